@@ -1,0 +1,15 @@
+//! Function code analysis: resolve each handler from the application model to its file and
+//! export, parse the modules it imports within the repository (JavaScript, TypeScript,
+//! Python), and compute a [`FunctionSummary`]: where event data flows, which sinks it reaches,
+//! which AWS SDK calls the code makes and with what data.
+//!
+//! The scanned repository is hostile input: nothing here runs its code.
+
+pub mod handler;
+pub mod js;
+pub mod python;
+pub mod repo;
+pub mod summary;
+
+pub use repo::Repo;
+pub use summary::*;

@@ -1,0 +1,153 @@
+//! A read-only view of the scanned tree for code analysis: source files by relative path,
+//! loaded lazily and at most once, never outside the root.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use perimeter_diagnostics::SourceFile;
+use rustc_hash::FxHashMap;
+
+/// Largest source file analysed, in bytes. Bigger files are bundles or generated code.
+pub const MAX_SOURCE_BYTES: u64 = 2 * 1024 * 1024;
+
+/// The files of the scanned tree that the walk found (relative, `/`-separated paths), and a
+/// cache of the ones read so far.
+pub struct Repo {
+    root: PathBuf,
+    files: BTreeSet<String>,
+    cache: Mutex<FxHashMap<String, Result<Arc<SourceFile>, String>>>,
+}
+
+impl Repo {
+    /// A view of `root` holding the given relative paths.
+    pub fn new(root: impl Into<PathBuf>, files: impl IntoIterator<Item = String>) -> Self {
+        Self {
+            root: root.into(),
+            files: files.into_iter().collect(),
+            cache: Mutex::new(FxHashMap::default()),
+        }
+    }
+
+    /// A view over files held in memory, for tests: `(path, text)` pairs.
+    pub fn in_memory<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let repo = Self::new(PathBuf::new(), std::iter::empty());
+        let mut paths = BTreeSet::new();
+        {
+            let mut cache = repo.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            for (path, text) in files {
+                paths.insert(path.to_owned());
+                cache.insert(path.to_owned(), Ok(SourceFile::new(path, text)));
+            }
+        }
+        Self { files: paths, ..repo }
+    }
+
+    /// The scan root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Whether the walk found this relative path.
+    pub fn exists(&self, rel: &str) -> bool {
+        self.files.contains(rel)
+    }
+
+    /// Every relative path, sorted.
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        self.files.iter().map(String::as_str)
+    }
+
+    /// Relative paths under a folder (`""` for all), sorted.
+    pub fn files_under<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+        self.files
+            .range(prefix.clone()..)
+            .take_while(move |p| p.starts_with(&prefix))
+            .map(String::as_str)
+    }
+
+    /// Reads a file found by the walk, once: an error says why it cannot be analysed (too
+    /// large, not UTF-8, unreadable).
+    pub fn read(&self, rel: &str) -> Result<Arc<SourceFile>, String> {
+        if let Some(hit) = self.lock().get(rel) {
+            return hit.clone();
+        }
+        if !self.files.contains(rel) {
+            return Err("file not found".to_owned());
+        }
+        let result = read_source(&self.root.join(rel), rel);
+        self.lock().entry(rel.to_owned()).or_insert(result).clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, FxHashMap<String, Result<Arc<SourceFile>, String>>> {
+        self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Reads one source file with the limits every analysed file gets.
+pub fn read_source(abs: &Path, rel: &str) -> Result<Arc<SourceFile>, String> {
+    let meta = std::fs::metadata(abs).map_err(|e| format!("cannot read: {e}"))?;
+    if !meta.is_file() {
+        return Err("not a regular file".to_owned());
+    }
+    if meta.len() > MAX_SOURCE_BYTES {
+        return Err(format!(
+            "file is {} bytes, over the {} byte limit for source files",
+            meta.len(),
+            MAX_SOURCE_BYTES
+        ));
+    }
+    let bytes = std::fs::read(abs).map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.contains(&0) {
+        return Err("binary file (contains NUL bytes)".to_owned());
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to())
+    })?;
+    Ok(SourceFile::new(rel, text))
+}
+
+/// Joins a relative folder and a relative path, normalising `.` and `..`; `None` when the
+/// result would leave the root.
+pub fn join_rel(dir: &str, path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = if path.starts_with('/') {
+        Vec::new()
+    } else {
+        dir.split('/').filter(|p| !p.is_empty() && *p != ".").collect()
+    };
+    for part in path.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The folder of a relative path (`""` at the root).
+pub fn parent_dir(rel: &str) -> &str {
+    rel.rfind('/').map_or("", |i| &rel[..i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_normalises_and_stays_inside() {
+        assert_eq!(join_rel("a/b", "../c/./d.js").as_deref(), Some("a/c/d.js"));
+        assert_eq!(join_rel("", "x.py").as_deref(), Some("x.py"));
+        assert_eq!(join_rel("a", "../../etc/passwd"), None);
+    }
+
+    #[test]
+    fn files_under_a_folder() {
+        let repo = Repo::in_memory([("a/x.js", ""), ("a/y/z.js", ""), ("ab/c.js", "")]);
+        assert_eq!(repo.files_under("a").collect::<Vec<_>>(), ["a/x.js", "a/y/z.js"]);
+        assert_eq!(repo.read("a/x.js").unwrap().path(), "a/x.js");
+    }
+}

@@ -1,0 +1,121 @@
+//! What code analysis says about one function: the contract between the language analysers
+//! and the rules and data-flow linker.
+
+use perimeter_diagnostics::{Kind, Loc, ScanError};
+
+/// The language of a handler.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Language {
+    /// JavaScript (CommonJS or ES modules).
+    JavaScript,
+    /// TypeScript.
+    TypeScript,
+    /// Python.
+    Python,
+}
+
+/// The analysis of one function.
+#[derive(Clone, Debug, Default)]
+pub struct FunctionSummary {
+    /// The function's id in the model.
+    pub function: String,
+    /// The handler's definition, once resolved.
+    pub handler: Option<Loc>,
+    /// The handler's language.
+    pub language: Option<Language>,
+    /// Files reached from the handler (relative paths, sorted).
+    pub files: Vec<String>,
+    /// Untrusted data reaching a sink.
+    pub flows: Vec<Flow>,
+    /// AWS SDK calls the code makes.
+    pub sdk_calls: Vec<SdkCall>,
+    /// Packages imported (npm names, Python top-level modules) that are not repository files.
+    pub imports: Vec<String>,
+    /// What could not be analysed (handler not found, parse errors, budget exhausted).
+    pub errors: Vec<ScanError>,
+}
+
+/// Where untrusted data enters the function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    /// The access path into the event, normalised: `body`, `queryStringParameters.url`,
+    /// `pathParameters.id`, `headers`, `Records[].body`, `Records[].s3.object.key`,
+    /// `Records[].Sns.Message`, `Records[].dynamodb.NewImage`, `Records[].kinesis.data`,
+    /// `detail`; for frameworks run inside Lambda, `req.body`, `req.query`, `request.args`;
+    /// `error` for verbose-error flows; `s3-object` for the content of an object read with
+    /// `GetObject` on an event-supplied key. When the code takes the event whole (for
+    /// instance `JSON.stringify(event)`), the path is `*`.
+    pub path: String,
+    /// Where it is read.
+    pub loc: Loc,
+}
+
+/// One step of a flow inside a function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// Where.
+    pub loc: Loc,
+    /// What the value is here (`name`, `sql`, `argument 1 of buildQuery`).
+    pub note: String,
+}
+
+/// Untrusted data reaching a sink inside one function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flow {
+    /// What the sink does with it: one of the injection kinds, or `VerboseError`.
+    pub kind: Kind,
+    /// The source.
+    pub source: Source,
+    /// Intermediate steps, in order, from source to sink (sink excluded).
+    pub steps: Vec<Step>,
+    /// The sink call or expression.
+    pub sink: Loc,
+    /// The sink's name (`child_process.execSync`, `cursor.execute`, `eval`).
+    pub sink_name: String,
+}
+
+/// How the resource of an SDK call is given.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ResourceExpr {
+    /// A literal string (queue URL, bucket name, table name, ARN, function name).
+    Literal(String),
+    /// An environment variable (`process.env.QUEUE_URL`, `os.environ["TABLE"]`).
+    Env(String),
+    /// Built from parts we partly know: the known text, with `*` where unknown.
+    Pattern(String),
+    /// Not known statically; the text says what it is (`parameter table`, `event.bucket`).
+    Unknown(String),
+}
+
+/// An AWS SDK call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SdkCall {
+    /// The service as IAM names it (`sqs`, `s3`, `dynamodb`, `sns`, `lambda`, `events`,
+    /// `states`, `kinesis`, `secretsmanager`, `ssm`).
+    pub service: String,
+    /// The operation in API form (`SendMessage`, `PutObject`, `PutItem`, `Invoke`).
+    pub operation: String,
+    /// The resource argument (`QueueUrl`, `Bucket`, `TableName`, `TopicArn`,
+    /// `FunctionName`, `StreamName`, `EventBusName`, `stateMachineArn`).
+    pub resource: ResourceExpr,
+    /// Where the call is.
+    pub loc: Loc,
+    /// When the data written (message body, object key or body, item, payload) is derived
+    /// from untrusted data: the source and the steps to this call.
+    pub tainted: Option<TaintedPayload>,
+    /// For S3 writes: the object key as far as it is known (`uploads/*`), for recursion and
+    /// trigger-filter checks.
+    pub key: Option<ResourceExpr>,
+}
+
+/// Untrusted data written through an SDK call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaintedPayload {
+    /// Which field of the request carries it (`MessageBody`, `Key`, `Body`, `Item`,
+    /// `Payload`, `Message`, `Detail`, `Data`).
+    pub field: String,
+    /// Where it came from.
+    pub source: Source,
+    /// Steps from the source to the call.
+    pub steps: Vec<Step>,
+}

@@ -1,0 +1,8 @@
+//! Spans, source files, severities, finding kinds and findings: the vocabulary every other
+//! perimeter crate speaks.
+
+mod finding;
+mod source;
+
+pub use finding::{Finding, Kind, ScanError, Severity, TraceStep, fingerprint};
+pub use source::{Loc, Position, SourceFile, Span};

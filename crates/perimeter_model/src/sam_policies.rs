@@ -1,0 +1,1 @@
+//! TODO: sam_policies

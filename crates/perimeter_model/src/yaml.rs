@@ -1,0 +1,325 @@
+//! YAML and JSON documents as trees of nodes that keep their spans.
+//!
+//! CloudFormation short forms (`!Ref X`, `!GetAtt A.B`, `!Sub ...`) are rewritten to their
+//! long forms (`{Ref: X}`, `{"Fn::GetAtt": [A, B]}`) while parsing, so loaders see one shape.
+//! Alias expansion, nesting depth and file size are bounded (see [`crate::limits`]).
+
+use std::sync::Arc;
+
+use perimeter_diagnostics::{Loc, SourceFile};
+
+/// A value with the place it came from.
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// The value.
+    pub value: Value,
+    /// Where it is written. Nodes produced by resolution keep the place of the text that
+    /// produced them.
+    pub loc: Loc,
+}
+
+/// A YAML/JSON value.
+#[derive(Clone, Debug)]
+pub enum Value {
+    /// `null`, `~` or nothing.
+    Null,
+    /// `true`/`false`.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A string.
+    Str(String),
+    /// A value that cannot be known statically, such as `<ssm:/db/password>` or
+    /// `<env:STAGE>`; the text is that display form.
+    Symbolic(String),
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping, in source order. Keys are strings (non-string keys are stringified).
+    Map(Vec<(Key, Node)>),
+}
+
+/// A mapping key with its place.
+#[derive(Clone, Debug)]
+pub struct Key {
+    /// The key text.
+    pub name: String,
+    /// Where the key is written.
+    pub loc: Loc,
+}
+
+/// Why a document could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    /// What went wrong, for people.
+    pub message: String,
+    /// Byte offset, when known.
+    pub offset: Option<u32>,
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Parses the first YAML (or JSON) document of a file. See the module documentation.
+pub fn parse(file: &Arc<SourceFile>) -> Result<Node, ParseError> {
+    parse_impl::parse(file)
+}
+
+mod parse_impl;
+
+impl Node {
+    /// A node at a location.
+    pub fn new(value: Value, loc: Loc) -> Self {
+        Self { value, loc }
+    }
+
+    /// The value under a mapping key (exact match).
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The value under a mapping key, ignoring ASCII case.
+    pub fn get_ci(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Map(entries) => {
+                entries.iter().find(|(k, _)| k.name.eq_ignore_ascii_case(key)).map(|(_, v)| v)
+            }
+            _ => None,
+        }
+    }
+
+    /// The key node of a mapping entry.
+    pub fn key(&self, key: &str) -> Option<&Key> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(k, _)| k),
+            _ => None,
+        }
+    }
+
+    /// Follows a path of keys.
+    pub fn path(&self, keys: &[&str]) -> Option<&Node> {
+        keys.iter().try_fold(self, |n, k| n.get(k))
+    }
+
+    /// Mapping entries (empty for other values).
+    pub fn entries(&self) -> &[(Key, Node)] {
+        match &self.value {
+            Value::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    /// Sequence items; a single non-sequence value is a one-item list, null is empty.
+    pub fn items(&self) -> Vec<&Node> {
+        match &self.value {
+            Value::Seq(items) => items.iter().collect(),
+            Value::Null => Vec::new(),
+            _ => vec![self],
+        }
+    }
+
+    /// The string of a string node (not of symbolic values).
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A scalar rendered as text: strings, numbers, booleans and symbolic values.
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            Value::Str(s) | Value::Symbolic(s) => Some(s.clone()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(f.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// An integer, from an int node or a string holding one.
+    pub fn as_i64(&self) -> Option<i64> {
+        match &self.value {
+            Value::Int(i) => Some(*i),
+            Value::Float(f) if f.fract() == 0.0 => Some(*f as i64),
+            Value::Str(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// A boolean, from a bool node or the strings `true`/`false` (any case).
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.value {
+            Value::Bool(b) => Some(*b),
+            Value::Str(s) if s.eq_ignore_ascii_case("true") => Some(true),
+            Value::Str(s) if s.eq_ignore_ascii_case("false") => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a symbolic (unknowable) value.
+    pub fn is_symbolic(&self) -> bool {
+        matches!(self.value, Value::Symbolic(_))
+    }
+
+    /// Whether this is null.
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
+    /// The single key of a one-entry mapping whose key is an intrinsic function
+    /// (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `Condition`, ...), with its argument.
+    pub fn intrinsic(&self) -> Option<(&str, &Node)> {
+        match &self.value {
+            Value::Map(entries) if entries.len() == 1 => {
+                let (k, v) = &entries[0];
+                (k.name == "Ref" || k.name == "Condition" || k.name.starts_with("Fn::"))
+                    .then_some((k.name.as_str(), v))
+            }
+            _ => None,
+        }
+    }
+
+    /// The logical ids this value refers to through `Ref`, `Fn::GetAtt` and `Fn::Sub`
+    /// (`${X}` and `${X.Arn}`), searched recursively. Pseudo parameters (`AWS::...`) are
+    /// left out.
+    pub fn referenced_ids(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        collect_refs(self, &mut out);
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// A compact one-line rendering for messages and the inventory (`!Ref Queue`,
+    /// `!GetAtt Table.Arn`, `"text"`).
+    pub fn display(&self) -> String {
+        display(self, 0)
+    }
+
+    /// The value as plain JSON, with intrinsics kept in their long form.
+    pub fn to_json(&self) -> serde_json::Value {
+        match &self.value {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Int(i) => serde_json::Value::from(*i),
+            Value::Float(f) => serde_json::Value::from(*f),
+            Value::Str(s) | Value::Symbolic(s) => serde_json::Value::String(s.clone()),
+            Value::Seq(items) => items.iter().map(Node::to_json).collect(),
+            Value::Map(entries) => {
+                entries.iter().map(|(k, v)| (k.name.clone(), v.to_json())).collect()
+            }
+        }
+    }
+}
+
+fn collect_refs(node: &Node, out: &mut Vec<String>) {
+    if let Some((name, arg)) = node.intrinsic() {
+        match name {
+            "Ref" => {
+                if let Some(s) = arg.as_str() {
+                    if !s.starts_with("AWS::") {
+                        out.push(s.to_owned());
+                    }
+                }
+                return;
+            }
+            "Fn::GetAtt" => {
+                match &arg.value {
+                    Value::Seq(items) => {
+                        if let Some(s) = items.first().and_then(Node::as_str) {
+                            out.push(s.to_owned());
+                        }
+                    }
+                    Value::Str(s) => {
+                        out.push(s.split('.').next().unwrap_or(s).to_owned());
+                    }
+                    _ => {}
+                }
+                return;
+            }
+            "Fn::Sub" => {
+                let template = match &arg.value {
+                    Value::Seq(items) => items.first(),
+                    _ => Some(arg),
+                };
+                if let Some(t) = template.and_then(Node::as_str) {
+                    for var in sub_variables(t) {
+                        let id = var.split('.').next().unwrap_or(var);
+                        if !id.starts_with("AWS::") {
+                            out.push(id.to_owned());
+                        }
+                    }
+                }
+                if let Value::Seq(items) = &arg.value {
+                    for item in items.iter().skip(1) {
+                        collect_refs(item, out);
+                    }
+                }
+                return;
+            }
+            _ => {}
+        }
+    }
+    match &node.value {
+        Value::Seq(items) => items.iter().for_each(|n| collect_refs(n, out)),
+        Value::Map(entries) => entries.iter().for_each(|(_, n)| collect_refs(n, out)),
+        _ => {}
+    }
+}
+
+/// The `${Name}` variables of an `Fn::Sub` template (`${!Literal}` escapes are skipped).
+pub fn sub_variables(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(i) = rest.find("${") {
+        let after = &rest[i + 2..];
+        let Some(j) = after.find('}') else { break };
+        let var = after[..j].trim();
+        if !var.starts_with('!') {
+            out.push(var);
+        }
+        rest = &after[j + 1..];
+    }
+    out
+}
+
+fn display(node: &Node, depth: usize) -> String {
+    if depth > 4 {
+        return "…".to_owned();
+    }
+    if let Some((name, arg)) = node.intrinsic() {
+        let short = name.strip_prefix("Fn::").unwrap_or(name);
+        return match (&arg.value, name) {
+            (Value::Seq(items), "Fn::GetAtt") => format!(
+                "!GetAtt {}",
+                items.iter().filter_map(Node::scalar_text).collect::<Vec<_>>().join(".")
+            ),
+            _ => format!("!{short} {}", display(arg, depth + 1)),
+        };
+    }
+    match &node.value {
+        Value::Null => "null".to_owned(),
+        Value::Str(s) => s.clone(),
+        Value::Seq(items) => format!(
+            "[{}]",
+            items.iter().map(|n| display(n, depth + 1)).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Map(entries) => format!(
+            "{{{}}}",
+            entries
+                .iter()
+                .map(|(k, v)| format!("{}: {}", k.name, display(v, depth + 1)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        _ => node.scalar_text().unwrap_or_default(),
+    }
+}

@@ -1,0 +1,1 @@
+//! perimeter_rules
