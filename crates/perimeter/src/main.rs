@@ -1,1 +1,397 @@
-fn main() {}
+//! perimeter: finds the security flaws of a serverless application before it is deployed.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use perimeter::baseline::Baseline;
+use perimeter::config::Resolved;
+use perimeter::engine::{self, Options, Scan};
+use perimeter::{inventory, suppress};
+use perimeter_diagnostics::{Finding, Severity, SourceFile};
+use perimeter_report::{Format, Report, RuleInfo, Summary, TextOptions};
+
+#[derive(Parser)]
+#[command(name = "perimeter", version, about = "Finds the security flaws of a serverless application before it is deployed")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args)]
+struct LoadArgs {
+    /// Value for `${opt:...}` variables, such as `--opt stage=prod` (repeatable).
+    #[arg(long = "opt", value_name = "KEY=VALUE")]
+    opts: Vec<String>,
+    /// Let `${env:VAR}` read this machine's environment (off by default: the scanned
+    /// repository is not trusted with it).
+    #[arg(long)]
+    env_vars: bool,
+    /// Configuration file (default: the nearest perimeter.toml above the scanned folder).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Find every application under PATH, analyse it and report.
+    Scan {
+        /// Folders to scan (default: the current folder).
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, short, default_value = "text", value_parser = ["text", "json", "sarif", "junit", "gitlab"])]
+        format: String,
+        /// Write the report to FILE instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Lowest severity that fails the run with exit code 1 [default: high].
+        #[arg(long, value_name = "SEVERITY")]
+        fail_on: Option<Severity>,
+        /// Only these rules: codes, code prefixes, names or kinds (comma-separated or repeated).
+        #[arg(long, value_delimiter = ',')]
+        select: Vec<String>,
+        /// Not these rules.
+        #[arg(long, value_delimiter = ',')]
+        ignore: Vec<String>,
+        /// Report only findings not accepted in this baseline file.
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+        /// Write the fingerprints of the current findings to FILE and exit 0.
+        #[arg(long, value_name = "FILE")]
+        write_baseline: Option<PathBuf>,
+        /// Do not fail the run because some file could not be analysed.
+        #[arg(long)]
+        allow_errors: bool,
+        /// Only the descriptors: skip code analysis.
+        #[arg(long)]
+        no_code: bool,
+        /// Colour in text output.
+        #[arg(long, value_enum, default_value = "auto")]
+        color: ColorChoice,
+        /// Print nothing but the report's findings and errors.
+        #[arg(long, short)]
+        quiet: bool,
+        #[command(flatten)]
+        load: LoadArgs,
+    },
+    /// The application model as JSON: functions, triggers, resources, permissions.
+    Inventory {
+        /// Folder to read (default: the current folder).
+        path: Option<PathBuf>,
+        #[command(flatten)]
+        load: LoadArgs,
+    },
+    /// The rule catalogue.
+    Rules {
+        /// `text` or `json`.
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
+    /// One rule's documentation, by code or name.
+    Rule {
+        /// Code (`IAM001`) or name (`iam-wildcard-action`).
+        code: String,
+    },
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(err) => {
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "perimeter: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<ExitCode> {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return Ok(ExitCode::from(code));
+        }
+    };
+    match cli.command {
+        Command::Scan {
+            paths,
+            format,
+            output,
+            fail_on,
+            select,
+            ignore,
+            baseline,
+            write_baseline,
+            allow_errors,
+            no_code,
+            color,
+            quiet,
+            load,
+        } => {
+            let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
+            let format: Format = format.parse().map_err(anyhow::Error::msg)?;
+            let args = ScanArgs {
+                fail_on,
+                select,
+                ignore,
+                baseline,
+                write_baseline,
+                allow_errors,
+                no_code,
+                quiet,
+            };
+            scan(&paths, format, output.as_deref(), color, &args, &load)
+        }
+        Command::Inventory { path, load } => {
+            let path = path.unwrap_or_else(|| PathBuf::from("."));
+            let (config, options) = load_options(&path, &load, false)?;
+            let _ = config;
+            let scan = engine::load(&path, &options);
+            let mut value = inventory::inventory(&scan.apps);
+            if let Some(obj) = value.as_object_mut() {
+                obj.insert(
+                    "errors".into(),
+                    serde_json::to_value(&scan.errors).unwrap_or_default(),
+                );
+            }
+            let mut text = serde_json::to_string_pretty(&value)?;
+            text.push('\n');
+            write_out(None, &text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rules { format } => {
+            let infos = rule_infos();
+            let text = if format == "json" {
+                let mut t = serde_json::to_string_pretty(&infos)?;
+                t.push('\n');
+                t
+            } else {
+                let mut t = String::new();
+                for r in &infos {
+                    t.push_str(&format!(
+                        "{:<7} {:<36} {:<9} {:<26} {}\n",
+                        r.code,
+                        r.name,
+                        r.severity.as_str(),
+                        r.kind.as_str(),
+                        r.summary
+                    ));
+                }
+                t.push_str(&format!("{} rules\n", infos.len()));
+                t
+            };
+            write_out(None, &text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rule { code } => {
+            let Some(rule) = perimeter_rules::by_code_or_name(&code) else {
+                bail!("no rule `{code}` (see `perimeter rules`)");
+            };
+            let m = rule.meta();
+            let text = format!(
+                "# {} ({})\n\nkind: {}  default severity: {}\n\n{}\n",
+                m.name,
+                m.code,
+                m.kind.as_str(),
+                m.severity.as_str(),
+                m.docs.trim()
+            );
+            write_out(None, &text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+struct ScanArgs {
+    fail_on: Option<Severity>,
+    select: Vec<String>,
+    ignore: Vec<String>,
+    baseline: Option<PathBuf>,
+    write_baseline: Option<PathBuf>,
+    allow_errors: bool,
+    no_code: bool,
+    quiet: bool,
+}
+
+fn load_options(path: &Path, load: &LoadArgs, no_code: bool) -> Result<(Resolved, Options)> {
+    if !path.exists() {
+        bail!("{}: no such file or folder", path.display());
+    }
+    let config = Resolved::load(load.config.as_deref(), path)?;
+    let mut opts: BTreeMap<String, String> = config.config.opt.clone();
+    for kv in &load.opts {
+        let Some((k, v)) = kv.split_once('=') else {
+            bail!("--opt takes KEY=VALUE, got `{kv}`");
+        };
+        opts.insert(k.trim().to_owned(), v.to_owned());
+    }
+    let options = Options {
+        opts,
+        env_vars: load.env_vars,
+        skip_code: no_code,
+        exclude: config.config.exclude.clone(),
+    };
+    Ok((config, options))
+}
+
+fn rule_infos() -> Vec<RuleInfo> {
+    perimeter_rules::all().iter().map(|r| perimeter_rules::rule_info(*r)).collect()
+}
+
+struct Sources<'a>(&'a [(String, Scan)]);
+
+impl Sources<'_> {
+    fn lookup(&self, path: &str) -> Option<Arc<SourceFile>> {
+        for (prefix, scan) in self.0 {
+            let rel = if prefix.is_empty() {
+                Some(path)
+            } else {
+                path.strip_prefix(prefix.as_str()).and_then(|p| p.strip_prefix('/'))
+            };
+            if let Some(f) = rel.and_then(|rel| scan.source(rel)) {
+                return Some(f);
+            }
+        }
+        None
+    }
+}
+
+impl perimeter_report::SourceLookup for Sources<'_> {
+    fn source(&self, path: &str) -> Option<Arc<SourceFile>> {
+        self.lookup(path)
+    }
+}
+
+impl suppress::Lines for Sources<'_> {
+    fn file(&self, path: &str) -> Option<Arc<SourceFile>> {
+        self.lookup(path)
+    }
+}
+
+fn scan(
+    paths: &[PathBuf],
+    format: Format,
+    output: Option<&Path>,
+    color: ColorChoice,
+    args: &ScanArgs,
+    load: &LoadArgs,
+) -> Result<ExitCode> {
+    let (config, _) = load_options(&paths[0], load, args.no_code)?;
+    let mut select = config.config.select.clone();
+    select.extend(args.select.iter().cloned());
+    let mut ignore = config.config.ignore.clone();
+    ignore.extend(args.ignore.iter().cloned());
+    let selection = perimeter_rules::Selection {
+        select,
+        ignore,
+        severity: config.config.severity.clone(),
+    };
+    let fail_on = args.fail_on.or(config.config.fail_on).unwrap_or(Severity::High);
+
+    let mut scans = Vec::new();
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut errors = Vec::new();
+    let multi = paths.len() > 1;
+    for path in paths {
+        let (_, options) = load_options(path, load, args.no_code)?;
+        let scan = engine::load(path, &options);
+        let prefix = if multi { display_prefix(path) } else { String::new() };
+        let mut fs = engine::findings(&scan, &selection);
+        let mut errs = scan.errors.clone();
+        if multi {
+            for f in &mut fs {
+                f.path = format!("{prefix}/{}", f.path);
+                for t in &mut f.trace {
+                    t.path = format!("{prefix}/{}", t.path);
+                }
+            }
+            for e in &mut errs {
+                e.path = format!("{prefix}/{}", e.path);
+            }
+        }
+        findings.extend(fs);
+        errors.extend(errs);
+        scans.push((prefix, scan));
+    }
+    let sources = Sources(&scans);
+    findings = findings.into_iter().filter_map(|f| config.apply_overrides(f)).collect();
+    let mut warnings = suppress::apply(&mut findings, &sources);
+    perimeter_report::sort_findings(&mut findings);
+    errors.sort();
+    errors.dedup();
+
+    if let Some(path) = &args.write_baseline {
+        Baseline::of(&findings).write(path)?;
+        if !args.quiet {
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "perimeter: wrote {} findings to {}", findings.len(), path.display());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(path) = &args.baseline {
+        let n = Baseline::read(path)?.filter(&mut findings);
+        if n > 0 {
+            warnings.push(format!("{n} findings accepted by the baseline {} are not shown", path.display()));
+        }
+    }
+
+    let apps: usize = scans.iter().map(|(_, s)| s.apps.len()).sum();
+    let functions: usize = scans.iter().map(|(_, s)| s.function_count()).sum();
+    let files: usize = scans.iter().map(|(_, s)| s.file_count()).sum();
+    if apps == 0 {
+        warnings.push("no serverless application found (no serverless.yml, SAM or CloudFormation template)".to_owned());
+    }
+    let codes: std::collections::BTreeSet<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
+    let rules = rule_infos().into_iter().filter(|r| codes.contains(r.code.as_str())).collect();
+    let report = Report {
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        summary: Summary { apps, functions, files, findings: findings.len(), errors: errors.len() },
+        findings,
+        errors,
+        warnings,
+        rules,
+    };
+    let to_terminal = output.is_none() && std::io::stdout().is_terminal();
+    let use_color = match color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let text = perimeter_report::render(&report, format, &sources, &TextOptions { color: use_color });
+    write_out(output, &text)?;
+
+    let failed_findings = report.findings.iter().any(|f| f.severity >= fail_on);
+    let failed_errors = !args.allow_errors && !report.errors.is_empty();
+    Ok(if failed_findings || failed_errors { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn display_prefix(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    s.trim_end_matches('/').trim_start_matches("./").to_owned()
+}
+
+fn write_out(output: Option<&Path>, text: &str) -> Result<()> {
+    if let Some(path) = output {
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        return Ok(());
+    }
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        // A closed pipe (`perimeter scan | head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}

@@ -48,6 +48,11 @@ impl Repo {
         &self.root
     }
 
+    /// The file at a relative path if it was already read successfully.
+    pub fn cached(&self, rel: &str) -> Option<Arc<SourceFile>> {
+        self.lock().get(rel).and_then(|r| r.as_ref().ok().cloned())
+    }
+
     /// Whether the walk found this relative path.
     pub fn exists(&self, rel: &str) -> bool {
         self.files.contains(rel)
@@ -76,7 +81,7 @@ impl Repo {
         if !self.files.contains(rel) {
             return Err("file not found".to_owned());
         }
-        let result = read_source(&self.root.join(rel), rel);
+        let result = read_source(&self.root.join(rel), rel, MAX_SOURCE_BYTES);
         self.lock().entry(rel.to_owned()).or_insert(result).clone()
     }
 
@@ -85,18 +90,15 @@ impl Repo {
     }
 }
 
-/// Reads one source file with the limits every analysed file gets.
-pub fn read_source(abs: &Path, rel: &str) -> Result<Arc<SourceFile>, String> {
-    let meta = std::fs::metadata(abs).map_err(|e| format!("cannot read: {e}"))?;
+/// Reads one file with the limits every analysed file gets: at most `limit` bytes, a regular
+/// file (never through a link), no NUL bytes, valid UTF-8.
+pub fn read_source(abs: &Path, rel: &str, limit: u64) -> Result<Arc<SourceFile>, String> {
+    let meta = std::fs::symlink_metadata(abs).map_err(|e| format!("cannot read: {e}"))?;
     if !meta.is_file() {
         return Err("not a regular file".to_owned());
     }
-    if meta.len() > MAX_SOURCE_BYTES {
-        return Err(format!(
-            "file is {} bytes, over the {} byte limit for source files",
-            meta.len(),
-            MAX_SOURCE_BYTES
-        ));
+    if meta.len() > limit {
+        return Err(format!("file is {} bytes, over the {limit} byte limit", meta.len()));
     }
     let bytes = std::fs::read(abs).map_err(|e| format!("cannot read: {e}"))?;
     if bytes.contains(&0) {

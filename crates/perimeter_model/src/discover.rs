@@ -1,1 +1,268 @@
-//! TODO: discover
+//! Discovery: a parallel, gitignore-aware walk of the scanned tree that lists every file
+//! perimeter may read, skipping dependency folders, build output and virtual environments,
+//! never following symbolic links.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::{WalkBuilder, WalkState};
+use perimeter_diagnostics::ScanError;
+
+/// Folders never entered: installed dependencies, build output, tool state.
+const SKIP_DIRS: &[&str] = &[
+    "node_modules",
+    ".serverless",
+    ".git",
+    ".hg",
+    ".svn",
+    "__pycache__",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "site-packages",
+    ".terraform",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    "bower_components",
+    "jspm_packages",
+    ".next",
+    ".nuxt",
+    ".yarn",
+    ".pnpm-store",
+    "target",
+];
+
+/// What the walk found.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// The scan root.
+    pub root: PathBuf,
+    /// Every file found, as relative `/`-separated paths, sorted.
+    pub files: Vec<String>,
+    /// Entries that were not followed or could not be read (symbolic links, walk errors).
+    pub errors: Vec<ScanError>,
+}
+
+/// Walks `root`. `cdk.out` folders contribute only their `*.template.json` files;
+/// `.aws-sam/build` is skipped (it is a copy of the sources).
+pub fn walk(root: &Path) -> Walk {
+    let files = Mutex::new(Vec::new());
+    let errors = Mutex::new(Vec::new());
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .follow_links(false)
+        .git_ignore(true)
+        .git_global(false)
+        .git_exclude(false)
+        .require_git(false)
+        .ignore(true)
+        .parents(false)
+        .threads(2)
+        .filter_entry(|entry| {
+            let name = entry.file_name().to_string_lossy();
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if !is_dir {
+                return true;
+            }
+            if entry.depth() == 0 {
+                return true;
+            }
+            if SKIP_DIRS.contains(&name.as_ref()) {
+                return false;
+            }
+            if name == "build"
+                && entry.path().parent().and_then(Path::file_name).is_some_and(|p| p == ".aws-sam")
+            {
+                return false;
+            }
+            // A virtual environment has a pyvenv.cfg at its top, whatever its name.
+            !entry.path().join("pyvenv.cfg").is_file()
+        });
+    let root_owned = root.to_path_buf();
+    builder.build_parallel().run(|| {
+        let files = &files;
+        let errors = &errors;
+        let root = &root_owned;
+        Box::new(move |result| {
+            match result {
+                Ok(entry) => {
+                    let Some(ft) = entry.file_type() else { return WalkState::Continue };
+                    let rel = relative(root, entry.path());
+                    if ft.is_symlink() {
+                        let why = symlink_reason(root, entry.path());
+                        push(errors, ScanError::new(rel, format!("symbolic link not followed: {why}")));
+                    } else if ft.is_file() {
+                        if in_cdk_out(&rel) && !rel.ends_with(".template.json") {
+                            return WalkState::Continue;
+                        }
+                        push(files, rel);
+                    }
+                }
+                Err(err) => {
+                    let path = match &err {
+                        ignore::Error::WithPath { path, .. } => relative(root, path),
+                        _ => String::new(),
+                    };
+                    push(errors, ScanError::new(path, format!("cannot walk: {err}")));
+                }
+            }
+            WalkState::Continue
+        })
+    });
+    let mut files = files.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut errors = errors.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    files.sort();
+    files.dedup();
+    errors.sort();
+    Walk { root: root.to_path_buf(), files, errors }
+}
+
+fn push<T>(v: &Mutex<Vec<T>>, item: T) {
+    v.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(item);
+}
+
+fn in_cdk_out(rel: &str) -> bool {
+    rel.split('/').any(|p| p == "cdk.out")
+}
+
+/// Why a link was not followed: where it points, and whether that is outside the tree or a
+/// loop. Links are never followed, so none of this can escape the root.
+fn symlink_reason(root: &Path, link: &Path) -> String {
+    let target = std::fs::read_link(link).map(|t| t.display().to_string()).unwrap_or_default();
+    match (std::fs::canonicalize(link), std::fs::canonicalize(root)) {
+        (Ok(resolved), Ok(root)) if !resolved.starts_with(&root) => {
+            format!("it points outside the scanned tree (`{target}`)")
+        }
+        (Ok(resolved), _) if link.parent().is_some_and(|p| {
+            std::fs::canonicalize(p).is_ok_and(|p| p.starts_with(&resolved))
+        }) =>
+        {
+            format!("it points to a folder that contains it, a loop (`{target}`)")
+        }
+        (Err(e), _) => format!("it cannot be resolved (`{target}`: {e})"),
+        _ => format!("links are never followed (`{target}`)"),
+    }
+}
+
+/// The `/`-separated path of `path` relative to `root`.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let mut out = String::new();
+    for (i, c) in rel.components().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(&c.as_os_str().to_string_lossy());
+    }
+    out
+}
+
+/// The file name of a relative path.
+pub fn file_name(rel: &str) -> &str {
+    rel.rsplit('/').next().unwrap_or(rel)
+}
+
+/// Whether a file is a Serverless Framework descriptor by its name.
+pub fn is_serverless_descriptor(rel: &str) -> bool {
+    matches!(
+        file_name(rel),
+        "serverless.yml" | "serverless.yaml" | "serverless.json" | "serverless.ts" | "serverless.js"
+    )
+}
+
+/// Whether a file may be a SAM or CloudFormation template: a YAML/JSON/template file that is
+/// not a well-known non-template (lockfiles, package manifests, tool configuration). The
+/// content decides ([`looks_like_template`]).
+pub fn may_be_template(rel: &str) -> bool {
+    let name = file_name(rel);
+    let lower = name.to_ascii_lowercase();
+    let ext_ok = [".yml", ".yaml", ".json", ".template", ".cfn"].iter().any(|e| lower.ends_with(e));
+    if !ext_ok || is_serverless_descriptor(rel) {
+        return false;
+    }
+    const NOT_TEMPLATES: &[&str] = &[
+        "package.json",
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "pnpm-lock.yaml",
+        "composer.json",
+        "composer.lock",
+        "tsconfig.json",
+        "jsconfig.json",
+        "Pipfile.lock",
+        ".eslintrc.json",
+        ".prettierrc.json",
+        "docker-compose.yml",
+        "docker-compose.yaml",
+        "mkdocs.yml",
+        "samconfig.yaml",
+        "samconfig.yml",
+        "codecov.yml",
+        "renovate.json",
+        "lerna.json",
+        "nx.json",
+        "angular.json",
+        "cdk.json",
+        "cdk.context.json",
+        "tree.json",
+        "manifest.json",
+    ];
+    if NOT_TEMPLATES.contains(&name) {
+        return false;
+    }
+    // CI workflows, OpenAPI specs in docs, test snapshots and Kubernetes manifests are common
+    // YAML that is never a template; the content check would reject them, but skipping the
+    // folders saves reading them.
+    !rel.starts_with(".github/") && !rel.contains("/.github/") && !rel.contains("/.circleci/")
+}
+
+/// A cheap check on the text of a candidate before parsing it: CloudFormation and SAM
+/// templates name `AWSTemplateFormatVersion`, the SAM transform, or `AWS::` resource types
+/// under `Resources`.
+pub fn looks_like_template(text: &str) -> bool {
+    text.contains("AWSTemplateFormatVersion")
+        || text.contains("AWS::Serverless-2016-10-31")
+        || (text.contains("Resources") && text.contains("AWS::"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(is_serverless_descriptor("a/serverless.yml"));
+        assert!(!is_serverless_descriptor("a/serverless.yml.bak"));
+        assert!(may_be_template("infra/template.yaml"));
+        assert!(may_be_template("cdk.out/App.template.json"));
+        assert!(!may_be_template("package.json"));
+        assert!(!may_be_template(".github/workflows/ci.yml"));
+        assert!(!may_be_template("src/index.js"));
+    }
+
+    #[test]
+    fn walk_skips_dependencies_and_reads_cdk_templates() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for f in [
+            "serverless.yml",
+            "src/a.js",
+            "node_modules/x/index.js",
+            ".serverless/cloudformation-template-update-stack.json",
+            ".aws-sam/build/template.yaml",
+            "cdk.out/Stack.template.json",
+            "cdk.out/asset.123/index.js",
+            "venv1/pyvenv.cfg",
+            "venv1/lib/x.py",
+        ] {
+            let p = root.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        }
+        let w = walk(root);
+        assert_eq!(w.files, ["cdk.out/Stack.template.json", "serverless.yml", "src/a.js"]);
+    }
+}

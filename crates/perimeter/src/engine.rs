@@ -1,0 +1,221 @@
+//! The scan pipeline: discover, load descriptors into application models, analyse each
+//! function's code, run the rules. It never prints; the CLI renders what it returns.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use perimeter_code::handler::{self, HandlerSpec};
+use perimeter_code::repo::read_source;
+use perimeter_code::{FunctionSummary, Repo};
+use perimeter_diagnostics::{Finding, ScanError, SourceFile};
+use perimeter_model::discover::{self, Walk};
+use perimeter_model::limits::MAX_DESCRIPTOR_BYTES;
+use perimeter_model::{Application, cfn, serverless, yaml};
+use rayon::prelude::*;
+
+/// How to scan.
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    /// `--opt key=value` values for `${opt:...}`.
+    pub opts: BTreeMap<String, String>,
+    /// Whether `${env:...}` reads the host environment (`--env-vars`).
+    pub env_vars: bool,
+    /// Whether to analyse the handlers' code.
+    pub skip_code: bool,
+    /// Paths (globs) excluded by configuration.
+    pub exclude: Vec<String>,
+}
+
+/// Everything a scan learnt, before rules.
+pub struct Scan {
+    /// The scan root.
+    pub root: PathBuf,
+    /// The applications, sorted by id.
+    pub apps: Vec<Application>,
+    /// The code summaries of each application's functions, in the order of `apps`.
+    pub summaries: Vec<Vec<FunctionSummary>>,
+    /// What could not be analysed.
+    pub errors: Vec<ScanError>,
+    /// The files of the tree.
+    pub repo: Repo,
+    descriptors: Mutex<BTreeMap<String, Arc<SourceFile>>>,
+}
+
+impl Scan {
+    /// The number of files walked.
+    pub fn file_count(&self) -> usize {
+        self.repo.files().count()
+    }
+
+    /// The number of functions across applications.
+    pub fn function_count(&self) -> usize {
+        self.apps.iter().map(|a| a.functions.len()).sum()
+    }
+
+    /// A file that was read during the scan (descriptor or source), by relative path.
+    pub fn source(&self, rel: &str) -> Option<Arc<SourceFile>> {
+        if let Some(f) = self.lock_descriptors().get(rel) {
+            return Some(Arc::clone(f));
+        }
+        self.repo.cached(rel).or_else(|| self.repo.read(rel).ok())
+    }
+
+    fn lock_descriptors(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Arc<SourceFile>>> {
+        self.descriptors.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn read_descriptor(&self, rel: &str) -> Result<Arc<SourceFile>, String> {
+        if let Some(f) = self.lock_descriptors().get(rel) {
+            return Ok(Arc::clone(f));
+        }
+        let file = read_source(&self.root.join(rel), rel, MAX_DESCRIPTOR_BYTES)?;
+        self.lock_descriptors().insert(rel.to_owned(), Arc::clone(&file));
+        Ok(file)
+    }
+}
+
+/// Reads files for `${file(...)}`: only files the walk found (so never through a link and
+/// never outside the root), with the descriptor size limit.
+struct TreeReader<'a>(&'a Scan);
+
+impl serverless::FileReader for TreeReader<'_> {
+    fn read(&self, rel_path: &str) -> Result<Arc<SourceFile>, String> {
+        if !self.0.repo.exists(rel_path) {
+            return Err(format!("`{rel_path}` is not a file of the scanned tree"));
+        }
+        self.0.read_descriptor(rel_path)
+    }
+}
+
+/// Walks the tree and loads every application in it; analyses the code unless told not to.
+pub fn load(root: &Path, options: &Options) -> Scan {
+    let Walk { root, files, errors } = discover::walk(root);
+    let exclude = crate::config::Resolved::from_config(
+        crate::config::Config { exclude: options.exclude.clone(), ..Default::default() },
+        None,
+    )
+    .ok();
+    let files: Vec<String> = files
+        .into_iter()
+        .filter(|f| !exclude.as_ref().is_some_and(|e| e.is_excluded(f)))
+        .collect();
+    let candidates: Vec<&String> = files
+        .iter()
+        .filter(|f| discover::is_serverless_descriptor(f) || discover::may_be_template(f))
+        .collect();
+    let candidates: Vec<String> = candidates.into_iter().cloned().collect();
+    let mut scan = Scan {
+        root,
+        apps: Vec::new(),
+        summaries: Vec::new(),
+        errors,
+        repo: Repo::new(PathBuf::new(), std::iter::empty()),
+        descriptors: Mutex::new(BTreeMap::new()),
+    };
+    scan.repo = Repo::new(scan.root.clone(), files);
+
+    let load_options = serverless::LoadOptions {
+        opts: options.opts.clone(),
+        env: options.env_vars.then(|| std::env::vars().collect()),
+    };
+    let results: Vec<(Option<Application>, Vec<ScanError>)> =
+        candidates.par_iter().map(|rel| load_one(&scan, rel, &load_options)).collect();
+    let mut apps = Vec::new();
+    for (app, errs) in results {
+        scan.errors.extend(errs);
+        if let Some(app) = app {
+            apps.push(app);
+        }
+    }
+    apps.sort_by(|a, b| a.id.cmp(&b.id));
+    for app in &mut apps {
+        scan.errors.append(&mut app.errors.clone());
+    }
+
+    let summaries: Vec<Vec<FunctionSummary>> = if options.skip_code {
+        apps.iter().map(|_| Vec::new()).collect()
+    } else {
+        apps.iter().map(|app| analyse_app(&scan.repo, app)).collect()
+    };
+    for list in &summaries {
+        for s in list {
+            scan.errors.extend(s.errors.iter().cloned());
+        }
+    }
+    scan.errors.sort();
+    scan.errors.dedup();
+    scan.apps = apps;
+    scan.summaries = summaries;
+    scan
+}
+
+fn load_one(
+    scan: &Scan,
+    rel: &str,
+    options: &serverless::LoadOptions,
+) -> (Option<Application>, Vec<ScanError>) {
+    let is_sls = discover::is_serverless_descriptor(rel);
+    if is_sls && (rel.ends_with(".ts") || rel.ends_with(".js")) {
+        return (
+            None,
+            vec![ScanError::new(
+                rel,
+                "serverless.ts/serverless.js is code; perimeter does not run it, so this \
+                 application was not read (export it with `serverless print` to a YAML file)",
+            )],
+        );
+    }
+    let file = match scan.read_descriptor(rel) {
+        Ok(f) => f,
+        Err(e) => {
+            // A candidate template that cannot be read is only an error when it is a
+            // descriptor by name, or looks like one.
+            return (None, if is_sls || !e.contains("not a regular") { vec![ScanError::new(rel, e)] } else { vec![] });
+        }
+    };
+    if !is_sls && !discover::looks_like_template(file.text()) {
+        return (None, Vec::new());
+    }
+    let doc = match yaml::parse(&file) {
+        Ok(doc) => doc,
+        Err(e) => return (None, vec![ScanError::new(rel, format!("cannot parse: {e}"))]),
+    };
+    if is_sls {
+        return (Some(serverless::load(&file, doc, &TreeReader(scan), options)), Vec::new());
+    }
+    if cfn::is_template(&doc).is_none() {
+        return (None, Vec::new());
+    }
+    let dir = perimeter_code::repo::parent_dir(rel);
+    (Some(cfn::load(rel, dir, doc)), Vec::new())
+}
+
+/// Analyses every function of an application, in parallel.
+pub fn analyse_app(repo: &Repo, app: &Application) -> Vec<FunctionSummary> {
+    app.functions
+        .par_iter()
+        .filter_map(|f| {
+            let handler = f.handler_str()?;
+            let code_dir = f.code_dir.as_deref().unwrap_or(&app.root);
+            let spec = HandlerSpec {
+                function: &f.id,
+                code_dir,
+                handler,
+                runtime: f.runtime_str(),
+            };
+            Some(handler::analyse(repo, &spec))
+        })
+        .collect()
+}
+
+/// Runs the rules over a scan.
+pub fn findings(scan: &Scan, selection: &perimeter_rules::Selection) -> Vec<Finding> {
+    let contexts: Vec<perimeter_rules::AppContext<'_>> = scan
+        .apps
+        .iter()
+        .zip(&scan.summaries)
+        .map(|(app, summaries)| perimeter_rules::AppContext::new(app, summaries))
+        .collect();
+    perimeter_rules::run(&contexts, selection)
+}

@@ -1,0 +1,8 @@
+//! The perimeter command-line tool's library side: configuration, the scan pipeline,
+//! suppressions, baselines and the inventory. `main.rs` parses arguments and prints.
+
+pub mod baseline;
+pub mod config;
+pub mod engine;
+pub mod inventory;
+pub mod suppress;

@@ -1,0 +1,447 @@
+//! The application graph: functions, the resources they write to (resolved from their SDK
+//! calls through environment variables and literals), and the triggers those resources
+//! fire. Taint crosses it: data an attacker controls in one function's event, written to a
+//! queue, topic, bucket, table, stream or invocation, becomes the attacker's data in the
+//! event of the function that resource triggers. Propagation runs to a fixpoint, so chains
+//! of any length and cycles are handled.
+
+use perimeter_code::{FunctionSummary, ResourceExpr, SdkCall, Source, Step};
+use perimeter_diagnostics::TraceStep;
+use perimeter_model::{Application, EventKind, Function, Node};
+use rustc_hash::FxHashMap;
+
+/// A resource identity inside one application: a logical id, or `name:<name>` for a
+/// resource known only by its physical name.
+pub type Target = String;
+
+/// How data moves from a write to a trigger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Channel {
+    /// SQS message body.
+    Sqs,
+    /// SNS message.
+    Sns,
+    /// S3 object (key and content).
+    S3,
+    /// DynamoDB stream record.
+    DynamoDb,
+    /// Kinesis record.
+    Kinesis,
+    /// Direct invocation payload.
+    Invoke,
+    /// EventBridge event detail.
+    EventBridge,
+    /// Step Functions execution input.
+    StepFunctions,
+}
+
+impl Channel {
+    /// Short name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Channel::Sqs => "sqs",
+            Channel::Sns => "sns",
+            Channel::S3 => "s3",
+            Channel::DynamoDb => "dynamodb",
+            Channel::Kinesis => "kinesis",
+            Channel::Invoke => "invoke",
+            Channel::EventBridge => "eventbridge",
+            Channel::StepFunctions => "stepfunctions",
+        }
+    }
+
+    /// The channel an SDK write goes through, for the operations that deliver data to a
+    /// consumer.
+    pub fn of_write(call: &SdkCall) -> Option<Channel> {
+        Some(match (call.service.as_str(), call.operation.as_str()) {
+            ("sqs", "SendMessage" | "SendMessageBatch") => Channel::Sqs,
+            ("sns", "Publish" | "PublishBatch") => Channel::Sns,
+            ("s3", "PutObject" | "CopyObject" | "CompleteMultipartUpload" | "UploadPart") => {
+                Channel::S3
+            }
+            (
+                "dynamodb",
+                "PutItem" | "UpdateItem" | "BatchWriteItem" | "TransactWriteItems" | "DeleteItem"
+                | "ExecuteStatement",
+            ) => Channel::DynamoDb,
+            ("kinesis", "PutRecord" | "PutRecords") => Channel::Kinesis,
+            ("lambda", "Invoke" | "InvokeAsync" | "InvokeWithResponseStream") => Channel::Invoke,
+            ("events", "PutEvents") => Channel::EventBridge,
+            ("states", "StartExecution" | "StartSyncExecution") => Channel::StepFunctions,
+            _ => return None,
+        })
+    }
+
+    /// The channel a trigger listens on.
+    pub const fn of_trigger(kind: EventKind) -> Option<Channel> {
+        match kind {
+            EventKind::Sqs => Some(Channel::Sqs),
+            EventKind::Sns => Some(Channel::Sns),
+            EventKind::S3 => Some(Channel::S3),
+            EventKind::DynamoDbStream => Some(Channel::DynamoDb),
+            EventKind::KinesisStream => Some(Channel::Kinesis),
+            EventKind::EventBridge => Some(Channel::EventBridge),
+            EventKind::StepFunctions => Some(Channel::StepFunctions),
+            _ => None,
+        }
+    }
+
+    /// Whether a consumer's source path is fed by this channel's data.
+    pub fn feeds(self, path: &str) -> bool {
+        let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}.")) || path.starts_with(&format!("{prefix}["));
+        match self {
+            Channel::Sqs => under("Records[].body"),
+            Channel::Sns => under("Records[].Sns.Message") || under("Records[].Sns"),
+            Channel::S3 => under("Records[].s3.object.key") || path == "s3-object",
+            Channel::DynamoDb => under("Records[].dynamodb"),
+            Channel::Kinesis => under("Records[].kinesis.data") || under("Records[].kinesis"),
+            Channel::Invoke | Channel::StepFunctions => !path.starts_with("error"),
+            Channel::EventBridge => under("detail"),
+        }
+    }
+}
+
+/// Whether a source path is data a caller of an HTTP endpoint controls. Authorizer claims
+/// are set by the authorizer, not the caller.
+pub fn http_controlled(path: &str) -> bool {
+    const ROOTS: &[&str] = &[
+        "body",
+        "queryStringParameters",
+        "multiValueQueryStringParameters",
+        "pathParameters",
+        "headers",
+        "multiValueHeaders",
+        "cookies",
+        "rawPath",
+        "rawQueryString",
+        "path",
+        "*",
+        "req.",
+        "request.",
+        "app.current_request",
+        "route.",
+    ];
+    if path.starts_with("requestContext.authorizer") || path.contains(".authorizer.") {
+        return false;
+    }
+    ROOTS.iter().any(|r| {
+        path == r.trim_end_matches('.')
+            || (r.ends_with('.') && path.starts_with(r))
+            || path.starts_with(&format!("{r}."))
+            || path.starts_with(&format!("{r}["))
+    })
+}
+
+/// An edge of the graph.
+#[derive(Clone, Debug)]
+pub struct Edge {
+    /// Where it starts: a function id or a target.
+    pub from: String,
+    /// Where it ends.
+    pub to: String,
+    /// What flows.
+    pub channel: Channel,
+    /// A write (function to resource) or a trigger (resource to function) or a
+    /// subscription (resource to resource).
+    pub kind: EdgeKind,
+    /// For writes: the index of the SDK call in the function's summary.
+    pub call: Option<usize>,
+}
+
+/// Kinds of edges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeKind {
+    /// A function writes to a resource (or invokes a function).
+    Write,
+    /// A resource triggers a function.
+    Trigger,
+    /// A resource forwards to another (SNS topic to SQS queue).
+    Forward,
+}
+
+/// Attacker-controlled data arriving in a function's event through the graph.
+#[derive(Clone, Debug)]
+pub struct Inflow {
+    /// The channel it arrives on.
+    pub channel: Channel,
+    /// The producing function.
+    pub producer: String,
+    /// The resource it travelled through.
+    pub resource: Target,
+    /// The steps from the original source to the write, across every function before.
+    pub trace: Vec<TraceStep>,
+}
+
+/// The graph of one application.
+pub struct AppGraph<'a> {
+    /// The application.
+    pub app: &'a Application,
+    /// Its functions' summaries.
+    pub summaries: &'a [FunctionSummary],
+    /// Edges, in a deterministic order.
+    pub edges: Vec<Edge>,
+    /// Per consumer function: attacker-controlled inflows.
+    pub inflows: FxHashMap<String, Vec<Inflow>>,
+}
+
+impl<'a> AppGraph<'a> {
+    /// Builds the graph and propagates taint to a fixpoint.
+    pub fn build(app: &'a Application, summaries: &'a [FunctionSummary]) -> Self {
+        let mut edges = Vec::new();
+        for f in &app.functions {
+            for e in &f.events {
+                let Some(channel) = Channel::of_trigger(e.kind) else { continue };
+                for t in e.source.as_ref().map(|n| node_targets(app, n)).unwrap_or_default() {
+                    edges.push(Edge { from: t, to: f.id.clone(), channel, kind: EdgeKind::Trigger, call: None });
+                }
+            }
+        }
+        forwards(app, &mut edges);
+        for s in summaries {
+            let Some(f) = app.function(&s.function) else { continue };
+            for (i, call) in s.sdk_calls.iter().enumerate() {
+                let Some(channel) = Channel::of_write(call) else { continue };
+                let targets = if channel == Channel::Invoke {
+                    function_targets(app, f, &call.resource)
+                } else {
+                    expr_targets(app, f, &call.resource)
+                };
+                for t in targets {
+                    edges.push(Edge { from: f.id.clone(), to: t, channel, kind: EdgeKind::Write, call: Some(i) });
+                }
+            }
+        }
+        edges.sort_by(|a, b| (&a.from, &a.to, a.channel, a.call).cmp(&(&b.from, &b.to, b.channel, b.call)));
+        edges.dedup_by(|a, b| a.from == b.from && a.to == b.to && a.channel == b.channel && a.call == b.call);
+        let mut g = Self { app, summaries, edges, inflows: FxHashMap::default() };
+        g.propagate();
+        g
+    }
+
+    /// The summary of a function.
+    pub fn summary(&self, function: &str) -> Option<&FunctionSummary> {
+        self.summaries.iter().find(|s| s.function == function)
+    }
+
+    /// The consumers a write reaches: `(consumer function, channel as delivered, resource)`.
+    pub fn consumers_of(&self, producer: &str, call: usize) -> Vec<(&str, Channel, &str)> {
+        let mut out = Vec::new();
+        for w in self.edges.iter().filter(|e| e.kind == EdgeKind::Write && e.from == producer && e.call == Some(call)) {
+            if w.channel == Channel::Invoke {
+                out.push((w.to.as_str(), Channel::Invoke, w.to.as_str()));
+                continue;
+            }
+            let mut frontier = vec![(w.to.as_str(), w.channel)];
+            let mut seen = Vec::new();
+            while let Some((res, ch)) = frontier.pop() {
+                if seen.contains(&res) || seen.len() > 64 {
+                    continue;
+                }
+                seen.push(res);
+                for e in self.edges.iter().filter(|e| e.from == res) {
+                    match e.kind {
+                        EdgeKind::Trigger if e.channel == ch || (ch == Channel::StepFunctions) => {
+                            out.push((e.to.as_str(), e.channel, w.to.as_str()));
+                        }
+                        EdgeKind::Forward => frontier.push((e.to.as_str(), e.channel)),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    fn propagate(&mut self) {
+        // Each round adds inflows; a consumer keeps one inflow per (channel, producer,
+        // resource), the first (shortest) found, so cycles terminate.
+        let max_rounds = self.app.functions.len() + 2;
+        for _ in 0..max_rounds {
+            let mut added = false;
+            for s in self.summaries {
+                let Some(producer) = self.app.function(&s.function) else { continue };
+                for (i, call) in s.sdk_calls.iter().enumerate() {
+                    let Some(payload) = &call.tainted else { continue };
+                    let Some(origin) = self.origin(producer, &payload.source) else { continue };
+                    let consumers: Vec<(String, Channel, String)> = self
+                        .consumers_of(&producer.id, i)
+                        .into_iter()
+                        .map(|(c, ch, r)| (c.to_owned(), ch, r.to_owned()))
+                        .collect();
+                    for (consumer, channel, resource) in consumers {
+                        let resource = resource.as_str();
+                        let known = self.inflows.get(&consumer).is_some_and(|v| {
+                            v.iter().any(|x| x.channel == channel && x.producer == producer.id && x.resource == resource)
+                        });
+                        if known {
+                            continue;
+                        }
+                        let mut trace = origin.clone();
+                        trace.push(TraceStep::at(&payload.source.loc, Some(&producer.id), source_note(&payload.source)));
+                        trace.extend(payload.steps.iter().map(|st| step(st, &producer.id)));
+                        trace.push(TraceStep::at(
+                            &call.loc,
+                            Some(&producer.id),
+                            format!("written to {} `{}` ({}.{})", channel.as_str(), resource.trim_start_matches("name:"), call.service, call.operation),
+                        ));
+                        let inflow = Inflow { channel, producer: producer.id.clone(), resource: resource.to_owned(), trace };
+                        self.inflows.entry(consumer).or_default().push(inflow);
+                        added = true;
+                    }
+                }
+            }
+            if !added {
+                break;
+            }
+        }
+        for v in self.inflows.values_mut() {
+            v.sort_by(|a, b| (a.trace.len(), &a.producer, &a.resource).cmp(&(b.trace.len(), &b.producer, &b.resource)));
+        }
+    }
+
+    /// Whether a source in a function is attacker-controlled, and the trace before it:
+    /// empty for a source an HTTP caller controls directly, the upstream steps for data that
+    /// arrived through the graph.
+    pub fn origin(&self, f: &Function, source: &Source) -> Option<Vec<TraceStep>> {
+        if f.is_internet_facing() && http_controlled(&source.path) {
+            return Some(Vec::new());
+        }
+        self.inflow(&f.id, &source.path).map(|i| i.trace.clone())
+    }
+
+    /// The inflow that feeds a source path of a function, if any.
+    pub fn inflow(&self, function: &str, path: &str) -> Option<&Inflow> {
+        self.inflows.get(function)?.iter().find(|i| i.channel.feeds(path))
+    }
+
+    /// Functions that write to a resource that triggers them, directly or through other
+    /// functions: each cycle as the list of `(function, call index, resource)` hops.
+    pub fn cycles(&self) -> Vec<Vec<(String, usize, Target)>> {
+        let mut out = Vec::new();
+        for s in self.summaries {
+            for (i, _) in s.sdk_calls.iter().enumerate() {
+                for (consumer, _, resource) in self.consumers_of(&s.function, i) {
+                    if consumer == s.function {
+                        out.push(vec![(s.function.clone(), i, resource.to_owned())]);
+                    }
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+fn source_note(s: &Source) -> String {
+    if s.path == "*" { "event".to_owned() } else { format!("event.{}", s.path) }
+}
+
+fn step(s: &Step, function: &str) -> TraceStep {
+    TraceStep::at(&s.loc, Some(function), s.note.clone())
+}
+
+/// Resource-to-resource forwarding: SNS subscriptions of SQS queues.
+fn forwards(app: &Application, edges: &mut Vec<Edge>) {
+    for r in &app.resources {
+        match r.type_name.as_str() {
+            "AWS::SNS::Subscription" => {
+                let proto = r.prop("Protocol").and_then(Node::as_str).unwrap_or("");
+                if !proto.eq_ignore_ascii_case("sqs") {
+                    continue;
+                }
+                let (Some(topic), Some(endpoint)) = (r.prop("TopicArn"), r.prop("Endpoint")) else { continue };
+                for t in node_targets(app, topic) {
+                    for q in node_targets(app, endpoint) {
+                        edges.push(Edge { from: t.clone(), to: q, channel: Channel::Sqs, kind: EdgeKind::Forward, call: None });
+                    }
+                }
+            }
+            "AWS::SNS::Topic" => {
+                for sub in r.prop("Subscription").map(Node::items).unwrap_or_default() {
+                    let proto = sub.get("Protocol").and_then(Node::as_str).unwrap_or("");
+                    if !proto.eq_ignore_ascii_case("sqs") {
+                        continue;
+                    }
+                    if let Some(endpoint) = sub.get("Endpoint") {
+                        for q in node_targets(app, endpoint) {
+                            edges.push(Edge { from: r.id.clone(), to: q, channel: Channel::Sqs, kind: EdgeKind::Forward, call: None });
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+const NAME_PROPS: &[&str] =
+    &["QueueName", "TopicName", "BucketName", "TableName", "Name", "StreamName", "FunctionName", "StateMachineName", "EventBusName"];
+
+/// The targets a descriptor value designates: the logical ids it references that are
+/// resources or functions, else a resource whose name it is.
+pub fn node_targets(app: &Application, node: &Node) -> Vec<Target> {
+    let ids: Vec<Target> = node
+        .referenced_ids()
+        .into_iter()
+        .filter(|id| app.resource(id).is_some() || app.function(id).is_some())
+        .collect();
+    if !ids.is_empty() {
+        return ids;
+    }
+    node.scalar_text().filter(|_| !node.is_symbolic()).map(|s| name_targets(app, &s)).unwrap_or_default()
+}
+
+/// The target a physical name, ARN or URL designates.
+pub fn name_targets(app: &Application, text: &str) -> Vec<Target> {
+    let name = text.trim_end_matches('/').rsplit([':', '/']).next().unwrap_or(text);
+    if name.is_empty() {
+        return Vec::new();
+    }
+    for r in &app.resources {
+        let named = NAME_PROPS.iter().any(|p| r.prop(p).and_then(Node::as_str) == Some(name));
+        if named || r.id == name {
+            return vec![r.id.clone()];
+        }
+    }
+    vec![format!("name:{name}")]
+}
+
+fn expr_targets(app: &Application, f: &Function, expr: &ResourceExpr) -> Vec<Target> {
+    match expr {
+        ResourceExpr::Env(var) => f.env(var).map(|e| node_targets(app, &e.value)).unwrap_or_default(),
+        ResourceExpr::Literal(s) => name_targets(app, s),
+        ResourceExpr::Pattern(_) | ResourceExpr::Unknown(_) => Vec::new(),
+    }
+}
+
+/// Invocation targets: a function of the application by id, deployed name or name suffix.
+fn function_targets(app: &Application, f: &Function, expr: &ResourceExpr) -> Vec<Target> {
+    let text = match expr {
+        ResourceExpr::Env(var) => {
+            let Some(env) = f.env(var) else { return Vec::new() };
+            let ids: Vec<String> = env.value.referenced_ids().into_iter().filter(|id| app.function(id).is_some()).collect();
+            if !ids.is_empty() {
+                return ids;
+            }
+            match env.value.scalar_text() {
+                Some(t) if !env.value.is_symbolic() => t,
+                _ => return Vec::new(),
+            }
+        }
+        ResourceExpr::Literal(s) => s.clone(),
+        _ => return Vec::new(),
+    };
+    let name = text.rsplit(':').next().unwrap_or(&text);
+    app.functions
+        .iter()
+        .filter(|g| {
+            g.id == name
+                || g.name.as_ref().and_then(Node::scalar_text).is_some_and(|n| n == name)
+                || name.ends_with(&format!("-{}", g.id))
+        })
+        .map(|g| g.id.clone())
+        .collect()
+}
