@@ -1,1 +1,227 @@
-fn main() {}
+//! Generators for perimeter's data tables. Each table is committed; this program regenerates it
+//! from public definitions installed on the machine.
+//!
+//! - `cargo xtask iam-table [--botocore-data DIR]`: the AWS SDK operations of the services that
+//!   serverless code calls, with the IAM actions they need, from botocore's service models
+//!   (`pip install botocore`; DIR defaults to the installed package's `data` folder).
+//!   Writes `crates/perimeter_graph/src/generated/sdk_actions.rs`.
+//! - `cargo xtask check-generated`: regenerates into memory and fails if a committed table
+//!   differs (needs botocore installed).
+
+use std::fmt::Write as _;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+/// Services that Lambda functions call, by botocore folder name.
+const SERVICES: &[&str] = &[
+    "apigatewaymanagementapi",
+    "athena",
+    "bedrock-runtime",
+    "cloudwatch",
+    "cognito-idp",
+    "comprehend",
+    "dynamodb",
+    "dynamodbstreams",
+    "ecs",
+    "events",
+    "firehose",
+    "glue",
+    "iam",
+    "iot-data",
+    "kinesis",
+    "kms",
+    "lambda",
+    "logs",
+    "rds-data",
+    "rekognition",
+    "s3",
+    "scheduler",
+    "secretsmanager",
+    "ses",
+    "sesv2",
+    "sns",
+    "sqs",
+    "ssm",
+    "stepfunctions",
+    "sts",
+    "textract",
+    "translate",
+    "xray",
+];
+
+/// Where the IAM action differs from `prefix:Operation`. Facts from the AWS Service
+/// Authorization Reference; each operation maps to the actions it needs.
+const EXCEPTIONS: &[(&str, &str, &[&str])] = &[
+    ("s3", "ListObjects", &["s3:ListBucket"]),
+    ("s3", "ListObjectsV2", &["s3:ListBucket"]),
+    ("s3", "ListObjectVersions", &["s3:ListBucketVersions"]),
+    ("s3", "HeadObject", &["s3:GetObject"]),
+    ("s3", "HeadBucket", &["s3:ListBucket"]),
+    ("s3", "ListBuckets", &["s3:ListAllMyBuckets"]),
+    ("s3", "DeleteObjects", &["s3:DeleteObject"]),
+    ("s3", "CreateMultipartUpload", &["s3:PutObject"]),
+    ("s3", "UploadPart", &["s3:PutObject"]),
+    ("s3", "CompleteMultipartUpload", &["s3:PutObject"]),
+    ("s3", "CopyObject", &["s3:GetObject", "s3:PutObject"]),
+    ("s3", "UploadPartCopy", &["s3:GetObject", "s3:PutObject"]),
+    ("s3", "GetObjectAttributes", &["s3:GetObject", "s3:GetObjectAttributes"]),
+    ("s3", "SelectObjectContent", &["s3:GetObject"]),
+    ("s3", "PutBucketNotificationConfiguration", &["s3:PutBucketNotification"]),
+    ("s3", "GetBucketNotificationConfiguration", &["s3:GetBucketNotification"]),
+    ("lambda", "Invoke", &["lambda:InvokeFunction"]),
+    ("lambda", "InvokeAsync", &["lambda:InvokeFunction"]),
+    ("lambda", "InvokeWithResponseStream", &["lambda:InvokeFunction"]),
+    ("sqs", "SendMessageBatch", &["sqs:SendMessage"]),
+    ("sqs", "DeleteMessageBatch", &["sqs:DeleteMessage"]),
+    ("sqs", "ChangeMessageVisibilityBatch", &["sqs:ChangeMessageVisibility"]),
+    ("sns", "PublishBatch", &["sns:Publish"]),
+    (
+        "dynamodb",
+        "ExecuteStatement",
+        &["dynamodb:PartiQLSelect", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete"],
+    ),
+    (
+        "dynamodb",
+        "BatchExecuteStatement",
+        &["dynamodb:PartiQLSelect", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete"],
+    ),
+    ("ses", "SendEmail", &["ses:SendEmail"]),
+    ("ses", "SendRawEmail", &["ses:SendRawEmail"]),
+    ("sesv2", "SendEmail", &["ses:SendEmail", "ses:SendRawEmail"]),
+    ("apigatewaymanagementapi", "PostToConnection", &["execute-api:ManageConnections"]),
+    ("apigatewaymanagementapi", "GetConnection", &["execute-api:ManageConnections"]),
+    ("apigatewaymanagementapi", "DeleteConnection", &["execute-api:ManageConnections"]),
+    ("iot-data", "Publish", &["iot:Publish"]),
+    ("iot-data", "GetThingShadow", &["iot:GetThingShadow"]),
+    ("iot-data", "UpdateThingShadow", &["iot:UpdateThingShadow"]),
+    ("rds-data", "ExecuteStatement", &["rds-data:ExecuteStatement"]),
+    ("bedrock-runtime", "Converse", &["bedrock:InvokeModel"]),
+    ("bedrock-runtime", "ConverseStream", &["bedrock:InvokeModelWithResponseStream"]),
+];
+
+/// IAM prefixes where botocore's signing name is not the IAM service prefix.
+const PREFIXES: &[(&str, &str)] = &[
+    ("cloudwatch", "cloudwatch"),
+    ("stepfunctions", "states"),
+    ("sesv2", "ses"),
+    ("dynamodbstreams", "dynamodb"),
+    ("iot-data", "iot"),
+    ("bedrock-runtime", "bedrock"),
+    ("apigatewaymanagementapi", "execute-api"),
+];
+
+const OUT: &str = "crates/perimeter_graph/src/generated/sdk_actions.rs";
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().context("workspace root")?.to_path_buf();
+    match args.first().map(String::as_str) {
+        Some("iam-table") => {
+            let data = botocore_data(&args)?;
+            let text = iam_table(&data)?;
+            std::fs::write(root.join(OUT), text)?;
+            eprintln!("wrote {OUT}");
+            Ok(())
+        }
+        Some("check-generated") => {
+            let data = botocore_data(&args)?;
+            let text = iam_table(&data)?;
+            let committed = std::fs::read_to_string(root.join(OUT))?;
+            if committed != text {
+                bail!("{OUT} is out of date: run `cargo xtask iam-table`");
+            }
+            Ok(())
+        }
+        _ => bail!("usage: cargo xtask iam-table [--botocore-data DIR] | check-generated"),
+    }
+}
+
+fn botocore_data(args: &[String]) -> Result<PathBuf> {
+    if let Some(i) = args.iter().position(|a| a == "--botocore-data") {
+        return Ok(PathBuf::from(args.get(i + 1).context("--botocore-data takes a folder")?));
+    }
+    let out = Command::new("python3")
+        .args(["-c", "import botocore, os; print(os.path.join(os.path.dirname(botocore.__file__), 'data'))"])
+        .output()
+        .context("python3 is needed to find the installed botocore")?;
+    if !out.status.success() {
+        bail!("botocore is not installed: `python3 -m pip install botocore`, or pass --botocore-data DIR");
+    }
+    Ok(PathBuf::from(String::from_utf8(out.stdout)?.trim()))
+}
+
+fn version_of(data: &Path) -> String {
+    let init = data.parent().map(|p| p.join("__init__.py"));
+    init.and_then(|p| std::fs::read_to_string(p).ok())
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("__version__"))
+                .map(|l| l.split(['\'', '"']).nth(1).unwrap_or("").to_owned())
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+fn read_model(dir: &Path) -> Result<serde_json::Value> {
+    let mut versions: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    versions.sort();
+    let latest = versions.last().context("no model version")?;
+    let plain = latest.join("service-2.json");
+    let text = if plain.is_file() {
+        std::fs::read_to_string(plain)?
+    } else {
+        let bytes = std::fs::read(latest.join("service-2.json.gz"))?;
+        let mut s = String::new();
+        flate2::read::GzDecoder::new(&bytes[..]).read_to_string(&mut s)?;
+        s
+    };
+    Ok(serde_json::from_str(&text)?)
+}
+
+fn iam_table(data: &Path) -> Result<String> {
+    let mut out = String::new();
+    writeln!(out, "//! @generated by `cargo xtask iam-table` from botocore {} service models.", version_of(data))?;
+    writeln!(out, "//! Do not edit: change xtask/src/main.rs and regenerate.")?;
+    writeln!(out)?;
+    writeln!(out, "/// `(IAM prefix, botocore service, operations)`, services and operations sorted.")?;
+    writeln!(out, "pub(crate) static OPERATIONS: &[(&str, &str, &[&str])] = &[")?;
+    for svc in SERVICES {
+        let model = read_model(&data.join(svc)).with_context(|| format!("service {svc}"))?;
+        let prefix = PREFIXES
+            .iter()
+            .find(|(s, _)| s == svc)
+            .map(|(_, p)| (*p).to_owned())
+            .or_else(|| model["metadata"]["signingName"].as_str().map(str::to_owned))
+            .or_else(|| model["metadata"]["endpointPrefix"].as_str().map(str::to_owned))
+            .unwrap_or_else(|| (*svc).to_owned());
+        let mut ops: Vec<&str> = model["operations"]
+            .as_object()
+            .context("operations")?
+            .keys()
+            .map(String::as_str)
+            .collect();
+        ops.sort_unstable();
+        writeln!(out, "    (\"{prefix}\", \"{svc}\", &[")?;
+        for op in ops {
+            writeln!(out, "        \"{op}\",")?;
+        }
+        writeln!(out, "    ]),")?;
+    }
+    writeln!(out, "];")?;
+    writeln!(out)?;
+    writeln!(out, "/// `(botocore service, operation, IAM actions)` where the action is not `prefix:Operation`.")?;
+    writeln!(out, "pub(crate) static EXCEPTIONS: &[(&str, &str, &[&str])] = &[")?;
+    let mut ex: Vec<_> = EXCEPTIONS.to_vec();
+    ex.sort_unstable();
+    for (svc, op, actions) in ex {
+        let list = actions.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", ");
+        writeln!(out, "    (\"{svc}\", \"{op}\", &[{list}]),")?;
+    }
+    writeln!(out, "];")?;
+    Ok(out)
+}

@@ -5,6 +5,9 @@
 //! event of the function that resource triggers. Propagation runs to a fixpoint, so chains
 //! of any length and cycles are handled.
 
+mod generated;
+pub mod privilege;
+
 use perimeter_code::{FunctionSummary, ResourceExpr, SdkCall, Source, Step};
 use perimeter_diagnostics::TraceStep;
 use perimeter_model::{Application, EventKind, Function, Node};
@@ -409,7 +412,8 @@ pub fn name_targets(app: &Application, text: &str) -> Vec<Target> {
     vec![format!("name:{name}")]
 }
 
-fn expr_targets(app: &Application, f: &Function, expr: &ResourceExpr) -> Vec<Target> {
+/// The targets a resource expression of an SDK call designates in an application.
+pub fn expr_targets(app: &Application, f: &Function, expr: &ResourceExpr) -> Vec<Target> {
     match expr {
         ResourceExpr::Env(var) => f.env(var).map(|e| node_targets(app, &e.value)).unwrap_or_default(),
         ResourceExpr::Literal(s) => name_targets(app, s),

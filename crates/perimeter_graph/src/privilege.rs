@@ -1,0 +1,171 @@
+//! Least privilege: the IAM actions each function's code needs, from its AWS SDK calls and
+//! the generated operation-to-action table, and the resources it touches; compared with what
+//! its role grants.
+
+use perimeter_code::{FunctionSummary, ResourceExpr};
+use perimeter_diagnostics::Loc;
+use perimeter_model::{Application, Function, Node, Statement};
+
+use crate::generated::sdk_actions::{EXCEPTIONS, OPERATIONS};
+use crate::{Target, expr_targets};
+
+/// The IAM actions one SDK operation needs, and whether the operation is known to the
+/// service model (an unknown one is mapped to `prefix:Operation` all the same).
+pub fn actions_for(prefix: &str, operation: &str) -> (Vec<String>, bool) {
+    for (p, svc, ops) in OPERATIONS {
+        if *p != prefix || ops.binary_search(&operation).is_err() {
+            continue;
+        }
+        if let Some((_, _, actions)) = EXCEPTIONS.iter().find(|(s, o, _)| s == svc && *o == operation) {
+            return (actions.iter().map(|a| (*a).to_owned()).collect(), true);
+        }
+        return (vec![format!("{prefix}:{operation}")], true);
+    }
+    (vec![format!("{prefix}:{operation}")], false)
+}
+
+/// One permission the code needs.
+#[derive(Clone, Debug)]
+pub struct Need {
+    /// The IAM action.
+    pub action: String,
+    /// The resource: a target of the model, a literal, or unknown (`None`).
+    pub resource: Option<Target>,
+    /// The SDK call that needs it.
+    pub loc: Loc,
+    /// Whether the operation is in the service model.
+    pub known: bool,
+}
+
+/// What a function's code needs, call by call, sorted by action.
+pub fn needs(app: &Application, f: &Function, summary: &FunctionSummary) -> Vec<Need> {
+    let mut out = Vec::new();
+    for call in &summary.sdk_calls {
+        let (actions, known) = actions_for(&call.service, &call.operation);
+        let targets = match &call.resource {
+            ResourceExpr::Unknown(_) | ResourceExpr::Pattern(_) => Vec::new(),
+            expr => expr_targets(app, f, expr),
+        };
+        for action in actions {
+            if targets.is_empty() {
+                out.push(Need { action: action.clone(), resource: None, loc: call.loc.clone(), known });
+            }
+            for t in &targets {
+                out.push(Need { action: action.clone(), resource: Some(t.clone()), loc: call.loc.clone(), known });
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.action, &a.resource).cmp(&(&b.action, &b.resource)));
+    out
+}
+
+/// Whether an IAM action pattern (`s3:*`, `dynamodb:Get*`, `*`) matches an action, as IAM
+/// compares them: case-insensitively, `*` any run and `?` one character.
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    glob(pattern.to_ascii_lowercase().as_bytes(), action.to_ascii_lowercase().as_bytes())
+}
+
+fn glob(p: &[u8], s: &[u8]) -> bool {
+    // Iterative wildcard match with one backtrack point: linear in practice, never recursive.
+    let (mut pi, mut si) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while si < s.len() {
+        if pi < p.len() && (p[pi] == b'?' || p[pi] == s[si]) {
+            pi += 1;
+            si += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some(pi);
+            mark = si;
+            pi += 1;
+        } else if let Some(st) = star {
+            pi = st + 1;
+            mark += 1;
+            si = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == b'*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// The actions an Allow statement grants that match `action`.
+pub fn statement_allows(stmt: &Statement, action: &str) -> bool {
+    if !stmt.allow {
+        return false;
+    }
+    if !stmt.not_actions.is_empty() {
+        return !stmt.not_actions.iter().filter_map(Node::as_str).any(|p| action_matches(p, action));
+    }
+    stmt.actions.iter().filter_map(Node::as_str).any(|p| action_matches(p, action))
+}
+
+/// What broad AWS managed policies grant, as action patterns (facts from the published
+/// policy documents, reduced to what matters for comparison with code needs).
+pub const MANAGED_POLICIES: &[(&str, &[&str])] = &[
+    ("AdministratorAccess", &["*"]),
+    ("PowerUserAccess", &["*"]),
+    ("ReadOnlyAccess", &["*:Get*", "*:List*", "*:Describe*"]),
+    ("AWSLambdaBasicExecutionRole", &["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]),
+    ("AWSLambdaExecute", &["logs:*", "s3:GetObject", "s3:PutObject"]),
+    ("AWSLambdaRole", &["lambda:InvokeFunction"]),
+    ("AWSLambda_FullAccess", &["lambda:*", "s3:*", "dynamodb:*", "logs:*", "iam:PassRole", "cloudformation:*", "events:*", "sns:*", "sqs:*", "kinesis:*", "states:*", "xray:*", "tag:*", "ec2:Describe*"]),
+    ("AWSLambdaFullAccess", &["lambda:*", "s3:*", "dynamodb:*", "logs:*", "iam:PassRole", "cloudformation:*", "events:*", "sns:*", "sqs:*", "kinesis:*", "xray:*"]),
+    ("AWSLambdaVPCAccessExecutionRole", &["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]),
+    ("AWSLambdaSQSQueueExecutionRole", &["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]),
+    ("AWSLambdaDynamoDBExecutionRole", &["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]),
+    ("AWSLambdaKinesisExecutionRole", &["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:ListStreams", "kinesis:SubscribeToShard", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]),
+    ("AWSXRayDaemonWriteAccess", &["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"]),
+    ("AWSXrayWriteOnlyAccess", &["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"]),
+    ("AmazonS3FullAccess", &["s3:*", "s3-object-lambda:*"]),
+    ("AmazonS3ReadOnlyAccess", &["s3:Get*", "s3:List*", "s3:Describe*", "s3-object-lambda:Get*", "s3-object-lambda:List*"]),
+    ("AmazonDynamoDBFullAccess", &["dynamodb:*", "dax:*", "application-autoscaling:*", "cloudwatch:*", "iam:PassRole", "kms:DescribeKey", "kms:ListAliases", "sns:*", "lambda:*", "ec2:Describe*"]),
+    ("AmazonDynamoDBReadOnlyAccess", &["dynamodb:BatchGetItem", "dynamodb:Describe*", "dynamodb:List*", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:PartiQLSelect", "cloudwatch:Get*", "cloudwatch:List*"]),
+    ("AmazonSQSFullAccess", &["sqs:*"]),
+    ("AmazonSNSFullAccess", &["sns:*"]),
+    ("AmazonSESFullAccess", &["ses:*"]),
+    ("AmazonKinesisFullAccess", &["kinesis:*"]),
+    ("AmazonCognitoPowerUser", &["cognito-identity:*", "cognito-idp:*", "cognito-sync:*", "iam:ListRoles", "iam:ListOpenIdConnectProviders", "sns:ListPlatformApplications"]),
+    ("CloudWatchLogsFullAccess", &["logs:*"]),
+    ("CloudWatchFullAccess", &["cloudwatch:*", "logs:*", "events:*", "autoscaling:Describe*", "sns:*", "iam:GetPolicy"]),
+    ("SecretsManagerReadWrite", &["secretsmanager:*", "kms:DescribeKey", "kms:ListAliases", "kms:ListKeys", "lambda:*", "rds:Describe*", "redshift:Describe*", "tag:GetResources", "ec2:Describe*"]),
+    ("AmazonSSMFullAccess", &["ssm:*", "ec2messages:*", "ssmmessages:*", "cloudwatch:*", "iam:PassRole", "ds:*", "ec2:Describe*"]),
+    ("AmazonSSMReadOnlyAccess", &["ssm:Describe*", "ssm:Get*", "ssm:List*"]),
+    ("IAMFullAccess", &["iam:*", "organizations:Describe*", "organizations:List*"]),
+    ("AWSStepFunctionsFullAccess", &["states:*", "iam:PassRole"]),
+    ("AmazonEventBridgeFullAccess", &["events:*", "schemas:*", "scheduler:*", "pipes:*", "iam:PassRole"]),
+    ("AmazonAPIGatewayInvokeFullAccess", &["execute-api:*"]),
+];
+
+/// The managed policy a name or ARN designates (`arn:aws:iam::aws:policy/service-role/X`).
+pub fn managed_policy(name_or_arn: &str) -> Option<&'static [&'static str]> {
+    let name = name_or_arn.rsplit('/').next().unwrap_or(name_or_arn);
+    MANAGED_POLICIES.iter().find(|(n, _)| *n == name).map(|(_, a)| *a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_operations_to_actions() {
+        assert_eq!(actions_for("sqs", "SendMessage"), (vec!["sqs:SendMessage".to_owned()], true));
+        assert_eq!(actions_for("sqs", "SendMessageBatch").0, ["sqs:SendMessage"]);
+        assert_eq!(actions_for("lambda", "Invoke").0, ["lambda:InvokeFunction"]);
+        assert_eq!(actions_for("s3", "ListObjectsV2").0, ["s3:ListBucket"]);
+        assert_eq!(actions_for("states", "StartExecution"), (vec!["states:StartExecution".to_owned()], true));
+        assert!(!actions_for("sqs", "NoSuchOperation").1);
+    }
+
+    #[test]
+    fn iam_wildcards() {
+        assert!(action_matches("s3:*", "s3:PutObject"));
+        assert!(action_matches("S3:put*", "s3:PutObject"));
+        assert!(action_matches("*", "dynamodb:PutItem"));
+        assert!(action_matches("dynamodb:?etItem", "dynamodb:GetItem"));
+        assert!(!action_matches("s3:Get*", "s3:PutObject"));
+        assert!(!action_matches("s3:GetObject", "s3:GetObjectAcl"));
+    }
+}
