@@ -92,6 +92,32 @@ enum Command {
         #[command(flatten)]
         load: LoadArgs,
     },
+    /// The application's data-flow graph: entry points, functions, services and what flows.
+    Map {
+        /// Folder to read (default: the current folder).
+        path: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, short, default_value = "mermaid", value_parser = ["mermaid", "dot", "json"])]
+        format: String,
+        /// Write to FILE instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        load: LoadArgs,
+    },
+    /// The least-privilege policy of each function, from what its code calls.
+    Policy {
+        /// Folder to read (default: the current folder).
+        path: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, short, default_value = "iam-json", value_parser = ["iam-json", "serverless", "sam"])]
+        format: String,
+        /// Write to FILE instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        load: LoadArgs,
+    },
     /// The rule catalogue.
     Rules {
         /// `text` or `json`.
@@ -170,6 +196,44 @@ fn run() -> Result<ExitCode> {
             let mut text = serde_json::to_string_pretty(&value)?;
             text.push('\n');
             write_out(None, &text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Map { path, format, output, load } => {
+            let path = path.unwrap_or_else(|| PathBuf::from("."));
+            let (_, options) = load_options(&path, &load, false)?;
+            let scan = engine::load(&path, &options);
+            let maps: Vec<_> = scan
+                .apps
+                .iter()
+                .zip(&scan.summaries)
+                .map(|(app, s)| perimeter_graph::map::build(&perimeter_graph::AppGraph::build(app, s)))
+                .collect();
+            let text = match format.as_str() {
+                "dot" => perimeter_graph::map::dot(&maps),
+                "json" => perimeter_graph::map::json(&maps),
+                _ => perimeter_graph::map::mermaid(&maps),
+            };
+            write_out(output.as_deref(), &text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Policy { path, format, output, load } => {
+            let path = path.unwrap_or_else(|| PathBuf::from("."));
+            let (_, options) = load_options(&path, &load, false)?;
+            let scan = engine::load(&path, &options);
+            let policies: Vec<_> = scan
+                .apps
+                .iter()
+                .zip(&scan.summaries)
+                .map(|(app, s)| {
+                    (app.id.clone(), perimeter_graph::policy::policies(&perimeter_graph::AppGraph::build(app, s)))
+                })
+                .collect();
+            let text = match format.as_str() {
+                "serverless" => perimeter_graph::policy::serverless_yaml(&policies),
+                "sam" => perimeter_graph::policy::sam_yaml(&policies),
+                _ => perimeter_graph::policy::iam_json(&policies),
+            };
+            write_out(output.as_deref(), &text)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules { format } => {

@@ -6,6 +6,8 @@
 //! of any length and cycles are handled.
 
 mod generated;
+pub mod map;
+pub mod policy;
 pub mod privilege;
 
 use perimeter_code::{FunctionSummary, ResourceExpr, SdkCall, Source, Step};

@@ -1,0 +1,277 @@
+//! The data map: the application graph drawn for people (Mermaid, Graphviz DOT) and tools
+//! (JSON). Entry points with their authentication, functions with their roles, the services
+//! between them, and edges labelled with what flows and whether an attacker controls it.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use perimeter_model::{Auth, EventKind, Node};
+
+use crate::{AppGraph, Channel, EdgeKind};
+
+/// What a node is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NodeKind {
+    /// An HTTP route or function URL.
+    Entry,
+    /// A function.
+    Function,
+    /// A queue, topic, bucket, table, stream, bus or state machine.
+    Service,
+}
+
+/// A node of the map.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MapNode {
+    /// Stable id.
+    pub id: String,
+    /// Kind.
+    pub kind: NodeKind,
+    /// Label.
+    pub label: String,
+    /// Details: the role, the authentication, the resource type.
+    pub detail: String,
+    /// An entry point reachable without authentication.
+    pub public: bool,
+}
+
+/// An edge of the map.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MapEdge {
+    /// From node id.
+    pub from: String,
+    /// To node id.
+    pub to: String,
+    /// Label (`sqs.SendMessage`, `trigger`).
+    pub label: String,
+    /// Whether attacker-controlled data flows along it.
+    pub tainted: bool,
+}
+
+/// The map of one application.
+#[derive(Clone, Debug, Default)]
+pub struct DataMap {
+    /// The application id.
+    pub app: String,
+    /// Nodes, sorted by id.
+    pub nodes: Vec<MapNode>,
+    /// Edges, sorted.
+    pub edges: Vec<MapEdge>,
+}
+
+fn service_node(id: &str, g: &AppGraph<'_>) -> MapNode {
+    let detail = g.app.resource(id).map_or_else(|| "external".to_owned(), |r| r.type_name.clone());
+    MapNode {
+        id: format!("res:{id}"),
+        kind: NodeKind::Service,
+        label: id.trim_start_matches("name:").to_owned(),
+        detail,
+        public: false,
+    }
+}
+
+/// Builds the map of an application graph.
+pub fn build(g: &AppGraph<'_>) -> DataMap {
+    let mut nodes: BTreeMap<String, MapNode> = BTreeMap::new();
+    let mut edges = Vec::new();
+    for f in &g.app.functions {
+        let role = f.role.clone().unwrap_or_else(|| "unknown role".to_owned());
+        nodes.insert(
+            format!("fn:{}", f.id),
+            MapNode { id: format!("fn:{}", f.id), kind: NodeKind::Function, label: f.id.clone(), detail: format!("role {role}"), public: false },
+        );
+        for e in &f.events {
+            if let Some(route) = &e.route {
+                let id = format!("route:{} {}", route.method, route.path);
+                let (public, auth) = match &route.auth {
+                    Auth::None => (true, if route.api_key_required { "API key only".to_owned() } else { "no authentication".to_owned() }),
+                    Auth::Authorizer { kind, .. } => (false, format!("{kind} authorizer")),
+                    Auth::Unknown(_) => (false, "authentication unknown".to_owned()),
+                };
+                nodes.insert(id.clone(), MapNode { id: id.clone(), kind: NodeKind::Entry, label: format!("{} {}", route.method, route.path), detail: auth, public });
+                edges.push(MapEdge { from: id, to: format!("fn:{}", f.id), label: e.kind.as_str().to_owned(), tainted: public });
+            } else if matches!(e.kind, EventKind::Schedule) {
+                let id = format!("schedule:{}", f.id);
+                nodes.insert(id.clone(), MapNode { id: id.clone(), kind: NodeKind::Entry, label: "schedule".into(), detail: e.properties.as_ref().map(Node::display).unwrap_or_default(), public: false });
+                edges.push(MapEdge { from: id, to: format!("fn:{}", f.id), label: "schedule".into(), tainted: false });
+            }
+        }
+        if let Some(url) = &f.url {
+            let public = url.auth_type.as_ref().and_then(Node::as_str).is_none_or(|a| a.eq_ignore_ascii_case("NONE"));
+            let id = format!("url:{}", f.id);
+            nodes.insert(id.clone(), MapNode { id: id.clone(), kind: NodeKind::Entry, label: "function URL".into(), detail: if public { "no authentication".into() } else { "AWS_IAM".into() }, public });
+            edges.push(MapEdge { from: id, to: format!("fn:{}", f.id), label: "url".into(), tainted: public });
+        }
+    }
+    for e in &g.edges {
+        let (from, to) = match e.kind {
+            EdgeKind::Trigger => {
+                let n = service_node(&e.from, g);
+                let from = n.id.clone();
+                nodes.entry(from.clone()).or_insert(n);
+                (from, format!("fn:{}", e.to))
+            }
+            EdgeKind::Write if e.channel == Channel::Invoke => (format!("fn:{}", e.from), format!("fn:{}", e.to)),
+            EdgeKind::Write => {
+                let n = service_node(&e.to, g);
+                let to = n.id.clone();
+                nodes.entry(to.clone()).or_insert(n);
+                (format!("fn:{}", e.from), to)
+            }
+            EdgeKind::Forward => {
+                let a = service_node(&e.from, g);
+                let b = service_node(&e.to, g);
+                let ids = (a.id.clone(), b.id.clone());
+                nodes.entry(a.id.clone()).or_insert(a);
+                nodes.entry(b.id.clone()).or_insert(b);
+                ids
+            }
+        };
+        let (label, tainted) = match (e.kind, e.call) {
+            (EdgeKind::Write, Some(i)) => {
+                let call = g.summary(&e.from).and_then(|s| s.sdk_calls.get(i));
+                let label = call.map_or_else(|| e.channel.as_str().to_owned(), |c| format!("{}.{}", c.service, c.operation));
+                let tainted = call.is_some_and(|c| {
+                    c.tainted.as_ref().is_some_and(|p| g.app.function(&e.from).is_some_and(|f| g.origin(f, &p.source).is_some()))
+                });
+                (label, tainted)
+            }
+            (EdgeKind::Trigger, _) => {
+                let tainted = g.inflows.get(&e.to).is_some_and(|v| v.iter().any(|i| i.resource == e.from));
+                (format!("{} trigger", e.channel.as_str()), tainted)
+            }
+            _ => (e.channel.as_str().to_owned(), false),
+        };
+        edges.push(MapEdge { from, to, label, tainted });
+    }
+    edges.sort();
+    edges.dedup();
+    DataMap { app: g.app.id.clone(), nodes: nodes.into_values().collect(), edges }
+}
+
+fn mermaid_id(id: &str) -> String {
+    let mut out = String::from("n");
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "_{b:02x}");
+        }
+    }
+    out
+}
+
+fn mermaid_text(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '"' => "#quot;".to_owned(),
+            '<' => "#lt;".to_owned(),
+            '>' => "#gt;".to_owned(),
+            c if c.is_control() => " ".to_owned(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// Mermaid `flowchart LR` of several maps, one subgraph per application.
+pub fn mermaid(maps: &[DataMap]) -> String {
+    let mut out = String::from("flowchart LR\n");
+    for (i, m) in maps.iter().enumerate() {
+        let _ = writeln!(out, "  subgraph app{i}[\"{}\"]", mermaid_text(&m.app));
+        for n in &m.nodes {
+            let id = mermaid_id(&format!("{i}:{}", n.id));
+            let label = mermaid_text(&format!("{}<br/>{}", n.label, n.detail)).replace("#lt;br/#gt;", "<br/>");
+            let shape = match n.kind {
+                NodeKind::Entry => format!("{id}([\"{label}\"])"),
+                NodeKind::Function => format!("{id}[\"{label}\"]"),
+                NodeKind::Service => format!("{id}[(\"{label}\")]"),
+            };
+            let _ = writeln!(out, "    {shape}");
+            if n.public {
+                let _ = writeln!(out, "    style {id} stroke:#d00,stroke-width:3px");
+            }
+        }
+        let _ = writeln!(out, "  end");
+        for e in &m.edges {
+            let arrow = if e.tainted { "==>" } else { "-->" };
+            let _ = writeln!(
+                out,
+                "  {} {arrow}|\"{}{}\"| {}",
+                mermaid_id(&format!("{i}:{}", e.from)),
+                mermaid_text(&e.label),
+                if e.tainted { " (tainted)" } else { "" },
+                mermaid_id(&format!("{i}:{}", e.to))
+            );
+        }
+    }
+    out
+}
+
+fn dot_text(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '"' => "\\\"".to_owned(),
+            '\\' => "\\\\".to_owned(),
+            c if c.is_control() => " ".to_owned(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// Graphviz DOT of several maps, one cluster per application.
+pub fn dot(maps: &[DataMap]) -> String {
+    let mut out = String::from("digraph perimeter {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
+    for (i, m) in maps.iter().enumerate() {
+        let _ = writeln!(out, "  subgraph cluster_{i} {{\n    label=\"{}\";", dot_text(&m.app));
+        for n in &m.nodes {
+            let shape = match n.kind {
+                NodeKind::Entry => "oval",
+                NodeKind::Function => "box",
+                NodeKind::Service => "cylinder",
+            };
+            let color = if n.public { ", color=red, penwidth=2" } else { "" };
+            let _ = writeln!(
+                out,
+                "    \"{i}:{}\" [label=\"{}\\n{}\", shape={shape}{color}];",
+                dot_text(&n.id),
+                dot_text(&n.label),
+                dot_text(&n.detail)
+            );
+        }
+        for e in &m.edges {
+            let style = if e.tainted { ", color=red, penwidth=2" } else { "" };
+            let _ = writeln!(
+                out,
+                "    \"{i}:{}\" -> \"{i}:{}\" [label=\"{}\"{style}];",
+                dot_text(&e.from),
+                dot_text(&e.to),
+                dot_text(&e.label)
+            );
+        }
+        out.push_str("  }\n");
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// JSON of several maps.
+pub fn json(maps: &[DataMap]) -> String {
+    let apps: Vec<serde_json::Value> = maps
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "app": m.app,
+                "nodes": m.nodes.iter().map(|n| serde_json::json!({
+                    "id": n.id, "kind": format!("{:?}", n.kind).to_lowercase(), "label": n.label,
+                    "detail": n.detail, "public": n.public,
+                })).collect::<Vec<_>>(),
+                "edges": m.edges.iter().map(|e| serde_json::json!({
+                    "from": e.from, "to": e.to, "label": e.label, "tainted": e.tainted,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut s = serde_json::to_string_pretty(&serde_json::json!({"schema_version": 1, "apps": apps})).unwrap_or_default();
+    s.push('\n');
+    s
+}
