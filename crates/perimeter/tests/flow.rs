@@ -1,0 +1,105 @@
+//! Cross-function data flow: attacker data written by one function into a queue, topic,
+//! bucket, table stream, event bus or invocation reaches a sink in another. Each fixture under
+//! tests/fixtures/flow is an application; the assertions name the sink, the kind and the
+//! functions the trace must cross.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+
+fn scan(case: &str) -> Value {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/flow").join(case);
+    let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
+        .args(["scan", "--format", "json", "--allow-errors"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+fn findings<'a>(report: &'a Value, kind: &str) -> Vec<&'a Value> {
+    report["findings"].as_array().unwrap().iter().filter(|f| f["kind"] == kind).collect()
+}
+
+/// The finding of `kind` at `path:line`, which must trace back through `functions` in order.
+fn assert_flow(report: &Value, kind: &str, path: &str, line: u64, functions: &[&str]) {
+    let f = findings(report, kind)
+        .into_iter()
+        .find(|f| f["path"] == path && f["line"] == line)
+        .unwrap_or_else(|| panic!("no {kind} at {path}:{line}: {report:#}"));
+    let trace = f["trace"].as_array().unwrap();
+    let mut crossed: Vec<&str> = trace.iter().filter_map(|s| s["function"].as_str()).collect();
+    crossed.dedup();
+    assert_eq!(crossed, functions, "trace of {path}:{line}: {f:#}");
+}
+
+fn assert_none_at(report: &Value, path: &str) {
+    let hits: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"] == path && perimeter_is_injection(f["kind"].as_str().unwrap()))
+        .collect();
+    assert!(hits.is_empty(), "unexpected findings in {path}: {hits:#?}");
+}
+
+fn perimeter_is_injection(kind: &str) -> bool {
+    kind.starts_with("injection-") || matches!(kind, "ssrf" | "path-traversal" | "deserialization" | "xxe" | "xss")
+}
+
+#[test]
+fn sqs_textbook_case_and_look_alikes() {
+    let r = scan("sqs-js");
+    assert_flow(&r, "injection-sql", "src/fulfil.js", 9, &["createOrder", "fulfil"]);
+    // Parameterised consumer, and a consumer whose only producer sanitises: quiet.
+    assert_none_at(&r, "src/audit.js");
+    assert_none_at(&r, "src/tally.js");
+}
+
+#[test]
+fn s3_object_key_crosses_and_another_bucket_does_not() {
+    let r = scan("s3-py");
+    assert_flow(&r, "injection-os-command", "src/thumbnail.py", 11, &["UploadFunction", "ThumbnailFunction"]);
+    let quoted: Vec<_> = findings(&r, "injection-os-command").into_iter().filter(|f| f["line"] == 12).collect();
+    assert!(quoted.is_empty(), "shlex.quote is a sanitizer: {quoted:#?}");
+    // ThumbBucket is written only with a constant key.
+    assert_none_at(&r, "src/publish.py");
+}
+
+#[test]
+fn sns_message_crosses() {
+    let r = scan("sns-js");
+    assert_flow(&r, "injection-code", "src/render.js", 3, &["raise", "render"]);
+}
+
+#[test]
+fn dynamodb_stream_crosses() {
+    let r = scan("stream-py");
+    assert_flow(&r, "injection-sql", "src/index.py", 9, &["SaveFunction", "IndexFunction"]);
+}
+
+#[test]
+fn invocation_payload_crosses() {
+    let r = scan("invoke-js");
+    assert_flow(&r, "injection-os-command", "src/worker.js", 4, &["FrontFunction", "WorkerFunction"]);
+}
+
+#[test]
+fn eventbridge_detail_crosses() {
+    let r = scan("events-py");
+    assert_flow(&r, "injection-os-command", "src/welcome.py", 6, &["EmitFunction", "WelcomeFunction"]);
+}
+
+#[test]
+fn chains_of_three_and_cycles() {
+    let r = scan("chain-js");
+    assert_flow(&r, "injection-sql", "src/store.js", 7, &["ingest", "enrich", "store"]);
+    let rec = findings(&r, "recursive-trigger");
+    assert!(
+        rec.iter().any(|f| f["path"] == "src/retry.js" && f["function"] == "retry"),
+        "retry writes to the queue that triggers it: {r:#}"
+    );
+    assert!(!rec.iter().any(|f| f["function"] == "enrich"), "enrich writes to another queue: {rec:#?}");
+}
