@@ -196,20 +196,26 @@ impl<'a> AppGraph<'a> {
         for f in &app.functions {
             for e in &f.events {
                 let Some(channel) = Channel::of_trigger(e.kind) else { continue };
-                for t in e.source.as_ref().map(|n| node_targets(app, n)).unwrap_or_default() {
+                let mut targets = e.source.as_ref().map(|n| node_targets(app, n)).unwrap_or_default();
+                if channel == Channel::EventBridge && targets.is_empty() {
+                    // A rule without a bus listens on the account's default bus.
+                    targets.push(DEFAULT_BUS.to_owned());
+                }
+                for t in targets {
                     edges.push(Edge { from: t, to: f.id.clone(), channel, kind: EdgeKind::Trigger, call: None });
                 }
             }
         }
         forwards(app, &mut edges);
+        state_machine_tasks(app, &mut edges);
         for s in summaries {
             let Some(f) = app.function(&s.function) else { continue };
             for (i, call) in s.sdk_calls.iter().enumerate() {
                 let Some(channel) = Channel::of_write(call) else { continue };
-                let targets = if channel == Channel::Invoke {
-                    function_targets(app, f, &call.resource)
-                } else {
-                    expr_targets(app, f, &call.resource)
+                let targets = match channel {
+                    Channel::Invoke => function_targets(app, f, &call.resource),
+                    Channel::EventBridge => bus_targets(app, f, &call.resource),
+                    _ => expr_targets(app, f, &call.resource),
                 };
                 for t in targets {
                     edges.push(Edge { from: f.id.clone(), to: t, channel, kind: EdgeKind::Write, call: Some(i) });
@@ -382,6 +388,42 @@ fn forwards(app: &Application, edges: &mut Vec<Edge>) {
     }
 }
 
+/// The target standing for the account's default EventBridge bus.
+const DEFAULT_BUS: &str = "bus:default";
+
+/// `PutEvents` goes to the bus it names, or to the default bus.
+fn bus_targets(app: &Application, f: &Function, expr: &ResourceExpr) -> Vec<Target> {
+    match expr {
+        ResourceExpr::Literal(s) if s == "default" || s.ends_with("event-bus/default") => vec![DEFAULT_BUS.to_owned()],
+        ResourceExpr::Unknown(_) => vec![DEFAULT_BUS.to_owned()],
+        other => {
+            let t = expr_targets(app, f, other);
+            if t.is_empty() { vec![DEFAULT_BUS.to_owned()] } else { t }
+        }
+    }
+}
+
+/// A state machine passes its input to the functions its states invoke.
+fn state_machine_tasks(app: &Application, edges: &mut Vec<Edge>) {
+    for r in &app.resources {
+        if !matches!(r.type_name.as_str(), "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine") {
+            continue;
+        }
+        let Some(props) = &r.properties else { continue };
+        let mut ids = props.referenced_ids();
+        // Definitions written as JSON strings name functions inside `${...}` substitutions or
+        // by their deployed names.
+        if let Some(text) = props.get("DefinitionString").and_then(Node::scalar_text) {
+            ids.extend(app.functions.iter().filter(|f| text.contains(&f.id)).map(|f| f.id.clone()));
+        }
+        ids.sort();
+        ids.dedup();
+        for id in ids.into_iter().filter(|id| app.function(id).is_some()) {
+            edges.push(Edge { from: r.id.clone(), to: id, channel: Channel::StepFunctions, kind: EdgeKind::Trigger, call: None });
+        }
+    }
+}
+
 const NAME_PROPS: &[&str] =
     &["QueueName", "TopicName", "BucketName", "TableName", "Name", "StreamName", "FunctionName", "StateMachineName", "EventBusName"];
 
@@ -450,4 +492,55 @@ fn function_targets(app: &Application, f: &Function, expr: &ResourceExpr) -> Vec
         })
         .map(|g| g.id.clone())
         .collect()
+}
+
+/// Who controls the data at a source of a function, as far as the graph can tell.
+#[derive(Clone, Debug)]
+pub enum Provenance {
+    /// A caller of one of the function's HTTP endpoints or its URL controls it.
+    Caller,
+    /// Attacker data arrives from another function; the trace up to the write.
+    Upstream(Vec<TraceStep>),
+    /// It arrives through a trigger whose producers are outside the application (or not
+    /// known): an attacker may or may not control it.
+    External,
+    /// Every producer inside the application is known and none writes attacker data.
+    Trusted,
+}
+
+impl AppGraph<'_> {
+    /// The provenance of a source path of a function.
+    pub fn provenance(&self, f: &Function, path: &str) -> Provenance {
+        if f.is_internet_facing() && http_controlled(path) {
+            return Provenance::Caller;
+        }
+        if let Some(inflow) = self.inflow(&f.id, path) {
+            return Provenance::Upstream(inflow.trace.clone());
+        }
+        // The resources that deliver this path to the function, and whether something in the
+        // application writes to each.
+        let feeding: Vec<&Edge> = self
+            .edges
+            .iter()
+            .filter(|e| e.kind == EdgeKind::Trigger && e.to == f.id && e.channel.feeds(path))
+            .collect();
+        let invoked = self
+            .edges
+            .iter()
+            .any(|e| e.kind == EdgeKind::Write && e.channel == Channel::Invoke && e.to == f.id);
+        if feeding.is_empty() {
+            return if invoked && Channel::Invoke.feeds(path) && f.events.is_empty() {
+                Provenance::Trusted
+            } else {
+                Provenance::External
+            };
+        }
+        let all_produced = feeding.iter().all(|t| {
+            self.edges.iter().any(|w| {
+                (w.kind == EdgeKind::Write && w.to == t.from)
+                    || (w.kind == EdgeKind::Forward && w.to == t.from)
+            })
+        });
+        if all_produced { Provenance::Trusted } else { Provenance::External }
+    }
 }
