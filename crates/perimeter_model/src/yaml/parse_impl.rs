@@ -1,11 +1,448 @@
-//! The event-driven builder from saphyr-parser events to [`Node`] trees.
+//! The builder from saphyr-parser events to [`Node`] trees: byte spans, CloudFormation short
+//! forms rewritten to long forms, aliases expanded within a budget, merge keys, bounded
+//! depth. It never recurses over the input, so no document can overflow the stack.
 
 use std::sync::Arc;
 
-use perimeter_diagnostics::SourceFile;
+use perimeter_diagnostics::{Loc, SourceFile, Span};
+use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 
-use super::{Node, ParseError};
+use super::{Key, Node, ParseError, Value};
+use crate::limits::{MAX_ALIAS_NODES, MAX_DEPTH};
 
-pub(super) fn parse(_file: &Arc<SourceFile>) -> Result<Node, ParseError> {
-    Err(ParseError { message: "not implemented".into(), offset: None })
+/// CloudFormation short-form tags and the long-form key they stand for.
+const SHORT_FORMS: &[(&str, &str)] = &[
+    ("Ref", "Ref"),
+    ("Condition", "Condition"),
+    ("GetAtt", "Fn::GetAtt"),
+    ("Sub", "Fn::Sub"),
+    ("Join", "Fn::Join"),
+    ("If", "Fn::If"),
+    ("Select", "Fn::Select"),
+    ("Split", "Fn::Split"),
+    ("ImportValue", "Fn::ImportValue"),
+    ("FindInMap", "Fn::FindInMap"),
+    ("Base64", "Fn::Base64"),
+    ("Cidr", "Fn::Cidr"),
+    ("GetAZs", "Fn::GetAZs"),
+    ("Equals", "Fn::Equals"),
+    ("And", "Fn::And"),
+    ("Or", "Fn::Or"),
+    ("Not", "Fn::Not"),
+    ("Transform", "Fn::Transform"),
+    ("Length", "Fn::Length"),
+    ("ToJsonString", "Fn::ToJsonString"),
+];
+
+/// Converts the parser's character indices to byte offsets.
+struct Offsets {
+    /// `None` for ASCII text, where characters are bytes.
+    table: Option<Vec<u32>>,
+    len: u32,
+}
+
+impl Offsets {
+    fn new(text: &str) -> Self {
+        let len = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        if text.is_ascii() {
+            return Self { table: None, len };
+        }
+        let mut table: Vec<u32> =
+            text.char_indices().map(|(i, _)| u32::try_from(i).unwrap_or(u32::MAX)).collect();
+        table.push(len);
+        Self { table: Some(table), len }
+    }
+
+    fn byte(&self, char_index: usize) -> u32 {
+        match &self.table {
+            None => u32::try_from(char_index).unwrap_or(u32::MAX).min(self.len),
+            Some(t) => t.get(char_index).copied().unwrap_or(self.len),
+        }
+    }
+}
+
+enum Frame {
+    Seq { start: u32, flow: bool, anchor: usize, tag: Option<String>, items: Vec<Node> },
+    Map {
+        start: u32,
+        flow: bool,
+        anchor: usize,
+        tag: Option<String>,
+        entries: Vec<(Key, Node)>,
+        pending_key: Option<Node>,
+    },
+}
+
+struct Builder<'a> {
+    file: &'a Arc<SourceFile>,
+    offsets: Offsets,
+    stack: Vec<Frame>,
+    anchors: Vec<(usize, Node, usize)>,
+    expanded: usize,
+    root: Option<Node>,
+}
+
+fn count_nodes(node: &Node) -> usize {
+    let mut n = 0;
+    let mut stack = vec![node];
+    while let Some(x) = stack.pop() {
+        n += 1;
+        match &x.value {
+            Value::Seq(items) => stack.extend(items.iter()),
+            Value::Map(entries) => stack.extend(entries.iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+    n
+}
+
+fn error(message: String, offset: u32) -> ParseError {
+    ParseError { message, offset: Some(offset) }
+}
+
+impl Builder<'_> {
+    fn loc(&self, start: u32, end: u32) -> Loc {
+        Loc::new(self.file, Span::new(start, end.max(start)))
+    }
+
+    fn position_text(&self, offset: u32) -> String {
+        let p = self.file.position(offset);
+        format!("line {} column {}", p.line, p.column)
+    }
+
+    /// Adds a finished node to the collection being built, or makes it the root.
+    fn push(&mut self, node: Node, anchor: usize) -> Result<(), ParseError> {
+        if anchor != 0 {
+            let size = count_nodes(&node);
+            self.anchors.retain(|(id, _, _)| *id != anchor);
+            self.anchors.push((anchor, node.clone(), size));
+        }
+        match self.stack.last_mut() {
+            None => {
+                if self.root.is_none() {
+                    self.root = Some(node);
+                }
+            }
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, pending_key, .. }) => match pending_key.take() {
+                None => *pending_key = Some(node),
+                Some(key) => {
+                    let name = key.scalar_text().unwrap_or_else(|| key.display());
+                    entries.push((Key { name, loc: key.loc }, node));
+                }
+            },
+        }
+        Ok(())
+    }
+
+    fn alias(&mut self, id: usize, offset: u32) -> Result<(), ParseError> {
+        let Some((_, node, size)) = self.anchors.iter().find(|(a, _, _)| *a == id) else {
+            return Err(error(format!("unknown alias at {}", self.position_text(offset)), offset));
+        };
+        self.expanded += size;
+        if self.expanded > MAX_ALIAS_NODES {
+            return Err(error(
+                format!(
+                    "alias expansion exceeds {MAX_ALIAS_NODES} nodes at {} (possible billion-laughs attack)",
+                    self.position_text(offset)
+                ),
+                offset,
+            ));
+        }
+        let node = node.clone();
+        self.push(node, 0)
+    }
+
+    fn scalar(&mut self, text: &str, style: ScalarStyle, tag: Option<&Tag>, start: u32, end: u32) -> Node {
+        let loc = self.loc(start, end);
+        let value = match tag {
+            Some(t) if t.handle == "!!" => match t.suffix.as_str() {
+                "str" | "binary" | "timestamp" => Value::Str(text.to_owned()),
+                "int" => text.parse().map_or_else(|_| Value::Str(text.to_owned()), Value::Int),
+                "float" => text.parse().map_or_else(|_| Value::Str(text.to_owned()), Value::Float),
+                "bool" => plain_scalar(text),
+                "null" => Value::Null,
+                _ => Value::Str(text.to_owned()),
+            },
+            _ if style == ScalarStyle::Plain => plain_scalar(text),
+            _ => Value::Str(text.to_owned()),
+        };
+        let node = Node::new(value, loc.clone());
+        match tag.and_then(short_form) {
+            Some(long) => tagged(long, node, loc),
+            None => node,
+        }
+    }
+
+    fn close(&mut self, end_offset: u32) -> Result<(), ParseError> {
+        let Some(frame) = self.stack.pop() else { return Ok(()) };
+        match frame {
+            Frame::Seq { start, flow, anchor, tag, items } => {
+                let end = if flow { end_offset } else { items.last().map_or(end_offset, |n| n.loc.span.end) };
+                let loc = self.loc(start, end);
+                let node = Node::new(Value::Seq(items), loc.clone());
+                let node = match tag.as_deref() {
+                    Some(long) => tagged(long, node, loc),
+                    None => node,
+                };
+                self.push(node, anchor)
+            }
+            Frame::Map { start, flow, anchor, tag, entries, pending_key } => {
+                let mut entries = entries;
+                if let Some(key) = pending_key {
+                    // A key without a value (`key:` at the end of a flow map).
+                    let name = key.scalar_text().unwrap_or_default();
+                    let loc = key.loc.clone();
+                    entries.push((Key { name, loc: loc.clone() }, Node::new(Value::Null, loc)));
+                }
+                let entries = merge_keys(entries);
+                let end = if flow {
+                    end_offset
+                } else {
+                    entries.last().map_or(end_offset, |(k, v)| v.loc.span.end.max(k.loc.span.end))
+                };
+                let loc = self.loc(start, end);
+                let node = Node::new(Value::Map(dedupe(entries)), loc.clone());
+                let node = match tag.as_deref() {
+                    Some(long) => tagged(long, node, loc),
+                    None => node,
+                };
+                self.push(node, anchor)
+            }
+        }
+    }
+}
+
+fn short_form(tag: &Tag) -> Option<&'static str> {
+    if tag.handle != "!" {
+        return None;
+    }
+    SHORT_FORMS.iter().find(|(short, _)| *short == tag.suffix).map(|(_, long)| *long)
+}
+
+/// `!GetAtt A.B` is `{"Fn::GetAtt": [A, B]}`; every other short form wraps its argument.
+fn tagged(long: &str, arg: Node, loc: Loc) -> Node {
+    let arg = if long == "Fn::GetAtt" {
+        match &arg.value {
+            Value::Str(s) => match s.split_once('.') {
+                Some((a, b)) => Node::new(
+                    Value::Seq(vec![
+                        Node::new(Value::Str(a.to_owned()), arg.loc.clone()),
+                        Node::new(Value::Str(b.to_owned()), arg.loc.clone()),
+                    ]),
+                    arg.loc.clone(),
+                ),
+                None => arg,
+            },
+            _ => arg,
+        }
+    } else {
+        arg
+    };
+    Node::new(Value::Map(vec![(Key { name: long.to_owned(), loc: loc.clone() }, arg)]), loc)
+}
+
+/// `<<: *base` merges the entries of a map (or of each map of a list) that the mapping does
+/// not set itself.
+fn merge_keys(entries: Vec<(Key, Node)>) -> Vec<(Key, Node)> {
+    if !entries.iter().any(|(k, _)| k.name == "<<") {
+        return entries;
+    }
+    let (merges, mut own): (Vec<_>, Vec<_>) = entries.into_iter().partition(|(k, _)| k.name == "<<");
+    for (_, value) in merges {
+        let sources: Vec<Node> = match value.value {
+            Value::Map(_) => vec![value],
+            Value::Seq(items) => items,
+            _ => Vec::new(),
+        };
+        for source in sources {
+            if let Value::Map(inner) = source.value {
+                for (k, v) in inner {
+                    if !own.iter().any(|(o, _)| o.name == k.name) {
+                        own.push((k, v));
+                    }
+                }
+            }
+        }
+    }
+    own
+}
+
+/// Duplicate keys: the later value wins, at the earlier key's position.
+fn dedupe(entries: Vec<(Key, Node)>) -> Vec<(Key, Node)> {
+    if entries.len() < 2 {
+        return entries;
+    }
+    let mut out: Vec<(Key, Node)> = Vec::with_capacity(entries.len());
+    let mut seen = rustc_hash::FxHashMap::default();
+    for (k, v) in entries {
+        if let Some(&i) = seen.get(&k.name) {
+            out[i] = (k, v);
+        } else {
+            seen.insert(k.name.clone(), out.len());
+            out.push((k, v));
+        }
+    }
+    out
+}
+
+/// YAML 1.2 core schema resolution of a plain scalar.
+fn plain_scalar(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    let bytes = text.as_bytes();
+    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    let unsigned = bytes.strip_prefix(b"-").or_else(|| bytes.strip_prefix(b"+")).unwrap_or(bytes);
+    if digits(unsigned) {
+        return text.parse().map_or_else(|_| Value::Str(text.to_owned()), Value::Int);
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return i64::from_str_radix(hex, 16).map_or_else(|_| Value::Str(text.to_owned()), Value::Int);
+        }
+    }
+    if let Some(oct) = text.strip_prefix("0o") {
+        if !oct.is_empty() && oct.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+            return i64::from_str_radix(oct, 8).map_or_else(|_| Value::Str(text.to_owned()), Value::Int);
+        }
+    }
+    if is_float(unsigned) {
+        if let Ok(f) = text.parse::<f64>() {
+            return Value::Float(f);
+        }
+    }
+    Value::Str(text.to_owned())
+}
+
+/// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
+fn is_float(s: &[u8]) -> bool {
+    let mut i = 0;
+    let int_digits = s.iter().take_while(|b| b.is_ascii_digit()).count();
+    i += int_digits;
+    let mut frac_digits = 0;
+    if s.get(i) == Some(&b'.') {
+        i += 1;
+        frac_digits = s[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        i += frac_digits;
+    }
+    if int_digits == 0 && frac_digits == 0 {
+        return false;
+    }
+    if matches!(s.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(s.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let exp = s[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if exp == 0 {
+            return false;
+        }
+        i += exp;
+    }
+    i == s.len() && (frac_digits > 0 || s.contains(&b'.') || s.iter().any(|b| *b == b'e' || *b == b'E'))
+}
+
+pub(super) fn parse(file: &Arc<SourceFile>) -> Result<Node, ParseError> {
+    let text = file.text();
+    let mut b = Builder {
+        file,
+        offsets: Offsets::new(text),
+        stack: Vec::new(),
+        anchors: Vec::new(),
+        expanded: 0,
+        root: None,
+    };
+    let mut parser = Parser::new_from_str(text);
+    let mut documents = 0;
+    while let Some(next) = parser.next_event() {
+        let (event, span) = next.map_err(|e| {
+            let offset = b.offsets.byte(e.marker().index());
+            let info = if e.info().contains("recursion limit") {
+                "nesting deeper than the parser's limit"
+            } else {
+                e.info()
+            };
+            error(format!("{info} at {}", b.position_text(offset)), offset)
+        })?;
+        let start = b.offsets.byte(span.start.index());
+        let end = b.offsets.byte(span.end.index());
+        match event {
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    // Only the first document of a stream is a descriptor.
+                    break;
+                }
+            }
+            Event::DocumentEnd => {
+                if b.root.is_some() {
+                    break;
+                }
+            }
+            Event::StreamEnd => break,
+            Event::StreamStart | Event::Nothing => {}
+            Event::Alias(id) => b.alias(id, start)?,
+            Event::Scalar(value, style, anchor, tag) => {
+                let node = b.scalar(&value, style, tag.as_deref(), start, end);
+                b.push(node, anchor)?;
+            }
+            Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
+                if b.stack.len() >= MAX_DEPTH {
+                    return Err(error(
+                        format!("nesting deeper than {MAX_DEPTH} levels at {}", b.position_text(start)),
+                        start,
+                    ));
+                }
+                let flow = matches!(text.as_bytes().get(start as usize), Some(b'[' | b'{'));
+                let tag = tag.as_deref().and_then(short_form).map(str::to_owned);
+                let is_seq = matches!(&event, Event::SequenceStart(..));
+                b.stack.push(if is_seq {
+                    Frame::Seq { start, flow, anchor, tag, items: Vec::new() }
+                } else {
+                    Frame::Map { start, flow, anchor, tag, entries: Vec::new(), pending_key: None }
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => b.close(end)?,
+        }
+    }
+    Ok(b.root.unwrap_or_else(|| Node::new(Value::Null, Loc::new(file, Span::new(0, 0)))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Node, ParseError> {
+        parse(&SourceFile::new("t.yml", text))
+    }
+
+    #[test]
+    fn scalars_follow_the_core_schema() {
+        let n = parse_str("a: 30\nb: '30'\nc: true\nd: ~\ne: 2012-10-17\nf: 1.5\ng: 0x1F\nh: yes\n").unwrap();
+        assert!(matches!(n.get("a").unwrap().value, Value::Int(30)));
+        assert!(matches!(n.get("b").unwrap().value, Value::Str(_)));
+        assert!(matches!(n.get("c").unwrap().value, Value::Bool(true)));
+        assert!(n.get("d").unwrap().is_null());
+        assert_eq!(n.get("e").unwrap().as_str(), Some("2012-10-17"));
+        assert!(matches!(n.get("f").unwrap().value, Value::Float(_)));
+        assert!(matches!(n.get("g").unwrap().value, Value::Int(31)));
+        assert_eq!(n.get("h").unwrap().as_str(), Some("yes"));
+    }
+
+    #[test]
+    fn is_float_accepts_only_floats() {
+        for f in ["1.5", ".5", "1e3", "1.", "1.5E-3"] {
+            assert!(is_float(f.as_bytes()), "{f}");
+        }
+        for s in ["1", "a", "1e", ".", "1.2.3", "1-2"] {
+            assert!(!is_float(s.as_bytes()), "{s}");
+        }
+    }
 }
