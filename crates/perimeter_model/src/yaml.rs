@@ -224,10 +224,10 @@ fn collect_refs(node: &Node, out: &mut Vec<String>) {
     if let Some((name, arg)) = node.intrinsic() {
         match name {
             "Ref" => {
-                if let Some(s) = arg.as_str() {
-                    if !s.starts_with("AWS::") {
-                        out.push(s.to_owned());
-                    }
+                if let Some(s) = arg.as_str()
+                    && !s.starts_with("AWS::")
+                {
+                    out.push(s.to_owned());
                 }
                 return;
             }

@@ -14,13 +14,18 @@ fn at(n: &Node) -> (u32, u32) {
 
 #[test]
 fn keys_and_values_keep_their_positions() {
-    let doc = parse("Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      DelaySeconds: 5\n");
+    let doc = parse(
+        "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      DelaySeconds: 5\n",
+    );
     let q = doc.path(&["Resources", "Queue"]).unwrap();
     assert_eq!(at(q.get("Type").unwrap()), (3, 11));
     assert_eq!(q.get("Type").unwrap().loc.text(), "AWS::SQS::Queue");
     let key = doc.get("Resources").unwrap().key("Queue").unwrap();
     assert_eq!(key.loc.start(), Position { line: 2, column: 3 });
-    assert_eq!(at(q.path(&["Properties", "DelaySeconds"]).unwrap()), (5, 21));
+    assert_eq!(
+        at(q.path(&["Properties", "DelaySeconds"]).unwrap()),
+        (5, 21)
+    );
 }
 
 #[test]
@@ -56,7 +61,9 @@ fn short_and_long_forms_are_the_same_value() {
 
 #[test]
 fn anchors_aliases_and_merge_keys() {
-    let doc = parse("base: &b\n  Runtime: python3.12\n  Timeout: 3\nfn:\n  <<: *b\n  Timeout: 10\nlist: [*b, *b]\n");
+    let doc = parse(
+        "base: &b\n  Runtime: python3.12\n  Timeout: 3\nfn:\n  <<: *b\n  Timeout: 10\nlist: [*b, *b]\n",
+    );
     let f = doc.get("fn").unwrap();
     assert_eq!(f.get("Runtime").unwrap().as_str(), Some("python3.12"));
     assert_eq!(f.get("Timeout").unwrap().as_i64(), Some(10));
@@ -65,8 +72,12 @@ fn anchors_aliases_and_merge_keys() {
 
 #[test]
 fn json_with_tabs_parses() {
-    let doc = parse("{\n\t\"Resources\": {\n\t\t\"Fn\": {\"Type\": \"AWS::Lambda::Function\"}\n\t}\n}\n");
-    assert_eq!(doc.path(&["Resources", "Fn", "Type"]).unwrap().as_str(), Some("AWS::Lambda::Function"));
+    let doc =
+        parse("{\n\t\"Resources\": {\n\t\t\"Fn\": {\"Type\": \"AWS::Lambda::Function\"}\n\t}\n}\n");
+    assert_eq!(
+        doc.path(&["Resources", "Fn", "Type"]).unwrap().as_str(),
+        Some("AWS::Lambda::Function")
+    );
     assert_eq!(at(doc.path(&["Resources", "Fn", "Type"]).unwrap()), (3, 18));
 }
 
@@ -90,7 +101,9 @@ fn alias_bomb_is_rejected() {
     let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..12 {
         let p = i - 1;
-        bomb.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
     }
     let err = yaml::parse(&SourceFile::new("t.yml", &bomb)).unwrap_err();
     assert!(err.message.contains("billion-laughs"), "{}", err.message);
@@ -126,4 +139,81 @@ fn values_are_typed() {
     assert_eq!(doc.get("b").unwrap().as_bool(), Some(false));
     assert_eq!(doc.get("l").unwrap().items().len(), 2);
     assert_eq!(doc.path(&["m", "k"]).unwrap().as_str(), Some("v"));
+}
+
+#[test]
+fn error_messages_carry_line_column_and_offset() {
+    let err = yaml::parse(&SourceFile::new("t.yml", "a: b\nc: [1, 2\nd: e\n")).unwrap_err();
+    let offset = err.offset.unwrap();
+    let pos = SourceFile::new("t.yml", "a: b\nc: [1, 2\nd: e\n").position(offset);
+    assert!(
+        err.message
+            .contains(&format!("line {}:{}", pos.line, pos.column)),
+        "{}",
+        err.message
+    );
+    assert!(
+        err.message.contains(&format!("offset {offset}")),
+        "{}",
+        err.message
+    );
+    assert!(pos.line >= 2, "{pos:?}");
+}
+
+#[test]
+fn tagged_nodes_span_the_whole_node_and_the_key_is_the_tag() {
+    let doc = parse("a: !GetAtt Fn.Arn\nb: !If [IsProd, x, y]\nc: !Sub\n  - '${X}'\n  - X: 1\n");
+    let a = doc.get("a").unwrap();
+    assert_eq!(a.loc.text(), "!GetAtt Fn.Arn");
+    assert_eq!(a.key("Fn::GetAtt").unwrap().loc.text(), "!GetAtt");
+    let b = doc.get("b").unwrap();
+    assert_eq!(b.loc.text(), "!If [IsProd, x, y]");
+    assert_eq!(b.key("Fn::If").unwrap().loc.text(), "!If");
+    assert_eq!(b.get("Fn::If").unwrap().items().len(), 3);
+    let c = doc.get("c").unwrap();
+    assert_eq!(c.key("Fn::Sub").unwrap().loc.text(), "!Sub");
+    assert_eq!(
+        c.key("Fn::Sub").unwrap().loc.start(),
+        Position { line: 3, column: 4 }
+    );
+    assert_eq!(c.get("Fn::Sub").unwrap().items().len(), 2);
+    // Sequence form of GetAtt stays as written.
+    let d = parse("d: !GetAtt [Fn, Arn]\ne: !Condition IsProd\nf: !Length [1]\ng: !Unknown text\n");
+    assert_eq!(d.path(&["d", "Fn::GetAtt"]).unwrap().items().len(), 2);
+    assert_eq!(
+        d.path(&["e", "Condition"]).unwrap().as_str(),
+        Some("IsProd")
+    );
+    assert!(d.path(&["f", "Fn::Length"]).is_some());
+    assert_eq!(d.get("g").unwrap().as_str(), Some("text"));
+}
+
+#[test]
+fn core_schema_tags_and_case_insensitive_booleans() {
+    let doc = parse("a: !!str 12\nb: !!int '7'\nc: tRuE\nd: '0x10'\ne: 0o17\n");
+    assert_eq!(doc.get("a").unwrap().as_str(), Some("12"));
+    assert!(matches!(doc.get("b").unwrap().value, Value::Int(7)));
+    assert!(matches!(doc.get("c").unwrap().value, Value::Bool(true)));
+    assert_eq!(doc.get("d").unwrap().as_str(), Some("0x10"));
+    assert!(matches!(doc.get("e").unwrap().value, Value::Int(15)));
+}
+
+#[test]
+fn merge_keys_accept_a_list_of_maps_and_explicit_keys_win() {
+    let doc = parse("a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\nc:\n  <<: [*a, *b]\n  x: 9\n");
+    let c = doc.get("c").unwrap();
+    assert_eq!(c.get("x").unwrap().as_i64(), Some(9));
+    assert_eq!(c.get("y").unwrap().as_i64(), Some(1));
+    assert_eq!(c.get("z").unwrap().as_i64(), Some(2));
+    assert!(c.get("<<").is_none());
+}
+
+#[test]
+fn non_ascii_keys_before_values_keep_byte_offsets() {
+    let doc = parse("é: ✓✓\nk: !Ref Ünï\n");
+    let k = doc.get("k").unwrap();
+    assert_eq!(k.loc.text(), "!Ref Ünï");
+    assert_eq!(k.get("Ref").unwrap().as_str(), Some("Ünï"));
+    assert_eq!(k.get("Ref").unwrap().loc.text(), "!Ref Ünï");
+    assert_eq!(doc.key("é").unwrap().loc.text(), "é");
 }

@@ -1,1 +1,114 @@
-//! perimeter_rules
+//! perimeter's rules: the framework ([`Rule`], [`RuleMeta`], [`declare_rule!`]), the code
+//! table ([`registry`]), the catalogue (`rules/<domain>/<rule>.rs`) and the runner ([`run`]).
+//!
+//! Configuration rules read the application model; code rules turn the function summaries of
+//! `perimeter_code` into findings. Rules never print and never touch the file system.
+
+pub mod data;
+pub mod registry;
+pub mod rule;
+pub mod rules;
+mod selection;
+mod util;
+
+use perimeter_diagnostics::{Finding, Severity};
+use rayon::prelude::*;
+use serde::Serialize;
+
+pub use registry::{all, by_code_or_name, redirect};
+pub use rule::{AppContext, Category, Findings, Report, Rule, RuleMeta, Status};
+pub use selection::Selection;
+
+/// What rule files import.
+pub(crate) mod prelude {
+    pub(crate) use crate::declare_rule;
+    pub(crate) use crate::rule::{AppContext, Category, Findings, Rule, RuleMeta, Status};
+    pub(crate) use crate::util::*;
+    pub(crate) use perimeter_diagnostics::{Kind, Severity};
+}
+
+/// A rule to run, with the severity the user sets for it.
+type Job = (&'static dyn Rule, Option<Severity>);
+
+/// Runs the selected rules over applications, in parallel, and returns the findings sorted
+/// by [`Finding::sort_key`], with exact duplicates removed and severity overrides applied.
+pub fn run(apps: &[AppContext<'_>], selection: &Selection) -> Vec<Finding> {
+    let rules: Vec<Job> = all()
+        .iter()
+        .copied()
+        .filter(|r| selection.enabled(r.meta()))
+        .map(|r| (r, selection.severity_for(r.meta())))
+        .collect();
+    let jobs: Vec<(&AppContext<'_>, &Job)> = apps
+        .iter()
+        .flat_map(|cx| rules.iter().map(move |r| (cx, r)))
+        .collect();
+    let mut findings: Vec<Finding> = jobs
+        .par_iter()
+        .flat_map_iter(|(cx, (rule, sev))| {
+            let mut out = Findings::new(rule.meta(), &cx.app.id);
+            rule.check(cx, &mut out);
+            let mut v = out.into_vec();
+            if let Some(sev) = sev {
+                for f in &mut v {
+                    f.severity = *sev;
+                }
+            }
+            v
+        })
+        .collect();
+    sort_findings(&mut findings);
+    findings
+}
+
+/// Sorts findings by [`Finding::sort_key`] and drops exact duplicates.
+pub fn sort_findings(findings: &mut Vec<Finding>) {
+    findings.sort_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then_with(|| a.message.cmp(&b.message))
+    });
+    findings.dedup();
+}
+
+/// A rule as the catalogue lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleInfo {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: perimeter_diagnostics::Kind,
+    /// Default severity.
+    pub severity: Severity,
+    /// Category (kebab-case).
+    pub category: String,
+    /// Status (`stable`, `preview`, ...).
+    pub status: String,
+    /// The version of the status.
+    pub since: String,
+    /// One-line summary.
+    pub summary: String,
+}
+
+/// The catalogue entry of a rule.
+pub fn rule_info(rule: &dyn Rule) -> RuleInfo {
+    let m = rule.meta();
+    let since = match m.status {
+        Status::Preview { since }
+        | Status::Stable { since }
+        | Status::Deprecated { since }
+        | Status::Removed { since } => since,
+    };
+    RuleInfo {
+        code: m.code.to_owned(),
+        name: m.name.to_owned(),
+        kind: m.kind,
+        severity: m.severity,
+        category: m.category.as_str().to_owned(),
+        status: m.status.as_str().to_owned(),
+        since: since.to_owned(),
+        summary: m.summary(),
+    }
+}

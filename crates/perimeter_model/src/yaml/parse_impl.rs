@@ -47,10 +47,15 @@ impl Offsets {
         if text.is_ascii() {
             return Self { table: None, len };
         }
-        let mut table: Vec<u32> =
-            text.char_indices().map(|(i, _)| u32::try_from(i).unwrap_or(u32::MAX)).collect();
+        let mut table: Vec<u32> = text
+            .char_indices()
+            .map(|(i, _)| u32::try_from(i).unwrap_or(u32::MAX))
+            .collect();
         table.push(len);
-        Self { table: Some(table), len }
+        Self {
+            table: Some(table),
+            len,
+        }
     }
 
     fn byte(&self, char_index: usize) -> u32 {
@@ -62,12 +67,18 @@ impl Offsets {
 }
 
 enum Frame {
-    Seq { start: u32, flow: bool, anchor: usize, tag: Option<String>, items: Vec<Node> },
+    Seq {
+        start: u32,
+        flow: bool,
+        anchor: usize,
+        tag: Option<(String, Loc)>,
+        items: Vec<Node>,
+    },
     Map {
         start: u32,
         flow: bool,
         anchor: usize,
-        tag: Option<String>,
+        tag: Option<(String, Loc)>,
         entries: Vec<(Key, Node)>,
         pending_key: Option<Node>,
     },
@@ -97,7 +108,10 @@ fn count_nodes(node: &Node) -> usize {
 }
 
 fn error(message: String, offset: u32) -> ParseError {
-    ParseError { message, offset: Some(offset) }
+    ParseError {
+        message,
+        offset: Some(offset),
+    }
 }
 
 impl Builder<'_> {
@@ -107,7 +121,33 @@ impl Builder<'_> {
 
     fn position_text(&self, offset: u32) -> String {
         let p = self.file.position(offset);
-        format!("line {} column {}", p.line, p.column)
+        format!("line {}:{} (offset {offset})", p.line, p.column)
+    }
+
+    /// The place of the `!Tag` written at or after `start` (after an anchor, if any), for
+    /// the key of a rewritten short form.
+    fn tag_loc(&self, start: u32, end: u32) -> Loc {
+        let text = self.file.text().as_bytes();
+        let from = start as usize;
+        let to = (end as usize).min(text.len());
+        let bang = text
+            .get(from..to)
+            .and_then(|s| s.iter().position(|b| *b == b'!'));
+        match bang {
+            Some(i) => {
+                let tag_start = from + i;
+                let len = text[tag_start..]
+                    .iter()
+                    .position(|b| {
+                        b.is_ascii_whitespace() || matches!(b, b'[' | b'{' | b',' | b']' | b'}')
+                    })
+                    .unwrap_or(text.len() - tag_start);
+                let s = u32::try_from(tag_start).unwrap_or(start);
+                let e = u32::try_from(tag_start + len).unwrap_or(s);
+                self.loc(s, e)
+            }
+            None => self.loc(start, start),
+        }
     }
 
     /// Adds a finished node to the collection being built, or makes it the root.
@@ -124,7 +164,11 @@ impl Builder<'_> {
                 }
             }
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, pending_key, .. }) => match pending_key.take() {
+            Some(Frame::Map {
+                entries,
+                pending_key,
+                ..
+            }) => match pending_key.take() {
                 None => *pending_key = Some(node),
                 Some(key) => {
                     let name = key.scalar_text().unwrap_or_else(|| key.display());
@@ -137,7 +181,10 @@ impl Builder<'_> {
 
     fn alias(&mut self, id: usize, offset: u32) -> Result<(), ParseError> {
         let Some((_, node, size)) = self.anchors.iter().find(|(a, _, _)| *a == id) else {
-            return Err(error(format!("unknown alias at {}", self.position_text(offset)), offset));
+            return Err(error(
+                format!("unknown alias at {}", self.position_text(offset)),
+                offset,
+            ));
         };
         self.expanded += size;
         if self.expanded > MAX_ALIAS_NODES {
@@ -153,13 +200,24 @@ impl Builder<'_> {
         self.push(node, 0)
     }
 
-    fn scalar(&mut self, text: &str, style: ScalarStyle, tag: Option<&Tag>, start: u32, end: u32) -> Node {
+    fn scalar(
+        &mut self,
+        text: &str,
+        style: ScalarStyle,
+        tag: Option<&Tag>,
+        start: u32,
+        end: u32,
+    ) -> Node {
         let loc = self.loc(start, end);
         let value = match tag {
-            Some(t) if t.handle == "!!" => match t.suffix.as_str() {
+            Some(t) if t.is_yaml_core_schema() => match t.suffix.as_str() {
                 "str" | "binary" | "timestamp" => Value::Str(text.to_owned()),
-                "int" => text.parse().map_or_else(|_| Value::Str(text.to_owned()), Value::Int),
-                "float" => text.parse().map_or_else(|_| Value::Str(text.to_owned()), Value::Float),
+                "int" => text
+                    .parse()
+                    .map_or_else(|_| Value::Str(text.to_owned()), Value::Int),
+                "float" => text
+                    .parse()
+                    .map_or_else(|_| Value::Str(text.to_owned()), Value::Float),
                 "bool" => plain_scalar(text),
                 "null" => Value::Null,
                 _ => Value::Str(text.to_owned()),
@@ -169,42 +227,72 @@ impl Builder<'_> {
         };
         let node = Node::new(value, loc.clone());
         match tag.and_then(short_form) {
-            Some(long) => tagged(long, node, loc),
+            Some(long) => {
+                let key_loc = self.tag_loc(start, end);
+                tagged(long, node, loc, key_loc)
+            }
             None => node,
         }
     }
 
     fn close(&mut self, end_offset: u32) -> Result<(), ParseError> {
-        let Some(frame) = self.stack.pop() else { return Ok(()) };
+        let Some(frame) = self.stack.pop() else {
+            return Ok(());
+        };
         match frame {
-            Frame::Seq { start, flow, anchor, tag, items } => {
-                let end = if flow { end_offset } else { items.last().map_or(end_offset, |n| n.loc.span.end) };
+            Frame::Seq {
+                start,
+                flow,
+                anchor,
+                tag,
+                items,
+            } => {
+                let end = if flow {
+                    end_offset
+                } else {
+                    items.last().map_or(end_offset, |n| n.loc.span.end)
+                };
                 let loc = self.loc(start, end);
                 let node = Node::new(Value::Seq(items), loc.clone());
-                let node = match tag.as_deref() {
-                    Some(long) => tagged(long, node, loc),
+                let node = match tag {
+                    Some((long, key_loc)) => tagged(&long, node, loc, key_loc),
                     None => node,
                 };
                 self.push(node, anchor)
             }
-            Frame::Map { start, flow, anchor, tag, entries, pending_key } => {
+            Frame::Map {
+                start,
+                flow,
+                anchor,
+                tag,
+                entries,
+                pending_key,
+            } => {
                 let mut entries = entries;
                 if let Some(key) = pending_key {
                     // A key without a value (`key:` at the end of a flow map).
                     let name = key.scalar_text().unwrap_or_default();
-                    let loc = key.loc.clone();
-                    entries.push((Key { name, loc: loc.clone() }, Node::new(Value::Null, loc)));
+                    let loc = key.loc;
+                    entries.push((
+                        Key {
+                            name,
+                            loc: loc.clone(),
+                        },
+                        Node::new(Value::Null, loc),
+                    ));
                 }
                 let entries = merge_keys(entries);
                 let end = if flow {
                     end_offset
                 } else {
-                    entries.last().map_or(end_offset, |(k, v)| v.loc.span.end.max(k.loc.span.end))
+                    entries
+                        .last()
+                        .map_or(end_offset, |(k, v)| v.loc.span.end.max(k.loc.span.end))
                 };
                 let loc = self.loc(start, end);
                 let node = Node::new(Value::Map(dedupe(entries)), loc.clone());
-                let node = match tag.as_deref() {
-                    Some(long) => tagged(long, node, loc),
+                let node = match tag {
+                    Some((long, key_loc)) => tagged(&long, node, loc, key_loc),
                     None => node,
                 };
                 self.push(node, anchor)
@@ -217,11 +305,14 @@ fn short_form(tag: &Tag) -> Option<&'static str> {
     if tag.handle != "!" {
         return None;
     }
-    SHORT_FORMS.iter().find(|(short, _)| *short == tag.suffix).map(|(_, long)| *long)
+    SHORT_FORMS
+        .iter()
+        .find(|(short, _)| *short == tag.suffix)
+        .map(|(_, long)| *long)
 }
 
 /// `!GetAtt A.B` is `{"Fn::GetAtt": [A, B]}`; every other short form wraps its argument.
-fn tagged(long: &str, arg: Node, loc: Loc) -> Node {
+fn tagged(long: &str, arg: Node, loc: Loc, key_loc: Loc) -> Node {
     let arg = if long == "Fn::GetAtt" {
         match &arg.value {
             Value::Str(s) => match s.split_once('.') {
@@ -239,7 +330,16 @@ fn tagged(long: &str, arg: Node, loc: Loc) -> Node {
     } else {
         arg
     };
-    Node::new(Value::Map(vec![(Key { name: long.to_owned(), loc: loc.clone() }, arg)]), loc)
+    Node::new(
+        Value::Map(vec![(
+            Key {
+                name: long.to_owned(),
+                loc: key_loc,
+            },
+            arg,
+        )]),
+        loc,
+    )
 }
 
 /// `<<: *base` merges the entries of a map (or of each map of a list) that the mapping does
@@ -248,7 +348,8 @@ fn merge_keys(entries: Vec<(Key, Node)>) -> Vec<(Key, Node)> {
     if !entries.iter().any(|(k, _)| k.name == "<<") {
         return entries;
     }
-    let (merges, mut own): (Vec<_>, Vec<_>) = entries.into_iter().partition(|(k, _)| k.name == "<<");
+    let (merges, mut own): (Vec<_>, Vec<_>) =
+        entries.into_iter().partition(|(k, _)| k.name == "<<");
     for (_, value) in merges {
         let sources: Vec<Node> = match value.value {
             Value::Map(_) => vec![value],
@@ -290,33 +391,44 @@ fn dedupe(entries: Vec<(Key, Node)>) -> Vec<(Key, Node)> {
 fn plain_scalar(text: &str) -> Value {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        "true" | "True" | "TRUE" => return Value::Bool(true),
-        "false" | "False" | "FALSE" => return Value::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        _ if text.eq_ignore_ascii_case("true") => return Value::Bool(true),
+        _ if text.eq_ignore_ascii_case("false") => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY);
+        }
         "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
         ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
         _ => {}
     }
     let bytes = text.as_bytes();
     let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
-    let unsigned = bytes.strip_prefix(b"-").or_else(|| bytes.strip_prefix(b"+")).unwrap_or(bytes);
+    let unsigned = bytes
+        .strip_prefix(b"-")
+        .or_else(|| bytes.strip_prefix(b"+"))
+        .unwrap_or(bytes);
     if digits(unsigned) {
-        return text.parse().map_or_else(|_| Value::Str(text.to_owned()), Value::Int);
+        return text
+            .parse()
+            .map_or_else(|_| Value::Str(text.to_owned()), Value::Int);
     }
-    if let Some(hex) = text.strip_prefix("0x") {
-        if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return i64::from_str_radix(hex, 16).map_or_else(|_| Value::Str(text.to_owned()), Value::Int);
-        }
+    if let Some(hex) = text.strip_prefix("0x")
+        && !hex.is_empty()
+        && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return i64::from_str_radix(hex, 16)
+            .map_or_else(|_| Value::Str(text.to_owned()), Value::Int);
     }
-    if let Some(oct) = text.strip_prefix("0o") {
-        if !oct.is_empty() && oct.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
-            return i64::from_str_radix(oct, 8).map_or_else(|_| Value::Str(text.to_owned()), Value::Int);
-        }
+    if let Some(oct) = text.strip_prefix("0o")
+        && !oct.is_empty()
+        && oct.bytes().all(|b| (b'0'..=b'7').contains(&b))
+    {
+        return i64::from_str_radix(oct, 8)
+            .map_or_else(|_| Value::Str(text.to_owned()), Value::Int);
     }
-    if is_float(unsigned) {
-        if let Ok(f) = text.parse::<f64>() {
-            return Value::Float(f);
-        }
+    if is_float(unsigned)
+        && let Ok(f) = text.parse::<f64>()
+    {
+        return Value::Float(f);
     }
     Value::Str(text.to_owned())
 }
@@ -346,7 +458,8 @@ fn is_float(s: &[u8]) -> bool {
         }
         i += exp;
     }
-    i == s.len() && (frac_digits > 0 || s.contains(&b'.') || s.iter().any(|b| *b == b'e' || *b == b'E'))
+    i == s.len()
+        && (frac_digits > 0 || s.contains(&b'.') || s.iter().any(|b| *b == b'e' || *b == b'E'))
 }
 
 pub(super) fn parse(file: &Arc<SourceFile>) -> Result<Node, ParseError> {
@@ -396,23 +509,46 @@ pub(super) fn parse(file: &Arc<SourceFile>) -> Result<Node, ParseError> {
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                 if b.stack.len() >= MAX_DEPTH {
                     return Err(error(
-                        format!("nesting deeper than {MAX_DEPTH} levels at {}", b.position_text(start)),
+                        format!(
+                            "nesting deeper than {MAX_DEPTH} levels at {}",
+                            b.position_text(start)
+                        ),
                         start,
                     ));
                 }
-                let flow = matches!(text.as_bytes().get(start as usize), Some(b'[' | b'{'));
-                let tag = tag.as_deref().and_then(short_form).map(str::to_owned);
+                // The event's span ends after `[`/`{` for flow collections (block ones start
+                // with a zero-width token); anchors and tags come before it.
+                let flow = end > start
+                    && matches!(text.as_bytes().get(end as usize - 1), Some(b'[' | b'{'));
+                let tag = tag
+                    .as_deref()
+                    .and_then(short_form)
+                    .map(|long| (long.to_owned(), b.tag_loc(start, end)));
                 let is_seq = matches!(&event, Event::SequenceStart(..));
                 b.stack.push(if is_seq {
-                    Frame::Seq { start, flow, anchor, tag, items: Vec::new() }
+                    Frame::Seq {
+                        start,
+                        flow,
+                        anchor,
+                        tag,
+                        items: Vec::new(),
+                    }
                 } else {
-                    Frame::Map { start, flow, anchor, tag, entries: Vec::new(), pending_key: None }
+                    Frame::Map {
+                        start,
+                        flow,
+                        anchor,
+                        tag,
+                        entries: Vec::new(),
+                        pending_key: None,
+                    }
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => b.close(end)?,
         }
     }
-    Ok(b.root.unwrap_or_else(|| Node::new(Value::Null, Loc::new(file, Span::new(0, 0)))))
+    Ok(b.root
+        .unwrap_or_else(|| Node::new(Value::Null, Loc::new(file, Span::new(0, 0)))))
 }
 
 #[cfg(test)]
@@ -425,7 +561,9 @@ mod tests {
 
     #[test]
     fn scalars_follow_the_core_schema() {
-        let n = parse_str("a: 30\nb: '30'\nc: true\nd: ~\ne: 2012-10-17\nf: 1.5\ng: 0x1F\nh: yes\n").unwrap();
+        let n =
+            parse_str("a: 30\nb: '30'\nc: true\nd: ~\ne: 2012-10-17\nf: 1.5\ng: 0x1F\nh: yes\n")
+                .unwrap();
         assert!(matches!(n.get("a").unwrap().value, Value::Int(30)));
         assert!(matches!(n.get("b").unwrap().value, Value::Str(_)));
         assert!(matches!(n.get("c").unwrap().value, Value::Bool(true)));

@@ -1,0 +1,364 @@
+//! AWS SDK calls: v2 clients (`new AWS.SQS()`, `aws-sdk/clients/sqs`, the DynamoDB
+//! `DocumentClient`), v3 clients and commands (`client.send(new SendMessageCommand(...))`,
+//! `@aws-sdk/lib-dynamodb`, `@aws-sdk/lib-storage` `Upload`, presigned URLs) and the
+//! aggregated v3 clients (`new DynamoDB({}).putItem(...)`). Each call becomes an
+//! [`SdkCall`] with its resolved resource and tainted payload.
+
+use std::rc::Rc;
+
+use oxc_span::Span;
+use perimeter_diagnostics::Kind;
+
+use super::spec::{
+    DOCUMENT_CLIENT_OPS, DYNAMODB_EXPRESSIONS, S3_READS, SDK_NON_OPERATIONS, SDK_PAYLOAD_FIELDS,
+    SDK_RESOURCE_FIELDS, SDK_V2_CLASSES, SDK_V3_PACKAGES,
+};
+use super::taint::Engine;
+use super::value::{Client, Command, Origin, Tag, Taint, Text, Val, deep_taints};
+use crate::summary::{ResourceExpr, SdkCall, Source, TaintedPayload};
+
+fn client<'a>(service: &str, document: bool, commands: bool) -> Val<'a> {
+    Val {
+        tag: Tag::Client(Rc::new(Client {
+            service: service.to_owned(),
+            document,
+            commands,
+        })),
+        ..Val::default()
+    }
+}
+
+fn v2_service(class: &str) -> Option<&'static str> {
+    SDK_V2_CLASSES
+        .iter()
+        .find(|(c, _)| c.eq_ignore_ascii_case(class))
+        .map(|(_, s)| *s)
+}
+
+fn v3_service(module: &str) -> Option<&'static str> {
+    let suffix = module.strip_prefix("@aws-sdk/client-")?;
+    SDK_V3_PACKAGES
+        .iter()
+        .find(|(p, _)| *p == suffix)
+        .map(|(_, s)| *s)
+}
+
+fn document_op(name: &str) -> Option<&'static str> {
+    DOCUMENT_CLIENT_OPS
+        .iter()
+        .find(|(m, _)| *m == name)
+        .map(|(_, op)| *op)
+}
+
+/// `putItem` -> `PutItem`.
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// A constructor or function of an SDK package: clients, commands, `Upload`, presigning.
+pub(crate) fn library_call<'a>(
+    eng: &mut Engine<'a>,
+    span: Span,
+    origin: &Origin,
+    args: &[Val<'a>],
+    is_new: bool,
+) -> Option<Val<'a>> {
+    let module = &*origin.module;
+    let name = origin.name();
+    let first = args.first().cloned().unwrap_or_default();
+    if module == "aws-sdk" && is_new {
+        let class = origin.path.rsplit('.').next().unwrap_or("");
+        let service = v2_service(class)?;
+        return Some(client(service, class == "DocumentClient", false));
+    }
+    if let Some(svc) = module.strip_prefix("aws-sdk/clients/") {
+        if !is_new {
+            return None;
+        }
+        let service = SDK_V2_CLASSES
+            .iter()
+            .find(|(c, _)| c.eq_ignore_ascii_case(svc))
+            .map_or(svc, |(_, s)| *s);
+        return Some(client(service, name == "DocumentClient", false));
+    }
+    if module == "@aws-sdk/lib-dynamodb" {
+        if is_new {
+            if let Some(cmd) = name.strip_suffix("Command") {
+                let op = document_op(cmd).map_or_else(|| cmd.to_owned(), str::to_owned);
+                return Some(command("dynamodb", &op, first));
+            }
+            return Some(client("dynamodb", true, name == "DynamoDBDocumentClient"));
+        }
+        if name == "from" {
+            let commands = origin.path.starts_with("DynamoDBDocumentClient");
+            return Some(client("dynamodb", true, commands));
+        }
+        return None;
+    }
+    if let Some(service) = v3_service(module) {
+        if !is_new {
+            return None;
+        }
+        if let Some(op) = name.strip_suffix("Command") {
+            return Some(command(service, op, first));
+        }
+        return Some(client(service, false, name.ends_with("Client")));
+    }
+    if module == "@aws-sdk/lib-storage" && name == "Upload" && is_new {
+        let params = first.field("params").unwrap_or_default();
+        record(eng, span, "s3", "PutObject", &params);
+        return Some(Val::default());
+    }
+    if module == "@aws-sdk/s3-request-presigner" && name == "getSignedUrl" {
+        if let Some(Tag::Command(c)) = args.get(1).map(|a| &a.tag) {
+            let c = Rc::clone(c);
+            record(eng, span, &c.service, &c.operation, &c.params);
+        }
+        return Some(Val::default());
+    }
+    None
+}
+
+fn command<'a>(service: &str, op: &str, params: Val<'a>) -> Val<'a> {
+    Val {
+        tag: Tag::Command(Rc::new(Command {
+            service: service.to_owned(),
+            operation: op.to_owned(),
+            params,
+        })),
+        ..Val::default()
+    }
+}
+
+/// A method called on an SDK client.
+pub(crate) fn client_method<'a>(
+    eng: &mut Engine<'a>,
+    span: Span,
+    c: &Client,
+    method: &str,
+    args: &[Val<'a>],
+) -> Val<'a> {
+    if method == "send" {
+        if let Some(Tag::Command(cmd)) = args.first().map(|a| &a.tag) {
+            let cmd = Rc::clone(cmd);
+            return record(eng, span, &cmd.service, &cmd.operation, &cmd.params);
+        }
+        return Val::default();
+    }
+    if c.commands {
+        return Val::default();
+    }
+    if matches!(method, "getSignedUrl" | "getSignedUrlPromise") {
+        if let Some(op) = args.first().and_then(Val::konst) {
+            let params = args.get(1).cloned().unwrap_or_default();
+            record(eng, span, &c.service, &capitalize(&op), &params);
+        }
+        return Val::default();
+    }
+    if SDK_NON_OPERATIONS.contains(&method)
+        || !method.starts_with(|ch: char| ch.is_ascii_lowercase())
+    {
+        return Val::default();
+    }
+    let op = if c.document {
+        document_op(method).map_or_else(|| capitalize(method), str::to_owned)
+    } else if c.service == "s3" && method == "upload" {
+        "PutObject".to_owned()
+    } else {
+        capitalize(method)
+    };
+    let params = args.first().cloned().unwrap_or_default();
+    record(eng, span, &c.service, &op, &params)
+}
+
+/// How a request field's value is known.
+fn resource_expr(v: &Val<'_>, field: &str) -> ResourceExpr {
+    match &v.text {
+        Some(Text::Const(s)) => ResourceExpr::Literal(s.to_string()),
+        Some(Text::Env(e)) => ResourceExpr::Env(e.to_string()),
+        Some(Text::Pattern(p)) if &**p != "*" => ResourceExpr::Pattern(p.to_string()),
+        _ => match v.taint.iter().find(|t| !t.error) {
+            Some(t) if t.path.is_empty() => ResourceExpr::Unknown("event".to_owned()),
+            Some(t) => ResourceExpr::Unknown(format!("event.{}", t.path)),
+            None => ResourceExpr::Unknown(field.to_owned()),
+        },
+    }
+}
+
+/// Records one SDK call; the result is the response (the object's content for S3 reads of
+/// an event-chosen key).
+fn record<'a>(
+    eng: &mut Engine<'a>,
+    span: Span,
+    service: &str,
+    op: &str,
+    params: &Val<'a>,
+) -> Val<'a> {
+    let loc = eng.loc(span);
+    let fields = SDK_RESOURCE_FIELDS
+        .iter()
+        .find(|(s, _)| *s == service)
+        .map_or(&[][..], |(_, f)| *f);
+    let mut resource = None;
+    for f in fields {
+        if let Some(v) = params.field(f) {
+            resource = Some(resource_expr(&v, f));
+            break;
+        }
+    }
+    if resource.is_none() && service == "events" {
+        let entry = params.field("Entries").map(|e| {
+            let o = e
+                .obj
+                .as_ref()
+                .and_then(|o| o.borrow().fields.get("0").cloned());
+            o.unwrap_or_else(|| {
+                e.obj
+                    .as_ref()
+                    .and_then(|o| o.borrow().elems.clone())
+                    .unwrap_or_default()
+            })
+        });
+        resource = Some(match entry.and_then(|e| e.field("EventBusName")) {
+            Some(v) => resource_expr(&v, "EventBusName"),
+            None => ResourceExpr::Literal("default".to_owned()),
+        });
+    }
+    if resource.is_none() && service == "dynamodb" {
+        let first_key = params.field("RequestItems").and_then(|r| {
+            r.obj
+                .as_ref()
+                .and_then(|o| o.borrow().fields.keys().next().cloned())
+        });
+        if let Some(k) = first_key {
+            resource = Some(ResourceExpr::Literal(k));
+        }
+    }
+    let resource = resource.unwrap_or_else(|| {
+        if params.taint.iter().any(|t| !t.error) {
+            resource_expr(params, "request")
+        } else {
+            ResourceExpr::Unknown(
+                fields
+                    .first()
+                    .map_or_else(|| "resource".to_owned(), |f| (*f).to_owned()),
+            )
+        }
+    });
+    let key = (service == "s3")
+        .then(|| params.field("Key").map(|k| resource_expr(&k, "Key")))
+        .flatten();
+    let payload_fields = SDK_PAYLOAD_FIELDS
+        .iter()
+        .find(|(s, _)| *s == service)
+        .map_or(&[][..], |(_, f)| *f);
+    let mut tainted = None;
+    for f in payload_fields {
+        let Some(v) = params.field(f) else { continue };
+        // `Entries: [{ Detail }]`: name the element field that carries the data.
+        let elem = v
+            .obj
+            .as_ref()
+            .filter(|o| o.borrow().array)
+            .and_then(|o| o.borrow().elems.clone());
+        let inner = elem.and_then(|e| {
+            let o = e.obj.clone()?;
+            let o = o.borrow();
+            o.fields.iter().find_map(|(k, fv)| {
+                deep_taints(fv)
+                    .into_iter()
+                    .find(|t| !t.error)
+                    .map(|t| (format!("{f}[].{k}"), t))
+            })
+        });
+        if let Some((name, t)) = inner {
+            tainted = Some(payload(&name, &t));
+            break;
+        }
+        if let Some(t) = deep_taints(&v).into_iter().find(|t| !t.error) {
+            tainted = Some(payload(f, &t));
+            break;
+        }
+    }
+    if tainted.is_none()
+        && let Some(t) = params.taint.iter().find(|t| !t.error)
+    {
+        tainted = Some(payload("request", t));
+    }
+    if service == "dynamodb" {
+        for f in DYNAMODB_EXPRESSIONS {
+            if let Some(v) = params.field(f) {
+                let t = deep_taints(&v);
+                eng.record(
+                    Kind::InjectionNosql,
+                    &t,
+                    span,
+                    &format!("dynamodb.{op} {f}"),
+                );
+            }
+        }
+        let own = params.taint.clone();
+        eng.record(
+            Kind::InjectionNosql,
+            &own,
+            span,
+            &format!("dynamodb.{op} request"),
+        );
+    }
+    let call = SdkCall {
+        service: service.to_owned(),
+        operation: op.to_owned(),
+        resource,
+        loc,
+        tainted,
+        key,
+    };
+    match eng
+        .sdk_calls
+        .iter_mut()
+        .find(|c| c.loc == call.loc && c.operation == call.operation && c.resource == call.resource)
+    {
+        Some(existing) => {
+            if existing.tainted.is_none() {
+                existing.tainted = call.tainted;
+            }
+        }
+        None => eng.sdk_calls.push(call),
+    }
+    if service == "s3" && S3_READS.contains(&op) {
+        let chosen = ["Key", "Bucket"]
+            .iter()
+            .filter_map(|f| params.field(f))
+            .any(|v| deep_taints(&v).iter().any(|t| !t.error));
+        if chosen {
+            let loc = eng.loc(span);
+            return Val::tainted(vec![Rc::new(Taint {
+                path: "s3-object".to_owned(),
+                structured: false,
+                error: false,
+                loc,
+                steps: Vec::new(),
+                clean: 0,
+            })]);
+        }
+    }
+    Val::default()
+}
+
+fn payload(field: &str, t: &Taint) -> TaintedPayload {
+    TaintedPayload {
+        field: field.to_owned(),
+        source: Source {
+            path: if t.path.is_empty() {
+                "*".to_owned()
+            } else {
+                t.path.clone()
+            },
+            loc: t.loc.clone(),
+        },
+        steps: t.steps.clone(),
+    }
+}

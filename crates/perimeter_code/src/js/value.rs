@@ -1,0 +1,595 @@
+//! Abstract values of the JavaScript taint engine: what a variable may hold (taint labels,
+//! object shape, function, known text, the library it comes from) and how values join.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use indexmap::IndexMap;
+use oxc_ast::ast::{ArrowFunctionExpression, Class, Function};
+use perimeter_diagnostics::{Kind, Loc};
+use rustc_hash::FxHashMap;
+
+use crate::summary::Step;
+
+/// Most taint labels one value carries; more are dropped (the first ones are kept).
+const MAX_TAINTS: usize = 6;
+/// Most steps one label records.
+const MAX_STEPS: usize = 16;
+/// Most segments of a source access path.
+const MAX_PATH_SEGMENTS: usize = 8;
+/// Most characters of known text kept for a string.
+const MAX_TEXT: usize = 400;
+
+/// The bit of a kind in a sanitized-for mask.
+pub(crate) const fn kind_bit(kind: Kind) -> u32 {
+    1u32 << (kind as u32 % 32)
+}
+
+/// Every kind: the mask of a value made safe for everything.
+pub(crate) const ALL_KINDS: u32 = u32::MAX;
+
+/// One reason a value is untrusted: where it came from and how it got here.
+#[derive(Debug)]
+pub(crate) struct Taint {
+    /// Normalised access path into the event (`""` is the whole event), or `error`,
+    /// `s3-object`, `req.body`...
+    pub path: String,
+    /// Whether the value is still the event structure itself, so a member access refines the
+    /// path (`event` -> `event.body`); parsed or computed values keep their path.
+    pub structured: bool,
+    /// An error object (a verbose-error source), not attacker data.
+    pub error: bool,
+    /// Where it is read.
+    pub loc: Loc,
+    /// Steps so far.
+    pub steps: Vec<Step>,
+    /// Kinds this value was sanitized for.
+    pub clean: u32,
+}
+
+impl Taint {
+    /// The same label with a different path/structure/location.
+    pub(crate) fn refine(&self, path: String, structured: bool, loc: Loc) -> Rc<Taint> {
+        Rc::new(Taint {
+            path,
+            structured,
+            error: self.error,
+            loc,
+            steps: self.steps.clone(),
+            clean: self.clean,
+        })
+    }
+
+    /// The same label, no longer refinable by member access.
+    pub(crate) fn flat(self: &Rc<Self>) -> Rc<Taint> {
+        if self.structured {
+            Rc::new(Taint {
+                path: self.path.clone(),
+                structured: false,
+                error: self.error,
+                loc: self.loc.clone(),
+                steps: self.steps.clone(),
+                clean: self.clean,
+            })
+        } else {
+            Rc::clone(self)
+        }
+    }
+
+    /// The same label, also clean for `mask`.
+    pub(crate) fn cleaned(self: &Rc<Self>, mask: u32) -> Rc<Taint> {
+        Rc::new(Taint {
+            path: self.path.clone(),
+            structured: self.structured,
+            error: self.error,
+            loc: self.loc.clone(),
+            steps: self.steps.clone(),
+            clean: self.clean | mask,
+        })
+    }
+
+    /// The same label with one more step.
+    pub(crate) fn step(self: &Rc<Self>, loc: &Loc, note: &str) -> Rc<Taint> {
+        if self.steps.len() >= MAX_STEPS || self.steps.last().is_some_and(|s| s.loc == *loc) {
+            return Rc::clone(self);
+        }
+        let mut steps = self.steps.clone();
+        steps.push(Step {
+            loc: loc.clone(),
+            note: note.to_owned(),
+        });
+        Rc::new(Taint {
+            path: self.path.clone(),
+            structured: self.structured,
+            error: self.error,
+            loc: self.loc.clone(),
+            steps,
+            clean: self.clean,
+        })
+    }
+
+    /// Whether the label counts for a sink of this kind.
+    pub(crate) fn reaches(&self, kind: Kind) -> bool {
+        if kind == Kind::VerboseError {
+            self.error
+        } else {
+            !self.error && self.clean & kind_bit(kind) == 0
+        }
+    }
+}
+
+/// The access path of a member of `path`.
+pub(crate) fn join_path(path: &str, prop: &str) -> String {
+    if path.matches(['.', '[']).count() >= MAX_PATH_SEGMENTS {
+        return path.to_owned();
+    }
+    if prop == "[]" {
+        format!("{path}[]")
+    } else if path.is_empty() {
+        prop.to_owned()
+    } else {
+        format!("{path}.{prop}")
+    }
+}
+
+/// Known text of a string value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Text {
+    /// Fully known.
+    Const(Rc<str>),
+    /// An environment variable's value (`process.env.NAME`).
+    Env(Rc<str>),
+    /// Partly known, `*` where unknown.
+    Pattern(Rc<str>),
+}
+
+impl Text {
+    /// The text with `*` for unknown parts.
+    pub(crate) fn pattern(&self) -> &str {
+        match self {
+            Text::Const(s) | Text::Pattern(s) => s,
+            Text::Env(_) => "*",
+        }
+    }
+
+    /// A constant text.
+    pub(crate) fn konst(s: &str) -> Text {
+        Text::Const(Rc::from(truncate(s)))
+    }
+}
+
+/// `s` cut to the text limit on a character boundary.
+pub(crate) fn truncate(s: &str) -> &str {
+    if s.len() <= MAX_TEXT {
+        return s;
+    }
+    let mut end = MAX_TEXT;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// Where an external value comes from: a package and the member path taken from it.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Origin {
+    /// The package (normalised), or `""` for globals.
+    pub module: Rc<str>,
+    /// Dotted member path from the module (`createConnection().query`), `""` for the module.
+    pub path: String,
+}
+
+impl Origin {
+    /// The last member name (`query` for `createConnection().query`, `""` for the module or a
+    /// call result).
+    pub(crate) fn name(&self) -> &str {
+        let p = self.path.as_str();
+        if p.ends_with(')') {
+            return "";
+        }
+        p.rfind('.').map_or(p, |i| &p[i + 1..])
+    }
+
+    /// The origin of a member.
+    pub(crate) fn member(&self, prop: &str) -> Rc<Origin> {
+        let path = if self.path.is_empty() {
+            prop.to_owned()
+        } else if self.path.len() > 120 {
+            format!("{}.{prop}", self.name())
+        } else {
+            format!("{}.{prop}", self.path)
+        };
+        Rc::new(Origin {
+            module: Rc::clone(&self.module),
+            path,
+        })
+    }
+
+    /// The origin of the value a call returns.
+    pub(crate) fn called(&self) -> Rc<Origin> {
+        let path = if self.path.len() > 120 {
+            "()".to_owned()
+        } else {
+            format!("{}()", self.path)
+        };
+        Rc::new(Origin {
+            module: Rc::clone(&self.module),
+            path,
+        })
+    }
+}
+
+/// An AWS SDK client.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Client {
+    /// IAM service prefix.
+    pub service: String,
+    /// A DynamoDB document client (method names map to item operations).
+    pub document: bool,
+    /// A v3 bare client that takes commands through `send`.
+    pub commands: bool,
+}
+
+/// An AWS SDK v3 command object.
+pub(crate) struct Command<'a> {
+    /// IAM service prefix.
+    pub service: String,
+    /// API operation.
+    pub operation: String,
+    /// The request.
+    pub params: Val<'a>,
+}
+
+/// What kind of special value this is.
+#[derive(Clone, Default)]
+pub(crate) enum Tag<'a> {
+    /// Nothing special.
+    #[default]
+    None,
+    /// `process`.
+    Process,
+    /// `process.env`.
+    ProcessEnv,
+    /// An Express-style app or router.
+    ExpressApp,
+    /// An Express-style response.
+    ExpressRes,
+    /// The Lambda `callback`, or `context.succeed`.
+    Callback,
+    /// The Lambda context.
+    Context,
+    /// An AWS SDK client.
+    Client(Rc<Client>),
+    /// An AWS SDK v3 command.
+    Command(Rc<Command<'a>>),
+    /// The `resolve` function of a `new Promise` executor: what it is called with.
+    Resolve(Rc<RefCell<Val<'a>>>),
+}
+
+/// A function or class of the analysed code.
+#[derive(Clone, Copy)]
+pub(crate) enum FnNode<'a> {
+    /// A function declaration, expression or method.
+    Func(&'a Function<'a>),
+    /// An arrow function.
+    Arrow(&'a ArrowFunctionExpression<'a>),
+    /// A class.
+    Class(&'a Class<'a>),
+}
+
+/// A closure: code plus the scope it was defined in.
+pub(crate) struct Func<'a> {
+    /// The code.
+    pub node: FnNode<'a>,
+    /// The module it is in.
+    pub module: usize,
+    /// The defining scope.
+    pub scope: Rc<Scope<'a>>,
+    /// A name for notes and errors.
+    pub name: String,
+}
+
+impl Func<'_> {
+    /// Start of the code, with the module: the function's identity.
+    pub(crate) fn key(&self) -> (usize, u32) {
+        let start = match self.node {
+            FnNode::Func(f) => f.span.start,
+            FnNode::Arrow(f) => f.span.start,
+            FnNode::Class(c) => c.span.start,
+        };
+        (self.module, start)
+    }
+
+    /// The span of the code.
+    pub(crate) fn span(&self) -> oxc_span::Span {
+        match self.node {
+            FnNode::Func(f) => f.span,
+            FnNode::Arrow(f) => f.span,
+            FnNode::Class(c) => c.span,
+        }
+    }
+}
+
+/// An object or array shape.
+#[derive(Default)]
+pub(crate) struct Obj<'a> {
+    /// Named fields (array elements at known indexes are `0`, `1`...).
+    pub fields: IndexMap<String, Val<'a>>,
+    /// Elements or fields at unknown keys, joined.
+    pub elems: Option<Val<'a>>,
+    /// An array.
+    pub array: bool,
+    /// Where fields were defined (for exports: the handler's definition).
+    pub defs: FxHashMap<String, (usize, oxc_span::Span)>,
+}
+
+/// A shared, mutable object.
+pub(crate) type ObjRef<'a> = Rc<RefCell<Obj<'a>>>;
+
+/// What an expression may evaluate to.
+#[derive(Clone, Default)]
+pub(crate) struct Val<'a> {
+    /// Taint labels of the value itself.
+    pub taint: Vec<Rc<Taint>>,
+    /// Object shape.
+    pub obj: Option<ObjRef<'a>>,
+    /// Function or class.
+    pub func: Option<Rc<Func<'a>>>,
+    /// Known text.
+    pub text: Option<Text>,
+    /// External library origin.
+    pub origin: Option<Rc<Origin>>,
+    /// Special meaning.
+    pub tag: Tag<'a>,
+}
+
+impl<'a> Val<'a> {
+    /// A constant string.
+    pub(crate) fn string(s: &str) -> Self {
+        Val {
+            text: Some(Text::konst(s)),
+            ..Val::default()
+        }
+    }
+
+    /// A value from a library.
+    pub(crate) fn origin(module: &str, path: &str) -> Self {
+        Val {
+            origin: Some(Rc::new(Origin {
+                module: Rc::from(module),
+                path: path.to_owned(),
+            })),
+            ..Val::default()
+        }
+    }
+
+    /// A new empty object.
+    pub(crate) fn object(obj: Obj<'a>) -> Self {
+        Val {
+            obj: Some(Rc::new(RefCell::new(obj))),
+            ..Val::default()
+        }
+    }
+
+    /// A value carrying only these labels.
+    pub(crate) fn tainted(taint: Vec<Rc<Taint>>) -> Self {
+        Val {
+            taint,
+            ..Val::default()
+        }
+    }
+
+    /// Whether the value carries nothing worth tracking.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.taint.is_empty()
+            && self.obj.is_none()
+            && self.func.is_none()
+            && self.text.is_none()
+            && self.origin.is_none()
+            && matches!(self.tag, Tag::None)
+    }
+
+    /// A field of the object shape, if known.
+    pub(crate) fn field(&self, name: &str) -> Option<Val<'a>> {
+        self.obj
+            .as_ref()
+            .and_then(|o| o.borrow().fields.get(name).cloned())
+    }
+
+    /// The constant text, if fully known.
+    pub(crate) fn konst(&self) -> Option<Rc<str>> {
+        match &self.text {
+            Some(Text::Const(s)) => Some(Rc::clone(s)),
+            _ => None,
+        }
+    }
+
+    /// Adds one step to every label (a variable, a parameter).
+    pub(crate) fn with_step(mut self, loc: &Loc, note: &str) -> Self {
+        for t in &mut self.taint {
+            *t = t.step(loc, note);
+        }
+        self
+    }
+}
+
+/// Adds labels to a list, without duplicates and within the limit.
+pub(crate) fn add_taints(into: &mut Vec<Rc<Taint>>, from: impl IntoIterator<Item = Rc<Taint>>) {
+    for t in from {
+        if into.len() >= MAX_TAINTS {
+            return;
+        }
+        let dup = into.iter().any(|u| {
+            Rc::ptr_eq(u, &t)
+                || (u.path == t.path
+                    && u.error == t.error
+                    && u.loc == t.loc
+                    && u.clean == t.clean
+                    && u.structured == t.structured)
+        });
+        if !dup {
+            into.push(t);
+        }
+    }
+}
+
+/// The union of two values (both branches of a condition).
+pub(crate) fn join<'a>(a: &Val<'a>, b: &Val<'a>) -> Val<'a> {
+    join_depth(a, b, 0)
+}
+
+fn join_depth<'a>(a: &Val<'a>, b: &Val<'a>, depth: u32) -> Val<'a> {
+    if a.is_empty() {
+        return b.clone();
+    }
+    if b.is_empty() {
+        return a.clone();
+    }
+    let mut out = a.clone();
+    add_taints(&mut out.taint, b.taint.iter().cloned());
+    out.obj = match (&a.obj, &b.obj) {
+        (Some(x), Some(y)) if !Rc::ptr_eq(x, y) && depth < 3 => {
+            let (x, y) = (x.borrow(), y.borrow());
+            let mut merged = Obj {
+                array: x.array || y.array,
+                ..Obj::default()
+            };
+            for (k, v) in x.fields.iter().chain(y.fields.iter()) {
+                let nv = match merged.fields.get(k) {
+                    Some(old) => join_depth(old, v, depth + 1),
+                    None => v.clone(),
+                };
+                merged.fields.insert(k.clone(), nv);
+            }
+            merged.elems = match (&x.elems, &y.elems) {
+                (Some(p), Some(q)) => Some(join_depth(p, q, depth + 1)),
+                (p, q) => p.clone().or_else(|| q.clone()),
+            };
+            Some(Rc::new(RefCell::new(merged)))
+        }
+        (x, y) => x.clone().or_else(|| y.clone()),
+    };
+    if out.func.is_none() {
+        out.func.clone_from(&b.func);
+    }
+    out.text = match (&a.text, &b.text) {
+        (Some(x), Some(y)) if x == y => Some(x.clone()),
+        (Some(e @ Text::Env(_)), _) | (_, Some(e @ Text::Env(_))) => Some(e.clone()),
+        (Some(x), None) | (None, Some(x)) => Some(x.clone()),
+        (Some(_), Some(_)) => Some(Text::Pattern(Rc::from("*"))),
+        (None, None) => None,
+    };
+    if out.origin.is_none() {
+        out.origin.clone_from(&b.origin);
+    }
+    if matches!(out.tag, Tag::None) {
+        out.tag = b.tag.clone();
+    }
+    out
+}
+
+/// Every label of the value and of anything inside it.
+pub(crate) fn deep_taints(v: &Val<'_>) -> Vec<Rc<Taint>> {
+    let mut out = Vec::new();
+    deep_into(v, &mut out, 0);
+    out
+}
+
+fn deep_into(v: &Val<'_>, out: &mut Vec<Rc<Taint>>, depth: u32) {
+    add_taints(out, v.taint.iter().cloned());
+    if depth >= 4 {
+        return;
+    }
+    if let Some(o) = &v.obj {
+        let Ok(o) = o.try_borrow() else { return };
+        for f in o.fields.values() {
+            deep_into(f, out, depth + 1);
+        }
+        if let Some(e) = &o.elems {
+            deep_into(e, out, depth + 1);
+        }
+    }
+    if let Tag::Command(c) = &v.tag {
+        deep_into(&c.params, out, depth + 1);
+    }
+}
+
+/// Labels flattened (no longer refinable): the result of computing with a value.
+pub(crate) fn flat(taints: &[Rc<Taint>]) -> Vec<Rc<Taint>> {
+    taints.iter().map(Taint::flat).collect()
+}
+
+/// A lexical scope.
+pub(crate) struct Scope<'a> {
+    /// Variables.
+    pub vars: RefCell<FxHashMap<&'a str, Val<'a>>>,
+    /// The enclosing scope.
+    pub parent: Option<Rc<Scope<'a>>>,
+    /// A function (or module) scope, where `var` declarations go.
+    pub function: bool,
+}
+
+impl<'a> Scope<'a> {
+    /// A new scope inside `parent`.
+    pub(crate) fn child(parent: Option<&Rc<Scope<'a>>>, function: bool) -> Rc<Scope<'a>> {
+        Rc::new(Scope {
+            vars: RefCell::default(),
+            parent: parent.cloned(),
+            function,
+        })
+    }
+
+    /// The value of a variable, if declared.
+    pub(crate) fn lookup(self: &Rc<Self>, name: &str) -> Option<Val<'a>> {
+        let mut cur = Some(self);
+        let mut hops = 0;
+        while let Some(s) = cur {
+            if let Some(v) = s.vars.borrow().get(name) {
+                return Some(v.clone());
+            }
+            hops += 1;
+            if hops > 512 {
+                return None;
+            }
+            cur = s.parent.as_ref();
+        }
+        None
+    }
+
+    /// The nearest function scope.
+    pub(crate) fn function_scope(self: &Rc<Self>) -> Rc<Scope<'a>> {
+        let mut cur = Rc::clone(self);
+        while !cur.function {
+            let Some(p) = cur.parent.clone() else { break };
+            cur = p;
+        }
+        cur
+    }
+
+    /// Sets an existing variable (weakly: joined with the old value when `weak`); declares
+    /// it in the outermost scope when it does not exist.
+    pub(crate) fn assign(self: &Rc<Self>, name: &'a str, val: Val<'a>, weak: bool) {
+        let mut cur = Rc::clone(self);
+        loop {
+            {
+                let mut vars = cur.vars.borrow_mut();
+                if let Some(old) = vars.get_mut(name) {
+                    *old = if weak { join(old, &val) } else { val };
+                    return;
+                }
+            }
+            match cur.parent.clone() {
+                Some(p) => cur = p,
+                None => {
+                    cur.vars.borrow_mut().insert(name, val);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Declares a variable here.
+    pub(crate) fn declare(&self, name: &'a str, val: Val<'a>) {
+        self.vars.borrow_mut().insert(name, val);
+    }
+}

@@ -1,0 +1,687 @@
+//! Plain CloudFormation resources: Lambda functions, IAM roles and policies, API Gateway
+//! (REST and v2), and the resources that trigger or expose functions (permissions, URLs,
+//! event source mappings, bucket notifications, subscriptions, rules, ...).
+
+use perimeter_diagnostics::Loc;
+
+use crate::model::{
+    Api, Auth, Event, EventKind, Function, FunctionUrl, LambdaPermission, Role, RoleOrigin, Route,
+};
+use crate::yaml::{Key, Node, Value};
+
+use super::sam::{env_vars, key_filters};
+use super::{Entry, Loader, iam, join_dir};
+
+/// Longest `ParentId` chain followed when building an API Gateway path.
+const MAX_PATH_SEGMENTS: usize = 64;
+
+/// `{Ref: id}` placed at `loc`: how a resource that is itself the trigger is named as an
+/// event source.
+fn ref_node(id: &str, loc: &Loc) -> Node {
+    Node::new(
+        Value::Map(vec![(
+            Key {
+                name: "Ref".to_owned(),
+                loc: loc.clone(),
+            },
+            Node::new(Value::Str(id.to_owned()), loc.clone()),
+        )]),
+        loc.clone(),
+    )
+}
+
+fn items_of(node: Option<&Node>) -> Vec<Node> {
+    node.map(|n| n.items().into_iter().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// `AWS::IAM::Role`: inline `Policies` and `ManagedPolicyArns`. Its trust policy stays in
+/// the resource's properties.
+pub(crate) fn role(l: &mut Loader<'_>, e: &Entry) {
+    let mut statements = Vec::new();
+    for policy in e.props.get("Policies").map(Node::items).unwrap_or_default() {
+        if let Some(doc) = policy.get("PolicyDocument") {
+            statements.extend(iam::statements(doc, "inline"));
+        }
+    }
+    l.app.roles.push(Role {
+        id: e.id.clone(),
+        loc: e.key_loc.clone(),
+        origin: RoleOrigin::Declared,
+        statements,
+        managed_policies: items_of(e.props.get("ManagedPolicyArns")),
+        functions: Vec::new(),
+    });
+}
+
+fn bare_api(e: &Entry, protocol: &str) -> Api {
+    Api {
+        id: e.id.clone(),
+        protocol: protocol.to_owned(),
+        loc: e.key_loc.clone(),
+        default_auth: None,
+        api_key_required: false,
+        throttling: None,
+        access_logging: None,
+        method_settings: None,
+        tracing: None,
+        cors: None,
+        resource_policy: None,
+        properties: (!e.props.is_null()).then(|| e.props.clone()),
+    }
+}
+
+/// `AWS::ApiGateway::RestApi`; stages add their settings later.
+pub(crate) fn rest_api(l: &mut Loader<'_>, e: &Entry) {
+    let mut api = bare_api(e, "rest");
+    api.resource_policy = e.props.get("Policy").cloned();
+    l.app.apis.push(api);
+}
+
+/// `AWS::ApiGatewayV2::Api` (HTTP or WebSocket).
+pub(crate) fn v2_api(l: &mut Loader<'_>, e: &Entry) {
+    let websocket = e
+        .props
+        .get("ProtocolType")
+        .and_then(Node::as_str)
+        .is_some_and(|p| p.eq_ignore_ascii_case("WEBSOCKET"));
+    let mut api = bare_api(e, if websocket { "websocket" } else { "http" });
+    api.cors = e.props.get("CorsConfiguration").cloned();
+    l.app.apis.push(api);
+}
+
+/// `AWS::Lambda::Function`.
+pub(crate) fn function(l: &mut Loader<'_>, e: &Entry) {
+    let p = &e.props;
+    let mut f = Function::new(e.id.clone(), e.key_loc.clone());
+    f.name = p.get("FunctionName").cloned();
+    f.handler = p.get("Handler").cloned();
+    f.runtime = p.get("Runtime").cloned();
+    f.timeout = p.get("Timeout").cloned();
+    f.memory = p.get("MemorySize").cloned();
+    f.reserved_concurrency = p.get("ReservedConcurrentExecutions").cloned();
+    f.tracing = p.path(&["TracingConfig", "Mode"]).cloned();
+    f.environment = env_vars(p.get("Environment"));
+    f.layers = items_of(p.get("Layers"));
+    f.dead_letter = p.get("DeadLetterConfig").cloned();
+    f.kms_key = p.get("KmsKeyArn").cloned();
+    f.recursive_loop = p.get("RecursiveLoop").cloned();
+    f.tags = p.get("Tags").cloned();
+    f.log_retention = p.path(&["LoggingConfig", "RetentionInDays"]).cloned();
+    f.code_dir = code_dir(l, e);
+    f.properties = (!p.is_null()).then(|| p.clone());
+    if let Some(role) = p.get("Role") {
+        f.role = Some(l.attach_role(&e.id, role));
+    }
+    l.app.functions.push(f);
+}
+
+/// The code folder: the CDK asset folder (`Metadata: aws:asset:path`), or `Code` written as
+/// a local path (before `aws cloudformation package`). Inline (`ZipFile`), S3 and image
+/// code has none.
+fn code_dir(l: &Loader<'_>, e: &Entry) -> Option<String> {
+    let meta = e.node.get("Metadata");
+    let asset = meta
+        .and_then(|m| m.get("aws:asset:path"))
+        .and_then(Node::as_str);
+    let property = meta
+        .and_then(|m| m.get("aws:asset:property"))
+        .and_then(Node::as_str);
+    if let Some(path) = asset.filter(|_| property.is_none_or(|p| p == "Code")) {
+        return join_dir(&l.ctx.root_dir, path);
+    }
+    e.props
+        .get("Code")
+        .and_then(Node::as_str)
+        .and_then(|s| join_dir(&l.ctx.root_dir, s))
+}
+
+/// Resources that point at functions, APIs and roles declared elsewhere in the block.
+pub(crate) fn link(l: &mut Loader<'_>, e: &Entry) {
+    let p = &e.props;
+    match e.type_name.as_str() {
+        "AWS::Lambda::Permission" => l.app.permissions.push(LambdaPermission {
+            id: e.id.clone(),
+            loc: e.key_loc.clone(),
+            function: p.get("FunctionName").cloned(),
+            principal: p.get("Principal").cloned(),
+            source_arn: p.get("SourceArn").cloned(),
+            source_account: p.get("SourceAccount").cloned(),
+            action: p.get("Action").cloned(),
+            url_auth_type: p.get("FunctionUrlAuthType").cloned(),
+        }),
+        "AWS::Lambda::Url" => {
+            if let Some(i) = p.get("TargetFunctionArn").and_then(|t| l.function_index(t)) {
+                l.app.functions[i].url = Some(FunctionUrl {
+                    auth_type: p.get("AuthType").cloned(),
+                    loc: e.key_loc.clone(),
+                    cors: p.get("Cors").cloned(),
+                });
+            }
+        }
+        "AWS::Lambda::EventSourceMapping" => event_source_mapping(l, e),
+        "AWS::Lambda::Alias" | "AWS::Lambda::Version" => {
+            if let (Some(pc), Some(i)) = (
+                p.get("ProvisionedConcurrencyConfig"),
+                p.get("FunctionName").and_then(|n| l.function_index(n)),
+            ) {
+                l.app.functions[i]
+                    .provisioned_concurrency
+                    .get_or_insert_with(|| pc.clone());
+            }
+        }
+        "AWS::Lambda::EventInvokeConfig" => {
+            if let Some(i) = p.get("FunctionName").and_then(|n| l.function_index(n)) {
+                l.app.functions[i].async_config = Some(p.clone());
+            }
+        }
+        "AWS::Logs::LogGroup" => log_group(l, e),
+        "AWS::Logs::SubscriptionFilter" => {
+            let source = p.get("LogGroupName").cloned();
+            trigger(
+                l,
+                p.get("DestinationArn"),
+                e,
+                EventKind::CloudWatchLog,
+                source,
+                e.key_loc.clone(),
+                p.clone(),
+            );
+        }
+        "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => policy(l, e),
+        "AWS::ApiGateway::Method" => method(l, e),
+        "AWS::ApiGateway::Stage" => stage(l, p.get("RestApiId"), p),
+        "AWS::ApiGateway::Deployment" => {
+            if let Some(d) = p.get("StageDescription") {
+                stage(l, p.get("RestApiId"), d);
+            }
+        }
+        "AWS::ApiGateway::UsagePlan" => {
+            for s in p.get("ApiStages").map(Node::items).unwrap_or_default() {
+                if let (Some(i), Some(t)) = (
+                    s.get("ApiId").and_then(|a| l.api_index(a)),
+                    p.get("Throttle"),
+                ) {
+                    l.app.apis[i].throttling = Some(t.clone());
+                }
+            }
+        }
+        "AWS::ApiGatewayV2::Route" => v2_route(l, e),
+        "AWS::ApiGatewayV2::Api" => v2_quick_create(l, e),
+        "AWS::ApiGatewayV2::Stage" => {
+            if let Some(i) = p.get("ApiId").and_then(|a| l.api_index(a)) {
+                let api = &mut l.app.apis[i];
+                api.access_logging = p
+                    .get("AccessLogSettings")
+                    .cloned()
+                    .or(api.access_logging.take());
+                if let Some(d) = p.get("DefaultRouteSettings") {
+                    api.method_settings = Some(d.clone());
+                    if has_throttling(d) {
+                        api.throttling = Some(d.clone());
+                    }
+                }
+            }
+        }
+        "AWS::S3::Bucket" => {
+            for cfg in p
+                .path(&["NotificationConfiguration", "LambdaConfigurations"])
+                .map(Node::items)
+                .unwrap_or_default()
+            {
+                let source = Some(ref_node(&e.id, &cfg.loc));
+                let filters = key_filters(cfg.get("Filter"));
+                if let Some(i) = cfg.get("Function").and_then(|f| l.function_index(f)) {
+                    l.app.functions[i].events.push(Event {
+                        kind: EventKind::S3,
+                        type_name: e.type_name.clone(),
+                        loc: cfg.loc.clone(),
+                        route: None,
+                        source,
+                        filters,
+                        properties: Some(cfg.clone()),
+                    });
+                }
+            }
+        }
+        "AWS::SNS::Subscription" if is_lambda_protocol(p) => {
+            let source = p.get("TopicArn").cloned();
+            trigger(
+                l,
+                p.get("Endpoint"),
+                e,
+                EventKind::Sns,
+                source,
+                e.key_loc.clone(),
+                p.clone(),
+            );
+        }
+        "AWS::SNS::Topic" => {
+            for sub in p.get("Subscription").map(Node::items).unwrap_or_default() {
+                if is_lambda_protocol(sub) {
+                    let source = Some(ref_node(&e.id, &sub.loc));
+                    trigger(
+                        l,
+                        sub.get("Endpoint"),
+                        e,
+                        EventKind::Sns,
+                        source,
+                        sub.loc.clone(),
+                        sub.clone(),
+                    );
+                }
+            }
+        }
+        "AWS::Events::Rule" => {
+            let kind = if p.get("ScheduleExpression").is_some() {
+                EventKind::Schedule
+            } else {
+                EventKind::EventBridge
+            };
+            for t in p.get("Targets").map(Node::items).unwrap_or_default() {
+                let source = p.get("EventBusName").cloned();
+                trigger(
+                    l,
+                    t.get("Arn"),
+                    e,
+                    kind,
+                    source,
+                    e.key_loc.clone(),
+                    p.clone(),
+                );
+            }
+        }
+        "AWS::Scheduler::Schedule" => {
+            trigger(
+                l,
+                p.path(&["Target", "Arn"]),
+                e,
+                EventKind::Schedule,
+                None,
+                e.key_loc.clone(),
+                p.clone(),
+            );
+        }
+        "AWS::Cognito::UserPool" => {
+            let mut seen = Vec::new();
+            for (k, v) in p.get("LambdaConfig").map(Node::entries).unwrap_or_default() {
+                let target = v.get("LambdaArn").unwrap_or(v);
+                if let Some(i) = l.function_index(target).filter(|i| !seen.contains(i)) {
+                    seen.push(i);
+                    trigger(
+                        l,
+                        Some(target),
+                        e,
+                        EventKind::Cognito,
+                        Some(ref_node(&e.id, &k.loc)),
+                        k.loc.clone(),
+                        v.clone(),
+                    );
+                }
+            }
+        }
+        "AWS::IoT::TopicRule" => {
+            for a in p
+                .path(&["TopicRulePayload", "Actions"])
+                .map(Node::items)
+                .unwrap_or_default()
+            {
+                if let Some(arn) = a.path(&["Lambda", "FunctionArn"]) {
+                    trigger(
+                        l,
+                        Some(arn),
+                        e,
+                        EventKind::Iot,
+                        None,
+                        a.loc.clone(),
+                        p.clone(),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn is_lambda_protocol(node: &Node) -> bool {
+    node.get("Protocol")
+        .and_then(Node::as_str)
+        .is_some_and(|p| p.eq_ignore_ascii_case("lambda"))
+}
+
+fn has_throttling(node: &Node) -> bool {
+    let check = |n: &Node| {
+        n.entries()
+            .iter()
+            .any(|(k, _)| k.name.starts_with("Throttling"))
+    };
+    check(node) || node.items().into_iter().any(check)
+}
+
+/// Adds an event to the function `target` designates, when it designates one.
+fn trigger(
+    l: &mut Loader<'_>,
+    target: Option<&Node>,
+    e: &Entry,
+    kind: EventKind,
+    source: Option<Node>,
+    loc: Loc,
+    properties: Node,
+) {
+    let Some(i) = target.and_then(|t| l.function_index(t)) else {
+        return;
+    };
+    l.app.functions[i].events.push(Event {
+        kind,
+        type_name: e.type_name.clone(),
+        loc,
+        route: None,
+        source,
+        filters: Vec::new(),
+        properties: Some(properties),
+    });
+}
+
+/// `AWS::Lambda::EventSourceMapping`: the kind comes from the type of the resource the
+/// source ARN references, or from the ARN's service.
+fn event_source_mapping(l: &mut Loader<'_>, e: &Entry) {
+    let p = &e.props;
+    let source = p.get("EventSourceArn");
+    let by_type = source.and_then(|s| {
+        s.referenced_ids()
+            .into_iter()
+            .find_map(|id| match l.type_of(&id)? {
+                "AWS::SQS::Queue" => Some(EventKind::Sqs),
+                "AWS::DynamoDB::Table"
+                | "AWS::DynamoDB::GlobalTable"
+                | "AWS::Serverless::SimpleTable" => Some(EventKind::DynamoDbStream),
+                "AWS::Kinesis::Stream" | "AWS::Kinesis::StreamConsumer" => {
+                    Some(EventKind::KinesisStream)
+                }
+                "AWS::MSK::Cluster" | "AWS::MSK::ServerlessCluster" | "AWS::AmazonMQ::Broker" => {
+                    Some(EventKind::Kafka)
+                }
+                _ => None,
+            })
+    });
+    let by_text = || {
+        let text = source
+            .map(|s| s.scalar_text().unwrap_or_else(|| s.display()))
+            .unwrap_or_default();
+        if text.contains(":sqs:") {
+            EventKind::Sqs
+        } else if text.contains(":dynamodb:") {
+            EventKind::DynamoDbStream
+        } else if text.contains(":kinesis:") {
+            EventKind::KinesisStream
+        } else if text.contains(":kafka:")
+            || text.contains(":mq:")
+            || p.get("SelfManagedEventSource").is_some()
+        {
+            EventKind::Kafka
+        } else {
+            EventKind::Other
+        }
+    };
+    let kind = by_type.unwrap_or_else(by_text);
+    trigger(
+        l,
+        p.get("FunctionName"),
+        e,
+        kind,
+        source.cloned(),
+        e.key_loc.clone(),
+        p.clone(),
+    );
+}
+
+/// `AWS::Logs::LogGroup` named after a function (`/aws/lambda/${Fn}`): its retention.
+fn log_group(l: &mut Loader<'_>, e: &Entry) {
+    let Some(name) = e.props.get("LogGroupName") else {
+        return;
+    };
+    let index = if name.intrinsic().is_some() {
+        l.function_index(name)
+    } else {
+        name.as_str()
+            .and_then(|s| s.strip_prefix("/aws/lambda/"))
+            .and_then(|n| l.function_index(&Node::new(Value::Str(n.to_owned()), name.loc.clone())))
+    };
+    if let (Some(i), Some(r)) = (index, e.props.get("RetentionInDays")) {
+        l.app.functions[i].log_retention = Some(r.clone());
+    }
+}
+
+/// `AWS::IAM::Policy` / `AWS::IAM::ManagedPolicy`: statements added to the roles in
+/// `Roles`, and (managed policies) to roles listing it in their managed policies.
+fn policy(l: &mut Loader<'_>, e: &Entry) {
+    let Some(doc) = e.props.get("PolicyDocument") else {
+        return;
+    };
+    let statements = iam::statements(doc, &e.id);
+    let mut targets: Vec<usize> = e
+        .props
+        .get("Roles")
+        .map(Node::items)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|r| l.role_index(r))
+        .collect();
+    if e.type_name == "AWS::IAM::ManagedPolicy" {
+        for (i, role) in l.app.roles.iter().enumerate() {
+            if role
+                .managed_policies
+                .iter()
+                .any(|m| m.referenced_ids().contains(&e.id))
+            {
+                targets.push(i);
+            }
+        }
+    }
+    targets.sort_unstable();
+    targets.dedup();
+    for i in targets {
+        l.app.roles[i].statements.extend(statements.iter().cloned());
+    }
+}
+
+/// Stage settings (`AWS::ApiGateway::Stage` or a deployment's `StageDescription`).
+fn stage(l: &mut Loader<'_>, api: Option<&Node>, settings: &Node) {
+    let Some(i) = api.and_then(|a| l.api_index(a)) else {
+        return;
+    };
+    let api = &mut l.app.apis[i];
+    if let Some(m) = settings.get("MethodSettings") {
+        api.method_settings = Some(m.clone());
+        if has_throttling(m) {
+            api.throttling = Some(m.clone());
+        }
+    }
+    if let Some(a) = settings.get("AccessLogSetting") {
+        api.access_logging = Some(a.clone());
+    }
+    if let Some(t) = settings.get("TracingEnabled") {
+        api.tracing = Some(t.clone());
+    }
+}
+
+/// How a method or route is authenticated, from its `AuthorizationType`.
+fn authorization(props: &Node) -> Auth {
+    let Some(t) = props.get("AuthorizationType") else {
+        return Auth::None;
+    };
+    let Some(text) = t.as_str() else {
+        return Auth::Unknown(t.loc.clone());
+    };
+    let kind = match text.to_ascii_uppercase().as_str() {
+        "NONE" => return Auth::None,
+        "AWS_IAM" => "aws_iam",
+        "COGNITO_USER_POOLS" => "cognito",
+        "JWT" => "jwt",
+        "CUSTOM" => "lambda",
+        _ => "custom",
+    };
+    let name = props
+        .get("AuthorizerId")
+        .map(|a| {
+            a.referenced_ids()
+                .into_iter()
+                .next()
+                .or_else(|| a.scalar_text())
+                .unwrap_or_else(|| a.display())
+        })
+        .unwrap_or_else(|| text.to_owned());
+    Auth::Authorizer {
+        kind: kind.to_owned(),
+        name,
+        loc: t.loc.clone(),
+    }
+}
+
+/// The path of an `AWS::ApiGateway::Resource` chain (`/orders/{id}`).
+fn v1_path(l: &Loader<'_>, resource: Option<&Node>) -> String {
+    let mut segments = Vec::new();
+    let mut current = resource.cloned();
+    for _ in 0..MAX_PATH_SEGMENTS {
+        let Some(node) = current.take() else { break };
+        let Some(r) = l.entry_ref(&node, &["AWS::ApiGateway::Resource"]) else {
+            break;
+        };
+        segments.push(
+            r.props
+                .get("PathPart")
+                .and_then(Node::scalar_text)
+                .unwrap_or_else(|| "?".to_owned()),
+        );
+        current = r.props.get("ParentId").cloned();
+    }
+    segments.reverse();
+    format!("/{}", segments.join("/"))
+}
+
+/// `AWS::ApiGateway::Method`: a route on the function its integration invokes.
+fn method(l: &mut Loader<'_>, e: &Entry) {
+    let p = &e.props;
+    let Some(i) = p
+        .path(&["Integration", "Uri"])
+        .and_then(|u| l.function_index(u))
+    else {
+        return;
+    };
+    let route = Route {
+        method: p
+            .get("HttpMethod")
+            .and_then(Node::scalar_text)
+            .map_or_else(|| "ANY".to_owned(), |m| m.to_ascii_uppercase()),
+        path: v1_path(l, p.get("ResourceId")),
+        api: p.get("RestApiId").and_then(|a| {
+            a.referenced_ids()
+                .into_iter()
+                .next()
+                .or_else(|| a.scalar_text())
+        }),
+        auth: authorization(p),
+        api_key_required: p
+            .get("ApiKeyRequired")
+            .and_then(Node::as_bool)
+            .unwrap_or(false),
+        cors: None,
+    };
+    l.app.functions[i].events.push(Event {
+        kind: EventKind::Http,
+        type_name: e.type_name.clone(),
+        loc: e.key_loc.clone(),
+        route: Some(route),
+        source: None,
+        filters: Vec::new(),
+        properties: Some(p.clone()),
+    });
+}
+
+/// `AWS::ApiGatewayV2::Route`: a route on the function its target integration invokes.
+fn v2_route(l: &mut Loader<'_>, e: &Entry) {
+    let p = &e.props;
+    let Some(integration) = p
+        .get("Target")
+        .and_then(|t| l.entry_ref(t, &["AWS::ApiGatewayV2::Integration"]))
+    else {
+        return;
+    };
+    let Some(uri) = integration.props.get("IntegrationUri").cloned() else {
+        return;
+    };
+    let Some(i) = l.function_index(&uri) else {
+        return;
+    };
+    let api_index = p.get("ApiId").and_then(|a| l.api_index(a));
+    let websocket = api_index.is_some_and(|a| l.app.apis[a].protocol == "websocket");
+    let key = p
+        .get("RouteKey")
+        .and_then(Node::scalar_text)
+        .unwrap_or_else(|| "$default".to_owned());
+    let (method, path) = if websocket {
+        (key.clone(), key)
+    } else {
+        match key.split_once(' ') {
+            Some((m, path)) => (m.to_ascii_uppercase(), path.trim().to_owned()),
+            None => ("ANY".to_owned(), key),
+        }
+    };
+    let route = Route {
+        method,
+        path,
+        api: api_index.map(|a| l.app.apis[a].id.clone()),
+        auth: authorization(p),
+        api_key_required: p
+            .get("ApiKeyRequired")
+            .and_then(Node::as_bool)
+            .unwrap_or(false),
+        cors: None,
+    };
+    l.app.functions[i].events.push(Event {
+        kind: if websocket {
+            EventKind::WebSocket
+        } else {
+            EventKind::HttpApi
+        },
+        type_name: e.type_name.clone(),
+        loc: e.key_loc.clone(),
+        route: Some(route),
+        source: None,
+        filters: Vec::new(),
+        properties: Some(p.clone()),
+    });
+}
+
+/// An HTTP API created with `Target` (quick create): one `$default` route, no auth.
+fn v2_quick_create(l: &mut Loader<'_>, e: &Entry) {
+    let p = &e.props;
+    if p.get("ProtocolType")
+        .and_then(Node::as_str)
+        .is_some_and(|t| t.eq_ignore_ascii_case("WEBSOCKET"))
+    {
+        return;
+    }
+    let Some(i) = p.get("Target").and_then(|t| l.function_index(t)) else {
+        return;
+    };
+    let route = Route {
+        method: "ANY".to_owned(),
+        path: "$default".to_owned(),
+        api: Some(e.id.clone()),
+        auth: Auth::None,
+        api_key_required: false,
+        cors: p.get("CorsConfiguration").cloned(),
+    };
+    l.app.functions[i].events.push(Event {
+        kind: EventKind::HttpApi,
+        type_name: e.type_name.clone(),
+        loc: p
+            .key("Target")
+            .map_or_else(|| e.key_loc.clone(), |k| k.loc.clone()),
+        route: Some(route),
+        source: None,
+        filters: Vec::new(),
+        properties: Some(p.clone()),
+    });
+}

@@ -1,0 +1,105 @@
+//! AUTH001: HTTP routes (and WebSocket `$connect`) with no authorizer.
+use perimeter_model::{Api, Application, Auth, EventKind, Route};
+
+use crate::prelude::*;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags API Gateway routes (REST `http`/`Api`, HTTP API `httpApi`/`HttpApi`) and
+    /// WebSocket `$connect` routes that trigger a function with no authorizer, neither on
+    /// the route nor as the API's default. `OPTIONS` routes (CORS preflight) are skipped. An
+    /// API key (`private: true`, `ApiKeyRequired`) is not user authentication: such routes
+    /// are still flagged.
+    ///
+    /// ## Why is this bad?
+    /// Anyone on the internet can call the function, with any input, as often as they like.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// events:
+    ///   - http: { path: /orders, method: post }
+    /// ```
+    /// Use instead: `authorizer: { type: COGNITO_USER_POOLS, ... }` or a JWT authorizer; if the
+    /// route must be public, suppress the finding with a reason.
+    ///
+    /// ## References
+    /// - OWASP Serverless Top 10: S2 Broken Authentication
+    /// - SAS Top 10: SAS-2 Broken Authentication
+    /// - CWE-306: Missing Authentication for Critical Function
+    pub struct UnauthenticatedRoute {
+        code: "AUTH001",
+        name: "unauthenticated-route",
+        kind: Kind::UnauthenticatedEndpoint,
+        severity: Severity::High,
+        category: Category::Auth,
+        status: Status::Stable { since: "0.1.0" },
+    }
+}
+
+/// The API a route belongs to: the one it names, else the implicit API of its protocol.
+pub(crate) fn api_of<'a>(app: &'a Application, kind: EventKind, route: &Route) -> Option<&'a Api> {
+    if let Some(id) = &route.api {
+        return app.apis.iter().find(|a| &a.id == id);
+    }
+    let protocol = match kind {
+        EventKind::Http => "rest",
+        EventKind::HttpApi => "http",
+        EventKind::WebSocket => "websocket",
+        _ => return None,
+    };
+    app.apis
+        .iter()
+        .find(|a| a.protocol == protocol && a.id.starts_with('<'))
+}
+
+impl Rule for UnauthenticatedRoute {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &AppContext<'_>, out: &mut Findings) {
+        for f in &cx.app.functions {
+            for ev in &f.events {
+                if !matches!(
+                    ev.kind,
+                    EventKind::Http | EventKind::HttpApi | EventKind::WebSocket
+                ) {
+                    continue;
+                }
+                let Some(route) = &ev.route else { continue };
+                if route.method.eq_ignore_ascii_case("OPTIONS") {
+                    continue;
+                }
+                if ev.kind == EventKind::WebSocket
+                    && route.method != "$connect"
+                    && route.path != "$connect"
+                {
+                    continue;
+                }
+                if route.auth.is_authenticated() {
+                    continue;
+                }
+                let api = api_of(cx.app, ev.kind, route);
+                if api
+                    .and_then(|a| a.default_auth.as_ref())
+                    .is_some_and(Auth::is_authenticated)
+                {
+                    continue;
+                }
+                let key = if route.api_key_required || api.is_some_and(|a| a.api_key_required) {
+                    "; an API key identifies a client, not a user"
+                } else {
+                    ""
+                };
+                let what = if ev.kind == EventKind::WebSocket {
+                    "WebSocket `$connect` route".to_owned()
+                } else {
+                    format!("route `{} {}`", route.method, route.path)
+                };
+                out.report(&ev.loc, format!("{what} has no authorizer"))
+                    .function(&f.id)
+                    .help(format!("Add an authorizer (Cognito, JWT, Lambda or IAM){key}; if the route is public on purpose, suppress this with a reason"));
+            }
+        }
+    }
+}

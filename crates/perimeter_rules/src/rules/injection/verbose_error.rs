@@ -1,0 +1,72 @@
+//! ERR001: errors and stack traces returned to HTTP callers.
+use perimeter_diagnostics::TraceStep;
+
+use crate::prelude::*;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags HTTP-facing functions that return an error's message or stack trace to the
+    /// caller (`body: err.stack`, `return str(e)` in a response).
+    ///
+    /// ## Why is this bad?
+    /// Error details reveal file paths, library versions, table names and query text: a map
+    /// for the next attack.
+    ///
+    /// ## Example
+    /// ```js
+    /// } catch (err) {
+    ///   return { statusCode: 500, body: err.stack };
+    /// }
+    /// ```
+    /// Use instead: log the error, return a generic message with a request id.
+    ///
+    /// ## References
+    /// - OWASP Serverless Top 10: S10 Insufficient Logging and Monitoring (error handling)
+    /// - SAS Top 10: SAS-10 Improper Exception Handling and Verbose Error Messages
+    /// - CWE-209: Generation of Error Message Containing Sensitive Information
+    pub struct VerboseError {
+        code: "ERR001",
+        name: "verbose-error",
+        kind: Kind::VerboseError,
+        severity: Severity::Low,
+        category: Category::ErrorHandling,
+        status: Status::Stable { since: "0.1.0" },
+    }
+}
+
+impl Rule for VerboseError {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &AppContext<'_>, out: &mut Findings) {
+        for (f, summary) in cx.analysed() {
+            if !f.is_internet_facing() {
+                continue;
+            }
+            for flow in summary
+                .flows
+                .iter()
+                .filter(|fl| fl.kind == Kind::VerboseError)
+            {
+                let id = Some(f.id.as_str());
+                let trace = vec![
+                    TraceStep::at(&flow.source.loc, id, "caught error"),
+                    TraceStep::at(&flow.sink, id, flow.sink_name.clone()),
+                ];
+                out.report(
+                    &flow.sink,
+                    format!(
+                        "error details returned to the HTTP caller through `{}`",
+                        flow.sink_name
+                    ),
+                )
+                .function(&f.id)
+                .trace(trace)
+                .help(
+                    "Log the error and return a generic message (with a request id) to the caller",
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! The catalogue: one module per domain, one file per rule.
+
+use crate::rule::Rule;
+
+pub mod auth;
+pub mod dow;
+pub mod iam;
+pub mod injection;
+pub mod observability;
+pub mod runtime;
+pub mod secrets;
+pub mod storage;
+
+/// Every rule, in code order.
+pub(crate) static ALL: &[&dyn Rule] = &[
+    &iam::IamWildcardAction,
+    &iam::IamServiceWildcard,
+    &iam::IamWildcardResource,
+    &iam::IamNotAction,
+    &iam::IamBroadManagedPolicy,
+    &iam::IamPassRoleWildcard,
+    &iam::IamPrivilegeEscalation,
+    &iam::IamSharedRole,
+    &iam::IamPublicResourcePolicy,
+    &auth::UnauthenticatedRoute,
+    &auth::PublicFunctionUrl,
+    &auth::OpenLambdaPermission,
+    &auth::CorsWildcardCredentials,
+    &auth::CorsWildcardAuthenticated,
+    &dow::MissingReservedConcurrency,
+    &dow::ApiWithoutThrottling,
+    &dow::HttpTimeout,
+    &dow::MaxMemory,
+    &dow::UnboundedAsyncRetries,
+    &dow::SqsWithoutMaxConcurrency,
+    &dow::ApiWithoutWaf,
+    &dow::RecursiveLoopAllowed,
+    &dow::SelfTrigger,
+    &dow::MaxTimeout,
+    &secrets::PlaintextSecretEnv,
+    &secrets::HardcodedToken,
+    &secrets::SecretParameterDefault,
+    &secrets::SecretParameterNoEcho,
+    &secrets::SecretInCustom,
+    &storage::PublicBucketAcl,
+    &storage::PublicBucketPolicy,
+    &storage::BucketPublicAccessBlock,
+    &storage::BucketWithoutTls,
+    &storage::UnencryptedMessaging,
+    &storage::WebsiteBucketData,
+    &storage::EnvSecretWithoutKms,
+    &observability::ApiAccessLogging,
+    &observability::LogRetention,
+    &observability::TracingDisabled,
+    &observability::MissingDeadLetter,
+    &observability::DataTraceEnabled,
+    &observability::MissingTags,
+    &runtime::DeprecatedRuntime,
+    &injection::SqlInjection,
+    &injection::NosqlInjection,
+    &injection::OsCommandInjection,
+    &injection::CodeInjection,
+    &injection::Ssrf,
+    &injection::PathTraversal,
+    &injection::UnsafeDeserialization,
+    &injection::Xxe,
+    &injection::Xss,
+    &injection::VerboseError,
+];

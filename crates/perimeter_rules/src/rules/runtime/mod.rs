@@ -1,0 +1,5 @@
+//! Runtime rules.
+
+mod deprecated_runtime;
+
+pub use deprecated_runtime::DeprecatedRuntime;

@@ -1,0 +1,114 @@
+//! The code table's invariants: codes and names unique and well-formed, docs complete, each
+//! rule with fixtures that fire and that must not.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use perimeter_rules::{all, by_code_or_name, registry};
+
+#[test]
+fn codes_and_names_are_unique_and_well_formed() {
+    let code_re = regex::Regex::new(r"^[A-Z]{2,4}[0-9]{3}$").unwrap();
+    let name_re = regex::Regex::new(r"^[a-z0-9]+(-[a-z0-9]+)*$").unwrap();
+    let mut codes = BTreeSet::new();
+    let mut names = BTreeSet::new();
+    for r in all() {
+        let m = r.meta();
+        assert!(code_re.is_match(m.code), "bad code {}", m.code);
+        assert!(name_re.is_match(m.name), "bad name {}", m.name);
+        assert!(codes.insert(m.code), "duplicate code {}", m.code);
+        assert!(names.insert(m.name), "duplicate name {}", m.name);
+        assert!(by_code_or_name(m.code).is_some_and(|x| x.meta().code == m.code));
+        assert!(by_code_or_name(m.name).is_some_and(|x| x.meta().code == m.code));
+    }
+    let list: Vec<&str> = all().iter().map(|r| r.meta().code).collect();
+    let mut sorted = list.clone();
+    sorted.sort_by_key(|c| (&c[..c.len() - 3], &c[c.len() - 3..]));
+    assert!(all().len() >= 45, "{} rules", all().len());
+    for (old, new) in registry::REDIRECTS {
+        assert!(
+            codes.contains(new),
+            "redirect {old} -> {new} points nowhere"
+        );
+        assert!(
+            !codes.contains(old) && !names.contains(old),
+            "redirect {old} shadows a rule"
+        );
+    }
+}
+
+#[test]
+fn every_rule_has_complete_docs() {
+    for r in all() {
+        let m = r.meta();
+        for section in ["What it does", "Why is this bad?", "Example", "References"] {
+            let text = m.section(section).unwrap_or_default();
+            assert!(!text.is_empty(), "{} lacks `## {section}`", m.code);
+        }
+        let refs = m.section("References").unwrap_or_default();
+        assert!(refs.contains("CWE-"), "{} names no CWE", m.code);
+        assert!(
+            refs.contains("OWASP Serverless Top 10") && refs.contains("SAS-"),
+            "{} lacks OWASP/SAS refs",
+            m.code
+        );
+        assert!(
+            !m.summary().is_empty() && !m.summary().contains('#'),
+            "{} summary",
+            m.code
+        );
+        assert!(
+            !m.markdown().contains("? No"),
+            "{} has a draft note in its docs",
+            m.code
+        );
+    }
+}
+
+#[test]
+fn every_rule_has_fixtures_that_fire_and_that_must_not() {
+    let dirs = common::fixture_dirs();
+    for r in all() {
+        let code = r.meta().code;
+        let dir = dirs
+            .iter()
+            .find(|d| d.file_name().is_some_and(|n| n == code));
+        let Some(dir) = dir else {
+            panic!("{code} has no fixture directory")
+        };
+        let (mut expect, mut ok) = (0, 0);
+        for file in common::sorted(dir) {
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            expect += common::marked_lines(&text, "expect", code).len();
+            ok += common::marked_lines(&text, "ok", code).len();
+        }
+        assert!(
+            expect > 0,
+            "{code}: no `expect: {code}` marker in {}",
+            dir.display()
+        );
+        assert!(
+            ok > 0,
+            "{code}: no `ok: {code}` marker in {}",
+            dir.display()
+        );
+    }
+}
+
+#[test]
+fn markers_parse() {
+    let text = "a: 1 # expect: IAM001, IAM003\nb: 2 # ok: IAM001\nc: 3 # todo-expect: IAM001\n";
+    assert_eq!(
+        common::marked_lines(text, "expect", "IAM003"),
+        BTreeSet::from([1])
+    );
+    assert_eq!(
+        common::marked_lines(text, "expect", "IAM001"),
+        BTreeSet::from([1])
+    );
+    assert_eq!(
+        common::marked_lines(text, "ok", "IAM001"),
+        BTreeSet::from([2])
+    );
+}

@@ -1,0 +1,161 @@
+//! The fixture harness: every `resources/test/fixtures/<domain>/<CODE>/` directory holds
+//! descriptors (`serverless.yml`, `template.yaml`, `cfn.yaml`) and handler files whose lines
+//! carry `# expect: CODE` (a finding of the rule must start on that line) or `# ok: CODE`
+//! (documentation: it must not fire there). Each descriptor is loaded with the real loaders,
+//! its handlers analysed, the rule run, and the reported lines compared with the `expect`
+//! lines, per file.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use perimeter_code::handler::{self, HandlerSpec};
+use perimeter_code::{FunctionSummary, Repo};
+use perimeter_diagnostics::{Finding, SourceFile};
+use perimeter_model::{Application, cfn, yaml};
+use perimeter_rules::{AppContext, Selection, by_code_or_name, run};
+
+/// Whether a file name is a descriptor the harness loads.
+fn is_descriptor(name: &str) -> bool {
+    name.ends_with(".yml") || name.ends_with(".yaml") || name.ends_with(".json")
+}
+
+fn rel(path: &Path) -> String {
+    path.strip_prefix(common::root())
+        .unwrap()
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// Loads one descriptor; `None` when its loader is not available.
+fn load(path: &Path) -> Option<Application> {
+    let rel = rel(path);
+    let text = std::fs::read_to_string(path).unwrap();
+    let file = SourceFile::new(rel.clone(), text);
+    let doc = yaml::parse(&file).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+    let name = path.file_name().unwrap().to_string_lossy();
+    if name.starts_with("serverless") {
+        return load_serverless(&file, doc);
+    }
+    assert!(cfn::is_template(&doc).is_some(), "{rel} is not a template");
+    Some(cfn::load(&rel, dir, doc))
+}
+
+/// Whether the Serverless loader is wired in (until then `serverless.yml` fixtures are
+/// skipped).
+const SERVERLESS_READY: bool = false;
+
+fn load_serverless(
+    _file: &std::sync::Arc<SourceFile>,
+    _doc: perimeter_model::Node,
+) -> Option<Application> {
+    None
+}
+
+fn analyse(repo: &Repo, app: &Application) -> Vec<FunctionSummary> {
+    app.functions
+        .iter()
+        .filter_map(|f| {
+            let handler = f.handler_str()?;
+            let code_dir = f.code_dir.as_deref().unwrap_or(&app.root);
+            let spec = HandlerSpec {
+                function: &f.id,
+                code_dir,
+                handler,
+                runtime: f.runtime_str(),
+            };
+            Some(handler::analyse(repo, &spec))
+        })
+        .collect()
+}
+
+fn lines_by_file(findings: &[Finding]) -> BTreeMap<String, BTreeSet<u32>> {
+    let mut out: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
+    for f in findings {
+        out.entry(f.path.clone()).or_default().insert(f.line);
+    }
+    out
+}
+
+#[test]
+fn fixtures() {
+    let root = common::root();
+    let files: Vec<String> = common::fixture_dirs()
+        .iter()
+        .flat_map(|d| common::sorted(d))
+        .map(|p| rel(&p))
+        .collect();
+    let repo = Repo::new(root.clone(), files);
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for dir in common::fixture_dirs() {
+        let code = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let Some(rule) = by_code_or_name(&code) else {
+            failures.push(format!("{}: no rule {code}", rel(&dir)));
+            continue;
+        };
+        let selection = Selection {
+            select: vec![code.clone()],
+            ..Selection::default()
+        };
+        let entries = common::sorted(&dir);
+        let mut covered: BTreeSet<String> = BTreeSet::new();
+        for desc in entries
+            .iter()
+            .filter(|p| is_descriptor(&p.file_name().unwrap().to_string_lossy()))
+        {
+            let Some(app) = load(desc) else { continue };
+            checked += 1;
+            let summaries = analyse(&repo, &app);
+            let cx = AppContext::new(&app, &summaries);
+            let findings = run(&[cx], &selection);
+            assert!(findings.iter().all(|f| f.rule == rule.meta().code));
+            let got = lines_by_file(&findings);
+            // The descriptor and the handler files its functions reach.
+            let mut paths: BTreeSet<String> = BTreeSet::from([rel(desc)]);
+            paths.extend(summaries.iter().flat_map(|s| s.files.iter().cloned()));
+            paths.extend(got.keys().cloned());
+            for path in paths {
+                covered.insert(path.clone());
+                let text = std::fs::read_to_string(root.join(&path)).unwrap_or_default();
+                let want = common::marked_lines(&text, "expect", &code);
+                let have = got.get(&path).cloned().unwrap_or_default();
+                if want != have {
+                    let detail: Vec<String> = findings
+                        .iter()
+                        .filter(|f| f.path == path)
+                        .map(|f| format!("    {}:{} {}", f.line, f.column, f.message))
+                        .collect();
+                    failures.push(format!(
+                        "{path} ({code}): expected lines {want:?}, reported {have:?}\n{}",
+                        detail.join("\n")
+                    ));
+                }
+            }
+        }
+        // A file with `expect` markers that no loaded descriptor reached would pass silently.
+        for file in &entries {
+            let path = rel(file);
+            let text = std::fs::read_to_string(file).unwrap_or_default();
+            let name = file.file_name().unwrap().to_string_lossy();
+            let pending = name.starts_with("serverless") && !SERVERLESS_READY;
+            if !pending
+                && !covered.contains(&path)
+                && !common::marked_lines(&text, "expect", &code).is_empty()
+            {
+                failures.push(format!(
+                    "{path} ({code}): has `expect` markers but was not analysed"
+                ));
+            }
+        }
+    }
+    assert!(checked > 0, "no fixture was loaded");
+    assert!(
+        failures.is_empty(),
+        "{} fixture mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
