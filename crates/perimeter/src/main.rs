@@ -271,7 +271,7 @@ fn run() -> Result<ExitCode> {
                 m.code,
                 m.kind.as_str(),
                 m.severity.as_str(),
-                m.docs.trim()
+                m.markdown().trim()
             );
             write_out(None, &text)?;
             Ok(ExitCode::SUCCESS)
@@ -312,7 +312,30 @@ fn load_options(path: &Path, load: &LoadArgs, no_code: bool) -> Result<(Resolved
 }
 
 fn rule_infos() -> Vec<RuleInfo> {
-    perimeter_rules::all().iter().map(|r| perimeter_rules::rule_info(*r)).collect()
+    perimeter_rules::all()
+        .iter()
+        .map(|r| {
+            let m = r.meta();
+            let docs = m.markdown();
+            let mut cwe: Vec<String> = docs
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                .filter(|w| w.starts_with("CWE-") && w.len() > 4)
+                .map(str::to_owned)
+                .collect();
+            cwe.sort();
+            cwe.dedup();
+            RuleInfo {
+                code: m.code.to_owned(),
+                name: m.name.to_owned(),
+                kind: m.kind,
+                severity: m.severity,
+                summary: m.summary(),
+                help_uri: format!("https://github.com/perimeter-sec/perimeter/blob/main/docs/rules.md#{}", m.code.to_ascii_lowercase()),
+                docs,
+                cwe,
+            }
+        })
+        .collect()
 }
 
 struct Sources<'a>(&'a [(String, Scan)]);

@@ -266,3 +266,8 @@ mod tests {
         assert_eq!(w.files, ["cdk.out/Stack.template.json", "serverless.yml", "src/a.js"]);
     }
 }
+
+/// The folder of a relative path (`""` at the root).
+pub fn parent_dir(rel: &str) -> &str {
+    rel.rfind('/').map_or("", |i| &rel[..i])
+}

@@ -1,1 +1,151 @@
-//! perimeter_report
+//! perimeter's report formats: `text` for people, `json` (the stable contract), `sarif` for
+//! code scanning, `junit` for CI test views and `gitlab` for GitLab's security dashboard.
+//! Renderers never read files: code frames come from a [`SourceLookup`].
+
+mod escape;
+mod gitlab;
+mod json;
+mod junit;
+mod sarif;
+mod text;
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use perimeter_diagnostics::{Finding, Kind, ScanError, Severity, SourceFile};
+use serde::Serialize;
+
+pub use escape::escape_control;
+
+/// Counts shown in every format.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Applications found.
+    pub apps: usize,
+    /// Functions across applications.
+    pub functions: usize,
+    /// Files walked.
+    pub files: usize,
+    /// Findings reported.
+    pub findings: usize,
+    /// Files or constructs that could not be analysed.
+    pub errors: usize,
+}
+
+/// A rule's metadata, as the reports need it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleInfo {
+    /// Stable code.
+    pub code: String,
+    /// Kebab-case name.
+    pub name: String,
+    /// Finding kind.
+    pub kind: Kind,
+    /// Default severity.
+    pub severity: Severity,
+    /// One-line summary.
+    pub summary: String,
+    /// Markdown documentation.
+    pub docs: String,
+    /// Where the documentation lives on the web.
+    pub help_uri: String,
+    /// CWE ids (`CWE-89`).
+    pub cwe: Vec<String>,
+}
+
+/// Everything a report shows.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// perimeter's version.
+    pub tool_version: String,
+    /// Counts.
+    pub summary: Summary,
+    /// Findings, sorted.
+    pub findings: Vec<Finding>,
+    /// What could not be analysed.
+    pub errors: Vec<ScanError>,
+    /// Things the user should know (no application found, suppressions without reason).
+    pub warnings: Vec<String>,
+    /// Metadata of the rules that produced findings.
+    pub rules: Vec<RuleInfo>,
+}
+
+/// Where renderers find the text of a file, for code frames and snippets.
+pub trait SourceLookup {
+    /// The file at a report path.
+    fn source(&self, path: &str) -> Option<Arc<SourceFile>>;
+}
+
+/// No sources: frames are left out.
+pub struct NoSources;
+
+impl SourceLookup for NoSources {
+    fn source(&self, _: &str) -> Option<Arc<SourceFile>> {
+        None
+    }
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// For people.
+    Text,
+    /// The JSON contract (schema_version 1).
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// JUnit XML.
+    Junit,
+    /// GitLab SAST report.
+    Gitlab,
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "text" => Format::Text,
+            "json" => Format::Json,
+            "sarif" => Format::Sarif,
+            "junit" => Format::Junit,
+            "gitlab" => Format::Gitlab,
+            other => return Err(format!("unknown format `{other}` (text, json, sarif, junit, gitlab)")),
+        })
+    }
+}
+
+/// Options of the text format.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TextOptions {
+    /// Emit ANSI colour.
+    pub color: bool,
+}
+
+/// Renders a report.
+pub fn render(report: &Report, format: Format, sources: &dyn SourceLookup, options: &TextOptions) -> String {
+    match format {
+        Format::Text => text::render(report, sources, options),
+        Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report, sources),
+        Format::Junit => junit::render(report),
+        Format::Gitlab => gitlab::render(report),
+    }
+}
+
+/// Sorts findings by (path, line, column, rule, function, fingerprint) and drops exact
+/// duplicates.
+pub fn sort_findings(findings: &mut Vec<Finding>) {
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+}
+
+/// The SARIF `security-severity` score of a severity.
+pub const fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "1.0",
+    }
+}
