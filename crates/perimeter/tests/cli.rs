@@ -115,7 +115,7 @@ fn inventory_lists_functions_with_lines() {
     let inv = json(&run(dir.path(), &["inventory"]));
     let f = &inv["apps"][0]["functions"][0];
     assert_eq!(f["id"], "hello");
-    assert_eq!(f["at"]["line"], 13);
+    assert_eq!(f["at"]["line"], 12);
     assert_eq!(f["handler"]["value"], "handler.hello");
     assert_eq!(f["events"][0]["kind"], "http-api");
 }

@@ -65,8 +65,9 @@ fn deep_nesting_is_rejected() {
     let dir = tempfile::tempdir().unwrap();
     let deep = format!("service: x\ncustom: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
     write(dir.path(), "deep/serverless.yml", deep.as_bytes());
+    // Block nesting costs its indentation: 2,000 levels stay under the size limit.
     let mut block = String::from("service: x\ncustom:\n");
-    for i in 0..10_000 {
+    for i in 0..2_000 {
         block.push_str(&" ".repeat(i + 2));
         block.push_str("k:\n");
     }
