@@ -211,11 +211,15 @@ pub fn analyse_app(repo: &Repo, app: &Application) -> Vec<FunctionSummary> {
 
 /// Runs the rules over a scan.
 pub fn findings(scan: &Scan, selection: &perimeter_rules::Selection) -> Vec<Finding> {
-    let contexts: Vec<perimeter_rules::AppContext<'_>> = scan
+    let graphs: Vec<perimeter_graph::AppGraph<'_>> = scan
         .apps
-        .iter()
+        .par_iter()
         .zip(&scan.summaries)
-        .map(|(app, summaries)| perimeter_rules::AppContext::new(app, summaries))
+        .map(|(app, summaries)| perimeter_graph::AppGraph::build(app, summaries))
+        .collect();
+    let contexts: Vec<perimeter_rules::AppContext<'_>> = graphs
+        .iter()
+        .map(|g| perimeter_rules::AppContext::new(g.app, g.summaries).with_graph(g))
         .collect();
     perimeter_rules::run(&contexts, selection)
 }

@@ -155,19 +155,28 @@ pub trait Rule: Send + Sync {
 }
 
 /// What a rule reads: one application and the code summaries of its functions.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct AppContext<'a> {
     /// The application model.
     pub app: &'a Application,
     /// The code analysis of the application's functions (may be empty, for instance with
     /// `--no-code`).
     pub summaries: &'a [FunctionSummary],
+    /// The application graph (writes linked to triggers, cross-function taint), when built.
+    pub graph: Option<&'a perimeter_graph::AppGraph<'a>>,
 }
 
 impl<'a> AppContext<'a> {
     /// A context for an application and its summaries.
     pub fn new(app: &'a Application, summaries: &'a [FunctionSummary]) -> Self {
-        Self { app, summaries }
+        Self { app, summaries, graph: None }
+    }
+
+    /// The same context with the application graph, which the data-flow rules read.
+    #[must_use]
+    pub fn with_graph(mut self, graph: &'a perimeter_graph::AppGraph<'a>) -> Self {
+        self.graph = Some(graph);
+        self
     }
 
     /// The code summary of a function, when its code was analysed.

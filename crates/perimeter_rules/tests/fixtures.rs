@@ -45,13 +45,18 @@ fn load(path: &Path) -> Option<Application> {
 
 /// Whether the Serverless loader is wired in (until then `serverless.yml` fixtures are
 /// skipped).
-const SERVERLESS_READY: bool = false;
+const SERVERLESS_READY: bool = true;
 
 fn load_serverless(
-    _file: &std::sync::Arc<SourceFile>,
-    _doc: perimeter_model::Node,
+    file: &std::sync::Arc<SourceFile>,
+    doc: perimeter_model::Node,
 ) -> Option<Application> {
-    None
+    Some(perimeter_model::serverless::load(
+        file,
+        doc,
+        &perimeter_model::serverless::NoFiles,
+        &perimeter_model::serverless::LoadOptions::default(),
+    ))
 }
 
 fn analyse(repo: &Repo, app: &Application) -> Vec<FunctionSummary> {
@@ -109,7 +114,8 @@ fn fixtures() {
             let Some(app) = load(desc) else { continue };
             checked += 1;
             let summaries = analyse(&repo, &app);
-            let cx = AppContext::new(&app, &summaries);
+            let graph = perimeter_graph::AppGraph::build(&app, &summaries);
+            let cx = AppContext::new(&app, &summaries).with_graph(&graph);
             let findings = run(&[cx], &selection);
             assert!(findings.iter().all(|f| f.rule == rule.meta().code));
             let got = lines_by_file(&findings);

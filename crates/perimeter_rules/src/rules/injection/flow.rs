@@ -4,6 +4,8 @@ use perimeter_code::Flow;
 use perimeter_diagnostics::{Kind, Severity, TraceStep};
 use perimeter_model::{EventKind, Function};
 
+use perimeter_graph::Provenance;
+
 use crate::rule::{AppContext, Findings};
 
 /// Who controls a source path.
@@ -127,11 +129,41 @@ pub(crate) fn trace(f: &Function, flow: &Flow) -> Vec<TraceStep> {
     t
 }
 
-/// Reports every flow of `kind` whose source an outsider controls.
+/// Reports every flow of `kind` whose source an outsider controls. With the application
+/// graph, data that arrives from another function is traced back to where the attacker put
+/// it, and data whose every producer in the application is known and clean is not reported.
 pub(crate) fn report_flows(cx: &AppContext<'_>, out: &mut Findings, kind: Kind, help: &str) {
     for (f, summary) in cx.analysed() {
         for flow in summary.flows.iter().filter(|fl| fl.kind == kind) {
-            let Some(exp) = exposure(f, &flow.source.path) else {
+            let exp = exposure(f, &flow.source.path);
+            if exp != Some(Exposure::Internet) {
+                if let Some(g) = cx.graph {
+                    match g.provenance(f, &flow.source.path) {
+                        Provenance::Upstream(mut upstream) => {
+                            let producer = upstream
+                                .first()
+                                .and_then(|s| s.function.clone())
+                                .unwrap_or_default();
+                            upstream.extend(trace(f, flow));
+                            out.report(
+                                &flow.sink,
+                                format!(
+                                    "data an attacker sends to `{producer}` reaches `{}` in `{}` (event `{}`)",
+                                    flow.sink_name, f.id, flow.source.path
+                                ),
+                            )
+                            .severity(severity(kind, Exposure::Internet))
+                            .function(&f.id)
+                            .trace(upstream)
+                            .help(help.to_owned());
+                            continue;
+                        }
+                        Provenance::Trusted => continue,
+                        Provenance::Caller | Provenance::External => {}
+                    }
+                }
+            }
+            let Some(exp) = exp else {
                 continue;
             };
             let who = match exp {
