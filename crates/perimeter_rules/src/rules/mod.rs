@@ -37,6 +37,7 @@ pub(crate) static ALL: &[&dyn Rule] = &[
     &dow::RecursiveLoopAllowed,
     &dow::SelfTrigger,
     &dow::MaxTimeout,
+    &dow::RecursiveTrigger,
     &secrets::PlaintextSecretEnv,
     &secrets::HardcodedToken,
     &secrets::SecretParameterDefault,

@@ -1,0 +1,107 @@
+//! DOW011: code that writes to the resource that triggers its own function, confirmed by the
+//! application graph.
+use perimeter_code::ResourceExpr;
+use perimeter_model::{EventKind, Node};
+
+use crate::prelude::*;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags an AWS SDK call that writes to the bucket, queue, topic, table stream or stream
+    /// that triggers the calling function, as the application graph links them: the SDK
+    /// call's resource is resolved through environment variables and literals to the same
+    /// resource the trigger names. For S3, a trigger whose prefix or suffix filter cannot
+    /// match the key the code writes breaks the loop and is not reported.
+    ///
+    /// ## Why is this bad?
+    /// Each invocation writes an object or message that invokes the function again: an
+    /// endless loop billed per invocation until someone notices (Lambda's recursion detection
+    /// does not stop S3 loops, and stops others only after a number of rounds).
+    ///
+    /// ## Example
+    /// ```js
+    /// // triggered by uploads/ in the same bucket
+    /// await s3.putObject({ Bucket: process.env.BUCKET, Key: 'uploads/thumb-' + key }).promise();
+    /// ```
+    /// Use instead: write to another bucket or to a prefix the trigger does not watch.
+    ///
+    /// ## References
+    /// - OWASP Serverless Top 10: S8 Denial of Service and Denial of Wallet
+    /// - SAS Top 10: SAS-7 Denial of Service & Financial Resource Exhaustion
+    /// - CWE-674: Uncontrolled Recursion
+    pub struct RecursiveTrigger {
+        code: "DOW011",
+        name: "recursive-trigger",
+        kind: Kind::RecursiveTrigger,
+        severity: Severity::High,
+        category: Category::DenialOfWallet,
+        status: Status::Stable { since: "0.1.0" },
+    }
+}
+
+/// The known start of a key the code writes (`uploads/thumb-` for `'uploads/thumb-' + k`).
+fn key_prefix(key: Option<&ResourceExpr>) -> Option<String> {
+    match key? {
+        ResourceExpr::Literal(s) => Some(s.clone()),
+        ResourceExpr::Pattern(p) => Some(p.split('*').next().unwrap_or("").to_owned()),
+        _ => None,
+    }
+}
+
+fn key_literal(key: Option<&ResourceExpr>) -> Option<&str> {
+    match key? {
+        ResourceExpr::Literal(s) => Some(s),
+        _ => None,
+    }
+}
+
+impl Rule for RecursiveTrigger {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &AppContext<'_>, out: &mut Findings) {
+        let Some(g) = cx.graph else { return };
+        for cycle in g.cycles() {
+            let Some((function, call, resource)) = cycle.first() else { continue };
+            let (Some(f), Some(s)) = (cx.app.function(function), g.summary(function)) else { continue };
+            let Some(call) = s.sdk_calls.get(*call) else { continue };
+            // S3 key filters on the trigger that the written key cannot match break the loop.
+            if call.service == "s3" {
+                let written = key_prefix(call.key.as_ref());
+                let literal = key_literal(call.key.as_ref());
+                let broken = f.events.iter().filter(|e| e.kind == EventKind::S3).all(|e| {
+                    let targets = e.source.as_ref().map(|n| perimeter_graph::node_targets(cx.app, n)).unwrap_or_default();
+                    if !targets.iter().any(|t| t == resource) {
+                        return true;
+                    }
+                    e.filters.iter().any(|flt| {
+                        let Some(v) = flt.value.as_str().map(str::to_owned).or_else(|| Node::scalar_text(&flt.value)) else {
+                            return false;
+                        };
+                        match flt.name.as_str() {
+                            "prefix" => written.as_ref().is_some_and(|w| !w.starts_with(&v) && !v.starts_with(w.as_str())),
+                            "suffix" => literal.is_some_and(|l| !l.ends_with(&v)),
+                            _ => false,
+                        }
+                    })
+                });
+                if broken {
+                    continue;
+                }
+            }
+            out.report(
+                &call.loc,
+                format!(
+                    "`{}` writes to `{}`, which triggers `{}` again",
+                    function,
+                    resource.trim_start_matches("name:"),
+                    function
+                ),
+            )
+            .function(function)
+            .resource(resource.trim_start_matches("name:"))
+            .help("Write to another resource, or filter the trigger so the function's own writes do not match; set reserved concurrency as a brake");
+        }
+    }
+}
