@@ -22,6 +22,7 @@ pub(crate) static ALL: &[&dyn Rule] = &[
     &iam::IamPrivilegeEscalation,
     &iam::IamSharedRole,
     &iam::IamPublicResourcePolicy,
+    &iam::UnusedPermission,
     &auth::UnauthenticatedRoute,
     &auth::PublicFunctionUrl,
     &auth::OpenLambdaPermission,
