@@ -221,5 +221,18 @@ pub fn findings(scan: &Scan, selection: &perimeter_rules::Selection) -> Vec<Find
         .iter()
         .map(|g| perimeter_rules::AppContext::new(g.app, g.summaries).with_graph(g))
         .collect();
-    perimeter_rules::run(&contexts, selection)
+    let mut out = perimeter_rules::run(&contexts, selection);
+    // Secrets in every file of the tree, except the descriptors the model rules read.
+    let descriptors: std::collections::BTreeSet<&str> = scan.apps.iter().map(|a| a.id.as_str()).collect();
+    let files: Vec<Arc<SourceFile>> = scan
+        .repo
+        .files()
+        .filter(|f| perimeter_rules::reads_file(f) && !descriptors.contains(f))
+        .collect::<Vec<_>>()
+        .par_iter()
+        .filter_map(|f| scan.repo.read(f).ok())
+        .collect();
+    out.extend(perimeter_rules::run_files(&files, selection));
+    perimeter_rules::sort_findings(&mut out);
+    out
 }

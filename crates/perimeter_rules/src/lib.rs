@@ -61,6 +61,35 @@ pub fn run(apps: &[AppContext<'_>], selection: &Selection) -> Vec<Finding> {
     findings
 }
 
+/// Runs the rules that read repository files rather than the application model (secrets in
+/// code, `.env` files and configuration) over the files the caller read, in parallel.
+pub fn run_files(files: &[std::sync::Arc<perimeter_diagnostics::SourceFile>], selection: &Selection) -> Vec<Finding> {
+    let meta = rules::secrets::HardcodedSecret.meta();
+    if !selection.enabled(meta) {
+        return Vec::new();
+    }
+    let sev = selection.severity_for(meta);
+    let mut findings: Vec<Finding> = files
+        .par_iter()
+        .flat_map_iter(|f| {
+            let mut v = rules::secrets::scan_file(f);
+            if let Some(sev) = sev {
+                for x in &mut v {
+                    x.severity = sev;
+                }
+            }
+            v
+        })
+        .collect();
+    sort_findings(&mut findings);
+    findings
+}
+
+/// Whether a repository file is read by [`run_files`].
+pub fn reads_file(rel: &str) -> bool {
+    rules::secrets::is_candidate(rel)
+}
+
 /// Sorts findings by [`Finding::sort_key`] and drops exact duplicates.
 pub fn sort_findings(findings: &mut Vec<Finding>) {
     findings.sort_by(|a, b| {

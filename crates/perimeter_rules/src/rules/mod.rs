@@ -44,6 +44,7 @@ pub(crate) static ALL: &[&dyn Rule] = &[
     &secrets::SecretParameterDefault,
     &secrets::SecretParameterNoEcho,
     &secrets::SecretInCustom,
+    &secrets::HardcodedSecret,
     &storage::PublicBucketAcl,
     &storage::PublicBucketPolicy,
     &storage::BucketPublicAccessBlock,
