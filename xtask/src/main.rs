@@ -67,39 +67,89 @@ const EXCEPTIONS: &[(&str, &str, &[&str])] = &[
     ("s3", "CompleteMultipartUpload", &["s3:PutObject"]),
     ("s3", "CopyObject", &["s3:GetObject", "s3:PutObject"]),
     ("s3", "UploadPartCopy", &["s3:GetObject", "s3:PutObject"]),
-    ("s3", "GetObjectAttributes", &["s3:GetObject", "s3:GetObjectAttributes"]),
+    (
+        "s3",
+        "GetObjectAttributes",
+        &["s3:GetObject", "s3:GetObjectAttributes"],
+    ),
     ("s3", "SelectObjectContent", &["s3:GetObject"]),
-    ("s3", "PutBucketNotificationConfiguration", &["s3:PutBucketNotification"]),
-    ("s3", "GetBucketNotificationConfiguration", &["s3:GetBucketNotification"]),
+    (
+        "s3",
+        "PutBucketNotificationConfiguration",
+        &["s3:PutBucketNotification"],
+    ),
+    (
+        "s3",
+        "GetBucketNotificationConfiguration",
+        &["s3:GetBucketNotification"],
+    ),
     ("lambda", "Invoke", &["lambda:InvokeFunction"]),
     ("lambda", "InvokeAsync", &["lambda:InvokeFunction"]),
-    ("lambda", "InvokeWithResponseStream", &["lambda:InvokeFunction"]),
+    (
+        "lambda",
+        "InvokeWithResponseStream",
+        &["lambda:InvokeFunction"],
+    ),
     ("sqs", "SendMessageBatch", &["sqs:SendMessage"]),
     ("sqs", "DeleteMessageBatch", &["sqs:DeleteMessage"]),
-    ("sqs", "ChangeMessageVisibilityBatch", &["sqs:ChangeMessageVisibility"]),
+    (
+        "sqs",
+        "ChangeMessageVisibilityBatch",
+        &["sqs:ChangeMessageVisibility"],
+    ),
     ("sns", "PublishBatch", &["sns:Publish"]),
     (
         "dynamodb",
         "ExecuteStatement",
-        &["dynamodb:PartiQLSelect", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete"],
+        &[
+            "dynamodb:PartiQLSelect",
+            "dynamodb:PartiQLInsert",
+            "dynamodb:PartiQLUpdate",
+            "dynamodb:PartiQLDelete",
+        ],
     ),
     (
         "dynamodb",
         "BatchExecuteStatement",
-        &["dynamodb:PartiQLSelect", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete"],
+        &[
+            "dynamodb:PartiQLSelect",
+            "dynamodb:PartiQLInsert",
+            "dynamodb:PartiQLUpdate",
+            "dynamodb:PartiQLDelete",
+        ],
     ),
     ("ses", "SendEmail", &["ses:SendEmail"]),
     ("ses", "SendRawEmail", &["ses:SendRawEmail"]),
     ("sesv2", "SendEmail", &["ses:SendEmail", "ses:SendRawEmail"]),
-    ("apigatewaymanagementapi", "PostToConnection", &["execute-api:ManageConnections"]),
-    ("apigatewaymanagementapi", "GetConnection", &["execute-api:ManageConnections"]),
-    ("apigatewaymanagementapi", "DeleteConnection", &["execute-api:ManageConnections"]),
+    (
+        "apigatewaymanagementapi",
+        "PostToConnection",
+        &["execute-api:ManageConnections"],
+    ),
+    (
+        "apigatewaymanagementapi",
+        "GetConnection",
+        &["execute-api:ManageConnections"],
+    ),
+    (
+        "apigatewaymanagementapi",
+        "DeleteConnection",
+        &["execute-api:ManageConnections"],
+    ),
     ("iot-data", "Publish", &["iot:Publish"]),
     ("iot-data", "GetThingShadow", &["iot:GetThingShadow"]),
     ("iot-data", "UpdateThingShadow", &["iot:UpdateThingShadow"]),
-    ("rds-data", "ExecuteStatement", &["rds-data:ExecuteStatement"]),
+    (
+        "rds-data",
+        "ExecuteStatement",
+        &["rds-data:ExecuteStatement"],
+    ),
     ("bedrock-runtime", "Converse", &["bedrock:InvokeModel"]),
-    ("bedrock-runtime", "ConverseStream", &["bedrock:InvokeModelWithResponseStream"]),
+    (
+        "bedrock-runtime",
+        "ConverseStream",
+        &["bedrock:InvokeModelWithResponseStream"],
+    ),
 ];
 
 /// IAM prefixes where botocore's signing name is not the IAM service prefix.
@@ -117,13 +167,19 @@ const OUT: &str = "crates/perimeter_graph/src/generated/sdk_actions.rs";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().context("workspace root")?.to_path_buf();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .context("workspace root")?
+        .to_path_buf();
     match args.first().map(String::as_str) {
         Some("iam-table") => {
             let data = botocore_data(&args)?;
             let text = iam_table(&data)?;
             std::fs::write(root.join(OUT), text)?;
-            eprintln!("wrote {OUT}");
+            #[expect(clippy::print_stderr, reason = "the generator reports what it wrote")]
+            {
+                eprintln!("wrote {OUT}");
+            }
             Ok(())
         }
         Some("check-generated") => {
@@ -141,14 +197,21 @@ fn main() -> Result<()> {
 
 fn botocore_data(args: &[String]) -> Result<PathBuf> {
     if let Some(i) = args.iter().position(|a| a == "--botocore-data") {
-        return Ok(PathBuf::from(args.get(i + 1).context("--botocore-data takes a folder")?));
+        return Ok(PathBuf::from(
+            args.get(i + 1).context("--botocore-data takes a folder")?,
+        ));
     }
     let out = Command::new("python3")
-        .args(["-c", "import botocore, os; print(os.path.join(os.path.dirname(botocore.__file__), 'data'))"])
+        .args([
+            "-c",
+            "import botocore, os; print(os.path.join(os.path.dirname(botocore.__file__), 'data'))",
+        ])
         .output()
         .context("python3 is needed to find the installed botocore")?;
     if !out.status.success() {
-        bail!("botocore is not installed: `python3 -m pip install botocore`, or pass --botocore-data DIR");
+        bail!(
+            "botocore is not installed: `python3 -m pip install botocore`, or pass --botocore-data DIR"
+        );
     }
     Ok(PathBuf::from(String::from_utf8(out.stdout)?.trim()))
 }
@@ -185,11 +248,24 @@ fn read_model(dir: &Path) -> Result<serde_json::Value> {
 
 fn iam_table(data: &Path) -> Result<String> {
     let mut out = String::new();
-    writeln!(out, "//! @generated by `cargo xtask iam-table` from botocore {} service models.", version_of(data))?;
-    writeln!(out, "//! Do not edit: change xtask/src/main.rs and regenerate.")?;
+    writeln!(
+        out,
+        "//! @generated by `cargo xtask iam-table` from botocore {} service models.",
+        version_of(data)
+    )?;
+    writeln!(
+        out,
+        "//! Do not edit: change xtask/src/main.rs and regenerate."
+    )?;
     writeln!(out)?;
-    writeln!(out, "/// `(IAM prefix, botocore service, operations)`, services and operations sorted.")?;
-    writeln!(out, "pub(crate) static OPERATIONS: &[(&str, &str, &[&str])] = &[")?;
+    writeln!(
+        out,
+        "/// `(IAM prefix, botocore service, operations)`, services and operations sorted."
+    )?;
+    writeln!(
+        out,
+        "pub(crate) static OPERATIONS: &[(&str, &str, &[&str])] = &["
+    )?;
     for svc in SERVICES {
         let model = read_model(&data.join(svc)).with_context(|| format!("service {svc}"))?;
         let prefix = PREFIXES
@@ -197,7 +273,11 @@ fn iam_table(data: &Path) -> Result<String> {
             .find(|(s, _)| s == svc)
             .map(|(_, p)| (*p).to_owned())
             .or_else(|| model["metadata"]["signingName"].as_str().map(str::to_owned))
-            .or_else(|| model["metadata"]["endpointPrefix"].as_str().map(str::to_owned))
+            .or_else(|| {
+                model["metadata"]["endpointPrefix"]
+                    .as_str()
+                    .map(str::to_owned)
+            })
             .unwrap_or_else(|| (*svc).to_owned());
         let mut ops: Vec<&str> = model["operations"]
             .as_object()
@@ -214,12 +294,22 @@ fn iam_table(data: &Path) -> Result<String> {
     }
     writeln!(out, "];")?;
     writeln!(out)?;
-    writeln!(out, "/// `(botocore service, operation, IAM actions)` where the action is not `prefix:Operation`.")?;
-    writeln!(out, "pub(crate) static EXCEPTIONS: &[(&str, &str, &[&str])] = &[")?;
+    writeln!(
+        out,
+        "/// `(botocore service, operation, IAM actions)` where the action is not `prefix:Operation`."
+    )?;
+    writeln!(
+        out,
+        "pub(crate) static EXCEPTIONS: &[(&str, &str, &[&str])] = &["
+    )?;
     let mut ex: Vec<_> = EXCEPTIONS.to_vec();
     ex.sort_unstable();
     for (svc, op, actions) in ex {
-        let list = actions.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", ");
+        let list = actions
+            .iter()
+            .map(|a| format!("\"{a}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
         writeln!(out, "    (\"{svc}\", \"{op}\", &[{list}]),")?;
     }
     writeln!(out, "];")?;

@@ -23,9 +23,14 @@ fn generate(root: &Path) {
     for a in 0..APPS {
         let dir = format!("app{a:03}");
         if a % 2 == 0 {
-            let mut y = format!("service: app{a}\nprovider:\n  name: aws\n  runtime: nodejs20.x\n  environment:\n    QUEUE: !Ref Queue\nfunctions:\n");
+            let mut y = format!(
+                "service: app{a}\nprovider:\n  name: aws\n  runtime: nodejs20.x\n  environment:\n    QUEUE: !Ref Queue\nfunctions:\n"
+            );
             for f in 0..FUNCTIONS {
-                let _ = write!(y, "  f{f}:\n    handler: src/f{f}.handler\n    timeout: 10\n    events:\n");
+                let _ = write!(
+                    y,
+                    "  f{f}:\n    handler: src/f{f}.handler\n    timeout: 10\n    events:\n"
+                );
                 if f % 2 == 0 {
                     let _ = writeln!(y, "      - httpApi: 'POST /f{f}'");
                 } else {
@@ -41,9 +46,14 @@ fn generate(root: &Path) {
             y.push_str("resources:\n  Resources:\n    Queue:\n      Type: AWS::SQS::Queue\n");
             write(root, &format!("{dir}/serverless.yml"), &y);
         } else {
-            let mut y = String::from("AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nGlobals:\n  Function:\n    Runtime: python3.12\n    Timeout: 10\nResources:\n  Table:\n    Type: AWS::Serverless::SimpleTable\n");
+            let mut y = String::from(
+                "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nGlobals:\n  Function:\n    Runtime: python3.12\n    Timeout: 10\nResources:\n  Table:\n    Type: AWS::Serverless::SimpleTable\n",
+            );
             for f in 0..FUNCTIONS {
-                let _ = write!(y, "  F{f}:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n      Handler: f{f}.handler\n      Policies:\n        - DynamoDBCrudPolicy:\n            TableName: !Ref Table\n      Environment:\n        Variables:\n          TABLE: !Ref Table\n      Events:\n        Api:\n          Type: Api\n          Properties:\n            Path: /f{f}\n            Method: post\n");
+                let _ = write!(
+                    y,
+                    "  F{f}:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n      Handler: f{f}.handler\n      Policies:\n        - DynamoDBCrudPolicy:\n            TableName: !Ref Table\n      Environment:\n        Variables:\n          TABLE: !Ref Table\n      Events:\n        Api:\n          Type: Api\n          Properties:\n            Path: /f{f}\n            Method: post\n"
+                );
                 write(
                     root,
                     &format!("{dir}/src/f{f}.py"),
@@ -58,13 +68,18 @@ fn generate(root: &Path) {
 fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
     generate(dir.path());
-    let descriptors = Options { skip_code: true, ..Options::default() };
+    let descriptors = Options {
+        skip_code: true,
+        ..Options::default()
+    };
     let scan = engine::load(dir.path(), &descriptors);
     assert_eq!(scan.apps.len(), APPS);
     assert_eq!(scan.function_count(), APPS * FUNCTIONS);
     let mut group = c.benchmark_group("monorepo-200-apps-2000-functions");
     group.sample_size(10);
-    group.bench_function("load descriptors", |b| b.iter(|| engine::load(dir.path(), &descriptors)));
+    group.bench_function("load descriptors", |b| {
+        b.iter(|| engine::load(dir.path(), &descriptors))
+    });
     group.bench_function("full scan", |b| {
         b.iter(|| {
             let scan = engine::load(dir.path(), &Options::default());

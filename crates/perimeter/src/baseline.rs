@@ -33,9 +33,16 @@ impl Baseline {
     pub fn of(findings: &[Finding]) -> Self {
         let set: BTreeSet<Entry> = findings
             .iter()
-            .map(|f| Entry { rule: f.rule.clone(), path: f.path.clone(), fingerprint: f.fingerprint.clone() })
+            .map(|f| Entry {
+                rule: f.rule.clone(),
+                path: f.path.clone(),
+                fingerprint: f.fingerprint.clone(),
+            })
             .collect();
-        Self { schema_version: 1, findings: set.into_iter().collect() }
+        Self {
+            schema_version: 1,
+            findings: set.into_iter().collect(),
+        }
     }
 
     /// Reads a baseline file.
@@ -54,8 +61,11 @@ impl Baseline {
 
     /// Drops findings that the baseline accepts; returns how many were dropped.
     pub fn filter(&self, findings: &mut Vec<Finding>) -> usize {
-        let known: BTreeSet<(&str, &str)> =
-            self.findings.iter().map(|e| (e.rule.as_str(), e.fingerprint.as_str())).collect();
+        let known: BTreeSet<(&str, &str)> = self
+            .findings
+            .iter()
+            .map(|e| (e.rule.as_str(), e.fingerprint.as_str()))
+            .collect();
         let before = findings.len();
         findings.retain(|f| !known.contains(&(f.rule.as_str(), f.fingerprint.as_str())));
         before - findings.len()

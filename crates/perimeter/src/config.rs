@@ -70,7 +70,9 @@ impl Resolved {
             Some(p) => Some(p.to_path_buf()),
             None => find(start),
         };
-        let Some(path) = path else { return Ok(Self::default()) };
+        let Some(path) = path else {
+            return Ok(Self::default());
+        };
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let config: Config =
@@ -84,8 +86,17 @@ impl Resolved {
         for (i, o) in config.overrides.iter().enumerate() {
             overrides.push((globs(&o.files)?, i));
         }
-        let exclude = if config.exclude.is_empty() { None } else { Some(globs(&config.exclude)?) };
-        Ok(Self { path, config, overrides, exclude })
+        let exclude = if config.exclude.is_empty() {
+            None
+        } else {
+            Some(globs(&config.exclude)?)
+        };
+        Ok(Self {
+            path,
+            config,
+            overrides,
+            exclude,
+        })
     }
 
     /// Whether a relative path is excluded from the scan.
@@ -120,7 +131,9 @@ pub fn selector_matches(selector: &str, finding: &Finding) -> bool {
         || selector == finding.name
         || selector == finding.kind.as_str()
         || (!selector.is_empty()
-            && selector.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && selector
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
             && finding.rule.starts_with(selector))
 }
 
@@ -138,7 +151,11 @@ fn globs(patterns: &[String]) -> Result<GlobSet> {
 
 fn find(start: &Path) -> Option<PathBuf> {
     let start = std::fs::canonicalize(start).ok()?;
-    let mut dir = if start.is_dir() { Some(start.as_path()) } else { start.parent() };
+    let mut dir = if start.is_dir() {
+        Some(start.as_path())
+    } else {
+        start.parent()
+    };
     while let Some(d) = dir {
         let candidate = d.join(FILE_NAME);
         if candidate.is_file() {
@@ -159,8 +176,14 @@ mod tests {
 
     fn finding(path: &str) -> Finding {
         let f = SourceFile::new(path, "x: 1\n");
-        Finding::new("IAM001", "iam-wildcard-action", Kind::WildcardIam, Severity::High,
-            &Loc::new(&f, Span::new(0, 1)), "m")
+        Finding::new(
+            "IAM001",
+            "iam-wildcard-action",
+            Kind::WildcardIam,
+            Severity::High,
+            &Loc::new(&f, Span::new(0, 1)),
+            "m",
+        )
     }
 
     #[test]
@@ -179,9 +202,20 @@ mod tests {
         .unwrap();
         let r = Resolved::from_config(config, None).unwrap();
         assert_eq!(r.config.fail_on, Some(Severity::Critical));
-        assert!(r.apply_overrides(finding("legacy/serverless.yml")).is_none());
-        assert_eq!(r.apply_overrides(finding("app/serverless.yml")).unwrap().severity, Severity::Low);
-        assert_eq!(r.apply_overrides(finding("app/t.json")).unwrap().severity, Severity::High);
+        assert!(
+            r.apply_overrides(finding("legacy/serverless.yml"))
+                .is_none()
+        );
+        assert_eq!(
+            r.apply_overrides(finding("app/serverless.yml"))
+                .unwrap()
+                .severity,
+            Severity::Low
+        );
+        assert_eq!(
+            r.apply_overrides(finding("app/t.json")).unwrap().severity,
+            Severity::High
+        );
     }
 
     #[test]

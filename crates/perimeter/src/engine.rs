@@ -62,7 +62,9 @@ impl Scan {
     }
 
     fn lock_descriptors(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Arc<SourceFile>>> {
-        self.descriptors.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.descriptors
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn read_descriptor(&self, rel: &str) -> Result<Arc<SourceFile>, String> {
@@ -70,7 +72,8 @@ impl Scan {
             return Ok(Arc::clone(f));
         }
         let file = read_source(&self.root.join(rel), rel, MAX_DESCRIPTOR_BYTES)?;
-        self.lock_descriptors().insert(rel.to_owned(), Arc::clone(&file));
+        self.lock_descriptors()
+            .insert(rel.to_owned(), Arc::clone(&file));
         Ok(file)
     }
 }
@@ -90,9 +93,16 @@ impl serverless::FileReader for TreeReader<'_> {
 
 /// Walks the tree and loads every application in it; analyses the code unless told not to.
 pub fn load(root: &Path, options: &Options) -> Scan {
-    let Walk { root, files, errors } = discover::walk(root);
+    let Walk {
+        root,
+        files,
+        errors,
+    } = discover::walk(root);
     let exclude = crate::config::Resolved::from_config(
-        crate::config::Config { exclude: options.exclude.clone(), ..Default::default() },
+        crate::config::Config {
+            exclude: options.exclude.clone(),
+            ..Default::default()
+        },
         None,
     )
     .ok();
@@ -119,8 +129,10 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         opts: options.opts.clone(),
         env: options.env_vars.then(|| std::env::vars().collect()),
     };
-    let results: Vec<(Option<Application>, Vec<ScanError>)> =
-        candidates.par_iter().map(|rel| load_one(&scan, rel, &load_options)).collect();
+    let results: Vec<(Option<Application>, Vec<ScanError>)> = candidates
+        .par_iter()
+        .map(|rel| load_one(&scan, rel, &load_options))
+        .collect();
     let mut apps = Vec::new();
     for (app, errs) in results {
         scan.errors.extend(errs);
@@ -136,7 +148,9 @@ pub fn load(root: &Path, options: &Options) -> Scan {
     let summaries: Vec<Vec<FunctionSummary>> = if options.skip_code {
         apps.iter().map(|_| Vec::new()).collect()
     } else {
-        apps.iter().map(|app| analyse_app(&scan.repo, app)).collect()
+        apps.iter()
+            .map(|app| analyse_app(&scan.repo, app))
+            .collect()
     };
     for list in &summaries {
         for s in list {
@@ -171,7 +185,14 @@ fn load_one(
         Err(e) => {
             // A candidate template that cannot be read is only an error when it is a
             // descriptor by name, or looks like one.
-            return (None, if is_sls || !e.contains("not a regular") { vec![ScanError::new(rel, e)] } else { vec![] });
+            return (
+                None,
+                if is_sls || !e.contains("not a regular") {
+                    vec![ScanError::new(rel, e)]
+                } else {
+                    vec![]
+                },
+            );
         }
     };
     if !is_sls && !discover::looks_like_template(file.text()) {
@@ -179,10 +200,18 @@ fn load_one(
     }
     let doc = match yaml::parse(&file) {
         Ok(doc) => doc,
-        Err(e) => return (None, vec![ScanError::new(rel, format!("cannot parse: {e}"))]),
+        Err(e) => {
+            return (
+                None,
+                vec![ScanError::new(rel, format!("cannot parse: {e}"))],
+            );
+        }
     };
     if is_sls {
-        return (Some(serverless::load(&file, doc, &TreeReader(scan), options)), Vec::new());
+        return (
+            Some(serverless::load(&file, doc, &TreeReader(scan), options)),
+            Vec::new(),
+        );
     }
     if cfn::is_template(&doc).is_none() {
         return (None, Vec::new());
@@ -223,7 +252,8 @@ pub fn findings(scan: &Scan, selection: &perimeter_rules::Selection) -> Vec<Find
         .collect();
     let mut out = perimeter_rules::run(&contexts, selection);
     // Secrets in every file of the tree, except the descriptors the model rules read.
-    let descriptors: std::collections::BTreeSet<&str> = scan.apps.iter().map(|a| a.id.as_str()).collect();
+    let descriptors: std::collections::BTreeSet<&str> =
+        scan.apps.iter().map(|a| a.id.as_str()).collect();
     let files: Vec<Arc<SourceFile>> = scan
         .repo
         .files()

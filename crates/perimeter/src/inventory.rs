@@ -56,7 +56,10 @@ fn event(e: &Event) -> Value {
     if !e.filters.is_empty() {
         m.insert(
             "filters".into(),
-            e.filters.iter().map(|f| json!({f.name.clone(): f.value.display()})).collect(),
+            e.filters
+                .iter()
+                .map(|f| json!({f.name.clone(): f.value.display()}))
+                .collect(),
         );
     }
     Value::Object(m)

@@ -16,7 +16,11 @@ use perimeter_diagnostics::{Finding, Severity, SourceFile};
 use perimeter_report::{Format, Report, RuleInfo, Summary, TextOptions};
 
 #[derive(Parser)]
-#[command(name = "perimeter", version, about = "Finds the security flaws of a serverless application before it is deployed")]
+#[command(
+    name = "perimeter",
+    version,
+    about = "Finds the security flaws of a serverless application before it is deployed"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -167,7 +171,11 @@ fn run() -> Result<ExitCode> {
             quiet,
             load,
         } => {
-            let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
+            let paths = if paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                paths
+            };
             let format: Format = format.parse().map_err(anyhow::Error::msg)?;
             let args = ScanArgs {
                 fail_on,
@@ -198,7 +206,12 @@ fn run() -> Result<ExitCode> {
             write_out(None, &text)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Map { path, format, output, load } => {
+        Command::Map {
+            path,
+            format,
+            output,
+            load,
+        } => {
             let path = path.unwrap_or_else(|| PathBuf::from("."));
             let (_, options) = load_options(&path, &load, false)?;
             let scan = engine::load(&path, &options);
@@ -206,7 +219,9 @@ fn run() -> Result<ExitCode> {
                 .apps
                 .iter()
                 .zip(&scan.summaries)
-                .map(|(app, s)| perimeter_graph::map::build(&perimeter_graph::AppGraph::build(app, s)))
+                .map(|(app, s)| {
+                    perimeter_graph::map::build(&perimeter_graph::AppGraph::build(app, s))
+                })
                 .collect();
             let text = match format.as_str() {
                 "dot" => perimeter_graph::map::dot(&maps),
@@ -216,7 +231,12 @@ fn run() -> Result<ExitCode> {
             write_out(output.as_deref(), &text)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Policy { path, format, output, load } => {
+        Command::Policy {
+            path,
+            format,
+            output,
+            load,
+        } => {
             let path = path.unwrap_or_else(|| PathBuf::from("."));
             let (_, options) = load_options(&path, &load, false)?;
             let scan = engine::load(&path, &options);
@@ -225,7 +245,12 @@ fn run() -> Result<ExitCode> {
                 .iter()
                 .zip(&scan.summaries)
                 .map(|(app, s)| {
-                    (app.id.clone(), perimeter_graph::policy::policies(&perimeter_graph::AppGraph::build(app, s)))
+                    (
+                        app.id.clone(),
+                        perimeter_graph::policy::policies(&perimeter_graph::AppGraph::build(
+                            app, s,
+                        )),
+                    )
                 })
                 .collect();
             let text = match format.as_str() {
@@ -330,7 +355,10 @@ fn rule_infos() -> Vec<RuleInfo> {
                 kind: m.kind,
                 severity: m.severity,
                 summary: m.summary(),
-                help_uri: format!("https://github.com/perimeter-sec/perimeter/blob/main/docs/rules.md#{}", m.code.to_ascii_lowercase()),
+                help_uri: format!(
+                    "https://github.com/perimeter-sec/perimeter/blob/main/docs/rules.md#{}",
+                    m.code.to_ascii_lowercase()
+                ),
                 docs,
                 cwe,
             }
@@ -346,7 +374,8 @@ impl Sources<'_> {
             let rel = if prefix.is_empty() {
                 Some(path)
             } else {
-                path.strip_prefix(prefix.as_str()).and_then(|p| p.strip_prefix('/'))
+                path.strip_prefix(prefix.as_str())
+                    .and_then(|p| p.strip_prefix('/'))
             };
             if let Some(f) = rel.and_then(|rel| scan.source(rel)) {
                 return Some(f);
@@ -386,7 +415,10 @@ fn scan(
         ignore,
         severity: config.config.severity.clone(),
     };
-    let fail_on = args.fail_on.or(config.config.fail_on).unwrap_or(Severity::High);
+    let fail_on = args
+        .fail_on
+        .or(config.config.fail_on)
+        .unwrap_or(Severity::High);
 
     let mut scans = Vec::new();
     let mut findings: Vec<Finding> = Vec::new();
@@ -395,7 +427,11 @@ fn scan(
     for path in paths {
         let (_, options) = load_options(path, load, args.no_code)?;
         let scan = engine::load(path, &options);
-        let prefix = if multi { display_prefix(path) } else { String::new() };
+        let prefix = if multi {
+            display_prefix(path)
+        } else {
+            String::new()
+        };
         let mut fs = engine::findings(&scan, &selection);
         let mut errs = scan.errors.clone();
         if multi {
@@ -414,7 +450,10 @@ fn scan(
         scans.push((prefix, scan));
     }
     let sources = Sources(&scans);
-    findings = findings.into_iter().filter_map(|f| config.apply_overrides(f)).collect();
+    findings = findings
+        .into_iter()
+        .filter_map(|f| config.apply_overrides(f))
+        .collect();
     let mut warnings = suppress::apply(&mut findings, &sources);
     perimeter_report::sort_findings(&mut findings);
     errors.sort();
@@ -424,14 +463,22 @@ fn scan(
         Baseline::of(&findings).write(path)?;
         if !args.quiet {
             let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "perimeter: wrote {} findings to {}", findings.len(), path.display());
+            let _ = writeln!(
+                stderr,
+                "perimeter: wrote {} findings to {}",
+                findings.len(),
+                path.display()
+            );
         }
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(path) = &args.baseline {
         let n = Baseline::read(path)?.filter(&mut findings);
         if n > 0 {
-            warnings.push(format!("{n} findings accepted by the baseline {} are not shown", path.display()));
+            warnings.push(format!(
+                "{n} findings accepted by the baseline {} are not shown",
+                path.display()
+            ));
         }
     }
 
@@ -439,13 +486,26 @@ fn scan(
     let functions: usize = scans.iter().map(|(_, s)| s.function_count()).sum();
     let files: usize = scans.iter().map(|(_, s)| s.file_count()).sum();
     if apps == 0 {
-        warnings.push("no serverless application found (no serverless.yml, SAM or CloudFormation template)".to_owned());
+        warnings.push(
+            "no serverless application found (no serverless.yml, SAM or CloudFormation template)"
+                .to_owned(),
+        );
     }
-    let codes: std::collections::BTreeSet<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
-    let rules = rule_infos().into_iter().filter(|r| codes.contains(r.code.as_str())).collect();
+    let codes: std::collections::BTreeSet<&str> =
+        findings.iter().map(|f| f.rule.as_str()).collect();
+    let rules = rule_infos()
+        .into_iter()
+        .filter(|r| codes.contains(r.code.as_str()))
+        .collect();
     let report = Report {
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-        summary: Summary { apps, functions, files, findings: findings.len(), errors: errors.len() },
+        summary: Summary {
+            apps,
+            functions,
+            files,
+            findings: findings.len(),
+            errors: errors.len(),
+        },
         findings,
         errors,
         warnings,
@@ -455,14 +515,21 @@ fn scan(
     let use_color = match color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => {
+            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     };
-    let text = perimeter_report::render(&report, format, &sources, &TextOptions { color: use_color });
+    let text =
+        perimeter_report::render(&report, format, &sources, &TextOptions { color: use_color });
     write_out(output, &text)?;
 
     let failed_findings = report.findings.iter().any(|f| f.severity >= fail_on);
     let failed_errors = !args.allow_errors && !report.errors.is_empty();
-    Ok(if failed_findings || failed_errors { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed_findings || failed_errors {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn display_prefix(path: &Path) -> String {
@@ -476,7 +543,10 @@ fn write_out(output: Option<&Path>, text: &str) -> Result<()> {
         return Ok(());
     }
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         // A closed pipe (`perimeter scan | head`) is not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),

@@ -32,8 +32,11 @@ fn parse(line: &str) -> Option<Suppression<'_>> {
     }
     let rest = &line[at + MARKER.len()..];
     let close = rest.find(']')?;
-    let selectors =
-        rest[..close].split(',').map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>();
+    let selectors = rest[..close]
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>();
     let tail = rest[close + 1..].trim_start();
     let reason = tail
         .strip_prefix("--")
@@ -46,12 +49,16 @@ fn parse(line: &str) -> Option<Suppression<'_>> {
 pub fn apply(findings: &mut Vec<Finding>, files: &dyn Lines) -> Vec<String> {
     let mut warnings = Vec::new();
     findings.retain(|f| {
-        let Some(file) = files.file(&f.path) else { return true };
+        let Some(file) = files.file(&f.path) else {
+            return true;
+        };
         for line in [f.line, f.line.saturating_sub(1)] {
             if line == 0 {
                 continue;
             }
-            let Some(s) = parse(file.line_text(line)) else { continue };
+            let Some(s) = parse(file.line_text(line)) else {
+                continue;
+            };
             if !s.selectors.iter().any(|sel| selector_matches(sel, f)) {
                 continue;
             }
@@ -76,7 +83,8 @@ mod tests {
 
     #[test]
     fn parses_comments_only() {
-        let s = parse("  Action: '*'  # perimeter: ignore[IAM001, SEC001] -- break-glass role").unwrap();
+        let s = parse("  Action: '*'  # perimeter: ignore[IAM001, SEC001] -- break-glass role")
+            .unwrap();
         assert_eq!(s.selectors, ["IAM001", "SEC001"]);
         assert_eq!(s.reason, Some("break-glass role"));
         assert_eq!(parse("// perimeter: ignore[INJ001]").unwrap().reason, None);

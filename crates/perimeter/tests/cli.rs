@@ -25,12 +25,19 @@ functions:
 
 fn app(dir: &Path, text: &str) {
     std::fs::write(dir.join("serverless.yml"), text).unwrap();
-    std::fs::write(dir.join("handler.js"), "exports.hello = async () => ({ statusCode: 200 });\n")
-        .unwrap();
+    std::fs::write(
+        dir.join("handler.js"),
+        "exports.hello = async () => ({ statusCode: 200 });\n",
+    )
+    .unwrap();
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_perimeter")).current_dir(dir).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_perimeter"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn json(out: &Output) -> Value {
@@ -39,7 +46,12 @@ fn json(out: &Output) -> Value {
 }
 
 fn rules(report: &Value) -> Vec<String> {
-    report["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_owned()).collect()
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[test]
@@ -47,9 +59,23 @@ fn exit_codes_follow_the_gate() {
     let dir = tempfile::tempdir().unwrap();
     app(dir.path(), APP);
     assert_eq!(run(dir.path(), &["scan"]).status.code(), Some(1));
-    assert_eq!(run(dir.path(), &["scan", "--fail-on", "critical", "--ignore", "IAM001"]).status.code(), Some(0));
-    assert_eq!(run(dir.path(), &["scan", "--format", "nope"]).status.code(), Some(2));
-    assert_eq!(run(dir.path(), &["scan", "no/such/dir"]).status.code(), Some(2));
+    assert_eq!(
+        run(
+            dir.path(),
+            &["scan", "--fail-on", "critical", "--ignore", "IAM001"]
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    assert_eq!(
+        run(dir.path(), &["scan", "--format", "nope"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(dir.path(), &["scan", "no/such/dir"]).status.code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -62,24 +88,47 @@ fn json_report_follows_the_contract() {
     assert_eq!(r["tool"]["name"], "perimeter");
     assert_eq!(r["summary"]["apps"], 1);
     assert_eq!(r["summary"]["functions"], 1);
-    let f = r["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "IAM001").unwrap();
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "IAM001")
+        .unwrap();
     assert_eq!(f["path"], "serverless.yml");
     assert_eq!(f["line"], 9);
     assert_eq!(f["kind"], "wildcard-iam");
-    for key in ["name", "severity", "message", "column", "end_line", "end_column", "fingerprint"] {
+    for key in [
+        "name",
+        "severity",
+        "message",
+        "column",
+        "end_line",
+        "end_column",
+        "fingerprint",
+    ] {
         assert!(!f[key].is_null(), "{key} missing");
     }
     // Byte-identical on a second run.
-    assert_eq!(out.stdout, run(dir.path(), &["scan", "--format", "json"]).stdout);
+    assert_eq!(
+        out.stdout,
+        run(dir.path(), &["scan", "--format", "json"]).stdout
+    );
 }
 
 #[test]
 fn select_ignore_and_config_file() {
     let dir = tempfile::tempdir().unwrap();
     app(dir.path(), APP);
-    let r = json(&run(dir.path(), &["scan", "--format", "json", "--select", "IAM001"]));
+    let r = json(&run(
+        dir.path(),
+        &["scan", "--format", "json", "--select", "IAM001"],
+    ));
     assert_eq!(rules(&r), ["IAM001"]);
-    std::fs::write(dir.path().join("perimeter.toml"), "ignore = [\"wildcard-iam\"]\n[severity]\nIAM001 = \"low\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("perimeter.toml"),
+        "ignore = [\"wildcard-iam\"]\n[severity]\nIAM001 = \"low\"\n",
+    )
+    .unwrap();
     let r = json(&run(dir.path(), &["scan", "--format", "json"]));
     assert!(!rules(&r).contains(&"IAM001".to_owned()));
     std::fs::write(dir.path().join("perimeter.toml"), "unknown-key = 1\n").unwrap();
@@ -89,9 +138,21 @@ fn select_ignore_and_config_file() {
 #[test]
 fn suppressions_need_a_reason() {
     let dir = tempfile::tempdir().unwrap();
-    app(dir.path(), &APP.replace("Action: '*'", "Action: '*' # perimeter: ignore[IAM001] -- break-glass"));
-    assert!(!rules(&json(&run(dir.path(), &["scan", "--format", "json"]))).contains(&"IAM001".to_owned()));
-    app(dir.path(), &APP.replace("Action: '*'", "Action: '*' # perimeter: ignore[IAM001]"));
+    app(
+        dir.path(),
+        &APP.replace(
+            "Action: '*'",
+            "Action: '*' # perimeter: ignore[IAM001] -- break-glass",
+        ),
+    );
+    assert!(
+        !rules(&json(&run(dir.path(), &["scan", "--format", "json"])))
+            .contains(&"IAM001".to_owned())
+    );
+    app(
+        dir.path(),
+        &APP.replace("Action: '*'", "Action: '*' # perimeter: ignore[IAM001]"),
+    );
     let r = json(&run(dir.path(), &["scan", "--format", "json"]));
     assert!(rules(&r).contains(&"IAM001".to_owned()));
     assert!(r["warnings"].to_string().contains("no reason"));
@@ -101,9 +162,17 @@ fn suppressions_need_a_reason() {
 fn baseline_hides_known_findings_even_when_lines_move() {
     let dir = tempfile::tempdir().unwrap();
     app(dir.path(), APP);
-    assert_eq!(run(dir.path(), &["scan", "--write-baseline", "base.json"]).status.code(), Some(0));
+    assert_eq!(
+        run(dir.path(), &["scan", "--write-baseline", "base.json"])
+            .status
+            .code(),
+        Some(0)
+    );
     app(dir.path(), &format!("# moved down\n\n{APP}"));
-    let out = run(dir.path(), &["scan", "--format", "json", "--baseline", "base.json"]);
+    let out = run(
+        dir.path(),
+        &["scan", "--format", "json", "--baseline", "base.json"],
+    );
     assert_eq!(rules(&json(&out)), Vec::<String>::new());
     assert_eq!(out.status.code(), Some(0));
 }
@@ -135,9 +204,21 @@ fn rules_and_rule_docs() {
 fn sarif_and_junit_are_written_to_a_file() {
     let dir = tempfile::tempdir().unwrap();
     app(dir.path(), APP);
-    run(dir.path(), &["scan", "--format", "sarif", "--output", "out.sarif"]);
-    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.sarif")).unwrap()).unwrap();
+    run(
+        dir.path(),
+        &["scan", "--format", "sarif", "--output", "out.sarif"],
+    );
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.sarif")).unwrap())
+            .unwrap();
     assert_eq!(sarif["version"], "2.1.0");
-    run(dir.path(), &["scan", "--format", "junit", "--output", "out.xml"]);
-    assert!(std::fs::read_to_string(dir.path().join("out.xml")).unwrap().contains("<testsuite"));
+    run(
+        dir.path(),
+        &["scan", "--format", "junit", "--output", "out.xml"],
+    );
+    assert!(
+        std::fs::read_to_string(dir.path().join("out.xml"))
+            .unwrap()
+            .contains("<testsuite")
+    );
 }

@@ -9,7 +9,9 @@ use std::process::Command;
 use serde_json::Value;
 
 fn scan(case: &str) -> Value {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/flow").join(case);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/flow")
+        .join(case);
     let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
         .args(["scan", "--format", "json", "--allow-errors"])
         .arg(&dir)
@@ -20,7 +22,12 @@ fn scan(case: &str) -> Value {
 }
 
 fn findings<'a>(report: &'a Value, kind: &str) -> Vec<&'a Value> {
-    report["findings"].as_array().unwrap().iter().filter(|f| f["kind"] == kind).collect()
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == kind)
+        .collect()
 }
 
 /// The finding of `kind` at `path:line`, which must trace back through `functions` in order.
@@ -30,7 +37,10 @@ fn assert_flow(report: &Value, kind: &str, path: &str, line: u64, functions: &[&
         .find(|f| f["path"] == path && f["line"] == line)
         .unwrap_or_else(|| panic!("no {kind} at {path}:{line}: {report:#}"));
     let trace = f["trace"].as_array().unwrap();
-    let mut crossed: Vec<&str> = trace.iter().filter_map(|s| s["function"].as_str()).collect();
+    let mut crossed: Vec<&str> = trace
+        .iter()
+        .filter_map(|s| s["function"].as_str())
+        .collect();
     crossed.dedup();
     assert_eq!(crossed, functions, "trace of {path}:{line}: {f:#}");
 }
@@ -46,13 +56,23 @@ fn assert_none_at(report: &Value, path: &str) {
 }
 
 fn perimeter_is_injection(kind: &str) -> bool {
-    kind.starts_with("injection-") || matches!(kind, "ssrf" | "path-traversal" | "deserialization" | "xxe" | "xss")
+    kind.starts_with("injection-")
+        || matches!(
+            kind,
+            "ssrf" | "path-traversal" | "deserialization" | "xxe" | "xss"
+        )
 }
 
 #[test]
 fn sqs_textbook_case_and_look_alikes() {
     let r = scan("sqs-js");
-    assert_flow(&r, "injection-sql", "src/fulfil.js", 8, &["createOrder", "fulfil"]);
+    assert_flow(
+        &r,
+        "injection-sql",
+        "src/fulfil.js",
+        8,
+        &["createOrder", "fulfil"],
+    );
     // Parameterised consumer, and a consumer whose only producer sanitises: quiet.
     assert_none_at(&r, "src/audit.js");
     assert_none_at(&r, "src/tally.js");
@@ -61,8 +81,17 @@ fn sqs_textbook_case_and_look_alikes() {
 #[test]
 fn s3_object_key_crosses_and_another_bucket_does_not() {
     let r = scan("s3-py");
-    assert_flow(&r, "injection-os-command", "src/thumbnail.py", 11, &["UploadFunction", "ThumbnailFunction"]);
-    let quoted: Vec<_> = findings(&r, "injection-os-command").into_iter().filter(|f| f["line"] == 12).collect();
+    assert_flow(
+        &r,
+        "injection-os-command",
+        "src/thumbnail.py",
+        11,
+        &["UploadFunction", "ThumbnailFunction"],
+    );
+    let quoted: Vec<_> = findings(&r, "injection-os-command")
+        .into_iter()
+        .filter(|f| f["line"] == 12)
+        .collect();
     assert!(quoted.is_empty(), "shlex.quote is a sanitizer: {quoted:#?}");
     // ThumbBucket is written only with a constant key.
     assert_none_at(&r, "src/publish.py");
@@ -71,35 +100,69 @@ fn s3_object_key_crosses_and_another_bucket_does_not() {
 #[test]
 fn sns_message_crosses() {
     let r = scan("sns-js");
-    assert_flow(&r, "injection-code", "src/render.js", 3, &["raise", "render"]);
+    assert_flow(
+        &r,
+        "injection-code",
+        "src/render.js",
+        3,
+        &["raise", "render"],
+    );
 }
 
 #[test]
 fn dynamodb_stream_crosses() {
     let r = scan("stream-py");
-    assert_flow(&r, "injection-sql", "src/index.py", 9, &["SaveFunction", "IndexFunction"]);
+    assert_flow(
+        &r,
+        "injection-sql",
+        "src/index.py",
+        9,
+        &["SaveFunction", "IndexFunction"],
+    );
 }
 
 #[test]
 fn invocation_payload_crosses() {
     let r = scan("invoke-js");
-    assert_flow(&r, "injection-os-command", "src/worker.js", 4, &["FrontFunction", "WorkerFunction"]);
+    assert_flow(
+        &r,
+        "injection-os-command",
+        "src/worker.js",
+        4,
+        &["FrontFunction", "WorkerFunction"],
+    );
 }
 
 #[test]
 fn eventbridge_detail_crosses() {
     let r = scan("events-py");
-    assert_flow(&r, "injection-os-command", "src/welcome.py", 6, &["EmitFunction", "WelcomeFunction"]);
+    assert_flow(
+        &r,
+        "injection-os-command",
+        "src/welcome.py",
+        6,
+        &["EmitFunction", "WelcomeFunction"],
+    );
 }
 
 #[test]
 fn chains_of_three_and_cycles() {
     let r = scan("chain-js");
-    assert_flow(&r, "injection-sql", "src/store.js", 7, &["ingest", "enrich", "store"]);
+    assert_flow(
+        &r,
+        "injection-sql",
+        "src/store.js",
+        7,
+        &["ingest", "enrich", "store"],
+    );
     let rec = findings(&r, "recursive-trigger");
     assert!(
-        rec.iter().any(|f| f["path"] == "src/retry.js" && f["function"] == "retry"),
+        rec.iter()
+            .any(|f| f["path"] == "src/retry.js" && f["function"] == "retry"),
         "retry writes to the queue that triggers it: {r:#}"
     );
-    assert!(!rec.iter().any(|f| f["function"] == "enrich"), "enrich writes to another queue: {rec:#?}");
+    assert!(
+        !rec.iter().any(|f| f["function"] == "enrich"),
+        "enrich writes to another queue: {rec:#?}"
+    );
 }

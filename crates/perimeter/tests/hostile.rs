@@ -37,7 +37,11 @@ fn error_for<'a>(report: &'a Value, path: &str) -> &'a str {
 
 fn assert_good_app_scanned(report: &Value) {
     assert!(
-        report["findings"].as_array().unwrap().iter().any(|f| f["path"] == "good/serverless.yml"),
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["path"] == "good/serverless.yml"),
         "the good application was not scanned: {report:#}"
     );
 }
@@ -45,7 +49,8 @@ fn assert_good_app_scanned(report: &Value) {
 #[test]
 fn alias_bomb_is_rejected_and_the_scan_goes_on() {
     let dir = tempfile::tempdir().unwrap();
-    let mut bomb = String::from("service: x\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    let mut bomb =
+        String::from("service: x\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..10 {
         let p = i - 1;
         bomb.push_str(&format!(
@@ -63,7 +68,11 @@ fn alias_bomb_is_rejected_and_the_scan_goes_on() {
 #[test]
 fn deep_nesting_is_rejected() {
     let dir = tempfile::tempdir().unwrap();
-    let deep = format!("service: x\ncustom: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+    let deep = format!(
+        "service: x\ncustom: {}{}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
     write(dir.path(), "deep/serverless.yml", deep.as_bytes());
     // Block nesting costs its indentation: 2,000 levels stay under the size limit.
     let mut block = String::from("service: x\ncustom:\n");
@@ -84,12 +93,22 @@ fn huge_invalid_and_binary_files() {
     let dir = tempfile::tempdir().unwrap();
     let mut huge = String::from("service: x\ncustom:\n");
     while huge.len() < 50 * 1024 * 1024 {
-        huge.push_str("  - aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n");
+        huge.push_str(
+            "  - aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+        );
     }
     write(dir.path(), "huge/serverless.yml", huge.as_bytes());
     write(dir.path(), "latin1/serverless.yml", b"service: caf\xe9\n");
-    write(dir.path(), "binary/serverless.yml", &[0x7f, b'E', b'L', b'F', 0, 0, 1, 2, 3]);
-    write(dir.path(), "broken/serverless.yml", b"service: x\nfunctions: [\n");
+    write(
+        dir.path(),
+        "binary/serverless.yml",
+        &[0x7f, b'E', b'L', b'F', 0, 0, 1, 2, 3],
+    );
+    write(
+        dir.path(),
+        "broken/serverless.yml",
+        b"service: x\nfunctions: [\n",
+    );
     write(dir.path(), "good/serverless.yml", GOOD.as_bytes());
     let (code, report) = scan(dir.path());
     assert_eq!(code, 1);
@@ -110,8 +129,11 @@ fn symbolic_links_are_never_followed() {
     std::fs::create_dir_all(dir.path().join("loop")).unwrap();
     std::os::unix::fs::symlink(dir.path().join("loop"), dir.path().join("loop/again")).unwrap();
     std::os::unix::fs::symlink(outside.path(), dir.path().join("escape")).unwrap();
-    std::os::unix::fs::symlink(outside.path().join("serverless.yml"), dir.path().join("linked.yml"))
-        .unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("serverless.yml"),
+        dir.path().join("linked.yml"),
+    )
+    .unwrap();
     let (_, report) = scan(dir.path());
     assert!(error_for(&report, "loop/again").contains("loop"));
     assert!(error_for(&report, "escape").contains("outside"));

@@ -5,5 +5,8 @@ use crate::{FunctionSummary, Repo};
 
 /// Resolves a Python handler and summarises the code it reaches.
 pub fn analyse_handler(_repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
-    FunctionSummary { function: spec.function.to_owned(), ..FunctionSummary::default() }
+    FunctionSummary {
+        function: spec.function.to_owned(),
+        ..FunctionSummary::default()
+    }
 }

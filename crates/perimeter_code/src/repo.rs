@@ -34,13 +34,19 @@ impl Repo {
         let repo = Self::new(PathBuf::new(), std::iter::empty());
         let mut paths = BTreeSet::new();
         {
-            let mut cache = repo.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut cache = repo
+                .cache
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             for (path, text) in files {
                 paths.insert(path.to_owned());
                 cache.insert(path.to_owned(), Ok(SourceFile::new(path, text)));
             }
         }
-        Self { files: paths, ..repo }
+        Self {
+            files: paths,
+            ..repo
+        }
     }
 
     /// The scan root.
@@ -65,7 +71,11 @@ impl Repo {
 
     /// Relative paths under a folder (`""` for all), sorted.
     pub fn files_under<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
         self.files
             .range(prefix.clone()..)
             .take_while(move |p| p.starts_with(&prefix))
@@ -85,8 +95,12 @@ impl Repo {
         self.lock().entry(rel.to_owned()).or_insert(result).clone()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, FxHashMap<String, Result<Arc<SourceFile>, String>>> {
-        self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, FxHashMap<String, Result<Arc<SourceFile>, String>>> {
+        self.cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -98,15 +112,17 @@ pub fn read_source(abs: &Path, rel: &str, limit: u64) -> Result<Arc<SourceFile>,
         return Err("not a regular file".to_owned());
     }
     if meta.len() > limit {
-        return Err(format!("file is {} bytes, over the {limit} byte limit", meta.len()));
+        return Err(format!(
+            "file is {} bytes, over the {limit} byte limit",
+            meta.len()
+        ));
     }
     let bytes = std::fs::read(abs).map_err(|e| format!("cannot read: {e}"))?;
     if bytes.contains(&0) {
         return Err("binary file (contains NUL bytes)".to_owned());
     }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to())
-    })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()))?;
     Ok(SourceFile::new(rel, text))
 }
 
@@ -116,7 +132,9 @@ pub fn join_rel(dir: &str, path: &str) -> Option<String> {
     let mut parts: Vec<&str> = if path.starts_with('/') {
         Vec::new()
     } else {
-        dir.split('/').filter(|p| !p.is_empty() && *p != ".").collect()
+        dir.split('/')
+            .filter(|p| !p.is_empty() && *p != ".")
+            .collect()
     };
     for part in path.split(['/', '\\']) {
         match part {
@@ -149,7 +167,10 @@ mod tests {
     #[test]
     fn files_under_a_folder() {
         let repo = Repo::in_memory([("a/x.js", ""), ("a/y/z.js", ""), ("ab/c.js", "")]);
-        assert_eq!(repo.files_under("a").collect::<Vec<_>>(), ["a/x.js", "a/y/z.js"]);
+        assert_eq!(
+            repo.files_under("a").collect::<Vec<_>>(),
+            ["a/x.js", "a/y/z.js"]
+        );
         assert_eq!(repo.read("a/x.js").unwrap().path(), "a/x.js");
     }
 }

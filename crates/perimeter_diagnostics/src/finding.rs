@@ -26,8 +26,13 @@ pub enum Severity {
 
 impl Severity {
     /// Every severity, most severe first.
-    pub const ALL: [Severity; 5] =
-        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
 
     /// The lowercase name used in reports and on the command line.
     pub const fn as_str(self) -> &'static str {
@@ -356,12 +361,20 @@ pub struct ScanError {
 impl ScanError {
     /// An error for a whole file.
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { path: path.into(), message: message.into(), line: None }
+        Self {
+            path: path.into(),
+            message: message.into(),
+            line: None,
+        }
     }
 
     /// An error at a location.
     pub fn at(loc: &Loc, message: impl Into<String>) -> Self {
-        Self { path: loc.path().to_owned(), message: message.into(), line: Some(loc.start().line) }
+        Self {
+            path: loc.path().to_owned(),
+            message: message.into(),
+            line: Some(loc.start().line),
+        }
     }
 }
 
@@ -373,14 +386,23 @@ mod tests {
     fn kinds_round_trip() {
         for k in Kind::ALL {
             assert_eq!(k.as_str().parse::<Kind>().unwrap(), *k);
-            assert_eq!(serde_json::to_string(k).unwrap(), format!("\"{}\"", k.as_str()));
+            assert_eq!(
+                serde_json::to_string(k).unwrap(),
+                format!("\"{}\"", k.as_str())
+            );
         }
     }
 
     #[test]
     fn fingerprint_ignores_whitespace_but_not_text() {
-        assert_eq!(fingerprint("A", "p", "a  b\n c", ""), fingerprint("A", "p", "a b c", ""));
-        assert_ne!(fingerprint("A", "p", "a b", ""), fingerprint("A", "p", "a c", ""));
+        assert_eq!(
+            fingerprint("A", "p", "a  b\n c", ""),
+            fingerprint("A", "p", "a b c", "")
+        );
+        assert_ne!(
+            fingerprint("A", "p", "a b", ""),
+            fingerprint("A", "p", "a c", "")
+        );
     }
 
     #[test]

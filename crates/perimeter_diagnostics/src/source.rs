@@ -52,7 +52,11 @@ impl SourceFile {
                 line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
             }
         }
-        Arc::new(Self { path: path.into(), text, line_starts })
+        Arc::new(Self {
+            path: path.into(),
+            text,
+            line_starts,
+        })
     }
 
     /// The path relative to the scan root, `/`-separated.
@@ -67,7 +71,9 @@ impl SourceFile {
 
     /// The text of a span (empty when the span is out of range or splits a character).
     pub fn slice(&self, span: Span) -> &str {
-        self.text.get(span.start as usize..span.end as usize).unwrap_or("")
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
     }
 
     /// Line and column of a byte offset.
@@ -79,7 +85,10 @@ impl SourceFile {
         };
         let start = self.line_starts[line] as usize;
         let end = (offset as usize).min(self.text.len());
-        let column = self.text.get(start..end).map_or(end - start, |s| s.chars().count());
+        let column = self
+            .text
+            .get(start..end)
+            .map_or(end - start, |s| s.chars().count());
         Position {
             line: u32::try_from(line + 1).unwrap_or(u32::MAX),
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),
@@ -92,8 +101,11 @@ impl SourceFile {
             return u32::try_from(self.text.len()).unwrap_or(u32::MAX);
         };
         let rest = &self.text[start as usize..];
-        let skip: usize =
-            rest.chars().take(pos.column.saturating_sub(1) as usize).map(char::len_utf8).sum();
+        let skip: usize = rest
+            .chars()
+            .take(pos.column.saturating_sub(1) as usize)
+            .map(char::len_utf8)
+            .sum();
         start + u32::try_from(skip).unwrap_or(0)
     }
 
@@ -102,7 +114,10 @@ impl SourceFile {
         let Some(&start) = self.line_starts.get(line.saturating_sub(1) as usize) else {
             return "";
         };
-        let end = self.line_starts.get(line as usize).map_or(self.text.len(), |&e| e as usize);
+        let end = self
+            .line_starts
+            .get(line as usize)
+            .map_or(self.text.len(), |&e| e as usize);
         self.text[start as usize..end].trim_end_matches(['\n', '\r'])
     }
 
@@ -114,7 +129,9 @@ impl SourceFile {
 
 impl fmt::Debug for SourceFile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SourceFile").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("SourceFile")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -130,7 +147,10 @@ pub struct Loc {
 impl Loc {
     /// A location.
     pub fn new(file: &Arc<SourceFile>, span: Span) -> Self {
-        Self { file: Arc::clone(file), span }
+        Self {
+            file: Arc::clone(file),
+            span,
+        }
     }
 
     /// The file's relative path.

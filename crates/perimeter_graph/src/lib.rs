@@ -93,7 +93,11 @@ impl Channel {
 
     /// Whether a consumer's source path is fed by this channel's data.
     pub fn feeds(self, path: &str) -> bool {
-        let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}.")) || path.starts_with(&format!("{prefix}["));
+        let under = |prefix: &str| {
+            path == prefix
+                || path.starts_with(&format!("{prefix}."))
+                || path.starts_with(&format!("{prefix}["))
+        };
         match self {
             Channel::Sqs => under("Records[].body"),
             Channel::Sns => under("Records[].Sns.Message") || under("Records[].Sns"),
@@ -195,36 +199,67 @@ impl<'a> AppGraph<'a> {
         let mut edges = Vec::new();
         for f in &app.functions {
             for e in &f.events {
-                let Some(channel) = Channel::of_trigger(e.kind) else { continue };
-                let mut targets = e.source.as_ref().map(|n| node_targets(app, n)).unwrap_or_default();
+                let Some(channel) = Channel::of_trigger(e.kind) else {
+                    continue;
+                };
+                let mut targets = e
+                    .source
+                    .as_ref()
+                    .map(|n| node_targets(app, n))
+                    .unwrap_or_default();
                 if channel == Channel::EventBridge && targets.is_empty() {
                     // A rule without a bus listens on the account's default bus.
                     targets.push(DEFAULT_BUS.to_owned());
                 }
                 for t in targets {
-                    edges.push(Edge { from: t, to: f.id.clone(), channel, kind: EdgeKind::Trigger, call: None });
+                    edges.push(Edge {
+                        from: t,
+                        to: f.id.clone(),
+                        channel,
+                        kind: EdgeKind::Trigger,
+                        call: None,
+                    });
                 }
             }
         }
         forwards(app, &mut edges);
         state_machine_tasks(app, &mut edges);
         for s in summaries {
-            let Some(f) = app.function(&s.function) else { continue };
+            let Some(f) = app.function(&s.function) else {
+                continue;
+            };
             for (i, call) in s.sdk_calls.iter().enumerate() {
-                let Some(channel) = Channel::of_write(call) else { continue };
+                let Some(channel) = Channel::of_write(call) else {
+                    continue;
+                };
                 let targets = match channel {
                     Channel::Invoke => function_targets(app, f, &call.resource),
                     Channel::EventBridge => bus_targets(app, f, &call.resource),
                     _ => expr_targets(app, f, &call.resource),
                 };
                 for t in targets {
-                    edges.push(Edge { from: f.id.clone(), to: t, channel, kind: EdgeKind::Write, call: Some(i) });
+                    edges.push(Edge {
+                        from: f.id.clone(),
+                        to: t,
+                        channel,
+                        kind: EdgeKind::Write,
+                        call: Some(i),
+                    });
                 }
             }
         }
-        edges.sort_by(|a, b| (&a.from, &a.to, a.channel, a.call).cmp(&(&b.from, &b.to, b.channel, b.call)));
-        edges.dedup_by(|a, b| a.from == b.from && a.to == b.to && a.channel == b.channel && a.call == b.call);
-        let mut g = Self { app, summaries, edges, inflows: FxHashMap::default() };
+        edges.sort_by(|a, b| {
+            (&a.from, &a.to, a.channel, a.call).cmp(&(&b.from, &b.to, b.channel, b.call))
+        });
+        edges.dedup_by(|a, b| {
+            a.from == b.from && a.to == b.to && a.channel == b.channel && a.call == b.call
+        });
+        let mut g = Self {
+            app,
+            summaries,
+            edges,
+            inflows: FxHashMap::default(),
+        };
         g.propagate();
         g
     }
@@ -237,7 +272,11 @@ impl<'a> AppGraph<'a> {
     /// The consumers a write reaches: `(consumer function, channel as delivered, resource)`.
     pub fn consumers_of(&self, producer: &str, call: usize) -> Vec<(&str, Channel, &str)> {
         let mut out = Vec::new();
-        for w in self.edges.iter().filter(|e| e.kind == EdgeKind::Write && e.from == producer && e.call == Some(call)) {
+        for w in self
+            .edges
+            .iter()
+            .filter(|e| e.kind == EdgeKind::Write && e.from == producer && e.call == Some(call))
+        {
             if w.channel == Channel::Invoke {
                 out.push((w.to.as_str(), Channel::Invoke, w.to.as_str()));
                 continue;
@@ -272,10 +311,16 @@ impl<'a> AppGraph<'a> {
         for _ in 0..max_rounds {
             let mut added = false;
             for s in self.summaries {
-                let Some(producer) = self.app.function(&s.function) else { continue };
+                let Some(producer) = self.app.function(&s.function) else {
+                    continue;
+                };
                 for (i, call) in s.sdk_calls.iter().enumerate() {
-                    let Some(payload) = &call.tainted else { continue };
-                    let Some(origin) = self.origin(producer, &payload.source) else { continue };
+                    let Some(payload) = &call.tainted else {
+                        continue;
+                    };
+                    let Some(origin) = self.origin(producer, &payload.source) else {
+                        continue;
+                    };
                     let consumers: Vec<(String, Channel, String)> = self
                         .consumers_of(&producer.id, i)
                         .into_iter()
@@ -284,20 +329,39 @@ impl<'a> AppGraph<'a> {
                     for (consumer, channel, resource) in consumers {
                         let resource = resource.as_str();
                         let known = self.inflows.get(&consumer).is_some_and(|v| {
-                            v.iter().any(|x| x.channel == channel && x.producer == producer.id && x.resource == resource)
+                            v.iter().any(|x| {
+                                x.channel == channel
+                                    && x.producer == producer.id
+                                    && x.resource == resource
+                            })
                         });
                         if known {
                             continue;
                         }
                         let mut trace = origin.clone();
-                        trace.push(TraceStep::at(&payload.source.loc, Some(&producer.id), source_note(&payload.source)));
+                        trace.push(TraceStep::at(
+                            &payload.source.loc,
+                            Some(&producer.id),
+                            source_note(&payload.source),
+                        ));
                         trace.extend(payload.steps.iter().map(|st| step(st, &producer.id)));
                         trace.push(TraceStep::at(
                             &call.loc,
                             Some(&producer.id),
-                            format!("written to {} `{}` ({}.{})", channel.as_str(), resource.trim_start_matches("name:"), call.service, call.operation),
+                            format!(
+                                "written to {} `{}` ({}.{})",
+                                channel.as_str(),
+                                resource.trim_start_matches("name:"),
+                                call.service,
+                                call.operation
+                            ),
                         ));
-                        let inflow = Inflow { channel, producer: producer.id.clone(), resource: resource.to_owned(), trace };
+                        let inflow = Inflow {
+                            channel,
+                            producer: producer.id.clone(),
+                            resource: resource.to_owned(),
+                            trace,
+                        };
                         self.inflows.entry(consumer).or_default().push(inflow);
                         added = true;
                     }
@@ -308,7 +372,13 @@ impl<'a> AppGraph<'a> {
             }
         }
         for v in self.inflows.values_mut() {
-            v.sort_by(|a, b| (a.trace.len(), &a.producer, &a.resource).cmp(&(b.trace.len(), &b.producer, &b.resource)));
+            v.sort_by(|a, b| {
+                (a.trace.len(), &a.producer, &a.resource).cmp(&(
+                    b.trace.len(),
+                    &b.producer,
+                    &b.resource,
+                ))
+            });
         }
     }
 
@@ -324,7 +394,10 @@ impl<'a> AppGraph<'a> {
 
     /// The inflow that feeds a source path of a function, if any.
     pub fn inflow(&self, function: &str, path: &str) -> Option<&Inflow> {
-        self.inflows.get(function)?.iter().find(|i| i.channel.feeds(path))
+        self.inflows
+            .get(function)?
+            .iter()
+            .find(|i| i.channel.feeds(path))
     }
 
     /// Functions that write to a resource that triggers them, directly or through other
@@ -347,7 +420,11 @@ impl<'a> AppGraph<'a> {
 }
 
 fn source_note(s: &Source) -> String {
-    if s.path == "*" { "event".to_owned() } else { format!("event.{}", s.path) }
+    if s.path == "*" {
+        "event".to_owned()
+    } else {
+        format!("event.{}", s.path)
+    }
 }
 
 fn step(s: &Step, function: &str) -> TraceStep {
@@ -363,10 +440,18 @@ fn forwards(app: &Application, edges: &mut Vec<Edge>) {
                 if !proto.eq_ignore_ascii_case("sqs") {
                     continue;
                 }
-                let (Some(topic), Some(endpoint)) = (r.prop("TopicArn"), r.prop("Endpoint")) else { continue };
+                let (Some(topic), Some(endpoint)) = (r.prop("TopicArn"), r.prop("Endpoint")) else {
+                    continue;
+                };
                 for t in node_targets(app, topic) {
                     for q in node_targets(app, endpoint) {
-                        edges.push(Edge { from: t.clone(), to: q, channel: Channel::Sqs, kind: EdgeKind::Forward, call: None });
+                        edges.push(Edge {
+                            from: t.clone(),
+                            to: q,
+                            channel: Channel::Sqs,
+                            kind: EdgeKind::Forward,
+                            call: None,
+                        });
                     }
                 }
             }
@@ -378,7 +463,13 @@ fn forwards(app: &Application, edges: &mut Vec<Edge>) {
                     }
                     if let Some(endpoint) = sub.get("Endpoint") {
                         for q in node_targets(app, endpoint) {
-                            edges.push(Edge { from: r.id.clone(), to: q, channel: Channel::Sqs, kind: EdgeKind::Forward, call: None });
+                            edges.push(Edge {
+                                from: r.id.clone(),
+                                to: q,
+                                channel: Channel::Sqs,
+                                kind: EdgeKind::Forward,
+                                call: None,
+                            });
                         }
                     }
                 }
@@ -394,11 +485,17 @@ const DEFAULT_BUS: &str = "bus:default";
 /// `PutEvents` goes to the bus it names, or to the default bus.
 fn bus_targets(app: &Application, f: &Function, expr: &ResourceExpr) -> Vec<Target> {
     match expr {
-        ResourceExpr::Literal(s) if s == "default" || s.ends_with("event-bus/default") => vec![DEFAULT_BUS.to_owned()],
+        ResourceExpr::Literal(s) if s == "default" || s.ends_with("event-bus/default") => {
+            vec![DEFAULT_BUS.to_owned()]
+        }
         ResourceExpr::Unknown(_) => vec![DEFAULT_BUS.to_owned()],
         other => {
             let t = expr_targets(app, f, other);
-            if t.is_empty() { vec![DEFAULT_BUS.to_owned()] } else { t }
+            if t.is_empty() {
+                vec![DEFAULT_BUS.to_owned()]
+            } else {
+                t
+            }
         }
     }
 }
@@ -406,7 +503,10 @@ fn bus_targets(app: &Application, f: &Function, expr: &ResourceExpr) -> Vec<Targ
 /// A state machine passes its input to the functions its states invoke.
 fn state_machine_tasks(app: &Application, edges: &mut Vec<Edge>) {
     for r in &app.resources {
-        if !matches!(r.type_name.as_str(), "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine") {
+        if !matches!(
+            r.type_name.as_str(),
+            "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine"
+        ) {
             continue;
         }
         let Some(props) = &r.properties else { continue };
@@ -414,18 +514,38 @@ fn state_machine_tasks(app: &Application, edges: &mut Vec<Edge>) {
         // Definitions written as JSON strings name functions inside `${...}` substitutions or
         // by their deployed names.
         if let Some(text) = props.get("DefinitionString").and_then(Node::scalar_text) {
-            ids.extend(app.functions.iter().filter(|f| text.contains(&f.id)).map(|f| f.id.clone()));
+            ids.extend(
+                app.functions
+                    .iter()
+                    .filter(|f| text.contains(&f.id))
+                    .map(|f| f.id.clone()),
+            );
         }
         ids.sort();
         ids.dedup();
         for id in ids.into_iter().filter(|id| app.function(id).is_some()) {
-            edges.push(Edge { from: r.id.clone(), to: id, channel: Channel::StepFunctions, kind: EdgeKind::Trigger, call: None });
+            edges.push(Edge {
+                from: r.id.clone(),
+                to: id,
+                channel: Channel::StepFunctions,
+                kind: EdgeKind::Trigger,
+                call: None,
+            });
         }
     }
 }
 
-const NAME_PROPS: &[&str] =
-    &["QueueName", "TopicName", "BucketName", "TableName", "Name", "StreamName", "FunctionName", "StateMachineName", "EventBusName"];
+const NAME_PROPS: &[&str] = &[
+    "QueueName",
+    "TopicName",
+    "BucketName",
+    "TableName",
+    "Name",
+    "StreamName",
+    "FunctionName",
+    "StateMachineName",
+    "EventBusName",
+];
 
 /// The targets a descriptor value designates: the logical ids it references that are
 /// resources or functions, else a resource whose name it is.
@@ -438,17 +558,26 @@ pub fn node_targets(app: &Application, node: &Node) -> Vec<Target> {
     if !ids.is_empty() {
         return ids;
     }
-    node.scalar_text().filter(|_| !node.is_symbolic()).map(|s| name_targets(app, &s)).unwrap_or_default()
+    node.scalar_text()
+        .filter(|_| !node.is_symbolic())
+        .map(|s| name_targets(app, &s))
+        .unwrap_or_default()
 }
 
 /// The target a physical name, ARN or URL designates.
 pub fn name_targets(app: &Application, text: &str) -> Vec<Target> {
-    let name = text.trim_end_matches('/').rsplit([':', '/']).next().unwrap_or(text);
+    let name = text
+        .trim_end_matches('/')
+        .rsplit([':', '/'])
+        .next()
+        .unwrap_or(text);
     if name.is_empty() {
         return Vec::new();
     }
     for r in &app.resources {
-        let named = NAME_PROPS.iter().any(|p| r.prop(p).and_then(Node::as_str) == Some(name));
+        let named = NAME_PROPS
+            .iter()
+            .any(|p| r.prop(p).and_then(Node::as_str) == Some(name));
         if named || r.id == name {
             return vec![r.id.clone()];
         }
@@ -459,7 +588,10 @@ pub fn name_targets(app: &Application, text: &str) -> Vec<Target> {
 /// The targets a resource expression of an SDK call designates in an application.
 pub fn expr_targets(app: &Application, f: &Function, expr: &ResourceExpr) -> Vec<Target> {
     match expr {
-        ResourceExpr::Env(var) => f.env(var).map(|e| node_targets(app, &e.value)).unwrap_or_default(),
+        ResourceExpr::Env(var) => f
+            .env(var)
+            .map(|e| node_targets(app, &e.value))
+            .unwrap_or_default(),
         ResourceExpr::Literal(s) => name_targets(app, s),
         ResourceExpr::Pattern(_) | ResourceExpr::Unknown(_) => Vec::new(),
     }
@@ -469,8 +601,15 @@ pub fn expr_targets(app: &Application, f: &Function, expr: &ResourceExpr) -> Vec
 fn function_targets(app: &Application, f: &Function, expr: &ResourceExpr) -> Vec<Target> {
     let text = match expr {
         ResourceExpr::Env(var) => {
-            let Some(env) = f.env(var) else { return Vec::new() };
-            let ids: Vec<String> = env.value.referenced_ids().into_iter().filter(|id| app.function(id).is_some()).collect();
+            let Some(env) = f.env(var) else {
+                return Vec::new();
+            };
+            let ids: Vec<String> = env
+                .value
+                .referenced_ids()
+                .into_iter()
+                .filter(|id| app.function(id).is_some())
+                .collect();
             if !ids.is_empty() {
                 return ids;
             }
@@ -487,7 +626,10 @@ fn function_targets(app: &Application, f: &Function, expr: &ResourceExpr) -> Vec
         .iter()
         .filter(|g| {
             g.id == name
-                || g.name.as_ref().and_then(Node::scalar_text).is_some_and(|n| n == name)
+                || g.name
+                    .as_ref()
+                    .and_then(Node::scalar_text)
+                    .is_some_and(|n| n == name)
                 || name.ends_with(&format!("-{}", g.id))
         })
         .map(|g| g.id.clone())
@@ -536,11 +678,14 @@ impl AppGraph<'_> {
             };
         }
         let all_produced = feeding.iter().all(|t| {
-            self.edges.iter().any(|w| {
-                (w.kind == EdgeKind::Write && w.to == t.from)
-                    || (w.kind == EdgeKind::Forward && w.to == t.from)
-            })
+            self.edges
+                .iter()
+                .any(|w| matches!(w.kind, EdgeKind::Write | EdgeKind::Forward) && w.to == t.from)
         });
-        if all_produced { Provenance::Trusted } else { Provenance::External }
+        if all_produced {
+            Provenance::Trusted
+        } else {
+            Provenance::External
+        }
     }
 }

@@ -60,7 +60,10 @@ pub struct DataMap {
 }
 
 fn service_node(id: &str, g: &AppGraph<'_>) -> MapNode {
-    let detail = g.app.resource(id).map_or_else(|| "external".to_owned(), |r| r.type_name.clone());
+    let detail = g
+        .app
+        .resource(id)
+        .map_or_else(|| "external".to_owned(), |r| r.type_name.clone());
     MapNode {
         id: format!("res:{id}"),
         kind: NodeKind::Service,
@@ -78,29 +81,92 @@ pub fn build(g: &AppGraph<'_>) -> DataMap {
         let role = f.role.clone().unwrap_or_else(|| "unknown role".to_owned());
         nodes.insert(
             format!("fn:{}", f.id),
-            MapNode { id: format!("fn:{}", f.id), kind: NodeKind::Function, label: f.id.clone(), detail: format!("role {role}"), public: false },
+            MapNode {
+                id: format!("fn:{}", f.id),
+                kind: NodeKind::Function,
+                label: f.id.clone(),
+                detail: format!("role {role}"),
+                public: false,
+            },
         );
         for e in &f.events {
             if let Some(route) = &e.route {
                 let id = format!("route:{} {}", route.method, route.path);
                 let (public, auth) = match &route.auth {
-                    Auth::None => (true, if route.api_key_required { "API key only".to_owned() } else { "no authentication".to_owned() }),
+                    Auth::None => (
+                        true,
+                        if route.api_key_required {
+                            "API key only".to_owned()
+                        } else {
+                            "no authentication".to_owned()
+                        },
+                    ),
                     Auth::Authorizer { kind, .. } => (false, format!("{kind} authorizer")),
                     Auth::Unknown(_) => (false, "authentication unknown".to_owned()),
                 };
-                nodes.insert(id.clone(), MapNode { id: id.clone(), kind: NodeKind::Entry, label: format!("{} {}", route.method, route.path), detail: auth, public });
-                edges.push(MapEdge { from: id, to: format!("fn:{}", f.id), label: e.kind.as_str().to_owned(), tainted: public });
+                nodes.insert(
+                    id.clone(),
+                    MapNode {
+                        id: id.clone(),
+                        kind: NodeKind::Entry,
+                        label: format!("{} {}", route.method, route.path),
+                        detail: auth,
+                        public,
+                    },
+                );
+                edges.push(MapEdge {
+                    from: id,
+                    to: format!("fn:{}", f.id),
+                    label: e.kind.as_str().to_owned(),
+                    tainted: public,
+                });
             } else if matches!(e.kind, EventKind::Schedule) {
                 let id = format!("schedule:{}", f.id);
-                nodes.insert(id.clone(), MapNode { id: id.clone(), kind: NodeKind::Entry, label: "schedule".into(), detail: e.properties.as_ref().map(Node::display).unwrap_or_default(), public: false });
-                edges.push(MapEdge { from: id, to: format!("fn:{}", f.id), label: "schedule".into(), tainted: false });
+                nodes.insert(
+                    id.clone(),
+                    MapNode {
+                        id: id.clone(),
+                        kind: NodeKind::Entry,
+                        label: "schedule".into(),
+                        detail: e.properties.as_ref().map(Node::display).unwrap_or_default(),
+                        public: false,
+                    },
+                );
+                edges.push(MapEdge {
+                    from: id,
+                    to: format!("fn:{}", f.id),
+                    label: "schedule".into(),
+                    tainted: false,
+                });
             }
         }
         if let Some(url) = &f.url {
-            let public = url.auth_type.as_ref().and_then(Node::as_str).is_none_or(|a| a.eq_ignore_ascii_case("NONE"));
+            let public = url
+                .auth_type
+                .as_ref()
+                .and_then(Node::as_str)
+                .is_none_or(|a| a.eq_ignore_ascii_case("NONE"));
             let id = format!("url:{}", f.id);
-            nodes.insert(id.clone(), MapNode { id: id.clone(), kind: NodeKind::Entry, label: "function URL".into(), detail: if public { "no authentication".into() } else { "AWS_IAM".into() }, public });
-            edges.push(MapEdge { from: id, to: format!("fn:{}", f.id), label: "url".into(), tainted: public });
+            nodes.insert(
+                id.clone(),
+                MapNode {
+                    id: id.clone(),
+                    kind: NodeKind::Entry,
+                    label: "function URL".into(),
+                    detail: if public {
+                        "no authentication".into()
+                    } else {
+                        "AWS_IAM".into()
+                    },
+                    public,
+                },
+            );
+            edges.push(MapEdge {
+                from: id,
+                to: format!("fn:{}", f.id),
+                label: "url".into(),
+                tainted: public,
+            });
         }
     }
     for e in &g.edges {
@@ -111,7 +177,9 @@ pub fn build(g: &AppGraph<'_>) -> DataMap {
                 nodes.entry(from.clone()).or_insert(n);
                 (from, format!("fn:{}", e.to))
             }
-            EdgeKind::Write if e.channel == Channel::Invoke => (format!("fn:{}", e.from), format!("fn:{}", e.to)),
+            EdgeKind::Write if e.channel == Channel::Invoke => {
+                (format!("fn:{}", e.from), format!("fn:{}", e.to))
+            }
             EdgeKind::Write => {
                 let n = service_node(&e.to, g);
                 let to = n.id.clone();
@@ -130,23 +198,42 @@ pub fn build(g: &AppGraph<'_>) -> DataMap {
         let (label, tainted) = match (e.kind, e.call) {
             (EdgeKind::Write, Some(i)) => {
                 let call = g.summary(&e.from).and_then(|s| s.sdk_calls.get(i));
-                let label = call.map_or_else(|| e.channel.as_str().to_owned(), |c| format!("{}.{}", c.service, c.operation));
+                let label = call.map_or_else(
+                    || e.channel.as_str().to_owned(),
+                    |c| format!("{}.{}", c.service, c.operation),
+                );
                 let tainted = call.is_some_and(|c| {
-                    c.tainted.as_ref().is_some_and(|p| g.app.function(&e.from).is_some_and(|f| g.origin(f, &p.source).is_some()))
+                    c.tainted.as_ref().is_some_and(|p| {
+                        g.app
+                            .function(&e.from)
+                            .is_some_and(|f| g.origin(f, &p.source).is_some())
+                    })
                 });
                 (label, tainted)
             }
             (EdgeKind::Trigger, _) => {
-                let tainted = g.inflows.get(&e.to).is_some_and(|v| v.iter().any(|i| i.resource == e.from));
+                let tainted = g
+                    .inflows
+                    .get(&e.to)
+                    .is_some_and(|v| v.iter().any(|i| i.resource == e.from));
                 (format!("{} trigger", e.channel.as_str()), tainted)
             }
             _ => (e.channel.as_str().to_owned(), false),
         };
-        edges.push(MapEdge { from, to, label, tainted });
+        edges.push(MapEdge {
+            from,
+            to,
+            label,
+            tainted,
+        });
     }
     edges.sort();
     edges.dedup();
-    DataMap { app: g.app.id.clone(), nodes: nodes.into_values().collect(), edges }
+    DataMap {
+        app: g.app.id.clone(),
+        nodes: nodes.into_values().collect(),
+        edges,
+    }
 }
 
 fn mermaid_id(id: &str) -> String {
@@ -180,7 +267,8 @@ pub fn mermaid(maps: &[DataMap]) -> String {
         let _ = writeln!(out, "  subgraph app{i}[\"{}\"]", mermaid_text(&m.app));
         for n in &m.nodes {
             let id = mermaid_id(&format!("{i}:{}", n.id));
-            let label = mermaid_text(&format!("{}<br/>{}", n.label, n.detail)).replace("#lt;br/#gt;", "<br/>");
+            let label = mermaid_text(&format!("{}<br/>{}", n.label, n.detail))
+                .replace("#lt;br/#gt;", "<br/>");
             let shape = match n.kind {
                 NodeKind::Entry => format!("{id}([\"{label}\"])"),
                 NodeKind::Function => format!("{id}[\"{label}\"]"),
@@ -220,16 +308,25 @@ fn dot_text(s: &str) -> String {
 
 /// Graphviz DOT of several maps, one cluster per application.
 pub fn dot(maps: &[DataMap]) -> String {
-    let mut out = String::from("digraph perimeter {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
+    let mut out =
+        String::from("digraph perimeter {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
     for (i, m) in maps.iter().enumerate() {
-        let _ = writeln!(out, "  subgraph cluster_{i} {{\n    label=\"{}\";", dot_text(&m.app));
+        let _ = writeln!(
+            out,
+            "  subgraph cluster_{i} {{\n    label=\"{}\";",
+            dot_text(&m.app)
+        );
         for n in &m.nodes {
             let shape = match n.kind {
                 NodeKind::Entry => "oval",
                 NodeKind::Function => "box",
                 NodeKind::Service => "cylinder",
             };
-            let color = if n.public { ", color=red, penwidth=2" } else { "" };
+            let color = if n.public {
+                ", color=red, penwidth=2"
+            } else {
+                ""
+            };
             let _ = writeln!(
                 out,
                 "    \"{i}:{}\" [label=\"{}\\n{}\", shape={shape}{color}];",
@@ -239,7 +336,11 @@ pub fn dot(maps: &[DataMap]) -> String {
             );
         }
         for e in &m.edges {
-            let style = if e.tainted { ", color=red, penwidth=2" } else { "" };
+            let style = if e.tainted {
+                ", color=red, penwidth=2"
+            } else {
+                ""
+            };
             let _ = writeln!(
                 out,
                 "    \"{i}:{}\" -> \"{i}:{}\" [label=\"{}\"{style}];",
@@ -271,7 +372,9 @@ pub fn json(maps: &[DataMap]) -> String {
             })
         })
         .collect();
-    let mut s = serde_json::to_string_pretty(&serde_json::json!({"schema_version": 1, "apps": apps})).unwrap_or_default();
+    let mut s =
+        serde_json::to_string_pretty(&serde_json::json!({"schema_version": 1, "apps": apps}))
+            .unwrap_or_default();
     s.push('\n');
     s
 }

@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 
 use perimeter_model::{Application, Function};
 
-use crate::privilege::{Need, needs};
 use crate::AppGraph;
+use crate::privilege::{Need, needs};
 
 /// A resource in a generated policy.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -48,13 +48,22 @@ pub struct FunctionPolicy {
     pub analysed: bool,
 }
 
-const OBJECT_ACTION_PREFIXES: &[&str] =
-    &["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:RestoreObject"];
+const OBJECT_ACTION_PREFIXES: &[&str] = &[
+    "s3:GetObject",
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:AbortMultipartUpload",
+    "s3:RestoreObject",
+];
 
 fn resource_for(app: &Application, need: &Need) -> PolicyResource {
-    let Some(target) = &need.resource else { return PolicyResource::Any };
+    let Some(target) = &need.resource else {
+        return PolicyResource::Any;
+    };
     let service = need.action.split(':').next().unwrap_or("");
-    let object_level = OBJECT_ACTION_PREFIXES.iter().any(|p| need.action.starts_with(p));
+    let object_level = OBJECT_ACTION_PREFIXES
+        .iter()
+        .any(|p| need.action.starts_with(p));
     if let Some(name) = target.strip_prefix("name:") {
         return PolicyResource::Arn(match service {
             "s3" if object_level => format!("arn:aws:s3:::{name}/*"),
@@ -68,12 +77,14 @@ fn resource_for(app: &Application, need: &Need) -> PolicyResource {
             s => format!("arn:aws:{s}:*:*:{name}"),
         });
     }
-    let type_name = app.resource(target).map_or("AWS::Lambda::Function", |r| r.type_name.as_str());
+    let type_name = app
+        .resource(target)
+        .map_or("AWS::Lambda::Function", |r| r.type_name.as_str());
     match type_name {
         "AWS::S3::Bucket" if object_level => PolicyResource::ObjectsOf(target.clone()),
-        "AWS::SNS::Topic" | "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine" => {
-            PolicyResource::Ref(target.clone())
-        }
+        "AWS::SNS::Topic"
+        | "AWS::StepFunctions::StateMachine"
+        | "AWS::Serverless::StateMachine" => PolicyResource::Ref(target.clone()),
         _ => PolicyResource::GetAttArn(target.clone()),
     }
 }
@@ -85,7 +96,11 @@ pub fn policies(g: &AppGraph<'_>) -> Vec<FunctionPolicy> {
 
 fn policy_of(g: &AppGraph<'_>, f: &Function) -> FunctionPolicy {
     let Some(summary) = g.summary(&f.id).filter(|s| s.handler.is_some()) else {
-        return FunctionPolicy { function: f.id.clone(), statements: Vec::new(), analysed: false };
+        return FunctionPolicy {
+            function: f.id.clone(),
+            statements: Vec::new(),
+            analysed: false,
+        };
     };
     // Group by resource set: actions on the same resources form one statement.
     let mut by_action: BTreeMap<String, (Vec<PolicyResource>, Vec<String>)> = BTreeMap::new();
@@ -95,7 +110,8 @@ fn policy_of(g: &AppGraph<'_>, f: &Function) -> FunctionPolicy {
         let p = need.loc.start();
         entry.1.push(format!("{}:{}", need.loc.path(), p.line));
     }
-    let mut by_resources: BTreeMap<Vec<PolicyResource>, (Vec<String>, Vec<String>)> = BTreeMap::new();
+    let mut by_resources: BTreeMap<Vec<PolicyResource>, (Vec<String>, Vec<String>)> =
+        BTreeMap::new();
     for (action, (mut resources, sources)) in by_action {
         resources.sort();
         resources.dedup();
@@ -111,10 +127,18 @@ fn policy_of(g: &AppGraph<'_>, f: &Function) -> FunctionPolicy {
         .map(|(resources, (actions, mut sources))| {
             sources.sort();
             sources.dedup();
-            PolicyStatement { actions, resources, sources }
+            PolicyStatement {
+                actions,
+                resources,
+                sources,
+            }
         })
         .collect();
-    FunctionPolicy { function: f.id.clone(), statements, analysed: true }
+    FunctionPolicy {
+        function: f.id.clone(),
+        statements,
+        analysed: true,
+    }
 }
 
 fn json_resource(r: &PolicyResource) -> serde_json::Value {
@@ -161,7 +185,12 @@ pub fn iam_json(apps: &[(String, Vec<FunctionPolicy>)]) -> String {
                     .statements
                     .iter()
                     .enumerate()
-                    .map(|(i, s)| (format!("{}{}", sid(&p.function), i + 1), s.sources.clone().into()))
+                    .map(|(i, s)| {
+                        (
+                            format!("{}{}", sid(&p.function), i + 1),
+                            s.sources.clone().into(),
+                        )
+                    })
                     .collect();
                 serde_json::json!({
                     "app": app,
@@ -179,14 +208,20 @@ pub fn iam_json(apps: &[(String, Vec<FunctionPolicy>)]) -> String {
 }
 
 fn sid(function: &str) -> String {
-    function.chars().filter(char::is_ascii_alphanumeric).collect()
+    function
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect()
 }
 
 /// `serverless.yml` per-function statements (`iam.role.statements`), with comments.
 pub fn serverless_yaml(apps: &[(String, Vec<FunctionPolicy>)]) -> String {
     let mut out = String::new();
     for (app, policies) in apps {
-        let _ = writeln!(out, "# {app}: least-privilege statements generated by perimeter\nfunctions:");
+        let _ = writeln!(
+            out,
+            "# {app}: least-privilege statements generated by perimeter\nfunctions:"
+        );
         for p in policies {
             let _ = writeln!(out, "  {}:", yaml_key(&p.function));
             if !p.analysed {
@@ -220,11 +255,17 @@ pub fn serverless_yaml(apps: &[(String, Vec<FunctionPolicy>)]) -> String {
 pub fn sam_yaml(apps: &[(String, Vec<FunctionPolicy>)]) -> String {
     let mut out = String::new();
     for (app, policies) in apps {
-        let _ = writeln!(out, "# {app}: least-privilege policies generated by perimeter\nResources:");
+        let _ = writeln!(
+            out,
+            "# {app}: least-privilege policies generated by perimeter\nResources:"
+        );
         for p in policies {
             let _ = writeln!(out, "  {}:\n    Properties:", yaml_key(&p.function));
             if !p.analysed {
-                let _ = writeln!(out, "      # handler code not analysed: no policy generated");
+                let _ = writeln!(
+                    out,
+                    "      # handler code not analysed: no policy generated"
+                );
                 continue;
             }
             if p.statements.is_empty() {
@@ -238,7 +279,10 @@ pub fn sam_yaml(apps: &[(String, Vec<FunctionPolicy>)]) -> String {
                     let _ = writeln!(out, "        - {t}");
                     continue;
                 }
-                let _ = writeln!(out, "        - Statement:\n            - Effect: Allow\n              Action:");
+                let _ = writeln!(
+                    out,
+                    "        - Statement:\n            - Effect: Allow\n              Action:"
+                );
                 for a in &s.actions {
                     let _ = writeln!(out, "                - {a}");
                 }
@@ -254,23 +298,35 @@ pub fn sam_yaml(apps: &[(String, Vec<FunctionPolicy>)]) -> String {
 
 /// The SAM policy templates whose grant is exactly one action on one resource kind.
 fn sam_template(s: &PolicyStatement) -> Option<String> {
-    let [resource] = s.resources.as_slice() else { return None };
+    let [resource] = s.resources.as_slice() else {
+        return None;
+    };
     let id = match resource {
         PolicyResource::GetAttArn(id) | PolicyResource::Ref(id) => id,
         _ => return None,
     };
     let actions: Vec<&str> = s.actions.iter().map(String::as_str).collect();
     match actions.as_slice() {
-        ["sqs:SendMessage"] => Some(format!("SQSSendMessagePolicy: {{ QueueName: !GetAtt {id}.QueueName }}")),
-        ["sns:Publish"] => Some(format!("SNSPublishMessagePolicy: {{ TopicName: !GetAtt {id}.TopicName }}")),
-        ["lambda:InvokeFunction"] => Some(format!("LambdaInvokePolicy: {{ FunctionName: !Ref {id} }}")),
-        ["states:StartExecution"] => Some(format!("StepFunctionsExecutionPolicy: {{ StateMachineName: !GetAtt {id}.Name }}")),
+        ["sqs:SendMessage"] => Some(format!(
+            "SQSSendMessagePolicy: {{ QueueName: !GetAtt {id}.QueueName }}"
+        )),
+        ["sns:Publish"] => Some(format!(
+            "SNSPublishMessagePolicy: {{ TopicName: !GetAtt {id}.TopicName }}"
+        )),
+        ["lambda:InvokeFunction"] => {
+            Some(format!("LambdaInvokePolicy: {{ FunctionName: !Ref {id} }}"))
+        }
+        ["states:StartExecution"] => Some(format!(
+            "StepFunctionsExecutionPolicy: {{ StateMachineName: !GetAtt {id}.Name }}"
+        )),
         _ => None,
     }
 }
 
 fn yaml_key(s: &str) -> String {
-    if s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
         s.to_owned()
     } else {
         format!("'{}'", s.replace('\'', "''"))

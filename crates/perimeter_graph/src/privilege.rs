@@ -16,7 +16,10 @@ pub fn actions_for(prefix: &str, operation: &str) -> (Vec<String>, bool) {
         if *p != prefix || ops.binary_search(&operation).is_err() {
             continue;
         }
-        if let Some((_, _, actions)) = EXCEPTIONS.iter().find(|(s, o, _)| s == svc && *o == operation) {
+        if let Some((_, _, actions)) = EXCEPTIONS
+            .iter()
+            .find(|(s, o, _)| s == svc && *o == operation)
+        {
             return (actions.iter().map(|a| (*a).to_owned()).collect(), true);
         }
         return (vec![format!("{prefix}:{operation}")], true);
@@ -48,10 +51,20 @@ pub fn needs(app: &Application, f: &Function, summary: &FunctionSummary) -> Vec<
         };
         for action in actions {
             if targets.is_empty() {
-                out.push(Need { action: action.clone(), resource: None, loc: call.loc.clone(), known });
+                out.push(Need {
+                    action: action.clone(),
+                    resource: None,
+                    loc: call.loc.clone(),
+                    known,
+                });
             }
             for t in &targets {
-                out.push(Need { action: action.clone(), resource: Some(t.clone()), loc: call.loc.clone(), known });
+                out.push(Need {
+                    action: action.clone(),
+                    resource: Some(t.clone()),
+                    loc: call.loc.clone(),
+                    known,
+                });
             }
         }
     }
@@ -62,7 +75,10 @@ pub fn needs(app: &Application, f: &Function, summary: &FunctionSummary) -> Vec<
 /// Whether an IAM action pattern (`s3:*`, `dynamodb:Get*`, `*`) matches an action, as IAM
 /// compares them: case-insensitively, `*` any run and `?` one character.
 pub fn action_matches(pattern: &str, action: &str) -> bool {
-    glob(pattern.to_ascii_lowercase().as_bytes(), action.to_ascii_lowercase().as_bytes())
+    glob(
+        pattern.to_ascii_lowercase().as_bytes(),
+        action.to_ascii_lowercase().as_bytes(),
+    )
 }
 
 fn glob(p: &[u8], s: &[u8]) -> bool {
@@ -97,9 +113,16 @@ pub fn statement_allows(stmt: &Statement, action: &str) -> bool {
         return false;
     }
     if !stmt.not_actions.is_empty() {
-        return !stmt.not_actions.iter().filter_map(Node::as_str).any(|p| action_matches(p, action));
+        return !stmt
+            .not_actions
+            .iter()
+            .filter_map(Node::as_str)
+            .any(|p| action_matches(p, action));
     }
-    stmt.actions.iter().filter_map(Node::as_str).any(|p| action_matches(p, action))
+    stmt.actions
+        .iter()
+        .filter_map(Node::as_str)
+        .any(|p| action_matches(p, action))
 }
 
 /// What broad AWS managed policies grant, as action patterns (facts from the published
@@ -108,41 +131,247 @@ pub const MANAGED_POLICIES: &[(&str, &[&str])] = &[
     ("AdministratorAccess", &["*"]),
     ("PowerUserAccess", &["*"]),
     ("ReadOnlyAccess", &["*:Get*", "*:List*", "*:Describe*"]),
-    ("AWSLambdaBasicExecutionRole", &["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]),
-    ("AWSLambdaExecute", &["logs:*", "s3:GetObject", "s3:PutObject"]),
+    (
+        "AWSLambdaBasicExecutionRole",
+        &[
+            "logs:CreateLogGroup",
+            "logs:CreateLogStream",
+            "logs:PutLogEvents",
+        ],
+    ),
+    (
+        "AWSLambdaExecute",
+        &["logs:*", "s3:GetObject", "s3:PutObject"],
+    ),
     ("AWSLambdaRole", &["lambda:InvokeFunction"]),
-    ("AWSLambda_FullAccess", &["lambda:*", "s3:*", "dynamodb:*", "logs:*", "iam:PassRole", "cloudformation:*", "events:*", "sns:*", "sqs:*", "kinesis:*", "states:*", "xray:*", "tag:*", "ec2:Describe*"]),
-    ("AWSLambdaFullAccess", &["lambda:*", "s3:*", "dynamodb:*", "logs:*", "iam:PassRole", "cloudformation:*", "events:*", "sns:*", "sqs:*", "kinesis:*", "xray:*"]),
-    ("AWSLambdaVPCAccessExecutionRole", &["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]),
-    ("AWSLambdaSQSQueueExecutionRole", &["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]),
-    ("AWSLambdaDynamoDBExecutionRole", &["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]),
-    ("AWSLambdaKinesisExecutionRole", &["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:ListStreams", "kinesis:SubscribeToShard", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]),
-    ("AWSXRayDaemonWriteAccess", &["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"]),
-    ("AWSXrayWriteOnlyAccess", &["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"]),
+    (
+        "AWSLambda_FullAccess",
+        &[
+            "lambda:*",
+            "s3:*",
+            "dynamodb:*",
+            "logs:*",
+            "iam:PassRole",
+            "cloudformation:*",
+            "events:*",
+            "sns:*",
+            "sqs:*",
+            "kinesis:*",
+            "states:*",
+            "xray:*",
+            "tag:*",
+            "ec2:Describe*",
+        ],
+    ),
+    (
+        "AWSLambdaFullAccess",
+        &[
+            "lambda:*",
+            "s3:*",
+            "dynamodb:*",
+            "logs:*",
+            "iam:PassRole",
+            "cloudformation:*",
+            "events:*",
+            "sns:*",
+            "sqs:*",
+            "kinesis:*",
+            "xray:*",
+        ],
+    ),
+    (
+        "AWSLambdaVPCAccessExecutionRole",
+        &[
+            "logs:CreateLogGroup",
+            "logs:CreateLogStream",
+            "logs:PutLogEvents",
+            "ec2:CreateNetworkInterface",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DeleteNetworkInterface",
+            "ec2:AssignPrivateIpAddresses",
+            "ec2:UnassignPrivateIpAddresses",
+        ],
+    ),
+    (
+        "AWSLambdaSQSQueueExecutionRole",
+        &[
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+            "logs:CreateLogGroup",
+            "logs:CreateLogStream",
+            "logs:PutLogEvents",
+        ],
+    ),
+    (
+        "AWSLambdaDynamoDBExecutionRole",
+        &[
+            "dynamodb:DescribeStream",
+            "dynamodb:GetRecords",
+            "dynamodb:GetShardIterator",
+            "dynamodb:ListStreams",
+            "logs:CreateLogGroup",
+            "logs:CreateLogStream",
+            "logs:PutLogEvents",
+        ],
+    ),
+    (
+        "AWSLambdaKinesisExecutionRole",
+        &[
+            "kinesis:DescribeStream",
+            "kinesis:DescribeStreamSummary",
+            "kinesis:GetRecords",
+            "kinesis:GetShardIterator",
+            "kinesis:ListShards",
+            "kinesis:ListStreams",
+            "kinesis:SubscribeToShard",
+            "logs:CreateLogGroup",
+            "logs:CreateLogStream",
+            "logs:PutLogEvents",
+        ],
+    ),
+    (
+        "AWSXRayDaemonWriteAccess",
+        &[
+            "xray:PutTraceSegments",
+            "xray:PutTelemetryRecords",
+            "xray:GetSamplingRules",
+            "xray:GetSamplingTargets",
+            "xray:GetSamplingStatisticSummaries",
+        ],
+    ),
+    (
+        "AWSXrayWriteOnlyAccess",
+        &[
+            "xray:PutTraceSegments",
+            "xray:PutTelemetryRecords",
+            "xray:GetSamplingRules",
+            "xray:GetSamplingTargets",
+            "xray:GetSamplingStatisticSummaries",
+        ],
+    ),
     ("AmazonS3FullAccess", &["s3:*", "s3-object-lambda:*"]),
-    ("AmazonS3ReadOnlyAccess", &["s3:Get*", "s3:List*", "s3:Describe*", "s3-object-lambda:Get*", "s3-object-lambda:List*"]),
-    ("AmazonDynamoDBFullAccess", &["dynamodb:*", "dax:*", "application-autoscaling:*", "cloudwatch:*", "iam:PassRole", "kms:DescribeKey", "kms:ListAliases", "sns:*", "lambda:*", "ec2:Describe*"]),
-    ("AmazonDynamoDBReadOnlyAccess", &["dynamodb:BatchGetItem", "dynamodb:Describe*", "dynamodb:List*", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:PartiQLSelect", "cloudwatch:Get*", "cloudwatch:List*"]),
+    (
+        "AmazonS3ReadOnlyAccess",
+        &[
+            "s3:Get*",
+            "s3:List*",
+            "s3:Describe*",
+            "s3-object-lambda:Get*",
+            "s3-object-lambda:List*",
+        ],
+    ),
+    (
+        "AmazonDynamoDBFullAccess",
+        &[
+            "dynamodb:*",
+            "dax:*",
+            "application-autoscaling:*",
+            "cloudwatch:*",
+            "iam:PassRole",
+            "kms:DescribeKey",
+            "kms:ListAliases",
+            "sns:*",
+            "lambda:*",
+            "ec2:Describe*",
+        ],
+    ),
+    (
+        "AmazonDynamoDBReadOnlyAccess",
+        &[
+            "dynamodb:BatchGetItem",
+            "dynamodb:Describe*",
+            "dynamodb:List*",
+            "dynamodb:GetItem",
+            "dynamodb:Query",
+            "dynamodb:Scan",
+            "dynamodb:PartiQLSelect",
+            "cloudwatch:Get*",
+            "cloudwatch:List*",
+        ],
+    ),
     ("AmazonSQSFullAccess", &["sqs:*"]),
     ("AmazonSNSFullAccess", &["sns:*"]),
     ("AmazonSESFullAccess", &["ses:*"]),
     ("AmazonKinesisFullAccess", &["kinesis:*"]),
-    ("AmazonCognitoPowerUser", &["cognito-identity:*", "cognito-idp:*", "cognito-sync:*", "iam:ListRoles", "iam:ListOpenIdConnectProviders", "sns:ListPlatformApplications"]),
+    (
+        "AmazonCognitoPowerUser",
+        &[
+            "cognito-identity:*",
+            "cognito-idp:*",
+            "cognito-sync:*",
+            "iam:ListRoles",
+            "iam:ListOpenIdConnectProviders",
+            "sns:ListPlatformApplications",
+        ],
+    ),
     ("CloudWatchLogsFullAccess", &["logs:*"]),
-    ("CloudWatchFullAccess", &["cloudwatch:*", "logs:*", "events:*", "autoscaling:Describe*", "sns:*", "iam:GetPolicy"]),
-    ("SecretsManagerReadWrite", &["secretsmanager:*", "kms:DescribeKey", "kms:ListAliases", "kms:ListKeys", "lambda:*", "rds:Describe*", "redshift:Describe*", "tag:GetResources", "ec2:Describe*"]),
-    ("AmazonSSMFullAccess", &["ssm:*", "ec2messages:*", "ssmmessages:*", "cloudwatch:*", "iam:PassRole", "ds:*", "ec2:Describe*"]),
-    ("AmazonSSMReadOnlyAccess", &["ssm:Describe*", "ssm:Get*", "ssm:List*"]),
-    ("IAMFullAccess", &["iam:*", "organizations:Describe*", "organizations:List*"]),
+    (
+        "CloudWatchFullAccess",
+        &[
+            "cloudwatch:*",
+            "logs:*",
+            "events:*",
+            "autoscaling:Describe*",
+            "sns:*",
+            "iam:GetPolicy",
+        ],
+    ),
+    (
+        "SecretsManagerReadWrite",
+        &[
+            "secretsmanager:*",
+            "kms:DescribeKey",
+            "kms:ListAliases",
+            "kms:ListKeys",
+            "lambda:*",
+            "rds:Describe*",
+            "redshift:Describe*",
+            "tag:GetResources",
+            "ec2:Describe*",
+        ],
+    ),
+    (
+        "AmazonSSMFullAccess",
+        &[
+            "ssm:*",
+            "ec2messages:*",
+            "ssmmessages:*",
+            "cloudwatch:*",
+            "iam:PassRole",
+            "ds:*",
+            "ec2:Describe*",
+        ],
+    ),
+    (
+        "AmazonSSMReadOnlyAccess",
+        &["ssm:Describe*", "ssm:Get*", "ssm:List*"],
+    ),
+    (
+        "IAMFullAccess",
+        &["iam:*", "organizations:Describe*", "organizations:List*"],
+    ),
     ("AWSStepFunctionsFullAccess", &["states:*", "iam:PassRole"]),
-    ("AmazonEventBridgeFullAccess", &["events:*", "schemas:*", "scheduler:*", "pipes:*", "iam:PassRole"]),
+    (
+        "AmazonEventBridgeFullAccess",
+        &[
+            "events:*",
+            "schemas:*",
+            "scheduler:*",
+            "pipes:*",
+            "iam:PassRole",
+        ],
+    ),
     ("AmazonAPIGatewayInvokeFullAccess", &["execute-api:*"]),
 ];
 
 /// The managed policy a name or ARN designates (`arn:aws:iam::aws:policy/service-role/X`).
 pub fn managed_policy(name_or_arn: &str) -> Option<&'static [&'static str]> {
     let name = name_or_arn.rsplit('/').next().unwrap_or(name_or_arn);
-    MANAGED_POLICIES.iter().find(|(n, _)| *n == name).map(|(_, a)| *a)
+    MANAGED_POLICIES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, a)| *a)
 }
 
 #[cfg(test)]
@@ -151,11 +380,20 @@ mod tests {
 
     #[test]
     fn maps_operations_to_actions() {
-        assert_eq!(actions_for("sqs", "SendMessage"), (vec!["sqs:SendMessage".to_owned()], true));
-        assert_eq!(actions_for("sqs", "SendMessageBatch").0, ["sqs:SendMessage"]);
+        assert_eq!(
+            actions_for("sqs", "SendMessage"),
+            (vec!["sqs:SendMessage".to_owned()], true)
+        );
+        assert_eq!(
+            actions_for("sqs", "SendMessageBatch").0,
+            ["sqs:SendMessage"]
+        );
         assert_eq!(actions_for("lambda", "Invoke").0, ["lambda:InvokeFunction"]);
         assert_eq!(actions_for("s3", "ListObjectsV2").0, ["s3:ListBucket"]);
-        assert_eq!(actions_for("states", "StartExecution"), (vec!["states:StartExecution".to_owned()], true));
+        assert_eq!(
+            actions_for("states", "StartExecution"),
+            (vec!["states:StartExecution".to_owned()], true)
+        );
         assert!(!actions_for("sqs", "NoSuchOperation").1);
     }
 

@@ -74,7 +74,11 @@ pub fn walk(root: &Path) -> Walk {
                 return false;
             }
             if name == "build"
-                && entry.path().parent().and_then(Path::file_name).is_some_and(|p| p == ".aws-sam")
+                && entry
+                    .path()
+                    .parent()
+                    .and_then(Path::file_name)
+                    .is_some_and(|p| p == ".aws-sam")
             {
                 return false;
             }
@@ -89,11 +93,16 @@ pub fn walk(root: &Path) -> Walk {
         Box::new(move |result| {
             match result {
                 Ok(entry) => {
-                    let Some(ft) = entry.file_type() else { return WalkState::Continue };
+                    let Some(ft) = entry.file_type() else {
+                        return WalkState::Continue;
+                    };
                     let rel = relative(root, entry.path());
                     if ft.is_symlink() {
                         let why = symlink_reason(root, entry.path());
-                        push(errors, ScanError::new(rel, format!("symbolic link not followed: {why}")));
+                        push(
+                            errors,
+                            ScanError::new(rel, format!("symbolic link not followed: {why}")),
+                        );
                     } else if ft.is_file() {
                         if in_cdk_out(&rel) && !rel.ends_with(".template.json") {
                             return WalkState::Continue;
@@ -112,16 +121,26 @@ pub fn walk(root: &Path) -> Walk {
             WalkState::Continue
         })
     });
-    let mut files = files.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let mut errors = errors.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut files = files
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut errors = errors
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     files.sort();
     files.dedup();
     errors.sort();
-    Walk { root: root.to_path_buf(), files, errors }
+    Walk {
+        root: root.to_path_buf(),
+        files,
+        errors,
+    }
 }
 
 fn push<T>(v: &Mutex<Vec<T>>, item: T) {
-    v.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(item);
+    v.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(item);
 }
 
 fn in_cdk_out(rel: &str) -> bool {
@@ -131,14 +150,17 @@ fn in_cdk_out(rel: &str) -> bool {
 /// Why a link was not followed: where it points, and whether that is outside the tree or a
 /// loop. Links are never followed, so none of this can escape the root.
 fn symlink_reason(root: &Path, link: &Path) -> String {
-    let target = std::fs::read_link(link).map(|t| t.display().to_string()).unwrap_or_default();
+    let target = std::fs::read_link(link)
+        .map(|t| t.display().to_string())
+        .unwrap_or_default();
     match (std::fs::canonicalize(link), std::fs::canonicalize(root)) {
         (Ok(resolved), Ok(root)) if !resolved.starts_with(&root) => {
             format!("it points outside the scanned tree (`{target}`)")
         }
-        (Ok(resolved), _) if link.parent().is_some_and(|p| {
-            std::fs::canonicalize(p).is_ok_and(|p| p.starts_with(&resolved))
-        }) =>
+        (Ok(resolved), _)
+            if link.parent().is_some_and(|p| {
+                std::fs::canonicalize(p).is_ok_and(|p| p.starts_with(&resolved))
+            }) =>
         {
             format!("it points to a folder that contains it, a loop (`{target}`)")
         }
@@ -169,7 +191,11 @@ pub fn file_name(rel: &str) -> &str {
 pub fn is_serverless_descriptor(rel: &str) -> bool {
     matches!(
         file_name(rel),
-        "serverless.yml" | "serverless.yaml" | "serverless.json" | "serverless.ts" | "serverless.js"
+        "serverless.yml"
+            | "serverless.yaml"
+            | "serverless.json"
+            | "serverless.ts"
+            | "serverless.js"
     )
 }
 
@@ -179,7 +205,9 @@ pub fn is_serverless_descriptor(rel: &str) -> bool {
 pub fn may_be_template(rel: &str) -> bool {
     let name = file_name(rel);
     let lower = name.to_ascii_lowercase();
-    let ext_ok = [".yml", ".yaml", ".json", ".template", ".cfn"].iter().any(|e| lower.ends_with(e));
+    let ext_ok = [".yml", ".yaml", ".json", ".template", ".cfn"]
+        .iter()
+        .any(|e| lower.ends_with(e));
     if !ext_ok || is_serverless_descriptor(rel) {
         return false;
     }
@@ -228,6 +256,11 @@ pub fn looks_like_template(text: &str) -> bool {
         || (text.contains("Resources") && text.contains("AWS::"))
 }
 
+/// The folder of a relative path (`""` at the root).
+pub fn parent_dir(rel: &str) -> &str {
+    rel.rfind('/').map_or("", |i| &rel[..i])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,11 +296,9 @@ mod tests {
             std::fs::write(p, "x").unwrap();
         }
         let w = walk(root);
-        assert_eq!(w.files, ["cdk.out/Stack.template.json", "serverless.yml", "src/a.js"]);
+        assert_eq!(
+            w.files,
+            ["cdk.out/Stack.template.json", "serverless.yml", "src/a.js"]
+        );
     }
-}
-
-/// The folder of a relative path (`""` at the root).
-pub fn parent_dir(rel: &str) -> &str {
-    rel.rfind('/').map_or("", |i| &rel[..i])
 }

@@ -250,7 +250,10 @@ pub enum EventKind {
 impl EventKind {
     /// Whether requests come from the internet through an HTTP endpoint.
     pub const fn is_http(self) -> bool {
-        matches!(self, EventKind::Http | EventKind::HttpApi | EventKind::WebSocket | EventKind::Alb)
+        matches!(
+            self,
+            EventKind::Http | EventKind::HttpApi | EventKind::WebSocket | EventKind::Alb
+        )
     }
 
     /// Kebab-case name.
@@ -443,7 +446,9 @@ pub struct Statement {
 impl Statement {
     /// The action strings that are known.
     pub fn action_strs(&self) -> impl Iterator<Item = (&str, &Node)> {
-        self.actions.iter().filter_map(|n| n.as_str().map(|s| (s, n)))
+        self.actions
+            .iter()
+            .filter_map(|n| n.as_str().map(|s| (s, n)))
     }
 }
 

@@ -88,9 +88,10 @@ impl Node {
     /// The value under a mapping key, ignoring ASCII case.
     pub fn get_ci(&self, key: &str) -> Option<&Node> {
         match &self.value {
-            Value::Map(entries) => {
-                entries.iter().find(|(k, _)| k.name.eq_ignore_ascii_case(key)).map(|(_, v)| v)
-            }
+            Value::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k.name.eq_ignore_ascii_case(key))
+                .map(|(_, v)| v),
             _ => None,
         }
     }
@@ -213,9 +214,10 @@ impl Node {
             Value::Float(f) => serde_json::Value::from(*f),
             Value::Str(s) | Value::Symbolic(s) => serde_json::Value::String(s.clone()),
             Value::Seq(items) => items.iter().map(Node::to_json).collect(),
-            Value::Map(entries) => {
-                entries.iter().map(|(k, v)| (k.name.clone(), v.to_json())).collect()
-            }
+            Value::Map(entries) => entries
+                .iter()
+                .map(|(k, v)| (k.name.clone(), v.to_json()))
+                .collect(),
         }
     }
 }
@@ -300,7 +302,11 @@ fn display(node: &Node, depth: usize) -> String {
         return match (&arg.value, name) {
             (Value::Seq(items), "Fn::GetAtt") => format!(
                 "!GetAtt {}",
-                items.iter().filter_map(Node::scalar_text).collect::<Vec<_>>().join(".")
+                items
+                    .iter()
+                    .filter_map(Node::scalar_text)
+                    .collect::<Vec<_>>()
+                    .join(".")
             ),
             _ => format!("!{short} {}", display(arg, depth + 1)),
         };
@@ -310,7 +316,11 @@ fn display(node: &Node, depth: usize) -> String {
         Value::Str(s) => s.clone(),
         Value::Seq(items) => format!(
             "[{}]",
-            items.iter().map(|n| display(n, depth + 1)).collect::<Vec<_>>().join(", ")
+            items
+                .iter()
+                .map(|n| display(n, depth + 1))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         Value::Map(entries) => format!(
             "{{{}}}",

@@ -44,7 +44,13 @@ pub(crate) fn render(report: &Report) -> String {
         out.push_str("  <testsuite name=\"perimeter\" tests=\"1\" failures=\"0\" errors=\"0\">\n    <testcase name=\"no findings\" classname=\"perimeter\"/>\n  </testsuite>\n");
     }
     for (rule, findings) in &by_rule {
-        let _ = writeln!(out, "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">", xml(rule), findings.len(), findings.len());
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">",
+            xml(rule),
+            findings.len(),
+            findings.len()
+        );
         for f in findings {
             let _ = writeln!(
                 out,
@@ -72,7 +78,11 @@ pub(crate) fn render(report: &Report) -> String {
         out.push_str("  </testsuite>\n");
     }
     if !report.errors.is_empty() {
-        let _ = writeln!(out, "  <testsuite name=\"errors\" tests=\"{0}\" failures=\"0\" errors=\"{0}\">", report.errors.len());
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"errors\" tests=\"{0}\" failures=\"0\" errors=\"{0}\">",
+            report.errors.len()
+        );
         for e in &report.errors {
             let _ = writeln!(
                 out,

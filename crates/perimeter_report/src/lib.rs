@@ -109,7 +109,11 @@ impl FromStr for Format {
             "sarif" => Format::Sarif,
             "junit" => Format::Junit,
             "gitlab" => Format::Gitlab,
-            other => return Err(format!("unknown format `{other}` (text, json, sarif, junit, gitlab)")),
+            other => {
+                return Err(format!(
+                    "unknown format `{other}` (text, json, sarif, junit, gitlab)"
+                ));
+            }
         })
     }
 }
@@ -122,7 +126,12 @@ pub struct TextOptions {
 }
 
 /// Renders a report.
-pub fn render(report: &Report, format: Format, sources: &dyn SourceLookup, options: &TextOptions) -> String {
+pub fn render(
+    report: &Report,
+    format: Format,
+    sources: &dyn SourceLookup,
+    options: &TextOptions,
+) -> String {
     match format {
         Format::Text => text::render(report, sources, options),
         Format::Json => json::render(report),

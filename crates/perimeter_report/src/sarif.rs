@@ -33,13 +33,17 @@ fn uri(path: &str) -> String {
         .join("/")
 }
 
-fn location(path: &str, line: u32, column: u32, end: Option<(u32, u32)>, snippet: Option<String>) -> Value {
+fn location(
+    path: &str,
+    line: u32,
+    column: u32,
+    end: Option<(u32, u32)>,
+    snippet: Option<String>,
+) -> Value {
     let mut region = json!({"startLine": line.max(1), "startColumn": column.max(1)});
-    if let Some((el, ec)) = end {
-        if (el, ec) >= (line, column) {
-            region["endLine"] = json!(el.max(1));
-            region["endColumn"] = json!(ec.max(1));
-        }
+    if let Some((el, ec)) = end.filter(|e| *e >= (line, column)) {
+        region["endLine"] = json!(el.max(1));
+        region["endColumn"] = json!(ec.max(1));
     }
     if let Some(s) = snippet {
         region["snippet"] = json!({"text": s});
@@ -55,7 +59,9 @@ fn step_location(step: &TraceStep) -> Value {
 }
 
 fn result(f: &Finding, index: usize, sources: &dyn SourceLookup) -> Value {
-    let snippet = sources.source(&f.path).map(|s| s.line_text(f.line).to_owned());
+    let snippet = sources
+        .source(&f.path)
+        .map(|s| s.line_text(f.line).to_owned());
     let mut r = json!({
         "ruleId": f.rule,
         "ruleIndex": index,
@@ -88,7 +94,11 @@ pub(crate) fn render(report: &Report, sources: &dyn SourceLookup) -> String {
         .iter()
         .map(|r| {
             let mut tags = vec!["security".to_owned(), r.kind.as_str().to_owned()];
-            tags.extend(r.cwe.iter().map(|c| format!("external/cwe/{}", c.to_ascii_lowercase())));
+            tags.extend(
+                r.cwe
+                    .iter()
+                    .map(|c| format!("external/cwe/{}", c.to_ascii_lowercase())),
+            );
             json!({
                 "id": r.code,
                 "name": r.name,
@@ -106,8 +116,18 @@ pub(crate) fn render(report: &Report, sources: &dyn SourceLookup) -> String {
             })
         })
         .collect();
-    let index_of = |code: &str| report.rules.iter().position(|r| r.code == code).unwrap_or(0);
-    let results: Vec<Value> = report.findings.iter().map(|f| result(f, index_of(&f.rule), sources)).collect();
+    let index_of = |code: &str| {
+        report
+            .rules
+            .iter()
+            .position(|r| r.code == code)
+            .unwrap_or(0)
+    };
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| result(f, index_of(&f.rule), sources))
+        .collect();
     let notifications: Vec<Value> = report
         .errors
         .iter()

@@ -14,7 +14,11 @@ struct Style {
 
 impl Style {
     fn paint(&self, code: &str, s: &str) -> String {
-        if self.color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_owned() }
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_owned()
+        }
     }
 
     fn severity(&self, s: Severity) -> String {
@@ -30,7 +34,9 @@ impl Style {
 }
 
 fn frame(out: &mut String, f: &Finding, sources: &dyn SourceLookup, st: &Style) {
-    let Some(file) = sources.source(&f.path) else { return };
+    let Some(file) = sources.source(&f.path) else {
+        return;
+    };
     let last = f.end_line.max(f.line).min(f.line + 4);
     let width = last.to_string().len();
     let _ = writeln!(out, "{} {}", " ".repeat(width), st.paint("1;34", "|"));
@@ -40,7 +46,13 @@ fn frame(out: &mut String, f: &Finding, sources: &dyn SourceLookup, st: &Style) 
             continue;
         }
         let shown = esc(text).replace('\t', "    ");
-        let _ = writeln!(out, "{} {} {}", st.paint("1;34", &format!("{line:>width$}")), st.paint("1;34", "|"), shown);
+        let _ = writeln!(
+            out,
+            "{} {} {}",
+            st.paint("1;34", &format!("{line:>width$}")),
+            st.paint("1;34", "|"),
+            shown
+        );
         if line == f.line {
             let start = f.column.saturating_sub(1) as usize;
             let len = if f.end_line == f.line {
@@ -48,7 +60,11 @@ fn frame(out: &mut String, f: &Finding, sources: &dyn SourceLookup, st: &Style) 
             } else {
                 text.chars().count().saturating_sub(start).max(1)
             };
-            let prefix: String = text.chars().take(start).map(|c| if c == '\t' { "    " } else { " " }).collect();
+            let prefix: String = text
+                .chars()
+                .take(start)
+                .map(|c| if c == '\t' { "    " } else { " " })
+                .collect();
             let _ = writeln!(
                 out,
                 "{} {} {}{}",
@@ -62,24 +78,52 @@ fn frame(out: &mut String, f: &Finding, sources: &dyn SourceLookup, st: &Style) 
 }
 
 pub(crate) fn render(report: &Report, sources: &dyn SourceLookup, options: &TextOptions) -> String {
-    let st = Style { color: options.color };
+    let st = Style {
+        color: options.color,
+    };
     let mut out = String::new();
     for f in &report.findings {
-        let _ = writeln!(out, "{}[{}] {}", st.severity(f.severity), f.rule, st.paint("1", &esc(&f.message)));
+        let _ = writeln!(
+            out,
+            "{}[{}] {}",
+            st.severity(f.severity),
+            f.rule,
+            st.paint("1", &esc(&f.message))
+        );
         let mut whom = String::new();
         if let Some(func) = &f.function {
             let _ = write!(whom, " (function {})", esc(func));
         } else if let Some(r) = &f.resource {
             let _ = write!(whom, " ({})", esc(r));
         }
-        let _ = writeln!(out, "  {} {}:{}:{}{}", st.paint("1;34", "-->"), esc(&f.path), f.line, f.column, whom);
+        let _ = writeln!(
+            out,
+            "  {} {}:{}:{}{}",
+            st.paint("1;34", "-->"),
+            esc(&f.path),
+            f.line,
+            f.column,
+            whom
+        );
         frame(&mut out, f, sources, &st);
         if !f.trace.is_empty() {
             let _ = writeln!(out, "  {}", st.paint("1", "flow:"));
             for (i, step) in f.trace.iter().enumerate() {
                 let arrow = if i == 0 { "source" } else { "  then" };
-                let func = step.function.as_deref().map(|s| format!(" [{}]", esc(s))).unwrap_or_default();
-                let _ = writeln!(out, "    {arrow} {}:{}:{}{} {}", esc(&step.path), step.line, step.column, func, esc(&step.note));
+                let func = step
+                    .function
+                    .as_deref()
+                    .map(|s| format!(" [{}]", esc(s)))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "    {arrow} {}:{}:{}{} {}",
+                    esc(&step.path),
+                    step.line,
+                    step.column,
+                    func,
+                    esc(&step.note)
+                );
             }
         }
         if !f.help.is_empty() {
@@ -111,7 +155,11 @@ pub(crate) fn render(report: &Report, sources: &dyn SourceLookup, options: &Text
         "{} finding{}{} in {} app{}, {} function{}, {} files; {} error{}",
         report.findings.len(),
         if report.findings.len() == 1 { "" } else { "s" },
-        if counts.is_empty() { String::new() } else { format!(" ({})", counts.join(", ")) },
+        if counts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", counts.join(", "))
+        },
         s.apps,
         if s.apps == 1 { "" } else { "s" },
         s.functions,

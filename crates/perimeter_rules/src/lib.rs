@@ -63,7 +63,10 @@ pub fn run(apps: &[AppContext<'_>], selection: &Selection) -> Vec<Finding> {
 
 /// Runs the rules that read repository files rather than the application model (secrets in
 /// code, `.env` files and configuration) over the files the caller read, in parallel.
-pub fn run_files(files: &[std::sync::Arc<perimeter_diagnostics::SourceFile>], selection: &Selection) -> Vec<Finding> {
+pub fn run_files(
+    files: &[std::sync::Arc<perimeter_diagnostics::SourceFile>],
+    selection: &Selection,
+) -> Vec<Finding> {
     let meta = rules::secrets::HardcodedSecret.meta();
     if !selection.enabled(meta) {
         return Vec::new();

@@ -169,7 +169,11 @@ pub struct AppContext<'a> {
 impl<'a> AppContext<'a> {
     /// A context for an application and its summaries.
     pub fn new(app: &'a Application, summaries: &'a [FunctionSummary]) -> Self {
-        Self { app, summaries, graph: None }
+        Self {
+            app,
+            summaries,
+            graph: None,
+        }
     }
 
     /// The same context with the application graph, which the data-flow rules read.

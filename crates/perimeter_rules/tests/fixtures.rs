@@ -117,7 +117,9 @@ fn fixtures() {
                 let have: BTreeSet<u32> = findings.iter().map(|f| f.line).collect();
                 let want = common::marked_lines(&text, "expect", &code);
                 if want != have {
-                    failures.push(format!("{path} ({code}): expected lines {want:?}, reported {have:?}"));
+                    failures.push(format!(
+                        "{path} ({code}): expected lines {want:?}, reported {have:?}"
+                    ));
                 }
                 checked += 1;
             }

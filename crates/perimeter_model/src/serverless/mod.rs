@@ -11,8 +11,8 @@ use perimeter_diagnostics::{Loc, ScanError, SourceFile};
 
 use crate::cfn;
 use crate::model::{
-    Api, Application, Auth, EnvVar, Event, EventKind, Framework, Function, FunctionUrl, KeyFilter, Role,
-    RoleOrigin, Route,
+    Api, Application, Auth, EnvVar, Event, EventKind, Framework, Function, FunctionUrl, KeyFilter,
+    Role, RoleOrigin, Route,
 };
 use crate::yaml::{Node, Value};
 
@@ -66,29 +66,48 @@ pub fn function_logical_id(name: &str) -> String {
 }
 
 /// Loads a parsed `serverless.yml`.
-pub fn load(file: &Arc<SourceFile>, doc: Node, reader: &dyn FileReader, options: &LoadOptions) -> Application {
+pub fn load(
+    file: &Arc<SourceFile>,
+    doc: Node,
+    reader: &dyn FileReader,
+    options: &LoadOptions,
+) -> Application {
     let rel = file.path().to_owned();
     let root = crate::discover::parent_dir(&rel).to_owned();
     let mut app = Application::new(rel, Framework::Serverless, root.clone());
     if !matches!(doc.value, Value::Map(_)) {
-        app.errors.push(ScanError::at(&doc.loc, "a serverless descriptor must be a mapping"));
+        app.errors.push(ScanError::at(
+            &doc.loc,
+            "a serverless descriptor must be a mapping",
+        ));
         return app;
     }
     let mut resolver = variables::Resolver::new(&doc, &root, reader, options);
     let doc = resolver.resolve(&doc);
     app.errors.append(&mut resolver.errors);
-    app.name = doc.get("service").and_then(|s| s.as_str().map(str::to_owned).or_else(|| s.get("name").and_then(Node::scalar_text)));
+    app.name = doc.get("service").and_then(|s| {
+        s.as_str()
+            .map(str::to_owned)
+            .or_else(|| s.get("name").and_then(Node::scalar_text))
+    });
 
     let empty = Node::new(Value::Map(Vec::new()), doc.loc.clone());
     let provider = doc.get("provider").unwrap_or(&empty);
-    let stage = options.opts.get("stage").cloned().or_else(|| provider.get("stage").and_then(Node::scalar_text)).unwrap_or_else(|| "dev".into());
+    let stage = options
+        .opts
+        .get("stage")
+        .cloned()
+        .or_else(|| provider.get("stage").and_then(Node::scalar_text))
+        .unwrap_or_else(|| "dev".into());
     let service = app.name.clone().unwrap_or_default();
 
     // The provider role: shared by every function without its own.
     let provider_role = provider_role(provider, &doc.loc);
     let mut roles: Vec<Role> = Vec::new();
     let shared_id = provider_role.id.clone();
-    if provider_role.origin != RoleOrigin::External || !roles.iter().any(|r| r.id == provider_role.id) {
+    if provider_role.origin != RoleOrigin::External
+        || !roles.iter().any(|r| r.id == provider_role.id)
+    {
         roles.push(provider_role);
     }
 
@@ -96,7 +115,18 @@ pub fn load(file: &Arc<SourceFile>, doc: Node, reader: &dyn FileReader, options:
         None | Some(Value::Null) => {}
         Some(Value::Map(entries)) => {
             for (key, fnode) in entries {
-                let f = function(&app.root, &key.name, &key.loc, fnode, provider, &service, &stage, &shared_id, &mut roles, &mut app.errors);
+                let f = function(
+                    &app.root,
+                    &key.name,
+                    &key.loc,
+                    fnode,
+                    provider,
+                    &service,
+                    &stage,
+                    &shared_id,
+                    &mut roles,
+                    &mut app.errors,
+                );
                 app.functions.push(f);
             }
         }
@@ -104,15 +134,34 @@ pub fn load(file: &Arc<SourceFile>, doc: Node, reader: &dyn FileReader, options:
             // Old style: a list of one-entry maps.
             for item in items {
                 for (key, fnode) in item.entries() {
-                    let f = function(&app.root, &key.name, &key.loc, fnode, provider, &service, &stage, &shared_id, &mut roles, &mut app.errors);
+                    let f = function(
+                        &app.root,
+                        &key.name,
+                        &key.loc,
+                        fnode,
+                        provider,
+                        &service,
+                        &stage,
+                        &shared_id,
+                        &mut roles,
+                        &mut app.errors,
+                    );
                     app.functions.push(f);
                 }
             }
         }
-        Some(_) => app.errors.push(ScanError::at(&doc.get("functions").unwrap_or(&doc).loc, "`functions` must be a mapping")),
+        Some(_) => app.errors.push(ScanError::at(
+            &doc.get("functions").unwrap_or(&doc).loc,
+            "`functions` must be a mapping",
+        )),
     }
     for r in &mut roles {
-        r.functions = app.functions.iter().filter(|f| f.role.as_deref() == Some(r.id.as_str())).map(|f| f.id.clone()).collect();
+        r.functions = app
+            .functions
+            .iter()
+            .filter(|f| f.role.as_deref() == Some(r.id.as_str()))
+            .map(|f| f.id.clone())
+            .collect();
     }
     app.roles = roles;
     apis(&mut app, provider, &doc.loc);
@@ -123,7 +172,8 @@ pub fn load(file: &Arc<SourceFile>, doc: Node, reader: &dyn FileReader, options:
             _ => vec![resources],
         };
         for block in blocks {
-            let mut ctx = cfn::Context::from_template(block, Framework::Serverless, &root, &mut app.errors);
+            let mut ctx =
+                cfn::Context::from_template(block, Framework::Serverless, &root, &mut app.errors);
             for f in &app.functions {
                 ctx.alias_function(&function_logical_id(&f.id), &f.id);
             }
@@ -140,30 +190,60 @@ pub fn load(file: &Arc<SourceFile>, doc: Node, reader: &dyn FileReader, options:
 fn provider_role(provider: &Node, at: &Loc) -> Role {
     let iam = provider.get("iam");
     let role_node = iam.and_then(|i| i.get("role"));
-    let loc = role_node.or(iam).map_or_else(|| provider.loc.clone(), |n| n.loc.clone());
+    let loc = role_node
+        .or(iam)
+        .map_or_else(|| provider.loc.clone(), |n| n.loc.clone());
     // `iam.role: arn:...` / `iam.role: !GetAtt MyRole.Arn` / legacy `role:`: defined elsewhere.
-    let external = role_node.filter(|n| !matches!(n.value, Value::Map(_)) || n.intrinsic().is_some()).or_else(|| provider.get("role"));
+    let external = role_node
+        .filter(|n| !matches!(n.value, Value::Map(_)) || n.intrinsic().is_some())
+        .or_else(|| provider.get("role"));
     if let Some(ext) = external {
         let ids = ext.referenced_ids();
         return Role {
-            id: ids.first().cloned().unwrap_or_else(|| format!("<external:{}>", ext.display())),
+            id: ids
+                .first()
+                .cloned()
+                .unwrap_or_else(|| format!("<external:{}>", ext.display())),
             loc: ext.loc.clone(),
-            origin: if ids.is_empty() { RoleOrigin::External } else { RoleOrigin::Declared },
+            origin: if ids.is_empty() {
+                RoleOrigin::External
+            } else {
+                RoleOrigin::Declared
+            },
             statements: Vec::new(),
             managed_policies: Vec::new(),
             functions: Vec::new(),
         };
     }
     let mut statements = Vec::new();
-    for n in [role_node.and_then(|r| r.get("statements")), provider.get("iamRoleStatements")].into_iter().flatten() {
+    for n in [
+        role_node.and_then(|r| r.get("statements")),
+        provider.get("iamRoleStatements"),
+    ]
+    .into_iter()
+    .flatten()
+    {
         statements.extend(cfn::statements(n, "inline"));
     }
     let mut managed = Vec::new();
-    for n in [role_node.and_then(|r| r.get("managedPolicies")), provider.get("iamManagedPolicies")].into_iter().flatten() {
+    for n in [
+        role_node.and_then(|r| r.get("managedPolicies")),
+        provider.get("iamManagedPolicies"),
+    ]
+    .into_iter()
+    .flatten()
+    {
         managed.extend(n.items().into_iter().cloned());
     }
     let _ = at;
-    Role { id: PROVIDER_ROLE.to_owned(), loc, origin: RoleOrigin::ProviderShared, statements, managed_policies: managed, functions: Vec::new() }
+    Role {
+        id: PROVIDER_ROLE.to_owned(),
+        loc,
+        origin: RoleOrigin::ProviderShared,
+        statements,
+        managed_policies: managed,
+        functions: Vec::new(),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -181,12 +261,21 @@ fn function(
 ) -> Function {
     let mut f = Function::new(id, key_loc.clone());
     let get = |k: &str| node.get(k).filter(|n| !n.is_null()).cloned();
-    let from_provider = |k: &str| get(k).or_else(|| provider.get(k).filter(|n| !n.is_null()).cloned());
+    let from_provider =
+        |k: &str| get(k).or_else(|| provider.get(k).filter(|n| !n.is_null()).cloned());
     f.handler = get("handler");
     if f.handler.is_none() && node.get("image").is_none() {
-        errors.push(ScanError::at(key_loc, format!("function `{id}` has no handler")));
+        errors.push(ScanError::at(
+            key_loc,
+            format!("function `{id}` has no handler"),
+        ));
     }
-    f.name = get("name").or_else(|| Some(Node::new(Value::Str(format!("{service}-{stage}-{id}")), key_loc.clone())));
+    f.name = get("name").or_else(|| {
+        Some(Node::new(
+            Value::Str(format!("{service}-{stage}-{id}")),
+            key_loc.clone(),
+        ))
+    });
     f.runtime = from_provider("runtime");
     f.code_dir = Some(root.to_owned());
     f.timeout = from_provider("timeout");
@@ -197,29 +286,51 @@ fn function(
     f.kms_key = from_provider("kmsKeyArn");
     f.log_retention = from_provider("logRetentionInDays");
     f.tags = get("tags").or_else(|| provider.get("tags").cloned());
-    f.layers = get("layers").map(|l| l.items().into_iter().cloned().collect()).unwrap_or_default();
+    f.layers = get("layers")
+        .map(|l| l.items().into_iter().cloned().collect())
+        .unwrap_or_default();
     f.dead_letter = get("onError").or_else(|| node.path(&["destinations", "onFailure"]).cloned());
     f.async_config = get("destinations").or_else(|| get("maximumRetryAttempts"));
     f.properties = Some(node.clone());
     // Environment: the function's over the provider's.
     let mut env: Vec<EnvVar> = Vec::new();
-    for source in [provider.get("environment"), node.get("environment")].into_iter().flatten() {
+    for source in [provider.get("environment"), node.get("environment")]
+        .into_iter()
+        .flatten()
+    {
         for (k, v) in source.entries() {
             env.retain(|e| e.name != k.name);
-            env.push(EnvVar { name: k.name.clone(), name_loc: k.loc.clone(), value: v.clone() });
+            env.push(EnvVar {
+                name: k.name.clone(),
+                name_loc: k.loc.clone(),
+                value: v.clone(),
+            });
         }
     }
     f.environment = env;
     // Role: its own, per-function statements (plugin or v4), or the shared provider role.
-    let own_statements: Vec<&Node> = [node.get("iamRoleStatements"), node.path(&["iam", "role", "statements"])].into_iter().flatten().collect();
+    let own_statements: Vec<&Node> = [
+        node.get("iamRoleStatements"),
+        node.path(&["iam", "role", "statements"]),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     if let Some(role) = node.get("role").filter(|n| !n.is_null()) {
         let ids = role.referenced_ids();
-        let rid = ids.first().cloned().unwrap_or_else(|| role.scalar_text().unwrap_or_default());
+        let rid = ids
+            .first()
+            .cloned()
+            .unwrap_or_else(|| role.scalar_text().unwrap_or_default());
         if !roles.iter().any(|r| r.id == rid) {
             roles.push(Role {
                 id: rid.clone(),
                 loc: role.loc.clone(),
-                origin: if ids.is_empty() { RoleOrigin::External } else { RoleOrigin::Declared },
+                origin: if ids.is_empty() {
+                    RoleOrigin::External
+                } else {
+                    RoleOrigin::Declared
+                },
                 statements: Vec::new(),
                 managed_policies: Vec::new(),
                 functions: Vec::new(),
@@ -228,18 +339,40 @@ fn function(
         f.role = Some(rid);
     } else if !own_statements.is_empty() {
         let rid = format!("{id}Role");
-        let statements = own_statements.iter().flat_map(|n| cfn::statements(n, "inline")).collect();
-        let managed = node.path(&["iam", "role", "managedPolicies"]).map(|m| m.items().into_iter().cloned().collect()).unwrap_or_default();
-        roles.push(Role { id: rid.clone(), loc: own_statements[0].loc.clone(), origin: RoleOrigin::PerFunction, statements, managed_policies: managed, functions: Vec::new() });
+        let statements = own_statements
+            .iter()
+            .flat_map(|n| cfn::statements(n, "inline"))
+            .collect();
+        let managed = node
+            .path(&["iam", "role", "managedPolicies"])
+            .map(|m| m.items().into_iter().cloned().collect())
+            .unwrap_or_default();
+        roles.push(Role {
+            id: rid.clone(),
+            loc: own_statements[0].loc.clone(),
+            origin: RoleOrigin::PerFunction,
+            statements,
+            managed_policies: managed,
+            functions: Vec::new(),
+        });
         f.role = Some(rid);
     } else {
         f.role = Some(shared_role.to_owned());
     }
     // Function URL.
-    if let Some(url) = node.get("url").filter(|u| u.as_bool() != Some(false) && !u.is_null()) {
-        let iam = url.get("authorizer").and_then(Node::as_str).is_some_and(|a| a.eq_ignore_ascii_case("aws_iam"));
+    if let Some(url) = node
+        .get("url")
+        .filter(|u| u.as_bool() != Some(false) && !u.is_null())
+    {
+        let iam = url
+            .get("authorizer")
+            .and_then(Node::as_str)
+            .is_some_and(|a| a.eq_ignore_ascii_case("aws_iam"));
         f.url = Some(FunctionUrl {
-            auth_type: Some(Node::new(Value::Str(if iam { "AWS_IAM" } else { "NONE" }.into()), url.loc.clone())),
+            auth_type: Some(Node::new(
+                Value::Str(if iam { "AWS_IAM" } else { "NONE" }.into()),
+                url.loc.clone(),
+            )),
             loc: url.loc.clone(),
             cors: url.get("cors").cloned(),
         });
@@ -273,7 +406,9 @@ fn kind_of(type_name: &str) -> EventKind {
 }
 
 fn authorizer(node: Option<&Node>, fallback: &Loc) -> Auth {
-    let Some(a) = node.filter(|n| !n.is_null()) else { return Auth::None };
+    let Some(a) = node.filter(|n| !n.is_null()) else {
+        return Auth::None;
+    };
     if a.is_symbolic() {
         return Auth::Unknown(a.loc.clone());
     }
@@ -285,23 +420,44 @@ fn authorizer(node: Option<&Node>, fallback: &Loc) -> Auth {
         } else {
             "lambda"
         };
-        return Auth::Authorizer { kind: kind.into(), name: s.to_owned(), loc: a.loc.clone() };
+        return Auth::Authorizer {
+            kind: kind.into(),
+            name: s.to_owned(),
+            loc: a.loc.clone(),
+        };
     }
-    let ty = a.get("type").and_then(Node::scalar_text).unwrap_or_default().to_ascii_lowercase();
+    let ty = a
+        .get("type")
+        .and_then(Node::scalar_text)
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     let arn = a.get("arn").map(Node::display).unwrap_or_default();
-    let name = a.get("name").or_else(|| a.get("id")).or_else(|| a.get("authorizerId")).map(Node::display).unwrap_or_else(|| arn.clone());
+    let name = a
+        .get("name")
+        .or_else(|| a.get("id"))
+        .or_else(|| a.get("authorizerId"))
+        .map(Node::display)
+        .unwrap_or_else(|| arn.clone());
     let kind = if ty.contains("cognito") || arn.contains("cognito-idp") {
         "cognito"
     } else if ty == "aws_iam" || ty == "iam" {
         "aws_iam"
     } else if ty == "jwt" {
         "jwt"
-    } else if ty.is_empty() && a.get("arn").is_none() && a.get("name").is_none() && a.get("id").is_none() {
+    } else if ty.is_empty()
+        && a.get("arn").is_none()
+        && a.get("name").is_none()
+        && a.get("id").is_none()
+    {
         return Auth::Unknown(fallback.clone());
     } else {
         "lambda"
     };
-    Auth::Authorizer { kind: kind.into(), name, loc: a.loc.clone() }
+    Auth::Authorizer {
+        kind: kind.into(),
+        name,
+        loc: a.loc.clone(),
+    }
 }
 
 fn route_from_string(s: &str) -> (String, String) {
@@ -317,18 +473,35 @@ fn route_from_string(s: &str) -> (String, String) {
 
 fn event(type_name: &str, key: &crate::yaml::Key, v: &Node) -> Event {
     let kind = kind_of(type_name);
-    let mut e = Event { kind, type_name: type_name.to_owned(), loc: key.loc.clone(), route: None, source: None, filters: Vec::new(), properties: Some(v.clone()) };
+    let mut e = Event {
+        kind,
+        type_name: type_name.to_owned(),
+        loc: key.loc.clone(),
+        route: None,
+        source: None,
+        filters: Vec::new(),
+        properties: Some(v.clone()),
+    };
     match kind {
         EventKind::Http | EventKind::HttpApi => {
             let (method, path) = if let Some(s) = v.as_str() {
                 route_from_string(s)
             } else {
                 (
-                    v.get("method").and_then(Node::scalar_text).unwrap_or_else(|| "ANY".into()).to_ascii_uppercase(),
-                    v.get("path").and_then(Node::scalar_text).unwrap_or_else(|| "/".into()),
+                    v.get("method")
+                        .and_then(Node::scalar_text)
+                        .unwrap_or_else(|| "ANY".into())
+                        .to_ascii_uppercase(),
+                    v.get("path")
+                        .and_then(Node::scalar_text)
+                        .unwrap_or_else(|| "/".into()),
                 )
             };
-            let path = if path.starts_with('/') || path == "*" { path } else { format!("/{path}") };
+            let path = if path.starts_with('/') || path == "*" {
+                path
+            } else {
+                format!("/{path}")
+            };
             e.route = Some(Route {
                 method,
                 path,
@@ -339,31 +512,73 @@ fn event(type_name: &str, key: &crate::yaml::Key, v: &Node) -> Event {
             });
         }
         EventKind::WebSocket => {
-            let route = v.as_str().map(str::to_owned).or_else(|| v.get("route").and_then(Node::scalar_text)).unwrap_or_default();
-            e.route = Some(Route { method: route.clone(), path: route, api: None, auth: authorizer(v.get("authorizer"), &v.loc), api_key_required: false, cors: None });
+            let route = v
+                .as_str()
+                .map(str::to_owned)
+                .or_else(|| v.get("route").and_then(Node::scalar_text))
+                .unwrap_or_default();
+            e.route = Some(Route {
+                method: route.clone(),
+                path: route,
+                api: None,
+                auth: authorizer(v.get("authorizer"), &v.loc),
+                api_key_required: false,
+                cors: None,
+            });
         }
         EventKind::Alb => {
-            let path = v.path(&["conditions", "path"]).map(Node::display).unwrap_or_else(|| "/".into());
-            let auth = v.get("authorizer").map_or(Auth::None, |a| Auth::Authorizer { kind: "alb".into(), name: a.display(), loc: a.loc.clone() });
-            e.route = Some(Route { method: "ANY".into(), path, api: None, auth, api_key_required: false, cors: None });
+            let path = v
+                .path(&["conditions", "path"])
+                .map(Node::display)
+                .unwrap_or_else(|| "/".into());
+            let auth = v
+                .get("authorizer")
+                .map_or(Auth::None, |a| Auth::Authorizer {
+                    kind: "alb".into(),
+                    name: a.display(),
+                    loc: a.loc.clone(),
+                });
+            e.route = Some(Route {
+                method: "ANY".into(),
+                path,
+                api: None,
+                auth,
+                api_key_required: false,
+                cors: None,
+            });
         }
         EventKind::Sqs => e.source = Some(v.get("arn").unwrap_or(v).clone()),
         EventKind::Sns => {
-            e.source = Some(v.get("arn").or_else(|| v.get("topicName")).unwrap_or(v).clone());
+            e.source = Some(
+                v.get("arn")
+                    .or_else(|| v.get("topicName"))
+                    .unwrap_or(v)
+                    .clone(),
+            );
         }
         EventKind::S3 => {
             e.source = Some(v.get("bucket").unwrap_or(v).clone());
             for rule in v.get("rules").map(Node::items).unwrap_or_default() {
                 for (k, val) in rule.entries() {
-                    e.filters.push(KeyFilter { name: k.name.to_ascii_lowercase(), value: val.clone() });
+                    e.filters.push(KeyFilter {
+                        name: k.name.to_ascii_lowercase(),
+                        value: val.clone(),
+                    });
                 }
             }
         }
         EventKind::Other if type_name == "stream" => {
             let arn = v.get("arn").unwrap_or(v);
-            let ty = v.get("type").and_then(Node::scalar_text).unwrap_or_default();
+            let ty = v
+                .get("type")
+                .and_then(Node::scalar_text)
+                .unwrap_or_default();
             let text = arn.display();
-            e.kind = if ty == "kinesis" || text.contains("kinesis") { EventKind::KinesisStream } else { EventKind::DynamoDbStream };
+            e.kind = if ty == "kinesis" || text.contains("kinesis") {
+                EventKind::KinesisStream
+            } else {
+                EventKind::DynamoDbStream
+            };
             e.source = Some(arn.clone());
         }
         EventKind::EventBridge => {
@@ -377,13 +592,24 @@ fn event(type_name: &str, key: &crate::yaml::Key, v: &Node) -> Event {
 
 /// The implicit APIs the framework creates for http, httpApi and websocket events.
 fn apis(app: &mut Application, provider: &Node, at: &Loc) {
-    let has = |k: EventKind| app.functions.iter().any(|f| f.events.iter().any(|e| e.kind == k));
+    let has = |k: EventKind| {
+        app.functions
+            .iter()
+            .any(|f| f.events.iter().any(|e| e.kind == k))
+    };
     let gateway = provider.get("apiGateway");
     let loc = |n: Option<&Node>| n.map_or_else(|| at.clone(), |n| n.loc.clone());
     if has(EventKind::Http) {
         let throttling = gateway
-            .and_then(|g| g.path(&["usagePlan", "throttle"]).or_else(|| g.path(&["usagePlan", "quota"])))
-            .or_else(|| gateway.and_then(|g| g.get("usagePlan")).filter(|u| matches!(u.value, Value::Seq(_))))
+            .and_then(|g| {
+                g.path(&["usagePlan", "throttle"])
+                    .or_else(|| g.path(&["usagePlan", "quota"]))
+            })
+            .or_else(|| {
+                gateway
+                    .and_then(|g| g.get("usagePlan"))
+                    .filter(|u| matches!(u.value, Value::Seq(_)))
+            })
             .cloned();
         app.apis.push(Api {
             id: cfn::IMPLICIT_REST_API.to_owned(),
@@ -421,7 +647,9 @@ fn apis(app: &mut Application, provider: &Node, at: &Loc) {
         app.apis.push(Api {
             id: "<implicit-websocket>".into(),
             protocol: "websocket".into(),
-            loc: loc(provider.get("websocketsApiName").or_else(|| provider.get("name"))),
+            loc: loc(provider
+                .get("websocketsApiName")
+                .or_else(|| provider.get("name"))),
             default_auth: None,
             api_key_required: false,
             throttling: None,

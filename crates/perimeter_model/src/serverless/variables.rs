@@ -15,8 +15,23 @@ use crate::yaml::{self, Key, Node, Value};
 /// Sources the resolver recognises; `${Name}` without one of these (a CloudFormation `Fn::Sub`
 /// variable) is left alone.
 const SOURCES: &[&str] = &[
-    "self", "opt", "sls", "param", "file", "env", "ssm", "cf", "s3", "aws", "strToBool", "git",
-    "sm", "secretsmanager", "terraform", "vault", "doppler",
+    "self",
+    "opt",
+    "sls",
+    "param",
+    "file",
+    "env",
+    "ssm",
+    "cf",
+    "s3",
+    "aws",
+    "strToBool",
+    "git",
+    "sm",
+    "secretsmanager",
+    "terraform",
+    "vault",
+    "doppler",
 ];
 
 pub(super) struct Resolver<'a> {
@@ -31,14 +46,33 @@ pub(super) struct Resolver<'a> {
 }
 
 impl<'a> Resolver<'a> {
-    pub(super) fn new(root: &'a Node, root_dir: &'a str, reader: &'a dyn FileReader, options: &'a LoadOptions) -> Self {
+    pub(super) fn new(
+        root: &'a Node,
+        root_dir: &'a str,
+        reader: &'a dyn FileReader,
+        options: &'a LoadOptions,
+    ) -> Self {
         let stage = options
             .opts
             .get("stage")
             .cloned()
-            .or_else(|| root.path(&["provider", "stage"]).and_then(Node::as_str).filter(|s| !s.contains("${")).map(str::to_owned))
+            .or_else(|| {
+                root.path(&["provider", "stage"])
+                    .and_then(Node::as_str)
+                    .filter(|s| !s.contains("${"))
+                    .map(str::to_owned)
+            })
             .unwrap_or_else(|| "dev".to_owned());
-        Self { root, root_dir, reader, options, stage, errors: Vec::new(), stack: Vec::new(), files: Vec::new() }
+        Self {
+            root,
+            root_dir,
+            reader,
+            options,
+            stage,
+            errors: Vec::new(),
+            stack: Vec::new(),
+            files: Vec::new(),
+        }
     }
 
     /// Resolves every variable in a tree.
@@ -60,7 +94,10 @@ impl<'a> Resolver<'a> {
                         .map(|(k, v)| {
                             let key = if k.name.contains("${") {
                                 let r = self.resolve_string(&k.name, &k.loc, depth);
-                                Key { name: r.scalar_text().unwrap_or_else(|| k.name.clone()), loc: k.loc.clone() }
+                                Key {
+                                    name: r.scalar_text().unwrap_or_else(|| k.name.clone()),
+                                    loc: k.loc.clone(),
+                                }
                             } else {
                                 k.clone()
                             };
@@ -105,7 +142,14 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
-        Node::new(if symbolic { Value::Symbolic(text) } else { Value::Str(text) }, loc.clone())
+        Node::new(
+            if symbolic {
+                Value::Symbolic(text)
+            } else {
+                Value::Str(text)
+            },
+            loc.clone(),
+        )
     }
 
     /// `source:address, fallback, ...`: the first candidate that resolves to a known value
@@ -126,16 +170,14 @@ impl<'a> Resolver<'a> {
         for candidate in split_top_level(&inner, ',') {
             let candidate = candidate.trim();
             match self.candidate(candidate, loc, depth) {
-                Some(n) if n.is_symbolic() => {
-                    if first_symbolic.is_none() {
-                        first_symbolic = Some(n);
-                    }
-                }
+                Some(n) if n.is_symbolic() && first_symbolic.is_none() => first_symbolic = Some(n),
+                Some(n) if n.is_symbolic() => {}
                 Some(n) => return n,
                 None => {}
             }
         }
-        first_symbolic.unwrap_or_else(|| Node::new(Value::Symbolic(format!("<{inner}>")), loc.clone()))
+        first_symbolic
+            .unwrap_or_else(|| Node::new(Value::Symbolic(format!("<{inner}>")), loc.clone()))
     }
 
     fn candidate(&mut self, c: &str, loc: &Loc, depth: usize) -> Option<Node> {
@@ -143,7 +185,11 @@ impl<'a> Resolver<'a> {
         if c.is_empty() {
             return None;
         }
-        if let Some(q) = c.strip_prefix('\'').and_then(|c| c.strip_suffix('\'')).or_else(|| c.strip_prefix('"').and_then(|c| c.strip_suffix('"'))) {
+        if let Some(q) = c
+            .strip_prefix('\'')
+            .and_then(|c| c.strip_suffix('\''))
+            .or_else(|| c.strip_prefix('"').and_then(|c| c.strip_suffix('"')))
+        {
             return here(Value::Str(q.to_owned()));
         }
         if let Ok(i) = c.parse::<i64>() {
@@ -155,7 +201,10 @@ impl<'a> Resolver<'a> {
         if c == "null" {
             return here(Value::Null);
         }
-        if let Some(arg) = c.strip_prefix("strToBool(").and_then(|r| r.strip_suffix(')')) {
+        if let Some(arg) = c
+            .strip_prefix("strToBool(")
+            .and_then(|r| r.strip_suffix(')'))
+        {
             let v = self.candidate(arg.trim(), loc, depth + 1)?;
             let t = v.scalar_text()?;
             return here(match t.trim() {
@@ -175,7 +224,10 @@ impl<'a> Resolver<'a> {
             "self" => {
                 let key = format!("self:{address}");
                 if self.stack.contains(&key) {
-                    self.errors.push(ScanError::at(loc, format!("variable `${{self:{address}}}` refers to itself; left unresolved")));
+                    self.errors.push(ScanError::at(
+                        loc,
+                        format!("variable `${{self:{address}}}` refers to itself; left unresolved"),
+                    ));
                     return here(Value::Symbolic(format!("<cycle:self:{address}>")));
                 }
                 let target = lookup(self.root, address)?.clone();
@@ -185,8 +237,16 @@ impl<'a> Resolver<'a> {
                 Some(relocate_scalar(resolved, loc))
             }
             "opt" => match address {
-                "stage" => self.options.opts.get("stage").map(|s| Node::new(Value::Str(s.clone()), loc.clone())),
-                other => self.options.opts.get(other).map(|s| Node::new(Value::Str(s.clone()), loc.clone())),
+                "stage" => self
+                    .options
+                    .opts
+                    .get("stage")
+                    .map(|s| Node::new(Value::Str(s.clone()), loc.clone())),
+                other => self
+                    .options
+                    .opts
+                    .get(other)
+                    .map(|s| Node::new(Value::Str(s.clone()), loc.clone())),
             },
             "sls" => match address {
                 "stage" => here(Value::Str(self.stage.clone())),
@@ -212,12 +272,19 @@ impl<'a> Resolver<'a> {
 
     fn file(&mut self, path: &str, address: &str, loc: &Loc, depth: usize) -> Option<Node> {
         let lower = path.to_ascii_lowercase();
-        let symbolic = || Some(Node::new(Value::Symbolic(format!("<file:{path}>")), loc.clone()));
+        let symbolic = || {
+            Some(Node::new(
+                Value::Symbolic(format!("<file:{path}>")),
+                loc.clone(),
+            ))
+        };
         if !(lower.ends_with(".yml") || lower.ends_with(".yaml") || lower.ends_with(".json")) {
             // JavaScript and TypeScript files are code: never read, never run.
             return symbolic();
         }
-        let Some(rel) = crate::cfn::join_dir(self.root_dir, path) else { return symbolic() };
+        let Some(rel) = crate::cfn::join_dir(self.root_dir, path) else {
+            return symbolic();
+        };
         let doc = if let Some((_, d)) = self.files.iter().find(|(p, _)| *p == rel) {
             d.clone()
         } else {
@@ -228,7 +295,10 @@ impl<'a> Resolver<'a> {
             let d = match parsed {
                 Ok(d) => Some(d),
                 Err(e) => {
-                    self.errors.push(ScanError::at(loc, format!("`${{file({path})}}`: {e}; left unresolved")));
+                    self.errors.push(ScanError::at(
+                        loc,
+                        format!("`${{file({path})}}`: {e}; left unresolved"),
+                    ));
                     None
                 }
             };
@@ -236,7 +306,11 @@ impl<'a> Resolver<'a> {
             d
         };
         let doc = doc?;
-        let target = if address.is_empty() { doc } else { lookup(&doc, address)?.clone() };
+        let target = if address.is_empty() {
+            doc
+        } else {
+            lookup(&doc, address)?.clone()
+        };
         if self.stack.iter().filter(|k| k.starts_with("file:")).count() > MAX_VARIABLE_DEPTH {
             return symbolic();
         }
@@ -271,7 +345,10 @@ fn lookup<'n>(root: &'n Node, address: &str) -> Option<&'n Node> {
         let mut seg = raw;
         let mut indices = Vec::new();
         while let Some(open) = seg.rfind('[') {
-            let idx = seg[open + 1..].trim_end_matches(']').parse::<usize>().ok()?;
+            let idx = seg[open + 1..]
+                .trim_end_matches(']')
+                .parse::<usize>()
+                .ok()?;
             indices.push(idx);
             seg = &seg[..open];
         }
@@ -341,9 +418,13 @@ fn split_variables(s: &str) -> Vec<Part<'_>> {
 /// Whether `${inner}` is a Serverless variable rather than a CloudFormation substitution.
 fn is_variable(inner: &str) -> bool {
     let inner = inner.trim_start();
-    let head: String = inner.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    let head: String = inner
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
     let rest = &inner[head.len()..];
-    (SOURCES.contains(&head.as_str()) && (rest.starts_with(':') && !rest.starts_with("::") || rest.starts_with('(')))
+    (SOURCES.contains(&head.as_str())
+        && (rest.starts_with(':') && !rest.starts_with("::") || rest.starts_with('(')))
         || inner.starts_with("file(")
 }
 
@@ -382,6 +463,9 @@ mod tests {
         assert!(is_variable("opt:stage, 'dev'"));
         assert!(!is_variable("AWS::Region"));
         assert!(!is_variable("Bucket.Arn"));
-        assert_eq!(split_top_level("opt:stage, self:provider.stage, 'a,b'", ',').len(), 3);
+        assert_eq!(
+            split_top_level("opt:stage, self:provider.stage, 'a,b'", ',').len(),
+            3
+        );
     }
 }

@@ -63,29 +63,50 @@ impl Rule for RecursiveTrigger {
     fn check(&self, cx: &AppContext<'_>, out: &mut Findings) {
         let Some(g) = cx.graph else { return };
         for cycle in g.cycles() {
-            let Some((function, call, resource)) = cycle.first() else { continue };
-            let (Some(f), Some(s)) = (cx.app.function(function), g.summary(function)) else { continue };
-            let Some(call) = s.sdk_calls.get(*call) else { continue };
+            let Some((function, call, resource)) = cycle.first() else {
+                continue;
+            };
+            let (Some(f), Some(s)) = (cx.app.function(function), g.summary(function)) else {
+                continue;
+            };
+            let Some(call) = s.sdk_calls.get(*call) else {
+                continue;
+            };
             // S3 key filters on the trigger that the written key cannot match break the loop.
             if call.service == "s3" {
                 let written = key_prefix(call.key.as_ref());
                 let literal = key_literal(call.key.as_ref());
-                let broken = f.events.iter().filter(|e| e.kind == EventKind::S3).all(|e| {
-                    let targets = e.source.as_ref().map(|n| perimeter_graph::node_targets(cx.app, n)).unwrap_or_default();
-                    if !targets.iter().any(|t| t == resource) {
-                        return true;
-                    }
-                    e.filters.iter().any(|flt| {
-                        let Some(v) = flt.value.as_str().map(str::to_owned).or_else(|| Node::scalar_text(&flt.value)) else {
-                            return false;
-                        };
-                        match flt.name.as_str() {
-                            "prefix" => written.as_ref().is_some_and(|w| !w.starts_with(&v) && !v.starts_with(w.as_str())),
-                            "suffix" => literal.is_some_and(|l| !l.ends_with(&v)),
-                            _ => false,
+                let broken = f
+                    .events
+                    .iter()
+                    .filter(|e| e.kind == EventKind::S3)
+                    .all(|e| {
+                        let targets = e
+                            .source
+                            .as_ref()
+                            .map(|n| perimeter_graph::node_targets(cx.app, n))
+                            .unwrap_or_default();
+                        if !targets.iter().any(|t| t == resource) {
+                            return true;
                         }
-                    })
-                });
+                        e.filters.iter().any(|flt| {
+                            let Some(v) = flt
+                                .value
+                                .as_str()
+                                .map(str::to_owned)
+                                .or_else(|| Node::scalar_text(&flt.value))
+                            else {
+                                return false;
+                            };
+                            match flt.name.as_str() {
+                                "prefix" => written.as_ref().is_some_and(|w| {
+                                    !w.starts_with(&v) && !v.starts_with(w.as_str())
+                                }),
+                                "suffix" => literal.is_some_and(|l| !l.ends_with(&v)),
+                                _ => false,
+                            }
+                        })
+                    });
                 if broken {
                     continue;
                 }

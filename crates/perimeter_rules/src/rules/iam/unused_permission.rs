@@ -57,8 +57,18 @@ const ALWAYS: &[&str] = &[
 /// What the Lambda service needs, with the function's role, to deliver a trigger's events.
 fn trigger_needs(kind: EventKind) -> &'static [&'static str] {
     match kind {
-        EventKind::Sqs => &["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
-        EventKind::DynamoDbStream => &["dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"],
+        EventKind::Sqs => &[
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+            "sqs:ChangeMessageVisibility",
+        ],
+        EventKind::DynamoDbStream => &[
+            "dynamodb:GetRecords",
+            "dynamodb:GetShardIterator",
+            "dynamodb:DescribeStream",
+            "dynamodb:ListStreams",
+        ],
         EventKind::KinesisStream => &[
             "kinesis:GetRecords",
             "kinesis:GetShardIterator",
@@ -81,11 +91,18 @@ fn skip_managed(name: &str) -> bool {
         || name.starts_with("AWSLambdaVPCAccessExecutionRole")
         || name.starts_with("AWSXRay")
         || name.starts_with("AWSXray")
-        || matches!(name, "AWSLambdaSQSQueueExecutionRole" | "AWSLambdaDynamoDBExecutionRole" | "AWSLambdaKinesisExecutionRole")
+        || matches!(
+            name,
+            "AWSLambdaSQSQueueExecutionRole"
+                | "AWSLambdaDynamoDBExecutionRole"
+                | "AWSLambdaKinesisExecutionRole"
+        )
 }
 
 fn used(needed: &BTreeSet<String>, pattern: &str) -> bool {
-    ALWAYS.iter().any(|a| action_matches(a, pattern) || action_matches(pattern, a) && !pattern.contains('*'))
+    ALWAYS
+        .iter()
+        .any(|a| action_matches(a, pattern) || action_matches(pattern, a) && !pattern.contains('*'))
         || needed.iter().any(|n| action_matches(pattern, n))
 }
 
@@ -104,7 +121,9 @@ impl UnusedPermission {
         let mut needed = BTreeSet::new();
         for id in &role.functions {
             let f = cx.app.function(id)?;
-            let s = cx.summary(id).filter(|s| s.handler.is_some() && s.errors.is_empty())?;
+            let s = cx
+                .summary(id)
+                .filter(|s| s.handler.is_some() && s.errors.is_empty())?;
             for n in privilege::needs(cx.app, f, s) {
                 needed.insert(n.action);
             }
@@ -126,18 +145,31 @@ impl Rule for UnusedPermission {
             if role.origin == RoleOrigin::External || role.functions.is_empty() {
                 continue;
             }
-            let Some(needed) = Self::needs(cx, role) else { continue };
+            let Some(needed) = Self::needs(cx, role) else {
+                continue;
+            };
             let uses = if needed.is_empty() {
                 "calls no AWS API".to_owned()
             } else {
-                format!("needs {}", list(&needed.iter().cloned().collect::<Vec<_>>()))
+                format!(
+                    "needs {}",
+                    list(&needed.iter().cloned().collect::<Vec<_>>())
+                )
             };
             let who = if role.functions.len() == 1 {
                 format!("`{}`", role.functions[0])
             } else {
-                format!("the {} functions of role `{}`", role.functions.len(), role.id)
+                format!(
+                    "the {} functions of role `{}`",
+                    role.functions.len(),
+                    role.id
+                )
             };
-            for stmt in role.statements.iter().filter(|s| s.allow && s.not_actions.is_empty()) {
+            for stmt in role
+                .statements
+                .iter()
+                .filter(|s| s.allow && s.not_actions.is_empty())
+            {
                 let unused: Vec<String> = stmt
                     .actions
                     .iter()
@@ -148,7 +180,11 @@ impl Rule for UnusedPermission {
                 if unused.is_empty() {
                     continue;
                 }
-                let what = if stmt.origin == "inline" { "statement".to_owned() } else { format!("`{}`", stmt.origin) };
+                let what = if stmt.origin == "inline" {
+                    "statement".to_owned()
+                } else {
+                    format!("`{}`", stmt.origin)
+                };
                 out.report(&stmt.loc, format!("{what} grants {} that no code of {who} uses (the code {uses})", list(&unused)))
                     .role(role)
                     .distinguish(&unused.join(","))
@@ -156,19 +192,34 @@ impl Rule for UnusedPermission {
             }
             for policy in &role.managed_policies {
                 let shown = policy.display();
-                let name = shown.rsplit(['/', ':']).next().unwrap_or(&shown).trim().to_owned();
+                let name = shown
+                    .rsplit(['/', ':'])
+                    .next()
+                    .unwrap_or(&shown)
+                    .trim()
+                    .to_owned();
                 if skip_managed(&name) {
                     continue;
                 }
-                let Some(patterns) = privilege::managed_policy(&name) else { continue };
-                let unused: Vec<String> =
-                    patterns.iter().filter(|p| !used(&needed, p)).map(|p| (*p).to_owned()).collect();
-                let broad = patterns.iter().any(|p| p.contains('*') && !ALWAYS.contains(p));
+                let Some(patterns) = privilege::managed_policy(&name) else {
+                    continue;
+                };
+                let unused: Vec<String> = patterns
+                    .iter()
+                    .filter(|p| !used(&needed, p))
+                    .map(|p| (*p).to_owned())
+                    .collect();
+                let broad = patterns
+                    .iter()
+                    .any(|p| p.contains('*') && !ALWAYS.contains(p));
                 if unused.is_empty() && !broad {
                     continue;
                 }
                 let grants = if unused.is_empty() {
-                    format!("grants {} on every resource", list(&patterns.iter().map(|p| (*p).to_owned()).collect::<Vec<_>>()))
+                    format!(
+                        "grants {} on every resource",
+                        list(&patterns.iter().map(|p| (*p).to_owned()).collect::<Vec<_>>())
+                    )
                 } else {
                     format!("grants {} that no code of {who} uses", list(&unused))
                 };

@@ -136,8 +136,8 @@ pub(crate) fn report_flows(cx: &AppContext<'_>, out: &mut Findings, kind: Kind, 
     for (f, summary) in cx.analysed() {
         for flow in summary.flows.iter().filter(|fl| fl.kind == kind) {
             let exp = exposure(f, &flow.source.path);
-            if exp != Some(Exposure::Internet) {
-                if let Some(g) = cx.graph {
+            if let (true, Some(g)) = (exp != Some(Exposure::Internet), cx.graph) {
+                {
                     match g.provenance(f, &flow.source.path) {
                         Provenance::Upstream(mut upstream) => {
                             let producer = upstream

@@ -1,15 +1,15 @@
 //! Secret rules: credentials written in descriptors.
 
+mod hardcoded_secret;
 mod hardcoded_token;
 mod plaintext_secret_env;
-mod hardcoded_secret;
 mod secret_in_custom;
 mod secret_parameter_default;
 mod secret_parameter_no_echo;
 
+pub use hardcoded_secret::{HardcodedSecret, is_candidate, scan_file};
 pub use hardcoded_token::HardcodedToken;
 pub use plaintext_secret_env::PlaintextSecretEnv;
 pub use secret_in_custom::SecretInCustom;
 pub use secret_parameter_default::SecretParameterDefault;
 pub use secret_parameter_no_echo::SecretParameterNoEcho;
-pub use hardcoded_secret::{HardcodedSecret, is_candidate, scan_file};
