@@ -289,6 +289,8 @@ pub(crate) struct ApiAuthInfo {
     /// Defined by an OpenAPI document perimeter does not read: routes without their own
     /// authorizer are of unknown authentication.
     pub(crate) openapi: bool,
+    /// The inline OpenAPI document (`DefinitionBody`), read for each route's `security`.
+    pub(crate) definition: Option<Node>,
     pub(crate) loc: Loc,
 }
 

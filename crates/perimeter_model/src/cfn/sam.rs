@@ -116,6 +116,7 @@ fn auth_info(props: &Node, loc: &Loc) -> ApiAuthInfo {
             .and_then(Node::as_bool)
             .unwrap_or(false),
         openapi: props.get("DefinitionBody").is_some() || props.get("DefinitionUri").is_some(),
+        definition: props.get("DefinitionBody").filter(|d| matches!(d.value, Value::Map(_))).cloned(),
         loc: loc.clone(),
     }
 }
@@ -338,6 +339,9 @@ fn event(l: &mut Loader<'_>, key: &Key, ev: &Node) -> Option<Event> {
         }
         _ => None,
     };
+    // A route whose API is an inline OpenAPI document is declared there: point at it.
+    let loc = route.as_ref().and_then(|(_, op)| op.as_ref()).map_or_else(|| key.loc.clone(), |op| op.loc.clone());
+    let route = route.map(|(r, _)| r);
     let filters = if kind == EventKind::S3 {
         key_filters(props.get("Filter"))
     } else {
@@ -346,7 +350,7 @@ fn event(l: &mut Loader<'_>, key: &Key, ev: &Node) -> Option<Event> {
     Some(Event {
         kind,
         type_name: type_name.to_owned(),
-        loc: key.loc.clone(),
+        loc,
         route,
         source: source_key.and_then(|k| props.get(k)).cloned(),
         filters,
@@ -372,7 +376,9 @@ pub(crate) fn key_filters(filter: Option<&Node>) -> Vec<KeyFilter> {
 }
 
 /// The route of an `Api`/`HttpApi` event, with the auth its API and its own `Auth` give.
-fn route(l: &mut Loader<'_>, props: &Node, http: bool, loc: &Loc) -> Route {
+/// The route of an event, and the OpenAPI operation that declares it when its API is an
+/// inline OpenAPI document.
+fn route(l: &mut Loader<'_>, props: &Node, http: bool, loc: &Loc) -> (Route, Option<Node>) {
     let api_node = props.get(if http { "ApiId" } else { "RestApiId" });
     let (api_key, api) = match api_node {
         None => (implicit_api(l, http, loc).to_owned(), None),
@@ -388,11 +394,18 @@ fn route(l: &mut Loader<'_>, props: &Node, http: bool, loc: &Loc) -> Route {
     };
     let info = l.api_auth.get(&api_key);
     let event_auth = props.get("Auth");
+    let mut openapi_op: Option<Node> = None;
     let auth = match (event_auth.and_then(|a| a.get("Authorizer")), info) {
         (Some(a), info) => auth_value(a, info.and_then(|i| i.authorizers.as_ref())),
         (None, Some(info)) => match &info.default {
             Some(d) => d.clone(),
-            None if info.openapi => Auth::Unknown(info.loc.clone()),
+            None if info.openapi => match operation(info.definition.as_ref(), props) {
+                Some((op, auth)) => {
+                    openapi_op = Some(op);
+                    auth
+                }
+                None => Auth::Unknown(info.loc.clone()),
+            },
             None => Auth::None,
         },
         // An API this template does not define as SAM (a plain RestApi, an import):
@@ -417,12 +430,35 @@ fn route(l: &mut Loader<'_>, props: &Node, http: bool, loc: &Loc) -> Route {
                 .unwrap_or_else(|| "/".to_owned()),
         )
     };
-    Route {
-        method,
-        path,
-        api,
-        auth,
-        api_key_required,
-        cors: None,
-    }
+    (
+        Route {
+            method,
+            path,
+            api,
+            auth,
+            api_key_required,
+            cors: None,
+        },
+        openapi_op,
+    )
+}
+
+/// The operation of an inline OpenAPI document that a route's path and method designate,
+/// with the authentication its `security` (or the document's) requires.
+fn operation(definition: Option<&Node>, props: &Node) -> Option<(Node, Auth)> {
+    let def = definition?;
+    let path = props.get("Path").and_then(Node::scalar_text)?;
+    let method = props.get("Method").and_then(Node::scalar_text)?.to_ascii_lowercase();
+    let item = def.get("paths")?.get(&path)?;
+    let method = if method == "any" { "x-amazon-apigateway-any-method".to_owned() } else { method };
+    let op = item.get(&method).or_else(|| item.get("x-amazon-apigateway-any-method"))?;
+    let security = op.get("security").or_else(|| def.get("security"));
+    let auth = match security {
+        Some(s) if s.items().iter().any(|req| !req.entries().is_empty()) => {
+            let name = s.items().iter().flat_map(|r| r.entries()).map(|(k, _)| k.name.clone()).next().unwrap_or_default();
+            Auth::Authorizer { kind: "openapi".to_owned(), name, loc: s.loc.clone() }
+        }
+        _ => Auth::None,
+    };
+    Some((op.clone(), auth))
 }
