@@ -17,6 +17,8 @@ pub struct Repo {
     root: PathBuf,
     files: BTreeSet<String>,
     cache: Mutex<FxHashMap<String, Result<Arc<SourceFile>, String>>>,
+    /// Files outside the walk looked up on disk, and whether they exist.
+    extra: Mutex<FxHashMap<String, bool>>,
 }
 
 impl Repo {
@@ -26,6 +28,7 @@ impl Repo {
             root: root.into(),
             files: files.into_iter().collect(),
             cache: Mutex::new(FxHashMap::default()),
+            extra: Mutex::new(FxHashMap::default()),
         }
     }
 
@@ -59,9 +62,45 @@ impl Repo {
         self.lock().get(rel).and_then(|r| r.as_ref().ok().cloned())
     }
 
-    /// Whether the walk found this relative path.
+    /// Whether the walk found this relative path, or it is a regular file inside the root
+    /// that `.gitignore` hid from the walk: repositories commit handler code that their
+    /// ignore rules match (a `*.js` rule written for compiled TypeScript, say), and a handler
+    /// is code that ships whatever git ignores. The check never goes through a symbolic link
+    /// and never enters installed dependencies.
     pub fn exists(&self, rel: &str) -> bool {
-        self.files.contains(rel)
+        if self.files.contains(rel) {
+            return true;
+        }
+        if let Some(&known) = self.lock_extra().get(rel) {
+            return known;
+        }
+        let found = self.on_disk(rel);
+        self.lock_extra().insert(rel.to_owned(), found);
+        found
+    }
+
+    fn on_disk(&self, rel: &str) -> bool {
+        if self.root.as_os_str().is_empty() || rel.is_empty() {
+            return false;
+        }
+        let mut path = self.root.clone();
+        let parts: Vec<&str> = rel.split('/').collect();
+        for (i, part) in parts.iter().enumerate() {
+            if part.is_empty() || *part == "." || *part == ".." || *part == "node_modules" || *part == ".git" {
+                return false;
+            }
+            path.push(part);
+            let Ok(meta) = std::fs::symlink_metadata(&path) else { return false };
+            let last = i + 1 == parts.len();
+            if meta.file_type().is_symlink() || (last && !meta.is_file()) || (!last && !meta.is_dir()) {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn lock_extra(&self) -> std::sync::MutexGuard<'_, FxHashMap<String, bool>> {
+        self.extra.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Every relative path, sorted.
@@ -88,7 +127,7 @@ impl Repo {
         if let Some(hit) = self.lock().get(rel) {
             return hit.clone();
         }
-        if !self.files.contains(rel) {
+        if !self.exists(rel) {
             return Err("file not found".to_owned());
         }
         let result = read_source(&self.root.join(rel), rel, MAX_SOURCE_BYTES);
