@@ -28,6 +28,7 @@ pub(crate) static ALL: &[&dyn Rule] = &[
     &auth::OpenLambdaPermission,
     &auth::CorsWildcardCredentials,
     &auth::CorsWildcardAuthenticated,
+    &auth::PermissionWithoutSource,
     &dow::MissingReservedConcurrency,
     &dow::ApiWithoutThrottling,
     &dow::HttpTimeout,

@@ -4,6 +4,7 @@ mod cors;
 mod cors_wildcard_authenticated;
 mod cors_wildcard_credentials;
 mod open_lambda_permission;
+mod permission_without_source;
 mod public_function_url;
 mod unauthenticated_route;
 
@@ -36,3 +37,4 @@ fn cors_blocks(app: &Application) -> Vec<(&Node, String, Option<&str>)> {
     }
     out
 }
+pub use permission_without_source::PermissionWithoutSource;

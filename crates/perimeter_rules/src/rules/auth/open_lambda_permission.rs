@@ -1,30 +1,28 @@
-//! AUTH003: `AWS::Lambda::Permission` open to everyone or to a service without a source.
+//! AUTH003: `AWS::Lambda::Permission` open to everyone.
 use crate::prelude::*;
 
 declare_rule! {
     /// ## What it does
-    /// Flags `AWS::Lambda::Permission` resources whose principal is `*`, or a service
-    /// principal (`s3.amazonaws.com`, `sns.amazonaws.com`, ...) without `SourceArn` or
-    /// `SourceAccount` (rated medium).
+    /// Flags `AWS::Lambda::Permission` resources whose principal is `*`. (A service principal
+    /// without a source is AUTH006.)
     ///
     /// ## Why is this bad?
-    /// `Principal: "*"` lets anyone invoke the function. A service principal without a source
-    /// lets that service invoke it on behalf of any account's bucket or topic (the confused
-    /// deputy problem).
+    /// `Principal: "*"` lets anyone with AWS credentials invoke the function directly,
+    /// around every API and authorizer in front of it.
     ///
     /// ## Example
     /// ```yaml
     /// Type: AWS::Lambda::Permission
     /// Properties:
     ///   Action: lambda:InvokeFunction
-    ///   Principal: s3.amazonaws.com
+    ///   Principal: "*"
     /// ```
-    /// Use instead: add `SourceArn: !GetAtt Bucket.Arn` and `SourceAccount: !Ref AWS::AccountId`.
+    /// Use instead: name the principal that must invoke the function, with `SourceArn`.
     ///
     /// ## References
     /// - OWASP Serverless Top 10: S5 Broken Access Control
     /// - SAS Top 10: SAS-2 Broken Authentication
-    /// - CWE-441: Unintended Proxy or Intermediary ('Confused Deputy')
+    /// - CWE-284: Improper Access Control
     pub struct OpenLambdaPermission {
         code: "AUTH003",
         name: "open-lambda-permission",
@@ -63,15 +61,6 @@ impl Rule for OpenLambdaPermission {
                 .resource(&p.id)
                 .function_opt(func)
                 .help("Name the principal that must invoke the function, with `SourceArn`");
-            } else if name.ends_with(".amazonaws.com")
-                && p.source_arn.is_none()
-                && p.source_account.is_none()
-            {
-                out.report(&principal.loc, format!("permission `{}` lets `{name}` invoke the function from any account", p.id))
-                    .severity(Severity::Medium)
-                    .resource(&p.id)
-                    .function_opt(func)
-                    .help("Add `SourceArn` (and `SourceAccount`) so only your resource can invoke the function");
             }
         }
     }
