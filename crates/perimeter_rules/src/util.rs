@@ -43,10 +43,24 @@ fn find_key_at<'a>(node: &'a Node, key: &str, depth: usize, out: &mut Vec<&'a No
     }
 }
 
-/// Every role with each of its statements.
+/// Whether a role is a function's: some function runs with it, or its trust policy lets
+/// Lambda assume it. Roles for other services (a Cognito identity pool's users, a build
+/// project, a state machine) are outside what perimeter judges.
+pub(crate) fn is_function_role(app: &Application, role: &Role) -> bool {
+    if !role.functions.is_empty() {
+        return true;
+    }
+    match app.resource(&role.id).and_then(|r| r.prop("AssumeRolePolicyDocument")) {
+        Some(trust) => trust.display().contains("lambda.amazonaws.com"),
+        None => true,
+    }
+}
+
+/// Every function role with each of its statements.
 pub(crate) fn statements(app: &Application) -> impl Iterator<Item = (&Role, &Statement)> {
     app.roles
         .iter()
+        .filter(|r| is_function_role(app, r))
         .flat_map(|r| r.statements.iter().map(move |s| (r, s)))
 }
 
