@@ -228,11 +228,15 @@ pub fn analyse_app(repo: &Repo, app: &Application) -> Vec<FunctionSummary> {
             let handler = f.handler_str()?;
             // Runtimes perimeter does not read (Java, .NET, Go, Ruby, custom), and code
             // written inline in the template, are not handler files to resolve.
-            if f.runtime_str().is_some_and(|r| handler::runtime_language(r).is_none()) {
+            if f.runtime_str()
+                .is_some_and(|r| handler::runtime_language(r).is_none())
+            {
                 return None;
             }
             let props = f.properties.as_ref();
-            if props.is_some_and(|p| p.get("InlineCode").is_some() || p.path(&["Code", "ZipFile"]).is_some()) {
+            if props.is_some_and(|p| {
+                p.get("InlineCode").is_some() || p.path(&["Code", "ZipFile"]).is_some()
+            }) {
                 return None;
             }
             let code_dir = f.code_dir.as_deref().unwrap_or(&app.root);

@@ -86,13 +86,23 @@ impl Repo {
         let mut path = self.root.clone();
         let parts: Vec<&str> = rel.split('/').collect();
         for (i, part) in parts.iter().enumerate() {
-            if part.is_empty() || *part == "." || *part == ".." || *part == "node_modules" || *part == ".git" {
+            if part.is_empty()
+                || *part == "."
+                || *part == ".."
+                || *part == "node_modules"
+                || *part == ".git"
+            {
                 return false;
             }
             path.push(part);
-            let Ok(meta) = std::fs::symlink_metadata(&path) else { return false };
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                return false;
+            };
             let last = i + 1 == parts.len();
-            if meta.file_type().is_symlink() || (last && !meta.is_file()) || (!last && !meta.is_dir()) {
+            if meta.file_type().is_symlink()
+                || (last && !meta.is_file())
+                || (!last && !meta.is_dir())
+            {
                 return false;
             }
         }
@@ -100,7 +110,9 @@ impl Repo {
     }
 
     fn lock_extra(&self) -> std::sync::MutexGuard<'_, FxHashMap<String, bool>> {
-        self.extra.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.extra
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Every relative path, sorted.

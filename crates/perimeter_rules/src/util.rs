@@ -50,7 +50,10 @@ pub(crate) fn is_function_role(app: &Application, role: &Role) -> bool {
     if !role.functions.is_empty() {
         return true;
     }
-    match app.resource(&role.id).and_then(|r| r.prop("AssumeRolePolicyDocument")) {
+    match app
+        .resource(&role.id)
+        .and_then(|r| r.prop("AssumeRolePolicyDocument"))
+    {
         Some(trust) => trust.display().contains("lambda.amazonaws.com"),
         None => true,
     }

@@ -116,7 +116,10 @@ fn auth_info(props: &Node, loc: &Loc) -> ApiAuthInfo {
             .and_then(Node::as_bool)
             .unwrap_or(false),
         openapi: props.get("DefinitionBody").is_some() || props.get("DefinitionUri").is_some(),
-        definition: props.get("DefinitionBody").filter(|d| matches!(d.value, Value::Map(_))).cloned(),
+        definition: props
+            .get("DefinitionBody")
+            .filter(|d| matches!(d.value, Value::Map(_)))
+            .cloned(),
         loc: loc.clone(),
     }
 }
@@ -340,7 +343,10 @@ fn event(l: &mut Loader<'_>, key: &Key, ev: &Node) -> Option<Event> {
         _ => None,
     };
     // A route whose API is an inline OpenAPI document is declared there: point at it.
-    let loc = route.as_ref().and_then(|(_, op)| op.as_ref()).map_or_else(|| key.loc.clone(), |op| op.loc.clone());
+    let loc = route
+        .as_ref()
+        .and_then(|(_, op)| op.as_ref())
+        .map_or_else(|| key.loc.clone(), |op| op.loc.clone());
     let route = route.map(|(r, _)| r);
     let filters = if kind == EventKind::S3 {
         key_filters(props.get("Filter"))
@@ -448,15 +454,34 @@ fn route(l: &mut Loader<'_>, props: &Node, http: bool, loc: &Loc) -> (Route, Opt
 fn operation(definition: Option<&Node>, props: &Node) -> Option<(Node, Auth)> {
     let def = definition?;
     let path = props.get("Path").and_then(Node::scalar_text)?;
-    let method = props.get("Method").and_then(Node::scalar_text)?.to_ascii_lowercase();
+    let method = props
+        .get("Method")
+        .and_then(Node::scalar_text)?
+        .to_ascii_lowercase();
     let item = def.get("paths")?.get(&path)?;
-    let method = if method == "any" { "x-amazon-apigateway-any-method".to_owned() } else { method };
-    let op = item.get(&method).or_else(|| item.get("x-amazon-apigateway-any-method"))?;
+    let method = if method == "any" {
+        "x-amazon-apigateway-any-method".to_owned()
+    } else {
+        method
+    };
+    let op = item
+        .get(&method)
+        .or_else(|| item.get("x-amazon-apigateway-any-method"))?;
     let security = op.get("security").or_else(|| def.get("security"));
     let auth = match security {
         Some(s) if s.items().iter().any(|req| !req.entries().is_empty()) => {
-            let name = s.items().iter().flat_map(|r| r.entries()).map(|(k, _)| k.name.clone()).next().unwrap_or_default();
-            Auth::Authorizer { kind: "openapi".to_owned(), name, loc: s.loc.clone() }
+            let name = s
+                .items()
+                .iter()
+                .flat_map(|r| r.entries())
+                .map(|(k, _)| k.name.clone())
+                .next()
+                .unwrap_or_default();
+            Auth::Authorizer {
+                kind: "openapi".to_owned(),
+                name,
+                loc: s.loc.clone(),
+            }
         }
         _ => Auth::None,
     };

@@ -42,12 +42,24 @@ impl Rule for PermissionWithoutSource {
 
     fn check(&self, cx: &AppContext<'_>, out: &mut Findings) {
         for p in &cx.app.permissions {
-            let Some(principal) = &p.principal else { continue };
-            let Some(name) = principal.as_str().map(str::trim) else { continue };
-            if !name.ends_with(".amazonaws.com") || p.source_arn.is_some() || p.source_account.is_some() {
+            let Some(principal) = &p.principal else {
+                continue;
+            };
+            let Some(name) = principal.as_str().map(str::trim) else {
+                continue;
+            };
+            if !name.ends_with(".amazonaws.com")
+                || p.source_arn.is_some()
+                || p.source_account.is_some()
+            {
                 continue;
             }
-            let target = p.function.as_ref().map(|f| f.referenced_ids().into_iter().next().unwrap_or_else(|| f.display()));
+            let target = p.function.as_ref().map(|f| {
+                f.referenced_ids()
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| f.display())
+            });
             let func = target.as_deref().filter(|t| cx.app.function(t).is_some());
             out.report(&principal.loc, format!("permission `{}` lets `{name}` invoke the function from any account", p.id))
                 .resource(&p.id)
