@@ -677,10 +677,14 @@ impl AppGraph<'_> {
                 Provenance::External
             };
         }
+        // A function's own writes do not count: if it is the only writer, something outside
+        // the application must write first (users uploading to the bucket it watches).
         let all_produced = feeding.iter().all(|t| {
-            self.edges
-                .iter()
-                .any(|w| matches!(w.kind, EdgeKind::Write | EdgeKind::Forward) && w.to == t.from)
+            self.edges.iter().any(|w| {
+                matches!(w.kind, EdgeKind::Write | EdgeKind::Forward)
+                    && w.to == t.from
+                    && w.from != f.id
+            })
         });
         if all_produced {
             Provenance::Trusted

@@ -40,16 +40,25 @@ impl Rule for EnvSecretWithoutKms {
     }
 
     fn check(&self, cx: &AppContext<'_>, out: &mut Findings) {
-        for f in &cx.app.functions {
-            if f.kms_key.is_some() {
+        // One finding per variable as written: a provider-level variable is shared by every
+        // function, and is one thing to fix.
+        for (var, functions) in env_vars(cx.app) {
+            if !is_secret_name(&var.name) {
                 continue;
             }
-            let Some(var) = f.environment.iter().find(|v| is_secret_name(&v.name)) else {
-                continue;
+            let exposed: Vec<&str> = functions
+                .iter()
+                .filter(|f| f.kms_key.is_none())
+                .map(|f| f.id.as_str())
+                .collect();
+            let Some(first) = exposed.first() else { continue };
+            let whom = if exposed.len() == 1 {
+                format!("`{first}`")
+            } else {
+                format!("{} functions", exposed.len())
             };
-            out.report(&var.name_loc, format!("`{}` of `{}` is stored without a customer KMS key", var.name, f.id))
-                .function(&f.id)
-                .distinguish(&f.id)
+            out.report(&var.name_loc, format!("`{}` of {whom} is stored without a customer KMS key", var.name))
+                .function_opt((exposed.len() == 1).then_some(*first))
                 .help("Read the secret at run time, or encrypt the environment with a customer-managed KMS key");
         }
     }
