@@ -51,7 +51,9 @@ impl Rule for EnvSecretWithoutKms {
                 .filter(|f| f.kms_key.is_none())
                 .map(|f| f.id.as_str())
                 .collect();
-            let Some(first) = exposed.first() else { continue };
+            let Some(first) = exposed.first() else {
+                continue;
+            };
             let whom = if exposed.len() == 1 {
                 format!("`{first}`")
             } else {
