@@ -740,14 +740,14 @@ impl Analysis<'_> {
         let rel = module.replace('.', "/");
         let mut bases: Vec<String> = Vec::new();
         if level > 0 {
-            let mut base = here.clone();
+            let mut base = here;
             for _ in 1..level {
                 base = parent_dir(&base).to_owned();
             }
             bases.push(base);
         } else {
             bases.push(self.code_dir.clone());
-            bases.push(here.clone());
+            bases.push(here);
             bases.push(String::new());
             bases.push(join_rel(&self.code_dir, "src").unwrap_or_default());
         }
@@ -1058,12 +1058,11 @@ impl Analysis<'_> {
             },
             _ => None,
         };
-        if let Some(name) = name {
-            if let Some(v) = env.get_mut(&name) {
-                if let Some(t) = &mut v.taint {
-                    t.clean = true;
-                }
-            }
+        if let Some(name) = name
+            && let Some(v) = env.get_mut(&name)
+            && let Some(t) = &mut v.taint
+        {
+            t.clean = true;
         }
     }
 
@@ -1097,17 +1096,17 @@ impl Analysis<'_> {
             }
             Expr::Subscript(s) => {
                 // `d["k"] = tainted` taints the container.
-                if v.taint.is_some() {
-                    if let Expr::Name(base) = &*s.value {
-                        let old = env.get(base.id.as_str()).cloned().unwrap_or_default();
-                        env.insert(
-                            base.id.as_str().to_owned(),
-                            Val {
-                                taint: union(old.taint, v.taint),
-                                shape: old.shape,
-                            },
-                        );
-                    }
+                if v.taint.is_some()
+                    && let Expr::Name(base) = &*s.value
+                {
+                    let old = env.get(base.id.as_str()).cloned().unwrap_or_default();
+                    env.insert(
+                        base.id.as_str().to_owned(),
+                        Val {
+                            taint: union(old.taint, v.taint),
+                            shape: old.shape,
+                        },
+                    );
                 }
             }
             Expr::Starred(s) => self.assign(file, &s.value, v, env),
@@ -1172,17 +1171,17 @@ impl Analysis<'_> {
                 match env.get(name) {
                     Some(v) => {
                         let mut v = v.clone();
-                        if let Shape::Event(p) = &v.shape {
-                            if v.taint.is_none() {
-                                // The event itself: a read of it whole is the `*` source.
-                                let mut t = self.event_value(
-                                    file,
-                                    if p.is_empty() { "*".into() } else { p.clone() },
-                                    e,
-                                );
-                                t.shape = v.shape.clone();
-                                v = t;
-                            }
+                        if let Shape::Event(p) = &v.shape
+                            && v.taint.is_none()
+                        {
+                            // The event itself: a read of it whole is the `*` source.
+                            let mut t = self.event_value(
+                                file,
+                                if p.is_empty() { "*".into() } else { p.clone() },
+                                e,
+                            );
+                            t.shape = v.shape.clone();
+                            v = t;
                         }
                         v
                     }
@@ -1190,10 +1189,10 @@ impl Analysis<'_> {
                 }
             }
             Expr::Attribute(a) => {
-                if let Expr::Name(base) = &*a.value {
-                    if let Some(v) = env.get(&format!("{}.{}", base.id.as_str(), a.attr.as_str())) {
-                        return v.clone();
-                    }
+                if let Expr::Name(base) = &*a.value
+                    && let Some(v) = env.get(&format!("{}.{}", base.id.as_str(), a.attr.as_str()))
+                {
+                    return v.clone();
                 }
                 let base = self.eval(file, m, &a.value, env, frame);
                 match base.shape {
@@ -1403,21 +1402,18 @@ impl Analysis<'_> {
                 .unwrap_or_default();
         }
         // The event's `.get`.
-        if let Shape::Event(p) = &receiver.shape {
-            if method == "get" {
-                if let Some(Shape::Const(k)) = args.first().map(|a| &a.shape) {
-                    return self.event_value(file, join_path(p, k), &call.func);
-                }
-            }
+        if let Shape::Event(p) = &receiver.shape
+            && method == "get"
+            && let Some(Shape::Const(k)) = args.first().map(|a| &a.shape)
+        {
+            return self.event_value(file, join_path(p, k), &call.func);
         }
-        if let Shape::Dict(items) = &receiver.shape {
-            if method == "get" {
-                if let Some(Shape::Const(k)) = args.first().map(|a| &a.shape) {
-                    if let Some((_, v)) = items.iter().find(|(kk, _)| kk == k) {
-                        return v.clone();
-                    }
-                }
-            }
+        if let Shape::Dict(items) = &receiver.shape
+            && method == "get"
+            && let Some(Shape::Const(k)) = args.first().map(|a| &a.shape)
+            && let Some((_, v)) = items.iter().find(|(kk, _)| kk == k)
+        {
+            return v.clone();
         }
         // Error text.
         if ERROR_TEXT.contains(&name.as_str()) {
@@ -1449,19 +1445,17 @@ impl Analysis<'_> {
             return Val::tainted(t);
         }
         // boto3 clients and resources.
-        if matches!(
+        if (matches!(
             name.as_str(),
             "boto3.client" | "boto3.resource" | ".client" | ".resource"
         ) || name.ends_with("session.client")
-            || name.ends_with("Session.client")
-        {
-            if let Some(Shape::Const(svc)) = args
+            || name.ends_with("Session.client"))
+            && let Some(Shape::Const(svc)) = args
                 .first()
                 .map(|a| &a.shape)
                 .or_else(|| kw("service_name").map(|v| &v.shape))
-            {
-                return Val::of(Shape::Client(iam_prefix(svc)));
-            }
+        {
+            return Val::of(Shape::Client(iam_prefix(svc)));
         }
         if let Shape::Client(svc) = &receiver.shape {
             if method == "Table"
@@ -1548,10 +1542,8 @@ impl Analysis<'_> {
                 || args
                     .get(1)
                     .is_some_and(|l| matches!(&l.shape, Shape::Name(n) if n.contains("Safe")));
-            if !safe {
-                if let Some(t) = args.first().and_then(|a| a.taint.clone()) {
-                    self.flow(Kind::Deserialization, &t, &loc, "yaml.load");
-                }
+            if !safe && let Some(t) = args.first().and_then(|a| a.taint.clone()) {
+                self.flow(Kind::Deserialization, &t, &loc, "yaml.load");
             }
         }
         if SUBPROCESS.contains(&name.as_str()) || name.ends_with(".Popen") {
@@ -1567,35 +1559,35 @@ impl Analysis<'_> {
                         | Expr::StringLiteral(_)
                 )
             );
-            if shell || cmd_is_string {
-                if let Some(t) = first.as_ref().and_then(|v| v.taint.clone()) {
-                    self.flow(Kind::InjectionOsCommand, &t, &loc, &name);
-                    if let Some(Expr::BinOp(_) | Expr::FString(_)) = call.arguments.args.first() {
-                        let text = file.slice(span(call.arguments.args[0].range()));
-                        if text.contains("curl") || text.contains("wget") {
-                            self.flow(Kind::Ssrf, &t, &loc, &name);
-                        }
+            if (shell || cmd_is_string)
+                && let Some(t) = first.as_ref().and_then(|v| v.taint.clone())
+            {
+                self.flow(Kind::InjectionOsCommand, &t, &loc, &name);
+                if let Some(Expr::BinOp(_) | Expr::FString(_)) = call.arguments.args.first() {
+                    let text = file.slice(span(call.arguments.args[0].range()));
+                    if text.contains("curl") || text.contains("wget") {
+                        self.flow(Kind::Ssrf, &t, &loc, &name);
                     }
                 }
             }
         }
-        if matches!(name.as_str(), "os.system" | "os.popen") {
-            if let (Some(t), Some(Expr::BinOp(_) | Expr::FString(_))) = (
+        if matches!(name.as_str(), "os.system" | "os.popen")
+            && let (Some(t), Some(Expr::BinOp(_) | Expr::FString(_))) = (
                 first.as_ref().and_then(|v| v.taint.clone()),
                 call.arguments.args.first(),
-            ) {
-                let text = file.slice(span(call.arguments.args[0].range()));
-                if text.contains("curl") || text.contains("wget") {
-                    self.flow(Kind::Ssrf, &t, &loc, &name);
-                }
+            )
+        {
+            let text = file.slice(span(call.arguments.args[0].range()));
+            if text.contains("curl") || text.contains("wget") {
+                self.flow(Kind::Ssrf, &t, &loc, &name);
             }
         }
-        if name.starts_with('.') && SQL_METHODS.contains(&method.as_str()) {
-            if let Some(t) = first.as_ref().and_then(|v| v.taint.clone()) {
-                if !matches!(first.as_ref().map(|v| &v.shape), Some(Shape::Const(_))) {
-                    self.flow(Kind::InjectionSql, &t, &loc, &format!("cursor.{method}"));
-                }
-            }
+        if name.starts_with('.')
+            && SQL_METHODS.contains(&method.as_str())
+            && let Some(t) = first.as_ref().and_then(|v| v.taint.clone())
+            && !matches!(first.as_ref().map(|v| &v.shape), Some(Shape::Const(_)))
+        {
+            self.flow(Kind::InjectionSql, &t, &loc, &format!("cursor.{method}"));
         }
         if name.starts_with('.')
             && matches!(
@@ -1608,44 +1600,40 @@ impl Analysis<'_> {
                     | "update_many"
                     | "aggregate"
             )
+            && let Some(a) = args.first()
         {
-            if let Some(a) = args.first() {
-                let whole = matches!(a.shape, Shape::Event(_))
-                    || call
-                        .arguments
-                        .args
-                        .first()
-                        .is_some_and(|x| file.slice(span(x.range())).contains("$where"));
-                if whole {
-                    if let Some(t) = a.taint.clone() {
-                        self.flow(
-                            Kind::InjectionNosql,
-                            &t,
-                            &loc,
-                            &format!("collection.{method}"),
-                        );
-                    }
-                }
+            let whole = matches!(a.shape, Shape::Event(_))
+                || call
+                    .arguments
+                    .args
+                    .first()
+                    .is_some_and(|x| file.slice(span(x.range())).contains("$where"));
+            if whole && let Some(t) = a.taint.clone() {
+                self.flow(
+                    Kind::InjectionNosql,
+                    &t,
+                    &loc,
+                    &format!("collection.{method}"),
+                );
             }
         }
         // `json.loads` and friends keep the event path so subscripts continue it.
         if matches!(
             name.as_str(),
             "json.loads" | "json.load" | "ujson.loads" | "simplejson.loads"
-        ) {
-            if let Some(a) = args.first() {
-                let t = a
-                    .taint
-                    .clone()
-                    .map(|t| t.with_step(loc.clone(), "parsed as JSON"));
-                return Val {
-                    taint: t,
-                    shape: match &a.shape {
-                        Shape::Event(p) => Shape::Event(p.clone()),
-                        s => s.clone(),
-                    },
-                };
-            }
+        ) && let Some(a) = args.first()
+        {
+            let t = a
+                .taint
+                .clone()
+                .map(|t| t.with_step(loc.clone(), "parsed as JSON"));
+            return Val {
+                taint: t,
+                shape: match &a.shape {
+                    Shape::Event(p) => Shape::Event(p.clone()),
+                    s => s.clone(),
+                },
+            };
         }
         // Anything else: derived from what went in.
         let t = all_taint();
@@ -1756,16 +1744,16 @@ impl Analysis<'_> {
             ("ConditionExpression", 0),
             ("UpdateExpression", 0),
         ] {
-            if let Some((_, v)) = params.iter().find(|(n, _)| n == field) {
-                if let (Some(t), false) = (&v.taint, matches!(v.shape, Shape::Const(_))) {
-                    let t = t.clone();
-                    self.flow(
-                        Kind::InjectionNosql,
-                        &t,
-                        loc,
-                        &format!("{service}.{method}({field})"),
-                    );
-                }
+            if let Some((_, v)) = params.iter().find(|(n, _)| n == field)
+                && let (Some(t), false) = (&v.taint, matches!(v.shape, Shape::Const(_)))
+            {
+                let t = t.clone();
+                self.flow(
+                    Kind::InjectionNosql,
+                    &t,
+                    loc,
+                    &format!("{service}.{method}({field})"),
+                );
             }
         }
         self.calls.push(SdkCall {
@@ -1781,24 +1769,25 @@ impl Analysis<'_> {
             .iter()
             .find(|(n, _)| n == "Key")
             .and_then(|(_, v)| v.taint.clone());
-        if service == "s3" && operation == "GetObject" {
-            if let Some(t) = key_taint {
-                return Val {
-                    taint: Some(Taint {
-                        source: Source {
-                            path: "s3-object".into(),
-                            loc: loc.clone(),
-                        },
-                        steps: vec![Step {
-                            loc: t.source.loc.clone(),
-                            note: format!("key from event.{}", t.source.path),
-                        }],
-                        clean_for: Vec::new(),
-                        clean: false,
-                    }),
-                    shape: Shape::Unknown,
-                };
-            }
+        if service == "s3"
+            && operation == "GetObject"
+            && let Some(t) = key_taint
+        {
+            return Val {
+                taint: Some(Taint {
+                    source: Source {
+                        path: "s3-object".into(),
+                        loc: loc.clone(),
+                    },
+                    steps: vec![Step {
+                        loc: t.source.loc.clone(),
+                        note: format!("key from event.{}", t.source.path),
+                    }],
+                    clean_for: Vec::new(),
+                    clean: false,
+                }),
+                shape: Shape::Unknown,
+            };
         }
         Val::default()
     }
