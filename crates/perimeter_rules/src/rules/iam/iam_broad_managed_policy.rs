@@ -38,7 +38,7 @@ impl Rule for IamBroadManagedPolicy {
     }
 
     fn check(&self, cx: &AppContext<'_>, out: &mut Findings) {
-        for role in &cx.app.roles {
+        for role in cx.app.roles.iter().filter(|r| is_function_role(cx.app, r)) {
             for policy in &role.managed_policies {
                 let shown = policy.display();
                 let name = shown

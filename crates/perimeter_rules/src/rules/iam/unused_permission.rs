@@ -99,6 +99,82 @@ fn skip_managed(name: &str) -> bool {
         )
 }
 
+/// What an action does, by its verb: reading, writing or deleting data, or something else.
+/// An unused action matters when it gives the role a capability its code does not use on
+/// that service at all (`Scan` for a function that only writes), not when it is one more
+/// verb of a capability the code already has.
+fn capability(action: &str) -> &'static str {
+    let verb = action.split(':').nth(1).unwrap_or(action);
+    const READ: &[&str] = &[
+        "Get",
+        "Query",
+        "Scan",
+        "List",
+        "Describe",
+        "BatchGet",
+        "Select",
+        "Receive",
+        "Read",
+        "PartiQLSelect",
+        "Head",
+        "Lookup",
+        "Search",
+        "Download",
+        "Decrypt",
+    ];
+    const WRITE: &[&str] = &[
+        "Put",
+        "Update",
+        "BatchWrite",
+        "Create",
+        "Send",
+        "Publish",
+        "Upload",
+        "Copy",
+        "TransactWrite",
+        "Start",
+        "Invoke",
+        "Write",
+        "Post",
+        "Set",
+        "Add",
+        "Attach",
+        "Tag",
+        "Restore",
+        "Encrypt",
+        "PartiQLInsert",
+        "PartiQLUpdate",
+        "ConditionCheck",
+        "Abort",
+        "Change",
+    ];
+    const DELETE: &[&str] = &["Delete", "Remove", "Purge", "Detach", "PartiQLDelete"];
+    if verb == "*" || verb.ends_with('*') && verb.len() == 1 {
+        return "all";
+    }
+    if DELETE.iter().any(|p| verb.starts_with(p)) {
+        "delete"
+    } else if READ.iter().any(|p| verb.starts_with(p)) {
+        "read"
+    } else if WRITE.iter().any(|p| verb.starts_with(p)) {
+        "write"
+    } else {
+        "other"
+    }
+}
+
+/// Whether an unused action adds a capability the code does not use on its service.
+fn adds_capability(needed: &BTreeSet<String>, action: &str) -> bool {
+    let service = action.split(':').next().unwrap_or("");
+    let class = capability(action);
+    if class == "all" || action.contains('*') {
+        return true;
+    }
+    !needed
+        .iter()
+        .any(|n| n.split(':').next() == Some(service) && capability(n) == class)
+}
+
 fn used(needed: &BTreeSet<String>, pattern: &str) -> bool {
     ALWAYS
         .iter()
@@ -174,7 +250,7 @@ impl Rule for UnusedPermission {
                     .actions
                     .iter()
                     .filter_map(Node::as_str)
-                    .filter(|a| *a != "*" && !used(&needed, a))
+                    .filter(|a| *a != "*" && !used(&needed, a) && adds_capability(&needed, a))
                     .map(str::to_owned)
                     .collect();
                 if unused.is_empty() {

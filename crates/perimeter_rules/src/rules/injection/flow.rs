@@ -49,8 +49,20 @@ fn has_prefix(path: &str, prefix: &str) -> bool {
 
 /// Whether a path is trusted whatever the trigger: identity set by an authorizer.
 fn trusted(path: &str) -> bool {
-    path.starts_with("requestContext.authorizer")
-        || path.starts_with("requestContext.identity.cognito")
+    const SET_BY_AWS: &[&str] = &[
+        "requestContext.authorizer",
+        "requestContext.identity.cognito",
+        "requestContext.accountId",
+        "requestContext.apiId",
+        "requestContext.stage",
+        "requestContext.requestId",
+        "requestContext.domainName",
+        "requestContext.resourcePath",
+        "methodArn",
+        "routeArn",
+        "stageVariables",
+    ];
+    SET_BY_AWS.iter().any(|p| has_prefix(path, p))
 }
 
 /// Who controls `path` for `f`, or `None` when nobody outside the system does.

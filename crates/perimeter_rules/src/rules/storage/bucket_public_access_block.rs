@@ -1,11 +1,11 @@
-//! STO003: buckets without (or weakening) the public access block.
+//! STO003: buckets that weaken the public access block.
 use crate::prelude::*;
 
 declare_rule! {
     /// ## What it does
     /// Flags S3 buckets whose `PublicAccessBlockConfiguration` turns any of its four settings
-    /// off (medium), or that do not declare it at all (low: S3 blocks public access on new
-    /// buckets by default since April 2023, but the template then relies on the default).
+    /// off. A bucket that does not declare the block keeps S3's default (every setting on,
+    /// for new buckets since April 2023) and is not reported.
     ///
     /// ## Why is this bad?
     /// The public access block is the guard rail that stops a later ACL or policy change from
@@ -47,14 +47,9 @@ impl Rule for BucketPublicAccessBlock {
     fn check(&self, cx: &AppContext<'_>, out: &mut Findings) {
         for b in resources_of(cx.app, &["AWS::S3::Bucket"]) {
             match b.prop("PublicAccessBlockConfiguration") {
-                None => {
-                    out.report(
-                        &b.loc,
-                        format!("bucket `{}` declares no public access block", b.id),
-                    )
-                    .resource(&b.id)
-                    .help("Declare `PublicAccessBlockConfiguration` with all four settings `true`");
-                }
+                // S3 blocks public access on every new bucket by default (since April 2023):
+                // only a configuration that turns it off is a finding.
+                None => {}
                 Some(cfg) => {
                     for s in SETTINGS {
                         if let Some(n) = cfg.get(s).filter(|n| n.as_bool() == Some(false)) {

@@ -22,7 +22,7 @@ declare_rule! {
     pub struct BucketWithoutTls {
         code: "STO004",
         name: "bucket-without-tls",
-        kind: Kind::InsecureStorage,
+        kind: Kind::MissingEncryption,
         severity: Severity::Low,
         category: Category::Storage,
         status: Status::Stable { since: "0.1.0" },
