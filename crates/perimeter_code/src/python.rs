@@ -1043,17 +1043,36 @@ impl Analysis<'_> {
                     _ => None,
                 }
             }
+            // `if not re.fullmatch(PATTERN, x): return` and `if not x.isdigit(): return`;
+            // a validator of the repository's own is not trusted: it may be the bug.
             Expr::UnaryOp(u) if matches!(u.op, ast::UnaryOp::Not) => match &*u.operand {
                 Expr::Call(call)
-                    if callee_text(&call.func).is_some_and(|c| {
-                        c.ends_with("fullmatch") || c.ends_with("match") || c.starts_with("is")
-                    }) =>
+                    if callee_text(&call.func).is_some_and(|c| c == "re.fullmatch") =>
                 {
-                    call.arguments.args.iter().find_map(|a| match a {
+                    call.arguments.args.get(1).and_then(|a| match a {
                         Expr::Name(n) => Some(n.id.as_str().to_owned()),
                         _ => None,
                     })
                 }
+                Expr::Call(call) => match &*call.func {
+                    Expr::Attribute(a)
+                        if matches!(
+                            a.attr.as_str(),
+                            "isdigit"
+                                | "isdecimal"
+                                | "isnumeric"
+                                | "isalnum"
+                                | "isalpha"
+                                | "isidentifier"
+                        ) =>
+                    {
+                        match &*a.value {
+                            Expr::Name(n) => Some(n.id.as_str().to_owned()),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                },
                 _ => None,
             },
             _ => None,
