@@ -88,7 +88,7 @@ fn sinks_and_their_safe_look_alikes() {
         .find(|f| f.kind == Kind::InjectionSql)
         .unwrap();
     assert_eq!(sql.source.path, "body.name");
-    assert_eq!(sql.source.loc.start().line, 15);
+    assert_eq!(sql.source.loc.start().line, 16);
 }
 
 const RECORDS: &str = r#"import json
