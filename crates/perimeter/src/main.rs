@@ -190,10 +190,7 @@ fn run() -> Result<ExitCode> {
             scan(&paths, format, output.as_deref(), color, &args, &load)
         }
         Command::Inventory { path, load } => {
-            let path = path.unwrap_or_else(|| PathBuf::from("."));
-            let (config, options) = load_options(&path, &load, false)?;
-            let _ = config;
-            let scan = engine::load(&path, &options);
+            let scan = load_scan(path, &load)?;
             let mut value = inventory::inventory(&scan.apps);
             if let Some(obj) = value.as_object_mut() {
                 obj.insert(
@@ -212,9 +209,7 @@ fn run() -> Result<ExitCode> {
             output,
             load,
         } => {
-            let path = path.unwrap_or_else(|| PathBuf::from("."));
-            let (_, options) = load_options(&path, &load, false)?;
-            let scan = engine::load(&path, &options);
+            let scan = load_scan(path, &load)?;
             let maps: Vec<_> = scan
                 .apps
                 .iter()
@@ -237,9 +232,7 @@ fn run() -> Result<ExitCode> {
             output,
             load,
         } => {
-            let path = path.unwrap_or_else(|| PathBuf::from("."));
-            let (_, options) = load_options(&path, &load, false)?;
-            let scan = engine::load(&path, &options);
+            let scan = load_scan(path, &load)?;
             let policies: Vec<_> = scan
                 .apps
                 .iter()
@@ -313,6 +306,14 @@ struct ScanArgs {
     allow_errors: bool,
     no_code: bool,
     quiet: bool,
+}
+
+/// Loads the applications under a path (the current folder by default), with their code
+/// analysed.
+fn load_scan(path: Option<PathBuf>, load: &LoadArgs) -> Result<Scan> {
+    let path = path.unwrap_or_else(|| PathBuf::from("."));
+    let (_, options) = load_options(&path, load, false)?;
+    Ok(engine::load(&path, &options))
 }
 
 fn load_options(path: &Path, load: &LoadArgs, no_code: bool) -> Result<(Resolved, Options)> {

@@ -111,45 +111,29 @@ pub fn load(
         roles.push(provider_role);
     }
 
+    // `functions:` is a mapping, or (old style) a list of one-entry mappings.
+    let entries: Vec<&(crate::yaml::Key, Node)> = match doc.get("functions").map(|f| &f.value) {
+        Some(Value::Map(entries)) => entries.iter().collect(),
+        Some(Value::Seq(items)) => items.iter().flat_map(Node::entries).collect(),
+        _ => Vec::new(),
+    };
+    for (key, fnode) in entries {
+        let f = function(
+            &app.root,
+            &key.name,
+            &key.loc,
+            fnode,
+            provider,
+            &service,
+            &stage,
+            &shared_id,
+            &mut roles,
+            &mut app.errors,
+        );
+        app.functions.push(f);
+    }
     match doc.get("functions").map(|f| &f.value) {
-        None | Some(Value::Null) => {}
-        Some(Value::Map(entries)) => {
-            for (key, fnode) in entries {
-                let f = function(
-                    &app.root,
-                    &key.name,
-                    &key.loc,
-                    fnode,
-                    provider,
-                    &service,
-                    &stage,
-                    &shared_id,
-                    &mut roles,
-                    &mut app.errors,
-                );
-                app.functions.push(f);
-            }
-        }
-        Some(Value::Seq(items)) => {
-            // Old style: a list of one-entry maps.
-            for item in items {
-                for (key, fnode) in item.entries() {
-                    let f = function(
-                        &app.root,
-                        &key.name,
-                        &key.loc,
-                        fnode,
-                        provider,
-                        &service,
-                        &stage,
-                        &shared_id,
-                        &mut roles,
-                        &mut app.errors,
-                    );
-                    app.functions.push(f);
-                }
-            }
-        }
+        None | Some(Value::Null | Value::Map(_) | Value::Seq(_)) => {}
         Some(_) => app.errors.push(ScanError::at(
             &doc.get("functions").unwrap_or(&doc).loc,
             "`functions` must be a mapping",
