@@ -53,6 +53,8 @@ pub(crate) static ALL: &[&dyn Rule] = &[
     &storage::UnencryptedMessaging,
     &storage::WebsiteBucketData,
     &storage::EnvSecretWithoutKms,
+    &storage::UnencryptedDatabase,
+    &storage::PublicObjectAcl,
     &observability::ApiAccessLogging,
     &observability::LogRetention,
     &observability::TracingDisabled,
