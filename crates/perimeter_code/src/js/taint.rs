@@ -1432,6 +1432,7 @@ impl<'a> Engine<'a> {
                 module,
                 scope: Rc::clone(sc),
                 name: name.to_owned(),
+                bound: Vec::new(),
             })),
             ..Val::default()
         }
@@ -1664,7 +1665,22 @@ impl<'a> Engine<'a> {
         }
         if let Some(func) = r.func.clone() {
             match m {
-                "bind" => return Some(r.clone()),
+                "bind" => {
+                    // `f.bind(this, a, b)`: a function that is `f` with `a, b` first.
+                    if args.len() < 2 {
+                        return Some(r.clone());
+                    }
+                    let mut bound = func.bound.clone();
+                    bound.extend(args.iter().skip(1).cloned());
+                    let f = Rc::new(Func {
+                        bound,
+                        ..(*func).clone()
+                    });
+                    return Some(Val {
+                        func: Some(f),
+                        ..r.clone()
+                    });
+                }
                 "call" => {
                     return Some(self.invoke(
                         &func,
@@ -1755,6 +1771,11 @@ impl<'a> Engine<'a> {
         args: Vec<Val<'a>>,
         handler: bool,
     ) -> Val<'a> {
+        let args: Vec<Val<'a>> = if func.bound.is_empty() {
+            args
+        } else {
+            func.bound.iter().cloned().chain(args).collect()
+        };
         let key = func.key();
         if self.stack.len() >= MAX_DEPTH || self.stack.iter().any(|f| f.key == key) {
             let mut t = Vec::new();
@@ -1945,6 +1966,7 @@ impl<'a> Engine<'a> {
                 module: func.module,
                 scope: Rc::clone(&func.scope),
                 name: format!("{}.constructor", func.name),
+                bound: Vec::new(),
             });
             self.invoke(&f, Some(instance.clone()), args, false);
         }

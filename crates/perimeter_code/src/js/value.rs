@@ -278,6 +278,7 @@ pub(crate) enum FnNode<'a> {
 }
 
 /// A closure: code plus the scope it was defined in.
+#[derive(Clone)]
 pub(crate) struct Func<'a> {
     /// The code.
     pub node: FnNode<'a>,
@@ -287,6 +288,8 @@ pub(crate) struct Func<'a> {
     pub scope: Rc<Scope<'a>>,
     /// A name for notes and errors.
     pub name: String,
+    /// Arguments bound with `f.bind(this, ...)`, passed before the call's own.
+    pub bound: Vec<Val<'a>>,
 }
 
 impl Func<'_> {

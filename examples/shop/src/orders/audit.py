@@ -2,11 +2,17 @@ import os
 
 import pymysql
 
-connection = pymysql.connect(host=os.environ.get("DB_HOST"), database="audit")
+connection = pymysql.connect(
+    host=os.environ["DB_HOST"],
+    user=os.environ["DB_USER"],
+    password=os.environ["DB_PASSWORD"],
+    database="audit",
+)
 
 
 def handler(event, context):
     with connection.cursor() as cursor:
         for record in event["Records"]:
-            cursor.execute("INSERT INTO audit (line) VALUES (%s)", (record["body"],))
+            body = record["body"]
+            cursor.execute("INSERT INTO audit VALUES (%s)", (body,))
     connection.commit()

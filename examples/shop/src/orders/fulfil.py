@@ -4,16 +4,17 @@ import os
 import pymysql
 
 connection = pymysql.connect(
-    host=os.environ.get("DB_HOST"),
-    user=os.environ.get("DB_USER"),
-    password=os.environ.get("DB_PASSWORD"),
+    host=os.environ["DB_HOST"],
+    user=os.environ["DB_USER"],
+    password=os.environ["DB_PASSWORD"],
     database="shop",
 )
 
 
 def handler(event, context):
-    for record in event["Records"]:
-        name = json.loads(record["body"])["name"]
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        for record in event["Records"]:
+            name = json.loads(record["body"])["name"]
             cursor.execute(f"DELETE FROM Inventory WHERE ItemName='{name}'")
     connection.commit()
+    return {"fulfilled": len(event["Records"])}

@@ -3,10 +3,19 @@ import axios from 'axios';
 export const handler = async (evt) => {
   const body = JSON.parse(evt.body);
   const logo = await axios.get(body.logoUrl, { responseType: 'arraybuffer' });
-  const discount = eval(body.discountExpression);
-  const total = body.items.reduce((sum, item) => sum + item.price * item.quantity, 0) - discount;
+
+  const subtotal = body.items.reduce((sum, item) => sum + item.price * item.quantity, 0);
+  const discount = body.discountExpression ? eval(body.discountExpression) : 0;
+  const total = Math.max(subtotal - discount, 0);
+
   return {
     statusCode: 200,
-    body: JSON.stringify({ total, logoBytes: logo.data.length }),
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      subtotal,
+      discount,
+      total,
+      logo: Buffer.from(logo.data).toString('base64'),
+    }),
   };
 };
