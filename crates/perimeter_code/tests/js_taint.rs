@@ -337,3 +337,8 @@ fn typescript_sink_families() {
     assert_eq!(sources_at(s, "handler.ts", 15), ["body"]);
     assert_eq!(sources_at(s, "handler.ts", 28), ["error"]);
 }
+
+#[test]
+fn bound_functions_keep_their_arguments() {
+    check("bind", &["handler.handler"]);
+}
