@@ -677,6 +677,12 @@ impl AppGraph<'_> {
                 Provenance::External
             };
         }
+        // A bucket is an upload target by nature: people and other systems put objects in
+        // it with credentials or presigned URLs the application never sees, so knowing the
+        // application's own writers does not make its keys trusted.
+        if feeding.iter().any(|t| t.channel == Channel::S3) {
+            return Provenance::External;
+        }
         // A function's own writes do not count: if it is the only writer, something outside
         // the application must write first (users uploading to the bucket it watches).
         let all_produced = feeding.iter().all(|t| {
