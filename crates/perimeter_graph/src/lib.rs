@@ -523,7 +523,7 @@ fn state_machine_tasks(app: &Application, edges: &mut Vec<Edge>) {
         }
         ids.sort();
         ids.dedup();
-        for id in ids.into_iter().filter(|id| app.function(id).is_some()) {
+        for id in ids.into_iter().filter_map(|id| function_id(app, &id)) {
             edges.push(Edge {
                 from: r.id.clone(),
                 to: id,
@@ -547,13 +547,30 @@ const NAME_PROPS: &[&str] = &[
     "EventBusName",
 ];
 
+/// The function a logical id designates: its id in the model, or the id the Serverless
+/// Framework gives it in CloudFormation (`StepLambdaFunction` for `step`).
+pub fn function_id(app: &Application, logical: &str) -> Option<String> {
+    app.functions
+        .iter()
+        .find(|f| {
+            f.id == logical || perimeter_model::serverless::function_logical_id(&f.id) == logical
+        })
+        .map(|f| f.id.clone())
+}
+
 /// The targets a descriptor value designates: the logical ids it references that are
 /// resources or functions, else a resource whose name it is.
 pub fn node_targets(app: &Application, node: &Node) -> Vec<Target> {
     let ids: Vec<Target> = node
         .referenced_ids()
         .into_iter()
-        .filter(|id| app.resource(id).is_some() || app.function(id).is_some())
+        .filter_map(|id| {
+            if app.resource(&id).is_some() {
+                Some(id)
+            } else {
+                function_id(app, &id)
+            }
+        })
         .collect();
     if !ids.is_empty() {
         return ids;
@@ -608,7 +625,7 @@ fn function_targets(app: &Application, f: &Function, expr: &ResourceExpr) -> Vec
                 .value
                 .referenced_ids()
                 .into_iter()
-                .filter(|id| app.function(id).is_some())
+                .filter_map(|id| function_id(app, &id))
                 .collect();
             if !ids.is_empty() {
                 return ids;

@@ -1,0 +1,350 @@
+//! boto3: clients and service resources (`boto3.client("sqs")`, `boto3.resource("dynamodb")`,
+//! sessions), resource objects (`Table(name)`, `Bucket(name)`, `Object(bucket, key)`,
+//! `Queue(url)`, `Topic(arn)`), the S3 transfer helpers and presigned URLs. Each call becomes
+//! an [`SdkCall`] with its resolved resource and tainted payload.
+
+use std::rc::Rc;
+
+use perimeter_diagnostics::Kind;
+use ruff_text_size::TextRange;
+
+use super::spec::{
+    DYNAMODB_EXPRESSIONS, OPERATION_ALIASES, RESOURCE_CLASSES, RESOURCE_OPS, S3_POSITIONAL,
+    S3_READS, SDK_NON_OPERATIONS, SDK_PAYLOAD_FIELDS, SDK_RESOURCE_FIELDS, SERVICES,
+};
+use super::taint::{Args, Engine};
+use super::value::{Bound, Client, Obj, Origin, Shape, Taint, Text, Val, deep_taints, set_field};
+use crate::summary::{ResourceExpr, SdkCall, Source, TaintedPayload};
+
+/// `send_message` -> `SendMessage`.
+pub(crate) fn camel(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The IAM prefix of a boto3 service name.
+fn iam_prefix(service: &str) -> String {
+    SERVICES
+        .iter()
+        .find(|(s, _)| *s == service)
+        .map_or_else(|| service.to_owned(), |(_, p)| (*p).to_owned())
+}
+
+/// `boto3.client(...)`, `boto3.resource(...)`, `Session().client(...)`.
+pub(crate) fn library_call(_eng: &mut Engine<'_>, origin: &Origin, args: &Args) -> Option<Val> {
+    let module = &*origin.module;
+    let name = origin.name();
+    let maker = (module == "boto3" && matches!(name, "client" | "resource"))
+        || (module == "aioboto3" && matches!(name, "client" | "resource"))
+        || (module == "botocore" && name == "create_client");
+    if !maker {
+        return None;
+    }
+    let service = args.get(0, "service_name").and_then(Val::konst)?;
+    Some(Val::of(Shape::Client(Rc::new(Client {
+        service: iam_prefix(&service),
+    }))))
+}
+
+/// How a request field's value is known.
+fn resource_expr(v: &Val, field: &str) -> ResourceExpr {
+    match &v.text {
+        Some(Text::Const(s)) => ResourceExpr::Literal(s.to_string()),
+        Some(Text::Env(e)) => ResourceExpr::Env(e.to_string()),
+        Some(Text::Pattern(p)) if &**p != "*" => ResourceExpr::Pattern(p.to_string()),
+        _ => match v.taint.iter().find(|t| !t.error) {
+            Some(t) if t.path.is_empty() => ResourceExpr::Unknown("event".to_owned()),
+            Some(t) => ResourceExpr::Unknown(format!("event.{}", t.path)),
+            None => ResourceExpr::Unknown(field.to_owned()),
+        },
+    }
+}
+
+/// A method called on a boto3 client or service resource.
+pub(crate) fn client_method(
+    eng: &mut Engine<'_>,
+    c: &Client,
+    method: &str,
+    args: &Args,
+    r: TextRange,
+) -> Val {
+    if let Some((class, field)) = RESOURCE_CLASSES.iter().find(|(k, _)| *k == method) {
+        let first = args.get(0, field).cloned().unwrap_or_default();
+        let key = (*class == "Object")
+            .then(|| args.get(1, "key").cloned())
+            .flatten();
+        return Val::of(Shape::Bound(Rc::new(Bound {
+            service: c.service.clone(),
+            class: (*class).to_owned(),
+            resource: resource_expr(&first, field),
+            key,
+        })));
+    }
+    if c.service == "sqs" && method == "get_queue_by_name" {
+        let name = args.get(0, "QueueName").cloned().unwrap_or_default();
+        return Val::of(Shape::Bound(Rc::new(Bound {
+            service: c.service.clone(),
+            class: "Queue".to_owned(),
+            resource: resource_expr(&name, "QueueName"),
+            key: None,
+        })));
+    }
+    if SDK_NON_OPERATIONS.contains(&method)
+        || !method.starts_with(|ch: char| ch.is_ascii_lowercase())
+    {
+        return Val::default();
+    }
+    if method == "generate_presigned_url" {
+        let Some(op) = args.get(0, "ClientMethod").and_then(Val::konst) else {
+            return Val::default();
+        };
+        let params = args.get(1, "Params").cloned().unwrap_or_default();
+        record(eng, &c.service, &camel(&op), &params, None, r);
+        return Val::default();
+    }
+    let op = OPERATION_ALIASES
+        .iter()
+        .find(|(s, m, _)| *s == c.service && *m == method)
+        .map_or_else(|| camel(method), |(_, _, op)| (*op).to_owned());
+    let params = args.kw_dict();
+    if c.service == "s3"
+        && let Some((_, b, k)) = S3_POSITIONAL.iter().find(|(m, _, _)| *m == method)
+        && let Some(o) = params.obj()
+        && let Ok(mut o) = o.try_borrow_mut()
+    {
+        if let Some(v) = args.pos.get(*b) {
+            set_field(&mut o, "Bucket", v.clone());
+        }
+        if let Some(v) = args.pos.get(*k) {
+            set_field(&mut o, "Key", v.clone());
+        }
+        if method.starts_with("upload")
+            && let Some(v) = args.pos.first()
+        {
+            set_field(&mut o, "Filename", v.clone());
+        }
+    }
+    record(eng, &c.service, &op, &params, None, r)
+}
+
+/// A method called on a boto3 resource object.
+pub(crate) fn bound_method(
+    eng: &mut Engine<'_>,
+    b: &Rc<Bound>,
+    method: &str,
+    args: &Args,
+    r: TextRange,
+) -> Val {
+    if method == "batch_writer" {
+        return Val::of(Shape::Bound(Rc::new(Bound {
+            service: b.service.clone(),
+            class: "BatchWriter".to_owned(),
+            resource: b.resource.clone(),
+            key: None,
+        })));
+    }
+    if !method.starts_with(|ch: char| ch.is_ascii_lowercase())
+        || matches!(
+            method,
+            "load" | "reload" | "meta" | "wait_until_exists" | "wait_until_not_exists"
+        )
+    {
+        return Val::default();
+    }
+    let op = if b.class == "BatchWriter" {
+        "BatchWriteItem".to_owned()
+    } else {
+        RESOURCE_OPS
+            .iter()
+            .find(|(c, m, _)| *c == b.class && *m == method)
+            .map_or_else(|| camel(method), |(_, _, op)| (*op).to_owned())
+    };
+    let params = args.kw_dict();
+    if let Some(o) = params.obj()
+        && let Ok(mut o) = o.try_borrow_mut()
+    {
+        if let Some(k) = &b.key {
+            set_field(&mut o, "Key", k.clone());
+        }
+        if matches!(method, "upload_file" | "upload_fileobj") {
+            if let Some(v) = args.pos.first() {
+                set_field(&mut o, "Filename", v.clone());
+            }
+            if b.class == "Bucket"
+                && let Some(v) = args.pos.get(1)
+            {
+                set_field(&mut o, "Key", v.clone());
+            }
+        }
+        if method == "download_file"
+            && b.class == "Bucket"
+            && let Some(v) = args.pos.first()
+        {
+            set_field(&mut o, "Key", v.clone());
+        }
+    }
+    if b.class == "BatchWriter" && method == "put_item" && !args.pos.is_empty() {
+        if let Some(o) = params.obj()
+            && let Ok(mut o) = o.try_borrow_mut()
+            && let Some(v) = args.pos.first()
+        {
+            set_field(&mut o, "Item", v.clone());
+        }
+    }
+    record(eng, &b.service, &op, &params, Some(b.resource.clone()), r)
+}
+
+/// Records one SDK call; the result is the response (the object's content for S3 reads of
+/// an event-chosen key).
+fn record(
+    eng: &mut Engine<'_>,
+    service: &str,
+    op: &str,
+    params: &Val,
+    bound: Option<ResourceExpr>,
+    r: TextRange,
+) -> Val {
+    let loc = eng.loc(r);
+    let fields = SDK_RESOURCE_FIELDS
+        .iter()
+        .find(|(s, _)| *s == service)
+        .map_or(&[][..], |(_, f)| *f);
+    let mut resource = bound;
+    if resource.is_none() {
+        for f in fields {
+            if let Some(v) = params.field(f) {
+                resource = Some(resource_expr(&v, f));
+                break;
+            }
+        }
+    }
+    if resource.is_none() && service == "events" {
+        let entry = params.field("Entries").map(|e| {
+            e.field("0").unwrap_or_else(|| {
+                e.obj()
+                    .and_then(|o| o.try_borrow().ok().and_then(|o| o.elems.clone()))
+                    .unwrap_or_default()
+            })
+        });
+        resource = Some(match entry.and_then(|e| e.field("EventBusName")) {
+            Some(v) => resource_expr(&v, "EventBusName"),
+            None => ResourceExpr::Literal("default".to_owned()),
+        });
+    }
+    if resource.is_none() && service == "dynamodb" {
+        let first_key = params.field("RequestItems").and_then(|r| {
+            r.obj()
+                .and_then(|o| o.try_borrow().ok()?.fields.keys().next().cloned())
+        });
+        if let Some(k) = first_key {
+            resource = Some(ResourceExpr::Literal(k));
+        }
+    }
+    let resource = resource.unwrap_or_else(|| {
+        ResourceExpr::Unknown(
+            fields
+                .first()
+                .map_or_else(|| "resource".to_owned(), |f| (*f).to_owned()),
+        )
+    });
+    let key = (service == "s3")
+        .then(|| params.field("Key").map(|k| resource_expr(&k, "Key")))
+        .flatten();
+    let payload_fields = SDK_PAYLOAD_FIELDS
+        .iter()
+        .find(|(s, _)| *s == service)
+        .map_or(&[][..], |(_, f)| *f);
+    let mut tainted = None;
+    for f in payload_fields {
+        let Some(v) = params.field(f) else { continue };
+        // `Entries=[{"Detail": ...}]`: name the element field that carries the data.
+        let inner = v.is_array().then(|| {
+            let o = v.obj()?.try_borrow().ok()?;
+            let elems: Vec<Val> = o.fields.values().chain(o.elems.iter()).cloned().collect();
+            drop(o);
+            elems.iter().find_map(|e| {
+                let eo = e.obj()?.try_borrow().ok()?;
+                eo.fields.iter().find_map(|(k, fv)| {
+                    deep_taints(fv)
+                        .into_iter()
+                        .find(|t| !t.error)
+                        .map(|t| (format!("{f}[].{k}"), t))
+                })
+            })
+        });
+        if let Some(Some((name, t))) = inner {
+            tainted = Some(payload(&name, &t));
+            break;
+        }
+        if let Some(t) = deep_taints(&v).into_iter().find(|t| !t.error) {
+            tainted = Some(payload(f, &t));
+            break;
+        }
+    }
+    if service == "dynamodb" {
+        for f in DYNAMODB_EXPRESSIONS {
+            if let Some(v) = params.field(f) {
+                if v.konst().is_some() {
+                    continue;
+                }
+                let t = deep_taints(&v);
+                eng.record(Kind::InjectionNosql, &t, r, &format!("dynamodb.{op} {f}"));
+            }
+        }
+    }
+    let call = SdkCall {
+        service: service.to_owned(),
+        operation: op.to_owned(),
+        resource,
+        loc,
+        tainted,
+        key,
+    };
+    match eng.sdk_calls.iter_mut().find(|c| {
+        c.loc == call.loc && c.operation == call.operation && c.resource == call.resource
+    }) {
+        Some(existing) => {
+            if existing.tainted.is_none() {
+                existing.tainted = call.tainted;
+            }
+        }
+        None => eng.sdk_calls.push(call),
+    }
+    if service == "s3" && S3_READS.contains(&op) {
+        let chosen = ["Key", "Bucket"]
+            .iter()
+            .filter_map(|f| params.field(f))
+            .any(|v| deep_taints(&v).iter().any(|t| !t.error));
+        if chosen {
+            let loc = eng.loc(r);
+            let mut o = Obj::default();
+            set_field(
+                &mut o,
+                "Body",
+                Val::tainted(vec![Taint::new("s3-object", false, loc.clone())]),
+            );
+            let mut v = Val::object(o);
+            v.taint = vec![Taint::new("s3-object", false, loc)];
+            return v;
+        }
+    }
+    Val::ext(Origin::from_dotted("boto3.response"))
+}
+
+fn payload(field: &str, t: &Taint) -> TaintedPayload {
+    TaintedPayload {
+        field: field.to_owned(),
+        source: Source {
+            path: t.source_path(),
+            loc: t.loc.clone(),
+        },
+        steps: t.steps.clone(),
+    }
+}

@@ -1,0 +1,367 @@
+//! Library calls as the spec tables see them: builtins, environment reads, decoders,
+//! sanitizers, sinks, and the HTTP responses a handler returns (verbose errors, HTML built
+//! from the event).
+
+use std::rc::Rc;
+
+use perimeter_diagnostics::Kind;
+use ruff_python_ast as ast;
+use ruff_text_size::TextRange;
+
+use super::spec::{Check, Clean, DECODERS, ERROR_TEXT, SANITIZERS, SHELLS, SINKS, Sink};
+use super::taint::{Args, Engine};
+use super::value::{Obj, Origin, Shape, Taint, Text, Val, add_taints, deep_taints, element, kind_bit, set_field};
+use crate::summary::{Flow, Source};
+
+impl Engine<'_> {
+    /// A call of a library name: `Some(result)` when a table or a builtin rule knows it;
+    /// sinks are checked on the way.
+    pub(crate) fn library_call(
+        &mut self,
+        origin: &Rc<Origin>,
+        recv: Option<&Val>,
+        args: &Args,
+        r: TextRange,
+        call: &ast::ExprCall,
+    ) -> Option<Val> {
+        let module = &*origin.module;
+        let loc = self.loc(r);
+        if module.is_empty()
+            && let Some(v) = self.builtin(&origin.path, args, r)
+        {
+            self.check_sinks(origin, recv, args, r, call);
+            return Some(v);
+        }
+        if ERROR_TEXT.iter().any(|(m, n)| origin.matches(m, n)) {
+            return Some(Val::tainted(vec![Taint::new("error", true, loc)]));
+        }
+        if origin.matches("os", "environ.get") || origin.matches("os", "getenv") {
+            let mut v = Val::default();
+            if let Some(name) = args.get(0, "key").and_then(Val::konst) {
+                v.text = Some(Text::Env(name));
+            }
+            return Some(v);
+        }
+        if let Some((_, name)) = DECODERS.iter().find(|(m, n)| origin.matches(m, n)) {
+            let mut t = Vec::new();
+            let all = matches!(*name, "path.join" | "join");
+            for (i, a) in args.pos.iter().enumerate() {
+                if i == 0 || all {
+                    add_taints(&mut t, deep_taints(a));
+                }
+            }
+            let note = if name.contains("dump") || name.contains("encode") {
+                "serialised"
+            } else if name.contains("join") {
+                "joined into a path"
+            } else {
+                "decoded"
+            };
+            return Some(Val::tainted(t).with_step(&loc, note));
+        }
+        if let Some(s) = SANITIZERS.iter().find(|s| origin.matches(s.module, s.name)) {
+            return Some(match s.clean {
+                Clean::All => Val::default(),
+                Clean::Kinds(kinds) => {
+                    let mask = kinds.iter().fold(0, |m, k| m | kind_bit(*k));
+                    let mut t = Vec::new();
+                    let mut from = args.all_taints();
+                    if let Some(r) = recv {
+                        add_taints(&mut from, r.taint.iter().cloned());
+                    }
+                    add_taints(&mut t, from.iter().map(|x| x.cleaned(mask)));
+                    Val::tainted(t).with_step(&loc, &format!("{}()", origin.dotted()))
+                }
+            });
+        }
+        if module == "boto3" && origin.path.starts_with("dynamodb.conditions.") {
+            // Condition builders bind values as parameters: never injection.
+            return Some(Val::ext(origin.called()));
+        }
+        if let Some(v) = super::sdk::library_call(self, origin, args) {
+            return Some(v);
+        }
+        if origin.matches("lxml", "etree.XMLParser") || origin.matches("lxml", "objectify.makeparser") {
+            let resolves = !matches!(
+                args.kw("resolve_entities").map(|v| &v.shape),
+                Some(Shape::Bool(false))
+            );
+            return Some(Val::of(Shape::XmlParser(resolves)));
+        }
+        if origin.matches("", "open") || origin.matches("io", "open") {
+            self.check_sinks(origin, recv, args, r, call);
+            return Some(Val::ext(origin.called()));
+        }
+        self.check_sinks(origin, recv, args, r, call);
+        None
+    }
+
+    /// Builtins that shape values: conversions, containers, iteration helpers.
+    fn builtin(&mut self, name: &str, args: &Args, r: TextRange) -> Option<Val> {
+        let loc = self.loc(r);
+        let first = args.pos.first().cloned().unwrap_or_default();
+        Some(match name {
+            "str" | "repr" | "format" | "ascii" | "bytes" | "bytearray" => {
+                let mut v = Val::tainted(deep_taints(&first));
+                if name == "str" {
+                    v.text.clone_from(&first.text);
+                }
+                v
+            }
+            "dict" => {
+                let mut o = Obj::default();
+                if let Some(src) = first.obj()
+                    && let Ok(src) = src.try_borrow()
+                {
+                    for (k, v) in &src.fields {
+                        set_field(&mut o, k, v.clone());
+                    }
+                    o.elems.clone_from(&src.elems);
+                } else if !first.taint.is_empty() {
+                    o.elems = Some(Val::tainted(deep_taints(&first)));
+                }
+                for (k, v) in &args.kw {
+                    set_field(&mut o, k, v.clone());
+                }
+                Val::object(o)
+            }
+            "list" | "tuple" | "set" | "frozenset" | "sorted" | "reversed" | "iter" => {
+                if args.pos.is_empty() {
+                    return Some(Val::object(Obj {
+                        array: true,
+                        ..Obj::default()
+                    }));
+                }
+                Val::object(Obj {
+                    array: true,
+                    elems: Some(element(&first, &loc)),
+                    ..Obj::default()
+                })
+            }
+            "enumerate" => {
+                let mut pair = Obj {
+                    array: true,
+                    ..Obj::default()
+                };
+                pair.fields.insert("0".into(), Val::default());
+                pair.fields.insert("1".into(), element(&first, &loc));
+                Val::object(Obj {
+                    array: true,
+                    elems: Some(Val::object(pair)),
+                    ..Obj::default()
+                })
+            }
+            "zip" => {
+                let mut pair = Obj {
+                    array: true,
+                    ..Obj::default()
+                };
+                for (i, a) in args.pos.iter().enumerate() {
+                    pair.fields.insert(i.to_string(), element(a, &loc));
+                }
+                Val::object(Obj {
+                    array: true,
+                    elems: Some(Val::object(pair)),
+                    ..Obj::default()
+                })
+            }
+            "next" => element(&first, &loc),
+            "isinstance" | "issubclass" | "hasattr" | "callable" | "print" | "id" | "type"
+            | "super" | "vars" | "dir" | "setattr" | "delattr" | "globals" | "locals" => {
+                Val::default()
+            }
+            _ => return None,
+        })
+    }
+
+    fn check_sinks(
+        &mut self,
+        origin: &Origin,
+        recv: Option<&Val>,
+        args: &Args,
+        r: TextRange,
+        call: &ast::ExprCall,
+    ) {
+        for s in SINKS {
+            if origin.matches(s.module, s.name) {
+                self.check_sink(s, recv, args, r, call);
+            }
+        }
+    }
+
+    fn check_sink(
+        &mut self,
+        s: &Sink,
+        recv: Option<&Val>,
+        args: &Args,
+        r: TextRange,
+        call: &ast::ExprCall,
+    ) {
+        let name = match (s.module.is_empty(), s.name.strip_prefix("*.")) {
+            (true, _) => s.name.to_owned(),
+            (false, Some(method)) => format!("{}.{method}", s.module),
+            (false, None) => format!("{}.{}", s.module, s.name),
+        };
+        let arg = args.get(s.arg, s.keyword);
+        let taints: Vec<Rc<Taint>> = match s.check {
+            Check::Deep => arg.map(deep_taints).unwrap_or_default(),
+            Check::Receiver => recv.map(deep_taints).unwrap_or_default(),
+            Check::Sql => match arg {
+                Some(a) if a.konst().is_some() || a.is_array() => Vec::new(),
+                Some(a) => deep_taints(a),
+                None => Vec::new(),
+            },
+            Check::MongoQuery => match arg {
+                Some(a) if a.obj().is_some() && !a.is_array() => {
+                    let mut t = a.taint.clone();
+                    if let Some(w) = a.field("$where") {
+                        add_taints(&mut t, deep_taints(&w));
+                    }
+                    t
+                }
+                Some(a) if a.is_array() => Vec::new(),
+                Some(a) => a.taint.clone(),
+                None => Vec::new(),
+            },
+            Check::Subprocess => self.subprocess_taints(arg, args, r, &name),
+            Check::LxmlParse => {
+                let parser = args.get(1, "parser");
+                let safe = matches!(parser.map(|p| &p.shape), Some(Shape::XmlParser(false)));
+                if safe {
+                    Vec::new()
+                } else {
+                    arg.map(deep_taints).unwrap_or_default()
+                }
+            }
+            Check::YamlLoad => {
+                let loader = args.get(1, "Loader");
+                let safe = loader.is_some_and(|l| match &l.shape {
+                    Shape::Ext(o) => {
+                        let n = o.name();
+                        n.contains("Safe") || n == "BaseLoader"
+                    }
+                    _ => false,
+                });
+                if safe {
+                    Vec::new()
+                } else {
+                    arg.map(deep_taints).unwrap_or_default()
+                }
+            }
+        };
+        self.record(s.kind, &taints, r, &name);
+        if s.kind == Kind::InjectionOsCommand && s.check == Check::Deep {
+            let fetches = arg
+                .and_then(|a| a.text.as_ref())
+                .is_some_and(|t| fetcher_text(t.pattern()));
+            if fetches {
+                self.record(Kind::Ssrf, &taints, r, &name);
+            }
+        }
+        let _ = call;
+    }
+
+    /// `subprocess.run(cmd, shell=...)`: a tainted string command, a tainted program, or
+    /// tainted arguments run by a shell.
+    fn subprocess_taints(
+        &mut self,
+        cmd: Option<&Val>,
+        args: &Args,
+        r: TextRange,
+        name: &str,
+    ) -> Vec<Rc<Taint>> {
+        let Some(cmd) = cmd else { return Vec::new() };
+        let shell = matches!(args.kw("shell").map(|v| &v.shape), Some(Shape::Bool(true)));
+        if !cmd.is_array() {
+            let t = deep_taints(cmd);
+            if cmd.text.as_ref().is_some_and(|x| fetcher_text(x.pattern())) {
+                self.record(Kind::Ssrf, &t, r, name);
+            }
+            return t;
+        }
+        let program = cmd.field("0");
+        let program_text = program.as_ref().and_then(Val::konst);
+        let mut out = program.as_ref().map(deep_taints).unwrap_or_default();
+        let by_shell = program_text.as_deref().is_some_and(|p| {
+            let base = p.rsplit('/').next().unwrap_or(p);
+            SHELLS.contains(&base)
+        });
+        if shell || by_shell {
+            add_taints(&mut out, deep_taints(cmd));
+        }
+        let fetcher = program_text.as_deref().is_some_and(|p| {
+            let base = p.rsplit('/').next().unwrap_or(p);
+            matches!(base, "curl" | "wget")
+        });
+        if fetcher {
+            let t = deep_taints(cmd);
+            self.record(Kind::Ssrf, &t, r, name);
+        }
+        out
+    }
+
+    /// Records the labels that reach a sink of this kind.
+    pub(crate) fn record(&mut self, kind: Kind, taints: &[Rc<Taint>], r: TextRange, sink_name: &str) {
+        if taints.is_empty() {
+            return;
+        }
+        let sink = self.loc(r);
+        for t in taints {
+            if !t.reaches(kind) {
+                continue;
+            }
+            let path = t.source_path();
+            if !self.note_flow(
+                kind,
+                sink.path(),
+                sink.span.start,
+                &path,
+                t.loc.path(),
+                t.loc.span.start,
+            ) {
+                continue;
+            }
+            self.flows.push(Flow {
+                kind,
+                source: Source {
+                    path,
+                    loc: t.loc.clone(),
+                },
+                steps: t.steps.clone(),
+                sink: sink.clone(),
+                sink_name: sink_name.to_owned(),
+            });
+        }
+    }
+
+    /// A Lambda proxy response (`{"statusCode": ..., "body": ...}`): errors in the body are
+    /// verbose errors; event data in an HTML body is XSS.
+    pub(crate) fn check_response(&mut self, v: &Val, r: TextRange, sink_name: &str) {
+        let Some(body) = v.field("body") else { return };
+        let taints = deep_taints(&body);
+        if taints.is_empty() {
+            return;
+        }
+        self.record(Kind::VerboseError, &taints, r, sink_name);
+        let html = v.field("headers").is_some_and(|h| {
+            h.obj().is_some_and(|o| {
+                o.try_borrow().is_ok_and(|o| {
+                    o.fields.iter().any(|(k, v)| {
+                        k.eq_ignore_ascii_case("content-type")
+                            && v.text
+                                .as_ref()
+                                .is_some_and(|t| t.pattern().contains("html"))
+                    })
+                })
+            })
+        });
+        if html {
+            self.record(Kind::Xss, &taints, r, sink_name);
+        }
+    }
+}
+
+/// Whether a command text fetches a URL.
+fn fetcher_text(p: &str) -> bool {
+    p.starts_with("curl") || p.starts_with("wget") || p.contains("curl ") || p.contains("wget ")
+}
