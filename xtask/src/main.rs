@@ -234,7 +234,10 @@ fn main() -> Result<()> {
             if std::fs::read_to_string(root.join(RULES_DOC)).unwrap_or_default() != rules_doc()? {
                 bail!("{RULES_DOC} is out of date: run `cargo xtask rules-doc`");
             }
-            if let Ok(data) = botocore_data(&args) {
+            // The IAM table depends on the botocore release: it is compared only against the
+            // service models named explicitly (`--botocore-data`), of the version in its header.
+            if args.iter().any(|a| a == "--botocore-data") {
+                let data = botocore_data(&args)?;
                 let text = iam_table(&data)?;
                 let committed = std::fs::read_to_string(root.join(OUT))?;
                 if committed != text {
