@@ -700,16 +700,26 @@ impl AppGraph<'_> {
         if feeding.iter().any(|t| t.channel == Channel::S3) {
             return Provenance::External;
         }
-        // A function's own writes do not count: if it is the only writer, something outside
-        // the application must write first (users uploading to the bucket it watches).
-        let all_produced = feeding.iter().all(|t| {
-            self.edges.iter().any(|w| {
+        // A queue, topic or stream the application declares is internal: its messages come
+        // from the application's own writers (none of which carries attacker data, or there
+        // would be an inflow). One declared elsewhere (an ARN, an import, a name) is written
+        // by parties the application does not show. A function's own writes do not count: if
+        // it is its only writer, something else must write first.
+        let internal = feeding.iter().all(|t| {
+            let declared = self.app.resource(&t.from).is_some();
+            let others_write = self.edges.iter().any(|w| {
                 matches!(w.kind, EdgeKind::Write | EdgeKind::Forward)
                     && w.to == t.from
                     && w.from != f.id
-            })
+            });
+            declared
+                && (others_write
+                    || !self
+                        .edges
+                        .iter()
+                        .any(|w| w.kind == EdgeKind::Write && w.to == t.from))
         });
-        if all_produced {
+        if internal {
             Provenance::Trusted
         } else {
             Provenance::External
