@@ -575,6 +575,19 @@ pub fn node_targets(app: &Application, node: &Node) -> Vec<Target> {
     if !ids.is_empty() {
         return ids;
     }
+    // `!Sub https://sqs.${AWS::Region}.amazonaws.com/${AWS::AccountId}/orders`: the name is
+    // the literal last segment.
+    if let Some(("Fn::Sub", arg)) = node.intrinsic() {
+        let template = match &arg.value {
+            perimeter_model::Value::Seq(items) => items.first().and_then(Node::as_str),
+            _ => arg.as_str(),
+        };
+        let last = template.and_then(|t| t.trim_end_matches('/').rsplit([':', '/']).next());
+        return last
+            .filter(|l| !l.is_empty() && !l.contains("${"))
+            .map(|l| name_targets(app, l))
+            .unwrap_or_default();
+    }
     node.scalar_text()
         .filter(|_| !node.is_symbolic())
         .map(|s| name_targets(app, &s))
@@ -653,6 +666,35 @@ fn function_targets(app: &Application, f: &Function, expr: &ResourceExpr) -> Vec
         .collect()
 }
 
+impl AppGraph<'_> {
+    /// Whether some SDK write of this channel could not be resolved to a resource.
+    fn unresolved_writes(&self, channel: Channel) -> bool {
+        self.summaries.iter().any(|s| {
+            s.sdk_calls.iter().enumerate().any(|(i, c)| {
+                Channel::of_write(c) == Some(channel)
+                    && !self.edges.iter().any(|e| {
+                        e.kind == EdgeKind::Write && e.from == s.function && e.call == Some(i)
+                    })
+            })
+        })
+    }
+}
+
+/// Whether an SDK operation reads stored data (items, objects, messages, records).
+fn is_read(service: &str, operation: &str) -> bool {
+    match service {
+        "dynamodb" => matches!(
+            operation,
+            "GetItem" | "BatchGetItem" | "Query" | "Scan" | "ExecuteStatement" | "TransactGetItems"
+        ),
+        "s3" => matches!(operation, "GetObject" | "SelectObjectContent"),
+        "sqs" => operation == "ReceiveMessage",
+        "kinesis" => operation == "GetRecords",
+        "rds-data" => operation == "ExecuteStatement",
+        _ => false,
+    }
+}
+
 /// Who controls the data at a source of a function, as far as the graph can tell.
 #[derive(Clone, Debug)]
 pub enum Provenance {
@@ -705,19 +747,32 @@ impl AppGraph<'_> {
         // would be an inflow). One declared elsewhere (an ARN, an import, a name) is written
         // by parties the application does not show. A function's own writes do not count: if
         // it is its only writer, something else must write first.
+        // A writer that relays data it read from storage (a table, a bucket, another queue)
+        // passes on whatever was stored there, which the analysis does not follow yet: its
+        // messages are of unknown origin, not clean.
+        let relays_stored = |writer: &str| {
+            self.summary(writer).is_some_and(|s| {
+                s.sdk_calls
+                    .iter()
+                    .any(|c| is_read(&c.service, &c.operation))
+            })
+        };
         let internal = feeding.iter().all(|t| {
             let declared = self.app.resource(&t.from).is_some();
-            let others_write = self.edges.iter().any(|w| {
-                matches!(w.kind, EdgeKind::Write | EdgeKind::Forward)
-                    && w.to == t.from
-                    && w.from != f.id
-            });
+            let writers: Vec<&str> = self
+                .edges
+                .iter()
+                .filter(|w| matches!(w.kind, EdgeKind::Write | EdgeKind::Forward) && w.to == t.from)
+                .map(|w| w.from.as_str())
+                .collect();
+            let others: Vec<&str> = writers.iter().copied().filter(|w| *w != f.id).collect();
+            // No writer at all is only believable when every write of this channel in the
+            // application was resolved to its resource.
+            let unresolved = writers.is_empty() && self.unresolved_writes(t.channel);
             declared
-                && (others_write
-                    || !self
-                        .edges
-                        .iter()
-                        .any(|w| w.kind == EdgeKind::Write && w.to == t.from))
+                && !unresolved
+                && (writers.is_empty() || !others.is_empty())
+                && !others.iter().any(|w| relays_stored(w))
         });
         if internal {
             Provenance::Trusted

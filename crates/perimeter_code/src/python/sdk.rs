@@ -190,13 +190,13 @@ pub(crate) fn bound_method(
             set_field(&mut o, "Key", v.clone());
         }
     }
-    if b.class == "BatchWriter" && method == "put_item" && !args.pos.is_empty() {
-        if let Some(o) = params.obj()
-            && let Ok(mut o) = o.try_borrow_mut()
-            && let Some(v) = args.pos.first()
-        {
-            set_field(&mut o, "Item", v.clone());
-        }
+    if b.class == "BatchWriter"
+        && method == "put_item"
+        && let Some(v) = args.pos.first()
+        && let Some(o) = params.obj()
+        && let Ok(mut o) = o.try_borrow_mut()
+    {
+        set_field(&mut o, "Item", v.clone());
     }
     record(eng, &b.service, &op, &params, Some(b.resource.clone()), r)
 }
@@ -307,9 +307,11 @@ fn record(
         tainted,
         key,
     };
-    match eng.sdk_calls.iter_mut().find(|c| {
-        c.loc == call.loc && c.operation == call.operation && c.resource == call.resource
-    }) {
+    match eng
+        .sdk_calls
+        .iter_mut()
+        .find(|c| c.loc == call.loc && c.operation == call.operation && c.resource == call.resource)
+    {
         Some(existing) => {
             if existing.tainted.is_none() {
                 existing.tainted = call.tainted;

@@ -10,7 +10,9 @@ use ruff_text_size::TextRange;
 
 use super::spec::{Check, Clean, DECODERS, ERROR_TEXT, SANITIZERS, SHELLS, SINKS, Sink};
 use super::taint::{Args, Engine};
-use super::value::{Obj, Origin, Shape, Taint, Text, Val, add_taints, deep_taints, element, kind_bit, set_field};
+use super::value::{
+    Obj, Origin, Shape, Taint, Text, Val, add_taints, deep_taints, element, kind_bit, set_field,
+};
 use crate::summary::{Flow, Source};
 
 impl Engine<'_> {
@@ -81,7 +83,9 @@ impl Engine<'_> {
         if let Some(v) = super::sdk::library_call(self, origin, args) {
             return Some(v);
         }
-        if origin.matches("lxml", "etree.XMLParser") || origin.matches("lxml", "objectify.makeparser") {
+        if origin.matches("lxml", "etree.XMLParser")
+            || origin.matches("lxml", "objectify.makeparser")
+        {
             let resolves = !matches!(
                 args.kw("resolve_entities").map(|v| &v.shape),
                 Some(Shape::Bool(false))
@@ -301,7 +305,13 @@ impl Engine<'_> {
     }
 
     /// Records the labels that reach a sink of this kind.
-    pub(crate) fn record(&mut self, kind: Kind, taints: &[Rc<Taint>], r: TextRange, sink_name: &str) {
+    pub(crate) fn record(
+        &mut self,
+        kind: Kind,
+        taints: &[Rc<Taint>],
+        r: TextRange,
+        sink_name: &str,
+    ) {
         if taints.is_empty() {
             return;
         }
@@ -311,14 +321,7 @@ impl Engine<'_> {
                 continue;
             }
             let path = t.source_path();
-            if !self.note_flow(
-                kind,
-                sink.path(),
-                sink.span.start,
-                &path,
-                t.loc.path(),
-                t.loc.span.start,
-            ) {
+            if !self.note_flow(kind, &sink, &path, &t.loc) {
                 continue;
             }
             self.flows.push(Flow {

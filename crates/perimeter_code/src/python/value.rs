@@ -290,7 +290,6 @@ pub(crate) struct Client {
 }
 
 /// A boto3 resource object bound to one AWS resource (`Table(name)`).
-#[derive(Debug)]
 pub(crate) struct Bound {
     /// IAM service prefix.
     pub service: String,
@@ -448,7 +447,8 @@ impl Val {
 
     /// Whether this is a list, tuple or set.
     pub(crate) fn is_array(&self) -> bool {
-        self.obj().is_some_and(|o| o.try_borrow().is_ok_and(|o| o.array))
+        self.obj()
+            .is_some_and(|o| o.try_borrow().is_ok_and(|o| o.array))
     }
 
     /// Adds one step to every label (a variable, a parameter).

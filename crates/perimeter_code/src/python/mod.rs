@@ -1,0 +1,123 @@
+//! Python: handler resolution, parsing with ruff's parser, taint summaries.
+//!
+//! `resolve` finds the handler's module and the repository modules it imports; `taint`
+//! interprets them abstractly from the handler with an untrusted event (whatever the first
+//! parameter is called); `spec` lists sinks, sanitizers, validators and boto3 tables as
+//! data; `sinks` and `sdk` apply those tables to library calls.
+
+mod resolve;
+mod sdk;
+mod sinks;
+mod spec;
+mod taint;
+mod value;
+
+use perimeter_diagnostics::ScanError;
+
+use crate::handler::HandlerSpec;
+use crate::repo::join_rel;
+use crate::summary::Language;
+use crate::{FunctionSummary, Repo};
+
+use resolve::{handler_file, split_handler};
+use taint::Engine;
+
+/// Resolves a Python handler and summarises the code it reaches.
+pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
+    let mut summary = FunctionSummary {
+        function: spec.function.to_owned(),
+        language: Some(Language::Python),
+        ..FunctionSummary::default()
+    };
+    let code_dir = join_rel("", spec.code_dir).unwrap_or_default();
+    let where_ = if code_dir.is_empty() {
+        ".".to_owned()
+    } else {
+        code_dir.clone()
+    };
+    let Some((module, func)) = split_handler(spec.handler) else {
+        summary.errors.push(ScanError::new(
+            where_,
+            format!(
+                "handler `{}` of function `{}`: not of the form `module.function`",
+                spec.handler, spec.function
+            ),
+        ));
+        return summary;
+    };
+    let Some(path) = handler_file(repo, &code_dir, &module) else {
+        summary.errors.push(ScanError::new(
+            join_rel(&code_dir, &module).unwrap_or_else(|| module.clone()),
+            format!(
+                "handler `{}` of function `{}`: no module {module}.py under {where_}",
+                spec.handler, spec.function
+            ),
+        ));
+        return summary;
+    };
+    let mut engine = Engine::new(repo, &code_dir);
+    if let Some(m) = engine.load(&path) {
+        match engine.global_function(m, &func) {
+            Some(idx) => {
+                summary.handler = engine.func_loc(idx);
+                engine.run_handler(idx);
+            }
+            None => summary.errors.push(ScanError::new(
+                path.clone(),
+                format!(
+                    "handler `{}` of function `{}`: module {path} has no function `{func}`",
+                    spec.handler, spec.function
+                ),
+            )),
+        }
+    }
+    if let Some((file, name)) = engine.exhausted.take() {
+        summary.errors.push(ScanError::new(
+            if file.is_empty() { path.clone() } else { file },
+            format!(
+                "analysis budget exhausted in `{name}` (function `{}`): results may be incomplete",
+                spec.function
+            ),
+        ));
+    }
+    let mut files: Vec<String> = engine.modules.iter().map(|m| m.path.clone()).collect();
+    files.sort();
+    files.dedup();
+    summary.files = files;
+    summary.imports = engine.imports.iter().cloned().collect();
+    let mut flows = std::mem::take(&mut engine.flows);
+    flows.sort_by(|a, b| {
+        (
+            a.sink.path(),
+            a.sink.span.start,
+            a.kind,
+            &a.source.path,
+            a.source.loc.path(),
+            a.source.loc.span.start,
+        )
+            .cmp(&(
+                b.sink.path(),
+                b.sink.span.start,
+                b.kind,
+                &b.source.path,
+                b.source.loc.path(),
+                b.source.loc.span.start,
+            ))
+    });
+    summary.flows = flows;
+    let mut calls = std::mem::take(&mut engine.sdk_calls);
+    calls.sort_by(|a, b| {
+        (a.loc.path(), a.loc.span.start, &a.operation, &a.resource).cmp(&(
+            b.loc.path(),
+            b.loc.span.start,
+            &b.operation,
+            &b.resource,
+        ))
+    });
+    summary.sdk_calls = calls;
+    summary.errors.append(&mut engine.errors);
+    summary.errors.sort();
+    summary.errors.dedup();
+    engine.teardown();
+    summary
+}
