@@ -9,6 +9,7 @@ pub mod handler;
 pub mod js;
 pub mod python;
 pub mod repo;
+mod spec;
 pub mod summary;
 
 pub use repo::Repo;

@@ -2,6 +2,8 @@
 //! wrappers and AWS SDK tables. The engine in `taint.rs` matches calls against these tables
 //! and never names a library itself, so adding a sink is adding a row.
 
+pub(crate) use crate::spec::{Clean, Sanitizer};
+use crate::spec::{SHELL_ONLY, SQL_ONLY, XSS_ONLY, san};
 use perimeter_diagnostics::Kind;
 
 /// How a sink argument is judged.
@@ -233,38 +235,6 @@ pub(crate) const SINKS: &[Sink] = &[
     sink("fs-extra", "remove", 0, PATH, Check::Deep),
     sink("fs-extra", "outputFile", 0, PATH, Check::Deep),
 ];
-
-/// What a sanitizer makes a value safe for.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Clean {
-    /// Every sink kind (the result is a number or a boolean).
-    All,
-    /// These kinds only.
-    Kinds(&'static [Kind]),
-}
-
-/// One sanitizer: calling `name` from `module` (same matching as [`Sink`]).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Sanitizer {
-    /// The module (`""` for globals, matched on the whole dotted path).
-    pub module: &'static str,
-    /// The function name.
-    pub name: &'static str,
-    /// What the result is clean for.
-    pub clean: Clean,
-}
-
-const fn san(module: &'static str, name: &'static str, clean: Clean) -> Sanitizer {
-    Sanitizer {
-        module,
-        name,
-        clean,
-    }
-}
-
-const SQL_ONLY: Clean = Clean::Kinds(&[Kind::InjectionSql]);
-const XSS_ONLY: Clean = Clean::Kinds(&[Kind::Xss]);
-const SHELL_ONLY: Clean = Clean::Kinds(&[Kind::InjectionOsCommand]);
 
 /// Every sanitizer the engine knows.
 pub(crate) const SANITIZERS: &[Sanitizer] = &[

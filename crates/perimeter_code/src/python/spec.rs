@@ -2,6 +2,8 @@
 //! the standard library, and boto3 tables. The engine matches calls against these rows and
 //! never names a library itself, so adding a sink is adding a row.
 
+pub(crate) use crate::spec::{Clean, Sanitizer};
+use crate::spec::{PATH_ONLY, SHELL_ONLY, SQL_ONLY, XSS_ONLY, san};
 use perimeter_diagnostics::Kind;
 
 /// How a sink argument is judged.
@@ -268,39 +270,6 @@ pub(crate) const SHELLS: &[&str] = &[
     "powershell",
     "pwsh",
 ];
-
-/// What a sanitizer makes a value safe for.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Clean {
-    /// Every sink kind (the result is a number, a boolean, a UUID).
-    All,
-    /// These kinds only.
-    Kinds(&'static [Kind]),
-}
-
-/// One sanitizer: a callee as in [`Sink`] and what its result is clean for.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Sanitizer {
-    /// Top-level module, `""` for builtins.
-    pub module: &'static str,
-    /// Dotted path from the module (`*.x` for a method of anything derived from it).
-    pub name: &'static str,
-    /// What the result is clean for.
-    pub clean: Clean,
-}
-
-const fn san(module: &'static str, name: &'static str, clean: Clean) -> Sanitizer {
-    Sanitizer {
-        module,
-        name,
-        clean,
-    }
-}
-
-const SQL_ONLY: Clean = Clean::Kinds(&[Kind::InjectionSql]);
-const XSS_ONLY: Clean = Clean::Kinds(&[Kind::Xss]);
-const SHELL_ONLY: Clean = Clean::Kinds(&[Kind::InjectionOsCommand]);
-const PATH_ONLY: Clean = Clean::Kinds(&[Kind::PathTraversal]);
 
 /// Every sanitizer the engine knows.
 pub(crate) const SANITIZERS: &[Sanitizer] = &[
