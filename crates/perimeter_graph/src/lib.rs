@@ -736,12 +736,6 @@ impl AppGraph<'_> {
                 Provenance::External
             };
         }
-        // A bucket is an upload target by nature: people and other systems put objects in
-        // it with credentials or presigned URLs the application never sees, so knowing the
-        // application's own writers does not make its keys trusted.
-        if feeding.iter().any(|t| t.channel == Channel::S3) {
-            return Provenance::External;
-        }
         // A queue, topic or stream the application declares is internal: its messages come
         // from the application's own writers (none of which carries attacker data, or there
         // would be an inflow). One declared elsewhere (an ARN, an import, a name) is written
