@@ -451,3 +451,23 @@ fn hostile_long_expression_in_an_uncalled_function() {
     );
     survives(&text);
 }
+
+#[test]
+fn web_frameworks_run_inside_lambda() {
+    let s = check(
+        "frameworks",
+        &[
+            "flask_app.handler",
+            "chalice_app.app",
+            "fastapi_app.handler",
+        ],
+    );
+    assert!(
+        s.iter().all(|x| x.handler.is_some()),
+        "{:?}",
+        s.iter().map(|x| &x.errors).collect::<Vec<_>>()
+    );
+    assert_eq!(sources_at(&s[0], "flask_app.py", 14), ["request.args.name"]);
+    assert_eq!(sources_at(&s[0], "flask_app.py", 21), ["route.path"]);
+    assert_eq!(sources_at(&s[2], "fastapi_app.py", 10), ["route.url"]);
+}

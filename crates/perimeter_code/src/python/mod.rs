@@ -57,11 +57,15 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
     };
     let mut engine = Engine::new(repo, &code_dir);
     if let Some(m) = engine.load(&path) {
+        let routes = engine.run_routes(m);
         match engine.global_function(m, &func) {
             Some(idx) => {
                 summary.handler = engine.func_loc(idx);
                 engine.run_handler(idx);
             }
+            // A framework app (`app = Chalice(...)`, `handler = Mangum(app)`) whose routes
+            // are the entry points.
+            None if routes > 0 => summary.handler = engine.global_loc(m, &func),
             None => summary.errors.push(ScanError::new(
                 path.clone(),
                 format!(

@@ -756,6 +756,92 @@ impl<'r> Engine<'r> {
         self.stack.pop();
     }
 
+    /// Where a module-level name is assigned (`app = Chalice(...)`), when it is.
+    pub(crate) fn global_loc(&self, module: usize, name: &str) -> Option<Loc> {
+        let ast = self.asts.get(module)?;
+        ast.body.iter().find_map(|stmt| match stmt {
+            Stmt::Assign(a) => a.targets.iter().find_map(|t| match t {
+                Expr::Name(n) if n.id.as_str() == name => Some(self.loc_in(module, n.range)),
+                _ => None,
+            }),
+            _ => None,
+        })
+    }
+
+    /// Runs the route functions of a web framework app defined in a module (Flask, Chalice,
+    /// FastAPI behind Mangum, Quart): each function decorated with `@app.route(...)`,
+    /// `@app.get(...)`, ... is an entry point whose parameters are path parameters of the
+    /// route, and inside which the framework's request object is the HTTP request. Returns
+    /// the number of routes run.
+    pub(crate) fn run_routes(&mut self, module: usize) -> usize {
+        const ROUTE: &[&str] = &[
+            "route",
+            "get",
+            "post",
+            "put",
+            "patch",
+            "delete",
+            "api_route",
+            "websocket",
+        ];
+        let Some(ast) = self.asts.get(module).map(Rc::clone) else {
+            return 0;
+        };
+        let mut run = 0;
+        for stmt in &ast.body {
+            let Stmt::FunctionDef(def) = stmt else {
+                continue;
+            };
+            let routed = def.decorator_list.iter().any(|d| {
+                let callee = match &d.expression {
+                    Expr::Call(c) => &*c.func,
+                    other => other,
+                };
+                matches!(callee, Expr::Attribute(a) if ROUTE.contains(&a.attr.as_str()))
+            });
+            if !routed {
+                continue;
+            }
+            let key = (module, def.range.start().to_u32());
+            let Some(&idx) = self.func_index.get(&key) else {
+                continue;
+            };
+            let pos = def
+                .parameters
+                .posonlyargs
+                .iter()
+                .chain(def.parameters.args.iter())
+                .map(|p| {
+                    let name = p.parameter.name.as_str();
+                    let path = format!("route.{name}");
+                    Val {
+                        taint: vec![Taint::new(
+                            path.clone(),
+                            false,
+                            self.loc_in(module, p.parameter.name.range()),
+                        )],
+                        shape: Shape::Event(path),
+                        text: None,
+                    }
+                })
+                .collect();
+            self.stack.push(Frame::new(module, None));
+            self.invoke(
+                idx,
+                None,
+                None,
+                Args {
+                    pos,
+                    kw: Vec::new(),
+                },
+                true,
+            );
+            self.stack.pop();
+            run += 1;
+        }
+        run
+    }
+
     /// Calls a repository function with argument values; returns what it returns.
     pub(crate) fn call_function(
         &mut self,
@@ -1730,6 +1816,29 @@ impl<'r> Engine<'r> {
 
     /// `base.attr`.
     fn attribute(&mut self, base: &Val, attr: &str, r: TextRange) -> Val {
+        // Web frameworks run inside Lambda: Flask's (and Quart's) `request` and Chalice's
+        // `app.current_request` are the HTTP request.
+        if let Shape::Ext(o) = &base.shape {
+            let framework_request = (matches!(&*o.module, "flask" | "quart")
+                && o.path == "request")
+                || attr == "current_request";
+            if framework_request {
+                let root = if attr == "current_request" {
+                    "app.current_request"
+                } else {
+                    "request"
+                };
+                let request = Val {
+                    taint: vec![Taint::new(root, false, self.loc(r))],
+                    shape: Shape::Event(root.to_owned()),
+                    text: None,
+                };
+                if attr == "current_request" {
+                    return request;
+                }
+                return self.event_at(&request, join_path(root, attr), r);
+            }
+        }
         match &base.shape {
             Shape::Module(m) => self.module_attr(*m, attr),
             Shape::Ext(o) => Val {

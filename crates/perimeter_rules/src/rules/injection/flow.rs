@@ -35,6 +35,9 @@ const HTTP_PREFIXES: &[&str] = &[
     "stageVariables",
     "req.",
     "request.",
+    "request",
+    "route.",
+    "app.current_request",
 ];
 
 fn has_prefix(path: &str, prefix: &str) -> bool {
