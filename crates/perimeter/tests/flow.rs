@@ -229,3 +229,30 @@ fn javascript_channels_s3_dynamodb_eventbridge_step_functions() {
         &["intake", "step"],
     );
 }
+
+#[test]
+fn stored_data_read_back_from_a_table() {
+    let r = scan("stored-py");
+    // Titles come from the HTTP caller, stored in Notes, read back by a scheduled report.
+    assert_flow(
+        &r,
+        "injection-sql",
+        "src/report.py",
+        13,
+        &["SaveFunction", "ReportFunction"],
+    );
+    let f = findings(&r, "injection-sql")
+        .into_iter()
+        .find(|f| f["line"] == 13)
+        .unwrap();
+    assert!(
+        f["trace"].to_string().contains("stored in table `Notes`"),
+        "{f:#}"
+    );
+    // Settings only ever holds constants.
+    let quiet: Vec<_> = findings(&r, "injection-sql")
+        .into_iter()
+        .filter(|f| f["line"] == 15)
+        .collect();
+    assert!(quiet.is_empty(), "{quiet:#?}");
+}

@@ -386,10 +386,81 @@ impl<'a> AppGraph<'a> {
     /// empty for a source an HTTP caller controls directly, the upstream steps for data that
     /// arrived through the graph.
     pub fn origin(&self, f: &Function, source: &Source) -> Option<Vec<TraceStep>> {
+        self.origin_at(f, source, 0)
+    }
+
+    fn origin_at(&self, f: &Function, source: &Source, depth: usize) -> Option<Vec<TraceStep>> {
         if f.is_internet_facing() && http_controlled(&source.path) {
             return Some(Vec::new());
         }
+        if source.path == "stored" {
+            return match self.stored(f, source, depth) {
+                Stored::Attacker(trace) => Some(trace),
+                _ => None,
+            };
+        }
         self.inflow(&f.id, &source.path).map(|i| i.trace.clone())
+    }
+
+    /// Who wrote the items a function reads back from a table: the read is the SDK call at
+    /// the source's place, its table resolved like any other resource, its writers the
+    /// application's functions that put items there.
+    fn stored(&self, f: &Function, source: &Source, depth: usize) -> Stored {
+        if depth > 4 {
+            return Stored::Unknown;
+        }
+        let Some(summary) = self.summary(&f.id) else {
+            return Stored::Unknown;
+        };
+        let Some(read) = summary.sdk_calls.iter().find(|c| c.loc == source.loc) else {
+            return Stored::Unknown;
+        };
+        let tables = expr_targets(self.app, f, &read.resource);
+        if tables.is_empty() {
+            return Stored::Unknown;
+        }
+        let mut unknown = false;
+        for w in self.edges.iter().filter(|e| {
+            e.kind == EdgeKind::Write && e.channel == Channel::DynamoDb && tables.contains(&e.to)
+        }) {
+            let (Some(writer), Some(ws)) = (self.app.function(&w.from), self.summary(&w.from))
+            else {
+                continue;
+            };
+            let Some(call) = w.call.and_then(|i| ws.sdk_calls.get(i)) else {
+                continue;
+            };
+            let Some(payload) = &call.tainted else {
+                continue;
+            };
+            match self.origin_at(writer, &payload.source, depth + 1) {
+                Some(mut trace) => {
+                    trace.push(TraceStep::at(
+                        &payload.source.loc,
+                        Some(&writer.id),
+                        source_note(&payload.source),
+                    ));
+                    trace.extend(payload.steps.iter().map(|st| step(st, &writer.id)));
+                    trace.push(TraceStep::at(
+                        &call.loc,
+                        Some(&writer.id),
+                        format!(
+                            "stored in table `{}` ({}.{})",
+                            w.to.trim_start_matches("name:"),
+                            call.service,
+                            call.operation
+                        ),
+                    ));
+                    return Stored::Attacker(trace);
+                }
+                None => unknown = true,
+            }
+        }
+        if unknown {
+            Stored::Unknown
+        } else {
+            Stored::Clean
+        }
     }
 
     /// The inflow that feeds a source path of a function, if any.
@@ -695,6 +766,16 @@ fn is_read(service: &str, operation: &str) -> bool {
     }
 }
 
+/// What the items read back from a table hold.
+enum Stored {
+    /// Data an attacker put there, with the trace to the write.
+    Attacker(Vec<TraceStep>),
+    /// Data of unknown origin (a writer's own event, relayed data).
+    Unknown,
+    /// Only clean data, or nothing the application writes.
+    Clean,
+}
+
 /// Who controls the data at a source of a function, as far as the graph can tell.
 #[derive(Clone, Debug)]
 pub enum Provenance {
@@ -710,6 +791,19 @@ pub enum Provenance {
 }
 
 impl AppGraph<'_> {
+    /// The provenance of a source of a function: [`AppGraph::provenance`], and for items read
+    /// back from a table, who wrote them.
+    pub fn provenance_of(&self, f: &Function, source: &Source) -> Provenance {
+        if source.path == "stored" {
+            return match self.stored(f, source, 0) {
+                Stored::Attacker(trace) => Provenance::Upstream(trace),
+                Stored::Unknown => Provenance::External,
+                Stored::Clean => Provenance::Trusted,
+            };
+        }
+        self.provenance(f, &source.path)
+    }
+
     /// The provenance of a source path of a function.
     pub fn provenance(&self, f: &Function, path: &str) -> Provenance {
         if f.is_internet_facing() && http_controlled(path) {

@@ -337,8 +337,26 @@ fn record(
             return v;
         }
     }
+    // Items read back from a table carry whatever was written there: a `stored` source the
+    // application graph resolves to the table's writers.
+    if service == "dynamodb" && STORED_READS.contains(&op) {
+        let loc = eng.loc(r);
+        let mut v = Val::ext(Origin::from_dotted("boto3.response"));
+        v.taint = vec![Taint::new("stored", false, loc)];
+        return v;
+    }
     Val::ext(Origin::from_dotted("boto3.response"))
 }
+
+/// DynamoDB operations that return stored items.
+const STORED_READS: &[&str] = &[
+    "GetItem",
+    "BatchGetItem",
+    "Query",
+    "Scan",
+    "ExecuteStatement",
+    "TransactGetItems",
+];
 
 fn payload(field: &str, t: &Taint) -> TaintedPayload {
     TaintedPayload {

@@ -150,10 +150,15 @@ pub(crate) fn trace(f: &Function, flow: &Flow) -> Vec<TraceStep> {
 pub(crate) fn report_flows(cx: &AppContext<'_>, out: &mut Findings, kind: Kind, help: &str) {
     for (f, summary) in cx.analysed() {
         for flow in summary.flows.iter().filter(|fl| fl.kind == kind) {
-            let exp = exposure(f, &flow.source.path);
+            let mut exp = exposure(f, &flow.source.path);
             if let (true, Some(g)) = (exp != Some(Exposure::Internet), cx.graph) {
                 {
-                    match g.provenance(f, &flow.source.path) {
+                    match g.provenance_of(f, &flow.source) {
+                        // Items read back from a table some writer filled with data of
+                        // unknown origin.
+                        Provenance::External if flow.source.path == "stored" => {
+                            exp = Some(Exposure::Producer);
+                        }
                         Provenance::Upstream(mut upstream) => {
                             let producer = upstream
                                 .first()
@@ -184,14 +189,24 @@ pub(crate) fn report_flows(cx: &AppContext<'_>, out: &mut Findings, kind: Kind, 
             let who = match exp {
                 Exposure::Internet => "",
                 Exposure::Upload => " (from an uploaded object)",
+                Exposure::Producer if flow.source.path == "stored" => {
+                    " (written there with data of unknown origin)"
+                }
                 Exposure::Producer => " (from the message producer)",
             };
             out.report(
                 &flow.sink,
-                format!(
-                    "event data `{}` reaches `{}`{who}",
-                    flow.source.path, flow.sink_name
-                ),
+                if flow.source.path == "stored" {
+                    format!(
+                        "data read back from a table reaches `{}`{who}",
+                        flow.sink_name
+                    )
+                } else {
+                    format!(
+                        "event data `{}` reaches `{}`{who}",
+                        flow.source.path, flow.sink_name
+                    )
+                },
             )
             .severity(severity(kind, exp))
             .function(&f.id)
