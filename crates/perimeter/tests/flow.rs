@@ -256,3 +256,15 @@ fn stored_data_read_back_from_a_table() {
         .collect();
     assert!(quiet.is_empty(), "{quiet:#?}");
 }
+
+#[test]
+fn stored_data_in_javascript() {
+    let r = scan("stored-js");
+    assert_flow(
+        &r,
+        "injection-os-command",
+        "src/digest.js",
+        9,
+        &["post", "digest"],
+    );
+}

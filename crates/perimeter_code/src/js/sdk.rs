@@ -345,8 +345,30 @@ fn record<'a>(
             })]);
         }
     }
+    // Items read back from a table carry whatever was written there: a `stored` source the
+    // application graph resolves to the table's writers.
+    if service == "dynamodb" && STORED_READS.contains(&op) {
+        return Val::tainted(vec![Rc::new(Taint {
+            path: "stored".to_owned(),
+            structured: false,
+            error: false,
+            loc: eng.loc(span),
+            steps: Vec::new(),
+            clean: 0,
+        })]);
+    }
     Val::default()
 }
+
+/// DynamoDB operations that return stored items.
+const STORED_READS: &[&str] = &[
+    "GetItem",
+    "BatchGetItem",
+    "Query",
+    "Scan",
+    "ExecuteStatement",
+    "TransactGetItems",
+];
 
 fn payload(field: &str, t: &Taint) -> TaintedPayload {
     TaintedPayload {
