@@ -41,3 +41,85 @@ pub(crate) const XSS_ONLY: Clean = Clean::Kinds(&[Kind::Xss]);
 pub(crate) const SHELL_ONLY: Clean = Clean::Kinds(&[Kind::InjectionOsCommand]);
 /// Clean for file paths only (base names).
 pub(crate) const PATH_ONLY: Clean = Clean::Kinds(&[Kind::PathTraversal]);
+
+/// The request field naming the resource, per service, in order of preference.
+pub(crate) const SDK_RESOURCE_FIELDS: &[(&str, &[&str])] = &[
+    ("sqs", &["QueueUrl", "QueueName"]),
+    ("sns", &["TopicArn", "TargetArn"]),
+    ("s3", &["Bucket"]),
+    ("dynamodb", &["TableName"]),
+    ("lambda", &["FunctionName"]),
+    ("events", &["EventBusName"]),
+    ("states", &["stateMachineArn"]),
+    ("kinesis", &["StreamName", "StreamARN"]),
+    ("firehose", &["DeliveryStreamName"]),
+    ("secretsmanager", &["SecretId"]),
+    ("ssm", &["Name", "Names", "Path"]),
+    ("kms", &["KeyId"]),
+    ("ses", &["Source", "FromEmailAddress"]),
+    ("athena", &["WorkGroup"]),
+    ("logs", &["logGroupName"]),
+    ("rds-data", &["resourceArn"]),
+];
+
+/// The request fields carrying the data written, per service (first tainted one is reported).
+pub(crate) const SDK_PAYLOAD_FIELDS: &[(&str, &[&str])] = &[
+    ("sqs", &["MessageBody", "Entries", "MessageAttributes"]),
+    ("sns", &["Message", "Subject", "MessageAttributes"]),
+    ("s3", &["Key", "Body", "CopySource", "Filename", "Fileobj"]),
+    (
+        "dynamodb",
+        &[
+            "Item",
+            "Key",
+            "ExpressionAttributeValues",
+            "RequestItems",
+            "TransactItems",
+        ],
+    ),
+    ("lambda", &["Payload", "InvokeArgs"]),
+    ("events", &["Entries"]),
+    ("states", &["input", "name"]),
+    ("kinesis", &["Data", "Records", "PartitionKey"]),
+    ("firehose", &["Record", "Records"]),
+    ("ses", &["Message", "Content", "Destination"]),
+];
+
+/// DynamoDB request fields holding expressions: taint there is NoSQL injection.
+pub(crate) const DYNAMODB_EXPRESSIONS: &[&str] = &[
+    "FilterExpression",
+    "KeyConditionExpression",
+    "ConditionExpression",
+    "UpdateExpression",
+    "ProjectionExpression",
+    "Statement",
+];
+
+/// Operations whose result is the content of an S3 object (a source `s3-object`).
+pub(crate) const S3_READS: &[&str] = &["GetObject", "SelectObjectContent"];
+
+/// DynamoDB operations that return stored items (a source `stored`).
+pub(crate) const STORED_READS: &[&str] = &[
+    "GetItem",
+    "BatchGetItem",
+    "Query",
+    "Scan",
+    "ExecuteStatement",
+    "TransactGetItems",
+];
+
+/// Records an SDK call once per place, operation and resource; a later sighting with data
+/// an attacker controls marks the recorded one.
+pub(crate) fn record_call(calls: &mut Vec<crate::SdkCall>, call: crate::SdkCall) {
+    match calls
+        .iter_mut()
+        .find(|c| c.loc == call.loc && c.operation == call.operation && c.resource == call.resource)
+    {
+        Some(existing) => {
+            if existing.tainted.is_none() {
+                existing.tainted = call.tainted;
+            }
+        }
+        None => calls.push(call),
+    }
+}

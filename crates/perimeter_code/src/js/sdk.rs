@@ -316,18 +316,7 @@ fn record<'a>(
         tainted,
         key,
     };
-    match eng
-        .sdk_calls
-        .iter_mut()
-        .find(|c| c.loc == call.loc && c.operation == call.operation && c.resource == call.resource)
-    {
-        Some(existing) => {
-            if existing.tainted.is_none() {
-                existing.tainted = call.tainted;
-            }
-        }
-        None => eng.sdk_calls.push(call),
-    }
+    crate::spec::record_call(&mut eng.sdk_calls, call);
     if service == "s3" && S3_READS.contains(&op) {
         let chosen = ["Key", "Bucket"]
             .iter()
@@ -347,7 +336,7 @@ fn record<'a>(
     }
     // Items read back from a table carry whatever was written there: a `stored` source the
     // application graph resolves to the table's writers.
-    if service == "dynamodb" && STORED_READS.contains(&op) {
+    if service == "dynamodb" && crate::spec::STORED_READS.contains(&op) {
         return Val::tainted(vec![Rc::new(Taint {
             path: "stored".to_owned(),
             structured: false,
@@ -359,16 +348,6 @@ fn record<'a>(
     }
     Val::default()
 }
-
-/// DynamoDB operations that return stored items.
-const STORED_READS: &[&str] = &[
-    "GetItem",
-    "BatchGetItem",
-    "Query",
-    "Scan",
-    "ExecuteStatement",
-    "TransactGetItems",
-];
 
 fn payload(field: &str, t: &Taint) -> TaintedPayload {
     TaintedPayload {

@@ -307,18 +307,7 @@ fn record(
         tainted,
         key,
     };
-    match eng
-        .sdk_calls
-        .iter_mut()
-        .find(|c| c.loc == call.loc && c.operation == call.operation && c.resource == call.resource)
-    {
-        Some(existing) => {
-            if existing.tainted.is_none() {
-                existing.tainted = call.tainted;
-            }
-        }
-        None => eng.sdk_calls.push(call),
-    }
+    crate::spec::record_call(&mut eng.sdk_calls, call);
     if service == "s3" && S3_READS.contains(&op) {
         let chosen = ["Key", "Bucket"]
             .iter()
@@ -339,7 +328,7 @@ fn record(
     }
     // Items read back from a table carry whatever was written there: a `stored` source the
     // application graph resolves to the table's writers.
-    if service == "dynamodb" && STORED_READS.contains(&op) {
+    if service == "dynamodb" && crate::spec::STORED_READS.contains(&op) {
         let loc = eng.loc(r);
         let mut v = Val::ext(Origin::from_dotted("boto3.response"));
         v.taint = vec![Taint::new("stored", false, loc)];
@@ -347,16 +336,6 @@ fn record(
     }
     Val::ext(Origin::from_dotted("boto3.response"))
 }
-
-/// DynamoDB operations that return stored items.
-const STORED_READS: &[&str] = &[
-    "GetItem",
-    "BatchGetItem",
-    "Query",
-    "Scan",
-    "ExecuteStatement",
-    "TransactGetItems",
-];
 
 fn payload(field: &str, t: &Taint) -> TaintedPayload {
     TaintedPayload {

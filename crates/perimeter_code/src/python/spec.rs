@@ -2,7 +2,9 @@
 //! the standard library, and boto3 tables. The engine matches calls against these rows and
 //! never names a library itself, so adding a sink is adding a row.
 
-pub(crate) use crate::spec::{Clean, Sanitizer};
+pub(crate) use crate::spec::{
+    Clean, DYNAMODB_EXPRESSIONS, S3_READS, SDK_PAYLOAD_FIELDS, SDK_RESOURCE_FIELDS, Sanitizer,
+};
 use crate::spec::{PATH_ONLY, SHELL_ONLY, SQL_ONLY, XSS_ONLY, san};
 use perimeter_diagnostics::Kind;
 
@@ -608,26 +610,6 @@ pub(crate) const SDK_NON_OPERATIONS: &[&str] = &[
     "batch_writer",
 ];
 
-/// The request field naming the resource, per service, in order of preference.
-pub(crate) const SDK_RESOURCE_FIELDS: &[(&str, &[&str])] = &[
-    ("sqs", &["QueueUrl", "QueueName"]),
-    ("sns", &["TopicArn", "TargetArn"]),
-    ("s3", &["Bucket"]),
-    ("dynamodb", &["TableName"]),
-    ("lambda", &["FunctionName"]),
-    ("events", &["EventBusName"]),
-    ("states", &["stateMachineArn"]),
-    ("kinesis", &["StreamName", "StreamARN"]),
-    ("firehose", &["DeliveryStreamName"]),
-    ("secretsmanager", &["SecretId"]),
-    ("ssm", &["Name", "Names", "Path"]),
-    ("kms", &["KeyId"]),
-    ("ses", &["Source", "FromEmailAddress"]),
-    ("athena", &["WorkGroup"]),
-    ("logs", &["logGroupName"]),
-    ("rds-data", &["resourceArn"]),
-];
-
 /// Positional arguments of the s3 transfer helpers: (method, bucket index, key index).
 pub(crate) const S3_POSITIONAL: &[(&str, usize, usize)] = &[
     ("upload_file", 1, 2),
@@ -636,39 +618,3 @@ pub(crate) const S3_POSITIONAL: &[(&str, usize, usize)] = &[
     ("download_fileobj", 0, 1),
     ("generate_presigned_post", 0, 1),
 ];
-
-/// The request fields carrying the data written, per service (first tainted one is reported).
-pub(crate) const SDK_PAYLOAD_FIELDS: &[(&str, &[&str])] = &[
-    ("sqs", &["MessageBody", "Entries", "MessageAttributes"]),
-    ("sns", &["Message", "Subject", "MessageAttributes"]),
-    ("s3", &["Key", "Body", "CopySource", "Filename", "Fileobj"]),
-    (
-        "dynamodb",
-        &[
-            "Item",
-            "Key",
-            "ExpressionAttributeValues",
-            "RequestItems",
-            "TransactItems",
-        ],
-    ),
-    ("lambda", &["Payload", "InvokeArgs"]),
-    ("events", &["Entries"]),
-    ("states", &["input", "name"]),
-    ("kinesis", &["Data", "Records", "PartitionKey"]),
-    ("firehose", &["Record", "Records"]),
-    ("ses", &["Message", "Content", "Destination"]),
-];
-
-/// DynamoDB request fields holding expressions: taint there is NoSQL injection.
-pub(crate) const DYNAMODB_EXPRESSIONS: &[&str] = &[
-    "FilterExpression",
-    "KeyConditionExpression",
-    "ConditionExpression",
-    "UpdateExpression",
-    "ProjectionExpression",
-    "Statement",
-];
-
-/// Operations whose result is the content of an S3 object (a source `s3-object`).
-pub(crate) const S3_READS: &[&str] = &["GetObject", "SelectObjectContent"];
