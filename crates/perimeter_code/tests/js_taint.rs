@@ -2,110 +2,20 @@
 //! `// expect: <kind>` must be a sink of that kind, and no other line may be one (lines
 //! marked `// ok: <kind>` are the safe look-alikes).
 
-use std::collections::BTreeSet;
-use std::path::Path;
-
-use perimeter_code::handler::HandlerSpec;
-use perimeter_code::{FunctionSummary, Repo, js};
+use perimeter_code::Repo;
 use perimeter_diagnostics::Kind;
 
-fn fixture_repo(dir: &str) -> Repo {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/js")
-        .join(dir);
-    let mut files = Vec::new();
-    walk(&root, &root, &mut files);
-    Repo::new(root, files)
-}
+mod common;
 
-fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let p = entry.unwrap().path();
-        if p.is_dir() {
-            walk(root, &p, out);
-        } else {
-            out.push(
-                p.strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/"),
-            );
-        }
-    }
-}
+use common::{analyse, check, fixture_repo, sources_at};
 
-fn analyse(repo: &Repo, code_dir: &str, handler: &str) -> FunctionSummary {
-    js::analyse_handler(
-        repo,
-        &HandlerSpec {
-            function: "Fn",
-            code_dir,
-            handler,
-            runtime: Some("nodejs20.x"),
-        },
-    )
-}
-
-/// `(file, line, kind)` of every `// expect:` marker in the files the handlers reached.
-fn expected(repo: &Repo, files: &BTreeSet<String>) -> BTreeSet<(String, u32, String)> {
-    let mut out = BTreeSet::new();
-    for f in files {
-        let Ok(file) = repo.read(f) else { continue };
-        for (i, line) in file.text().lines().enumerate() {
-            if let Some((_, kinds)) = line.split_once("// expect:") {
-                for k in kinds.split(',') {
-                    out.insert((
-                        f.clone(),
-                        u32::try_from(i + 1).unwrap(),
-                        k.trim().to_owned(),
-                    ));
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Analyses each handler and checks the union of their flows against the markers.
-fn check(dir: &str, handlers: &[&str]) -> Vec<FunctionSummary> {
-    let repo = fixture_repo(dir);
-    let summaries: Vec<FunctionSummary> = handlers.iter().map(|h| analyse(&repo, "", h)).collect();
-    let mut got = BTreeSet::new();
-    let mut files = BTreeSet::new();
-    for s in &summaries {
-        files.extend(s.files.iter().cloned());
-        assert!(
-            s.handler.is_some(),
-            "{dir}: handler not resolved: {:?}",
-            s.errors
-        );
-        assert!(s.errors.is_empty(), "{dir}: errors {:?}", s.errors);
-        for f in &s.flows {
-            got.insert((
-                f.sink.path().to_owned(),
-                f.sink.start().line,
-                f.kind.as_str().to_owned(),
-            ));
-        }
-    }
-    let want = expected(&repo, &files);
-    let missing: Vec<_> = want.difference(&got).collect();
-    let extra: Vec<_> = got.difference(&want).collect();
-    assert!(
-        missing.is_empty() && extra.is_empty(),
-        "{dir}: missing {missing:?}, unexpected {extra:?}"
-    );
-    summaries
-}
-
-/// The source paths of the flows reaching a line.
-fn sources_at(s: &FunctionSummary, file: &str, line: u32) -> Vec<String> {
-    s.flows
-        .iter()
-        .filter(|f| f.sink.path() == file && f.sink.start().line == line)
-        .map(|f| f.source.path.clone())
-        .collect()
-}
+/// The JavaScript fixtures.
+pub const LANG: common::Lang = common::Lang {
+    dir: "js",
+    runtime: "nodejs20.x",
+    marker: "// expect:",
+    analyse: perimeter_code::js::analyse_handler,
+};
 
 #[test]
 fn api_gateway_sources_have_precise_paths() {
