@@ -29,6 +29,7 @@ pub(crate) static ALL: &[&dyn Rule] = &[
     &auth::CorsWildcardCredentials,
     &auth::CorsWildcardAuthenticated,
     &auth::PermissionWithoutSource,
+    &auth::WritablePrivilegeAttribute,
     &dow::MissingReservedConcurrency,
     &dow::ApiWithoutThrottling,
     &dow::HttpTimeout,
