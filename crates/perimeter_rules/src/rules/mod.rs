@@ -30,6 +30,7 @@ pub(crate) static ALL: &[&dyn Rule] = &[
     &auth::CorsWildcardAuthenticated,
     &auth::PermissionWithoutSource,
     &auth::WritablePrivilegeAttribute,
+    &auth::UnverifiedToken,
     &dow::MissingReservedConcurrency,
     &dow::ApiWithoutThrottling,
     &dow::HttpTimeout,

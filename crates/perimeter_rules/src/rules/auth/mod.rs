@@ -7,6 +7,7 @@ mod open_lambda_permission;
 mod permission_without_source;
 mod public_function_url;
 mod unauthenticated_route;
+mod unverified_token;
 mod writable_privilege_attribute;
 
 pub use cors_wildcard_authenticated::CorsWildcardAuthenticated;
@@ -39,4 +40,5 @@ fn cors_blocks(app: &Application) -> Vec<(&Node, String, Option<&str>)> {
     out
 }
 pub use permission_without_source::PermissionWithoutSource;
+pub use unverified_token::UnverifiedToken;
 pub use writable_privilege_attribute::WritablePrivilegeAttribute;
