@@ -5,7 +5,7 @@ use crate::prelude::*;
 
 declare_rule! {
     /// ## What it does
-    /// Flags HTTP-facing handlers that split a token at its dots and base64-decode the middle
+    /// Flags handlers (HTTP-facing, or invoked directly: medium) that split a token at its dots and base64-decode the middle
     /// part (the claims) themselves, or call a JWT library's decode with verification turned
     /// off, in a file that never verifies a signature.
     ///
@@ -88,15 +88,21 @@ impl Rule for UnverifiedToken {
 
     fn check(&self, cx: &AppContext<'_>, out: &mut Findings) {
         for (f, s) in cx.analysed() {
-            if !f.is_internet_facing() {
+            // A function invoked directly (no trigger) trusts its callers' tokens just the same.
+            let severity = if f.is_internet_facing() {
+                Severity::High
+            } else if f.events.is_empty() {
+                Severity::Medium
+            } else {
                 continue;
-            }
+            };
             let Some(handler) = &s.handler else { continue };
             let Some(span) = hand_decoded(handler.file.text()) else {
                 continue;
             };
             out.report(&Loc::new(&handler.file, span), format!("`{}` reads a token's claims without verifying its signature", f.id))
                 .function(&f.id)
+                .severity(severity)
                 .help("Verify the token (or use an authorizer and read `requestContext.authorizer`) before trusting its claims");
         }
     }
