@@ -6,6 +6,8 @@ declare_rule! {
     /// Flags template parameters whose name looks like a secret (`DbPassword`, `ApiKey`) and
     /// that declare a literal `Default`.
     ///
+    /// Templates that declare no function (a CI pipeline beside the application) are not judged.
+    ///
     /// ## Why is this bad?
     /// The default is the secret, committed with the template; deployments that do not
     /// override it all share it.
@@ -40,6 +42,11 @@ impl Rule for SecretParameterDefault {
     }
 
     fn check(&self, cx: &AppContext<'_>, out: &mut Findings) {
+        // Parameters of templates around the application (a CI pipeline, a bootstrap stack)
+        // are not the application's: only templates that declare functions are judged.
+        if cx.app.functions.is_empty() {
+            return;
+        }
         for p in &cx.app.parameters {
             if !is_secret_name(&p.name)
                 || p.type_name

@@ -5,7 +5,8 @@ declare_rule! {
     /// ## What it does
     /// Flags template parameters whose name looks like a secret and that do not set
     /// `NoEcho: true`. Parameters of SSM parameter types (`AWS::SSM::Parameter::Value<...>`)
-    /// hold a parameter name and are skipped.
+    /// hold a parameter name and are skipped, and so are templates that declare no function
+    /// (a CI pipeline or bootstrap stack beside the application).
     ///
     /// ## Why is this bad?
     /// CloudFormation shows parameter values in the console, in `describe-stacks` output and
@@ -39,6 +40,11 @@ impl Rule for SecretParameterNoEcho {
     }
 
     fn check(&self, cx: &AppContext<'_>, out: &mut Findings) {
+        // Parameters of templates around the application (a CI pipeline, a bootstrap stack)
+        // are not the application's: only templates that declare functions are judged.
+        if cx.app.functions.is_empty() {
+            return;
+        }
         for p in &cx.app.parameters {
             if p.no_echo
                 || !is_secret_name(&p.name)
