@@ -37,6 +37,8 @@ pub struct Scan {
     pub summaries: Vec<Vec<FunctionSummary>>,
     /// What could not be analysed.
     pub errors: Vec<ScanError>,
+    /// What the user should know that is not an error (descriptors for other clouds).
+    pub warnings: Vec<String>,
     /// The files of the tree.
     pub repo: Repo,
     descriptors: Mutex<BTreeMap<String, Arc<SourceFile>>>,
@@ -120,6 +122,7 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         apps: Vec::new(),
         summaries: Vec::new(),
         errors,
+        warnings: Vec::new(),
         repo: Repo::new(PathBuf::new(), std::iter::empty()),
         descriptors: Mutex::new(BTreeMap::new()),
     };
@@ -129,13 +132,14 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         opts: options.opts.clone(),
         env: options.env_vars.then(|| std::env::vars().collect()),
     };
-    let results: Vec<(Option<Application>, Vec<ScanError>)> = candidates
+    let results: Vec<Loaded> = candidates
         .par_iter()
         .map(|rel| load_one(&scan, rel, &load_options))
         .collect();
     let mut apps = Vec::new();
-    for (app, errs) in results {
+    for (app, errs, warning) in results {
         scan.errors.extend(errs);
+        scan.warnings.extend(warning);
         if let Some(app) = app {
             apps.push(app);
         }
@@ -164,11 +168,30 @@ pub fn load(root: &Path, options: &Options) -> Scan {
     scan
 }
 
-fn load_one(
+/// An application, the errors met loading it, and a warning.
+type Loaded = (Option<Application>, Vec<ScanError>, Option<String>);
+
+fn load_one(scan: &Scan, rel: &str, options: &serverless::LoadOptions) -> Loaded {
+    let (app, errors) = load_descriptor(scan, rel, options);
+    match app {
+        // The Serverless Framework also deploys to other clouds; perimeter reads AWS.
+        Some(Err(provider)) => (
+            None,
+            errors,
+            Some(format!(
+                "{rel}: provider `{provider}` is not analysed (perimeter reads AWS applications)"
+            )),
+        ),
+        Some(Ok(app)) => (Some(app), errors, None),
+        None => (None, errors, None),
+    }
+}
+
+fn load_descriptor(
     scan: &Scan,
     rel: &str,
     options: &serverless::LoadOptions,
-) -> (Option<Application>, Vec<ScanError>) {
+) -> (Option<Result<Application, String>>, Vec<ScanError>) {
     let is_sls = discover::is_serverless_descriptor(rel);
     if is_sls && (rel.ends_with(".ts") || rel.ends_with(".js")) {
         return (
@@ -208,8 +231,15 @@ fn load_one(
         }
     };
     if is_sls {
+        if let Some(provider) = doc
+            .path(&["provider", "name"])
+            .and_then(perimeter_model::Node::as_str)
+            .filter(|p| !p.eq_ignore_ascii_case("aws"))
+        {
+            return (Some(Err(provider.to_owned())), Vec::new());
+        }
         return (
-            Some(serverless::load(&file, doc, &TreeReader(scan), options)),
+            Some(Ok(serverless::load(&file, doc, &TreeReader(scan), options))),
             Vec::new(),
         );
     }
@@ -217,7 +247,7 @@ fn load_one(
         return (None, Vec::new());
     }
     let dir = perimeter_code::repo::parent_dir(rel);
-    (Some(cfn::load(rel, dir, doc)), Vec::new())
+    (Some(Ok(cfn::load(rel, dir, doc))), Vec::new())
 }
 
 /// Analyses every function of an application, in parallel.

@@ -456,6 +456,7 @@ fn scan(
         .filter_map(|f| config.apply_overrides(f))
         .collect();
     let mut warnings = suppress::apply(&mut findings, &sources);
+    warnings.extend(scans.iter().flat_map(|(_, s)| s.warnings.iter().cloned()));
     perimeter_report::sort_findings(&mut findings);
     errors.sort();
     errors.dedup();

@@ -222,3 +222,22 @@ fn sarif_and_junit_are_written_to_a_file() {
             .contains("<testsuite")
     );
 }
+
+#[test]
+fn other_clouds_are_a_warning_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("serverless.yml"),
+        "service: g\nprovider:\n  name: google\n  runtime: nodejs20\nfunctions:\n  first:\n    handler: http\n",
+    )
+    .unwrap();
+    let r = json(&run(dir.path(), &["scan", "--format", "json"]));
+    assert_eq!(r["summary"]["apps"], 0);
+    assert_eq!(r["errors"].as_array().unwrap().len(), 0);
+    assert!(
+        r["warnings"]
+            .to_string()
+            .contains("provider `google` is not analysed"),
+        "{r:#}"
+    );
+}

@@ -342,3 +342,23 @@ fn bad_shapes_are_errors_not_panics() {
     let app = serverless::load(&file, doc, &serverless::NoFiles, &LoadOptions::default());
     assert!(!app.errors.is_empty());
 }
+
+#[test]
+fn wsgi_apps_and_missing_files() {
+    let text = "service: w\ncustom:\n  wsgi:\n    app: app.app\n  secrets: ${file(./secrets.json)}\nprovider:\n  name: aws\n  runtime: python3.12\n  environment:\n    TOKEN: ${self:custom.secrets.token}\nfunctions:\n  api:\n    handler: wsgi_handler.handler\n    events:\n      - httpApi: '*'\n";
+    let file = SourceFile::new("serverless.yml", text);
+    let doc = yaml::parse(&file).unwrap();
+    let app = serverless::load(&file, doc, &Fixtures, &LoadOptions::default());
+    // serverless-wsgi's generated handler stands for the WSGI app it serves.
+    assert_eq!(app.function("api").unwrap().handler_str(), Some("app.app"));
+    // A file kept out of the tree leaves the value symbolic, and is not an error.
+    assert!(app.errors.is_empty(), "{:?}", app.errors);
+    assert!(
+        app.function("api")
+            .unwrap()
+            .env("TOKEN")
+            .unwrap()
+            .value
+            .is_symbolic()
+    );
+}

@@ -292,6 +292,23 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
 /// Whether a literal is a placeholder or a reference rather than a secret: empty, `TODO`,
 /// `${...}`, `<...>`, `{{resolve:...}}`, an ARN or a parameter path.
 pub(crate) fn is_placeholder_or_reference(value: &str) -> bool {
+    // Weak defaults that get deployed as they are stay findings; illustrations
+    // (`YOUR-SECRET-HERE`, `KEYEXAMPLE1234`, `xxxx`) do not.
+    const WEAK_DEFAULTS: &[&str] = &[
+        "changeme",
+        "change_me",
+        "change-me",
+        "changeit",
+        "password",
+        "passwd",
+        "admin",
+        "secret",
+        "letmein",
+    ];
+    let lower = value.trim().to_ascii_lowercase();
+    if perimeter_secrets::is_placeholder(value) && !WEAK_DEFAULTS.contains(&lower.as_str()) {
+        return true;
+    }
     let v = value.trim();
     let lower = v.to_ascii_lowercase();
     v.len() < 3

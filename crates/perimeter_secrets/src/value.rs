@@ -96,6 +96,7 @@ const PLACEHOLDER_PARTS: &[&str] = &[
     "todo",
     "fixme",
     "test",
+    "abc123",
     "mysecret",
     "mypassword",
     "my-secret",

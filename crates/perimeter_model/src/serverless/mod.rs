@@ -139,6 +139,20 @@ pub fn load(
             "`functions` must be a mapping",
         )),
     }
+    // serverless-wsgi: the handler is the plugin's own `wsgi_handler.handler`, generated at
+    // package time; the application is the WSGI app `custom.wsgi.app` names (`app.app`).
+    if let Some(wsgi) = doc
+        .path(&["custom", "wsgi", "app"])
+        .filter(|n| n.as_str().is_some())
+    {
+        for f in &mut app.functions {
+            if f.handler_str()
+                .is_some_and(|h| h.starts_with("wsgi_handler.") || h.starts_with("wsgi."))
+            {
+                f.handler = Some(wsgi.clone());
+            }
+        }
+    }
     for r in &mut roles {
         r.functions = app
             .functions

@@ -288,19 +288,23 @@ impl<'a> Resolver<'a> {
         let doc = if let Some((_, d)) = self.files.iter().find(|(p, _)| *p == rel) {
             d.clone()
         } else {
-            let parsed = match self.reader.read(&rel) {
-                Ok(f) => parse_file(&f).map_err(|e| format!("cannot parse: {e}")),
-                Err(e) => Err(e),
-            };
-            let d = match parsed {
-                Ok(d) => Some(d),
-                Err(e) => {
-                    self.errors.push(ScanError::at(
-                        loc,
-                        format!("`${{file({path})}}`: {e}; left unresolved"),
-                    ));
-                    None
-                }
+            // A file that is not in the tree (a secrets file kept out of git) leaves the value
+            // symbolic, like any reference that cannot be resolved; one that is there but
+            // cannot be parsed is an error.
+            let d = match self.reader.read(&rel) {
+                Ok(f) => match parse_file(&f) {
+                    Ok(d) => Some(d),
+                    Err(e) => {
+                        self.errors.push(ScanError::at(
+                            loc,
+                            format!(
+                                "`${{file({path})}}`: cannot parse {rel}: {e}; left unresolved"
+                            ),
+                        ));
+                        None
+                    }
+                },
+                Err(_) => None,
             };
             self.files.push((rel.clone(), d.clone()));
             d
