@@ -82,7 +82,10 @@ pub(crate) fn render(report: &Report, sources: &dyn SourceLookup, options: &Text
         color: options.color,
     };
     let mut out = String::new();
-    for f in &report.findings {
+    // People read the worst first; within a severity, the report's order (path, line).
+    let mut ordered: Vec<&perimeter_diagnostics::Finding> = report.findings.iter().collect();
+    ordered.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    for f in ordered {
         let _ = writeln!(
             out,
             "{}[{}] {}",

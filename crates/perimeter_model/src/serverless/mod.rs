@@ -595,8 +595,20 @@ fn apis(app: &mut Application, provider: &Node, at: &Loc) {
             .iter()
             .any(|f| f.events.iter().any(|e| e.kind == k))
     };
+    // An implicit API is declared by its settings, or else by its first route.
+    let first = |k: EventKind| {
+        app.functions
+            .iter()
+            .flat_map(|f| &f.events)
+            .find(|e| e.kind == k)
+            .map(|e| e.loc.clone())
+    };
     let gateway = provider.get("apiGateway");
-    let loc = |n: Option<&Node>| n.map_or_else(|| at.clone(), |n| n.loc.clone());
+    let loc = |n: Option<&Node>, k: EventKind| {
+        n.map(|n| n.loc.clone())
+            .or_else(|| first(k))
+            .unwrap_or_else(|| at.clone())
+    };
     if has(EventKind::Http) {
         let throttling = gateway
             .and_then(|g| {
@@ -612,7 +624,7 @@ fn apis(app: &mut Application, provider: &Node, at: &Loc) {
         app.apis.push(Api {
             id: cfn::IMPLICIT_REST_API.to_owned(),
             protocol: "rest".into(),
-            loc: loc(gateway.or_else(|| provider.get("name"))),
+            loc: loc(gateway, EventKind::Http),
             default_auth: None,
             api_key_required: false,
             throttling,
@@ -629,7 +641,7 @@ fn apis(app: &mut Application, provider: &Node, at: &Loc) {
         app.apis.push(Api {
             id: cfn::IMPLICIT_HTTP_API.to_owned(),
             protocol: "http".into(),
-            loc: loc(http.or_else(|| provider.get("name"))),
+            loc: loc(http, EventKind::HttpApi),
             default_auth: None,
             api_key_required: false,
             throttling: None,
@@ -645,9 +657,7 @@ fn apis(app: &mut Application, provider: &Node, at: &Loc) {
         app.apis.push(Api {
             id: "<implicit-websocket>".into(),
             protocol: "websocket".into(),
-            loc: loc(provider
-                .get("websocketsApiName")
-                .or_else(|| provider.get("name"))),
+            loc: loc(provider.get("websocketsApiName"), EventKind::WebSocket),
             default_auth: None,
             api_key_required: false,
             throttling: None,

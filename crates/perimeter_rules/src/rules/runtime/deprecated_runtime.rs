@@ -37,34 +37,40 @@ impl Rule for DeprecatedRuntime {
     }
 
     fn check(&self, cx: &AppContext<'_>, out: &mut Findings) {
+        // One finding per place the runtime is written: a provider-level runtime is one
+        // line to change for every function that inherits it.
+        let mut places: Vec<(&perimeter_model::Node, Vec<&str>)> = Vec::new();
         for f in &cx.app.functions {
             let Some(node) = &f.runtime else { continue };
+            match places.iter_mut().find(|(n, _)| same_loc(&n.loc, &node.loc)) {
+                Some((_, fns)) => fns.push(&f.id),
+                None => places.push((node, vec![&f.id])),
+            }
+        }
+        for (node, functions) in places {
             let Some(eol) = node.as_str().and_then(runtimes::lookup) else {
                 continue;
             };
-            let past = eol.deprecated <= TABLE_DATE;
-            let (msg, sev) = if past {
-                (
-                    format!(
-                        "runtime `{}` of `{}` is deprecated since {}",
-                        eol.runtime, f.id, eol.deprecated
-                    ),
-                    Severity::Medium,
-                )
-            } else {
-                (
-                    format!(
-                        "runtime `{}` of `{}` is deprecated on {}",
-                        eol.runtime, f.id, eol.deprecated
-                    ),
-                    Severity::Low,
-                )
+            let whom = match functions.as_slice() {
+                [one] => format!("`{one}`"),
+                many => format!("{} functions", many.len()),
             };
-            out.report(&node.loc, msg)
-                .severity(sev)
-                .function(&f.id)
-                .distinguish(&f.id)
-                .help(format!("Move to `{}`", eol.upgrade_to));
+            let past = eol.deprecated <= TABLE_DATE;
+            let (verb, sev) = if past {
+                ("since", Severity::Medium)
+            } else {
+                ("on", Severity::Low)
+            };
+            out.report(
+                &node.loc,
+                format!(
+                    "runtime `{}` of {whom} is deprecated {verb} {}",
+                    eol.runtime, eol.deprecated
+                ),
+            )
+            .severity(sev)
+            .function_opt((functions.len() == 1).then(|| functions[0]))
+            .help(format!("Move to `{}`", eol.upgrade_to));
         }
     }
 }
