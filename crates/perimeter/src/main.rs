@@ -54,7 +54,7 @@ enum Command {
         /// Folders to scan (default: the current folder).
         paths: Vec<PathBuf>,
         /// Output format.
-        #[arg(long, short, default_value = "text", value_parser = ["text", "json", "sarif", "junit", "gitlab"])]
+        #[arg(long, short, default_value = "text", value_parser = ["text", "json", "sarif", "junit", "gitlab", "html"])]
         format: String,
         /// Write the report to FILE instead of standard output.
         #[arg(long, short, value_name = "FILE")]
@@ -512,6 +512,17 @@ fn scan(
         errors,
         warnings,
         rules,
+        data_map: (format == Format::Html).then(|| {
+            let maps: Vec<_> = scans
+                .iter()
+                .flat_map(|(_, s)| {
+                    s.apps.iter().zip(&s.summaries).map(|(app, sums)| {
+                        perimeter_graph::map::build(&perimeter_graph::AppGraph::build(app, sums))
+                    })
+                })
+                .collect();
+            serde_json::from_str(&perimeter_graph::map::json(&maps)).unwrap_or_default()
+        }),
     };
     let to_terminal = output.is_none() && std::io::stdout().is_terminal();
     let use_color = match color {

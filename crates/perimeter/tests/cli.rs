@@ -241,3 +241,31 @@ fn other_clouds_are_a_warning_not_an_error() {
         "{r:#}"
     );
 }
+
+#[test]
+fn html_report_is_one_self_contained_page() {
+    let dir = tempfile::tempdir().unwrap();
+    app(
+        dir.path(),
+        &APP.replace(
+            "Action: '*'",
+            "Action: '*' # </script><script>alert(1)</script>",
+        ),
+    );
+    run(
+        dir.path(),
+        &["scan", "--format", "html", "--output", "r.html"],
+    );
+    let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(
+        html.contains("id=\"map\"") && html.contains("\"map\":{"),
+        "the data map is embedded"
+    );
+    assert!(
+        !html.contains("src=\"http") && !html.contains("href=\"http"),
+        "nothing is loaded from the network"
+    );
+    // Repository text is data, never markup: the hostile comment cannot close the script.
+    assert_eq!(html.matches("</script>").count(), 2);
+}

@@ -4,6 +4,7 @@
 
 mod escape;
 mod gitlab;
+mod html;
 mod json;
 mod junit;
 mod sarif;
@@ -68,6 +69,9 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// Metadata of the rules that produced findings.
     pub rules: Vec<RuleInfo>,
+    /// The data map of the applications as `perimeter map --format json` prints it, for the
+    /// HTML report.
+    pub data_map: Option<serde_json::Value>,
 }
 
 /// Where renderers find the text of a file, for code frames and snippets.
@@ -98,6 +102,8 @@ pub enum Format {
     Junit,
     /// GitLab SAST report.
     Gitlab,
+    /// One self-contained HTML page with the data map.
+    Html,
 }
 
 impl FromStr for Format {
@@ -109,9 +115,10 @@ impl FromStr for Format {
             "sarif" => Format::Sarif,
             "junit" => Format::Junit,
             "gitlab" => Format::Gitlab,
+            "html" => Format::Html,
             other => {
                 return Err(format!(
-                    "unknown format `{other}` (text, json, sarif, junit, gitlab)"
+                    "unknown format `{other}` (text, json, sarif, junit, gitlab, html)"
                 ));
             }
         })
@@ -138,6 +145,7 @@ pub fn render(
         Format::Sarif => sarif::render(report, sources),
         Format::Junit => junit::render(report),
         Format::Gitlab => gitlab::render(report),
+        Format::Html => html::render(report, sources),
     }
 }
 
