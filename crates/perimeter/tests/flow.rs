@@ -268,3 +268,93 @@ fn stored_data_in_javascript() {
         &["post", "digest"],
     );
 }
+
+/// Findings whose trace passes through `function`.
+fn traced_through<'a>(report: &'a Value, path: &str, function: &str) -> Vec<&'a Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"] == path)
+        .filter(|f| {
+            f["trace"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|s| s["function"] == function))
+        })
+        .collect()
+}
+
+#[test]
+fn invoke_target_chosen_in_a_switch_and_kinesis_in_javascript() {
+    let r = scan("router-js");
+    // `switch (req.action)` picks the function name among literals: each is a target.
+    assert_flow(
+        &r,
+        "injection-sql",
+        "src/orders_new.py",
+        8,
+        &["router", "ordersNew"],
+    );
+    // The other target is parameterised; shop-audit is not among the router's choices.
+    assert_none_at(&r, "src/orders_get.py");
+    assert!(
+        traced_through(&r, "src/audit.py", "router").is_empty(),
+        "{r:#}"
+    );
+    assert_flow(
+        &r,
+        "injection-sql",
+        "src/clicks.js",
+        7,
+        &["router", "clicks"],
+    );
+}
+
+#[test]
+fn queue_chosen_in_python_branches_and_step_functions_input() {
+    let r = scan("router-py");
+    assert_flow(
+        &r,
+        "injection-os-command",
+        "src/refunds.py",
+        6,
+        &["RouterFunction", "RefundsFunction"],
+    );
+    assert_flow(
+        &r,
+        "injection-sql",
+        "src/exports.py",
+        8,
+        &["RouterFunction", "ExportsFunction"],
+    );
+    assert_flow(
+        &r,
+        "path-traversal",
+        "src/step.py",
+        2,
+        &["RouterFunction", "StepFunction"],
+    );
+    // Nothing writes to ArchiveQueue.
+    assert_none_at(&r, "src/archive.py");
+}
+
+#[test]
+fn http_request_to_the_applications_own_endpoint_crosses() {
+    let r = scan("http-py");
+    // Checkout posts the caller's items to the API's /total route (the URL is the API's
+    // address in an environment variable, stage included).
+    assert_flow(
+        &r,
+        "injection-sql",
+        "src/total.py",
+        9,
+        &["CheckoutFunction", "TotalFunction"],
+    );
+    // /audit receives only a constant from Checkout: its finding is its own callers', not a
+    // flow through Checkout; the partner URL is not the application's.
+    assert!(
+        traced_through(&r, "src/audit.py", "CheckoutFunction").is_empty(),
+        "{r:#}"
+    );
+    assert!(!findings(&r, "injection-sql").is_empty());
+}

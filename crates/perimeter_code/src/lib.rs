@@ -11,6 +11,7 @@ pub mod python;
 pub mod repo;
 mod spec;
 pub mod summary;
+mod text;
 
 pub use repo::Repo;
 pub use summary::*;

@@ -123,3 +123,84 @@ pub(crate) fn record_call(calls: &mut Vec<crate::SdkCall>, call: crate::SdkCall)
         None => calls.push(call),
     }
 }
+
+/// How a request field's value is known, from its text and the access path of the event data
+/// it carries, if any.
+pub(crate) fn resource_expr(
+    text: Option<&crate::text::Text>,
+    event_path: Option<&str>,
+    field: &str,
+) -> crate::ResourceExpr {
+    use crate::ResourceExpr;
+    use crate::text::Text;
+    match text {
+        Some(Text::Const(s)) => ResourceExpr::Literal(s.to_string()),
+        Some(Text::Env(e)) => ResourceExpr::Env(e.to_string()),
+        Some(Text::Pattern(p)) if &**p != "*" => ResourceExpr::Pattern(p.to_string()),
+        _ => match event_path {
+            Some("") => ResourceExpr::Unknown("event".to_owned()),
+            Some(p) => ResourceExpr::Unknown(format!("event.{p}")),
+            None => ResourceExpr::Unknown(field.to_owned()),
+        },
+    }
+}
+
+/// The possible targets of a resource chosen among known names in branches (none when the
+/// resource is not such a choice).
+pub(crate) fn resource_choices(text: Option<&crate::text::Text>) -> Vec<crate::ResourceExpr> {
+    match text {
+        Some(t @ crate::text::Text::OneOf(_)) => t
+            .alternatives()
+            .iter()
+            .filter(|t| !t.pattern().is_empty())
+            .map(|t| resource_expr(Some(t), None, ""))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Records an SDK call, once per possible target when its resource is one of several known
+/// names.
+pub(crate) fn record_calls(
+    calls: &mut Vec<crate::SdkCall>,
+    call: crate::SdkCall,
+    choices: Vec<crate::ResourceExpr>,
+) {
+    if choices.is_empty() {
+        record_call(calls, call);
+        return;
+    }
+    for resource in choices {
+        record_call(
+            calls,
+            crate::SdkCall {
+                resource,
+                ..call.clone()
+            },
+        );
+    }
+}
+
+/// The service name under which outbound HTTP requests are recorded with the SDK calls: the
+/// application graph links a request to an endpoint of the application's own API.
+pub(crate) const HTTP_SERVICE: &str = "http";
+
+/// Request fields (options or keyword arguments) that carry the data an HTTP request sends.
+pub(crate) const HTTP_PAYLOAD_FIELDS: &[&str] = &[
+    "body", "data", "json", "form", "params", "qs", "fields", "content", "query",
+];
+
+/// The HTTP method a client call names (`post` -> `POST`), when it does.
+pub(crate) fn http_method(name: &str) -> Option<&'static str> {
+    let last = name.rsplit('.').next().unwrap_or(name);
+    Some(match last.to_ascii_lowercase().as_str() {
+        "get" => "GET",
+        "post" => "POST",
+        "put" => "PUT",
+        "patch" => "PATCH",
+        "delete" => "DELETE",
+        "head" => "HEAD",
+        "options" => "OPTIONS",
+        _ => return None,
+    })
+}

@@ -108,6 +108,14 @@ pub struct SdkCall {
     pub key: Option<ResourceExpr>,
 }
 
+impl SdkCall {
+    /// Whether it is a call to an AWS service (not an outbound HTTP request, which is recorded
+    /// with the calls under the service `http`).
+    pub fn is_aws(&self) -> bool {
+        self.service != crate::spec::HTTP_SERVICE
+    }
+}
+
 /// Untrusted data written through an SDK call.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TaintedPayload {
@@ -118,4 +126,17 @@ pub struct TaintedPayload {
     pub source: Source,
     /// Steps from the source to the call.
     pub steps: Vec<Step>,
+    /// When the data is an object whose fields are known (an invocation payload, a state
+    /// machine input): each top-level field, with its source when it is untrusted. Empty when
+    /// the structure is not known.
+    pub parts: Vec<PayloadPart>,
+}
+
+/// One top-level field of a payload whose structure is known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PayloadPart {
+    /// The field name.
+    pub name: String,
+    /// Where its untrusted data came from and the steps to the call; `None` when clean.
+    pub taint: Option<(Source, Vec<Step>)>,
 }

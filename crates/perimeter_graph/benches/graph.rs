@@ -81,6 +81,7 @@ fn app() -> (Application, Vec<FunctionSummary>) {
                         loc: loc.clone(),
                     },
                     steps: Vec::new(),
+                    parts: Vec::new(),
                 }),
                 key: None,
             });

@@ -38,6 +38,8 @@ pub enum Channel {
     EventBridge,
     /// Step Functions execution input.
     StepFunctions,
+    /// An HTTP request from one function to an endpoint of the application's own API.
+    Http,
 }
 
 impl Channel {
@@ -52,6 +54,7 @@ impl Channel {
             Channel::Invoke => "invoke",
             Channel::EventBridge => "eventbridge",
             Channel::StepFunctions => "stepfunctions",
+            Channel::Http => "http",
         }
     }
 
@@ -73,6 +76,7 @@ impl Channel {
             ("lambda", "Invoke" | "InvokeAsync" | "InvokeWithResponseStream") => Channel::Invoke,
             ("events", "PutEvents") => Channel::EventBridge,
             ("states", "StartExecution" | "StartSyncExecution") => Channel::StepFunctions,
+            ("http", _) => Channel::Http,
             _ => return None,
         })
     }
@@ -106,6 +110,7 @@ impl Channel {
             Channel::Kinesis => under("Records[].kinesis.data") || under("Records[].kinesis"),
             Channel::Invoke | Channel::StepFunctions => !path.starts_with("error"),
             Channel::EventBridge => under("detail"),
+            Channel::Http => http_controlled(path),
         }
     }
 }
@@ -179,7 +184,33 @@ pub struct Inflow {
     pub resource: Target,
     /// The steps from the original source to the write, across every function before.
     pub trace: Vec<TraceStep>,
+    /// When the payload is an object whose fields are known: each top-level field and the
+    /// trace of the attacker data it carries (`None` when it carries none). A consumer reading
+    /// another field, or a clean one, is not fed by this inflow.
+    pub parts: Vec<(String, Option<Vec<TraceStep>>)>,
 }
+
+impl Inflow {
+    /// The trace of the data at a source path of the consumer, when this inflow feeds it.
+    pub fn feeding(&self, path: &str) -> Option<&Vec<TraceStep>> {
+        if !self.channel.feeds(path) {
+            return None;
+        }
+        let whole_event = matches!(self.channel, Channel::Invoke | Channel::StepFunctions);
+        if self.parts.is_empty() || !whole_event || path.is_empty() || path == "*" {
+            return Some(&self.trace);
+        }
+        let name = path.split(['.', '[']).next().unwrap_or(path);
+        self.parts
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, t)| t.as_ref())
+    }
+}
+
+/// The attacker origin of one payload field: the trace before the producer, its source
+/// there and the steps to the write.
+type PartOrigin<'s> = (Vec<TraceStep>, &'s Source, &'s [Step]);
 
 /// The graph of one application.
 pub struct AppGraph<'a> {
@@ -235,6 +266,7 @@ impl<'a> AppGraph<'a> {
                 let targets = match channel {
                     Channel::Invoke => function_targets(app, f, &call.resource),
                     Channel::EventBridge => bus_targets(app, f, &call.resource),
+                    Channel::Http => route_targets(app, f, call),
                     _ => expr_targets(app, f, &call.resource),
                 };
                 for t in targets {
@@ -277,8 +309,8 @@ impl<'a> AppGraph<'a> {
             .iter()
             .filter(|e| e.kind == EdgeKind::Write && e.from == producer && e.call == Some(call))
         {
-            if w.channel == Channel::Invoke {
-                out.push((w.to.as_str(), Channel::Invoke, w.to.as_str()));
+            if matches!(w.channel, Channel::Invoke | Channel::Http) {
+                out.push((w.to.as_str(), w.channel, w.to.as_str()));
                 continue;
             }
             let mut frontier = vec![(w.to.as_str(), w.channel)];
@@ -321,6 +353,17 @@ impl<'a> AppGraph<'a> {
                     let Some(origin) = self.origin(producer, &payload.source) else {
                         continue;
                     };
+                    let parts: Vec<(&str, Option<PartOrigin<'_>>)> = payload
+                        .parts
+                        .iter()
+                        .map(|p| {
+                            let t = p.taint.as_ref().and_then(|(src, steps)| {
+                                self.origin(producer, src)
+                                    .map(|o| (o, src, steps.as_slice()))
+                            });
+                            (p.name.as_str(), t)
+                        })
+                        .collect();
                     let consumers: Vec<(String, Channel, String)> = self
                         .consumers_of(&producer.id, i)
                         .into_iter()
@@ -338,14 +381,7 @@ impl<'a> AppGraph<'a> {
                         if known {
                             continue;
                         }
-                        let mut trace = origin.clone();
-                        trace.push(TraceStep::at(
-                            &payload.source.loc,
-                            Some(&producer.id),
-                            source_note(&payload.source),
-                        ));
-                        trace.extend(payload.steps.iter().map(|st| step(st, &producer.id)));
-                        trace.push(TraceStep::at(
+                        let write = TraceStep::at(
                             &call.loc,
                             Some(&producer.id),
                             format!(
@@ -355,12 +391,34 @@ impl<'a> AppGraph<'a> {
                                 call.service,
                                 call.operation
                             ),
-                        ));
+                        );
+                        let hop = |origin: &[TraceStep], src: &Source, steps: &[Step]| {
+                            let mut trace = origin.to_vec();
+                            trace.push(TraceStep::at(
+                                &src.loc,
+                                Some(&producer.id),
+                                source_note(src),
+                            ));
+                            trace.extend(steps.iter().map(|st| step(st, &producer.id)));
+                            trace.push(write.clone());
+                            trace
+                        };
+                        let trace = hop(&origin, &payload.source, &payload.steps);
+                        let parts = parts
+                            .iter()
+                            .map(|(name, t)| {
+                                (
+                                    (*name).to_owned(),
+                                    t.as_ref().map(|(o, src, steps)| hop(o, src, steps)),
+                                )
+                            })
+                            .collect();
                         let inflow = Inflow {
                             channel,
                             producer: producer.id.clone(),
                             resource: resource.to_owned(),
                             trace,
+                            parts,
                         };
                         self.inflows.entry(consumer).or_default().push(inflow);
                         added = true;
@@ -399,7 +457,7 @@ impl<'a> AppGraph<'a> {
                 _ => None,
             };
         }
-        self.inflow(&f.id, &source.path).map(|i| i.trace.clone())
+        self.inflow(&f.id, &source.path).map(|(_, t)| t.clone())
     }
 
     /// Who wrote the items a function reads back from a table: the read is the SDK call at
@@ -420,6 +478,7 @@ impl<'a> AppGraph<'a> {
             return Stored::Unknown;
         }
         let mut unknown = false;
+        let mut best = None;
         for w in self.edges.iter().filter(|e| {
             e.kind == EdgeKind::Write && e.channel == Channel::DynamoDb && tables.contains(&e.to)
         }) {
@@ -451,10 +510,19 @@ impl<'a> AppGraph<'a> {
                             call.operation
                         ),
                     ));
-                    return Stored::Attacker(trace);
+                    // Another function's write before the reader's own, item content
+                    // before a key that only picks the item, then the most direct writer:
+                    // the clearest story.
+                    let rank = (writer.id == f.id, payload.field == "Key", trace.len());
+                    if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+                        best = Some((rank, trace));
+                    }
                 }
                 None => unknown = true,
             }
+        }
+        if let Some((_, trace)) = best {
+            return Stored::Attacker(trace);
         }
         if unknown {
             Stored::Unknown
@@ -463,12 +531,13 @@ impl<'a> AppGraph<'a> {
         }
     }
 
-    /// The inflow that feeds a source path of a function, if any.
-    pub fn inflow(&self, function: &str, path: &str) -> Option<&Inflow> {
+    /// The inflow that feeds a source path of a function, if any, and the trace of the data
+    /// there.
+    pub fn inflow(&self, function: &str, path: &str) -> Option<(&Inflow, &Vec<TraceStep>)> {
         self.inflows
             .get(function)?
             .iter()
-            .find(|i| i.channel.feeds(path))
+            .find_map(|i| i.feeding(path).map(|t| (i, t)))
     }
 
     /// Functions that write to a resource that triggers them, directly or through other
@@ -698,6 +767,106 @@ pub fn expr_targets(app: &Application, f: &Function, expr: &ResourceExpr) -> Vec
     }
 }
 
+/// The text of a URL given in a descriptor, with references as `${Id}`: a `!Sub` template,
+/// a `!Join` of parts, or plain text.
+fn url_text(node: &Node) -> Option<String> {
+    match node.intrinsic() {
+        Some(("Fn::Sub", arg)) => match &arg.value {
+            perimeter_model::Value::Seq(items) => items.first().and_then(Node::as_str),
+            _ => arg.as_str(),
+        }
+        .map(str::to_owned),
+        Some(("Fn::Join", arg)) => {
+            let perimeter_model::Value::Seq(items) = &arg.value else {
+                return None;
+            };
+            let sep = items.first().and_then(Node::as_str).unwrap_or("");
+            let perimeter_model::Value::Seq(parts) = &items.get(1)?.value else {
+                return None;
+            };
+            let texts: Vec<String> = parts
+                .iter()
+                .map(|p| match p.intrinsic() {
+                    Some(_) => p
+                        .referenced_ids()
+                        .first()
+                        .map_or_else(|| "*".to_owned(), |id| format!("${{{id}}}")),
+                    None => p.scalar_text().unwrap_or_else(|| "*".to_owned()),
+                })
+                .collect();
+            Some(texts.join(sep))
+        }
+        Some(_) => None,
+        None => node.scalar_text(),
+    }
+}
+
+/// The functions behind the application's own endpoint an HTTP request goes to: the URL
+/// (a literal, or an environment variable set to the API's address) must name an API
+/// Gateway address (`execute-api`) or one of the application's APIs, and its path (with or
+/// without the stage as first segment) must match a route the method reaches.
+fn route_targets(app: &Application, f: &Function, call: &SdkCall) -> Vec<Target> {
+    let text = match &call.resource {
+        ResourceExpr::Env(var) => f.env(var).and_then(|e| url_text(&e.value)),
+        ResourceExpr::Literal(s) | ResourceExpr::Pattern(s) => Some(s.clone()),
+        ResourceExpr::Unknown(_) => None,
+    };
+    let Some(text) = text else { return Vec::new() };
+    let api_ids: Vec<&str> = app.apis.iter().map(|a| a.id.as_str()).collect();
+    let named_api = api_ids
+        .iter()
+        .copied()
+        .find(|id| text.contains(&format!("${{{id}}}")) || text.contains(&format!("${{{id}.")));
+    let own = named_api.is_some()
+        || text.contains(".execute-api.")
+        || text.contains("${ApiGatewayRestApi}")
+        || text.contains("${HttpApi}")
+        || text.contains("${ServerlessRestApi}")
+        || text.contains("${ServerlessHttpApi}");
+    if !own {
+        return Vec::new();
+    }
+    let after_scheme = text.split_once("://").map_or(text.as_str(), |(_, r)| r);
+    let path = after_scheme
+        .find('/')
+        .map_or("/", |i| &after_scheme[i..])
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("/");
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let mut out = Vec::new();
+    for g in &app.functions {
+        for e in g.events.iter().filter(|e| e.kind.is_http()) {
+            let Some(route) = &e.route else { continue };
+            if let (Some(a), Some(b)) = (named_api, route.api.as_deref())
+                && a != b
+            {
+                continue;
+            }
+            let method_ok = route.method.eq_ignore_ascii_case("ANY")
+                || route.method == "*"
+                || route.method.eq_ignore_ascii_case(&call.operation);
+            if !method_ok {
+                continue;
+            }
+            let route_segments: Vec<&str> =
+                route.path.split('/').filter(|s| !s.is_empty()).collect();
+            let fits = |url: &[&str]| {
+                url.len() == route_segments.len()
+                    && url.iter().zip(&route_segments).all(|(u, r)| {
+                        u == r || *u == "*" || (r.starts_with('{') && r.ends_with('}'))
+                    })
+            };
+            if fits(&segments) || (!segments.is_empty() && fits(&segments[1..])) {
+                out.push(g.id.clone());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Invocation targets: a function of the application by id, deployed name or name suffix.
 fn function_targets(app: &Application, f: &Function, expr: &ResourceExpr) -> Vec<Target> {
     let text = match expr {
@@ -809,8 +978,8 @@ impl AppGraph<'_> {
         if f.is_internet_facing() && http_controlled(path) {
             return Provenance::Caller;
         }
-        if let Some(inflow) = self.inflow(&f.id, path) {
-            return Provenance::Upstream(inflow.trace.clone());
+        if let Some((_, trace)) = self.inflow(&f.id, path) {
+            return Provenance::Upstream(trace.clone());
         }
         // The resources that deliver this path to the function, and whether something in the
         // application writes to each.

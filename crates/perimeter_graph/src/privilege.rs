@@ -43,7 +43,7 @@ pub struct Need {
 /// What a function's code needs, call by call, sorted by action.
 pub fn needs(app: &Application, f: &Function, summary: &FunctionSummary) -> Vec<Need> {
     let mut out = Vec::new();
-    for call in &summary.sdk_calls {
+    for call in summary.sdk_calls.iter().filter(|c| c.is_aws()) {
         let (actions, known) = actions_for(&call.service, &call.operation);
         let targets = match &call.resource {
             ResourceExpr::Unknown(_) | ResourceExpr::Pattern(_) => Vec::new(),

@@ -14,7 +14,7 @@ use super::spec::{
     SDK_RESOURCE_FIELDS, SDK_V2_CLASSES, SDK_V3_PACKAGES,
 };
 use super::taint::Engine;
-use super::value::{Client, Command, Origin, Tag, Taint, Text, Val, deep_taints};
+use super::value::{Client, Command, Origin, Tag, Taint, Val, deep_taints};
 use crate::summary::{ResourceExpr, SdkCall, Source, TaintedPayload};
 
 fn client<'a>(service: &str, document: bool, commands: bool) -> Val<'a> {
@@ -175,17 +175,9 @@ pub(crate) fn client_method<'a>(
 }
 
 /// How a request field's value is known.
-fn resource_expr(v: &Val<'_>, field: &str) -> ResourceExpr {
-    match &v.text {
-        Some(Text::Const(s)) => ResourceExpr::Literal(s.to_string()),
-        Some(Text::Env(e)) => ResourceExpr::Env(e.to_string()),
-        Some(Text::Pattern(p)) if &**p != "*" => ResourceExpr::Pattern(p.to_string()),
-        _ => match v.taint.iter().find(|t| !t.error) {
-            Some(t) if t.path.is_empty() => ResourceExpr::Unknown("event".to_owned()),
-            Some(t) => ResourceExpr::Unknown(format!("event.{}", t.path)),
-            None => ResourceExpr::Unknown(field.to_owned()),
-        },
-    }
+pub(crate) fn resource_expr(v: &Val<'_>, field: &str) -> ResourceExpr {
+    let path = v.taint.iter().find(|t| !t.error).map(|t| t.path.as_str());
+    crate::spec::resource_expr(v.text.as_ref(), path, field)
 }
 
 /// Records one SDK call; the result is the response (the object's content for S3 reads of
@@ -203,9 +195,11 @@ fn record<'a>(
         .find(|(s, _)| *s == service)
         .map_or(&[][..], |(_, f)| *f);
     let mut resource = None;
+    let mut choices = Vec::new();
     for f in fields {
         if let Some(v) = params.field(f) {
             resource = Some(resource_expr(&v, f));
+            choices = crate::spec::resource_choices(v.text.as_ref());
             break;
         }
     }
@@ -288,6 +282,27 @@ fn record<'a>(
     {
         tainted = Some(payload("request", t));
     }
+    // An invocation payload or execution input is the consumer's whole event: keep which of
+    // its fields carry what.
+    if let (Some(t), true) = (&mut tainted, matches!(service, "lambda" | "states")) {
+        let value = payload_fields.iter().find_map(|f| params.field(f));
+        if let Some(o) = value.as_ref().and_then(|v| v.obj.clone()) {
+            let o = o.borrow();
+            if !o.array {
+                t.parts = o
+                    .fields
+                    .iter()
+                    .map(|(k, fv)| crate::PayloadPart {
+                        name: k.clone(),
+                        taint: deep_taints(fv).into_iter().find(|t| !t.error).map(|t| {
+                            let p = payload(k, &t);
+                            (p.source, p.steps)
+                        }),
+                    })
+                    .collect();
+            }
+        }
+    }
     if service == "dynamodb" {
         for f in DYNAMODB_EXPRESSIONS {
             if let Some(v) = params.field(f) {
@@ -316,7 +331,7 @@ fn record<'a>(
         tainted,
         key,
     };
-    crate::spec::record_call(&mut eng.sdk_calls, call);
+    crate::spec::record_calls(&mut eng.sdk_calls, call, choices);
     if service == "s3" && S3_READS.contains(&op) {
         let chosen = ["Key", "Bucket"]
             .iter()
@@ -349,7 +364,7 @@ fn record<'a>(
     Val::default()
 }
 
-fn payload(field: &str, t: &Taint) -> TaintedPayload {
+pub(crate) fn payload(field: &str, t: &Taint) -> TaintedPayload {
     TaintedPayload {
         field: field.to_owned(),
         source: Source {
@@ -361,5 +376,6 @@ fn payload(field: &str, t: &Taint) -> TaintedPayload {
             loc: t.loc.clone(),
         },
         steps: t.steps.clone(),
+        parts: Vec::new(),
     }
 }

@@ -48,6 +48,18 @@ impl<'a> Engine<'a> {
         let module = &*origin.module;
         if module.is_empty() {
             match origin.path.as_str() {
+                // The text keeps the object's structure, so an invocation payload still
+                // shows which of its fields carry event data.
+                "JSON.stringify" => {
+                    let Some(a) = args.first() else {
+                        return Some(Val::default());
+                    };
+                    return Some(Val {
+                        taint: flat(&deep_taints(a)),
+                        obj: a.obj.clone(),
+                        ..Val::default()
+                    });
+                }
                 "JSON.parse" => {
                     let t = args
                         .first()
@@ -242,6 +254,9 @@ impl<'a> Engine<'a> {
             name.clone()
         };
         self.record(s.kind, &taints, span, &label);
+        if s.check == Check::Url {
+            self.record_request(s, span, args);
+        }
         if s.kind == Kind::InjectionOsCommand && s.check == Check::Deep {
             let fetches = arg.and_then(|a| a.text.as_ref()).is_some_and(|t| {
                 let p = t.pattern();
@@ -254,6 +269,64 @@ impl<'a> Engine<'a> {
                 self.record(Kind::Ssrf, &taints, span, &name);
             }
         }
+    }
+
+    /// An outbound HTTP request (`fetch(url, { body })`, `axios.post(url, data)`,
+    /// `axios({ url, data })`): recorded with the SDK calls, so the application graph can link
+    /// a request to one of the application's own endpoints and carry its data there.
+    fn record_request(&mut self, s: &Sink, span: Span, args: &[Val<'a>]) {
+        let Some(first) = args.first() else { return };
+        let options_first = first.obj.is_some() && first.text.is_none();
+        let url = if options_first {
+            ["url", "uri", "href"].iter().find_map(|f| first.field(f))
+        } else {
+            Some(first.clone())
+        };
+        let Some(url) = url else { return };
+        let options = if options_first {
+            Some(first.clone())
+        } else {
+            args.get(1).filter(|o| o.obj.is_some()).cloned()
+        };
+        let method = crate::spec::http_method(s.name)
+            .map(str::to_owned)
+            .or_else(|| {
+                options
+                    .as_ref()
+                    .and_then(|o| o.field("method"))
+                    .and_then(|m| m.konst())
+                    .map(|m| m.to_ascii_uppercase())
+            })
+            .unwrap_or_else(|| "GET".to_owned());
+        // `axios.post(url, data)`: the second argument is the data itself.
+        let direct = (!options_first && matches!(s.name, "post" | "put" | "patch"))
+            .then(|| args.get(1).cloned())
+            .flatten();
+        let mut tainted = direct.as_ref().and_then(|d| {
+            deep_taints(d)
+                .into_iter()
+                .find(|t| !t.error)
+                .map(|t| super::sdk::payload("body", &t))
+        });
+        if tainted.is_none()
+            && let Some(o) = &options
+        {
+            tainted = crate::spec::HTTP_PAYLOAD_FIELDS.iter().find_map(|f| {
+                let v = o.field(f)?;
+                let t = deep_taints(&v).into_iter().find(|t| !t.error)?;
+                Some(super::sdk::payload(f, &t))
+            });
+        }
+        let call = crate::SdkCall {
+            service: crate::spec::HTTP_SERVICE.to_owned(),
+            operation: method,
+            resource: super::sdk::resource_expr(&url, "url"),
+            loc: self.loc(span),
+            tainted,
+            key: None,
+        };
+        let choices = crate::spec::resource_choices(url.text.as_ref());
+        crate::spec::record_calls(&mut self.sdk_calls, call, choices);
     }
 
     /// `spawn`/`execFile`: the tainted command, or tainted arguments run by a shell.

@@ -1397,7 +1397,7 @@ impl<'a> Engine<'a> {
                     all_const = false;
                     text.push_str(s);
                 }
-                None => {
+                Some(Text::OneOf(_)) | None => {
                     all_const = false;
                     text.push('*');
                 }

@@ -10,6 +10,7 @@ use perimeter_diagnostics::{Kind, Loc};
 use rustc_hash::FxHashMap;
 
 use crate::summary::Step;
+pub(crate) use crate::text::{Text, truncate};
 
 /// Most taint labels one value carries; more are dropped (the first ones are kept).
 const MAX_TAINTS: usize = 6;
@@ -17,8 +18,6 @@ const MAX_TAINTS: usize = 6;
 const MAX_STEPS: usize = 16;
 /// Most segments of a source access path.
 const MAX_PATH_SEGMENTS: usize = 8;
-/// Most characters of known text kept for a string.
-const MAX_TEXT: usize = 400;
 
 /// The bit of a kind in a sanitized-for mask.
 pub(crate) const fn kind_bit(kind: Kind) -> u32 {
@@ -130,44 +129,6 @@ pub(crate) fn join_path(path: &str, prop: &str) -> String {
     } else {
         format!("{path}.{prop}")
     }
-}
-
-/// Known text of a string value.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Text {
-    /// Fully known.
-    Const(Rc<str>),
-    /// An environment variable's value (`process.env.NAME`).
-    Env(Rc<str>),
-    /// Partly known, `*` where unknown.
-    Pattern(Rc<str>),
-}
-
-impl Text {
-    /// The text with `*` for unknown parts.
-    pub(crate) fn pattern(&self) -> &str {
-        match self {
-            Text::Const(s) | Text::Pattern(s) => s,
-            Text::Env(_) => "*",
-        }
-    }
-
-    /// A constant text.
-    pub(crate) fn konst(s: &str) -> Text {
-        Text::Const(Rc::from(truncate(s)))
-    }
-}
-
-/// `s` cut to the text limit on a character boundary.
-pub(crate) fn truncate(s: &str) -> &str {
-    if s.len() <= MAX_TEXT {
-        return s;
-    }
-    let mut end = MAX_TEXT;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 /// Where an external value comes from: a package and the member path taken from it.
@@ -475,13 +436,7 @@ fn join_depth<'a>(a: &Val<'a>, b: &Val<'a>, depth: u32) -> Val<'a> {
     if out.func.is_none() {
         out.func.clone_from(&b.func);
     }
-    out.text = match (&a.text, &b.text) {
-        (Some(x), Some(y)) if x == y => Some(x.clone()),
-        (Some(e @ Text::Env(_)), _) | (_, Some(e @ Text::Env(_))) => Some(e.clone()),
-        (Some(x), None) | (None, Some(x)) => Some(x.clone()),
-        (Some(_), Some(_)) => Some(Text::Pattern(Rc::from("*"))),
-        (None, None) => None,
-    };
+    out.text = Text::join(a.text.as_ref(), b.text.as_ref());
     if out.origin.is_none() {
         out.origin.clone_from(&b.origin);
     }

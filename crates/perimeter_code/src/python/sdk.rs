@@ -13,7 +13,7 @@ use super::spec::{
     S3_READS, SDK_NON_OPERATIONS, SDK_PAYLOAD_FIELDS, SDK_RESOURCE_FIELDS, SERVICES,
 };
 use super::taint::{Args, Engine};
-use super::value::{Bound, Client, Obj, Origin, Shape, Taint, Text, Val, deep_taints, set_field};
+use super::value::{Bound, Client, Obj, Origin, Shape, Taint, Val, deep_taints, set_field};
 use crate::summary::{ResourceExpr, SdkCall, Source, TaintedPayload};
 
 /// `send_message` -> `SendMessage`.
@@ -54,17 +54,9 @@ pub(crate) fn library_call(_eng: &mut Engine<'_>, origin: &Origin, args: &Args) 
 }
 
 /// How a request field's value is known.
-fn resource_expr(v: &Val, field: &str) -> ResourceExpr {
-    match &v.text {
-        Some(Text::Const(s)) => ResourceExpr::Literal(s.to_string()),
-        Some(Text::Env(e)) => ResourceExpr::Env(e.to_string()),
-        Some(Text::Pattern(p)) if &**p != "*" => ResourceExpr::Pattern(p.to_string()),
-        _ => match v.taint.iter().find(|t| !t.error) {
-            Some(t) if t.path.is_empty() => ResourceExpr::Unknown("event".to_owned()),
-            Some(t) => ResourceExpr::Unknown(format!("event.{}", t.path)),
-            None => ResourceExpr::Unknown(field.to_owned()),
-        },
-    }
+pub(crate) fn resource_expr(v: &Val, field: &str) -> ResourceExpr {
+    let path = v.taint.iter().find(|t| !t.error).map(|t| t.path.as_str());
+    crate::spec::resource_expr(v.text.as_ref(), path, field)
 }
 
 /// A method called on a boto3 client or service resource.
@@ -217,10 +209,12 @@ fn record(
         .find(|(s, _)| *s == service)
         .map_or(&[][..], |(_, f)| *f);
     let mut resource = bound;
+    let mut choices = Vec::new();
     if resource.is_none() {
         for f in fields {
             if let Some(v) = params.field(f) {
                 resource = Some(resource_expr(&v, f));
+                choices = crate::spec::resource_choices(v.text.as_ref());
                 break;
             }
         }
@@ -288,6 +282,26 @@ fn record(
             break;
         }
     }
+    // An invocation payload or execution input is the consumer's whole event: keep which of
+    // its fields carry what.
+    if let (Some(t), true) = (&mut tainted, matches!(service, "lambda" | "states")) {
+        let value = payload_fields.iter().find_map(|f| params.field(f));
+        if let Some(v) = value.filter(|v| !v.is_array())
+            && let Some(o) = v.obj().and_then(|o| o.try_borrow().ok())
+        {
+            t.parts = o
+                .fields
+                .iter()
+                .map(|(k, fv)| crate::PayloadPart {
+                    name: k.to_string(),
+                    taint: deep_taints(fv).into_iter().find(|t| !t.error).map(|t| {
+                        let p = payload(k, &t);
+                        (p.source, p.steps)
+                    }),
+                })
+                .collect();
+        }
+    }
     if service == "dynamodb" {
         for f in DYNAMODB_EXPRESSIONS {
             if let Some(v) = params.field(f) {
@@ -307,7 +321,7 @@ fn record(
         tainted,
         key,
     };
-    crate::spec::record_call(&mut eng.sdk_calls, call);
+    crate::spec::record_calls(&mut eng.sdk_calls, call, choices);
     if service == "s3" && S3_READS.contains(&op) {
         let chosen = ["Key", "Bucket"]
             .iter()
@@ -337,7 +351,7 @@ fn record(
     Val::ext(Origin::from_dotted("boto3.response"))
 }
 
-fn payload(field: &str, t: &Taint) -> TaintedPayload {
+pub(crate) fn payload(field: &str, t: &Taint) -> TaintedPayload {
     TaintedPayload {
         field: field.to_owned(),
         source: Source {
@@ -345,5 +359,6 @@ fn payload(field: &str, t: &Taint) -> TaintedPayload {
             loc: t.loc.clone(),
         },
         steps: t.steps.clone(),
+        parts: Vec::new(),
     }
 }

@@ -59,7 +59,19 @@ impl Engine<'_> {
             } else {
                 "decoded"
             };
-            return Some(Val::tainted(t).with_step(&loc, note));
+            let mut out = Val::tainted(t).with_step(&loc, note);
+            // Serialised text keeps the dict's structure, so an invocation payload still
+            // shows which of its fields carry event data.
+            if name.ends_with("dumps")
+                && let Some(o) = args
+                    .pos
+                    .first()
+                    .and_then(Val::obj)
+                    .filter(|_| args.pos.first().is_some_and(|a| !a.is_array()))
+            {
+                out.shape = Shape::Obj(Rc::clone(o));
+            }
+            return Some(out);
         }
         if let Some(s) = SANITIZERS.iter().find(|s| origin.matches(s.module, s.name)) {
             return Some(match s.clean {
@@ -254,6 +266,9 @@ impl Engine<'_> {
             }
         };
         self.record(s.kind, &taints, r, &name);
+        if s.kind == Kind::Ssrf && s.keyword == "url" {
+            self.record_request(s, args, r);
+        }
         if s.kind == Kind::InjectionOsCommand && s.check == Check::Deep {
             let fetches = arg
                 .and_then(|a| a.text.as_ref())
@@ -263,6 +278,49 @@ impl Engine<'_> {
             }
         }
         let _ = call;
+    }
+
+    /// An outbound HTTP request (`requests.post(url, json=...)`, `http.request("POST", url,
+    /// body=...)`): recorded with the SDK calls, so the application graph can link a request
+    /// to one of the application's own endpoints and carry its data there.
+    fn record_request(&mut self, s: &Sink, args: &Args, r: TextRange) {
+        let Some(url) = args.get(s.arg, "url") else {
+            return;
+        };
+        let method = crate::spec::http_method(s.name)
+            .map(str::to_owned)
+            .or_else(|| {
+                (s.arg == 1)
+                    .then(|| args.get(0, "method"))
+                    .flatten()
+                    .and_then(Val::konst)
+                    .map(|m| m.to_ascii_uppercase())
+            })
+            .unwrap_or_else(|| "GET".to_owned());
+        let positional = args.get(s.arg + 1, "");
+        let mut tainted = positional.and_then(|d| {
+            deep_taints(d)
+                .into_iter()
+                .find(|t| !t.error)
+                .map(|t| super::sdk::payload("body", &t))
+        });
+        if tainted.is_none() {
+            tainted = crate::spec::HTTP_PAYLOAD_FIELDS.iter().find_map(|f| {
+                let v = args.kw(f)?;
+                let t = deep_taints(v).into_iter().find(|t| !t.error)?;
+                Some(super::sdk::payload(f, &t))
+            });
+        }
+        let call = crate::SdkCall {
+            service: crate::spec::HTTP_SERVICE.to_owned(),
+            operation: method,
+            resource: super::sdk::resource_expr(url, "url"),
+            loc: self.loc(r),
+            tainted,
+            key: None,
+        };
+        let choices = crate::spec::resource_choices(url.text.as_ref());
+        crate::spec::record_calls(&mut self.sdk_calls, call, choices);
     }
 
     /// `subprocess.run(cmd, shell=...)`: a tainted string command, a tainted program, or

@@ -9,6 +9,7 @@ use indexmap::IndexMap;
 use perimeter_diagnostics::{Kind, Loc};
 
 use crate::summary::{ResourceExpr, Step};
+pub(crate) use crate::text::Text;
 
 /// Most taint labels one value carries; more are dropped (the first ones are kept).
 const MAX_TAINTS: usize = 6;
@@ -17,7 +18,6 @@ const MAX_STEPS: usize = 16;
 /// Most segments of a source access path.
 const MAX_PATH_SEGMENTS: usize = 8;
 /// Most characters of known text kept for a string.
-const MAX_TEXT: usize = 400;
 /// Most fields of one dict or list shape.
 const MAX_FIELDS: usize = 64;
 
@@ -132,64 +132,6 @@ pub(crate) fn join_path(path: &str, prop: &str) -> String {
     } else {
         format!("{path}.{prop}")
     }
-}
-
-/// Known text of a string value.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Text {
-    /// Fully known.
-    Const(Rc<str>),
-    /// An environment variable's value (`os.environ["NAME"]`).
-    Env(Rc<str>),
-    /// Partly known, `*` where unknown.
-    Pattern(Rc<str>),
-}
-
-impl Text {
-    /// The text with `*` for unknown parts.
-    pub(crate) fn pattern(&self) -> &str {
-        match self {
-            Text::Const(s) | Text::Pattern(s) => s,
-            Text::Env(_) => "*",
-        }
-    }
-
-    /// A constant text.
-    pub(crate) fn konst(s: &str) -> Text {
-        Text::Const(Rc::from(truncate(s)))
-    }
-
-    /// Text made of parts, some unknown: constant when every part is.
-    pub(crate) fn concat(parts: &[Option<&Text>]) -> Option<Text> {
-        let all_const = parts.iter().all(|p| matches!(p, Some(Text::Const(_))));
-        if parts.len() == 1 {
-            return parts[0].cloned();
-        }
-        let mut s = String::new();
-        for p in parts {
-            s.push_str(p.map_or("*", Text::pattern));
-        }
-        let s = truncate(&s);
-        if all_const {
-            Some(Text::Const(Rc::from(s)))
-        } else if s.chars().all(|c| c == '*') {
-            None
-        } else {
-            Some(Text::Pattern(Rc::from(s)))
-        }
-    }
-}
-
-/// `s` cut to the text limit on a character boundary.
-pub(crate) fn truncate(s: &str) -> &str {
-    if s.len() <= MAX_TEXT {
-        return s;
-    }
-    let mut end = MAX_TEXT;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 /// A name from a library: the top-level module and the dotted path taken from it, with `()`
@@ -529,13 +471,7 @@ fn join_depth(a: &Val, b: &Val, depth: u32) -> Val {
         (Shape::Unknown, s) => s.clone(),
         (s, _) => s.clone(),
     };
-    out.text = match (&a.text, &b.text) {
-        (Some(x), Some(y)) if x == y => Some(x.clone()),
-        (Some(e @ Text::Env(_)), _) | (_, Some(e @ Text::Env(_))) => Some(e.clone()),
-        (Some(x), None) | (None, Some(x)) => Some(x.clone()),
-        (Some(_), Some(_)) => Some(Text::Pattern(Rc::from("*"))),
-        (None, None) => None,
-    };
+    out.text = Text::join(a.text.as_ref(), b.text.as_ref());
     out
 }
 

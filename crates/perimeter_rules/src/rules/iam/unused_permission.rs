@@ -205,7 +205,7 @@ impl UnusedPermission {
             let sdk = s.imports.iter().any(|i| {
                 i == "aws-sdk" || i.starts_with("@aws-sdk/") || i == "boto3" || i == "aioboto3"
             });
-            if sdk && s.sdk_calls.is_empty() {
+            if sdk && !s.sdk_calls.iter().any(perimeter_code::SdkCall::is_aws) {
                 return None;
             }
             for n in privilege::needs(cx.app, f, s) {

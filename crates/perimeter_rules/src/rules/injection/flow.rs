@@ -151,6 +151,36 @@ pub(crate) fn report_flows(cx: &AppContext<'_>, out: &mut Findings, kind: Kind, 
     for (f, summary) in cx.analysed() {
         for flow in summary.flows.iter().filter(|fl| fl.kind == kind) {
             let mut exp = exposure(f, &flow.source.path);
+            // An endpoint that another function of the application also calls with data an
+            // attacker put there: the trace through the application says more than the
+            // endpoint alone.
+            if let (Some(Exposure::Internet), Some(g)) = (exp, cx.graph)
+                && let Some((inflow, inflow_trace)) = g.inflow(&f.id, &flow.source.path)
+            {
+                let mut upstream = inflow_trace.clone();
+                let producer = upstream
+                    .first()
+                    .and_then(|s| s.function.clone())
+                    .unwrap_or_default();
+                upstream.extend(trace(f, flow));
+                let through = if inflow.producer == producer {
+                    String::new()
+                } else {
+                    format!(" through `{}`", inflow.producer)
+                };
+                out.report(
+                    &flow.sink,
+                    format!(
+                        "data an attacker sends to `{producer}` reaches `{}` in `{}`{through} (event `{}`; callers of `{}` control it directly too)",
+                        flow.sink_name, f.id, flow.source.path, f.id
+                    ),
+                )
+                .severity(severity(kind, Exposure::Internet))
+                .function(&f.id)
+                .trace(upstream)
+                .help(help.to_owned());
+                continue;
+            }
             if let (true, Some(g)) = (exp != Some(Exposure::Internet), cx.graph) {
                 {
                     match g.provenance_of(f, &flow.source) {

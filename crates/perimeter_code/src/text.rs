@@ -1,0 +1,171 @@
+//! Known text of a string value, shared by the JavaScript and Python engines: a constant, an
+//! environment variable's value, a pattern with `*` where unknown, or a choice among a few
+//! constants made in branches.
+
+use std::rc::Rc;
+
+/// Most characters of known text kept for a string.
+const MAX_TEXT: usize = 400;
+/// Most alternatives a choice of texts keeps before it becomes unknown.
+const MAX_ALTERNATIVES: usize = 24;
+
+/// Known text of a string value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Text {
+    /// Fully known.
+    Const(Rc<str>),
+    /// An environment variable's value (`process.env.NAME`, `os.environ["NAME"]`).
+    Env(Rc<str>),
+    /// Partly known, `*` where unknown.
+    Pattern(Rc<str>),
+    /// One of a few known texts (constants or environment variables), chosen by a branch
+    /// (`switch (action) { case "new": name = "orders-new"; ... }`): each alternative is a
+    /// possible target.
+    OneOf(Rc<[Text]>),
+}
+
+impl Text {
+    /// The text with `*` for unknown parts.
+    pub(crate) fn pattern(&self) -> &str {
+        match self {
+            Text::Const(s) | Text::Pattern(s) => s,
+            Text::Env(_) | Text::OneOf(_) => "*",
+        }
+    }
+
+    /// A constant text.
+    pub(crate) fn konst(s: &str) -> Text {
+        Text::Const(Rc::from(truncate(s)))
+    }
+
+    /// The known texts it may be: itself for a constant or an environment variable, each
+    /// alternative of a choice, none for a pattern.
+    pub(crate) fn alternatives(&self) -> Vec<Text> {
+        match self {
+            Text::Const(_) | Text::Env(_) => vec![self.clone()],
+            Text::OneOf(all) => all.to_vec(),
+            Text::Pattern(_) => Vec::new(),
+        }
+    }
+
+    /// An order of alternatives that does not depend on the order of branches.
+    fn sort_key(&self) -> (u8, &str) {
+        match self {
+            Text::Const(s) => (0, s),
+            Text::Env(s) => (1, s),
+            Text::Pattern(s) => (2, s),
+            Text::OneOf(_) => (3, ""),
+        }
+    }
+
+    /// Text made of parts, some unknown: constant when every part is.
+    pub(crate) fn concat(parts: &[Option<&Text>]) -> Option<Text> {
+        let all_const = parts.iter().all(|p| matches!(p, Some(Text::Const(_))));
+        if parts.len() == 1 {
+            return parts[0].cloned();
+        }
+        let mut s = String::new();
+        for p in parts {
+            s.push_str(p.map_or("*", Text::pattern));
+        }
+        let s = truncate(&s);
+        if all_const {
+            Some(Text::Const(Rc::from(s)))
+        } else if s.chars().all(|c| c == '*') {
+            None
+        } else {
+            Some(Text::Pattern(Rc::from(s)))
+        }
+    }
+
+    /// The text of a value that holds `a` on one path and `b` on another.
+    pub(crate) fn join(a: Option<&Text>, b: Option<&Text>) -> Option<Text> {
+        match (a, b) {
+            (Some(x), Some(y)) if x == y => Some(x.clone()),
+            (Some(x), None) | (None, Some(x)) => Some(x.clone()),
+            (Some(x), Some(y)) => Some(choice(x, y)),
+            (None, None) => None,
+        }
+    }
+}
+
+/// Two different texts joined: the choice between their alternatives when both are known,
+/// else unknown.
+fn choice(x: &Text, y: &Text) -> Text {
+    let (a, b) = (x.alternatives(), y.alternatives());
+    if a.is_empty() || b.is_empty() {
+        // An environment variable on one side stays the better guess of the resource.
+        return match (x, y) {
+            (e @ Text::Env(_), _) | (_, e @ Text::Env(_)) => e.clone(),
+            _ => Text::Pattern(Rc::from("*")),
+        };
+    }
+    let mut all = a;
+    for t in b {
+        if !all.contains(&t) {
+            all.push(t);
+        }
+    }
+    if all.len() > MAX_ALTERNATIVES {
+        return Text::Pattern(Rc::from("*"));
+    }
+    all.sort_by(|p, q| p.sort_key().cmp(&q.sort_key()));
+    Text::OneOf(all.into())
+}
+
+/// `s` cut to the text limit on a character boundary.
+pub(crate) fn truncate(s: &str) -> &str {
+    if s.len() <= MAX_TEXT {
+        return s;
+    }
+    let mut end = MAX_TEXT;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn k(s: &str) -> Text {
+        Text::konst(s)
+    }
+
+    #[test]
+    fn branches_of_constants_make_a_choice() {
+        let j = Text::join(Some(&k("orders-new")), Some(&k("orders-get"))).unwrap();
+        assert_eq!(j.alternatives(), [k("orders-get"), k("orders-new")]);
+        let j = Text::join(Some(&j), Some(&k("orders-new"))).unwrap();
+        assert_eq!(j.alternatives().len(), 2);
+        assert_eq!(j.pattern(), "*");
+    }
+
+    #[test]
+    fn environment_variables_are_alternatives_too() {
+        let a = Text::Env(Rc::from("ORDERS"));
+        let b = Text::Env(Rc::from("AUDIT"));
+        let j = Text::join(Some(&a), Some(&b)).unwrap();
+        assert_eq!(j.alternatives(), [b, a.clone()]);
+        // Joined with an unknown text, the variable stays the best guess.
+        let p = Text::Pattern(Rc::from("*"));
+        assert_eq!(Text::join(Some(&a), Some(&p)), Some(a));
+    }
+
+    #[test]
+    fn a_choice_with_an_unknown_is_unknown() {
+        let j = Text::join(Some(&k("a")), Some(&Text::Pattern(Rc::from("x-*")))).unwrap();
+        assert_eq!(j, Text::Pattern(Rc::from("*")));
+        assert!(j.alternatives().is_empty());
+    }
+
+    #[test]
+    fn too_many_alternatives_are_unknown() {
+        let mut t = k("f0");
+        for i in 1..=MAX_ALTERNATIVES {
+            t = Text::join(Some(&t), Some(&k(&format!("f{i}")))).unwrap();
+        }
+        assert!(t.alternatives().is_empty());
+    }
+}
