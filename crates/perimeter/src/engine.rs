@@ -95,6 +95,7 @@ impl serverless::FileReader for TreeReader<'_> {
 
 /// Walks the tree and loads every application in it; analyses the code unless told not to.
 pub fn load(root: &Path, options: &Options) -> Scan {
+    crate::progress::phase("discovering files", 0);
     let Walk {
         root,
         files,
@@ -132,9 +133,14 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         opts: options.opts.clone(),
         env: options.env_vars.then(|| std::env::vars().collect()),
     };
+    crate::progress::phase("reading descriptors", candidates.len());
     let results: Vec<Loaded> = candidates
         .par_iter()
-        .map(|rel| load_one(&scan, rel, &load_options))
+        .map(|rel| {
+            let loaded = load_one(&scan, rel, &load_options);
+            crate::progress::tick();
+            loaded
+        })
         .collect();
     let mut apps = Vec::new();
     for (app, errs, warning) in results {
@@ -149,6 +155,10 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         scan.errors.append(&mut app.errors.clone());
     }
 
+    crate::progress::phase(
+        "analysing functions",
+        apps.iter().map(|a| a.functions.len()).sum(),
+    );
     let summaries: Vec<Vec<FunctionSummary>> = if options.skip_code {
         apps.iter().map(|_| Vec::new()).collect()
     } else {
@@ -255,6 +265,7 @@ pub fn analyse_app(repo: &Repo, app: &Application) -> Vec<FunctionSummary> {
     app.functions
         .par_iter()
         .filter_map(|f| {
+            crate::progress::tick();
             let handler = f.handler_str()?;
             // Runtimes perimeter does not read (Java, .NET, Go, Ruby, custom), and code
             // written inline in the template, are not handler files to resolve.

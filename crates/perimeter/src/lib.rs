@@ -3,6 +3,8 @@
 
 pub mod baseline;
 pub mod config;
+pub mod diff;
 pub mod engine;
 pub mod inventory;
+pub mod progress;
 pub mod suppress;

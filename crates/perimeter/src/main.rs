@@ -71,6 +71,10 @@ enum Command {
         /// Report only findings not accepted in this baseline file.
         #[arg(long, value_name = "FILE")]
         baseline: Option<PathBuf>,
+        /// Report only findings introduced since this git revision (a branch, tag or commit):
+        /// the revision's tree is scanned too, and findings it already had are not shown.
+        #[arg(long, value_name = "REV")]
+        diff: Option<String>,
         /// Write the fingerprints of the current findings to FILE and exit 0.
         #[arg(long, value_name = "FILE")]
         write_baseline: Option<PathBuf>,
@@ -164,6 +168,7 @@ fn run() -> Result<ExitCode> {
             select,
             ignore,
             baseline,
+            diff,
             write_baseline,
             allow_errors,
             no_code,
@@ -182,6 +187,7 @@ fn run() -> Result<ExitCode> {
                 select,
                 ignore,
                 baseline,
+                diff,
                 write_baseline,
                 allow_errors,
                 no_code,
@@ -302,6 +308,7 @@ struct ScanArgs {
     select: Vec<String>,
     ignore: Vec<String>,
     baseline: Option<PathBuf>,
+    diff: Option<String>,
     write_baseline: Option<PathBuf>,
     allow_errors: bool,
     no_code: bool,
@@ -425,6 +432,7 @@ fn scan(
     let mut findings: Vec<Finding> = Vec::new();
     let mut errors = Vec::new();
     let multi = paths.len() > 1;
+    let bar = perimeter::progress::start(perimeter::progress::wanted(args.quiet));
     for path in paths {
         let (_, options) = load_options(path, load, args.no_code)?;
         let scan = engine::load(path, &options);
@@ -433,6 +441,7 @@ fn scan(
         } else {
             String::new()
         };
+        perimeter::progress::phase("running rules", 0);
         let mut fs = engine::findings(&scan, &selection);
         let mut errs = scan.errors.clone();
         if multi {
@@ -450,6 +459,7 @@ fn scan(
         errors.extend(errs);
         scans.push((prefix, scan));
     }
+    drop(bar);
     let sources = Sources(&scans);
     findings = findings
         .into_iter()
@@ -473,6 +483,28 @@ fn scan(
             );
         }
         return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(rev) = &args.diff {
+        if paths.len() > 1 {
+            anyhow::bail!("--diff takes one path to scan");
+        }
+        let base = perimeter::diff::checkout(&paths[0], rev)?;
+        let (_, options) = load_options(&paths[0], load, args.no_code)?;
+        let before: Vec<Finding> = if base.path.exists() {
+            let scan = engine::load(&base.path, &options);
+            engine::findings(&scan, &selection)
+                .into_iter()
+                .filter_map(|f| config.apply_overrides(f))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let n = Baseline::of(&before).filter(&mut findings);
+        if n > 0 {
+            warnings.push(format!(
+                "{n} findings already present at `{rev}` are not shown (--diff)"
+            ));
+        }
     }
     if let Some(path) = &args.baseline {
         let n = Baseline::read(path)?.filter(&mut findings);

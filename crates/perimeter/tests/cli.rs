@@ -269,3 +269,65 @@ fn html_report_is_one_self_contained_page() {
     // Repository text is data, never markup: the hostile comment cannot close the script.
     assert_eq!(html.matches("</script>").count(), 2);
 }
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn diff_reports_only_what_a_change_introduces() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    std::fs::create_dir(repo.join("svc")).unwrap();
+    app(&repo.join("svc"), APP);
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "first"]);
+    // The change: a second function with a plaintext secret, and the first moved down a line.
+    let changed = APP.replace("functions:\n", "functions:\n  # moved\n").replace(
+        "  runtime: nodejs20.x\n",
+        "  runtime: nodejs20.x\n  environment:\n    API_SECRET: 'sk_live_51Hx9QbF0aZ8eYtWv2nR7kLmP'\n",
+    );
+    std::fs::write(repo.join("svc/serverless.yml"), changed).unwrap();
+    git(repo, &["add", "svc/serverless.yml"]);
+    let status_before = git(repo, &["status", "--porcelain"]);
+
+    let all = json(&run(repo, &["scan", "svc", "--format", "json"]));
+    let new = json(&run(
+        repo,
+        &["scan", "svc", "--format", "json", "--diff", "main"],
+    ));
+    let all_rules = rules(&all);
+    let new_rules = rules(&new);
+    assert!(all_rules.contains(&"IAM001".to_owned()), "{all_rules:?}");
+    assert!(!new_rules.contains(&"IAM001".to_owned()), "{new_rules:?}");
+    assert!(
+        new_rules.iter().any(|r| r.starts_with("SEC")),
+        "{new_rules:?}"
+    );
+    assert!(new_rules.len() < all_rules.len());
+    assert!(
+        new["warnings"]
+            .to_string()
+            .contains("already present at `main`"),
+        "{}",
+        new["warnings"]
+    );
+    // The user's index and working tree are untouched.
+    assert_eq!(git(repo, &["status", "--porcelain"]), status_before);
+    // A revision that does not exist is a usage error, not a silent full report.
+    let bad = run(repo, &["scan", "svc", "--diff", "no-such-branch"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no-such-branch"));
+}

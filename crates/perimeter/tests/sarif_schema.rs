@@ -58,3 +58,46 @@ fn sarif_report_is_valid_sarif_2_1_0() {
         );
     }
 }
+
+/// Microsoft's SARIF multitool (`validate`: the schema plus its own SARIF rules), installed
+/// from the npm registry by `.ci/install-deps`, finds nothing to report on the example
+/// application's SARIF.
+#[test]
+#[ignore = "needs .ci/install-deps (Microsoft's SARIF multitool from npm)"]
+fn sarif_multitool_validates_the_example_report() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let tool = root.join("target/browser-test/node_modules/.bin/sarif-multitool");
+    assert!(
+        tool.is_file(),
+        "run .ci/install-deps first: {} is missing",
+        tool.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let sarif = dir.path().join("shop.sarif");
+    let out = dir.path().join("validation.sarif");
+    let status = Command::new(env!("CARGO_BIN_EXE_perimeter"))
+        .args(["scan", "--format", "sarif", "--output"])
+        .arg(&sarif)
+        .arg(root.join("examples/shop"))
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1), "the example has high findings");
+    let run = Command::new(&tool)
+        .args(["validate", "--output"])
+        .arg(&out)
+        .arg(&sarif)
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{log}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out).expect("the multitool wrote no output"))
+            .unwrap();
+    let results = report["runs"][0]["results"].as_array().unwrap();
+    let problems: Vec<String> = results
+        .iter()
+        .filter(|r| matches!(r["level"].as_str(), Some("error" | "warning")))
+        .map(|r| format!("{} {}", r["ruleId"], r["message"]))
+        .collect();
+    assert!(problems.is_empty(), "{problems:#?}\n{log}");
+}

@@ -33,6 +33,76 @@ pub struct MapNode {
     pub detail: String,
     /// An entry point reachable without authentication.
     pub public: bool,
+    /// For a function whose code was analysed: what its role grants against what its code
+    /// calls.
+    pub permissions: Option<Permissions>,
+}
+
+/// The least-privilege view of one function: actions granted by its role (as written,
+/// wildcards included), actions its code needs, and the difference both ways.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Permissions {
+    /// Actions the role allows, as written (inline statements and managed policies' names).
+    pub granted: Vec<String>,
+    /// Actions the code's SDK calls need.
+    pub needed: Vec<String>,
+    /// Granted entries that no needed action matches.
+    pub unused: Vec<String>,
+    /// Needed actions that no statement allows (the function would fail, or the role is
+    /// defined elsewhere).
+    pub missing: Vec<String>,
+}
+
+/// The permissions view of a function, when its code was analysed.
+fn permissions(g: &AppGraph<'_>, f: &perimeter_model::Function) -> Option<Permissions> {
+    let summary = g.summary(&f.id).filter(|s| s.handler.is_some())?;
+    let role = g.app.role_of(f);
+    let mut needed: Vec<String> = crate::privilege::needs(g.app, f, summary)
+        .into_iter()
+        .map(|n| n.action)
+        .collect();
+    needed.sort();
+    needed.dedup();
+    let statements = role.map(|r| r.statements.as_slice()).unwrap_or_default();
+    let mut granted: Vec<String> = statements
+        .iter()
+        .filter(|s| s.allow)
+        .flat_map(|s| s.action_strs().map(|(a, _)| a.to_owned()))
+        .collect();
+    if let Some(r) = role {
+        granted.extend(r.managed_policies.iter().filter_map(|m| {
+            m.scalar_text()
+                .map(|t| format!("policy {}", t.rsplit('/').next().unwrap_or(&t)))
+        }));
+    }
+    granted.sort();
+    granted.dedup();
+    let unused = granted
+        .iter()
+        .filter(|g| !g.starts_with("policy "))
+        .filter(|g| {
+            !needed
+                .iter()
+                .any(|n| crate::privilege::action_matches(g, n))
+        })
+        .cloned()
+        .collect();
+    let missing = needed
+        .iter()
+        .filter(|n| {
+            !statements
+                .iter()
+                .any(|s| crate::privilege::statement_allows(s, n))
+                && role.is_none_or(|r| r.managed_policies.is_empty())
+        })
+        .cloned()
+        .collect();
+    Some(Permissions {
+        granted,
+        needed,
+        unused,
+        missing,
+    })
 }
 
 /// An edge of the map.
@@ -70,6 +140,7 @@ fn service_node(id: &str, g: &AppGraph<'_>) -> MapNode {
         label: id.trim_start_matches("name:").to_owned(),
         detail,
         public: false,
+        permissions: None,
     }
 }
 
@@ -87,6 +158,7 @@ pub fn build(g: &AppGraph<'_>) -> DataMap {
                 label: f.id.clone(),
                 detail: format!("role {role}"),
                 public: false,
+                permissions: permissions(g, f),
             },
         );
         for e in &f.events {
@@ -112,6 +184,7 @@ pub fn build(g: &AppGraph<'_>) -> DataMap {
                         label: format!("{} {}", route.method, route.path),
                         detail: auth,
                         public,
+                        permissions: None,
                     },
                 );
                 edges.push(MapEdge {
@@ -130,6 +203,7 @@ pub fn build(g: &AppGraph<'_>) -> DataMap {
                         label: "schedule".into(),
                         detail: e.properties.as_ref().map(Node::display).unwrap_or_default(),
                         public: false,
+                        permissions: None,
                     },
                 );
                 edges.push(MapEdge {
@@ -159,6 +233,7 @@ pub fn build(g: &AppGraph<'_>) -> DataMap {
                         "AWS_IAM".into()
                     },
                     public,
+                    permissions: None,
                 },
             );
             edges.push(MapEdge {
@@ -362,10 +437,19 @@ pub fn json(maps: &[DataMap]) -> String {
         .map(|m| {
             serde_json::json!({
                 "app": m.app,
-                "nodes": m.nodes.iter().map(|n| serde_json::json!({
-                    "id": n.id, "kind": format!("{:?}", n.kind).to_lowercase(), "label": n.label,
-                    "detail": n.detail, "public": n.public,
-                })).collect::<Vec<_>>(),
+                "nodes": m.nodes.iter().map(|n| {
+                    let mut v = serde_json::json!({
+                        "id": n.id, "kind": format!("{:?}", n.kind).to_lowercase(),
+                        "label": n.label, "detail": n.detail, "public": n.public,
+                    });
+                    if let Some(p) = &n.permissions {
+                        v["permissions"] = serde_json::json!({
+                            "granted": p.granted, "needed": p.needed,
+                            "unused": p.unused, "missing": p.missing,
+                        });
+                    }
+                    v
+                }).collect::<Vec<_>>(),
                 "edges": m.edges.iter().map(|e| serde_json::json!({
                     "from": e.from, "to": e.to, "label": e.label, "tainted": e.tainted,
                 })).collect::<Vec<_>>(),

@@ -78,6 +78,7 @@ main { padding:1em 1.5em; }
 h2 { font-size:1.1em; border-bottom:1px solid var(--line); padding-bottom:.3em; }
 #map-wrap { display:flex; gap:1em; align-items:flex-start; }
 #map { flex:1; min-height:200px; background:#fff; border:1px solid var(--line); border-radius:6px; }
+table.perms { border-collapse:collapse; font-size:.85em; } table.perms th { text-align:left; padding-right:.6em; vertical-align:top; } table.perms tr.unused td { color:#b26a00; } table.perms tr.missing td { color:#c62828; }
 #details { width:340px; max-height:640px; overflow:auto; background:#fff; border:1px solid var(--line); border-radius:6px; padding:.6em .8em; }
 .node rect { fill:#fff; stroke:#607d8b; rx:6; cursor:pointer; }
 .node.entry rect { fill:#e3f2fd; } .node.entry.public rect { stroke:var(--high); stroke-width:2.5; }
@@ -230,6 +231,16 @@ const SCRIPT: &str = r#"
       const outs = app.edges.filter(e => e.from === n.id).map(e => e.to.replace(/^[a-z]+:/, '') + ' — ' + e.label);
       if (ins.length) { details.append(el('h4', null, 'Triggered by / receives from')); const u = el('ul'); ins.forEach(x => u.append(el('li', null, x))); details.append(u); }
       if (outs.length) { details.append(el('h4', null, 'Sends to')); const u = el('ul'); outs.forEach(x => u.append(el('li', null, x))); details.append(u); }
+      const pm = n.permissions;
+      if (pm) {
+        details.append(el('h4', null, 'Permissions: granted vs needed by the code'));
+        const tbl = el('table', 'perms');
+        const row = (label, items, cls) => { const tr = el('tr', cls); tr.append(el('th', null, label), el('td', null, items.length ? items.join(', ') : '—')); tbl.append(tr); };
+        row('Granted', pm.granted); row('Needed', pm.needed);
+        row('Not needed', pm.unused, pm.unused.length ? 'unused' : null);
+        row('Missing', pm.missing, pm.missing.length ? 'missing' : null);
+        details.append(tbl);
+      }
     });
     svg.append(g);
   });
