@@ -6,5 +6,6 @@ pub mod config;
 pub mod diff;
 pub mod engine;
 pub mod inventory;
+pub mod lsp;
 pub mod progress;
 pub mod suppress;

@@ -126,6 +126,12 @@ enum Command {
         #[command(flatten)]
         load: LoadArgs,
     },
+    /// A Language Server Protocol server on standard input/output: findings as diagnostics in
+    /// the editor, refreshed when a file is opened or saved.
+    Lsp {
+        #[command(flatten)]
+        load: LoadArgs,
+    },
     /// The rule catalogue.
     Rules {
         /// `text` or `json`.
@@ -194,6 +200,29 @@ fn run() -> Result<ExitCode> {
                 quiet,
             };
             scan(&paths, format, output.as_deref(), color, &args, &load)
+        }
+        Command::Lsp { load } => {
+            let analyse = |root: &Path| -> Result<perimeter::lsp::Analysis> {
+                let (config, options) = load_options(root, &load, false)?;
+                let selection = perimeter_rules::Selection {
+                    select: config.config.select.clone(),
+                    ignore: config.config.ignore.clone(),
+                    severity: config.config.severity.clone(),
+                };
+                let scan = engine::load(root, &options);
+                let mut findings: Vec<Finding> = engine::findings(&scan, &selection)
+                    .into_iter()
+                    .filter_map(|f| config.apply_overrides(f))
+                    .collect();
+                let errors = scan.errors.clone();
+                let scans = [(String::new(), scan)];
+                let _ = suppress::apply(&mut findings, &Sources(&scans));
+                Ok(perimeter::lsp::Analysis { findings, errors })
+            };
+            let mut input = std::io::stdin().lock();
+            let mut output = std::io::stdout().lock();
+            let code = perimeter::lsp::serve(&mut input, &mut output, &analyse)?;
+            Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
         }
         Command::Inventory { path, load } => {
             let scan = load_scan(path, &load)?;
