@@ -427,8 +427,14 @@ fn is_variable(inner: &str) -> bool {
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
     let rest = &inner[head.len()..];
+    // Sources that plugins add (`${construct:queue.queueUrl}` from Lift, ...) are variables
+    // too: unknown ones stay symbolic. `${AWS::Region}` is CloudFormation's, not a variable.
+    let plugin_source = head.starts_with(|c: char| c.is_ascii_lowercase())
+        && rest.starts_with(':')
+        && !rest.starts_with("::");
     (SOURCES.contains(&head.as_str())
         && (rest.starts_with(':') && !rest.starts_with("::") || rest.starts_with('(')))
+        || plugin_source
         || inner.starts_with("file(")
 }
 
@@ -467,6 +473,9 @@ mod tests {
         assert!(is_variable("opt:stage, 'dev'"));
         assert!(!is_variable("AWS::Region"));
         assert!(!is_variable("Bucket.Arn"));
+        // Sources that plugins add are variables (they stay symbolic).
+        assert!(is_variable("construct:jobs.queueUrl"));
+        assert!(!is_variable("MyBucket"));
         assert_eq!(
             split_top_level("opt:stage, self:provider.stage, 'a,b'", ',').len(),
             3

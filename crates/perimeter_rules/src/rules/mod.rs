@@ -23,6 +23,7 @@ pub(crate) static ALL: &[&dyn Rule] = &[
     &iam::IamSharedRole,
     &iam::IamPublicResourcePolicy,
     &iam::UnusedPermission,
+    &iam::MissingPermission,
     &auth::UnauthenticatedRoute,
     &auth::PublicFunctionUrl,
     &auth::OpenLambdaPermission,

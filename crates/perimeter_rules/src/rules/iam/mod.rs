@@ -9,6 +9,7 @@ mod iam_service_wildcard;
 mod iam_shared_role;
 mod iam_wildcard_action;
 mod iam_wildcard_resource;
+mod missing_permission;
 mod unused_permission;
 
 pub use iam_broad_managed_policy::IamBroadManagedPolicy;
@@ -20,4 +21,5 @@ pub use iam_service_wildcard::IamServiceWildcard;
 pub use iam_shared_role::IamSharedRole;
 pub use iam_wildcard_action::IamWildcardAction;
 pub use iam_wildcard_resource::IamWildcardResource;
+pub use missing_permission::MissingPermission;
 pub use unused_permission::UnusedPermission;
