@@ -358,3 +358,42 @@ fn http_request_to_the_applications_own_endpoint_crosses() {
     );
     assert!(!findings(&r, "injection-sql").is_empty());
 }
+
+#[test]
+fn data_map_marks_sensitive_fields_by_name_and_value() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/flow/sensitive-js");
+    let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
+        .args(["map", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let map: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let edges = map["apps"][0]["edges"].as_array().unwrap();
+    let to = |res: &str| {
+        edges
+            .iter()
+            .find(|e| e["from"] == "fn:checkout" && e["to"] == format!("res:{res}"))
+            .unwrap_or_else(|| panic!("no edge to {res}: {edges:#?}"))
+    };
+    let payments = to("Payments");
+    assert_eq!(payments["tainted"], true);
+    assert_eq!(
+        payments["sensitive"],
+        serde_json::json!([
+            "cardNumber: card",
+            "customerEmail: e-mail",
+            "testCard: card"
+        ])
+    );
+    let stock = to("Stock");
+    assert_eq!(stock["fields"], serde_json::json!(["quantity", "sku"]));
+    assert_eq!(stock["sensitive"], serde_json::json!([]));
+    // The Mermaid drawing says it on the edge.
+    let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
+        .args(["map", "--format", "mermaid"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("sensitive: cardNumber: card"), "{text}");
+}

@@ -106,6 +106,18 @@ pub struct SdkCall {
     /// For S3 writes: the object key as far as it is known (`uploads/*`), for recursion and
     /// trigger-filter checks.
     pub key: Option<ResourceExpr>,
+    /// When the data written is an object whose fields are known (a message body built with
+    /// `JSON.stringify({...})`, an item, a payload): its top-level fields, for the data map.
+    pub fields: Vec<PayloadField>,
+}
+
+/// A top-level field of the data an SDK call writes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PayloadField {
+    /// Its name.
+    pub name: String,
+    /// Its value, when it is a known constant.
+    pub value: Option<String>,
 }
 
 impl SdkCall {

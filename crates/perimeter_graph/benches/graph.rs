@@ -84,6 +84,7 @@ fn app() -> (Application, Vec<FunctionSummary>) {
                     parts: Vec::new(),
                 }),
                 key: None,
+                fields: Vec::new(),
             });
         }
         summaries.push(FunctionSummary {

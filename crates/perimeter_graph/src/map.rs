@@ -116,6 +116,147 @@ pub struct MapEdge {
     pub label: String,
     /// Whether attacker-controlled data flows along it.
     pub tainted: bool,
+    /// The fields of the data written, when known.
+    pub fields: Vec<String>,
+    /// Those fields that look sensitive, with what they look like (`email: e-mail`).
+    pub sensitive: Vec<String>,
+}
+
+/// What a field of the data looks like, by its name or its constant value: personal or
+/// secret data that should not travel unencrypted or land in logs.
+pub fn sensitive_kind(name: &str, value: Option<&str>) -> Option<&'static str> {
+    let n: String = name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    const NAMES: &[(&str, &[&str])] = &[
+        ("e-mail", &["email", "emailaddress", "mail", "useremail"]),
+        (
+            "card",
+            &[
+                "card",
+                "cardnumber",
+                "ccnumber",
+                "creditcard",
+                "cc",
+                "pan",
+                "cvv",
+                "cvc",
+                "cardcvv",
+            ],
+        ),
+        (
+            "password",
+            &["password", "passwd", "pwd", "passphrase", "pin"],
+        ),
+        (
+            "token",
+            &[
+                "token",
+                "accesstoken",
+                "refreshtoken",
+                "idtoken",
+                "jwt",
+                "authorization",
+                "bearer",
+                "sessiontoken",
+            ],
+        ),
+        (
+            "secret",
+            &[
+                "secret",
+                "clientsecret",
+                "apikey",
+                "privatekey",
+                "secretkey",
+            ],
+        ),
+        (
+            "phone",
+            &["phone", "phonenumber", "mobile", "msisdn", "tel"],
+        ),
+        (
+            "national id",
+            &[
+                "ssn",
+                "socialsecuritynumber",
+                "nationalid",
+                "taxid",
+                "passport",
+                "passportnumber",
+            ],
+        ),
+        (
+            "bank account",
+            &["iban", "accountnumber", "routingnumber", "bic", "swift"],
+        ),
+        (
+            "date of birth",
+            &["dob", "birthdate", "dateofbirth", "birthday"],
+        ),
+    ];
+    for (kind, names) in NAMES {
+        if names.contains(&n.as_str())
+            || (n.len() > 4 && names.iter().any(|w| w.len() >= 5 && n.ends_with(w)))
+        {
+            return Some(kind);
+        }
+    }
+    let v = value?.trim();
+    let digits: Vec<u32> = v
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-'))
+        .map(|c| c.to_digit(10))
+        .collect::<Option<Vec<_>>>()?;
+    if (13..=19).contains(&digits.len()) && luhn(&digits) {
+        return Some("card");
+    }
+    None
+}
+
+/// ` — sensitive: email (e-mail), card (card)` for an edge that carries such fields.
+fn sensitive_note(e: &MapEdge) -> String {
+    if e.sensitive.is_empty() {
+        String::new()
+    } else {
+        format!(" — sensitive: {}", e.sensitive.join(", "))
+    }
+}
+
+/// Whether a constant text looks like an e-mail address or a JWT.
+fn sensitive_text(value: &str) -> Option<&'static str> {
+    let v = value.trim();
+    if let Some((user, domain)) = v.split_once('@')
+        && !user.is_empty()
+        && !user.contains(char::is_whitespace)
+        && domain.contains('.')
+        && !domain.contains(char::is_whitespace)
+    {
+        return Some("e-mail");
+    }
+    if v.starts_with("eyJ") && v.matches('.').count() == 2 {
+        return Some("token");
+    }
+    None
+}
+
+fn luhn(digits: &[u32]) -> bool {
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| {
+            if i % 2 == 1 {
+                let x = d * 2;
+                if x > 9 { x - 9 } else { x }
+            } else {
+                *d
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
 }
 
 /// The map of one application.
@@ -192,6 +333,8 @@ pub fn build(g: &AppGraph<'_>) -> DataMap {
                     to: format!("fn:{}", f.id),
                     label: e.kind.as_str().to_owned(),
                     tainted: public,
+                    fields: Vec::new(),
+                    sensitive: Vec::new(),
                 });
             } else if matches!(e.kind, EventKind::Schedule) {
                 let id = format!("schedule:{}", f.id);
@@ -211,6 +354,8 @@ pub fn build(g: &AppGraph<'_>) -> DataMap {
                     to: format!("fn:{}", f.id),
                     label: "schedule".into(),
                     tainted: false,
+                    fields: Vec::new(),
+                    sensitive: Vec::new(),
                 });
             }
         }
@@ -241,6 +386,8 @@ pub fn build(g: &AppGraph<'_>) -> DataMap {
                 to: format!("fn:{}", f.id),
                 label: "url".into(),
                 tainted: public,
+                fields: Vec::new(),
+                sensitive: Vec::new(),
             });
         }
     }
@@ -270,9 +417,19 @@ pub fn build(g: &AppGraph<'_>) -> DataMap {
                 ids
             }
         };
+        let mut fields = Vec::new();
+        let mut sensitive = Vec::new();
         let (label, tainted) = match (e.kind, e.call) {
             (EdgeKind::Write, Some(i)) => {
                 let call = g.summary(&e.from).and_then(|s| s.sdk_calls.get(i));
+                for f in call.map(|c| c.fields.as_slice()).unwrap_or_default() {
+                    fields.push(f.name.clone());
+                    let kind = sensitive_kind(&f.name, f.value.as_deref())
+                        .or_else(|| f.value.as_deref().and_then(sensitive_text));
+                    if let Some(k) = kind {
+                        sensitive.push(format!("{}: {k}", f.name));
+                    }
+                }
                 let label = call.map_or_else(
                     || e.channel.as_str().to_owned(),
                     |c| format!("{}.{}", c.service, c.operation),
@@ -295,11 +452,15 @@ pub fn build(g: &AppGraph<'_>) -> DataMap {
             }
             _ => (e.channel.as_str().to_owned(), false),
         };
+        fields.sort();
+        sensitive.sort();
         edges.push(MapEdge {
             from,
             to,
             label,
             tainted,
+            fields,
+            sensitive,
         });
     }
     edges.sort();
@@ -359,10 +520,11 @@ pub fn mermaid(maps: &[DataMap]) -> String {
             let arrow = if e.tainted { "==>" } else { "-->" };
             let _ = writeln!(
                 out,
-                "  {} {arrow}|\"{}{}\"| {}",
+                "  {} {arrow}|\"{}{}{}\"| {}",
                 mermaid_id(&format!("{i}:{}", e.from)),
                 mermaid_text(&e.label),
                 if e.tainted { " (tainted)" } else { "" },
+                mermaid_text(&sensitive_note(e)),
                 mermaid_id(&format!("{i}:{}", e.to))
             );
         }
@@ -421,7 +583,7 @@ pub fn dot(maps: &[DataMap]) -> String {
                 "    \"{i}:{}\" -> \"{i}:{}\" [label=\"{}\"{style}];",
                 dot_text(&e.from),
                 dot_text(&e.to),
-                dot_text(&e.label)
+                dot_text(&format!("{}{}", e.label, sensitive_note(e)))
             );
         }
         out.push_str("  }\n");
@@ -452,6 +614,7 @@ pub fn json(maps: &[DataMap]) -> String {
                 }).collect::<Vec<_>>(),
                 "edges": m.edges.iter().map(|e| serde_json::json!({
                     "from": e.from, "to": e.to, "label": e.label, "tainted": e.tainted,
+                    "fields": e.fields, "sensitive": e.sensitive,
                 })).collect::<Vec<_>>(),
             })
         })
@@ -461,4 +624,35 @@ pub fn json(maps: &[DataMap]) -> String {
             .unwrap_or_default();
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod sensitive_tests {
+    use super::{sensitive_kind, sensitive_text};
+
+    #[test]
+    fn names_and_values_that_look_sensitive() {
+        assert_eq!(sensitive_kind("email", None), Some("e-mail"));
+        assert_eq!(sensitive_kind("customer_email", None), Some("e-mail"));
+        assert_eq!(sensitive_kind("Card-Number", None), Some("card"));
+        assert_eq!(sensitive_kind("password", None), Some("password"));
+        assert_eq!(sensitive_kind("refresh_token", None), Some("token"));
+        assert_eq!(sensitive_kind("ssn", None), Some("national id"));
+        // Look-alikes: short names inside other words do not count.
+        assert_eq!(sensitive_kind("description", None), None);
+        assert_eq!(sensitive_kind("topic", None), None);
+        assert_eq!(sensitive_kind("capacity", None), None);
+        // Values: a number that passes the card checksum, not one that does not.
+        assert_eq!(
+            sensitive_kind("note", Some("4111 1111 1111 1111")),
+            Some("card")
+        );
+        assert_eq!(sensitive_kind("note", Some("4111 1111 1111 1112")), None);
+        assert_eq!(sensitive_text("ops@example.com"), Some("e-mail"));
+        assert_eq!(
+            sensitive_text("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig"),
+            Some("token")
+        );
+        assert_eq!(sensitive_text("not an address @ all"), None);
+    }
 }

@@ -201,7 +201,7 @@ const SCRIPT: &str = r#"
     const d = back ? `M${p.x + NODEW / 2},${p.y + NODEH} C${p.x + NODEW / 2},${p.y + NODEH + 40} ${q.x + NODEW / 2},${q.y + NODEH + 40} ${q.x + NODEW / 2},${q.y + NODEH}`
                    : `M${x1},${y1} C${x1 + 40},${y1} ${x2 - 40},${y2} ${x2},${y2}`;
     const path = svgEl('path', { d, class: 'edge' + (e.tainted ? ' tainted' : '') });
-    const t = svgEl('title', {}); t.textContent = e.label + (e.tainted ? ' (attacker-controlled data)' : ''); path.append(t);
+    const t = svgEl('title', {}); t.textContent = e.label + (e.tainted ? ' (attacker-controlled data)' : '') + (e.sensitive && e.sensitive.length ? ' — sensitive: ' + e.sensitive.join(', ') : ''); path.append(t);
     svg.append(path);
   }));
   let selected = null;
@@ -228,7 +228,7 @@ const SCRIPT: &str = r#"
       });
       const app = apps.find(x => x.app === p.app);
       const ins = app.edges.filter(e => e.to === n.id).map(e => e.from.replace(/^[a-z]+:/, '') + ' — ' + e.label);
-      const outs = app.edges.filter(e => e.from === n.id).map(e => e.to.replace(/^[a-z]+:/, '') + ' — ' + e.label);
+      const outs = app.edges.filter(e => e.from === n.id).map(e => e.to.replace(/^[a-z]+:/, '') + ' — ' + e.label + (e.fields && e.fields.length ? ' {' + e.fields.join(', ') + '}' : '') + (e.sensitive && e.sensitive.length ? ' — sensitive: ' + e.sensitive.join(', ') : ''));
       if (ins.length) { details.append(el('h4', null, 'Triggered by / receives from')); const u = el('ul'); ins.forEach(x => u.append(el('li', null, x))); details.append(u); }
       if (outs.length) { details.append(el('h4', null, 'Sends to')); const u = el('ul'); outs.forEach(x => u.append(el('li', null, x))); details.append(u); }
       const pm = n.permissions;

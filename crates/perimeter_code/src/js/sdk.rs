@@ -282,6 +282,22 @@ fn record<'a>(
     {
         tainted = Some(payload("request", t));
     }
+    let fields = payload_fields
+        .iter()
+        .find_map(|f| params.field(f))
+        .and_then(|v| v.obj)
+        .filter(|o| !o.borrow().array)
+        .map(|o| {
+            o.borrow()
+                .fields
+                .iter()
+                .map(|(k, fv)| crate::PayloadField {
+                    name: k.clone(),
+                    value: fv.konst().map(|c| c.to_string()),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     // An invocation payload or execution input is the consumer's whole event: keep which of
     // its fields carry what.
     if let (Some(t), true) = (&mut tainted, matches!(service, "lambda" | "states")) {
@@ -330,6 +346,7 @@ fn record<'a>(
         loc,
         tainted,
         key,
+        fields,
     };
     crate::spec::record_calls(&mut eng.sdk_calls, call, choices);
     if service == "s3" && S3_READS.contains(&op) {

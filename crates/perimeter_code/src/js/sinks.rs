@@ -324,6 +324,7 @@ impl<'a> Engine<'a> {
             loc: self.loc(span),
             tainted,
             key: None,
+            fields: Vec::new(),
         };
         let choices = crate::spec::resource_choices(url.text.as_ref());
         crate::spec::record_calls(&mut self.sdk_calls, call, choices);

@@ -282,6 +282,23 @@ fn record(
             break;
         }
     }
+    let fields = payload_fields
+        .iter()
+        .find_map(|f| params.field(f))
+        .filter(|v| !v.is_array())
+        .and_then(|v| {
+            let o = v.obj()?.try_borrow().ok()?;
+            Some(
+                o.fields
+                    .iter()
+                    .map(|(k, fv)| crate::PayloadField {
+                        name: k.to_string(),
+                        value: fv.konst().map(|c| c.to_string()),
+                    })
+                    .collect(),
+            )
+        })
+        .unwrap_or_default();
     // An invocation payload or execution input is the consumer's whole event: keep which of
     // its fields carry what.
     if let (Some(t), true) = (&mut tainted, matches!(service, "lambda" | "states")) {
@@ -320,6 +337,7 @@ fn record(
         loc,
         tainted,
         key,
+        fields,
     };
     crate::spec::record_calls(&mut eng.sdk_calls, call, choices);
     if service == "s3" && S3_READS.contains(&op) {

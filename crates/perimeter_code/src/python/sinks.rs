@@ -318,6 +318,7 @@ impl Engine<'_> {
             loc: self.loc(r),
             tainted,
             key: None,
+            fields: Vec::new(),
         };
         let choices = crate::spec::resource_choices(url.text.as_ref());
         crate::spec::record_calls(&mut self.sdk_calls, call, choices);
