@@ -449,7 +449,12 @@ impl<'a> AppGraph<'a> {
 
     fn origin_at(&self, f: &Function, source: &Source, depth: usize) -> Option<Vec<TraceStep>> {
         if f.is_internet_facing() && http_controlled(&source.path) {
-            return Some(Vec::new());
+            // An endpoint another function of the application calls with attacker data: the
+            // whole path through the application tells more than the endpoint alone.
+            let relayed = self
+                .inflow(&f.id, &source.path)
+                .filter(|(i, _)| i.channel == Channel::Http);
+            return Some(relayed.map(|(_, t)| t.clone()).unwrap_or_default());
         }
         if source.path == "stored" {
             return match self.stored(f, source, depth) {
