@@ -93,6 +93,51 @@ impl serverless::FileReader for TreeReader<'_> {
     }
 }
 
+/// The scanned tree as the Terraform loader reads it.
+struct TerraformTree<'a> {
+    scan: &'a Scan,
+    /// `*.tf` and `*.tfvars` files by folder.
+    dirs: BTreeMap<String, Vec<String>>,
+}
+
+impl<'a> TerraformTree<'a> {
+    fn new(scan: &'a Scan) -> Self {
+        let mut dirs: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for f in scan.repo.files() {
+            if perimeter_model::terraform::is_terraform(f)
+                || perimeter_model::terraform::is_tfvars(f)
+            {
+                dirs.entry(perimeter_code::repo::parent_dir(f).to_owned())
+                    .or_default()
+                    .push(f.to_owned());
+            }
+        }
+        // A folder with variables files only is not a module.
+        dirs.retain(|_, files| {
+            files
+                .iter()
+                .any(|f| perimeter_model::terraform::is_terraform(f))
+        });
+        for files in dirs.values_mut() {
+            files.sort();
+        }
+        Self { scan, dirs }
+    }
+}
+
+impl perimeter_model::terraform::Tree for TerraformTree<'_> {
+    fn file(&self, rel: &str) -> Option<Arc<SourceFile>> {
+        if !self.scan.repo.exists(rel) {
+            return None;
+        }
+        self.scan.read_descriptor(rel).ok()
+    }
+
+    fn files_in(&self, dir: &str) -> Vec<String> {
+        self.dirs.get(dir).cloned().unwrap_or_default()
+    }
+}
+
 /// Walks the tree and loads every application in it; analyses the code unless told not to.
 pub fn load(root: &Path, options: &Options) -> Scan {
     crate::progress::phase("discovering files", 0);
@@ -149,6 +194,18 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         if let Some(app) = app {
             apps.push(app);
         }
+    }
+    // Terraform: every folder of `*.tf` files that no other folder calls as a module.
+    let tf = TerraformTree::new(&scan);
+    let tf_dirs: Vec<String> = tf.dirs.keys().cloned().collect();
+    let roots = perimeter_model::terraform::root_modules(&tf, &tf_dirs);
+    let loaded: Vec<(Application, Vec<String>)> = roots
+        .par_iter()
+        .map(|dir| perimeter_model::terraform::load(dir, &tf))
+        .collect();
+    for (app, warnings) in loaded {
+        scan.warnings.extend(warnings);
+        apps.push(app);
     }
     apps.sort_by(|a, b| a.id.cmp(&b.id));
     for app in &mut apps {

@@ -19,6 +19,9 @@ pub struct Repo {
     cache: Mutex<FxHashMap<String, Result<Arc<SourceFile>, String>>>,
     /// Files outside the walk looked up on disk, and whether they exist.
     extra: Mutex<FxHashMap<String, bool>>,
+    /// Per folder: the top-level Python packages installed into it (vendored with `pip
+    /// install -t`), from their `*.dist-info` folders.
+    vendored: Mutex<FxHashMap<String, Arc<BTreeSet<String>>>>,
 }
 
 impl Repo {
@@ -29,6 +32,7 @@ impl Repo {
             files: files.into_iter().collect(),
             cache: Mutex::new(FxHashMap::default()),
             extra: Mutex::new(FxHashMap::default()),
+            vendored: Mutex::new(FxHashMap::default()),
         }
     }
 
@@ -113,6 +117,66 @@ impl Repo {
         self.extra
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The top-level Python packages and modules installed into a folder (a function
+    /// package built with `pip install -t .`): each `*.dist-info` folder names them in its
+    /// `top_level.txt` or `RECORD`, or by its own name. Third-party code, not the
+    /// application's.
+    pub fn vendored_packages(&self, dir: &str) -> Arc<BTreeSet<String>> {
+        if let Some(hit) = self
+            .vendored
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(dir)
+        {
+            return Arc::clone(hit);
+        }
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        let mut infos: BTreeSet<String> = BTreeSet::new();
+        for f in self.files_under(dir) {
+            let Some(rest) = f.strip_prefix(&prefix) else {
+                continue;
+            };
+            if let Some((first, _)) = rest.split_once('/')
+                && (first.ends_with(".dist-info") || first.ends_with(".egg-info"))
+            {
+                infos.insert(first.to_owned());
+            }
+        }
+        let mut tops = BTreeSet::new();
+        for info in infos {
+            let base = format!("{prefix}{info}");
+            let listed: Vec<String> = self
+                .read(&format!("{base}/top_level.txt"))
+                .map(|f| f.text().lines().map(|l| l.trim().to_owned()).collect())
+                .or_else(|_| {
+                    self.read(&format!("{base}/RECORD")).map(|f| {
+                        f.text()
+                            .lines()
+                            .filter_map(|l| l.split(',').next())
+                            .filter_map(|p| p.split('/').next())
+                            .filter(|t| !t.contains(".dist-info") && !t.starts_with(".."))
+                            .map(|t| t.trim_end_matches(".py").to_owned())
+                            .collect()
+                    })
+                })
+                .unwrap_or_default();
+            tops.extend(listed.into_iter().filter(|t| !t.is_empty()));
+            if let Some(name) = info.split('-').next() {
+                tops.insert(name.to_owned());
+            }
+        }
+        let tops = Arc::new(tops);
+        self.vendored
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(dir.to_owned(), Arc::clone(&tops));
+        tops
     }
 
     /// Every relative path, sorted.

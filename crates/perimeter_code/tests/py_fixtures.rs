@@ -381,3 +381,15 @@ fn web_frameworks_run_inside_lambda() {
     assert_eq!(sources_at(&s[0], "flask_app.py", 21), ["route.path"]);
     assert_eq!(sources_at(&s[2], "fastapi_app.py", 10), ["route.url"]);
 }
+
+#[test]
+fn packages_installed_into_the_function_are_libraries_with_known_sinks() {
+    // `pip install -t .` put sqlite_utils beside the handler: the finding is the handler's
+    // call, not a line inside the library.
+    let s = &check("vendored", &["main.handler"])[0];
+    assert!(
+        s.files.iter().all(|f| !f.contains("sqlite_utils/")),
+        "{:?}",
+        s.files
+    );
+}

@@ -11,6 +11,7 @@ pub mod limits;
 pub mod model;
 pub mod sam_policies;
 pub mod serverless;
+pub mod terraform;
 pub mod yaml;
 
 pub use model::*;

@@ -331,6 +331,9 @@ pub(crate) fn is_placeholder_or_reference(value: &str) -> bool {
         || v.starts_with("{{resolve:")
         || lower.starts_with("arn:")
         || (v.starts_with('/') && !v.contains(' '))
+        // A path to a key file, not the key (`../keys/deploy`, `~/.ssh/id_rsa.pub`).
+        || ((v.starts_with("./") || v.starts_with("../") || v.starts_with("~/"))
+            && !v.contains(char::is_whitespace))
 }
 
 /// A redacted rendering of a secret for messages: its first four characters (fewer for short

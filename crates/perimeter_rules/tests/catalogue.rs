@@ -112,3 +112,87 @@ fn markers_parse() {
         BTreeSet::from([2])
     );
 }
+
+/// Rules without a Terraform form of their fixture, and why. Every other rule has a `*.tf`
+/// fixture next to its Serverless Framework / SAM / CloudFormation ones, and the fixture
+/// harness holds them to the same `expect`/`ok` lines.
+const NOT_IN_TERRAFORM: &[(&str, &str)] = &[
+    // Code rules: the descriptor only says where the handler is. INJ001 and IAM010 have
+    // Terraform fixtures that exercise the code analysis on a Terraform application.
+    ("INJ002", "code rule, exercised through INJ001"),
+    ("INJ003", "code rule, exercised through INJ001"),
+    ("INJ004", "code rule, exercised through INJ001"),
+    ("INJ005", "code rule, exercised through INJ001"),
+    ("INJ006", "code rule, exercised through INJ001"),
+    ("INJ007", "code rule, exercised through INJ001"),
+    ("INJ008", "code rule, exercised through INJ001"),
+    ("INJ009", "code rule, exercised through INJ001"),
+    ("ERR001", "code rule, exercised through INJ001"),
+    ("AUTH008", "code rule, exercised through INJ001"),
+    ("STO009", "code rule, exercised through INJ001"),
+    (
+        "DOW011",
+        "graph rule over code writes, exercised through INJ001 and the channel tests",
+    ),
+    ("IAM011", "code against role, exercised through IAM010"),
+    (
+        "SEC002",
+        "a token literal in any descriptor value: format-independent",
+    ),
+    (
+        "SEC005",
+        "the Serverless Framework `custom:` block has no Terraform form",
+    ),
+    (
+        "SEC006",
+        "reads every repository file, whatever the descriptor",
+    ),
+    // Terraform resources not translated yet.
+    (
+        "AUTH005",
+        "pending: same construct as AUTH004 (CORS on an authenticated API)",
+    ),
+    (
+        "AUTH007",
+        "pending: aws_cognito_user_pool is not translated",
+    ),
+    (
+        "DOW005",
+        "pending: aws_lambda_function_event_invoke_config is not translated",
+    ),
+    (
+        "DOW008",
+        "pending: aws_lambda_function_recursion_config is not translated",
+    ),
+    (
+        "DOW009",
+        "pending: self-triggering bucket notifications need a Terraform fixture",
+    ),
+    (
+        "STO006",
+        "pending: aws_s3_bucket_website_configuration is not translated",
+    ),
+];
+
+#[test]
+fn every_rule_that_applies_has_a_terraform_fixture() {
+    let mut missing = Vec::new();
+    for dir in common::fixture_dirs() {
+        let code = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let has_tf = common::sorted(&dir)
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == "tf"));
+        let excused = NOT_IN_TERRAFORM.iter().any(|(c, _)| *c == code);
+        if !has_tf && !excused {
+            missing.push(code.clone());
+        }
+        assert!(
+            !(has_tf && excused),
+            "{code} has a Terraform fixture: take it off NOT_IN_TERRAFORM"
+        );
+    }
+    assert!(
+        missing.is_empty(),
+        "rules without a Terraform fixture: {missing:?}"
+    );
+}

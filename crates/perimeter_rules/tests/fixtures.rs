@@ -59,6 +59,34 @@ fn load_serverless(
     ))
 }
 
+/// The fixtures as the Terraform loader reads a tree.
+struct FixtureTree {
+    root: std::path::PathBuf,
+}
+
+impl perimeter_model::terraform::Tree for FixtureTree {
+    fn file(&self, rel: &str) -> Option<std::sync::Arc<SourceFile>> {
+        let text = std::fs::read_to_string(self.root.join(rel)).ok()?;
+        Some(SourceFile::new(rel, text))
+    }
+
+    fn files_in(&self, dir: &str) -> Vec<String> {
+        let mut out: Vec<String> = std::fs::read_dir(self.root.join(dir))
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .map(|e| format!("{dir}/{}", e.file_name().to_string_lossy()))
+                    .filter(|p| {
+                        perimeter_model::terraform::is_terraform(p)
+                            || perimeter_model::terraform::is_tfvars(p)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.sort();
+        out
+    }
+}
+
 fn analyse(repo: &Repo, app: &Application) -> Vec<FunctionSummary> {
     app.functions
         .iter()
@@ -125,11 +153,24 @@ fn fixtures() {
             }
             continue;
         }
-        for desc in entries
+        // Every descriptor file, and the folder's `*.tf` files as one Terraform module.
+        let mut apps: Vec<(Application, Vec<String>)> = entries
             .iter()
             .filter(|p| is_descriptor(&p.file_name().unwrap().to_string_lossy()))
-        {
-            let Some(app) = load(desc) else { continue };
+            .filter_map(|d| load(d).map(|a| (a, vec![rel(d)])))
+            .collect();
+        let tf: Vec<String> = entries
+            .iter()
+            .map(|p| rel(p))
+            .filter(|p| perimeter_model::terraform::is_terraform(p))
+            .collect();
+        if !tf.is_empty() {
+            let tree = FixtureTree { root: root.clone() };
+            let (app, _) = perimeter_model::terraform::load(&rel(&dir), &tree);
+            assert!(app.errors.is_empty(), "{}: {:?}", rel(&dir), app.errors);
+            apps.push((app, tf));
+        }
+        for (app, descriptors) in apps {
             checked += 1;
             let summaries = analyse(&repo, &app);
             let graph = perimeter_graph::AppGraph::build(&app, &summaries);
@@ -138,7 +179,7 @@ fn fixtures() {
             assert!(findings.iter().all(|f| f.rule == rule.meta().code));
             let got = lines_by_file(&findings);
             // The descriptor and the handler files its functions reach.
-            let mut paths: BTreeSet<String> = BTreeSet::from([rel(desc)]);
+            let mut paths: BTreeSet<String> = descriptors.into_iter().collect();
             paths.extend(summaries.iter().flat_map(|s| s.files.iter().cloned()));
             paths.extend(got.keys().cloned());
             for path in paths {

@@ -86,7 +86,13 @@ pub(crate) fn import_file(
         }
         bases.push("src".to_owned());
     }
+    let top = rel.split('/').next().unwrap_or(&rel);
     for base in bases {
+        // A package installed into the function's folder (`pip install -t`) is a library,
+        // not the application's code.
+        if level == 0 && repo.vendored_packages(&base).contains(top) {
+            return None;
+        }
         for cand in candidates(&base, &rel).into_iter().flatten() {
             if !skipped(&cand) && repo.exists(&cand) {
                 return Some(cand);
@@ -156,5 +162,33 @@ mod tests {
             Some("svc/app.py")
         );
         assert_eq!(import_file(&repo, "svc", "svc/app.py", "requests", 0), None);
+    }
+
+    #[test]
+    fn packages_installed_into_the_function_folder_are_libraries() {
+        let repo = Repo::in_memory([
+            ("fn/main.py", ""),
+            ("fn/sqlite_utils/__init__.py", ""),
+            ("fn/sqlite_utils/db.py", ""),
+            (
+                "fn/sqlite_utils-3.17.dist-info/RECORD",
+                "sqlite_utils/__init__.py,,\nsqlite_utils/db.py,,\n",
+            ),
+            ("fn/dateutil/__init__.py", ""),
+            (
+                "fn/python_dateutil-2.8.2.dist-info/top_level.txt",
+                "dateutil\n",
+            ),
+            ("fn/helpers/__init__.py", ""),
+        ]);
+        assert_eq!(
+            import_file(&repo, "fn", "fn/main.py", "sqlite_utils", 0),
+            None
+        );
+        assert_eq!(import_file(&repo, "fn", "fn/main.py", "dateutil", 0), None);
+        assert_eq!(
+            import_file(&repo, "fn", "fn/main.py", "helpers", 0).as_deref(),
+            Some("fn/helpers/__init__.py")
+        );
     }
 }

@@ -83,6 +83,8 @@ pub(crate) const SINKS: &[Sink] = &[
     sink("sqlite3", "*.execute", 0, "sql", SQL, Sql),
     sink("sqlite3", "*.executemany", 0, "sql", SQL, Sql),
     sink("sqlite3", "*.executescript", 0, "sql", SQL, Sql),
+    sink("sqlite_utils", "*.query", 0, "sql", SQL, Sql),
+    sink("sqlite_utils", "*.execute", 0, "sql", SQL, Sql),
     sink("pymysql", "*.execute", 0, "query", SQL, Sql),
     sink("pymysql", "*.executemany", 0, "query", SQL, Sql),
     sink("MySQLdb", "*.execute", 0, "query", SQL, Sql),

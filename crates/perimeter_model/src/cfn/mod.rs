@@ -412,10 +412,9 @@ impl<'a> Loader<'a> {
             .split(":function:")
             .nth(1)
             .map_or(text, |rest| rest.split(':').next().unwrap_or(rest));
-        self.app
-            .functions
-            .iter()
-            .position(|f| f.id == name || f.name.as_ref().and_then(Node::as_str) == Some(name))
+        self.app.functions.iter().position(|f| {
+            f.id == name || f.name.as_ref().and_then(Node::scalar_text).as_deref() == Some(name)
+        })
     }
 
     /// The index of the role a value designates (a reference to a declared role or alias).

@@ -443,9 +443,11 @@ fn log_group(l: &mut Loader<'_>, e: &Entry) {
     let index = if name.intrinsic().is_some() {
         l.function_index(name)
     } else {
-        name.as_str()
-            .and_then(|s| s.strip_prefix("/aws/lambda/"))
-            .and_then(|n| l.function_index(&Node::new(Value::Str(n.to_owned()), name.loc.clone())))
+        // A name with an unresolved part (`/aws/lambda/<var.prefix>-orders`) still names the
+        // function whose name has the same unresolved part.
+        name.scalar_text()
+            .and_then(|s| s.strip_prefix("/aws/lambda/").map(str::to_owned))
+            .and_then(|n| l.function_index(&Node::new(Value::Str(n), name.loc.clone())))
     };
     if let (Some(i), Some(r)) = (index, e.props.get("RetentionInDays")) {
         l.app.functions[i].log_retention = Some(r.clone());

@@ -53,15 +53,33 @@ impl Rule for PlaintextSecretEnv {
 
     fn check(&self, cx: &AppContext<'_>, out: &mut Findings) {
         for (var, functions) in env_vars(cx.app) {
+            let single = match functions.as_slice() {
+                [one] => Some(one.id.as_str()),
+                _ => None,
+            };
+            // Another resource's secret (an access key's secret, a generated password) put
+            // into the configuration: plain text for anyone who can read the function.
+            if let Value::Symbolic(s) = &var.value.value
+                && let Some(what) = s
+                    .strip_prefix(perimeter_model::terraform::SECRET_MARK)
+                    .and_then(|r| r.strip_suffix('>'))
+            {
+                out.report(
+                    &var.value.loc,
+                    format!(
+                        "environment variable `{}` holds the secret `{what}` in plain text",
+                        var.name
+                    ),
+                )
+                .function_opt(single)
+                .help("Store it in Secrets Manager or SSM Parameter Store (SecureString) and read it at run time, with the function's role allowed to read that one secret");
+                continue;
+            }
             if !is_secret_name(&var.name) {
                 continue;
             }
             let Some(value) = literal_secret(&var.value) else {
                 continue;
-            };
-            let single = match functions.as_slice() {
-                [one] => Some(one.id.as_str()),
-                _ => None,
             };
             out.report(&var.value.loc, format!("environment variable `{}` holds a plaintext secret (`{}`)", var.name, redact(value)))
                 .function_opt(single)

@@ -54,6 +54,15 @@ impl Rule for SecretParameterNoEcho {
             {
                 continue;
             }
+            if cx.app.framework == perimeter_model::Framework::Terraform {
+                out.report(
+                    &p.loc,
+                    format!("secret variable `{}` is not `sensitive`", p.name),
+                )
+                .resource(&p.name)
+                .help("Set `sensitive = true` so Terraform masks it in plans and output (it stays in the state: keep the state encrypted)");
+                continue;
+            }
             out.report(
                 &p.loc,
                 format!("secret parameter `{}` is not `NoEcho`", p.name),

@@ -1,0 +1,237 @@
+//! The Terraform loader on a root module with variables, `terraform.tfvars`, locals, a local
+//! module, a remote module, data sources (archives, policy documents) and the resources that
+//! define, trigger, expose and empower functions; and on a broken file.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use perimeter_diagnostics::{Loc, SourceFile};
+use perimeter_model::yaml::Node;
+use perimeter_model::{Application, Auth, EventKind, Framework, terraform};
+
+/// The fixtures folder as the scanned tree.
+struct Fixtures {
+    files: BTreeMap<String, Arc<SourceFile>>,
+}
+
+impl Fixtures {
+    fn new() -> Self {
+        let base = format!("{}/tests/fixtures/", env!("CARGO_MANIFEST_DIR"));
+        let mut files = BTreeMap::new();
+        let mut stack = vec![std::path::PathBuf::from(format!("{base}terraform"))];
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    let rel = p.to_string_lossy()[base.len()..].replace('\\', "/");
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    files.insert(rel.clone(), SourceFile::new(rel, text));
+                }
+            }
+        }
+        Self { files }
+    }
+}
+
+impl terraform::Tree for Fixtures {
+    fn file(&self, rel: &str) -> Option<Arc<SourceFile>> {
+        self.files.get(rel).cloned()
+    }
+
+    fn files_in(&self, dir: &str) -> Vec<String> {
+        self.files
+            .keys()
+            .filter(|k| {
+                k.rsplit_once('/').map_or("", |(d, _)| d) == dir
+                    && (terraform::is_terraform(k) || terraform::is_tfvars(k))
+            })
+            .cloned()
+            .collect()
+    }
+}
+
+fn at(loc: &Loc) -> (String, u32, u32) {
+    let p = loc.start();
+    (loc.file.path().to_owned(), p.line, p.column)
+}
+
+fn text(n: Option<&Node>) -> String {
+    n.map(Node::display).unwrap_or_default()
+}
+
+fn shop() -> (Application, Vec<String>) {
+    terraform::load("terraform/shop", &Fixtures::new())
+}
+
+const MAIN: &str = "terraform/shop/main.tf";
+
+#[test]
+fn root_modules_leave_out_the_modules_they_call() {
+    let t = Fixtures::new();
+    let dirs: Vec<String> = [
+        "terraform/broken",
+        "terraform/shop",
+        "terraform/shop/modules/queue",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    assert_eq!(
+        terraform::root_modules(&t, &dirs),
+        ["terraform/broken", "terraform/shop"]
+    );
+}
+
+#[test]
+fn functions_with_variables_locals_tfvars_and_archives() {
+    let (app, warnings) = shop();
+    assert_eq!(app.framework, Framework::Terraform);
+    assert!(app.errors.is_empty(), "{:?}", app.errors);
+    let f = app.function("aws_lambda_function.orders").unwrap();
+    assert_eq!(at(&f.loc).1, 7);
+    // `local.name` is `"${var.prefix}-orders"`, with `prefix` from terraform.tfvars.
+    assert_eq!(text(f.name.as_ref()), "prod-orders");
+    assert_eq!(text(f.handler.as_ref()), "app.handler");
+    assert_eq!(
+        at(&f.handler.as_ref().unwrap().loc),
+        (MAIN.to_owned(), 10, 19)
+    );
+    // The variable's default, placed where the function uses it.
+    assert_eq!(text(f.timeout.as_ref()), "900");
+    assert_eq!(
+        at(&f.timeout.as_ref().unwrap().loc),
+        (MAIN.to_owned(), 12, 19)
+    );
+    // The variables are the application's parameters, with their defaults.
+    let timeout = app.parameters.iter().find(|p| p.name == "timeout").unwrap();
+    assert_eq!(
+        at(&timeout.default.as_ref().unwrap().loc),
+        ("terraform/shop/variables.tf".to_owned(), 7, 13)
+    );
+    // The package is built from the archive's source folder.
+    assert_eq!(f.code_dir.as_deref(), Some("terraform/shop/src/orders"));
+    // The secret comes from terraform.tfvars; the environment variable is where it is put.
+    let pw = f.env("DB_PASSWORD").unwrap();
+    assert_eq!(text(Some(&pw.value)), "hunter2-Pr0d-9f8e7d");
+    assert_eq!(at(&pw.value.loc), (MAIN.to_owned(), 18, 21));
+    // A module output that is a reference stays one: the queue's URL is the queue.
+    let q = f.env("QUEUE_URL").unwrap();
+    assert_eq!(
+        q.value.referenced_ids(),
+        ["module.queue.aws_sqs_queue.this"]
+    );
+    assert_eq!(
+        f.env("TABLE").unwrap().value.referenced_ids(),
+        ["aws_dynamodb_table.orders"]
+    );
+    // The log group names the function through the same local.
+    assert_eq!(text(f.log_retention.as_ref()), "14");
+    // The remote module is recorded, not fetched.
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("terraform-aws-modules/vpc/aws")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn roles_policies_documents_and_attachments() {
+    let (app, _) = shop();
+    let f = app.function("aws_lambda_function.orders").unwrap();
+    let role = app.role_of(f).unwrap();
+    assert_eq!(role.id, "aws_iam_role.orders");
+    let actions: Vec<String> = role
+        .statements
+        .iter()
+        .flat_map(|s| s.actions.iter().map(Node::display))
+        .collect();
+    assert!(actions.contains(&"dynamodb:*".to_owned()), "{actions:?}");
+    let wildcard = role
+        .statements
+        .iter()
+        .find(|s| s.actions.iter().any(|a| a.display() == "dynamodb:*"))
+        .unwrap();
+    // The statement points into the policy document data source.
+    assert_eq!(at(&wildcard.actions[0].loc).1, 54);
+    assert!(
+        role.managed_policies
+            .iter()
+            .any(|m| m.display().ends_with("AdministratorAccess"))
+    );
+}
+
+#[test]
+fn triggers_routes_and_urls() {
+    let (app, _) = shop();
+    let f = app.function("aws_lambda_function.orders").unwrap();
+    let kinds: Vec<EventKind> = f.events.iter().map(|e| e.kind).collect();
+    assert!(kinds.contains(&EventKind::HttpApi), "{kinds:?}");
+    assert!(kinds.contains(&EventKind::S3), "{kinds:?}");
+    assert!(kinds.contains(&EventKind::Sqs), "{kinds:?}");
+    let route = f
+        .events
+        .iter()
+        .find_map(|e| e.route.as_ref())
+        .expect("a route");
+    assert_eq!(
+        (route.method.as_str(), route.path.as_str()),
+        ("POST", "/orders")
+    );
+    assert!(matches!(route.auth, Auth::None));
+    let s3 = f.events.iter().find(|e| e.kind == EventKind::S3).unwrap();
+    assert_eq!(s3.filters.len(), 1);
+    assert_eq!(text(Some(&s3.filters[0].value)), "incoming/");
+    let sqs = f.events.iter().find(|e| e.kind == EventKind::Sqs).unwrap();
+    assert_eq!(
+        sqs.source.as_ref().unwrap().referenced_ids(),
+        ["module.queue.aws_sqs_queue.this"]
+    );
+    let url = f.url.as_ref().expect("a function URL");
+    assert_eq!(text(url.auth_type.as_ref()), "NONE");
+    // The bucket's public access block is folded into the bucket.
+    let bucket = app.resource("aws_s3_bucket.uploads").unwrap();
+    assert_eq!(
+        text(
+            bucket
+                .prop("PublicAccessBlockConfiguration")
+                .and_then(|p| p.get("BlockPublicPolicy"))
+        ),
+        "false"
+    );
+    assert!(app.resource("module.queue.aws_sqs_queue.this").is_some());
+}
+
+#[test]
+fn a_broken_file_is_an_error_naming_it() {
+    let (app, _) = terraform::load("terraform/broken", &Fixtures::new());
+    assert_eq!(app.errors.len(), 1, "{:?}", app.errors);
+    assert_eq!(app.errors[0].path, "terraform/broken/main.tf");
+    assert!(
+        app.errors[0].message.contains("cannot parse HCL"),
+        "{}",
+        app.errors[0].message
+    );
+}
+
+#[test]
+fn deep_nesting_is_refused_not_recursed() {
+    let mut t = Fixtures::new();
+    let deep = format!(
+        "locals {{\n  x = {}1{}\n}}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    t.files.insert(
+        "terraform/deep/main.tf".to_owned(),
+        SourceFile::new("terraform/deep/main.tf", deep),
+    );
+    let (app, _) = terraform::load("terraform/deep", &t);
+    assert_eq!(app.errors.len(), 1, "{:?}", app.errors);
+    assert!(
+        app.errors[0].message.contains("levels deep"),
+        "{}",
+        app.errors[0].message
+    );
+}
