@@ -377,3 +377,137 @@ pub fn findings(scan: &Scan, selection: &perimeter_rules::Selection) -> Vec<Find
     perimeter_rules::sort_findings(&mut out);
     out
 }
+
+/// What the dependency check found: findings, warnings for the report, files it could not
+/// read.
+pub struct DependencyReport {
+    /// Findings of DEP001.
+    pub findings: Vec<Finding>,
+    /// Warnings (no database, an ecosystem the database lacks).
+    pub warnings: Vec<String>,
+    /// Lockfiles that could not be read.
+    pub errors: Vec<ScanError>,
+}
+
+struct LockIncludes<'a>(&'a Scan);
+
+impl perimeter_deps::lockfile::Includes for LockIncludes<'_> {
+    fn read(&self, rel: &str) -> Option<Arc<SourceFile>> {
+        self.0
+            .repo
+            .exists(rel)
+            .then(|| self.0.read_descriptor(rel).ok())
+            .flatten()
+    }
+}
+
+/// Reads the tree's lockfiles (a `package.json` only where no npm lockfile sits beside it)
+/// and matches them against the advisory database in `db_dir`.
+pub fn dependency_findings(
+    scan: &Scan,
+    db_dir: Option<&Path>,
+    selection: &perimeter_rules::Selection,
+) -> DependencyReport {
+    use perimeter_deps::lockfile;
+    let mut report = DependencyReport {
+        findings: Vec::new(),
+        warnings: Vec::new(),
+        errors: Vec::new(),
+    };
+    let meta = perimeter_rules::Rule::meta(&perimeter_rules::rules::deps::VulnerableDependency);
+    if !selection.enabled(meta) {
+        return report;
+    }
+    let files: Vec<&str> = scan
+        .repo
+        .files()
+        .filter(|f| lockfile::kind_of(f).is_some())
+        .collect();
+    let npm_locked: std::collections::BTreeSet<&str> = files
+        .iter()
+        .filter(|f| matches!(lockfile::kind_of(f), Some("package-lock" | "yarn" | "pnpm")))
+        .map(|f| perimeter_code::repo::parent_dir(f))
+        .collect();
+    let mut locks = Vec::new();
+    let mut manifests: BTreeMap<String, Arc<SourceFile>> = BTreeMap::new();
+    for rel in &files {
+        let kind = lockfile::kind_of(rel);
+        let dir = perimeter_code::repo::parent_dir(rel);
+        if kind == Some("package.json") {
+            if let Ok(f) = scan.read_descriptor(rel) {
+                manifests.insert(dir.to_owned(), f);
+            }
+            if npm_locked.contains(dir) {
+                continue;
+            }
+        }
+        let file = match scan.read_descriptor(rel) {
+            Ok(f) => f,
+            Err(e) => {
+                report.errors.push(ScanError::new(*rel, e));
+                continue;
+            }
+        };
+        match lockfile::parse(&file, &LockIncludes(scan)) {
+            Ok(l) => locks.push(l),
+            // A `package.json` that is not JSON is a broken manifest; a folder's other
+            // `package.json` files (fixtures, templates) are not lockfiles to report.
+            Err(e) => report.errors.push(ScanError::new(
+                *rel,
+                format!("cannot read this lockfile: {e}"),
+            )),
+        }
+    }
+    if locks.is_empty() {
+        return report;
+    }
+    let db = match db_dir.map(perimeter_deps::db::Db::open) {
+        Some(Ok(Some(db))) => db,
+        Some(Err(e)) => {
+            report.warnings.push(format!(
+                "the advisory database cannot be read ({e}): dependencies were not checked"
+            ));
+            return report;
+        }
+        _ => {
+            report.warnings.push(format!(
+                "no advisory database{}: the {} lockfiles and manifests were not checked for vulnerable dependencies (run `perimeter db update`, or `perimeter db import` an OSV export)",
+                db_dir.map(|d| format!(" in {}", d.display())).unwrap_or_default(),
+                locks.len()
+            ));
+            return report;
+        }
+    };
+    for eco in [
+        perimeter_deps::Ecosystem::Npm,
+        perimeter_deps::Ecosystem::PyPI,
+    ] {
+        if locks.iter().any(|l| l.ecosystem == eco) && !db.has(eco) {
+            report.warnings.push(format!(
+                "the advisory database holds nothing for {}: those dependencies were not checked",
+                eco.as_str()
+            ));
+        }
+    }
+    let mut inputs = Vec::new();
+    for (app, summaries) in scan.apps.iter().zip(&scan.summaries) {
+        for f in &app.functions {
+            let summary = summaries.iter().find(|s| s.function == f.id);
+            let analysed = summary.filter(|s| s.handler.is_some() && s.errors.is_empty());
+            inputs.push(perimeter_rules::rules::deps::DependencyInput {
+                function: &f.id,
+                code_dir: f.code_dir.as_deref().unwrap_or(&app.root),
+                handler: analysed.and_then(|s| s.handler.as_ref()),
+                imports: analysed.map(|s| s.imports.as_slice()),
+            });
+        }
+    }
+    report.findings =
+        perimeter_rules::rules::deps::check_dependencies(&locks, &manifests, &inputs, &db);
+    if let Some(sev) = selection.severity_for(meta) {
+        for f in &mut report.findings {
+            f.severity = sev;
+        }
+    }
+    report
+}

@@ -71,6 +71,9 @@ enum Command {
         /// Report only findings not accepted in this baseline file.
         #[arg(long, value_name = "FILE")]
         baseline: Option<PathBuf>,
+        /// The advisory database folder (default: `$PERIMETER_DB`, else the user's data folder).
+        #[arg(long, value_name = "DIR")]
+        db: Option<PathBuf>,
         /// Report only findings introduced since this git revision (a branch, tag or commit):
         /// the revision's tree is scanned too, and findings it already had are not shown.
         #[arg(long, value_name = "REV")]
@@ -132,6 +135,14 @@ enum Command {
         #[command(flatten)]
         load: LoadArgs,
     },
+    /// The offline advisory database (OSV): import, status, update.
+    Db {
+        #[command(subcommand)]
+        action: DbAction,
+        /// The database folder (default: `$PERIMETER_DB`, else the user's data folder).
+        #[arg(long, value_name = "DIR", global = true)]
+        db: Option<PathBuf>,
+    },
     /// The rule catalogue.
     Rules {
         /// `text` or `json`.
@@ -143,6 +154,20 @@ enum Command {
         /// Code (`IAM001`) or name (`iam-wildcard-action`).
         code: String,
     },
+}
+
+#[derive(Subcommand)]
+enum DbAction {
+    /// Load OSV records: a JSON file, a folder of them, or an ecosystem's `all.zip`.
+    Import {
+        /// File or folder.
+        path: PathBuf,
+    },
+    /// What the database holds and how old it is.
+    Status,
+    /// Download the current npm and PyPI archives from osv.dev (needs network access and
+    /// `curl`; the only command that reaches the network).
+    Update,
 }
 
 fn main() -> ExitCode {
@@ -174,6 +199,7 @@ fn run() -> Result<ExitCode> {
             select,
             ignore,
             baseline,
+            db,
             diff,
             write_baseline,
             allow_errors,
@@ -193,6 +219,7 @@ fn run() -> Result<ExitCode> {
                 select,
                 ignore,
                 baseline,
+                db,
                 diff,
                 write_baseline,
                 allow_errors,
@@ -289,6 +316,71 @@ fn run() -> Result<ExitCode> {
             write_out(output.as_deref(), &text)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Db { action, db } => {
+            let dir = db
+                .or_else(perimeter_deps::db::default_dir)
+                .context("no database folder: pass --db DIR or set PERIMETER_DB")?;
+            let mut out = std::io::stdout().lock();
+            match action {
+                DbAction::Import { path } => {
+                    let r = perimeter_deps::db::import(&dir, &path).map_err(anyhow::Error::msg)?;
+                    writeln!(
+                        out,
+                        "imported {} records into {} ({} skipped)",
+                        r.records,
+                        dir.display(),
+                        r.skipped
+                    )?;
+                    for p in &r.problems {
+                        writeln!(out, "  {p}")?;
+                    }
+                }
+                DbAction::Update => {
+                    for (eco, r) in
+                        perimeter_deps::db::download(&dir).map_err(anyhow::Error::msg)?
+                    {
+                        writeln!(
+                            out,
+                            "{eco}: {} records imported into {}",
+                            r.records,
+                            dir.display()
+                        )?;
+                    }
+                }
+                DbAction::Status => {
+                    match perimeter_deps::db::Db::open(&dir).map_err(anyhow::Error::msg)? {
+                        None => writeln!(
+                            out,
+                            "no advisory database in {} (run `perimeter db update` or `perimeter db import`)",
+                            dir.display()
+                        )?,
+                        Some(db) => {
+                            writeln!(out, "advisory database in {}", dir.display())?;
+                            let now = std::time::SystemTime::now()
+                                .duration_since(std::time::UNIX_EPOCH)
+                                .map_or(0, |d| d.as_secs());
+                            for (eco, m) in &db.meta.ecosystems {
+                                writeln!(
+                                    out,
+                                    "  {eco}: {} advisories for {} packages, newest modified {}, imported {} ({} days ago) from {}",
+                                    m.advisories,
+                                    m.packages,
+                                    if m.newest.is_empty() {
+                                        "unknown"
+                                    } else {
+                                        m.newest.as_str()
+                                    },
+                                    perimeter_deps::db::date(m.imported_at),
+                                    now.saturating_sub(m.imported_at) / 86_400,
+                                    m.source
+                                )?;
+                            }
+                        }
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rules { format } => {
             let infos = rule_infos();
             let text = if format == "json" {
@@ -337,6 +429,7 @@ struct ScanArgs {
     select: Vec<String>,
     ignore: Vec<String>,
     baseline: Option<PathBuf>,
+    db: Option<PathBuf>,
     diff: Option<String>,
     write_baseline: Option<PathBuf>,
     allow_errors: bool,
@@ -462,6 +555,7 @@ fn scan(
     let mut errors = Vec::new();
     let multi = paths.len() > 1;
     let bar = perimeter::progress::start(perimeter::progress::wanted(args.quiet));
+    let mut dep_warnings: Vec<String> = Vec::new();
     for path in paths {
         let (_, options) = load_options(path, load, args.no_code)?;
         let scan = engine::load(path, &options);
@@ -473,6 +567,11 @@ fn scan(
         perimeter::progress::phase("running rules", 0);
         let mut fs = engine::findings(&scan, &selection);
         let mut errs = scan.errors.clone();
+        let db_dir = args.db.clone().or_else(perimeter_deps::db::default_dir);
+        let deps = engine::dependency_findings(&scan, db_dir.as_deref(), &selection);
+        fs.extend(deps.findings);
+        errs.extend(deps.errors);
+        dep_warnings.extend(deps.warnings);
         if multi {
             for f in &mut fs {
                 f.path = format!("{prefix}/{}", f.path);
@@ -496,6 +595,7 @@ fn scan(
         .collect();
     let mut warnings = suppress::apply(&mut findings, &sources);
     warnings.extend(scans.iter().flat_map(|(_, s)| s.warnings.iter().cloned()));
+    warnings.extend(dep_warnings);
     perimeter_report::sort_findings(&mut findings);
     errors.sort();
     errors.dedup();

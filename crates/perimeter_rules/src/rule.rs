@@ -29,6 +29,8 @@ pub enum Category {
     Injection,
     /// Error handling in code.
     ErrorHandling,
+    /// Third-party packages.
+    Dependencies,
 }
 
 impl Category {
@@ -44,6 +46,7 @@ impl Category {
             Category::Runtime => "runtime",
             Category::Injection => "injection",
             Category::ErrorHandling => "error-handling",
+            Category::Dependencies => "dependencies",
         }
     }
 }

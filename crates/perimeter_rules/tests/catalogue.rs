@@ -147,6 +147,7 @@ const NOT_IN_TERRAFORM: &[(&str, &str)] = &[
         "SEC006",
         "reads every repository file, whatever the descriptor",
     ),
+    ("DEP001", "reads lockfiles, whatever the descriptor"),
     // Terraform resources not translated yet.
     (
         "AUTH005",

@@ -87,6 +87,85 @@ impl perimeter_model::terraform::Tree for FixtureTree {
     }
 }
 
+fn check_dependency_fixture(
+    dir: &Path,
+    repo: &Repo,
+    entries: &[std::path::PathBuf],
+) -> Vec<String> {
+    struct NoIncludes;
+    impl perimeter_deps::lockfile::Includes for NoIncludes {
+        fn read(&self, _: &str) -> Option<std::sync::Arc<SourceFile>> {
+            None
+        }
+    }
+    let db_dir = tempfile::tempdir().unwrap();
+    perimeter_deps::db::import(db_dir.path(), &dir.join("osv")).unwrap();
+    let db = perimeter_deps::db::Db::open(db_dir.path())
+        .unwrap()
+        .unwrap();
+    let mut locks = Vec::new();
+    for e in entries {
+        let path = rel(e);
+        if perimeter_deps::lockfile::kind_of(&path).is_some() {
+            let text = std::fs::read_to_string(e).unwrap();
+            let file = SourceFile::new(path, text);
+            locks.push(perimeter_deps::lockfile::parse(&file, &NoIncludes).unwrap());
+        }
+    }
+    let apps: Vec<Application> = entries
+        .iter()
+        .filter(|p| is_descriptor(&p.file_name().unwrap().to_string_lossy()))
+        .filter(|p| perimeter_deps::lockfile::kind_of(&rel(p)).is_none())
+        .filter_map(|d| load(d))
+        .collect();
+    let summaries: Vec<Vec<FunctionSummary>> = apps.iter().map(|a| analyse(repo, a)).collect();
+    let mut inputs = Vec::new();
+    for (app, sums) in apps.iter().zip(&summaries) {
+        for f in &app.functions {
+            let s = sums.iter().find(|s| s.function == f.id);
+            inputs.push(perimeter_rules::rules::deps::DependencyInput {
+                function: &f.id,
+                code_dir: f.code_dir.as_deref().unwrap_or(&app.root),
+                handler: s.and_then(|s| s.handler.as_ref()),
+                imports: s.map(|s| s.imports.as_slice()),
+            });
+        }
+    }
+    let findings = perimeter_rules::rules::deps::check_dependencies(
+        &locks,
+        &std::collections::BTreeMap::new(),
+        &inputs,
+        &db,
+    );
+    let got = lines_by_file(&findings);
+    let mut failures = Vec::new();
+    for l in &locks {
+        let text = std::fs::read_to_string(common::root().join(&l.path)).unwrap();
+        let want = common::marked_lines(&text, "expect", "DEP001");
+        let have = got.get(&l.path).cloned().unwrap_or_default();
+        if want != have {
+            failures.push(format!(
+                "{} (DEP001): expected lines {want:?}, reported {have:?}",
+                l.path
+            ));
+        }
+    }
+    // Reachability: what the handler imports is reported at the advisory's severity, what
+    // nothing imports low.
+    for f in &findings {
+        let imported = f.message.contains("` imports it");
+        let expected = if imported { "critical" } else { "low" };
+        if f.message.contains("jsonpickle") != imported || f.severity.as_str() != expected {
+            failures.push(format!(
+                "DEP001: unexpected {} {}",
+                f.severity.as_str(),
+                f.message
+            ));
+        }
+    }
+    failures
+}
+
 fn analyse(repo: &Repo, app: &Application) -> Vec<FunctionSummary> {
     app.functions
         .iter()
@@ -151,6 +230,13 @@ fn fixtures() {
                 }
                 checked += 1;
             }
+            continue;
+        }
+        if code == "DEP001" {
+            // Lockfiles against a database imported from the folder's `osv/` records, with
+            // the functions of its descriptors for reachability.
+            failures.extend(check_dependency_fixture(&dir, &repo, &entries));
+            checked += 1;
             continue;
         }
         // Every descriptor file, and the folder's `*.tf` files as one Terraform module.

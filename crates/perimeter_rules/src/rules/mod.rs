@@ -3,6 +3,7 @@
 use crate::rule::Rule;
 
 pub mod auth;
+pub mod deps;
 pub mod dow;
 pub mod iam;
 pub mod injection;
@@ -75,4 +76,5 @@ pub(crate) static ALL: &[&dyn Rule] = &[
     &injection::Xxe,
     &injection::Xss,
     &injection::VerboseError,
+    &deps::VulnerableDependency,
 ];

@@ -1,0 +1,490 @@
+//! The offline advisory database: OSV records imported once (JSON files, folders of them,
+//! or an ecosystem's `all.zip`), stored per ecosystem as an index (package -> place) and a
+//! data file, so a scan reads only the packages it looks up.
+//!
+//! Layout of the folder: `<ecosystem>.idx` (JSON: normalised name -> [offset, length]),
+//! `<ecosystem>.dat` (the JSON advisories of each package, one after the other) and
+//! `meta.json`. An import writes new files beside the old ones and renames them into place.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Ecosystem;
+use crate::osv::{self, Advisory, Record};
+
+/// What the database holds.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Meta {
+    /// Per ecosystem.
+    pub ecosystems: BTreeMap<String, EcoMeta>,
+}
+
+/// What the database holds of one ecosystem.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct EcoMeta {
+    /// Advisories (after merging aliases).
+    pub advisories: usize,
+    /// Packages with at least one.
+    pub packages: usize,
+    /// The newest `modified` date among them.
+    pub newest: String,
+    /// When it was imported (seconds since the epoch).
+    pub imported_at: u64,
+    /// Where from.
+    pub source: String,
+}
+
+/// The default folder: `$PERIMETER_DB`, else `$XDG_DATA_HOME/perimeter/osv`, else
+/// `~/.local/share/perimeter/osv`.
+pub fn default_dir() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("PERIMETER_DB") {
+        return Some(PathBuf::from(p));
+    }
+    if let Some(p) = std::env::var_os("XDG_DATA_HOME").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p).join("perimeter/osv"));
+    }
+    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share/perimeter/osv"))
+}
+
+/// An open database.
+pub struct Db {
+    dir: PathBuf,
+    /// Per ecosystem: the index and the data file.
+    stores: BTreeMap<Ecosystem, Store>,
+    /// What it holds.
+    pub meta: Meta,
+}
+
+struct Store {
+    index: BTreeMap<String, (u64, u64)>,
+    data: Mutex<std::fs::File>,
+}
+
+impl Db {
+    /// Opens the database in a folder; `Ok(None)` when it holds nothing.
+    pub fn open(dir: &Path) -> Result<Option<Db>, String> {
+        let meta_path = dir.join("meta.json");
+        if !meta_path.is_file() {
+            return Ok(None);
+        }
+        let meta: Meta = serde_json::from_str(
+            &std::fs::read_to_string(&meta_path)
+                .map_err(|e| format!("{}: {e}", meta_path.display()))?,
+        )
+        .map_err(|e| format!("{}: {e}", meta_path.display()))?;
+        let mut stores = BTreeMap::new();
+        for eco in [Ecosystem::Npm, Ecosystem::PyPI] {
+            let idx = dir.join(format!("{}.idx", eco.as_str()));
+            let dat = dir.join(format!("{}.dat", eco.as_str()));
+            if !idx.is_file() || !dat.is_file() {
+                continue;
+            }
+            let index: BTreeMap<String, (u64, u64)> = serde_json::from_slice(
+                &std::fs::read(&idx).map_err(|e| format!("{}: {e}", idx.display()))?,
+            )
+            .map_err(|e| format!("{}: {e}", idx.display()))?;
+            let data = std::fs::File::open(&dat).map_err(|e| format!("{}: {e}", dat.display()))?;
+            stores.insert(
+                eco,
+                Store {
+                    index,
+                    data: Mutex::new(data),
+                },
+            );
+        }
+        Ok(Some(Db {
+            dir: dir.to_owned(),
+            stores,
+            meta,
+        }))
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Whether it holds advisories of an ecosystem.
+    pub fn has(&self, eco: Ecosystem) -> bool {
+        self.stores.contains_key(&eco)
+    }
+
+    /// The advisories of a package.
+    pub fn lookup(&self, eco: Ecosystem, name: &str) -> Vec<Advisory> {
+        let Some(store) = self.stores.get(&eco) else {
+            return Vec::new();
+        };
+        let Some(&(offset, len)) = store.index.get(&eco.normalise(name)) else {
+            return Vec::new();
+        };
+        let mut buf = vec![0; usize::try_from(len).unwrap_or(0)];
+        let Ok(mut f) = store.data.lock() else {
+            return Vec::new();
+        };
+        if f.seek(SeekFrom::Start(offset)).is_err() || f.read_exact(&mut buf).is_err() {
+            return Vec::new();
+        }
+        serde_json::from_slice(&buf).unwrap_or_default()
+    }
+}
+
+/// Advisories of one ecosystem being imported, by package.
+type Table = BTreeMap<String, Vec<Advisory>>;
+
+/// How an import went.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    /// Records read.
+    pub records: usize,
+    /// Records left out (withdrawn, other ecosystems, unreadable), with the first reasons.
+    pub skipped: usize,
+    /// Problems met (file and reason), at most a few.
+    pub problems: Vec<String>,
+}
+
+/// Imports OSV records from a JSON file, a folder of them (recursively) or a `.zip` archive
+/// into the database in `dir`, merged with what it holds.
+pub fn import(dir: &Path, source: &Path) -> Result<ImportReport, String> {
+    let mut tables: BTreeMap<Ecosystem, Table> = BTreeMap::new();
+    let existing = Db::open(dir)?;
+    if let Some(db) = &existing {
+        for (eco, store) in &db.stores {
+            let t = tables.entry(*eco).or_default();
+            for name in store.index.keys() {
+                t.insert(name.clone(), db.lookup(*eco, name));
+            }
+        }
+    }
+    let mut report = ImportReport::default();
+    let mut add = |bytes: &[u8], origin: &str, report: &mut ImportReport| {
+        match serde_json::from_slice::<Record>(bytes) {
+            Ok(r) => {
+                report.records += 1;
+                let advs = osv::advisories(&r);
+                if advs.is_empty() {
+                    report.skipped += 1;
+                }
+                for (eco, name, adv) in advs {
+                    merge(tables.entry(eco).or_default().entry(name).or_default(), adv);
+                }
+            }
+            Err(e) => {
+                report.skipped += 1;
+                if report.problems.len() < 10 {
+                    report.problems.push(format!("{origin}: {e}"));
+                }
+            }
+        }
+    };
+    if source.is_dir() {
+        let mut stack = vec![source.to_owned()];
+        let mut files = Vec::new();
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).map_err(|e| format!("{}: {e}", d.display()))? {
+                let p = e.map_err(|e| e.to_string())?.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "json" || x == "zip") {
+                    files.push(p);
+                }
+            }
+        }
+        files.sort();
+        for f in files {
+            read_source(&f, &mut |b, o| add(b, o, &mut report))?;
+        }
+    } else {
+        read_source(source, &mut |b, o| add(b, o, &mut report))?;
+    }
+    write(
+        dir,
+        &tables,
+        &source.display().to_string(),
+        existing.as_ref(),
+    )?;
+    Ok(report)
+}
+
+/// Reads the records of one file: a JSON record, a JSON array of records, or a zip of them.
+fn read_source(path: &Path, add: &mut dyn FnMut(&[u8], &str)) -> Result<(), String> {
+    let origin = path.display().to_string();
+    if path.extension().is_some_and(|x| x == "zip") {
+        let f = std::fs::File::open(path).map_err(|e| format!("{origin}: {e}"))?;
+        let mut z = zip::ZipArchive::new(f).map_err(|e| format!("{origin}: {e}"))?;
+        for i in 0..z.len() {
+            let mut entry = z.by_index(i).map_err(|e| format!("{origin}: {e}"))?;
+            let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
+            if !name.ends_with(".json") {
+                continue;
+            }
+            // Records are small; a huge entry is not one.
+            if entry.size() > 16 << 20 {
+                continue;
+            }
+            let mut buf = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0));
+            entry
+                .read_to_end(&mut buf)
+                .map_err(|e| format!("{origin}/{name}: {e}"))?;
+            add(&buf, &format!("{origin}/{name}"));
+        }
+        return Ok(());
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("{origin}: {e}"))?;
+    let trimmed = bytes.iter().position(|b| !b.is_ascii_whitespace());
+    if trimmed.is_some_and(|i| bytes[i] == b'[') {
+        let all: Vec<serde_json::Value> =
+            serde_json::from_slice(&bytes).map_err(|e| format!("{origin}: {e}"))?;
+        for r in all {
+            add(r.to_string().as_bytes(), &origin);
+        }
+    } else {
+        add(&bytes, &origin);
+    }
+    Ok(())
+}
+
+/// Adds an advisory to a package's, merging it with one that shares an id or alias (a GHSA
+/// and a PYSEC record of the same CVE are one vulnerability).
+fn merge(list: &mut Vec<Advisory>, adv: Advisory) {
+    let ids = |a: &Advisory| {
+        let mut v = a.aliases.clone();
+        v.push(a.id.clone());
+        v
+    };
+    let new_ids = ids(&adv);
+    if let Some(e) = list
+        .iter_mut()
+        .find(|e| ids(e).iter().any(|i| new_ids.contains(i)))
+    {
+        if e.id == adv.id {
+            // The same record again (a newer copy): replace.
+            *e = adv;
+            return;
+        }
+        for a in new_ids {
+            if a != e.id && !e.aliases.contains(&a) {
+                e.aliases.push(a);
+            }
+        }
+        e.ranges.extend(adv.ranges);
+        e.versions.extend(adv.versions);
+        // Prefer the GitHub id for display; keep the worse severity.
+        if adv.id.starts_with("GHSA-") && !e.id.starts_with("GHSA-") {
+            let old = std::mem::replace(&mut e.id, adv.id);
+            e.aliases.retain(|a| *a != e.id);
+            e.aliases.push(old);
+        }
+        if rank(&adv.severity) > rank(&e.severity) {
+            e.severity = adv.severity;
+        }
+        if e.summary.is_empty() {
+            e.summary = adv.summary;
+        }
+        e.aliases.sort();
+        e.aliases.dedup();
+        return;
+    }
+    list.push(adv);
+}
+
+fn rank(s: &str) -> u8 {
+    match s {
+        "critical" => 4,
+        "high" => 3,
+        "medium" => 2,
+        "low" => 1,
+        _ => 0,
+    }
+}
+
+fn write(
+    dir: &Path,
+    tables: &BTreeMap<Ecosystem, Table>,
+    source: &str,
+    existing: Option<&Db>,
+) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut meta = existing.map(|d| d.meta.clone()).unwrap_or_default();
+    let mut renames = Vec::new();
+    for (eco, table) in tables {
+        let mut data = Vec::new();
+        let mut index: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+        let mut newest = String::new();
+        let mut count = 0;
+        for (name, advs) in table {
+            let mut advs = advs.clone();
+            advs.sort_by(|a, b| a.id.cmp(&b.id));
+            for a in &advs {
+                if a.modified > newest {
+                    newest.clone_from(&a.modified);
+                }
+            }
+            count += advs.len();
+            let bytes = serde_json::to_vec(&advs).map_err(|e| e.to_string())?;
+            index.insert(name, (data.len() as u64, bytes.len() as u64));
+            data.extend(bytes);
+        }
+        let base = dir.join(eco.as_str());
+        let (idx_tmp, dat_tmp) = (
+            base.with_extension("idx.new"),
+            base.with_extension("dat.new"),
+        );
+        std::fs::write(&dat_tmp, &data).map_err(|e| format!("{}: {e}", dat_tmp.display()))?;
+        std::fs::write(
+            &idx_tmp,
+            serde_json::to_vec(&index).map_err(|e| e.to_string())?,
+        )
+        .map_err(|e| format!("{}: {e}", idx_tmp.display()))?;
+        renames.push((dat_tmp, base.with_extension("dat")));
+        renames.push((idx_tmp, base.with_extension("idx")));
+        let previous = meta.ecosystems.get(eco.as_str()).map(|m| m.source.clone());
+        meta.ecosystems.insert(
+            eco.as_str().to_owned(),
+            EcoMeta {
+                advisories: count,
+                packages: table.len(),
+                newest,
+                imported_at: now,
+                source: match previous {
+                    Some(p) if !p.is_empty() && p != source => format!("{p}; {source}"),
+                    _ => source.to_owned(),
+                },
+            },
+        );
+    }
+    let meta_tmp = dir.join("meta.json.new");
+    std::fs::write(
+        &meta_tmp,
+        serde_json::to_vec_pretty(&meta).map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| format!("{}: {e}", meta_tmp.display()))?;
+    renames.push((meta_tmp, dir.join("meta.json")));
+    for (from, to) in renames {
+        std::fs::rename(&from, &to).map_err(|e| format!("{}: {e}", to.display()))?;
+    }
+    Ok(())
+}
+
+/// The archives `perimeter db update` downloads.
+pub const ARCHIVES: &[(&str, &str)] = &[
+    (
+        "npm",
+        "https://osv-vulnerabilities.storage.googleapis.com/npm/all.zip",
+    ),
+    (
+        "PyPI",
+        "https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip",
+    ),
+];
+
+/// Downloads the current archives with `curl` (the only network access of the tool, on the
+/// user's request) into a temporary folder and imports them.
+pub fn download(dir: &Path) -> Result<Vec<(String, ImportReport)>, String> {
+    let tmp = std::env::temp_dir().join(format!("perimeter-osv-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for (eco, url) in ARCHIVES {
+        let file = tmp.join(format!("{eco}.zip"));
+        let status = std::process::Command::new("curl")
+            .args(["-fsSL", "--retry", "2", "-o"])
+            .arg(&file)
+            .arg(url)
+            .status()
+            .map_err(|e| format!("cannot run curl to download {url}: {e}"))?;
+        if !status.success() {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(format!("downloading {url} failed ({status})"));
+        }
+        out.push(((*eco).to_owned(), import(dir, &file)?));
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    Ok(out)
+}
+
+/// `YYYY-MM-DD` of seconds since the epoch (UTC).
+pub fn date(secs: u64) -> String {
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    // Civil from days (proleptic Gregorian).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    format!("{:04}-{m:02}-{d:02}", if m <= 2 { y + 1 } else { y })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(date(0), "1970-01-01");
+        assert_eq!(date(1_700_000_000), "2023-11-14");
+        assert_eq!(date(951_782_400), "2000-02-29");
+    }
+
+    #[test]
+    fn import_lookup_and_merge() {
+        let src = tempfile::tempdir().unwrap();
+        std::fs::write(
+            src.path().join("GHSA-1.json"),
+            r#"{"id":"GHSA-1","aliases":["CVE-9"],"modified":"2024-02-01T00:00:00Z","summary":"qs pollution",
+               "affected":[{"package":{"ecosystem":"npm","name":"qs"},"ranges":[{"type":"SEMVER","events":[{"introduced":"6.3.0"},{"fixed":"6.3.2"}]}]}],
+               "database_specific":{"severity":"HIGH"}}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            src.path().join("PYSEC-1.json"),
+            r#"{"id":"PYSEC-1","aliases":["CVE-8"],"modified":"2023-01-01T00:00:00Z",
+               "affected":[{"package":{"ecosystem":"PyPI","name":"Jsonpickle"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.4.2"}]}]}]}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            src.path().join("GHSA-2.json"),
+            r#"{"id":"GHSA-2","aliases":["CVE-8"],"modified":"2023-02-01T00:00:00Z","summary":"pickle",
+               "affected":[{"package":{"ecosystem":"PyPI","name":"jsonpickle"},"versions":["1.4.1"]}],
+               "database_specific":{"severity":"CRITICAL"}}"#,
+        )
+        .unwrap();
+        std::fs::write(src.path().join("broken.json"), "{").unwrap();
+        let db_dir = tempfile::tempdir().unwrap();
+        let report = import(db_dir.path(), src.path()).unwrap();
+        assert_eq!(report.records, 3);
+        assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+        let db = Db::open(db_dir.path()).unwrap().unwrap();
+        let qs = db.lookup(Ecosystem::Npm, "qs");
+        assert_eq!(qs.len(), 1);
+        assert!(qs[0].affects(Ecosystem::Npm, "6.3.1"));
+        // Two records of CVE-8 are one vulnerability, under the GitHub id; names per PEP 503.
+        let jp = db.lookup(Ecosystem::PyPI, "JSONPickle");
+        assert_eq!(jp.len(), 1, "{jp:?}");
+        assert_eq!(jp[0].id, "GHSA-2");
+        assert!(jp[0].aliases.contains(&"PYSEC-1".to_owned()));
+        assert_eq!(jp[0].severity, "critical");
+        assert_eq!(db.meta.ecosystems["npm"].newest, "2024-02-01T00:00:00Z");
+        assert!(db.lookup(Ecosystem::Npm, "lodash").is_empty());
+        // A second import adds to what is there.
+        let more = tempfile::tempdir().unwrap();
+        std::fs::write(
+            more.path().join("GHSA-3.json"),
+            r#"{"id":"GHSA-3","affected":[{"package":{"ecosystem":"npm","name":"ms"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"2.0.0"}]}]}]}"#,
+        )
+        .unwrap();
+        import(db_dir.path(), more.path()).unwrap();
+        let db = Db::open(db_dir.path()).unwrap().unwrap();
+        assert_eq!(db.lookup(Ecosystem::Npm, "qs").len(), 1);
+        assert_eq!(db.lookup(Ecosystem::Npm, "ms").len(), 1);
+    }
+}

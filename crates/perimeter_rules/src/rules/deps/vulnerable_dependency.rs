@@ -1,0 +1,504 @@
+//! DEP001: a package with a published vulnerability, judged by whether a deployed function's
+//! code reaches it.
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
+
+use perimeter_deps::db::Db;
+use perimeter_deps::osv::Advisory;
+use perimeter_deps::version::{Range, Version};
+use perimeter_deps::{Ecosystem, Lockfile, Package};
+use perimeter_diagnostics::{Finding, Loc, SourceFile, TraceStep};
+
+use crate::prelude::*;
+
+declare_rule! {
+    /// ## What it does
+    /// Reads the lockfiles (`package-lock.json`, `npm-shrinkwrap.json`, `yarn.lock`,
+    /// `pnpm-lock.yaml`, `requirements*.txt`, `Pipfile.lock`, `poetry.lock`, `uv.lock`; a
+    /// `package.json` without a lockfile for its ranges) and matches every package against
+    /// the offline OSV database (`perimeter db import`, `perimeter db update`). A package a
+    /// deployed function's code imports, directly or through the packages it depends on, is
+    /// reported at the advisory's severity with the import chain; one only needed for
+    /// development, or imported by no deployed function, is reported low and says why. An
+    /// unpinned range is reported when it admits an affected version.
+    ///
+    /// ## Why is this bad?
+    /// A function's package ships its dependencies; a published vulnerability in one the
+    /// code calls needs no exploit development, only the advisory.
+    ///
+    /// ## Example
+    /// ```json
+    /// "dependencies": { "node-serialize": "0.0.4" }
+    /// ```
+    /// Use instead: a fixed version, or another package when there is no fix.
+    ///
+    /// ## References
+    /// - OWASP Serverless Top 10: S9 Using Components with Known Vulnerabilities
+    /// - SAS Top 10: SAS-8 Improper Third-Party Dependency Management
+    /// - CWE-1395: Dependency on Vulnerable Third-Party Component
+    pub struct VulnerableDependency {
+        code: "DEP001",
+        name: "vulnerable-dependency",
+        kind: Kind::VulnerableDependency,
+        severity: Severity::High,
+        category: Category::Dependencies,
+        status: Status::Stable { since: "0.1.0" },
+    }
+}
+
+impl Rule for VulnerableDependency {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    /// This rule reads lockfiles, not the application model: see [`check_dependencies`].
+    fn check(&self, _cx: &AppContext<'_>, _out: &mut Findings) {}
+}
+
+/// A deployed function as the dependency check sees it.
+pub struct DependencyInput<'a> {
+    /// The function's id.
+    pub function: &'a str,
+    /// Its code folder, relative to the scan root.
+    pub code_dir: &'a str,
+    /// The file of its handler, when resolved.
+    pub handler: Option<&'a Loc>,
+    /// The packages its code imports (npm names, Python top-level modules); `None` when
+    /// its code was not analysed.
+    pub imports: Option<&'a [String]>,
+}
+
+/// Python modules whose distribution has another name.
+const PY_MODULES: &[(&str, &str)] = &[
+    ("yaml", "pyyaml"),
+    ("jwt", "pyjwt"),
+    ("bs4", "beautifulsoup4"),
+    ("PIL", "pillow"),
+    ("dateutil", "python-dateutil"),
+    ("Crypto", "pycryptodome"),
+    ("OpenSSL", "pyopenssl"),
+    ("sklearn", "scikit-learn"),
+    ("cv2", "opencv-python"),
+    ("jose", "python-jose"),
+    ("dotenv", "python-dotenv"),
+    ("magic", "python-magic"),
+    ("psycopg2", "psycopg2-binary"),
+    ("MySQLdb", "mysqlclient"),
+    ("google", "protobuf"),
+    ("pkg_resources", "setuptools"),
+    ("attr", "attrs"),
+    ("git", "gitpython"),
+    ("serial", "pyserial"),
+    ("usb", "pyusb"),
+    ("markdown", "markdown"),
+    ("lxml", "lxml"),
+];
+
+/// Packages that load another one they do not list as a dependency (peer or host), for
+/// manifests without a lockfile.
+const LOADS: &[(&str, &str)] = &[
+    ("dustjs-helpers", "dustjs-linkedin"),
+    ("express-handlebars", "handlebars"),
+    ("ejs-locals", "ejs"),
+    ("humanize-ms", "ms"),
+    ("body-parser", "qs"),
+    ("express", "qs"),
+    ("express", "body-parser"),
+    ("request", "qs"),
+];
+
+/// Template engines that Express and consolidate load by name.
+const TEMPLATE_ENGINES: &[&str] = &[
+    "ejs",
+    "pug",
+    "jade",
+    "handlebars",
+    "hbs",
+    "express-handlebars",
+    "dustjs-linkedin",
+    "dustjs-helpers",
+    "mustache",
+    "nunjucks",
+    "swig",
+    "twig",
+    "hogan.js",
+    "marko",
+    "eta",
+    "liquidjs",
+    "underscore",
+    "lodash",
+];
+
+/// The distribution an imported module comes from, normalised.
+fn distribution(eco: Ecosystem, import: &str) -> String {
+    match eco {
+        Ecosystem::Npm => import.to_owned(),
+        Ecosystem::PyPI => {
+            let top = import.split('.').next().unwrap_or(import);
+            let name = PY_MODULES
+                .iter()
+                .find(|(m, _)| *m == top)
+                .map_or(top, |(_, d)| d);
+            eco.normalise(name)
+        }
+    }
+}
+
+/// The folder of a path.
+fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+fn under(dir: &str, code_dir: &str) -> bool {
+    dir.is_empty() || code_dir == dir || code_dir.starts_with(&format!("{dir}/"))
+}
+
+/// The package a dependency of `from` resolves to: Node's resolution for install paths,
+/// `name@range` keys for Yarn and pnpm, names for Python.
+fn resolve(
+    lock: &Lockfile,
+    by_key: &BTreeMap<&str, usize>,
+    from: &Package,
+    dep: &str,
+) -> Option<usize> {
+    match lock.ecosystem {
+        Ecosystem::PyPI => by_key.get(lock.ecosystem.normalise(dep).as_str()).copied(),
+        Ecosystem::Npm => {
+            if dep.contains('@') && !dep.starts_with('@') || dep[1..].contains('@') {
+                // `name@range` (yarn, pnpm).
+                if let Some(i) = by_key.get(dep) {
+                    return Some(*i);
+                }
+            }
+            let name = if dep.starts_with('@') {
+                dep.match_indices('@')
+                    .nth(1)
+                    .map_or(dep, |(i, _)| &dep[..i])
+            } else {
+                dep.split('@').next().unwrap_or(dep)
+            };
+            let mut base = from.key.clone();
+            loop {
+                let cand = if base.is_empty() {
+                    format!("node_modules/{name}")
+                } else {
+                    format!("{base}/node_modules/{name}")
+                };
+                if let Some(i) = by_key.get(cand.as_str()) {
+                    return Some(*i);
+                }
+                if base.is_empty() {
+                    break;
+                }
+                base = base
+                    .rfind("node_modules/")
+                    .map(|i| base[..i].trim_end_matches('/').to_owned())
+                    .unwrap_or_default();
+            }
+            // Yarn/pnpm: the first entry of that name.
+            lock.packages.iter().position(|p| p.name == name)
+        }
+    }
+}
+
+/// Keys under which each package is found.
+fn keys(lock: &Lockfile) -> BTreeMap<&str, usize> {
+    let mut m = BTreeMap::new();
+    for (i, p) in lock.packages.iter().enumerate() {
+        match lock.ecosystem {
+            Ecosystem::PyPI => {
+                m.entry(p.key.as_str()).or_insert(i);
+            }
+            Ecosystem::Npm => {
+                for k in p.key.split(", ") {
+                    m.entry(k).or_insert(i);
+                }
+            }
+        }
+    }
+    // Python keys are compared normalised.
+    m
+}
+
+/// The packages the deployed functions served by a lockfile reach, each with the chain of
+/// names from an import and the function.
+fn reachable(
+    lock: &Lockfile,
+    functions: &[&DependencyInput<'_>],
+) -> BTreeMap<usize, (Vec<String>, String)> {
+    let norm_keys: Vec<String> = lock
+        .packages
+        .iter()
+        .map(|p| match lock.ecosystem {
+            Ecosystem::PyPI => lock.ecosystem.normalise(&p.name),
+            Ecosystem::Npm => p.key.clone(),
+        })
+        .collect();
+    let mut by_key: BTreeMap<&str, usize> = keys(lock);
+    if lock.ecosystem == Ecosystem::PyPI {
+        by_key = norm_keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.as_str(), i))
+            .collect();
+    }
+    let root = Package {
+        key: String::new(),
+        ..lock.packages.first().cloned().unwrap_or_else(|| Package {
+            ecosystem: lock.ecosystem,
+            name: String::new(),
+            version: None,
+            range: None,
+            dev: false,
+            loc: Loc::new(
+                &SourceFile::new("", ""),
+                perimeter_diagnostics::Span { start: 0, end: 0 },
+            ),
+            requires: Vec::new(),
+            key: String::new(),
+        })
+    };
+    let mut seen: BTreeMap<usize, (Vec<String>, String)> = BTreeMap::new();
+    let mut queue: VecDeque<usize> = VecDeque::new();
+    for f in functions {
+        for imp in f.imports.unwrap_or_default() {
+            let dist = distribution(lock.ecosystem, imp);
+            let Some(i) = resolve(lock, &by_key, &root, &dist) else {
+                continue;
+            };
+            if let std::collections::btree_map::Entry::Vacant(e) = seen.entry(i) {
+                e.insert((vec![lock.packages[i].name.clone()], f.function.to_owned()));
+                queue.push_back(i);
+            }
+        }
+    }
+    // Template engines are loaded by name at run time (`app.set('view engine', 'dust')`,
+    // `consolidate.dust`): a project that loads templates that way reaches the engines it
+    // declares.
+    let loads_engines = seen
+        .values()
+        .any(|(chain, _)| matches!(chain[0].as_str(), "consolidate" | "express"));
+    if lock.ecosystem == Ecosystem::Npm && loads_engines {
+        for (i, p) in lock.packages.iter().enumerate() {
+            if TEMPLATE_ENGINES.contains(&p.name.as_str()) && lock.direct.contains(&p.name) {
+                let function = seen
+                    .values()
+                    .next()
+                    .map(|(_, f)| f.clone())
+                    .unwrap_or_default();
+                if let std::collections::btree_map::Entry::Vacant(e) = seen.entry(i) {
+                    e.insert((vec!["view engine".to_owned(), p.name.clone()], function));
+                    queue.push_back(i);
+                }
+            }
+        }
+    }
+    while let Some(i) = queue.pop_front() {
+        let (chain, function) = seen[&i].clone();
+        if chain.len() > 32 {
+            continue;
+        }
+        let from = &lock.packages[i];
+        // A manifest without a lockfile has no graph: the packages well known to load
+        // another one (a plugin and its host, a wrapper and what it wraps) stand for it.
+        let known: Vec<String> = if lock.manifest_only {
+            LOADS
+                .iter()
+                .filter(|(a, _)| *a == from.name)
+                .map(|(_, b)| (*b).to_owned())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for dep in from.requires.iter().chain(&known) {
+            let Some(j) = resolve(lock, &by_key, from, dep) else {
+                continue;
+            };
+            if let std::collections::btree_map::Entry::Vacant(e) = seen.entry(j) {
+                let mut c = chain.clone();
+                c.push(lock.packages[j].name.clone());
+                e.insert((c, function.clone()));
+                queue.push_back(j);
+            }
+        }
+    }
+    seen
+}
+
+fn severity_of(s: &str) -> Severity {
+    match s {
+        "critical" => Severity::Critical,
+        "high" => Severity::High,
+        "low" => Severity::Low,
+        _ => Severity::Medium,
+    }
+}
+
+/// The lowest version that fixes an advisory above `version`, when one is known.
+fn fixed_in(adv: &Advisory, eco: Ecosystem, version: Option<&str>) -> Option<String> {
+    let v = version.and_then(|v| Version::parse(eco, v));
+    adv.ranges
+        .iter()
+        .flatten()
+        .filter(|(k, _)| k == "fixed")
+        .filter_map(|(_, f)| Version::parse(eco, f).map(|p| (f.clone(), p)))
+        .filter(|(_, p)| {
+            v.as_ref()
+                .is_none_or(|v| p.compare(v) == Some(std::cmp::Ordering::Greater))
+        })
+        .min_by(|a, b| a.1.compare(&b.1).unwrap_or(std::cmp::Ordering::Equal))
+        .map(|(f, _)| f)
+}
+
+/// Matches every lockfile's packages against the database and judges reachability from the
+/// deployed functions. `manifests` gives the `package.json` (or other manifest) beside a
+/// lockfile, so a direct dependency is reported where the project declares it.
+pub fn check_dependencies(
+    locks: &[Lockfile],
+    manifests: &BTreeMap<String, Arc<SourceFile>>,
+    functions: &[DependencyInput<'_>],
+    db: &Db,
+) -> Vec<Finding> {
+    let meta = VulnerableDependency.meta();
+    let mut out = Vec::new();
+    for lock in locks {
+        if !db.has(lock.ecosystem) {
+            continue;
+        }
+        let dir = dir_of(&lock.path);
+        // The functions this lockfile serves: the nearest lockfile of the ecosystem at or
+        // above their code folder.
+        let served: Vec<&DependencyInput<'_>> = functions
+            .iter()
+            .filter(|f| under(dir, f.code_dir))
+            .filter(|f| {
+                !locks.iter().any(|o| {
+                    o.ecosystem == lock.ecosystem
+                        && o.path != lock.path
+                        && dir_of(&o.path).len() > dir.len()
+                        && under(dir_of(&o.path), f.code_dir)
+                })
+            })
+            .collect();
+        let unknown = served.iter().any(|f| f.imports.is_none());
+        let reach = reachable(lock, &served);
+        let manifest = manifests.get(dir);
+        let mut reported: BTreeSet<(String, String, String)> = BTreeSet::new();
+        for (i, p) in lock.packages.iter().enumerate() {
+            for adv in db.lookup(lock.ecosystem, &p.name) {
+                let (hit, shown) = match (&p.version, &p.range) {
+                    (Some(v), _) => (adv.affects(lock.ecosystem, v), v.clone()),
+                    (None, Some(r)) => (
+                        Range::parse(lock.ecosystem, r)
+                            .is_some_and(|range| adv.admits(lock.ecosystem, &range)),
+                        format!("unpinned `{r}`"),
+                    ),
+                    (None, None) => (false, String::new()),
+                };
+                if !hit || !reported.insert((p.name.clone(), shown.clone(), adv.id.clone())) {
+                    continue;
+                }
+                let ids = std::iter::once(adv.id.as_str())
+                    .chain(
+                        adv.aliases
+                            .iter()
+                            .map(String::as_str)
+                            .filter(|a| a.starts_with("CVE-")),
+                    )
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let fix = fixed_in(&adv, lock.ecosystem, p.version.as_deref()).map_or_else(
+                    || "no fixed version published".to_owned(),
+                    |f| format!("fixed in {f}"),
+                );
+                let what = if p.version.is_some() {
+                    format!("`{}` {}", p.name, shown)
+                } else {
+                    format!("`{}` ({} admits affected versions)", p.name, shown)
+                };
+                let summary = if adv.summary.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", adv.summary)
+                };
+                let (severity, why, chain) = match reach.get(&i) {
+                    Some((chain, function)) if !p.dev => (
+                        severity_of(&adv.severity),
+                        format!("; `{function}` imports it{}", if chain.len() > 1 {
+                            format!(" through {}", chain.join(" → "))
+                        } else {
+                            String::new()
+                        }),
+                        Some((chain.clone(), function.clone())),
+                    ),
+                    _ if p.dev => (Severity::Low, "; only a development dependency: not deployed".to_owned(), None),
+                    _ if unknown => (
+                        severity_of(&adv.severity),
+                        "; a function it serves was not analysed, so whether its code imports it is not known".to_owned(),
+                        None,
+                    ),
+                    _ if served.is_empty() => (Severity::Low, "; no deployed function uses this lockfile".to_owned(), None),
+                    _ => (Severity::Low, "; no deployed function's code imports it".to_owned(), None),
+                };
+                // A direct dependency is reported where the project declares it.
+                let loc = manifest
+                    .filter(|_| lock.direct.contains(&p.name) && !lock.manifest_only)
+                    .and_then(|m| {
+                        let needle = format!("\"{}\"", p.name);
+                        m.text().find(&needle).map(|at| {
+                            Loc::new(
+                                m,
+                                perimeter_diagnostics::Span {
+                                    start: u32::try_from(at).unwrap_or(0),
+                                    end: u32::try_from(at + needle.len()).unwrap_or(0),
+                                },
+                            )
+                        })
+                    })
+                    .unwrap_or_else(|| p.loc.clone());
+                let mut f = Finding::new(
+                    meta.code,
+                    meta.name,
+                    meta.kind,
+                    severity,
+                    &loc,
+                    format!("{what} has {ids} ({fix}){summary}{why}"),
+                )
+                .help(format!(
+                    "upgrade `{}` ({fix}); `perimeter db update` refreshes the advisories",
+                    p.name
+                ))
+                .resource(format!(
+                    "{}@{}",
+                    p.name,
+                    p.version.as_deref().unwrap_or("*")
+                ))
+                .distinguish(&adv.id);
+                if let Some((chain, function)) = chain {
+                    f = f.function(function.clone());
+                    let handler = served
+                        .iter()
+                        .find(|s| s.function == function)
+                        .and_then(|s| s.handler);
+                    let mut trace = Vec::new();
+                    if let Some(h) = handler {
+                        trace.push(TraceStep::at(
+                            h,
+                            Some(&function),
+                            format!("the handler imports `{}`", chain[0]),
+                        ));
+                    }
+                    trace.push(TraceStep::at(
+                        &loc,
+                        Some(&function),
+                        format!("{} {}", p.name, p.version.as_deref().unwrap_or("")),
+                    ));
+                    f = f.trace(trace);
+                }
+                out.push(f);
+            }
+        }
+    }
+    crate::sort_findings(&mut out);
+    out
+}
