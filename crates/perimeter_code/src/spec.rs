@@ -204,3 +204,46 @@ pub(crate) fn http_method(name: &str) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// Request parameters of AWS SDK calls that carry a credential (`cognito-idp`
+/// `AdminCreateUser` `TemporaryPassword`, `rds` `MasterUserPassword`, `secretsmanager`
+/// `SecretString`, ...): a literal there is a hard-coded credential.
+pub(crate) const CREDENTIAL_PARAMS: &[&str] = &[
+    "Password",
+    "TemporaryPassword",
+    "NewPassword",
+    "PreviousPassword",
+    "ProposedPassword",
+    "MasterUserPassword",
+    "SecretString",
+    "SecretAccessKey",
+    "ClientSecret",
+    "AuthToken",
+];
+
+/// Whether a literal given as a credential is a real value rather than an empty string, a
+/// reference or a template.
+pub(crate) fn literal_credential(value: &str) -> bool {
+    let v = value.trim();
+    !v.is_empty() && !v.starts_with('<') && !v.starts_with("{{") && !v.contains("${")
+}
+
+/// A hard-coded credential given to an SDK call, recorded as a flow of kind
+/// `HardcodedSecret` whose source and sink are the call.
+pub(crate) fn credential_flow(
+    loc: &perimeter_diagnostics::Loc,
+    service: &str,
+    op: &str,
+    field: &str,
+) -> crate::Flow {
+    crate::Flow {
+        kind: perimeter_diagnostics::Kind::HardcodedSecret,
+        source: crate::Source {
+            path: "literal".to_owned(),
+            loc: loc.clone(),
+        },
+        steps: Vec::new(),
+        sink: loc.clone(),
+        sink_name: format!("{service}.{op} {field}"),
+    }
+}

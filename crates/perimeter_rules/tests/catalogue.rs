@@ -148,6 +148,7 @@ const NOT_IN_TERRAFORM: &[(&str, &str)] = &[
         "reads every repository file, whatever the descriptor",
     ),
     ("DEP001", "reads lockfiles, whatever the descriptor"),
+    ("SEC007", "code rule, exercised through INJ001"),
     // Terraform resources not translated yet.
     (
         "AUTH005",

@@ -330,6 +330,15 @@ fn record(
             }
         }
     }
+    for f in crate::spec::CREDENTIAL_PARAMS {
+        if let Some(v) = params.field(f)
+            && let Some(text) = v.konst()
+            && crate::spec::literal_credential(&text)
+        {
+            let flow = crate::spec::credential_flow(&loc, service, op, f);
+            eng.flows.push(flow);
+        }
+    }
     let call = SdkCall {
         service: service.to_owned(),
         operation: op.to_owned(),

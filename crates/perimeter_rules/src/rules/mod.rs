@@ -50,6 +50,7 @@ pub(crate) static ALL: &[&dyn Rule] = &[
     &secrets::SecretParameterNoEcho,
     &secrets::SecretInCustom,
     &secrets::HardcodedSecret,
+    &secrets::CredentialArgument,
     &storage::PublicBucketAcl,
     &storage::PublicBucketPolicy,
     &storage::BucketPublicAccessBlock,

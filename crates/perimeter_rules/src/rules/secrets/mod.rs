@@ -1,5 +1,6 @@
 //! Secret rules: credentials written in descriptors.
 
+mod credential_argument;
 mod hardcoded_secret;
 mod hardcoded_token;
 mod plaintext_secret_env;
@@ -7,6 +8,7 @@ mod secret_in_custom;
 mod secret_parameter_default;
 mod secret_parameter_no_echo;
 
+pub use credential_argument::CredentialArgument;
 pub use hardcoded_secret::{HardcodedSecret, is_candidate, scan_file};
 pub use hardcoded_token::HardcodedToken;
 pub use plaintext_secret_env::PlaintextSecretEnv;
