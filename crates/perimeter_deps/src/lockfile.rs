@@ -223,7 +223,10 @@ fn yarn(file: &Arc<SourceFile>) -> Result<Lockfile, String> {
                 lock.packages.push(p);
             }
             in_deps = false;
-            let key = l.trim_end_matches(':');
+            let line_no = text[..start].matches('\n').count() + 1;
+            let Some(key) = l.strip_suffix(':') else {
+                return Err(format!("line {line_no}: `{l}` is not a yarn.lock entry"));
+            };
             if key == "__metadata" {
                 continue;
             }
@@ -232,9 +235,11 @@ fn yarn(file: &Arc<SourceFile>) -> Result<Lockfile, String> {
                 .map(|s| s.trim().trim_matches('"'))
                 .collect();
             let Some(first) = specs.first() else { continue };
-            let (name, _) = split_spec(first);
-            if name.is_empty() {
-                continue;
+            let (name, range) = split_spec(first);
+            if name.is_empty() || range.is_empty() {
+                return Err(format!(
+                    "line {line_no}: `{key}` is not a `name@range` yarn.lock entry"
+                ));
             }
             saw_entry = true;
             current = Some(Package {
@@ -280,6 +285,9 @@ fn yarn(file: &Arc<SourceFile>) -> Result<Lockfile, String> {
     }
     if !saw_entry && !text.trim().is_empty() {
         return Err("no entries: not a yarn lockfile".to_owned());
+    }
+    if let Some(p) = lock.packages.iter().find(|p| p.version.is_none()) {
+        return Err(format!("`{}` has no version: not a yarn lockfile", p.key));
     }
     Ok(lock)
 }

@@ -146,3 +146,18 @@ fn a_broken_lockfile_says_why() {
     let e = parse("broken/package-lock.json").unwrap_err();
     assert!(e.contains("invalid JSON"), "{e}");
 }
+
+#[test]
+fn every_format_says_why_when_broken() {
+    for (rel, why) in [
+        ("broken-yarn/yarn.lock", "not a yarn.lock entry"),
+        ("broken-pnpm/pnpm-lock.yaml", "invalid YAML"),
+        ("broken-pipfile/Pipfile.lock", "invalid JSON"),
+        ("broken-poetry/poetry.lock", "invalid TOML"),
+        ("broken-uv/uv.lock", "not a uv lockfile"),
+        ("broken-manifest/package.json", "invalid JSON"),
+    ] {
+        let e = parse(rel).unwrap_err();
+        assert!(e.contains(why), "{rel}: {e}");
+    }
+}
