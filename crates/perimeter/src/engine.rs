@@ -136,6 +136,10 @@ impl perimeter_model::terraform::Tree for TerraformTree<'_> {
     fn files_in(&self, dir: &str) -> Vec<String> {
         self.dirs.get(dir).cloned().unwrap_or_default()
     }
+
+    fn has_dir(&self, dir: &str) -> bool {
+        self.scan.repo.files_under(dir).next().is_some()
+    }
 }
 
 /// Walks the tree and loads every application in it; analyses the code unless told not to.

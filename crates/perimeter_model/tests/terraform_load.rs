@@ -235,3 +235,51 @@ fn deep_nesting_is_refused_not_recursed() {
         app.errors[0].message
     );
 }
+
+#[test]
+fn packages_written_inline_or_committed_beside_their_code() {
+    let mut t = Fixtures::new();
+    let tf = r#"
+data "archive_file" "inline" {
+  type        = "zip"
+  output_path = "${path.module}/inline.zip"
+  source {
+    content  = "def handler(event, context): return 1"
+    filename = "index.py"
+  }
+}
+
+resource "aws_lambda_function" "inline" {
+  function_name = "inline"
+  role          = "arn:aws:iam::123456789012:role/r"
+  handler       = "index.handler"
+  runtime       = "python3.12"
+  filename      = data.archive_file.inline.output_path
+}
+
+resource "aws_lambda_function" "zipped" {
+  function_name = "zipped"
+  role          = "arn:aws:iam::123456789012:role/r"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = "../assets/app.zip"
+}
+"#;
+    t.files.insert(
+        "terraform/pkg/tf/main.tf".to_owned(),
+        SourceFile::new("terraform/pkg/tf/main.tf", tf),
+    );
+    let (app, _) = terraform::load("terraform/pkg/tf", &t);
+    let inline = app.function("aws_lambda_function.inline").unwrap();
+    assert_eq!(inline.code_dir, None);
+    assert!(
+        inline
+            .properties
+            .as_ref()
+            .and_then(|p| p.path(&["Code", "ZipFile"]))
+            .is_some()
+    );
+    // No `assets/app/` folder: the code is beside the committed zip.
+    let zipped = app.function("aws_lambda_function.zipped").unwrap();
+    assert_eq!(zipped.code_dir.as_deref(), Some("terraform/pkg/assets"));
+}

@@ -204,6 +204,8 @@ pub(crate) fn from_json(v: &serde_json::Value, loc: &Loc) -> Node {
 pub(crate) trait Files {
     /// The text of a file relative to the scan root, if it is one of the tree's files.
     fn text(&self, rel: &str) -> Option<Arc<SourceFile>>;
+    /// Whether a folder of the tree holds files.
+    fn has_dir(&self, rel: &str) -> bool;
 }
 
 /// Evaluates expressions of one module.

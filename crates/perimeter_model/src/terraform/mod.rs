@@ -68,6 +68,10 @@ pub trait Tree {
     fn file(&self, rel: &str) -> Option<Arc<SourceFile>>;
     /// The `*.tf` and `*.tfvars` files directly in a folder, sorted.
     fn files_in(&self, dir: &str) -> Vec<String>;
+    /// Whether a folder of the tree holds files (code folders).
+    fn has_dir(&self, _dir: &str) -> bool {
+        false
+    }
 }
 
 struct TreeFiles<'t>(&'t dyn Tree);
@@ -75,6 +79,10 @@ struct TreeFiles<'t>(&'t dyn Tree);
 impl Files for TreeFiles<'_> {
     fn text(&self, rel: &str) -> Option<Arc<SourceFile>> {
         self.0.file(rel)
+    }
+
+    fn has_dir(&self, rel: &str) -> bool {
+        self.0.has_dir(rel)
     }
 }
 

@@ -454,7 +454,13 @@ fn resource(
                 );
                 p.push(("VpcConfig", map(vp, &loc_of(&v.file, v.item.span()))));
             }
-            code_dirs.insert(address.to_owned(), code_dir(ev, m, b));
+            if inline_package(ev, m, b) {
+                // Code written in the configuration, as CloudFormation's `ZipFile`.
+                p.push(("Code", map(vec![("ZipFile", text("inline", loc))], loc)));
+                code_dirs.insert(address.to_owned(), None);
+            } else {
+                code_dirs.insert(address.to_owned(), code_dir(ev, m, b));
+            }
             "AWS::Lambda::Function"
         }
         "aws_lambda_permission" => {
@@ -1121,7 +1127,29 @@ fn code_dir(ev: &mut Eval<'_>, m: &Module, b: &Located<Block>) -> Option<String>
             return crate::cfn::join_dir(&m.dir, parent);
         }
     }
-    // A package next to the folder it was zipped from (`lambda.zip` beside `lambda/`).
+    // A package next to the folder it was zipped from (`lambda.zip` beside `lambda/`), or
+    // committed beside the code it packages.
     let stem = filename.strip_suffix(".zip")?;
-    crate::cfn::join_dir(&m.dir, stem)
+    let beside = crate::cfn::join_dir(&m.dir, stem)?;
+    if ev.files.has_dir(&beside) {
+        return Some(beside);
+    }
+    let parent = filename.rsplit_once('/').map_or(".", |(p, _)| p);
+    crate::cfn::join_dir(&m.dir, parent)
+}
+
+/// Whether a function's package is built from code written in the configuration itself
+/// (`archive_file` `source { content = ... }`): there is no file to analyse.
+fn inline_package(ev: &mut Eval<'_>, m: &Module, b: &Located<Block>) -> bool {
+    let Some(filename) = ev.attr(b, "filename").and_then(|f| known_text(&f)) else {
+        return false;
+    };
+    m.data.iter().any(|(key, d)| {
+        key.starts_with("archive_file.")
+            && !nested(d, "source").is_empty()
+            && ev
+                .attr(d, "output_path")
+                .and_then(|o| known_text(&o))
+                .is_some_and(|o| o.trim_start_matches("./") == filename.trim_start_matches("./"))
+    })
 }
