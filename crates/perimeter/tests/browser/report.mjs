@@ -53,8 +53,9 @@ try {
   }
 
   // Filters: unchecking every severity hides every card.
-  const boxes = page.locator('#filters input[type=checkbox][data-group="severity"]');
+  const boxes = page.locator('#filters input[type=checkbox][data-group="sev"]');
   const nb = await boxes.count();
+  if (nb !== 5) fail(`${nb} severity filters, expected 5`);
   for (let i = 0; i < nb; i++) await boxes.nth(i).uncheck();
   const shown = await page.locator('.finding:visible').count();
   if (nb > 0 && shown !== 0) fail(`${shown} findings still shown with no severity selected`);
