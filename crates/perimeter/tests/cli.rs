@@ -331,3 +331,47 @@ fn diff_reports_only_what_a_change_introduces() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no-such-branch"));
 }
+
+/// What GitHub code scanning reads from SARIF: a fingerprint per result, a help link and a
+/// numeric `security-severity` per rule, rule ids that resolve, relative locations.
+#[test]
+fn sarif_has_what_github_code_scanning_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    app(dir.path(), APP);
+    let out = run(dir.path(), &["scan", "--format", "sarif"]);
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run0 = &sarif["runs"][0];
+    let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(!rules.is_empty());
+    for r in rules {
+        assert!(
+            r["helpUri"].as_str().unwrap().starts_with("https://"),
+            "{r:#}"
+        );
+        let sev: f64 = r["properties"]["security-severity"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((0.0..=10.0).contains(&sev));
+        assert!(!r["shortDescription"]["text"].as_str().unwrap().is_empty());
+    }
+    let results = run0["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for res in results {
+        let fp = res["partialFingerprints"].as_object().unwrap();
+        assert!(
+            fp.values()
+                .all(|v| v.as_str().is_some_and(|s| s.len() >= 16)),
+            "{res:#}"
+        );
+        let id = res["ruleId"].as_str().unwrap();
+        assert!(
+            rules.iter().any(|r| r["id"] == id),
+            "{id} is not a rule of the run"
+        );
+        let loc = &res["locations"][0]["physicalLocation"]["artifactLocation"];
+        assert_eq!(loc["uriBaseId"], "%SRCROOT%");
+        assert!(!loc["uri"].as_str().unwrap().starts_with('/'));
+    }
+}
