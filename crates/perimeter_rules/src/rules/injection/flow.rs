@@ -104,6 +104,11 @@ pub(crate) fn exposure(f: &Function, path: &str) -> Option<Exposure> {
     if producer && (any || record || path.starts_with("request") || path.starts_with("userName")) {
         return Some(Exposure::Producer);
     }
+    // An IoT rule delivers the device's message itself as the event: every field is the
+    // device's.
+    if f.events.iter().any(|e| e.kind == EventKind::Iot) {
+        return Some(Exposure::Producer);
+    }
     if f.events.is_empty() && f.url.is_none() {
         // Invoked by other functions or people with `lambda:InvokeFunction`: whatever they pass.
         return Some(Exposure::Producer);
