@@ -211,6 +211,42 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         scan.warnings.extend(warnings);
         apps.push(app);
     }
+    // Chalice: each `.chalice/config.json` with the `app.py` beside its folder.
+    let chalice: Vec<String> = scan
+        .repo
+        .files()
+        .filter(|f| perimeter_model::chalice::is_config(f))
+        .map(str::to_owned)
+        .collect();
+    for rel in chalice {
+        let config = match scan.read_descriptor(&rel) {
+            Ok(f) => f,
+            Err(e) => {
+                scan.errors.push(ScanError::new(&rel, e));
+                continue;
+            }
+        };
+        let project = rel
+            .trim_end_matches(".chalice/config.json")
+            .trim_end_matches('/');
+        let app_py = if project.is_empty() {
+            "app.py".to_owned()
+        } else {
+            format!("{project}/app.py")
+        };
+        let py = scan
+            .repo
+            .exists(&app_py)
+            .then(|| scan.read_descriptor(&app_py).ok())
+            .flatten();
+        let read = |p: &str| {
+            scan.repo
+                .exists(p)
+                .then(|| scan.read_descriptor(p).ok())
+                .flatten()
+        };
+        apps.push(perimeter_model::chalice::load(&config, py.as_ref(), &read));
+    }
     apps.sort_by(|a, b| a.id.cmp(&b.id));
     for app in &mut apps {
         scan.errors.append(&mut app.errors.clone());

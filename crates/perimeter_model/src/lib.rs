@@ -6,6 +6,7 @@
 //! the scanned repository: what cannot be known statically stays a symbolic value.
 
 pub mod cfn;
+pub mod chalice;
 pub mod discover;
 pub mod limits;
 pub mod model;

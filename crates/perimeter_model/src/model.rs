@@ -17,6 +17,8 @@ pub enum Framework {
     CloudFormation,
     /// Terraform.
     Terraform,
+    /// AWS Chalice (`.chalice/config.json` and `app.py`).
+    Chalice,
 }
 
 /// One serverless application: one descriptor and what it declares.

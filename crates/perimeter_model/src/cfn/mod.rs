@@ -16,6 +16,8 @@ use crate::model::{Application, Auth, Framework, Parameter};
 use crate::yaml::{Node, Value};
 
 mod iam;
+
+pub use iam::statements as iam_statements;
 mod plain;
 mod resolve;
 mod sam;

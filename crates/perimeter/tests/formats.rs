@@ -1,0 +1,104 @@
+//! Descriptor formats read beside Serverless Framework, SAM, CloudFormation and Terraform:
+//! AWS Chalice (`.chalice/config.json` and the decorators of `app.py`).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+
+fn run(args: &[&str], dir: &str) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(dir);
+    let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
+        .args(args)
+        .arg(&path)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+fn at(v: &Value) -> (String, u64, u64) {
+    (
+        v["path"].as_str().unwrap().to_owned(),
+        v["line"].as_u64().unwrap(),
+        v["column"].as_u64().unwrap(),
+    )
+}
+
+#[test]
+fn chalice_routes_events_settings_and_role() {
+    let inv = run(&["inventory"], "chalice");
+    let app = &inv["apps"][0];
+    assert_eq!(app["framework"], "chalice");
+    let fns = app["functions"].as_array().unwrap();
+    let ids: Vec<&str> = fns.iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["APIHandler", "on_upload"]);
+    // Every route is served by APIHandler (handler `app.app`), each with its authentication.
+    let api = &fns[0];
+    assert_eq!(api["handler"]["value"], "app.app");
+    let routes: Vec<(String, String, String)> = api["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["route"]["method"].as_str().unwrap().to_owned(),
+                e["route"]["path"].as_str().unwrap().to_owned(),
+                e["route"]["auth"]["type"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        routes[0],
+        ("GET".into(), "/todos/{tid}".into(), "none".into())
+    );
+    assert_eq!(routes[1].0, "POST");
+    assert_ne!(routes[1].2, "none", "the POST route has an authorizer");
+    assert_eq!(at(&api["events"][0]["at"]), ("app.py".into(), 11, 1));
+    // An event function with its bucket and filters, and the stage's per-function timeout.
+    let up = &fns[1];
+    assert_eq!(up["handler"]["value"], "app.on_upload");
+    assert_eq!(up["events"][0]["kind"], "s3");
+    assert_eq!(up["events"][0]["source"], "uploads");
+    assert_eq!(up["timeout"]["value"], 900);
+    assert_eq!(at(&up["timeout"]), (".chalice/config.json".into(), 11, 62));
+    // One role for the app, from the stage's policy file.
+    let role = &app["roles"][0];
+    assert_eq!(role["statements"][0]["actions"][0], "*");
+
+    let report = run(&["scan", "--format", "json"], "chalice");
+    let rules: Vec<(String, String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["path"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    for expected in [
+        ("AUTH001", "app.py", 11), // the GET route has no authorizer
+        ("INJ001", "app.py", 13),  // a route parameter into SQL
+        ("INJ001", "app.py", 19),  // app.current_request into SQL
+        ("SEC001", ".chalice/config.json", 10),
+        ("IAM001", ".chalice/policy-dev.json", 1),
+        ("IAM008", ".chalice/config.json", 1),
+    ] {
+        assert!(
+            rules.contains(&(expected.0.to_owned(), expected.1.to_owned(), expected.2)),
+            "{expected:?} missing from {rules:#?}"
+        );
+    }
+    // The authenticated route is not an unauthenticated endpoint.
+    assert!(!rules.contains(&("AUTH001".to_owned(), "app.py".to_owned(), 17)));
+    assert!(
+        report["errors"].as_array().unwrap().is_empty(),
+        "{}",
+        report["errors"]
+    );
+}
