@@ -247,6 +247,19 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         };
         apps.push(perimeter_model::chalice::load(&config, py.as_ref(), &read));
     }
+    // Zappa: each settings file.
+    let zappa: Vec<String> = scan
+        .repo
+        .files()
+        .filter(|f| perimeter_model::zappa::is_settings(f))
+        .map(str::to_owned)
+        .collect();
+    for rel in zappa {
+        match scan.read_descriptor(&rel) {
+            Ok(f) => apps.push(perimeter_model::zappa::load(&f)),
+            Err(e) => scan.errors.push(ScanError::new(&rel, e)),
+        }
+    }
     apps.sort_by(|a, b| a.id.cmp(&b.id));
     for app in &mut apps {
         scan.errors.append(&mut app.errors.clone());

@@ -102,3 +102,53 @@ fn chalice_routes_events_settings_and_role() {
         report["errors"]
     );
 }
+
+#[test]
+fn zappa_stages_events_and_settings() {
+    let inv = run(&["inventory"], "zappa");
+    let app = &inv["apps"][0];
+    assert_eq!(app["framework"], "zappa");
+    let ids: Vec<&str> = app["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    // `base` is only extended; each event is a function of the stage's deployment.
+    assert_eq!(
+        ids,
+        ["dev", "dev:tasks.on_upload", "dev:tasks.nightly", "prod"]
+    );
+    let dev = &app["functions"][0];
+    assert_eq!(dev["handler"]["value"], "app.app");
+    // Inherited from `base`, with its place there.
+    assert_eq!(dev["timeout"]["value"], 900);
+    assert_eq!(at(&dev["timeout"]), ("zappa_settings.json".into(), 6, 28));
+    assert_eq!(app["functions"][1]["events"][0]["kind"], "s3");
+
+    let report = run(&["scan", "--format", "json"], "zappa");
+    let hits: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["function"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let has = |rule: &str, function: &str| hits.contains(&(rule.to_owned(), function.to_owned()));
+    // dev: an API key only; prod: IAM authorization.
+    assert!(has("AUTH001", "dev") && !has("AUTH001", "prod"), "{hits:?}");
+    assert!(has("INJ001", "dev"), "the Flask route's query into SQL");
+    assert!(
+        has("INJ003", "dev:tasks.on_upload"),
+        "the S3 key into a shell"
+    );
+    assert!(hits.iter().any(|(r, _)| r == "SEC001"));
+    assert!(
+        hits.iter().any(|(r, _)| r == "IAM001"),
+        "extra_permissions with `*`"
+    );
+}

@@ -241,11 +241,9 @@ pub fn load(
     };
     if let Some(file) = setting("iam_policy_file", None).and_then(|n| n.as_str().map(str::to_owned))
     {
-        let rel = crate::cfn::join_dir(
-            format!("{project}/.chalice").trim_start_matches('/'),
-            &file,
-        )
-        .unwrap_or(file);
+        let rel =
+            crate::cfn::join_dir(format!("{project}/.chalice").trim_start_matches('/'), &file)
+                .unwrap_or(file);
         match policy(&rel).map(|f| yaml::parse(&f)) {
             Some(Ok(doc)) => role.statements = crate::cfn::iam_statements(&doc, "policy file"),
             Some(Err(e)) => app

@@ -14,6 +14,7 @@ pub mod sam_policies;
 pub mod serverless;
 pub mod terraform;
 pub mod yaml;
+pub mod zappa;
 
 pub use model::*;
 pub use yaml::{Node, Value};

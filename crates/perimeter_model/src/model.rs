@@ -19,6 +19,8 @@ pub enum Framework {
     Terraform,
     /// AWS Chalice (`.chalice/config.json` and `app.py`).
     Chalice,
+    /// Zappa (`zappa_settings.json`).
+    Zappa,
 }
 
 /// One serverless application: one descriptor and what it declares.
