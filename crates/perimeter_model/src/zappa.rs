@@ -108,7 +108,7 @@ pub fn load(file: &Arc<SourceFile>) -> Application {
                         },
                         p.clone(),
                     )]),
-                    p.loc.clone(),
+                    p.loc,
                 );
                 crate::cfn::iam_statements(&doc, "extra_permissions")
             })
@@ -212,7 +212,7 @@ pub fn load(file: &Arc<SourceFile>) -> Application {
             id: role_id,
             loc: get("role_arn")
                 .or_else(|| get("role_name"))
-                .map_or_else(|| stage_key.loc.clone(), |n| n.loc.clone()),
+                .map_or_else(|| stage_key.loc.clone(), |n| n.loc),
             origin: if external {
                 RoleOrigin::External
             } else {
