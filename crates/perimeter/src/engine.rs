@@ -390,6 +390,27 @@ pub fn analyse_app(repo: &Repo, app: &Application) -> Vec<FunctionSummary> {
             }) {
                 return None;
             }
+            // Code deployed from an artifact that is not a folder of the repository: say so
+            // once, instead of looking for the handler where it is not.
+            let artifact = props.and_then(|p| {
+                p.path(&["Code", "S3Key"])
+                    .or_else(|| p.path(&["Code", "ImageUri"]))
+            });
+            if let Some(a) = artifact.filter(|_| f.code_dir.is_none()) {
+                let mut s = FunctionSummary {
+                    function: f.id.clone(),
+                    ..FunctionSummary::default()
+                };
+                s.errors.push(ScanError::at(
+                    &a.loc,
+                    format!(
+                        "the code of `{}` is deployed from `{}`, not from a folder of the repository: it was not analysed",
+                        f.id,
+                        a.display()
+                    ),
+                ));
+                return Some(s);
+            }
             let code_dir = f.code_dir.as_deref().unwrap_or(&app.root);
             let spec = HandlerSpec {
                 function: &f.id,

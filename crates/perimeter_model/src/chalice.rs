@@ -274,10 +274,8 @@ pub fn load(
         })
         .unwrap_or_else(|| "app".to_owned());
     let decs = decorators(text, &app_var);
-    let runtime = Node::new(
-        Value::Symbolic("<python3 of the deploying machine>".to_owned()),
-        config_loc(config),
-    );
+    // Chalice deploys with the Python version of the machine that runs `chalice deploy`.
+    let runtime = Node::new(Value::Str("python3".to_owned()), config_loc(config));
     let mut api_fn: Option<Function> = None;
     for d in &decs {
         let at = loc(py, d.start, d.start + d.method.len() + app_var.len() + 2);

@@ -40,6 +40,10 @@ impl terraform::Tree for Fixtures {
         self.files.get(rel).cloned()
     }
 
+    fn has_dir(&self, dir: &str) -> bool {
+        self.files.keys().any(|k| k.starts_with(&format!("{dir}/")))
+    }
+
     fn files_in(&self, dir: &str) -> Vec<String> {
         self.files
             .keys()
@@ -268,6 +272,13 @@ resource "aws_lambda_function" "zipped" {
     t.files.insert(
         "terraform/pkg/tf/main.tf".to_owned(),
         SourceFile::new("terraform/pkg/tf/main.tf", tf),
+    );
+    t.files.insert(
+        "terraform/pkg/assets/app.py".to_owned(),
+        SourceFile::new(
+            "terraform/pkg/assets/app.py",
+            "def handler(e, c):\n    return 1\n",
+        ),
     );
     let (app, _) = terraform::load("terraform/pkg/tf", &t);
     let inline = app.function("aws_lambda_function.inline").unwrap();

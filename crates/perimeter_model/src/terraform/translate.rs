@@ -459,7 +459,18 @@ fn resource(
                 p.push(("Code", map(vec![("ZipFile", text("inline", loc))], loc)));
                 code_dirs.insert(address.to_owned(), None);
             } else {
-                code_dirs.insert(address.to_owned(), code_dir(ev, m, b));
+                let dir = code_dir(ev, m, b);
+                if dir.is_none() {
+                    // A package built elsewhere (a pipeline's zip, an S3 key, an image): say
+                    // where it comes from, as CloudFormation's `Code` would.
+                    let from = ev
+                        .attr(b, "filename")
+                        .or_else(|| ev.attr(b, "s3_key"))
+                        .or_else(|| ev.attr(b, "image_uri"))
+                        .unwrap_or_else(|| text("unknown", loc));
+                    p.push(("Code", map(vec![("S3Key", from)], loc)));
+                }
+                code_dirs.insert(address.to_owned(), dir);
             }
             "AWS::Lambda::Function"
         }
@@ -1135,7 +1146,7 @@ fn code_dir(ev: &mut Eval<'_>, m: &Module, b: &Located<Block>) -> Option<String>
         return Some(beside);
     }
     let parent = filename.rsplit_once('/').map_or(".", |(p, _)| p);
-    crate::cfn::join_dir(&m.dir, parent)
+    crate::cfn::join_dir(&m.dir, parent).filter(|d| ev.files.has_dir(d))
 }
 
 /// Whether a function's package is built from code written in the configuration itself
