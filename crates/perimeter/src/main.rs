@@ -165,8 +165,8 @@ enum DbAction {
     },
     /// What the database holds and how old it is.
     Status,
-    /// Download the current npm and PyPI archives from osv.dev (needs network access and
-    /// `curl`; the only command that reaches the network).
+    /// Download the current npm and PyPI archives from osv.dev over HTTPS (needs network
+    /// access; the only command that reaches the network).
     Update,
 }
 
