@@ -93,6 +93,23 @@ impl serverless::FileReader for TreeReader<'_> {
     }
 }
 
+/// The scanned tree as the Azure Functions loader reads it.
+struct AzureFiles<'a>(&'a Scan);
+
+impl perimeter_model::azure::AppFiles for AzureFiles<'_> {
+    fn file(&self, rel: &str) -> Option<Arc<SourceFile>> {
+        self.0
+            .repo
+            .exists(rel)
+            .then(|| self.0.read_descriptor(rel).ok())
+            .flatten()
+    }
+
+    fn files_under(&self, dir: &str) -> Vec<String> {
+        self.0.repo.files_under(dir).map(str::to_owned).collect()
+    }
+}
+
 /// The scanned tree as the Terraform loader reads it.
 struct TerraformTree<'a> {
     scan: &'a Scan,
@@ -246,6 +263,19 @@ pub fn load(root: &Path, options: &Options) -> Scan {
                 .flatten()
         };
         apps.push(perimeter_model::chalice::load(&config, py.as_ref(), &read));
+    }
+    // Azure Functions: each function app's host.json.
+    let hosts: Vec<String> = scan
+        .repo
+        .files()
+        .filter(|f| perimeter_model::azure::is_host(f))
+        .map(str::to_owned)
+        .collect();
+    for rel in hosts {
+        match scan.read_descriptor(&rel) {
+            Ok(f) => apps.push(perimeter_model::azure::load(&f, &AzureFiles(&scan))),
+            Err(e) => scan.errors.push(ScanError::new(&rel, e)),
+        }
     }
     // Zappa: each settings file.
     let zappa: Vec<String> = scan
@@ -417,6 +447,13 @@ pub fn analyse_app(repo: &Repo, app: &Application) -> Vec<FunctionSummary> {
                 code_dir,
                 handler,
                 runtime: f.runtime_str(),
+                convention: if app.framework == perimeter_model::Framework::Azure {
+                    handler::Convention::Azure {
+                        http: f.events.iter().any(|e| e.route.is_some()),
+                    }
+                } else {
+                    handler::Convention::Lambda
+                },
             };
             Some(handler::analyse(repo, &spec))
         })
@@ -437,8 +474,19 @@ pub fn findings(scan: &Scan, selection: &perimeter_rules::Selection) -> Vec<Find
         .collect();
     let mut out = perimeter_rules::run(&contexts, selection);
     // Secrets in every file of the tree, except the descriptors the model rules read.
-    let descriptors: std::collections::BTreeSet<&str> =
-        scan.apps.iter().map(|a| a.id.as_str()).collect();
+    // An Azure function app's settings file is its functions' environment, judged by SEC001.
+    let settings: Vec<String> = scan
+        .apps
+        .iter()
+        .filter(|a| a.framework == perimeter_model::Framework::Azure)
+        .map(|a| perimeter_code::repo::join_rel(&a.root, "local.settings.json").unwrap_or_default())
+        .collect();
+    let descriptors: std::collections::BTreeSet<&str> = scan
+        .apps
+        .iter()
+        .map(|a| a.id.as_str())
+        .chain(settings.iter().map(String::as_str))
+        .collect();
     let files: Vec<Arc<SourceFile>> = scan
         .repo
         .files()

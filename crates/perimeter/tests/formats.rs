@@ -152,3 +152,84 @@ fn zappa_stages_events_and_settings() {
         "extra_permissions with `*`"
     );
 }
+
+#[test]
+fn azure_function_app_bindings_settings_and_code() {
+    let inv = run(&["inventory"], "azure");
+    let app = &inv["apps"][0];
+    assert_eq!(app["framework"], "azure");
+    let fns = app["functions"].as_array().unwrap();
+    let ids: Vec<&str> = fns.iter().map(|f| f["id"].as_str().unwrap()).collect();
+    // v1 folders with a function.json, then the decorated functions of function_app.py.
+    assert_eq!(
+        ids,
+        [
+            "GetOrder",
+            "ProcessOrder",
+            "SubmitOrder",
+            "status",
+            "report",
+            "audit"
+        ]
+    );
+    let by_id = |id: &str| fns.iter().find(|f| f["id"] == id).unwrap();
+    let route = |id: &str| by_id(id)["events"][0]["route"].clone();
+    assert_eq!(route("GetOrder")["path"], "/api/orders/{id}");
+    assert_eq!(route("GetOrder")["auth"]["type"], "none");
+    assert_eq!(route("SubmitOrder")["path"], "/api/SubmitOrder");
+    assert_eq!(route("SubmitOrder")["auth"]["type"], "function-key");
+    // The app's default level (`FUNCTION`) holds where a route sets none.
+    assert_eq!(route("report")["auth"]["type"], "function-key");
+    assert_eq!(route("status")["auth"]["type"], "none");
+    assert_eq!(by_id("ProcessOrder")["events"][0]["kind"], "sqs");
+    assert_eq!(by_id("SubmitOrder")["handler"]["value"], "__init__.main");
+
+    let report = run(&["scan", "--format", "json"], "azure");
+    assert!(
+        report["errors"].as_array().unwrap().is_empty(),
+        "{}",
+        report["errors"]
+    );
+    let hits: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["function"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let has = |rule: &str, function: &str| hits.contains(&(rule.to_owned(), function.to_owned()));
+    // Anonymous routes only: a function key is a key, not nobody.
+    let open: Vec<&str> = hits
+        .iter()
+        .filter(|(r, _)| r == "AUTH001")
+        .map(|(_, f)| f.as_str())
+        .collect();
+    assert_eq!(open, ["GetOrder", "status"]);
+    // The request is the second argument in JavaScript, the first in Python.
+    assert!(has("INJ003", "GetOrder"), "{hits:?}");
+    assert!(has("INJ003", "SubmitOrder"), "{hits:?}");
+    // A decorated route runs alone: `report`'s flow is not `status`'s.
+    assert!(
+        has("INJ006", "report") && !has("INJ006", "status"),
+        "{hits:?}"
+    );
+    // The committed settings are every function's environment; reported once.
+    let secrets: Vec<&str> = hits
+        .iter()
+        .filter(|(r, _)| r.starts_with("SEC"))
+        .map(|(r, _)| r.as_str())
+        .collect();
+    assert_eq!(secrets, ["SEC001"]);
+    assert!(has("IAM008", ""), "one identity for the whole app");
+    // Lambda settings an Azure app keeps elsewhere are not reported as missing.
+    assert!(
+        !hits
+            .iter()
+            .any(|(r, _)| r.starts_with("OBS") || r.starts_with("DOW") || r == "RUN001"),
+        "{hits:?}"
+    );
+}

@@ -15,6 +15,38 @@ pub struct HandlerSpec<'a> {
     pub handler: &'a str,
     /// The runtime (`nodejs20.x`, `python3.12`), when known.
     pub runtime: Option<&'a str>,
+    /// How the platform calls the handler.
+    pub convention: Convention,
+}
+
+/// How the platform calls a handler, and where the trigger's data sits in it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Convention {
+    /// AWS Lambda: `(event, context)`; the event is the trigger's payload.
+    #[default]
+    Lambda,
+    /// Azure Functions: JavaScript `(context, trigger, ...)`, Python `main(trigger, ...)`.
+    /// An HTTP trigger's argument is the request (`req.query`, `req.params`, `req.body`):
+    /// its data is named under `req.` so that it is the caller's.
+    Azure {
+        /// Whether the function is triggered by HTTP.
+        http: bool,
+    },
+}
+
+impl Convention {
+    /// The path under which the trigger's argument is named in flows.
+    pub fn event_root(self) -> &'static str {
+        match self {
+            Convention::Azure { http: true } => "req",
+            _ => "",
+        }
+    }
+
+    /// Whether the invocation context comes before the trigger's argument (JavaScript).
+    pub fn context_first(self) -> bool {
+        matches!(self, Convention::Azure { .. })
+    }
 }
 
 /// The language a runtime string names.

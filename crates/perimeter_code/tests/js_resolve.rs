@@ -12,6 +12,7 @@ fn run(files: &[(&str, &str)], code_dir: &str, handler: &str) -> FunctionSummary
             code_dir,
             handler,
             runtime: None,
+            convention: Default::default(),
         },
     )
 }

@@ -16,6 +16,7 @@ fn analyse(file: &str, handler: &str) -> FunctionSummary {
             code_dir: "",
             handler,
             runtime: None,
+            convention: Default::default(),
         },
     )
 }
@@ -153,6 +154,7 @@ fn sdk_resources_through_helpers_are_kept_per_call_site() {
             code_dir: "",
             handler: "index.handler",
             runtime: None,
+            convention: Default::default(),
         },
     );
     assert_eq!(

@@ -14,6 +14,7 @@ fn analyse(files: &[(&str, &str)], handler: &str) -> FunctionSummary {
             code_dir: "",
             handler,
             runtime: Some("python3.12"),
+            convention: Default::default(),
         },
     )
 }

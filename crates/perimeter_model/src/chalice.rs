@@ -26,11 +26,11 @@ pub fn is_config(path: &str) -> bool {
 }
 
 /// A decorator of `app.py`: its method, arguments as written and place, and the function.
-struct Decorator {
-    method: String,
-    args: String,
-    start: usize,
-    function: String,
+pub(crate) struct Decorator {
+    pub(crate) method: String,
+    pub(crate) args: String,
+    pub(crate) start: usize,
+    pub(crate) function: String,
 }
 
 fn loc(file: &Arc<SourceFile>, start: usize, end: usize) -> Loc {
@@ -45,7 +45,7 @@ fn loc(file: &Arc<SourceFile>, start: usize, end: usize) -> Loc {
 }
 
 /// The `@<app>.<method>(...)` decorators of a module and the functions they decorate.
-fn decorators(text: &str, app: &str) -> Vec<Decorator> {
+pub(crate) fn decorators(text: &str, app: &str) -> Vec<Decorator> {
     let mut out = Vec::new();
     let prefix = format!("@{app}.");
     let mut search = 0;
@@ -107,7 +107,7 @@ fn decorators(text: &str, app: &str) -> Vec<Decorator> {
 }
 
 /// A keyword argument's value as written (`methods=['POST']` -> `['POST']`).
-fn kwarg<'a>(args: &'a str, name: &str) -> Option<&'a str> {
+pub(crate) fn kwarg<'a>(args: &'a str, name: &str) -> Option<&'a str> {
     let mut depth = 0i32;
     let mut quote: Option<char> = None;
     let bytes: Vec<(usize, char)> = args.char_indices().collect();
@@ -135,14 +135,14 @@ fn kwarg<'a>(args: &'a str, name: &str) -> Option<&'a str> {
 }
 
 /// The first positional argument, when it is a string literal.
-fn first_string(args: &str) -> Option<String> {
+pub(crate) fn first_string(args: &str) -> Option<String> {
     let a = args.trim_start();
     let q = a.chars().next().filter(|c| *c == '\'' || *c == '"')?;
     let end = a[1..].find(q)?;
     Some(a[1..=end].to_owned())
 }
 
-fn strings(list: &str) -> Vec<String> {
+pub(crate) fn strings(list: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = list;
     while let Some(i) = rest.find(['\'', '"']) {
@@ -156,7 +156,7 @@ fn strings(list: &str) -> Vec<String> {
     out
 }
 
-fn unquote(v: &str) -> Option<String> {
+pub(crate) fn unquote(v: &str) -> Option<String> {
     strings(v).into_iter().next()
 }
 

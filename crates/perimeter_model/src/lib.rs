@@ -5,6 +5,7 @@
 //! line and column in the user's file. Nothing here reaches the network or runs code from
 //! the scanned repository: what cannot be known statically stays a symbolic value.
 
+pub mod azure;
 pub mod cfn;
 pub mod chalice;
 pub mod discover;

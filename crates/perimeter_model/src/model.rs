@@ -21,6 +21,8 @@ pub enum Framework {
     Chalice,
     /// Zappa (`zappa_settings.json`).
     Zappa,
+    /// Azure Functions (`host.json`, `function.json`, `function_app.py`).
+    Azure,
 }
 
 /// One serverless application: one descriptor and what it declares.

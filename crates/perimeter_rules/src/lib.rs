@@ -11,7 +11,7 @@ pub mod rules;
 mod selection;
 mod util;
 
-use perimeter_diagnostics::{Finding, Severity};
+use perimeter_diagnostics::{Finding, Kind, Severity};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -41,7 +41,12 @@ pub fn run(apps: &[AppContext<'_>], selection: &Selection) -> Vec<Finding> {
         .collect();
     let jobs: Vec<(&AppContext<'_>, &Job)> = apps
         .iter()
-        .flat_map(|cx| rules.iter().map(move |r| (cx, r)))
+        .flat_map(|cx| {
+            rules
+                .iter()
+                .filter(|(r, _)| applies(r.meta(), cx.app.framework))
+                .map(move |r| (cx, r))
+        })
         .collect();
     let mut findings: Vec<Finding> = jobs
         .par_iter()
@@ -59,6 +64,21 @@ pub fn run(apps: &[AppContext<'_>], selection: &Selection) -> Vec<Finding> {
         .collect();
     sort_findings(&mut findings);
     findings
+}
+
+/// Whether a rule judges applications of a framework. An Azure function app keeps its
+/// scaling limits, logging, tracing, runtime version and key management in the Azure
+/// resource (ARM, Bicep, the portal), not in the files perimeter reads: the rules that judge
+/// those Lambda settings would only report their absence, so they do not run on it. Its
+/// routes, identity, settings and code are judged like any other.
+fn applies(meta: &RuleMeta, framework: perimeter_model::Framework) -> bool {
+    if framework != perimeter_model::Framework::Azure {
+        return true;
+    }
+    let lambda_setting = meta.code.starts_with("OBS")
+        || (meta.code.starts_with("DOW") && meta.kind != Kind::RecursiveTrigger)
+        || matches!(meta.code, "RUN001" | "STO007");
+    !lambda_setting
 }
 
 /// Runs the rules that read repository files rather than the application model (secrets in

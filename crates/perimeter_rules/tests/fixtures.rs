@@ -177,6 +177,7 @@ fn analyse(repo: &Repo, app: &Application) -> Vec<FunctionSummary> {
                 code_dir,
                 handler,
                 runtime: f.runtime_str(),
+                convention: handler::Convention::Lambda,
             };
             Some(handler::analyse(repo, &spec))
         })

@@ -82,7 +82,7 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
                 };
                 summary.handler = loc;
                 if let Some(f) = val.func.clone() {
-                    engine.run_handler(&f);
+                    engine.run_handler(&f, spec.convention);
                 }
             }
             None => summary.errors.push(ScanError::new(

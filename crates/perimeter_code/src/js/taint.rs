@@ -31,6 +31,7 @@ use super::value::{
     join, join_path, kind_bit, truncate,
 };
 use crate::Repo;
+use crate::handler::Convention;
 use crate::summary::{Flow, SdkCall};
 
 /// Most nodes evaluated in one function invocation.
@@ -1974,14 +1975,15 @@ impl<'a> Engine<'a> {
 
     // ----- entry points ------------------------------------------------------------------
 
-    /// Runs a Lambda handler with an abstract event.
-    pub(crate) fn run_handler(&mut self, func: &Rc<Func<'a>>) {
+    /// Runs a handler with an abstract event, called as the platform calls it.
+    pub(crate) fn run_handler(&mut self, func: &Rc<Func<'a>>, convention: Convention) {
+        let at = usize::from(convention.context_first());
         let span = params_of(func.node)
-            .and_then(|p| p.items.first().map(|i| i.span))
+            .and_then(|p| p.items.get(at).map(|i| i.span))
             .unwrap_or_else(|| func.span());
         let loc = self.loc_in(func.module, span);
         let event = Val::tainted(vec![Rc::new(Taint {
-            path: String::new(),
+            path: convention.event_root().to_owned(),
             structured: true,
             error: false,
             loc,
@@ -1996,6 +1998,10 @@ impl<'a> Engine<'a> {
             tag: Tag::Callback,
             ..Val::default()
         };
+        if convention.context_first() {
+            self.invoke(func, None, vec![context, event], true);
+            return;
+        }
         self.invoke(func, None, vec![event, context, callback], true);
     }
 

@@ -57,11 +57,17 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
     };
     let mut engine = Engine::new(repo, &code_dir);
     if let Some(m) = engine.load(&path) {
-        let routes = engine.run_routes(m);
-        match engine.global_function(m, &func) {
+        let handler = engine.global_function(m, &func);
+        // A handler that is itself a decorated route runs as that route alone; otherwise
+        // every route of the module is an entry point (a framework app's handler, `app` or
+        // `Mangum(app)`, or a handler that passes its event to the app).
+        let alone = handler.is_some() && engine.run_routes(m, Some(&func)) > 0;
+        let routes = if alone { 0 } else { engine.run_routes(m, None) };
+        match handler {
+            Some(idx) if alone => summary.handler = engine.func_loc(idx),
             Some(idx) => {
                 summary.handler = engine.func_loc(idx);
-                engine.run_handler(idx);
+                engine.run_handler(idx, spec.convention.event_root());
             }
             // A framework app (`app = Chalice(...)`, `handler = Mangum(app)`) whose routes
             // are the entry points.

@@ -727,7 +727,7 @@ impl<'r> Engine<'r> {
     }
 
     /// The handler's run: its first parameter is the event.
-    pub(crate) fn run_handler(&mut self, idx: usize) {
+    pub(crate) fn run_handler(&mut self, idx: usize, root: &str) {
         let Some((module, ast)) = self.def_of(idx) else {
             return;
         };
@@ -743,8 +743,8 @@ impl<'r> Engine<'r> {
             .map(|p| p.parameter.name.range());
         let loc = self.loc_in(module, param.unwrap_or(def.name.range()));
         let event = Val {
-            taint: vec![Taint::new("", false, loc)],
-            shape: Shape::Event(String::new()),
+            taint: vec![Taint::new(root, false, loc)],
+            shape: Shape::Event(root.to_owned()),
             text: None,
         };
         let args = Args {
@@ -772,8 +772,9 @@ impl<'r> Engine<'r> {
     /// FastAPI behind Mangum, Quart): each function decorated with `@app.route(...)`,
     /// `@app.get(...)`, ... is an entry point whose parameters are path parameters of the
     /// route, and inside which the framework's request object is the HTTP request. Returns
-    /// the number of routes run.
-    pub(crate) fn run_routes(&mut self, module: usize) -> usize {
+    /// the number of routes run. With `only`, runs that one function if it is a route (a
+    /// decorated function that is itself the deployed handler, as in Azure's `function_app.py`).
+    pub(crate) fn run_routes(&mut self, module: usize, only: Option<&str>) -> usize {
         const ROUTE: &[&str] = &[
             "route",
             "get",
@@ -799,7 +800,7 @@ impl<'r> Engine<'r> {
                 };
                 matches!(callee, Expr::Attribute(a) if ROUTE.contains(&a.attr.as_str()))
             });
-            if !routed {
+            if !routed || only.is_some_and(|o| o != def.name.as_str()) {
                 continue;
             }
             let key = (module, def.range.start().to_u32());

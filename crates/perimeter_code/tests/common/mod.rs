@@ -56,6 +56,7 @@ pub(crate) fn analyse(repo: &Repo, code_dir: &str, handler: &str) -> FunctionSum
             code_dir,
             handler,
             runtime: Some(crate::LANG.runtime),
+            convention: Default::default(),
         },
     )
 }

@@ -45,8 +45,11 @@ impl Rule for IamSharedRole {
 
     fn check(&self, cx: &AppContext<'_>, out: &mut Findings) {
         for role in &cx.app.roles {
+            // A function app's identity holds whatever is assigned to it outside the app's
+            // files: it is shared whatever the files show.
+            let identity = cx.app.framework == perimeter_model::Framework::Azure;
             if role.functions.len() < 2
-                || (role.statements.is_empty() && role.managed_policies.is_empty())
+                || (!identity && role.statements.is_empty() && role.managed_policies.is_empty())
             {
                 continue;
             }
