@@ -154,10 +154,14 @@ pub fn advisories(r: &Record) -> Vec<(Ecosystem, String, Advisory)> {
                     .collect()
             })
             .collect();
-        let severity = severity_of(&r.severity)
-            .or_else(|| severity_of(&a.severity))
+        // A v3 vector's computed score first; then the database's own word; a v4 vector's
+        // approximation only when nothing else says.
+        let severity = severity_of(&r.severity, "CVSS_V3")
+            .or_else(|| severity_of(&a.severity, "CVSS_V3"))
             .or_else(|| db_severity(r.database_specific.as_ref()))
             .or_else(|| db_severity(a.database_specific.as_ref()))
+            .or_else(|| severity_of(&r.severity, "CVSS_V4"))
+            .or_else(|| severity_of(&a.severity, "CVSS_V4"))
             .unwrap_or("medium");
         let adv = Advisory {
             id: r.id.clone(),
@@ -190,11 +194,12 @@ fn db_severity(v: Option<&serde_json::Value>) -> Option<&'static str> {
     })
 }
 
-/// The severity of the first CVSS v3 (or v4) vector with a computable base score.
-fn severity_of(entries: &[SeverityEntry]) -> Option<&'static str> {
+/// The severity of the first CVSS vector of a kind (`CVSS_V3`, `CVSS_V4`) with a computable
+/// base score.
+fn severity_of(entries: &[SeverityEntry], kind: &str) -> Option<&'static str> {
     entries
         .iter()
-        .filter(|e| e.kind.starts_with("CVSS_V3") || e.kind.starts_with("CVSS_V4"))
+        .filter(|e| e.kind.starts_with(kind))
         .find_map(|e| cvss_base_score(&e.score))
         .map(|score| match score {
             s if s >= 9.0 => "critical",
@@ -270,8 +275,19 @@ pub fn cvss_base_score(vector: &str) -> Option<f64> {
     } else {
         (impact + exploitability).min(10.0)
     };
-    // CVSS rounds up to one decimal.
-    Some((raw * 10.0).ceil() / 10.0)
+    Some(round_up(raw))
+}
+
+/// CVSS v3.1's Roundup: the smallest number with one decimal at or above the input, computed
+/// on integers so that 4.000000001 (a floating-point artefact) stays 4.0.
+fn round_up(x: f64) -> f64 {
+    #[allow(clippy::cast_possible_truncation)]
+    let scaled = (x * 100_000.0).round() as i64;
+    if scaled % 10_000 == 0 {
+        scaled as f64 / 100_000.0
+    } else {
+        (scaled / 10_000 + 1) as f64 / 10.0
+    }
 }
 
 impl Advisory {
@@ -482,6 +498,80 @@ mod tests {
     }
 
     #[test]
+    fn edge_cases_of_both_ecosystems() {
+        let npm_range = |s: &str| Range::parse(Ecosystem::Npm, s).unwrap();
+        let py_range = |s: &str| Range::parse(Ecosystem::PyPI, s).unwrap();
+        // npm: x-ranges and `||` against an interval.
+        let a = adv(vec![vec![("introduced", "2.0.0"), ("fixed", "2.3.5")]], &[]);
+        assert!(a.admits(Ecosystem::Npm, &npm_range("2.x")));
+        assert!(!a.admits(Ecosystem::Npm, &npm_range("1.x")));
+        assert!(a.admits(Ecosystem::Npm, &npm_range("<1.0.0 || >=2.3.0 <2.4.0")));
+        assert!(!a.admits(Ecosystem::Npm, &npm_range("<1.0.0 || >=2.4.0")));
+        assert!(!a.admits(Ecosystem::Npm, &npm_range("~2.3.5")));
+        // npm: a `0.0.x` caret admits only its own patch.
+        let a = adv(vec![], &["0.0.4"]);
+        assert!(!a.admits(Ecosystem::Npm, &npm_range("^0.0.3")));
+        assert!(a.admits(Ecosystem::Npm, &npm_range("^0.0.4")));
+        // npm: prereleases order among themselves and before the release.
+        let a = adv(
+            vec![vec![("fixed", "2.0.0"), ("introduced", "2.0.0-beta.1")]],
+            &[],
+        );
+        assert!(a.affects(Ecosystem::Npm, "2.0.0-beta.3"));
+        assert!(a.affects(Ecosystem::Npm, "2.0.0-rc.1"));
+        assert!(!a.affects(Ecosystem::Npm, "2.0.0-alpha.9"));
+        assert!(!a.affects(Ecosystem::Npm, "2.0.0"));
+        // PEP 440: epochs.
+        let a = adv(vec![vec![("introduced", "1!1.0"), ("fixed", "1!2.0")]], &[]);
+        assert!(a.affects(Ecosystem::PyPI, "1!1.5"));
+        assert!(
+            !a.affects(Ecosystem::PyPI, "1.5"),
+            "epoch 0 is before epoch 1"
+        );
+        assert!(!a.affects(Ecosystem::PyPI, "1!2.0"));
+        // PEP 440: `limit` is exclusive; dev releases come before their release.
+        let a = adv(vec![vec![("introduced", "0"), ("limit", "2.0")]], &[]);
+        assert!(a.affects(Ecosystem::PyPI, "1.9.post1"));
+        assert!(a.affects(Ecosystem::PyPI, "2.0.dev1"));
+        assert!(!a.affects(Ecosystem::PyPI, "2.0"));
+        // PEP 440: unsorted events; 1.0.dev0 < 1.0a1 < 1.0 < 1.0.post1.
+        let a = adv(vec![vec![("fixed", "1.0"), ("introduced", "1.0a1")]], &[]);
+        assert!(!a.affects(Ecosystem::PyPI, "1.0.dev0"));
+        assert!(a.affects(Ecosystem::PyPI, "1.0a1"));
+        assert!(a.affects(Ecosystem::PyPI, "1.0rc2"));
+        assert!(!a.affects(Ecosystem::PyPI, "1.0"));
+        // PEP 440: last_affected includes the release, not its post-releases; `fixed` at the
+        // same version excludes it.
+        let last = adv(
+            vec![vec![("introduced", "0"), ("last_affected", "1.0")]],
+            &[],
+        );
+        let fixed = adv(vec![vec![("introduced", "0"), ("fixed", "1.0")]], &[]);
+        assert!(last.affects(Ecosystem::PyPI, "1.0") && !fixed.affects(Ecosystem::PyPI, "1.0"));
+        assert!(!last.affects(Ecosystem::PyPI, "1.0.post1"));
+        // PEP 440: a local version sorts after its public version.
+        assert!(fixed.affects(Ecosystem::PyPI, "0.9+ubuntu1"));
+        assert!(!fixed.affects(Ecosystem::PyPI, "1.0+abc"));
+        // PEP 440 ranges: `~=`, `!=` and wildcards judged by whether they admit an affected
+        // version.
+        let a = adv(vec![vec![("introduced", "1.4"), ("fixed", "1.4.2")]], &[]);
+        assert!(a.admits(Ecosystem::PyPI, &py_range("~=1.4")));
+        assert!(a.admits(Ecosystem::PyPI, &py_range("==1.4.*")));
+        assert!(!a.admits(Ecosystem::PyPI, &py_range(">=1.4.2")));
+        assert!(!a.admits(Ecosystem::PyPI, &py_range("<1.4")));
+        // Multiple ranges of one package: any of them.
+        let a = adv(
+            vec![
+                vec![("introduced", "0"), ("fixed", "0.9")],
+                vec![("introduced", "1.2"), ("last_affected", "1.3")],
+            ],
+            &[],
+        );
+        assert!(a.affects(Ecosystem::PyPI, "0.8") && a.affects(Ecosystem::PyPI, "1.3"));
+        assert!(!a.affects(Ecosystem::PyPI, "1.0") && !a.affects(Ecosystem::PyPI, "1.3.1"));
+    }
+
+    #[test]
     fn cvss_scores() {
         // CVE-2021-44228's vector: 10.0.
         assert_eq!(
@@ -500,6 +590,18 @@ mod tests {
             cvss_base_score("CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:N/I:N/A:N"),
             Some(0.0)
         );
+        // GHSA-qwph-4952-7xr6 (jsonwebtoken): 6.4; GHSA-p8p7-x288-28g6 (request, scope
+        // changed, user interaction): 6.1.
+        assert_eq!(
+            cvss_base_score("CVSS:3.1/AV:N/AC:H/PR:L/UI:N/S:U/C:L/I:H/A:L"),
+            Some(6.4)
+        );
+        assert_eq!(
+            cvss_base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N"),
+            Some(6.1)
+        );
+        assert_eq!(round_up(4.000_000_001), 4.0);
+        assert_eq!(round_up(4.02), 4.1);
     }
 
     #[test]
@@ -515,6 +617,24 @@ mod tests {
         assert_eq!(a.len(), 1);
         assert_eq!(a[0].2.severity, "high");
         assert_eq!(a[0].2.ranges.len(), 1, "GIT ranges are not version ranges");
+        // A v4 vector defers to the database's severity; a v3 vector is computed.
+        let v4: Record = serde_json::from_str(
+            r#"{"id":"GHSA-v4","severity":[{"type":"CVSS_V4","score":"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"}],
+              "affected":[{"package":{"ecosystem":"PyPI","name":"x"},"versions":["1.0"]}],"database_specific":{"severity":"LOW"}}"#,
+        )
+        .unwrap();
+        assert_eq!(advisories(&v4)[0].2.severity, "low");
+        let v3: Record = serde_json::from_str(
+            r#"{"id":"GHSA-v3","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],
+              "affected":[{"package":{"ecosystem":"PyPI","name":"x"},"versions":["1.0"]}],"database_specific":{"severity":"LOW"}}"#,
+        )
+        .unwrap();
+        assert_eq!(advisories(&v3)[0].2.severity, "critical");
+        let none: Record = serde_json::from_str(
+            r#"{"id":"X","affected":[{"package":{"ecosystem":"npm","name":"x"},"versions":["1.0.0"]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(advisories(&none)[0].2.severity, "medium");
         let w: Record =
             serde_json::from_str(r#"{"id":"W","withdrawn":"2024-01-01T00:00:00Z","affected":[]}"#)
                 .unwrap();
