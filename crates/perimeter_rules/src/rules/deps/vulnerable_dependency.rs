@@ -68,31 +68,8 @@ pub struct DependencyInput<'a> {
     pub imports: Option<&'a [String]>,
 }
 
-/// Python modules whose distribution has another name.
-const PY_MODULES: &[(&str, &str)] = &[
-    ("yaml", "pyyaml"),
-    ("jwt", "pyjwt"),
-    ("bs4", "beautifulsoup4"),
-    ("PIL", "pillow"),
-    ("dateutil", "python-dateutil"),
-    ("Crypto", "pycryptodome"),
-    ("OpenSSL", "pyopenssl"),
-    ("sklearn", "scikit-learn"),
-    ("cv2", "opencv-python"),
-    ("jose", "python-jose"),
-    ("dotenv", "python-dotenv"),
-    ("magic", "python-magic"),
-    ("psycopg2", "psycopg2-binary"),
-    ("MySQLdb", "mysqlclient"),
-    ("google", "protobuf"),
-    ("pkg_resources", "setuptools"),
-    ("attr", "attrs"),
-    ("git", "gitpython"),
-    ("serial", "pyserial"),
-    ("usb", "pyusb"),
-    ("markdown", "markdown"),
-    ("lxml", "lxml"),
-];
+/// Python modules whose distribution has another name (data: module, then distributions).
+const PY_MODULES: &str = include_str!("../../../resources/deps/python-modules.txt");
 
 /// Packages that load another one they do not list as a dependency (peer or host), for
 /// manifests without a lockfile.
@@ -129,17 +106,28 @@ const TEMPLATE_ENGINES: &[&str] = &[
     "lodash",
 ];
 
-/// The distribution an imported module comes from, normalised.
-fn distribution(eco: Ecosystem, import: &str) -> String {
+/// The distributions an imported module may come from, normalised, most likely first
+/// (npm: the package itself).
+fn distributions(eco: Ecosystem, import: &str) -> Vec<String> {
     match eco {
-        Ecosystem::Npm => import.to_owned(),
+        Ecosystem::Npm => vec![import.to_owned()],
         Ecosystem::PyPI => {
             let top = import.split('.').next().unwrap_or(import);
-            let name = PY_MODULES
-                .iter()
-                .find(|(m, _)| *m == top)
-                .map_or(top, |(_, d)| d);
-            eco.normalise(name)
+            let mut out: Vec<String> = PY_MODULES
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .filter_map(|l| {
+                    let mut words = l.split_whitespace();
+                    (words.next() == Some(top)).then_some(words)
+                })
+                .flatten()
+                .map(|d| eco.normalise(d))
+                .collect();
+            let own = eco.normalise(top);
+            if !out.contains(&own) {
+                out.push(own);
+            }
+            out
         }
     }
 }
@@ -262,8 +250,10 @@ fn reachable(
     let mut queue: VecDeque<usize> = VecDeque::new();
     for f in functions {
         for imp in f.imports.unwrap_or_default() {
-            let dist = distribution(lock.ecosystem, imp);
-            let Some(i) = resolve(lock, &by_key, &root, &dist) else {
+            let Some(i) = distributions(lock.ecosystem, imp)
+                .iter()
+                .find_map(|d| resolve(lock, &by_key, &root, d))
+            else {
                 continue;
             };
             if let std::collections::btree_map::Entry::Vacant(e) = seen.entry(i) {
@@ -501,4 +491,37 @@ pub fn check_dependencies(
     }
     crate::sort_findings(&mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_modules_name_their_distributions() {
+        assert_eq!(distributions(Ecosystem::PyPI, "yaml"), ["pyyaml", "yaml"]);
+        assert_eq!(
+            distributions(Ecosystem::PyPI, "jwt.algorithms"),
+            ["pyjwt", "jwt"]
+        );
+        // Several distributions provide one module; each is tried, the module's own name last.
+        assert_eq!(
+            distributions(Ecosystem::PyPI, "psycopg2"),
+            ["psycopg2-binary", "psycopg2"]
+        );
+        assert_eq!(
+            distributions(Ecosystem::PyPI, "Crypto.Cipher")[1],
+            "pycrypto"
+        );
+        // Not listed: its own name, normalised.
+        assert_eq!(distributions(Ecosystem::PyPI, "Requests"), ["requests"]);
+        assert_eq!(
+            distributions(Ecosystem::Npm, "@aws-sdk/client-s3"),
+            ["@aws-sdk/client-s3"]
+        );
+        // Every line of the table is a module and at least one distribution.
+        for l in PY_MODULES.lines().filter(|l| !l.starts_with('#')) {
+            assert!(l.split_whitespace().count() >= 2, "{l}");
+        }
+    }
 }
