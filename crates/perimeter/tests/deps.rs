@@ -143,6 +143,28 @@ fn import_status_and_reachability() {
     assert_eq!(uuid["path"], "package.json");
     assert_eq!(fs.len(), 2, "{fs:#?}");
 
+    // A manifest without a lockfile: its range is judged by the versions it admits.
+    let loose = work.path().join("loose");
+    std::fs::create_dir(&loose).unwrap();
+    app(&loose);
+    std::fs::remove_file(loose.join("package-lock.json")).unwrap();
+    std::fs::write(
+        loose.join("package.json"),
+        r#"{ "dependencies": { "express": "4.16.0", "node-uuid": "^1.4.0" } }"#,
+    )
+    .unwrap();
+    let out = perimeter(&["scan", ".", "--format", "json", "--db", db_arg], &loose);
+    let fs = findings(&out);
+    assert_eq!(fs.len(), 1, "{fs:#?}");
+    let message = fs[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(
+            "`node-uuid` unpinned: `^1.4.0` admits 1.4.0, affected by GHSA-265q-28rp-chq5"
+        ),
+        "{message}"
+    );
+    assert_eq!(fs[0]["path"], "package.json");
+
     // Without a database, the report says dependencies were not checked.
     let empty = work.path().join("empty");
     let out = perimeter(

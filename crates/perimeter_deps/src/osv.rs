@@ -305,20 +305,25 @@ impl Advisory {
 
     /// Whether a range of versions (a manifest's) admits an affected version.
     pub fn admits(&self, eco: Ecosystem, range: &Range) -> bool {
-        if self
+        self.admitted(eco, range).is_some()
+    }
+
+    /// An affected version that a range of versions (a manifest's) admits: the lowest of an
+    /// affected interval for npm, a boundary version for PEP 440.
+    pub fn admitted(&self, eco: Ecosystem, range: &Range) -> Option<String> {
+        if let Some(v) = self
             .versions
             .iter()
-            .filter_map(|v| Version::parse(eco, v))
-            .any(|v| range.contains(&v))
+            .find(|v| Version::parse(eco, v).is_some_and(|parsed| range.contains(&parsed)))
         {
-            return true;
+            return Some(v.clone());
         }
         for events in &self.ranges {
             // npm: intervals as ranges, intersected exactly.
             if eco == Ecosystem::Npm {
                 for interval in npm_intervals(events) {
-                    if range.allows_any_npm(&interval) == Some(true) {
-                        return true;
+                    if let Some(Some(v)) = range.first_in_npm(&interval) {
+                        return Some(v);
                     }
                 }
                 continue;
@@ -330,14 +335,19 @@ impl Advisory {
                 .filter_map(|(_, v)| Version::parse(eco, v))
                 .collect();
             candidates.extend(range.bounds());
-            if candidates
+            candidates.sort_by(|a, b| a.compare(b).unwrap_or(Ordering::Equal));
+            if let Some(c) = candidates
                 .iter()
-                .any(|c| range.contains(c) && in_range(eco, events, c))
+                .find(|c| range.contains(c) && in_range(eco, events, c))
             {
-                return true;
+                return Some(match c {
+                    Version::Py(v) if v.to_string() == "0.dev0" => "0".to_owned(),
+                    Version::Py(v) => v.to_string(),
+                    Version::Npm(v) => v.to_string(),
+                });
             }
         }
-        false
+        None
     }
 }
 
@@ -488,11 +498,14 @@ mod tests {
         let a = adv(vec![vec![("introduced", "0"), ("fixed", "3.0.2")]], &[]);
         let r = Range::parse(Ecosystem::Npm, "^2.0.0").unwrap();
         assert!(a.admits(Ecosystem::Npm, &r));
+        assert_eq!(a.admitted(Ecosystem::Npm, &r).as_deref(), Some("2.0.0"));
+        let r = Range::parse(Ecosystem::Npm, "*").unwrap();
+        assert_eq!(a.admitted(Ecosystem::Npm, &r).as_deref(), Some("0.0.0"));
         let r = Range::parse(Ecosystem::Npm, "^3.0.2").unwrap();
         assert!(!a.admits(Ecosystem::Npm, &r));
         let a = adv(vec![vec![("introduced", "0"), ("fixed", "2.0")]], &[]);
         let r = Range::parse(Ecosystem::PyPI, ">=1.0").unwrap();
-        assert!(a.admits(Ecosystem::PyPI, &r));
+        assert_eq!(a.admitted(Ecosystem::PyPI, &r).as_deref(), Some("1.0"));
         let r = Range::parse(Ecosystem::PyPI, ">=2.0").unwrap();
         assert!(!a.admits(Ecosystem::PyPI, &r));
     }

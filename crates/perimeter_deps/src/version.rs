@@ -91,12 +91,30 @@ impl Range {
     /// Whether the range admits a version of an npm interval written as a range
     /// (`>=1.0.0 <1.4.4`).
     pub fn allows_any_npm(&self, interval: &str) -> Option<bool> {
-        match self {
-            Range::Npm(r) => nodejs_semver::Range::parse(interval)
-                .ok()
-                .map(|i| r.allows_any(&i)),
-            Range::Py(_) => None,
+        self.first_in_npm(interval).map(|v| v.is_some())
+    }
+
+    /// The lowest version of an npm interval (written as a range) that the range admits;
+    /// `Some(None)` when it admits none, `None` for a PEP 440 range.
+    pub fn first_in_npm(&self, interval: &str) -> Option<Option<String>> {
+        let Range::Npm(r) = self else { return None };
+        let i = nodejs_semver::Range::parse(interval).ok()?;
+        if !r.allows_any(&i) {
+            return Some(None);
         }
+        let lowest = r.intersect(&i).and_then(|x| x.min_version());
+        // OSV's "0" is written `0.0.0-0`; say `0.0.0`.
+        Some(Some(lowest.map_or_else(
+            || "a version".to_owned(),
+            |v| {
+                let s = v.to_string();
+                if s == "0.0.0-0" {
+                    "0.0.0".to_owned()
+                } else {
+                    s
+                }
+            },
+        )))
     }
 }
 

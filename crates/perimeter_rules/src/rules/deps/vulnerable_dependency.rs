@@ -378,11 +378,14 @@ pub fn check_dependencies(
             for adv in db.lookup(lock.ecosystem, &p.name) {
                 let (hit, shown) = match (&p.version, &p.range) {
                     (Some(v), _) => (adv.affects(lock.ecosystem, v), v.clone()),
-                    (None, Some(r)) => (
-                        Range::parse(lock.ecosystem, r)
-                            .is_some_and(|range| adv.admits(lock.ecosystem, &range)),
-                        format!("unpinned `{r}`"),
-                    ),
+                    (None, Some(r)) => {
+                        match Range::parse(lock.ecosystem, r)
+                            .and_then(|range| adv.admitted(lock.ecosystem, &range))
+                        {
+                            Some(example) => (true, format!("unpinned: `{r}` admits {example}")),
+                            None => (false, String::new()),
+                        }
+                    }
                     (None, None) => (false, String::new()),
                 };
                 if !hit || !reported.insert((p.name.clone(), shown.clone(), adv.id.clone())) {
@@ -402,9 +405,9 @@ pub fn check_dependencies(
                     |f| format!("fixed in {f}"),
                 );
                 let what = if p.version.is_some() {
-                    format!("`{}` {}", p.name, shown)
+                    format!("`{}` {} has", p.name, shown)
                 } else {
-                    format!("`{}` ({} admits affected versions)", p.name, shown)
+                    format!("`{}` {}, affected by", p.name, shown)
                 };
                 let summary = if adv.summary.is_empty() {
                     String::new()
@@ -452,7 +455,7 @@ pub fn check_dependencies(
                     meta.kind,
                     severity,
                     &loc,
-                    format!("{what} has {ids} ({fix}){summary}{why}"),
+                    format!("{what} {ids} ({fix}){summary}{why}"),
                 )
                 .help(format!(
                     "upgrade `{}` ({fix}); `perimeter db update` refreshes the advisories",
