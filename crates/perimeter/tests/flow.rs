@@ -255,6 +255,21 @@ fn stored_data_read_back_from_a_table() {
         .filter(|f| f["line"] == 15)
         .collect();
     assert!(quiet.is_empty(), "{quiet:#?}");
+    // Attribute by attribute: what each writer put in the attribute read.
+    let lines: Vec<u64> = findings(&r, "injection-sql")
+        .iter()
+        .filter(|f| f["path"] == "src/report.py")
+        .map(|f| f["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [13, 21], "status and edited are constants");
+    let owner = findings(&r, "injection-sql")
+        .into_iter()
+        .find(|f| f["line"] == 21)
+        .unwrap();
+    assert!(
+        owner["trace"].to_string().contains("UpdateItem"),
+        "{owner:#}"
+    );
 }
 
 #[test]
@@ -267,6 +282,17 @@ fn stored_data_in_javascript() {
         9,
         &["post", "digest"],
     );
+    assert_none_at_line(&r, "src/digest.js", 11);
+}
+
+fn assert_none_at_line(report: &Value, path: &str, line: u64) {
+    let hits: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"] == path && f["line"] == line)
+        .collect();
+    assert!(hits.is_empty(), "{hits:#?}");
 }
 
 /// Findings whose trace passes through `function`.

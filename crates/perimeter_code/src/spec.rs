@@ -85,6 +85,32 @@ pub(crate) const SDK_PAYLOAD_FIELDS: &[(&str, &[&str])] = &[
     ("ses", &["Message", "Content", "Destination"]),
 ];
 
+/// The attribute each value placeholder of a DynamoDB update expression sets
+/// (`SET itemList = :il, #s = :s` gives `(":il", "itemList")`, `(":s", "s")`): the attributes
+/// an update writes, for the data read back from them.
+pub(crate) fn update_attributes(expr: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for assignment in expr.split(',') {
+        let Some((lhs, rhs)) = assignment.split_once('=') else {
+            continue;
+        };
+        // `SET a = :x` or the first assignment after an action keyword.
+        let attr = lhs.split_whitespace().last().unwrap_or("");
+        let attr = attr
+            .trim_start_matches('#')
+            .split(['.', '['])
+            .next()
+            .unwrap_or("");
+        let placeholder = rhs
+            .split(|c: char| !(c.is_alphanumeric() || c == ':' || c == '_'))
+            .find(|t| t.starts_with(':'));
+        if let (false, Some(p)) = (attr.is_empty(), placeholder) {
+            out.push((p.to_owned(), attr.to_owned()));
+        }
+    }
+    out
+}
+
 /// DynamoDB request fields holding expressions: taint there is NoSQL injection.
 pub(crate) const DYNAMODB_EXPRESSIONS: &[&str] = &[
     "FilterExpression",

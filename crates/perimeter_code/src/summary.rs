@@ -50,6 +50,35 @@ pub struct Source {
     pub loc: Loc,
 }
 
+/// Whether a source path is data read back from a table (`stored`, `stored.Item.itemList`).
+pub fn is_stored(path: &str) -> bool {
+    path == "stored" || path.starts_with("stored.") || path.starts_with("stored[")
+}
+
+impl Source {
+    /// Whether it is data read back from a table.
+    pub fn is_stored(&self) -> bool {
+        is_stored(&self.path)
+    }
+
+    /// The attribute of the items read back that the data is, when the code reads one
+    /// (`stored.Item.itemList` is `itemList`; `stored.Items[].name` is `name`).
+    pub fn stored_attribute(&self) -> Option<&str> {
+        if !self.is_stored() {
+            return None;
+        }
+        self.path
+            .trim_start_matches("stored")
+            .split(['.', '['])
+            .map(|s| s.trim_end_matches(']'))
+            .find(|s| {
+                !s.is_empty()
+                    && !matches!(*s, "Item" | "Items" | "Attributes" | "Responses" | "0")
+                    && !s.chars().all(|c| c.is_ascii_digit())
+            })
+    }
+}
+
 /// One step of a flow inside a function.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {

@@ -456,7 +456,7 @@ impl<'a> AppGraph<'a> {
                 .filter(|(i, _)| i.channel == Channel::Http);
             return Some(relayed.map(|(_, t)| t.clone()).unwrap_or_default());
         }
-        if source.path == "stored" {
+        if source.is_stored() {
             return match self.stored(f, source, depth) {
                 Stored::Attacker(trace) => Some(trace),
                 _ => None,
@@ -497,14 +497,28 @@ impl<'a> AppGraph<'a> {
             let Some(payload) = &call.tainted else {
                 continue;
             };
-            match self.origin_at(writer, &payload.source, depth + 1) {
+            // The reader reads one attribute and the writer's item is known: only what the
+            // writer put in that attribute reaches the reader.
+            let (wsource, wsteps) = match source.stored_attribute() {
+                Some(attr) if !payload.parts.is_empty() => {
+                    match payload.parts.iter().find(|p| p.name == attr) {
+                        Some(perimeter_code::PayloadPart {
+                            taint: Some((s, st)),
+                            ..
+                        }) => (s, st),
+                        _ => continue,
+                    }
+                }
+                _ => (&payload.source, &payload.steps),
+            };
+            match self.origin_at(writer, wsource, depth + 1) {
                 Some(mut trace) => {
                     trace.push(TraceStep::at(
-                        &payload.source.loc,
+                        &wsource.loc,
                         Some(&writer.id),
-                        source_note(&payload.source),
+                        source_note(wsource),
                     ));
-                    trace.extend(payload.steps.iter().map(|st| step(st, &writer.id)));
+                    trace.extend(wsteps.iter().map(|st| step(st, &writer.id)));
                     trace.push(TraceStep::at(
                         &call.loc,
                         Some(&writer.id),
@@ -968,7 +982,7 @@ impl AppGraph<'_> {
     /// The provenance of a source of a function: [`AppGraph::provenance`], and for items read
     /// back from a table, who wrote them.
     pub fn provenance_of(&self, f: &Function, source: &Source) -> Provenance {
-        if source.path == "stored" {
+        if source.is_stored() {
             return match self.stored(f, source, 0) {
                 Stored::Attacker(trace) => Provenance::Upstream(trace),
                 Stored::Unknown => Provenance::External,

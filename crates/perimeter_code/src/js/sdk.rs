@@ -319,6 +319,39 @@ fn record<'a>(
             }
         }
     }
+    // An item written: which of its attributes carry what, so that data read back from one
+    // attribute is traced to the writer of that attribute.
+    if let (Some(t), "dynamodb") = (&mut tainted, service) {
+        let part = |name: String, fv: &Val<'_>| crate::PayloadPart {
+            taint: deep_taints(fv).into_iter().find(|t| !t.error).map(|t| {
+                let p = payload(&name, &t);
+                (p.source, p.steps)
+            }),
+            name,
+        };
+        let item = params.field("Item").and_then(|v| v.obj);
+        if let Some(o) = item.filter(|o| !o.borrow().array) {
+            t.parts = o
+                .borrow()
+                .fields
+                .iter()
+                .map(|(k, fv)| part(k.clone(), fv))
+                .collect();
+        } else if let (Some(o), Some(expr)) = (
+            params
+                .field("ExpressionAttributeValues")
+                .and_then(|v| v.obj),
+            params
+                .field("UpdateExpression")
+                .and_then(|e| e.konst().map(|c| c.to_string())),
+        ) {
+            let o = o.borrow();
+            t.parts = crate::spec::update_attributes(&expr)
+                .into_iter()
+                .filter_map(|(ph, attr)| Some(part(attr, o.fields.get(&ph)?)))
+                .collect();
+        }
+    }
     if service == "dynamodb" {
         for f in DYNAMODB_EXPRESSIONS {
             if let Some(v) = params.field(f) {
@@ -380,7 +413,7 @@ fn record<'a>(
     if service == "dynamodb" && crate::spec::STORED_READS.contains(&op) {
         return Val::tainted(vec![Rc::new(Taint {
             path: "stored".to_owned(),
-            structured: false,
+            structured: true,
             error: false,
             loc: eng.loc(span),
             steps: Vec::new(),

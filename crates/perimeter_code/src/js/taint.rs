@@ -1083,6 +1083,16 @@ impl<'a> Engine<'a> {
                             self.name_hint = None;
                             match key {
                                 Some(k) => {
+                                    // A field of untrusted data copied into an object (a
+                                    // payload built for another function): a step of its
+                                    // trace. A variable has its own step already.
+                                    let v = if v.taint.is_empty() || !p.value.is_member_expression()
+                                    {
+                                        v
+                                    } else {
+                                        let loc = self.loc(p.span);
+                                        v.with_step(&loc, &format!("field `{k}`"))
+                                    };
                                     obj.fields.insert(k, v);
                                 }
                                 None => {
@@ -1627,6 +1637,10 @@ impl<'a> Engine<'a> {
         m: &str,
         args: &[Val<'a>],
     ) -> Option<Val<'a>> {
+        // An SDK v2 request's `.promise()` resolves to the request's result: the same value.
+        if m == "promise" && args.is_empty() && !r.taint.is_empty() {
+            return Some(r.clone());
+        }
         match &r.tag {
             Tag::ExpressApp if super::spec::ROUTE_METHODS.contains(&m) => {
                 for a in args {

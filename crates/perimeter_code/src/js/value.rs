@@ -49,6 +49,12 @@ pub(crate) struct Taint {
 impl Taint {
     /// The same label with a different path/structure/location.
     pub(crate) fn refine(&self, path: String, structured: bool, loc: Loc) -> Rc<Taint> {
+        // Data read back from a table keeps the read's place: the graph finds the read there.
+        let loc = if crate::summary::is_stored(&self.path) {
+            self.loc.clone()
+        } else {
+            loc
+        };
         Rc::new(Taint {
             path,
             structured,

@@ -319,6 +319,42 @@ fn record(
                 .collect();
         }
     }
+    // An item written: which of its attributes carry what, so that data read back from one
+    // attribute is traced to the writer of that attribute.
+    if let (Some(t), "dynamodb") = (&mut tainted, service) {
+        let part = |name: String, fv: &Val| crate::PayloadPart {
+            taint: deep_taints(fv).into_iter().find(|t| !t.error).map(|t| {
+                let p = payload(&name, &t);
+                (p.source, p.steps)
+            }),
+            name,
+        };
+        let item = params.field("Item").filter(|v| !v.is_array());
+        if let Some(o) = item.as_ref().and_then(Val::obj) {
+            if let Ok(o) = o.try_borrow() {
+                t.parts = o
+                    .fields
+                    .iter()
+                    .map(|(k, fv)| part(k.to_string(), fv))
+                    .collect();
+            }
+        } else if let (Some(values), Some(expr)) = (
+            params.field("ExpressionAttributeValues"),
+            params
+                .field("UpdateExpression")
+                .and_then(|e| e.konst().map(|c| c.to_string())),
+        ) && let Some(o) = values.obj()
+            && let Ok(o) = o.try_borrow()
+        {
+            t.parts = crate::spec::update_attributes(&expr)
+                .into_iter()
+                .filter_map(|(ph, attr)| {
+                    let fv = o.fields.iter().find(|(k, _)| k.to_string() == ph)?.1;
+                    Some(part(attr, fv))
+                })
+                .collect();
+        }
+    }
     if service == "dynamodb" {
         for f in DYNAMODB_EXPRESSIONS {
             if let Some(v) = params.field(f) {
@@ -371,9 +407,11 @@ fn record(
     // application graph resolves to the table's writers.
     if service == "dynamodb" && crate::spec::STORED_READS.contains(&op) {
         let loc = eng.loc(r);
-        let mut v = Val::ext(Origin::from_dotted("boto3.response"));
-        v.taint = vec![Taint::new("stored", false, loc)];
-        return v;
+        return Val {
+            taint: vec![Taint::new("stored", false, loc)],
+            shape: Shape::Event("stored".to_owned()),
+            text: None,
+        };
     }
     Val::ext(Origin::from_dotted("boto3.response"))
 }

@@ -59,6 +59,12 @@ impl Taint {
 
     /// The same history at another path and place (a member of the event).
     pub(crate) fn refine(&self, path: String, loc: Loc) -> Rc<Taint> {
+        // Data read back from a table keeps the read's place: the graph finds the read there.
+        let loc = if crate::summary::is_stored(&self.path) {
+            self.loc.clone()
+        } else {
+            loc
+        };
         Rc::new(Taint {
             path,
             error: self.error,

@@ -191,7 +191,7 @@ pub(crate) fn report_flows(cx: &AppContext<'_>, out: &mut Findings, kind: Kind, 
                     match g.provenance_of(f, &flow.source) {
                         // Items read back from a table some writer filled with data of
                         // unknown origin.
-                        Provenance::External if flow.source.path == "stored" => {
+                        Provenance::External if flow.source.is_stored() => {
                             exp = Some(Exposure::Producer);
                         }
                         Provenance::Upstream(mut upstream) => {
@@ -224,14 +224,14 @@ pub(crate) fn report_flows(cx: &AppContext<'_>, out: &mut Findings, kind: Kind, 
             let who = match exp {
                 Exposure::Internet => "",
                 Exposure::Upload => " (from an uploaded object)",
-                Exposure::Producer if flow.source.path == "stored" => {
+                Exposure::Producer if flow.source.is_stored() => {
                     " (written there with data of unknown origin)"
                 }
                 Exposure::Producer => " (from the message producer)",
             };
             out.report(
                 &flow.sink,
-                if flow.source.path == "stored" {
+                if flow.source.is_stored() {
                     format!(
                         "data read back from a table reaches `{}`{who}",
                         flow.sink_name
