@@ -362,7 +362,7 @@ fn run() -> Result<ExitCode> {
                             for (eco, m) in &db.meta.ecosystems {
                                 writeln!(
                                     out,
-                                    "  {eco}: {} advisories for {} packages, newest modified {}, imported {} ({} days ago) from {}",
+                                    "  {eco}: {} advisories for {} packages, newest modified {}{}, imported {} ({} days ago) from {}",
                                     m.advisories,
                                     m.packages,
                                     if m.newest.is_empty() {
@@ -370,6 +370,13 @@ fn run() -> Result<ExitCode> {
                                     } else {
                                         m.newest.as_str()
                                     },
+                                    perimeter_deps::db::day_secs(&m.newest).map_or_else(
+                                        String::new,
+                                        |d| format!(
+                                            " ({} days old)",
+                                            now.saturating_sub(d) / 86_400
+                                        )
+                                    ),
                                     perimeter_deps::db::date(m.imported_at),
                                     now.saturating_sub(m.imported_at) / 86_400,
                                     m.source

@@ -108,6 +108,12 @@ fn import_status_and_reachability() {
     let status = perimeter(&["db", "status", "--db", db_arg], work.path());
     let text = String::from_utf8_lossy(&status.stdout);
     assert!(text.contains("npm: 2 advisories for 2 packages"), "{text}");
+    // How old the data is (the records say 2023-01-01) and when it was imported.
+    assert!(
+        text.contains("newest modified 2023-01-01T00:00:00Z (")
+            && text.contains(" days old), imported "),
+        "{text}"
+    );
 
     let dir = work.path().join("app");
     std::fs::create_dir(&dir).unwrap();

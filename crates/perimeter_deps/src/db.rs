@@ -588,6 +588,25 @@ fn tempfile_dir(dir: &Path) -> Result<PathBuf, String> {
     Ok(tmp)
 }
 
+/// Seconds since the epoch of an RFC 3339 date's day (`2024-02-01T...`), UTC midnight.
+pub fn day_secs(rfc3339: &str) -> Option<u64> {
+    let mut parts = rfc3339.get(..10)?.split('-');
+    let y: i64 = parts.next()?.parse().ok()?;
+    let m: i64 = parts.next()?.parse().ok()?;
+    let d: i64 = parts.next()?.parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Days from civil (proleptic Gregorian).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    u64::try_from(days).ok().map(|d| d * 86_400)
+}
+
 /// `YYYY-MM-DD` of seconds since the epoch (UTC).
 pub fn date(secs: u64) -> String {
     let days = i64::try_from(secs / 86_400).unwrap_or(0);
@@ -613,6 +632,11 @@ mod tests {
         assert_eq!(date(0), "1970-01-01");
         assert_eq!(date(1_700_000_000), "2023-11-14");
         assert_eq!(date(951_782_400), "2000-02-29");
+        for secs in [0, 951_782_400, 1_700_006_400, 1_709_164_800] {
+            assert_eq!(day_secs(&format!("{}T12:00:00Z", date(secs))), Some(secs));
+        }
+        assert_eq!(day_secs("2024-13-01"), None);
+        assert_eq!(day_secs(""), None);
     }
 
     #[test]
