@@ -329,22 +329,18 @@ impl Advisory {
                 continue;
             }
             // PEP 440: test the interval's and the range's own boundary versions.
-            let mut candidates: Vec<Version> = events
+            let mut candidates: Vec<(Version, String)> = events
                 .iter()
                 .filter(|(k, _)| k == "introduced" || k == "last_affected")
-                .filter_map(|(_, v)| Version::parse(eco, v))
+                .filter_map(|(_, v)| Version::parse(eco, v).map(|p| (p, v.clone())))
                 .collect();
             candidates.extend(range.bounds());
-            candidates.sort_by(|a, b| a.compare(b).unwrap_or(Ordering::Equal));
-            if let Some(c) = candidates
+            candidates.sort_by(|a, b| a.0.compare(&b.0).unwrap_or(Ordering::Equal));
+            if let Some((_, name)) = candidates
                 .iter()
-                .find(|c| range.contains(c) && in_range(eco, events, c))
+                .find(|(c, _)| range.contains(c) && in_range(eco, events, c))
             {
-                return Some(match c {
-                    Version::Py(v) if v.to_string() == "0.dev0" => "0".to_owned(),
-                    Version::Py(v) => v.to_string(),
-                    Version::Npm(v) => v.to_string(),
-                });
+                return Some(name.clone());
             }
         }
         None
@@ -572,6 +568,12 @@ mod tests {
         assert!(a.admits(Ecosystem::PyPI, &py_range("==1.4.*")));
         assert!(!a.admits(Ecosystem::PyPI, &py_range(">=1.4.2")));
         assert!(!a.admits(Ecosystem::PyPI, &py_range("<1.4")));
+        // An exclusive lower bound: `>1.4.1` admits 1.4.1.0.0.1, before the fix.
+        assert_eq!(
+            a.admitted(Ecosystem::PyPI, &py_range(">1.4.1")).as_deref(),
+            Some("a release after 1.4.1")
+        );
+        assert!(!a.admits(Ecosystem::PyPI, &py_range(">1.4.2")));
         // Multiple ranges of one package: any of them.
         let a = adv(
             vec![

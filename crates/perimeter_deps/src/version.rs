@@ -80,11 +80,39 @@ impl Range {
         }
     }
 
-    /// Versions worth testing against an affected interval: the range's own bounds.
-    pub fn bounds(&self) -> Vec<Version> {
+    /// Versions worth testing against an affected interval: the range's own bounds, each
+    /// with how to name it.
+    pub fn bounds(&self) -> Vec<(Version, String)> {
         match self {
-            Range::Npm(r) => r.min_version().map(Version::Npm).into_iter().collect(),
-            Range::Py(r) => r.iter().map(|s| Version::Py(s.version().clone())).collect(),
+            Range::Npm(r) => r
+                .min_version()
+                .map(|v| {
+                    let name = v.to_string();
+                    (Version::Npm(v), name)
+                })
+                .into_iter()
+                .collect(),
+            Range::Py(r) => r
+                .iter()
+                .flat_map(|s| {
+                    let v = s.version();
+                    // `>1.0` admits nothing of 1.0 itself: test the next release after it
+                    // (1.0.0.0.1, before any 1.0.1).
+                    let next = (*s.operator() == pep440_rs::Operator::GreaterThan
+                        && !v.any_prerelease()
+                        && !v.is_post()
+                        && !v.is_local())
+                    .then(|| {
+                        let mut release = v.release().to_vec();
+                        release.extend([0, 0, 0, 1]);
+                        (
+                            Version::Py(v.clone().with_release(release)),
+                            format!("a release after {v}"),
+                        )
+                    });
+                    std::iter::once((Version::Py(v.clone()), v.to_string())).chain(next)
+                })
+                .collect(),
         }
     }
 
