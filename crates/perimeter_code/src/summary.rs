@@ -31,6 +31,8 @@ pub struct FunctionSummary {
     pub sdk_calls: Vec<SdkCall>,
     /// Packages imported (npm names, Python top-level modules) that are not repository files.
     pub imports: Vec<String>,
+    /// Environment variables the code reads by name (sorted).
+    pub env_reads: Vec<String>,
     /// What could not be analysed (handler not found, parse errors, budget exhausted).
     pub errors: Vec<ScanError>,
 }

@@ -992,6 +992,38 @@ impl AppGraph<'_> {
         self.provenance(f, &source.path)
     }
 
+    /// A role of the application that no function assumes (a user's, a service's, one for
+    /// people to assume) allowed to write to `target` through `channel` by name: the resource
+    /// is fed from outside the application's functions, by whoever holds that role. Returns
+    /// the role's id. Grants on `*` (an administrator's, a deployment pipeline's) say nothing
+    /// about this resource and do not count.
+    pub fn granted_outside(&self, target: &str, channel: Channel) -> Option<&str> {
+        let action = match channel {
+            Channel::Sqs => "sqs:SendMessage",
+            Channel::Sns => "sns:Publish",
+            Channel::S3 => "s3:PutObject",
+            Channel::DynamoDb => "dynamodb:PutItem",
+            Channel::Kinesis => "kinesis:PutRecord",
+            Channel::EventBridge => "events:PutEvents",
+            Channel::Invoke => "lambda:InvokeFunction",
+            Channel::StepFunctions => "states:StartExecution",
+            Channel::Http => return None,
+        };
+        self.app
+            .roles
+            .iter()
+            .filter(|r| r.functions.is_empty())
+            .find(|r| {
+                r.statements.iter().any(|s| {
+                    privilege::statement_allows(s, action)
+                        && s.resources
+                            .iter()
+                            .any(|n| node_targets(self.app, n).iter().any(|t| t == target))
+                })
+            })
+            .map(|r| r.id.as_str())
+    }
+
     /// The provenance of a source path of a function.
     pub fn provenance(&self, f: &Function, path: &str) -> Provenance {
         if f.is_internet_facing() && http_controlled(path) {
@@ -1049,6 +1081,7 @@ impl AppGraph<'_> {
                 && !unresolved
                 && (writers.is_empty() || !others.is_empty())
                 && !others.iter().any(|w| relays_stored(w))
+                && self.granted_outside(&t.from, t.channel).is_none()
         });
         if internal {
             Provenance::Trusted

@@ -289,6 +289,19 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
             .any(|p| SECRET_PAIRS.contains(&(p[0].as_str(), p[1].as_str())))
 }
 
+/// Whether a name ends in `auth` (`auth`, `BASIC_AUTH`, `sqsAuth`): the credential a caller
+/// presents, or, with a short one-word value (`AUTH=cognito`), a mode setting; see
+/// [`is_auth_mode`].
+pub(crate) fn is_auth_name(name: &str) -> bool {
+    name_words(name).last().is_some_and(|w| w == "AUTH")
+}
+
+/// Whether the value of an `*AUTH` name is a mode (`cognito`, `iam`, `none`, `jwt`) rather
+/// than a credential.
+pub(crate) fn is_auth_mode(value: &str) -> bool {
+    value.len() < 8 || value.bytes().all(|b| b.is_ascii_alphabetic())
+}
+
 /// Whether a literal is a placeholder or a reference rather than a secret: empty, `TODO`,
 /// `${...}`, `<...>`, `{{resolve:...}}`, an ARN or a parameter path.
 pub(crate) fn is_placeholder_or_reference(value: &str) -> bool {
@@ -479,6 +492,16 @@ mod tests {
         ] {
             assert!(!is_secret_name(no), "{no}");
         }
+    }
+
+    #[test]
+    fn auth_names() {
+        assert!(is_auth_name("auth") && is_auth_name("BASIC_AUTH") && is_auth_name("sqsAuth"));
+        assert!(!is_auth_name("AUTH_URL") && !is_auth_name("author"));
+        assert!(is_auth_mode("cognito") && is_auth_mode("IAM") && is_auth_mode("disabled"));
+        assert!(
+            !is_auth_mode("sqs_flag_shop_charging_request_auth") && !is_auth_mode("u:8e254ed4")
+        );
     }
 
     #[test]

@@ -104,6 +104,8 @@ pub(crate) struct Engine<'a> {
     pub errors: Vec<ScanError>,
     /// npm packages imported.
     pub imports: BTreeSet<String>,
+    /// Environment variables read by name.
+    pub env_reads: std::cell::RefCell<BTreeSet<String>>,
     stack: Vec<Frame<'a>>,
     memo: FxHashMap<(usize, u32, String), (Val<'a>, Vec<Val<'a>>)>,
     scopes: Vec<Rc<Scope<'a>>>,
@@ -132,6 +134,7 @@ impl<'a> Engine<'a> {
             sdk_calls: Vec::new(),
             errors: Vec::new(),
             imports: BTreeSet::new(),
+            env_reads: std::cell::RefCell::default(),
             stack: Vec::new(),
             memo: FxHashMap::default(),
             scopes: Vec::new(),
@@ -1355,7 +1358,10 @@ impl<'a> Engine<'a> {
         }
         match (&o.tag, prop) {
             (Tag::Process, Some("env")) => out.tag = Tag::ProcessEnv,
-            (Tag::ProcessEnv, Some(p)) => out.text = Some(Text::Env(Rc::from(p))),
+            (Tag::ProcessEnv, Some(p)) => {
+                self.env_reads.borrow_mut().insert(p.to_owned());
+                out.text = Some(Text::Env(Rc::from(p)));
+            }
             (Tag::ProcessEnv, None) => out.text = Some(Text::Pattern(Rc::from("*"))),
             _ => {}
         }

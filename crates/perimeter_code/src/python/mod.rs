@@ -95,6 +95,7 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
     files.dedup();
     summary.files = files;
     summary.imports = engine.imports.iter().cloned().collect();
+    summary.env_reads = engine.env_reads.take().into_iter().collect();
     let mut flows = std::mem::take(&mut engine.flows);
     flows.sort_by(|a, b| {
         (

@@ -37,9 +37,21 @@ impl Engine<'_> {
         if ERROR_TEXT.iter().any(|(m, n)| origin.matches(m, n)) {
             return Some(Val::tainted(vec![Taint::new("error", true, loc)]));
         }
+        // A request built before it is sent: its URL, data and headers stay apart, so that
+        // `urlopen(req)` judges the URL as the URL and the data as what is sent.
+        if origin.matches("urllib", "request.Request") {
+            let mut o = Obj::default();
+            for (i, k) in ["url", "data", "headers"].into_iter().enumerate() {
+                if let Some(v) = args.get(i, k) {
+                    set_field(&mut o, k, v.clone());
+                }
+            }
+            return Some(Val::object(o));
+        }
         if origin.matches("os", "environ.get") || origin.matches("os", "getenv") {
             let mut v = Val::default();
             if let Some(name) = args.get(0, "key").and_then(Val::konst) {
+                self.env_reads.borrow_mut().insert(name.to_string());
                 v.text = Some(Text::Env(name));
             }
             return Some(v);
@@ -217,6 +229,25 @@ impl Engine<'_> {
             (true, _) => s.name.to_owned(),
             (false, Some(method)) => format!("{}.{method}", s.module),
             (false, None) => format!("{}.{}", s.module, s.name),
+        };
+        // `urlopen(Request(url, data))`: the request's parts, as if passed one by one.
+        let request = (s.module == "urllib" && s.kind == Kind::Ssrf)
+            .then(|| args.get(s.arg, s.keyword))
+            .flatten()
+            .filter(|a| !a.is_array())
+            .and_then(|a| Some((a.field("url")?, a.field("data"))));
+        let unpacked;
+        let args = match request {
+            Some((url, data)) => {
+                unpacked = Args {
+                    pos: vec![url],
+                    kw: data
+                        .map(|d| vec![("data".to_owned(), d)])
+                        .unwrap_or_default(),
+                };
+                &unpacked
+            }
+            None => args,
         };
         let arg = args.get(s.arg, s.keyword);
         let taints: Vec<Rc<Taint>> = match s.check {

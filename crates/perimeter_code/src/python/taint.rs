@@ -174,6 +174,8 @@ pub(crate) struct Engine<'r> {
     pub errors: Vec<ScanError>,
     /// Third-party top-level modules imported.
     pub imports: BTreeSet<String>,
+    /// Environment variables read by name.
+    pub env_reads: std::cell::RefCell<BTreeSet<String>>,
     stack: Vec<Frame>,
     memo: FxHashMap<(usize, String), Val>,
     steps: usize,
@@ -227,6 +229,7 @@ impl<'r> Engine<'r> {
             sdk_calls: Vec::new(),
             errors: Vec::new(),
             imports: BTreeSet::new(),
+            env_reads: std::cell::RefCell::default(),
             stack: Vec::new(),
             memo: FxHashMap::default(),
             steps: 0,
@@ -1913,10 +1916,15 @@ impl<'r> Engine<'r> {
         let index = matches!(key_expr, Expr::NumberLiteral(_))
             || matches!(key_expr, Expr::UnaryOp(u) if matches!(&*u.operand, Expr::NumberLiteral(_)));
         match &base.shape {
-            Shape::Ext(o) if &*o.module == "os" && o.path == "environ" => Val {
-                text: k.map(Text::Env),
-                ..Val::default()
-            },
+            Shape::Ext(o) if &*o.module == "os" && o.path == "environ" => {
+                if let Some(k) = &k {
+                    self.env_reads.borrow_mut().insert(k.to_string());
+                }
+                Val {
+                    text: k.map(Text::Env),
+                    ..Val::default()
+                }
+            }
             Shape::Event(p) => {
                 if slice {
                     return Val::tainted(base.taint.clone());

@@ -72,6 +72,7 @@ pub(crate) static ALL: &[&dyn Rule] = &[
     &injection::OsCommandInjection,
     &injection::CodeInjection,
     &injection::Ssrf,
+    &injection::CredentialRelay,
     &injection::PathTraversal,
     &injection::UnsafeDeserialization,
     &injection::Xxe,

@@ -2,6 +2,7 @@
 //! summaries computed by `perimeter_code`.
 
 mod code_injection;
+mod credential_relay;
 pub(crate) mod flow;
 mod nosql_injection;
 mod os_command_injection;
@@ -14,6 +15,7 @@ mod xss;
 mod xxe;
 
 pub use code_injection::CodeInjection;
+pub use credential_relay::CredentialRelay;
 pub use nosql_injection::NosqlInjection;
 pub use os_command_injection::OsCommandInjection;
 pub use path_traversal::PathTraversal;

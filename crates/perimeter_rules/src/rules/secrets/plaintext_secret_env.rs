@@ -75,12 +75,15 @@ impl Rule for PlaintextSecretEnv {
                 .help("Store it in Secrets Manager or SSM Parameter Store (SecureString) and read it at run time, with the function's role allowed to read that one secret");
                 continue;
             }
-            if !is_secret_name(&var.name) {
-                continue;
-            }
             let Some(value) = literal_secret(&var.value) else {
                 continue;
             };
+            // `auth`, `BASIC_AUTH`: the credential callers present, unless its value is a
+            // mode (`cognito`).
+            let auth = is_auth_name(&var.name) && !is_auth_mode(value);
+            if !is_secret_name(&var.name) && !auth {
+                continue;
+            }
             out.report(&var.value.loc, format!("environment variable `{}` holds a plaintext secret (`{}`)", var.name, redact(value)))
                 .function_opt(single)
                 .help("Keep the secret in Secrets Manager or SSM Parameter Store and read it at run time; rotate this one");
