@@ -39,7 +39,7 @@ const SKIP_DIRS: &[&str] = &[
 pub struct Walk {
     /// The scan root.
     pub root: PathBuf,
-    /// Every file found, as relative `/`-separated paths, sorted.
+    /// Every file found, as relative `/`-separated paths, sorted (see `reorder_for_tests`).
     pub files: Vec<String>,
     /// Entries that were not followed or could not be read (symbolic links, walk errors).
     pub errors: Vec<ScanError>,
@@ -129,6 +129,7 @@ pub fn walk(root: &Path) -> Walk {
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     files.sort();
     files.dedup();
+    reorder_for_tests(&mut files);
     errors.sort();
     Walk {
         root: root.to_path_buf(),
@@ -166,6 +167,31 @@ fn symlink_reason(root: &Path, link: &Path) -> String {
         }
         (Err(e), _) => format!("it cannot be resolved (`{target}`: {e})"),
         _ => format!("links are never followed (`{target}`)"),
+    }
+}
+
+/// A hidden hook for the determinism tests: `PERIMETER_DISCOVERY_ORDER=reverse` or
+/// `shuffle:SEED` hands the files to the rest of the pipeline in another order, which must
+/// not change any report.
+fn reorder_for_tests(files: &mut [String]) {
+    if let Ok(order) = std::env::var("PERIMETER_DISCOVERY_ORDER") {
+        reorder(files, &order);
+    }
+}
+
+fn reorder(files: &mut [String], order: &str) {
+    if order == "reverse" {
+        files.reverse();
+    } else if let Some(seed) = order.strip_prefix("shuffle:") {
+        // Fisher-Yates with a xorshift generator: reproducible from the seed.
+        let mut state = seed.parse::<u64>().unwrap_or(1) | 1;
+        for i in (1..files.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let j = usize::try_from(state % (i as u64 + 1)).unwrap_or(0);
+            files.swap(i, j);
+        }
     }
 }
 
@@ -264,6 +290,25 @@ pub fn parent_dir(rel: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_test_hook_reorders_the_files() {
+        let sorted: Vec<String> = (0..20).map(|i| format!("f{i:02}")).collect();
+        let mut v = sorted.clone();
+        reorder(&mut v, "reverse");
+        assert_eq!(v.first().map(String::as_str), Some("f19"));
+        let mut a = sorted.clone();
+        reorder(&mut a, "shuffle:7");
+        let mut b = sorted.clone();
+        reorder(&mut b, "shuffle:7");
+        assert_eq!(a, b, "a seed gives one order");
+        assert_ne!(a, sorted);
+        a.sort();
+        assert_eq!(a, sorted, "a permutation");
+        let mut c = sorted.clone();
+        reorder(&mut c, "anything else");
+        assert_eq!(c, sorted);
+    }
 
     #[test]
     fn names() {
