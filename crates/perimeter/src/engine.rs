@@ -25,6 +25,8 @@ pub struct Options {
     pub skip_code: bool,
     /// Paths (globs) excluded by configuration.
     pub exclude: Vec<String>,
+    /// The incremental cache's folder (`None`: `--no-cache`).
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// Everything a scan learnt, before rules.
@@ -41,6 +43,8 @@ pub struct Scan {
     pub warnings: Vec<String>,
     /// The files of the tree.
     pub repo: Repo,
+    /// How the incremental cache served the code analysis, when it was used.
+    pub cache: Option<crate::cache::Stats>,
     descriptors: Mutex<BTreeMap<String, Arc<SourceFile>>>,
 }
 
@@ -191,6 +195,7 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         errors,
         warnings: Vec::new(),
         repo: Repo::new(PathBuf::new(), std::iter::empty()),
+        cache: None,
         descriptors: Mutex::new(BTreeMap::new()),
     };
     scan.repo = Repo::new(scan.root.clone(), files);
@@ -299,13 +304,22 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         "analysing functions",
         apps.iter().map(|a| a.functions.len()).sum(),
     );
+    let cache = options
+        .cache_dir
+        .as_deref()
+        .filter(|_| !options.skip_code)
+        .map(crate::cache::Cache::open);
     let summaries: Vec<Vec<FunctionSummary>> = if options.skip_code {
         apps.iter().map(|_| Vec::new()).collect()
     } else {
         apps.iter()
-            .map(|app| analyse_app(&scan.repo, app))
+            .map(|app| analyse_app_cached(&scan.repo, app, cache.as_ref()))
             .collect()
     };
+    if let Some(cache) = &cache {
+        scan.cache = Some(cache.stats());
+        scan.warnings.extend(cache.write_error());
+    }
     for list in &summaries {
         for s in list {
             scan.errors.extend(s.errors.iter().cloned());
@@ -402,6 +416,16 @@ fn load_descriptor(
 
 /// Analyses every function of an application, in parallel.
 pub fn analyse_app(repo: &Repo, app: &Application) -> Vec<FunctionSummary> {
+    analyse_app_cached(repo, app, None)
+}
+
+/// Analyses every function of an application, in parallel, reusing the summaries of the
+/// cache that still hold.
+pub fn analyse_app_cached(
+    repo: &Repo,
+    app: &Application,
+    cache: Option<&crate::cache::Cache>,
+) -> Vec<FunctionSummary> {
     app.functions
         .par_iter()
         .filter_map(|f| {
@@ -455,7 +479,10 @@ pub fn analyse_app(repo: &Repo, app: &Application) -> Vec<FunctionSummary> {
                     handler::Convention::Lambda
                 },
             };
-            Some(handler::analyse(repo, &spec))
+            Some(match cache {
+                Some(cache) => cache.summary(repo, &spec, |view| handler::analyse(view, &spec)),
+                None => handler::analyse(repo, &spec),
+            })
         })
         .collect()
 }

@@ -2,6 +2,7 @@
 //! suppressions, baselines and the inventory. `main.rs` parses arguments and prints.
 
 pub mod baseline;
+pub mod cache;
 pub mod config;
 pub mod diff;
 pub mod engine;

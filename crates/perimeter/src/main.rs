@@ -45,6 +45,14 @@ struct LoadArgs {
     /// Configuration file (default: the nearest perimeter.toml above the scanned folder).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Analyse every function's code again instead of reusing the summaries of earlier
+    /// scans whose files have not changed.
+    #[arg(long)]
+    no_cache: bool,
+    /// Where those summaries are kept (default: `$PERIMETER_CACHE_DIR`, else the user's
+    /// cache folder, `~/.cache/perimeter`).
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -469,6 +477,13 @@ fn load_options(path: &Path, load: &LoadArgs, no_code: bool) -> Result<(Resolved
         env_vars: load.env_vars,
         skip_code: no_code,
         exclude: config.config.exclude.clone(),
+        cache_dir: if load.no_cache {
+            None
+        } else {
+            load.cache_dir
+                .clone()
+                .or_else(perimeter::cache::default_dir)
+        },
     };
     Ok((config, options))
 }
@@ -595,6 +610,17 @@ fn scan(
         scans.push((prefix, scan));
     }
     drop(bar);
+    // For the cache's tests and benchmarks: how much of the code analysis was reused.
+    if std::env::var_os("PERIMETER_CACHE_STATS").is_some() {
+        for stats in scans.iter().filter_map(|(_, s)| s.cache) {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "perimeter: cache: {} function summaries reused, {} analysed",
+                stats.hits,
+                stats.misses
+            );
+        }
+    }
     let sources = Sources(&scans);
     findings = findings
         .into_iter()

@@ -57,10 +57,25 @@ fn copy_tree(dest: &Path, reverse: bool) -> PathBuf {
 }
 
 fn report(parent: &Path, format: &str, order: Option<&str>, db: &Path) -> Vec<u8> {
+    cached_report(parent, format, order, db, None)
+}
+
+/// A report, with the incremental cache in `cache` (else `--no-cache`).
+fn cached_report(
+    parent: &Path,
+    format: &str,
+    order: Option<&str>,
+    db: &Path,
+    cache: Option<&Path>,
+) -> Vec<u8> {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_perimeter"));
     cmd.current_dir(parent)
-        .args(["scan", "tree", "--color", "never", "--format", format])
-        .arg("--db")
+        .args(["scan", "tree", "--color", "never", "--format", format]);
+    match cache {
+        Some(dir) => cmd.arg("--cache-dir").arg(dir),
+        None => cmd.arg("--no-cache"),
+    };
+    cmd.arg("--db")
         .arg(db)
         .env_remove("PERIMETER_DISCOVERY_ORDER")
         .env("NO_COLOR", "1");
@@ -84,6 +99,7 @@ fn reports_are_byte_identical_whatever_the_walk_order() {
     let db = tempfile::tempdir().unwrap();
     copy_tree(a.path(), false);
     copy_tree(b.path(), true);
+    let cache = tempfile::tempdir().unwrap();
     for format in FORMATS {
         let first = report(a.path(), format, None, db.path());
         let runs = [
@@ -103,6 +119,20 @@ fn reports_are_byte_identical_whatever_the_walk_order() {
             (
                 "reverse copy, shuffled walk",
                 report(b.path(), format, Some("shuffle:12345"), db.path()),
+            ),
+            (
+                "cold cache",
+                cached_report(a.path(), format, None, db.path(), Some(cache.path())),
+            ),
+            (
+                "warm cache, reverse copy, reversed walk",
+                cached_report(
+                    b.path(),
+                    format,
+                    Some("reverse"),
+                    db.path(),
+                    Some(cache.path()),
+                ),
             ),
         ];
         for (what, bytes) in runs {

@@ -119,7 +119,7 @@ fn scan(prefix: &[&str], root: &Path, db: &Path) -> Output {
     let mut args: Vec<String> = prefix.iter().map(|s| (*s).to_owned()).collect();
     args.push(bin.to_owned());
     args.extend(
-        ["scan", "--format", "json", "--db"]
+        ["scan", "--format", "json", "--no-cache", "--db"]
             .iter()
             .map(|s| (*s).to_owned()),
     );

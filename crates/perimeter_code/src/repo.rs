@@ -14,6 +14,12 @@ pub const MAX_SOURCE_BYTES: u64 = 2 * 1024 * 1024;
 /// The files of the scanned tree that the walk found (relative, `/`-separated paths), and a
 /// cache of the ones read so far.
 pub struct Repo {
+    shared: Arc<Shared>,
+    /// When this view records what it is asked (see [`Repo::recording`]).
+    log: Option<Arc<Mutex<AccessLog>>>,
+}
+
+struct Shared {
     root: PathBuf,
     files: BTreeSet<String>,
     cache: Mutex<FxHashMap<String, Result<Arc<SourceFile>, String>>>,
@@ -24,41 +30,99 @@ pub struct Repo {
     vendored: Mutex<FxHashMap<String, Arc<BTreeSet<String>>>>,
 }
 
+/// One question an analysis asked the tree; its answer is in [`AccessLog`].
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Access {
+    /// Whether a path exists.
+    Exists(String),
+    /// A file's content (or why it cannot be read).
+    Read(String),
+    /// The files under a folder (`""` for every file).
+    List(String),
+    /// The Python packages installed into a folder.
+    Vendored(String),
+}
+
+/// What an analysis asked the tree and what it was answered: everything its result depends
+/// on, so the result may be reused while every answer stays the same (the incremental cache).
+#[derive(Debug, Default)]
+pub struct AccessLog {
+    /// Each question once, with its first answer.
+    pub answers: std::collections::BTreeMap<Access, Answer>,
+}
+
+/// An answer in an [`AccessLog`].
+#[derive(Clone, Debug)]
+pub enum Answer {
+    /// To `Exists`.
+    Exists(bool),
+    /// To `Read`.
+    Read(Result<Arc<SourceFile>, String>),
+    /// To `List` and `Vendored`.
+    Names(Vec<String>),
+}
+
 impl Repo {
     /// A view of `root` holding the given relative paths.
     pub fn new(root: impl Into<PathBuf>, files: impl IntoIterator<Item = String>) -> Self {
         Self {
-            root: root.into(),
-            files: files.into_iter().collect(),
-            cache: Mutex::new(FxHashMap::default()),
-            extra: Mutex::new(FxHashMap::default()),
-            vendored: Mutex::new(FxHashMap::default()),
+            shared: Arc::new(Shared {
+                root: root.into(),
+                files: files.into_iter().collect(),
+                cache: Mutex::new(FxHashMap::default()),
+                extra: Mutex::new(FxHashMap::default()),
+                vendored: Mutex::new(FxHashMap::default()),
+            }),
+            log: None,
+        }
+    }
+
+    /// A view of the same tree (sharing what was read) that records every question asked
+    /// through it and its answer, until [`Repo::take_log`].
+    pub fn recording(&self) -> Self {
+        Self {
+            shared: Arc::clone(&self.shared),
+            log: Some(Arc::new(Mutex::new(AccessLog::default()))),
+        }
+    }
+
+    /// What was asked through this view since it was made (empty for a view that does not
+    /// record).
+    pub fn take_log(&self) -> AccessLog {
+        self.log
+            .as_ref()
+            .map(|l| {
+                std::mem::take(&mut *l.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+            })
+            .unwrap_or_default()
+    }
+
+    fn record(&self, access: Access, answer: impl FnOnce() -> Answer) {
+        if let Some(log) = &self.log {
+            log.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .answers
+                .entry(access)
+                .or_insert_with(answer);
         }
     }
 
     /// A view over files held in memory, for tests: `(path, text)` pairs.
     pub fn in_memory<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        let repo = Self::new(PathBuf::new(), std::iter::empty());
         let mut paths = BTreeSet::new();
-        {
-            let mut cache = repo
-                .cache
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            for (path, text) in files {
-                paths.insert(path.to_owned());
-                cache.insert(path.to_owned(), Ok(SourceFile::new(path, text)));
-            }
+        let mut cache = FxHashMap::default();
+        for (path, text) in files {
+            paths.insert(path.to_owned());
+            cache.insert(path.to_owned(), Ok(SourceFile::new(path, text)));
         }
-        Self {
-            files: paths,
-            ..repo
-        }
+        let repo = Self::new(PathBuf::new(), paths);
+        *repo.lock() = cache;
+        repo
     }
 
     /// The scan root.
     pub fn root(&self) -> &Path {
-        &self.root
+        &self.shared.root
     }
 
     /// The file at a relative path if it was already read successfully.
@@ -72,7 +136,13 @@ impl Repo {
     /// is code that ships whatever git ignores. The check never goes through a symbolic link
     /// and never enters installed dependencies.
     pub fn exists(&self, rel: &str) -> bool {
-        if self.files.contains(rel) {
+        let found = self.exists_unrecorded(rel);
+        self.record(Access::Exists(rel.to_owned()), || Answer::Exists(found));
+        found
+    }
+
+    fn exists_unrecorded(&self, rel: &str) -> bool {
+        if self.shared.files.contains(rel) {
             return true;
         }
         if let Some(&known) = self.lock_extra().get(rel) {
@@ -84,10 +154,10 @@ impl Repo {
     }
 
     fn on_disk(&self, rel: &str) -> bool {
-        if self.root.as_os_str().is_empty() || rel.is_empty() {
+        if self.shared.root.as_os_str().is_empty() || rel.is_empty() {
             return false;
         }
-        let mut path = self.root.clone();
+        let mut path = self.shared.root.clone();
         let parts: Vec<&str> = rel.split('/').collect();
         for (i, part) in parts.iter().enumerate() {
             if part.is_empty()
@@ -114,7 +184,8 @@ impl Repo {
     }
 
     fn lock_extra(&self) -> std::sync::MutexGuard<'_, FxHashMap<String, bool>> {
-        self.extra
+        self.shared
+            .extra
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -124,7 +195,16 @@ impl Repo {
     /// `top_level.txt` or `RECORD`, or by its own name. Third-party code, not the
     /// application's.
     pub fn vendored_packages(&self, dir: &str) -> Arc<BTreeSet<String>> {
+        let tops = self.vendored_unrecorded(dir);
+        self.record(Access::Vendored(dir.to_owned()), || {
+            Answer::Names(tops.iter().cloned().collect())
+        });
+        tops
+    }
+
+    fn vendored_unrecorded(&self, dir: &str) -> Arc<BTreeSet<String>> {
         if let Some(hit) = self
+            .shared
             .vendored
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -138,7 +218,7 @@ impl Repo {
             format!("{dir}/")
         };
         let mut infos: BTreeSet<String> = BTreeSet::new();
-        for f in self.files_under(dir) {
+        for f in self.files_under_unrecorded(dir) {
             let Some(rest) = f.strip_prefix(&prefix) else {
                 continue;
             };
@@ -152,10 +232,10 @@ impl Repo {
         for info in infos {
             let base = format!("{prefix}{info}");
             let listed: Vec<String> = self
-                .read(&format!("{base}/top_level.txt"))
+                .read_unrecorded(&format!("{base}/top_level.txt"))
                 .map(|f| f.text().lines().map(|l| l.trim().to_owned()).collect())
                 .or_else(|_| {
-                    self.read(&format!("{base}/RECORD")).map(|f| {
+                    self.read_unrecorded(&format!("{base}/RECORD")).map(|f| {
                         f.text()
                             .lines()
                             .filter_map(|l| l.split(',').next())
@@ -172,7 +252,8 @@ impl Repo {
             }
         }
         let tops = Arc::new(tops);
-        self.vendored
+        self.shared
+            .vendored
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(dir.to_owned(), Arc::clone(&tops));
@@ -181,17 +262,32 @@ impl Repo {
 
     /// Every relative path, sorted.
     pub fn files(&self) -> impl Iterator<Item = &str> {
-        self.files.iter().map(String::as_str)
+        self.record(Access::List(String::new()), || {
+            Answer::Names(self.shared.files.iter().cloned().collect())
+        });
+        self.shared.files.iter().map(String::as_str)
     }
 
     /// Relative paths under a folder (`""` for all), sorted.
     pub fn files_under<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.record(Access::List(dir.to_owned()), || {
+            Answer::Names(
+                self.files_under_unrecorded(dir)
+                    .map(str::to_owned)
+                    .collect(),
+            )
+        });
+        self.files_under_unrecorded(dir)
+    }
+
+    fn files_under_unrecorded<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         let prefix = if dir.is_empty() {
             String::new()
         } else {
             format!("{dir}/")
         };
-        self.files
+        self.shared
+            .files
             .range(prefix.clone()..)
             .take_while(move |p| p.starts_with(&prefix))
             .map(String::as_str)
@@ -200,20 +296,29 @@ impl Repo {
     /// Reads a file found by the walk, once: an error says why it cannot be analysed (too
     /// large, not UTF-8, unreadable).
     pub fn read(&self, rel: &str) -> Result<Arc<SourceFile>, String> {
+        let result = self.read_unrecorded(rel);
+        self.record(Access::Read(rel.to_owned()), || {
+            Answer::Read(result.clone())
+        });
+        result
+    }
+
+    fn read_unrecorded(&self, rel: &str) -> Result<Arc<SourceFile>, String> {
         if let Some(hit) = self.lock().get(rel) {
             return hit.clone();
         }
-        if !self.exists(rel) {
+        if !self.exists_unrecorded(rel) {
             return Err("file not found".to_owned());
         }
-        let result = read_source(&self.root.join(rel), rel, MAX_SOURCE_BYTES);
+        let result = read_source(&self.shared.root.join(rel), rel, MAX_SOURCE_BYTES);
         self.lock().entry(rel.to_owned()).or_insert(result).clone()
     }
 
     fn lock(
         &self,
     ) -> std::sync::MutexGuard<'_, FxHashMap<String, Result<Arc<SourceFile>, String>>> {
-        self.cache
+        self.shared
+            .cache
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }

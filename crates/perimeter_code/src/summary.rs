@@ -4,7 +4,9 @@
 use perimeter_diagnostics::{Kind, Loc, ScanError};
 
 /// The language of a handler.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Language {
     /// JavaScript (CommonJS or ES modules).
     JavaScript,
@@ -15,7 +17,7 @@ pub enum Language {
 }
 
 /// The analysis of one function.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct FunctionSummary {
     /// The function's id in the model.
     pub function: String,
@@ -38,7 +40,7 @@ pub struct FunctionSummary {
 }
 
 /// Where untrusted data enters the function.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Source {
     /// The access path into the event, normalised: `body`, `queryStringParameters.url`,
     /// `pathParameters.id`, `headers`, `Records[].body`, `Records[].s3.object.key`,
@@ -82,7 +84,7 @@ impl Source {
 }
 
 /// One step of a flow inside a function.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Step {
     /// Where.
     pub loc: Loc,
@@ -91,7 +93,7 @@ pub struct Step {
 }
 
 /// Untrusted data reaching a sink inside one function.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Flow {
     /// What the sink does with it: one of the injection kinds, or `VerboseError`.
     pub kind: Kind,
@@ -106,7 +108,7 @@ pub struct Flow {
 }
 
 /// How the resource of an SDK call is given.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum ResourceExpr {
     /// A literal string (queue URL, bucket name, table name, ARN, function name).
     Literal(String),
@@ -119,7 +121,7 @@ pub enum ResourceExpr {
 }
 
 /// An AWS SDK call.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SdkCall {
     /// The service as IAM names it (`sqs`, `s3`, `dynamodb`, `sns`, `lambda`, `events`,
     /// `states`, `kinesis`, `secretsmanager`, `ssm`).
@@ -143,7 +145,7 @@ pub struct SdkCall {
 }
 
 /// A top-level field of the data an SDK call writes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PayloadField {
     /// Its name.
     pub name: String,
@@ -160,7 +162,7 @@ impl SdkCall {
 }
 
 /// Untrusted data written through an SDK call.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TaintedPayload {
     /// Which field of the request carries it (`MessageBody`, `Key`, `Body`, `Item`,
     /// `Payload`, `Message`, `Detail`, `Data`).
@@ -176,7 +178,7 @@ pub struct TaintedPayload {
 }
 
 /// One top-level field of a payload whose structure is known.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PayloadPart {
     /// The field name.
     pub name: String,

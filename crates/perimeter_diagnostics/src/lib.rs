@@ -5,4 +5,4 @@ mod finding;
 mod source;
 
 pub use finding::{Finding, Kind, ScanError, Severity, TraceStep, fingerprint};
-pub use source::{Loc, Position, SourceFile, Span};
+pub use source::{Loc, Position, SourceFile, Span, with_files};

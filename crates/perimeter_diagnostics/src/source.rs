@@ -174,6 +174,53 @@ impl Loc {
     }
 }
 
+// A location is stored (in the incremental cache) as its file's path and span. Reading one
+// back needs the file itself: the reader names the files it has checked with
+// [`with_files`], and a location in any other file is an error.
+thread_local! {
+    static FILES: std::cell::RefCell<Option<std::collections::BTreeMap<String, Arc<SourceFile>>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` (which deserialises values holding [`Loc`]s) with `files` as the files those
+/// locations may name; gives the files back.
+pub fn with_files<R>(
+    files: std::collections::BTreeMap<String, Arc<SourceFile>>,
+    f: impl FnOnce() -> R,
+) -> (R, std::collections::BTreeMap<String, Arc<SourceFile>>) {
+    let previous = FILES.with(|cell| cell.replace(Some(files)));
+    let result = f();
+    let files = FILES
+        .with(|cell| cell.replace(previous))
+        .unwrap_or_default();
+    (result, files)
+}
+
+impl serde::Serialize for Loc {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (self.file.path(), self.span.start, self.span.end).serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Loc {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (path, start, end) = <(String, u32, u32)>::deserialize(d)?;
+        let file = FILES
+            .with(|cell| cell.borrow().as_ref().and_then(|m| m.get(&path).cloned()))
+            .ok_or_else(|| serde::de::Error::custom(format!("no file `{path}` to locate in")))?;
+        let len = u32::try_from(file.text().len()).unwrap_or(u32::MAX);
+        if start > end || end > len {
+            return Err(serde::de::Error::custom(format!(
+                "span {start}..{end} outside `{path}`"
+            )));
+        }
+        Ok(Self {
+            file,
+            span: Span { start, end },
+        })
+    }
+}
+
 impl PartialEq for Loc {
     fn eq(&self, other: &Self) -> bool {
         self.span == other.span && self.file.path() == other.file.path()
@@ -192,6 +239,23 @@ impl fmt::Debug for Loc {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn locations_are_stored_by_path_and_read_back_in_the_files_given() {
+        let f = SourceFile::new("a.js", "let x = 1;\n");
+        let loc = Loc::new(&f, Span { start: 4, end: 5 });
+        let json = serde_json::to_string(&loc).unwrap();
+        assert_eq!(json, r#"["a.js",4,5]"#);
+        let files = std::collections::BTreeMap::from([("a.js".to_owned(), Arc::clone(&f))]);
+        let (back, files) = with_files(files, || serde_json::from_str::<Loc>(&json));
+        assert_eq!(back.unwrap().text(), "x");
+        // Outside `with_files`, or in a file not given, or beyond its end: an error.
+        assert!(serde_json::from_str::<Loc>(&json).is_err());
+        let (other, files) = with_files(files, || serde_json::from_str::<Loc>(r#"["b.js",0,1]"#));
+        assert!(other.is_err());
+        let (beyond, _) = with_files(files, || serde_json::from_str::<Loc>(r#"["a.js",4,99]"#));
+        assert!(beyond.is_err());
+    }
 
     #[test]
     fn positions_count_characters() {
