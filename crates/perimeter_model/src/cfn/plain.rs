@@ -435,8 +435,22 @@ fn event_source_mapping(l: &mut Loader<'_>, e: &Entry) {
     );
 }
 
-/// `AWS::Logs::LogGroup` named after a function (`/aws/lambda/${Fn}`): its retention.
+/// `AWS::Logs::LogGroup` named after a function (`/aws/lambda/${Fn}`), or that a function
+/// sends its logs to (`LoggingConfig: { LogGroup: !Ref Logs }`, as the CDK writes
+/// `logGroup`): its retention.
 fn log_group(l: &mut Loader<'_>, e: &Entry) {
+    if let Some(r) = e.props.get("RetentionInDays") {
+        for f in &mut l.app.functions {
+            let sends_here = f
+                .properties
+                .as_ref()
+                .and_then(|p| p.path(&["LoggingConfig", "LogGroup"]))
+                .is_some_and(|g| g.referenced_ids().contains(&e.id));
+            if sends_here {
+                f.log_retention = Some(r.clone());
+            }
+        }
+    }
     let Some(name) = e.props.get("LogGroupName") else {
         return;
     };

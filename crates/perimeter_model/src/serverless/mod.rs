@@ -289,6 +289,8 @@ fn function(
         .unwrap_or_default();
     f.dead_letter = get("onError").or_else(|| node.path(&["destinations", "onFailure"]).cloned());
     f.async_config = get("destinations").or_else(|| get("maximumRetryAttempts"));
+    // `recursiveLoop: allow|terminate` (v4.37+), `RecursiveLoop` of the function.
+    f.recursive_loop = get("recursiveLoop");
     f.properties = Some(node.clone());
     // Environment: the function's over the provider's.
     let mut env: Vec<EnvVar> = Vec::new();
@@ -604,11 +606,28 @@ fn apis(app: &mut Application, provider: &Node, at: &Loc) {
             .map(|e| e.loc.clone())
     };
     let gateway = provider.get("apiGateway");
-    let loc = |n: Option<&Node>, k: EventKind| {
-        n.map(|n| n.loc.clone())
+    // Where the settings are written: the provider key (`httpApi:`), not the first line of
+    // its value.
+    let key_loc = |name: &str| {
+        provider
+            .entries()
+            .iter()
+            .find(|(k, v)| k.name == name && !v.is_null())
+            .map(|(k, _)| k.loc.clone())
+    };
+    let loc = |name: &str, k: EventKind| {
+        key_loc(name)
             .or_else(|| first(k))
             .unwrap_or_else(|| at.clone())
     };
+    // `logs.restApi` turns access logging on unless it says `accessLogging: false`.
+    let rest_logs = provider.path(&["logs", "restApi"]);
+    let rest_access = rest_logs.map(|l| {
+        l.get("accessLogging")
+            .filter(|a| a.as_bool() == Some(false))
+            .unwrap_or(l)
+            .clone()
+    });
     if has(EventKind::Http) {
         let throttling = gateway
             .and_then(|g| {
@@ -624,12 +643,12 @@ fn apis(app: &mut Application, provider: &Node, at: &Loc) {
         app.apis.push(Api {
             id: cfn::IMPLICIT_REST_API.to_owned(),
             protocol: "rest".into(),
-            loc: loc(gateway, EventKind::Http),
+            loc: loc("apiGateway", EventKind::Http),
             default_auth: None,
             api_key_required: false,
             throttling,
-            access_logging: provider.path(&["logs", "restApi"]).cloned(),
-            method_settings: provider.path(&["logs", "restApi"]).cloned(),
+            access_logging: rest_access,
+            method_settings: rest_logs.cloned(),
             tracing: provider.path(&["tracing", "apiGateway"]).cloned(),
             cors: None,
             resource_policy: gateway.and_then(|g| g.get("resourcePolicy")).cloned(),
@@ -641,7 +660,7 @@ fn apis(app: &mut Application, provider: &Node, at: &Loc) {
         app.apis.push(Api {
             id: cfn::IMPLICIT_HTTP_API.to_owned(),
             protocol: "http".into(),
-            loc: loc(http, EventKind::HttpApi),
+            loc: loc("httpApi", EventKind::HttpApi),
             default_auth: None,
             api_key_required: false,
             throttling: None,
@@ -657,7 +676,7 @@ fn apis(app: &mut Application, provider: &Node, at: &Loc) {
         app.apis.push(Api {
             id: "<implicit-websocket>".into(),
             protocol: "websocket".into(),
-            loc: loc(provider.get("websocketsApiName"), EventKind::WebSocket),
+            loc: loc("websocketsApiName", EventKind::WebSocket),
             default_auth: None,
             api_key_required: false,
             throttling: None,

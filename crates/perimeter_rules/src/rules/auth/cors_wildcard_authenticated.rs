@@ -65,11 +65,18 @@ impl Rule for CorsWildcardAuthenticated {
         }
         for api in &cx.app.apis {
             let Some(node) = &api.cors else { continue };
-            if !api
+            // Authenticated by default, or (plain CloudFormation, where an HTTP API has no
+            // default authorizer) through one of its routes: the API's CORS covers them all.
+            let default_auth = api
                 .default_auth
                 .as_ref()
-                .is_some_and(|a| !matches!(a, Auth::None))
-            {
+                .is_some_and(|a| !matches!(a, Auth::None));
+            let route_auth = cx.app.functions.iter().flat_map(|f| &f.events).any(|ev| {
+                ev.route.as_ref().is_some_and(|r| {
+                    r.api.as_deref() == Some(api.id.as_str()) && !matches!(r.auth, Auth::None)
+                })
+            });
+            if !default_auth && !route_auth {
                 continue;
             }
             let c = cors::read(node);

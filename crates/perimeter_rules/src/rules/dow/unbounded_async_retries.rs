@@ -43,10 +43,15 @@ impl Rule for UnboundedAsyncRetries {
             let Some(ev) = f.events.iter().find(|e| is_async_kind(e.kind)) else {
                 continue;
             };
+            // SAM `EventInvokeConfig`, Terraform's invoke config, or the Serverless
+            // function's own `maximumRetryAttempts`.
             let retries = f
                 .async_config
                 .as_ref()
-                .is_some_and(|c| !find_key(c, "MaximumRetryAttempts").is_empty());
+                .is_some_and(|c| !find_key(c, "MaximumRetryAttempts").is_empty())
+                || f.properties
+                    .as_ref()
+                    .is_some_and(|p| p.get("maximumRetryAttempts").is_some());
             if retries || has_failure_destination(f) {
                 continue;
             }

@@ -44,8 +44,14 @@ impl Rule for ApiAccessLogging {
                 .as_ref()
                 .is_none_or(|n| n.is_null() || n.as_bool() == Some(false));
             if off {
+                // An explicit `false` is the line to change.
+                let at = api
+                    .access_logging
+                    .as_ref()
+                    .filter(|n| n.as_bool() == Some(false))
+                    .map_or(&api.loc, |n| &n.loc);
                 out.report(
-                    &api.loc,
+                    at,
                     format!(
                         "{} API `{}` has no access logging",
                         api.protocol.to_uppercase(),

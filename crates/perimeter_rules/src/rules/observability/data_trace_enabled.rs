@@ -81,5 +81,36 @@ impl Rule for DataTraceEnabled {
                 }
             }
         }
+        // The Serverless Framework turns data tracing on with `logs.restApi` unless it says
+        // `fullExecutionData: false` (execution logging off writes nothing).
+        if cx.app.framework != perimeter_model::Framework::Serverless
+            || !cx.app.apis.iter().any(|a| a.protocol == "rest")
+        {
+            return;
+        }
+        let Some((key, rest)) = cx
+            .app
+            .document
+            .as_ref()
+            .and_then(|d| d.path(&["provider", "logs"]))
+            .and_then(|l| l.entries().iter().find(|(k, _)| k.name == "restApi"))
+        else {
+            return;
+        };
+        let on = rest.as_bool() == Some(true)
+            || (matches!(rest.value, perimeter_model::Value::Map(_))
+                && rest.get("fullExecutionData").is_none()
+                && rest
+                    .get("executionLogging")
+                    .and_then(perimeter_model::Node::as_bool)
+                    != Some(false));
+        if on {
+            out.report(
+                &key.loc,
+                "API `provider` logs full request and response data (`fullExecutionData` defaults to true)",
+            )
+            .resource("provider")
+            .help("Set `fullExecutionData: false`; log chosen fields through access logs instead");
+        }
     }
 }
