@@ -6,7 +6,9 @@ use crate::prelude::*;
 declare_rule! {
     /// ## What it does
     /// Flags API stages that log full requests and responses: `DataTraceEnabled: true` in
-    /// method settings, or the Serverless Framework's `logs.restApi.fullExecutionData: true`.
+    /// method settings, or the Serverless Framework's `logs.restApi`, which turns full
+    /// execution data on unless it says `fullExecutionData: false` (or turns execution
+    /// logging off).
     ///
     /// ## Why is this bad?
     /// Request and response bodies (passwords, tokens, personal data) land in CloudWatch
