@@ -408,6 +408,31 @@ fn record<'a>(
             })]);
         }
     }
+    // A synchronous invocation's result: when the invoked function fails, its
+    // `errorMessage`, `errorType` and `stackTrace` come back in `Payload`. Code that reads
+    // `FunctionError` tells the two apart; code that does not passes the error on.
+    if service == "lambda" && op == "Invoke" {
+        let sync = params
+            .field("InvocationType")
+            .and_then(|v| v.konst())
+            .is_none_or(|t| &*t == "RequestResponse");
+        let loc = eng.loc(span);
+        if sync && !loc.file.text().contains("FunctionError") {
+            let mut o = super::value::Obj::default();
+            o.fields.insert(
+                "Payload".to_owned(),
+                Val::tainted(vec![Rc::new(Taint {
+                    path: "error".to_owned(),
+                    structured: false,
+                    error: true,
+                    loc,
+                    steps: Vec::new(),
+                    clean: 0,
+                })]),
+            );
+            return Val::object(o);
+        }
+    }
     // Items read back from a table carry whatever was written there: a `stored` source the
     // application graph resolves to the table's writers.
     if service == "dynamodb" && crate::spec::STORED_READS.contains(&op) {

@@ -242,6 +242,10 @@ impl<'a> Engine<'a> {
                 return None;
             }
         };
+        if let Some(why) = crate::limits::nesting_error(path, file.text()) {
+            self.errors.push(ScanError::new(path, why));
+            return None;
+        }
         let source_type = SourceType::from_path(path).unwrap_or_else(|_| SourceType::mjs());
         let text = self.alloc.alloc_str(file.text());
         let ret = Parser::new(self.alloc, text, source_type).parse();

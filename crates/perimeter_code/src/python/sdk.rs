@@ -403,6 +403,25 @@ fn record(
             return v;
         }
     }
+    // A synchronous invocation's result: when the invoked function fails, its
+    // `errorMessage`, `errorType` and `stackTrace` come back in `Payload`. Code that reads
+    // `FunctionError` tells the two apart; code that does not passes the error on.
+    if service == "lambda" && op == "Invoke" {
+        let sync = params
+            .field("InvocationType")
+            .and_then(|v| v.konst())
+            .is_none_or(|t| &*t == "RequestResponse");
+        let loc = eng.loc(r);
+        if sync && !loc.file.text().contains("FunctionError") {
+            let mut o = Obj::default();
+            set_field(
+                &mut o,
+                "Payload",
+                Val::tainted(vec![Taint::new("error", true, loc)]),
+            );
+            return Val::object(o);
+        }
+    }
     // Items read back from a table carry whatever was written there: a `stored` source the
     // application graph resolves to the table's writers.
     if service == "dynamodb" && crate::spec::STORED_READS.contains(&op) {

@@ -334,6 +334,10 @@ impl<'r> Engine<'r> {
                 return None;
             }
         };
+        if let Some(why) = crate::limits::nesting_error(path, file.text()) {
+            self.errors.push(ScanError::new(path, why));
+            return None;
+        }
         let parsed = match ruff_python_parser::parse_module(file.text()) {
             Ok(p) => p.into_syntax(),
             Err(e) => {
