@@ -14,6 +14,20 @@ use perimeter_model::limits::MAX_DESCRIPTOR_BYTES;
 use perimeter_model::{Application, cfn, serverless, yaml};
 use rayon::prelude::*;
 
+/// The stack of the threads that parse and analyse code: the parsers and the analysis
+/// recurse once per level of a syntax tree, and a file may nest up to
+/// [`perimeter_code::limits::MAX_NESTING_RAW`] levels before it is refused. Reserved, not
+/// used: only the pages a deep file touches are ever mapped.
+pub const STACK_SIZE: usize = 1 << 30;
+
+/// Sets up the worker threads with [`STACK_SIZE`] stacks (once, before any scan; later calls
+/// do nothing).
+pub fn init_threads() {
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_SIZE)
+        .build_global();
+}
+
 /// How to scan.
 #[derive(Debug, Default, Clone)]
 pub struct Options {

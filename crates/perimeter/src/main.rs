@@ -190,6 +190,7 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<ExitCode> {
+    engine::init_threads();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -11,8 +11,12 @@
 //! Each check is skipped with a message when the tool or the privilege is missing, unless
 //! `PERIMETER_REQUIRE_SANDBOX=1` (set by `.ci/run`, which runs as root) makes that a failure.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
+
+use common::rules_at;
 
 fn write(root: &Path, rel: &str, text: &str) {
     let p = root.join(rel);
@@ -148,17 +152,11 @@ fn assert_scanned(out: &Output, root: &Path) -> serde_json::Value {
         "{report:#}"
     );
     // Both handlers were analysed: their injections are reported.
-    let rules_at = |path: &str| -> Vec<String> {
-        report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["path"] == path)
-            .map(|f| f["rule"].as_str().unwrap().to_owned())
-            .collect()
-    };
-    assert!(!rules_at("api/handler.js").is_empty(), "{report:#}");
-    assert!(!rules_at("py/app.py").is_empty(), "{report:#}");
+    assert!(
+        !rules_at(&report, "api/handler.js").is_empty(),
+        "{report:#}"
+    );
+    assert!(!rules_at(&report, "py/app.py").is_empty(), "{report:#}");
     assert!(
         !root.join(MARKER).exists(),
         "something in the scanned tree was executed"

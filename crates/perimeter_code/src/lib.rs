@@ -7,6 +7,7 @@
 
 pub mod handler;
 pub mod js;
+pub mod limits;
 pub mod python;
 pub mod repo;
 mod spec;
