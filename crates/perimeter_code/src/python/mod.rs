@@ -5,6 +5,7 @@
 //! parameter is called); `spec` lists sinks, sanitizers, validators and boto3 tables as
 //! data; `sinks` and `sdk` apply those tables to library calls.
 
+mod powertools;
 mod resolve;
 mod sdk;
 mod sinks;
@@ -68,6 +69,7 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
             Some(idx) => {
                 summary.handler = engine.func_loc(idx);
                 engine.run_handler(idx, spec.convention.event_root());
+                engine.run_router_modules(m);
             }
             // A framework app (`app = Chalice(...)`, `handler = Mangum(app)`) whose routes
             // are the entry points.

@@ -28,6 +28,9 @@ impl Engine<'_> {
     ) -> Option<Val> {
         let module = &*origin.module;
         let loc = self.loc(r);
+        if let Some(v) = self.powertools_call(origin, args, r) {
+            return Some(v);
+        }
         if module.is_empty()
             && let Some(v) = self.builtin(&origin.path, args, r)
         {

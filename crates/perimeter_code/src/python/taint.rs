@@ -749,9 +749,14 @@ impl<'r> Engine<'r> {
             .next()
             .map(|p| p.parameter.name.range());
         let loc = self.loc_in(module, param.unwrap_or(def.name.range()));
+        // `@event_parser(model=..., envelope=...)`: the handler gets the model in the envelope.
+        let root = match super::powertools::handler_envelope(def) {
+            Some(p) => join_path(root, p),
+            None => root.to_owned(),
+        };
         let event = Val {
-            taint: vec![Taint::new(root, false, loc)],
-            shape: Shape::Event(root.to_owned()),
+            taint: vec![Taint::new(root.clone(), false, loc)],
+            shape: Shape::Event(root),
             text: None,
         };
         let args = Args {
@@ -782,6 +787,23 @@ impl<'r> Engine<'r> {
     /// the number of routes run. With `only`, runs that one function if it is a route (a
     /// decorated function that is itself the deployed handler, as in Azure's `function_app.py`).
     pub(crate) fn run_routes(&mut self, module: usize, only: Option<&str>) -> usize {
+        self.run_routes_in(module, only, false)
+    }
+
+    /// Runs the routes of Powertools routers defined in every module loaded but `skip` (the
+    /// handler's, whose routes already ran): `app.include_router(router)` serves them with
+    /// the same event.
+    pub(crate) fn run_router_modules(&mut self, skip: usize) {
+        let mut m = 0;
+        while m < self.asts.len() {
+            if m != skip {
+                self.run_routes_in(m, None, true);
+            }
+            m += 1;
+        }
+    }
+
+    fn run_routes_in(&mut self, module: usize, only: Option<&str>, powertools_only: bool) -> usize {
         const ROUTE: &[&str] = &[
             "route",
             "get",
@@ -800,14 +822,25 @@ impl<'r> Engine<'r> {
             let Stmt::FunctionDef(def) = stmt else {
                 continue;
             };
+            let mut powertools = false;
             let routed = def.decorator_list.iter().any(|d| {
                 let callee = match &d.expression {
                     Expr::Call(c) => &*c.func,
                     other => other,
                 };
-                matches!(callee, Expr::Attribute(a) if ROUTE.contains(&a.attr.as_str()))
+                let Expr::Attribute(a) = callee else {
+                    return false;
+                };
+                // A Powertools resolver's route: its arguments are the path parameters.
+                powertools |= matches!(&*a.value, Expr::Name(n) if self.modules.get(module)
+                    .and_then(|m| m.globals.get(n.id.as_str()))
+                    .is_some_and(super::powertools::resolver));
+                ROUTE.contains(&a.attr.as_str())
             });
-            if !routed || only.is_some_and(|o| o != def.name.as_str()) {
+            if !routed
+                || only.is_some_and(|o| o != def.name.as_str())
+                || (powertools_only && !powertools)
+            {
                 continue;
             }
             let key = (module, def.range.start().to_u32());
@@ -821,7 +854,11 @@ impl<'r> Engine<'r> {
                 .chain(def.parameters.args.iter())
                 .map(|p| {
                     let name = p.parameter.name.as_str();
-                    let path = format!("route.{name}");
+                    let path = if powertools {
+                        format!("pathParameters.{name}")
+                    } else {
+                        format!("route.{name}")
+                    };
                     Val {
                         taint: vec![Taint::new(
                             path.clone(),
@@ -1241,6 +1278,23 @@ impl<'r> Engine<'r> {
             self.set_exited(false);
             return;
         }
+        // A test known at analysis time (`if False:`, `if DEBUG:` with `DEBUG = False`): the
+        // dead branch never runs, so nothing in it is reported.
+        match self.const_truth(&i.test) {
+            Some(true) => {
+                self.exec_block(&i.body);
+                return;
+            }
+            Some(false) => match i.elif_else_clauses.first() {
+                None => return,
+                Some(c) if c.test.is_none() => {
+                    self.exec_block(&c.body);
+                    return;
+                }
+                Some(_) => {}
+            },
+            None => {}
+        }
         let before = self.locals();
         let (pos, neg) = self.guards(&i.test);
         let mut outs: Vec<(Env, bool)> = vec![self.branch(clean_env(&before, &pos), &i.body)];
@@ -1277,6 +1331,26 @@ impl<'r> Engine<'r> {
         let all_exit = end.is_none();
         self.set_locals(end.unwrap_or(before));
         self.set_exited(all_exit);
+    }
+
+    /// The truth of a test whose value is known without running the function: a boolean
+    /// constant, a name bound to one, or their negation.
+    fn const_truth(&self, test: &Expr) -> Option<bool> {
+        match test {
+            Expr::BooleanLiteral(b) => Some(b.value),
+            Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => {
+                self.const_truth(&u.operand).map(|b| !b)
+            }
+            Expr::Name(n) => match self.lookup(n.id.as_str()) {
+                Some(Val {
+                    shape: Shape::Bool(b),
+                    taint,
+                    ..
+                }) if taint.is_empty() => Some(b),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     fn exec_try(&mut self, t: &ast::StmtTry) {
@@ -1824,6 +1898,9 @@ impl<'r> Engine<'r> {
 
     /// `base.attr`.
     fn attribute(&mut self, base: &Val, attr: &str, r: TextRange) -> Val {
+        if let Some(v) = self.powertools_attribute(base, attr, r) {
+            return v;
+        }
         // Web frameworks run inside Lambda: Flask's (and Quart's) `request` and Chalice's
         // `app.current_request` are the HTTP request.
         if let Shape::Ext(o) = &base.shape {
@@ -1855,7 +1932,8 @@ impl<'r> Engine<'r> {
                 text: None,
             },
             Shape::Event(p) => {
-                let path = join_path(p, attr);
+                let path =
+                    super::powertools::property_path(p, attr).unwrap_or_else(|| join_path(p, attr));
                 self.event_at(base, path, r)
             }
             Shape::Instance(i) => {
@@ -1892,7 +1970,7 @@ impl<'r> Engine<'r> {
     }
 
     /// The event at a path, read here.
-    fn event_at(&self, base: &Val, path: String, r: TextRange) -> Val {
+    pub(crate) fn event_at(&self, base: &Val, path: String, r: TextRange) -> Val {
         let loc = self.loc(r);
         let checked = self
             .stack
@@ -2129,6 +2207,10 @@ impl<'r> Engine<'r> {
                 }
                 if matches!(method, "items" | "values" | "keys") {
                     return Val::tainted(recv.taint.clone());
+                }
+                let p = p.clone();
+                if let Some(v) = self.powertools_accessor(recv, &p, method, &args, r) {
+                    return v;
                 }
                 self.unknown_method(recv, method, &args, r, call)
             }
