@@ -61,7 +61,8 @@ fn entry_loc(file: &Arc<SourceFile>, key: &str, version: Option<&str>) -> Loc {
     if let Some(v) = version {
         let want = format!("\"version\": \"{v}\"");
         for (at_, _) in text.match_indices(key) {
-            let after = &text[at_..text.len().min(at_ + key.len() + 200)];
+            // See: fuzz/regressions/lockfile (a multi-byte character 200 bytes on).
+            let after = &text[at_..text.floor_char_boundary(at_ + key.len() + 200)];
             let next_entry = after[key.len()..].find("\": {").unwrap_or(after.len());
             if after[..(key.len() + next_entry).min(after.len())].contains(&want) {
                 return at(file, at_, at_ + key.len());
