@@ -188,9 +188,19 @@ pub fn load(
 fn provider_role(provider: &Node, at: &Loc) -> Role {
     let iam = provider.get("iam");
     let role_node = iam.and_then(|i| i.get("role"));
-    let loc = role_node
-        .or(iam)
-        .map_or_else(|| provider.loc.clone(), |n| n.loc.clone());
+    // Where the role is written: the `role:` key, else `iam:`, else the legacy statements key.
+    let key_of = |parent: Option<&Node>, name: &str| {
+        parent.and_then(|p| {
+            p.entries()
+                .iter()
+                .find(|(k, _)| k.name == name)
+                .map(|(k, _)| k.loc.clone())
+        })
+    };
+    let loc = key_of(iam, "role")
+        .or_else(|| key_of(Some(provider), "iam"))
+        .or_else(|| key_of(Some(provider), "iamRoleStatements"))
+        .unwrap_or_else(|| provider.loc.clone());
     // `iam.role: arn:...` / `iam.role: !GetAtt MyRole.Arn` / legacy `role:`: defined elsewhere.
     let external = role_node
         .filter(|n| !matches!(n.value, Value::Map(_)) || n.intrinsic().is_some())
@@ -368,10 +378,22 @@ fn function(
             .get("authorizer")
             .and_then(Node::as_str)
             .is_some_and(|a| a.eq_ignore_ascii_case("aws_iam"));
+        // The authorizer where one is written, else the `url:` key (`url: true` or settings
+        // without one leave the URL open).
+        let auth_loc = url
+            .get("authorizer")
+            .map(|a| a.loc.clone())
+            .or_else(|| {
+                node.entries()
+                    .iter()
+                    .find(|(k, _)| k.name == "url")
+                    .map(|(k, _)| k.loc.clone())
+            })
+            .unwrap_or_else(|| url.loc.clone());
         f.url = Some(FunctionUrl {
             auth_type: Some(Node::new(
                 Value::Str(if iam { "AWS_IAM" } else { "NONE" }.into()),
-                url.loc.clone(),
+                auth_loc,
             )),
             loc: url.loc.clone(),
             cors: url.get("cors").cloned(),

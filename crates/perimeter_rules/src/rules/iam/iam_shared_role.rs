@@ -71,9 +71,14 @@ impl Rule for IamSharedRole {
             } else {
                 triggers.iter().copied().collect::<Vec<_>>().join(", ")
             };
+            let name = if role.origin == perimeter_model::RoleOrigin::ProviderShared {
+                "the provider's role".to_owned()
+            } else {
+                format!("role `{}`", role.id)
+            };
             out.report(
                 &role.loc,
-                format!("role `{}` is shared by {} functions facing {list} triggers", role.id, role.functions.len()),
+                format!("{name} is shared by {} functions facing {list} triggers", role.functions.len()),
             )
             .resource(&role.id)
             .help("Give each function its own role with only what it needs; the functions facing the internet should not hold the workers' permissions");
