@@ -149,31 +149,6 @@ const NOT_IN_TERRAFORM: &[(&str, &str)] = &[
     ),
     ("DEP001", "reads lockfiles, whatever the descriptor"),
     ("SEC007", "code rule, exercised through INJ001"),
-    // Terraform resources not translated yet.
-    (
-        "AUTH005",
-        "pending: same construct as AUTH004 (CORS on an authenticated API)",
-    ),
-    (
-        "AUTH007",
-        "pending: aws_cognito_user_pool is not translated",
-    ),
-    (
-        "DOW005",
-        "pending: aws_lambda_function_event_invoke_config is not translated",
-    ),
-    (
-        "DOW008",
-        "pending: aws_lambda_function_recursion_config is not translated",
-    ),
-    (
-        "DOW009",
-        "pending: self-triggering bucket notifications need a Terraform fixture",
-    ),
-    (
-        "STO006",
-        "pending: aws_s3_bucket_website_configuration is not translated",
-    ),
 ];
 
 #[test]

@@ -82,6 +82,7 @@ fn gather(ev: &mut Eval<'_>, m: &Module, f: &mut Folded) {
             | "aws_s3_bucket_versioning"
             | "aws_s3_bucket_logging"
             | "aws_s3_bucket_notification"
+            | "aws_s3_bucket_website_configuration"
             | "aws_s3_bucket_ownership_controls" => {
                 let Some(target) = ev
                     .attr(b, "bucket")
@@ -94,6 +95,21 @@ fn gather(ev: &mut Eval<'_>, m: &Module, f: &mut Folded) {
                     f.notifications.entry(target).or_default().extend(added);
                 } else {
                     f.props.entry(target).or_default().extend(added);
+                }
+            }
+            // `recursive_loop = "Allow"`: the function's `RecursiveLoop`.
+            "aws_lambda_function_recursion_config" => {
+                let Some(target) = ev
+                    .attr(b, "function_name")
+                    .and_then(|v| referenced(&v, &prefix, "aws_lambda_function"))
+                else {
+                    continue;
+                };
+                if let Some(v) = ev.attr(b, "recursive_loop") {
+                    f.props
+                        .entry(target)
+                        .or_default()
+                        .push(("RecursiveLoop", v));
                 }
             }
             "aws_iam_role_policy_attachment" => {
@@ -230,6 +246,9 @@ fn bucket_part(ev: &mut Eval<'_>, ty: &str, b: &Located<Block>, loc: &Loc) -> Pr
                 out.push(("AccessControl", canned_acl(acl)));
             }
         }
+        "aws_s3_bucket_website_configuration" => {
+            out.push(("WebsiteConfiguration", website(ev, b, loc)));
+        }
         "aws_s3_bucket_versioning" => {
             if let Some(c) = nested(b, "versioning_configuration").first() {
                 let mut p: Props = Vec::new();
@@ -305,6 +324,37 @@ fn bucket_part(ev: &mut Eval<'_>, ty: &str, b: &Located<Block>, loc: &Loc) -> Pr
         _ => {}
     }
     out
+}
+
+/// A bucket's website (`index_document`, `error_document`, `redirect_all_requests_to`), as
+/// CloudFormation's `WebsiteConfiguration`.
+fn website(ev: &mut Eval<'_>, b: &Located<Block>, loc: &Loc) -> Node {
+    let mut p: Props = Vec::new();
+    copy(
+        ev,
+        b,
+        &[
+            ("index_document", "IndexDocument"),
+            ("error_document", "ErrorDocument"),
+        ],
+        &mut p,
+    );
+    for (block, attr, key) in [
+        ("index_document", "suffix", "IndexDocument"),
+        ("error_document", "key", "ErrorDocument"),
+        (
+            "redirect_all_requests_to",
+            "host_name",
+            "RedirectAllRequestsTo",
+        ),
+    ] {
+        if let Some(x) = nested(b, block).first()
+            && let Some(v) = ev.attr(x, attr)
+        {
+            p.push((key, v));
+        }
+    }
+    map(p, loc)
 }
 
 fn encryption(ev: &mut Eval<'_>, b: &Located<Block>, loc: &Loc) -> Node {
@@ -473,6 +523,70 @@ fn resource(
                 code_dirs.insert(address.to_owned(), dir);
             }
             "AWS::Lambda::Function"
+        }
+        "aws_lambda_function_event_invoke_config" => {
+            copy(
+                ev,
+                b,
+                &[
+                    ("function_name", "FunctionName"),
+                    ("maximum_retry_attempts", "MaximumRetryAttempts"),
+                    ("maximum_event_age_in_seconds", "MaximumEventAgeInSeconds"),
+                ],
+                &mut p,
+            );
+            if let Some(d) = nested(b, "destination_config").first() {
+                let mut dp: Props = Vec::new();
+                for (block, key) in [("on_failure", "OnFailure"), ("on_success", "OnSuccess")] {
+                    if let Some(x) = nested(d, block).first()
+                        && let Some(v) = ev.attr(x, "destination")
+                    {
+                        let xl = loc_of(&x.file, x.item.span());
+                        dp.push((key, map(vec![("Destination", v)], &xl)));
+                    }
+                }
+                p.push((
+                    "DestinationConfig",
+                    map(dp, &loc_of(&d.file, d.item.span())),
+                ));
+            }
+            "AWS::Lambda::EventInvokeConfig"
+        }
+        "aws_cognito_user_pool" => {
+            copy(ev, b, &[("name", "UserPoolName")], &mut p);
+            let mut schema = Vec::new();
+            for s in nested(b, "schema") {
+                let mut sp: Props = Vec::new();
+                copy(
+                    ev,
+                    &s,
+                    &[
+                        ("name", "Name"),
+                        ("attribute_data_type", "AttributeDataType"),
+                        ("mutable", "Mutable"),
+                    ],
+                    &mut sp,
+                );
+                schema.push(map(sp, &loc_of(&s.file, s.item.span())));
+            }
+            if !schema.is_empty() {
+                p.push(("Schema", seq(schema, loc)));
+            }
+            "AWS::Cognito::UserPool"
+        }
+        "aws_cognito_user_pool_client" => {
+            copy(
+                ev,
+                b,
+                &[
+                    ("user_pool_id", "UserPoolId"),
+                    ("write_attributes", "WriteAttributes"),
+                    ("read_attributes", "ReadAttributes"),
+                    ("name", "ClientName"),
+                ],
+                &mut p,
+            );
+            "AWS::Cognito::UserPoolClient"
         }
         "aws_lambda_permission" => {
             copy(
@@ -736,6 +850,13 @@ fn resource(
         }
         "aws_s3_bucket" => {
             copy(ev, b, &[("bucket", "BucketName")], &mut p);
+            // The provider's older inline `website { index_document = ... }` block.
+            if let Some(w) = nested(b, "website").first() {
+                p.push((
+                    "WebsiteConfiguration",
+                    website(ev, w, &loc_of(&w.file, w.item.span())),
+                ));
+            }
             if let Some(acl) = ev.attr(b, "acl") {
                 p.push(("AccessControl", canned_acl(acl)));
             }
