@@ -41,6 +41,9 @@ pub struct Options {
     pub exclude: Vec<String>,
     /// The incremental cache's folder (`None`: `--no-cache`).
     pub cache_dir: Option<PathBuf>,
+    /// The memory limit in MiB: past it, no more functions are analysed (`None`: the
+    /// default, [`crate::memory::DEFAULT_MAX_MIB`]).
+    pub max_memory_mib: Option<usize>,
 }
 
 /// Everything a scan learnt, before rules.
@@ -327,7 +330,16 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         apps.iter().map(|_| Vec::new()).collect()
     } else {
         apps.iter()
-            .map(|app| analyse_app_cached(&scan.repo, app, cache.as_ref()))
+            .map(|app| {
+                analyse_app_bounded(
+                    &scan.repo,
+                    app,
+                    cache.as_ref(),
+                    options
+                        .max_memory_mib
+                        .unwrap_or(crate::memory::DEFAULT_MAX_MIB),
+                )
+            })
             .collect()
     };
     if let Some(cache) = &cache {
@@ -440,6 +452,17 @@ pub fn analyse_app_cached(
     app: &Application,
     cache: Option<&crate::cache::Cache>,
 ) -> Vec<FunctionSummary> {
+    analyse_app_bounded(repo, app, cache, usize::MAX)
+}
+
+/// [`analyse_app_cached`], analysing no more functions once the scan holds more than
+/// `max_mib` MiB (each function left out is an error entry).
+pub fn analyse_app_bounded(
+    repo: &Repo,
+    app: &Application,
+    cache: Option<&crate::cache::Cache>,
+    max_mib: usize,
+) -> Vec<FunctionSummary> {
     app.functions
         .par_iter()
         .filter_map(|f| {
@@ -480,6 +503,17 @@ pub fn analyse_app_cached(
                 return Some(s);
             }
             let code_dir = f.code_dir.as_deref().unwrap_or(&app.root);
+            if let Some(why) = crate::memory::over_limit(max_mib) {
+                let mut s = FunctionSummary {
+                    function: f.id.clone(),
+                    ..FunctionSummary::default()
+                };
+                s.errors.push(ScanError::new(
+                    app.id.clone(),
+                    format!("function `{}` was not analysed: {why}", f.id),
+                ));
+                return Some(s);
+            }
             let spec = HandlerSpec {
                 function: &f.id,
                 code_dir,
@@ -539,6 +573,30 @@ pub fn findings(scan: &Scan, selection: &perimeter_rules::Selection) -> Vec<Find
     out.extend(perimeter_rules::run_files(&files, selection));
     perimeter_rules::sort_findings(&mut out);
     out
+}
+
+/// Most findings of one rule reported in one file; the rest are counted in a warning (a
+/// generated or hostile file can hold thousands of the same flaw).
+pub const MAX_FINDINGS_PER_RULE_PER_FILE: usize = 100;
+
+/// Keeps the first [`MAX_FINDINGS_PER_RULE_PER_FILE`] findings of each rule in each file (in
+/// report order: sort them first) and says, per file and rule, how many were left out.
+pub fn cap_findings(findings: &mut Vec<Finding>) -> Vec<String> {
+    let mut counts: BTreeMap<(String, String), usize> = BTreeMap::new();
+    findings.retain(|f| {
+        let n = counts.entry((f.path.clone(), f.rule.clone())).or_default();
+        *n += 1;
+        *n <= MAX_FINDINGS_PER_RULE_PER_FILE
+    });
+    counts
+        .into_iter()
+        .filter(|(_, n)| *n > MAX_FINDINGS_PER_RULE_PER_FILE)
+        .map(|((path, rule), n)| {
+            format!(
+                "{path}: {n} findings of {rule}, over the limit of {MAX_FINDINGS_PER_RULE_PER_FILE} per rule and file: only the first {MAX_FINDINGS_PER_RULE_PER_FILE} are reported"
+            )
+        })
+        .collect()
 }
 
 /// What the dependency check found: findings, warnings for the report, files it could not

@@ -4,6 +4,7 @@
 //! abstractly from the handler with an untrusted event; `spec` lists sinks, sanitizers and
 //! SDK tables as data; `sinks` and `sdk` apply those tables to library calls.
 
+mod powertools;
 mod resolve;
 mod sdk;
 mod sinks;

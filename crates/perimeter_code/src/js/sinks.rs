@@ -45,6 +45,9 @@ impl<'a> Engine<'a> {
         args: &[Val<'a>],
         is_new: bool,
     ) -> Option<Val<'a>> {
+        if let Some(v) = self.powertools_call(span, origin, args) {
+            return Some(v);
+        }
         let module = &*origin.module;
         if module.is_empty() {
             match origin.path.as_str() {

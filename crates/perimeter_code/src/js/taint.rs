@@ -737,7 +737,9 @@ impl<'a> Engine<'a> {
         if let Some((name, positive)) = guard {
             let after = (e1 != Exit::Normal && !positive)
                 || (i.alternate.is_some() && e2 != Exit::Normal && positive);
-            if after && let Some(v) = sc.lookup(name) {
+            if after && name.starts_with(CLEAN_PATH) {
+                sc.declare(name, Val::default());
+            } else if after && let Some(v) = sc.lookup(name) {
                 sc.assign(name, cleaned(&v), false);
             }
         }
@@ -750,10 +752,51 @@ impl<'a> Engine<'a> {
 
     fn shadow_clean(&mut self, sc: &Rc<Scope<'a>>, name: &'a str) -> Rc<Scope<'a>> {
         let inner = self.new_scope(sc, false);
-        if let Some(v) = sc.lookup(name) {
+        if name.starts_with(CLEAN_PATH) {
+            inner.declare(name, Val::default());
+        } else if let Some(v) = sc.lookup(name) {
             inner.declare(name, cleaned(&v));
         }
         inner
+    }
+
+    /// What a guard checks: a variable's name, or for a member of the event (`event.report`,
+    /// `event.queryStringParameters.sort`) a marker of its access path, so that reading it
+    /// again where the guard holds gives the checked value.
+    fn guard_target(&mut self, e: &'a Expression<'a>, sc: &Rc<Scope<'a>>) -> Option<&'a str> {
+        if let Some(n) = ident_name(e) {
+            return Some(n);
+        }
+        let m = e.get_inner_expression().as_member_expression()?;
+        let v = self.member_expr(m, sc);
+        match v.taint.as_slice() {
+            [t] if t.structured => Some(self.alloc.alloc_str(&format!("{CLEAN_PATH}{}", t.path))),
+            _ => None,
+        }
+    }
+
+    /// A member of the event read where a guard checked its path: clean.
+    fn checked(v: Val<'a>, sc: &Rc<Scope<'a>>) -> Val<'a> {
+        if !v
+            .taint
+            .iter()
+            .any(|t| t.structured && sc.lookup(&format!("{CLEAN_PATH}{}", t.path)).is_some())
+        {
+            return v;
+        }
+        let mut out = v;
+        out.taint = out
+            .taint
+            .iter()
+            .map(|t| {
+                if t.structured && sc.lookup(&format!("{CLEAN_PATH}{}", t.path)).is_some() {
+                    t.cleaned(ALL_KINDS)
+                } else {
+                    Rc::clone(t)
+                }
+            })
+            .collect();
+        out
     }
 
     /// The variable an allowlist-style test checks, and whether the test is true when the
@@ -764,7 +807,7 @@ impl<'a> Engine<'a> {
                 self.guard(&u.argument, sc).map(|(n, p)| (n, !p))
             }
             Expression::CallExpression(c) => {
-                let arg = ident_name(c.arguments.first()?.as_expression()?)?;
+                let arg = self.guard_target(c.arguments.first()?.as_expression()?, sc)?;
                 let callee = c.callee.get_inner_expression();
                 if let Some(m) = callee.as_member_expression() {
                     let prop = m.static_property_name()?;
@@ -814,7 +857,7 @@ impl<'a> Engine<'a> {
                 });
                 validator.then_some((arg, true))
             }
-            Expression::BinaryExpression(b) => binary_guard(b),
+            Expression::BinaryExpression(b) => binary_guard(b, &mut |e| self.guard_target(e, sc)),
             Expression::LogicalExpression(l) => self.logical_guard(l, sc),
             _ => None,
         }
@@ -1312,7 +1355,8 @@ impl<'a> Engine<'a> {
     fn member_expr(&mut self, m: &'a MemberExpression<'a>, sc: &Rc<Scope<'a>>) -> Val<'a> {
         let obj = self.eval(m.object(), sc);
         let key = self.member_key(m, sc);
-        self.member(&obj, key.as_deref(), m.span())
+        let v = self.member(&obj, key.as_deref(), m.span());
+        Self::checked(v, sc)
     }
 
     /// A member of a value: the object field, refined event path, library origin.
@@ -2094,6 +2138,10 @@ pub(crate) fn params_of<'a>(node: FnNode<'a>) -> Option<&'a FormalParameters<'a>
 }
 
 /// A value made clean for every sink kind (an allowlist check passed).
+/// Prefix of the pseudo-variables that mark a place in the event as checked by a guard
+/// (`\0` cannot start a JavaScript name).
+const CLEAN_PATH: &str = "\0clean:";
+
 fn cleaned<'a>(v: &Val<'a>) -> Val<'a> {
     let mut out = v.clone();
     out.taint = v.taint.iter().map(|t| t.cleaned(ALL_KINDS)).collect();
@@ -2156,7 +2204,10 @@ fn is_minus_one(e: &Expression<'_>) -> bool {
 }
 
 /// Comparison guards: `x === 'a'`, `typeof x === 'number'`, `list.indexOf(x) === -1`.
-fn binary_guard<'a>(b: &'a BinaryExpression<'a>) -> Option<(&'a str, bool)> {
+fn binary_guard<'a>(
+    b: &'a BinaryExpression<'a>,
+    target: &mut dyn FnMut(&'a Expression<'a>) -> Option<&'a str>,
+) -> Option<(&'a str, bool)> {
     let eq = match b.operator {
         BinaryOperator::StrictEquality | BinaryOperator::Equality => true,
         BinaryOperator::StrictInequality | BinaryOperator::Inequality => false,
@@ -2187,8 +2238,8 @@ fn binary_guard<'a>(b: &'a BinaryExpression<'a>) -> Option<(&'a str, bool)> {
             let number = matches!(y, Expression::StringLiteral(s) if matches!(s.value.as_str(), "number" | "boolean"));
             return number.then_some((n, eq));
         }
-        if let Some(n) = ident_name(x)
-            && is_literal(y)
+        if is_literal(y)
+            && let Some(n) = target(x)
         {
             return Some((n, eq));
         }
