@@ -8,5 +8,6 @@ pub mod diff;
 pub mod engine;
 pub mod inventory;
 pub mod lsp;
+pub mod memory;
 pub mod progress;
 pub mod suppress;

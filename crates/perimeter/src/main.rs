@@ -53,6 +53,10 @@ struct LoadArgs {
     /// cache folder, `~/.cache/perimeter`).
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
+    /// Memory limit in MiB: past it, the functions not yet analysed are reported as not
+    /// analysed [default: 4096].
+    #[arg(long, value_name = "MIB")]
+    max_memory: Option<usize>,
 }
 
 #[derive(Subcommand)]
@@ -485,6 +489,7 @@ fn load_options(path: &Path, load: &LoadArgs, no_code: bool) -> Result<(Resolved
                 .clone()
                 .or_else(perimeter::cache::default_dir)
         },
+        max_memory_mib: load.max_memory,
     };
     Ok((config, options))
 }
@@ -679,6 +684,8 @@ fn scan(
         }
     }
 
+    // What the baseline and --diff left, within the limit per rule and file.
+    warnings.extend(engine::cap_findings(&mut findings));
     let apps: usize = scans.iter().map(|(_, s)| s.apps.len()).sum();
     let functions: usize = scans.iter().map(|(_, s)| s.function_count()).sum();
     let files: usize = scans.iter().map(|(_, s)| s.file_count()).sum();

@@ -157,3 +157,147 @@ fn a_source_file_over_the_size_limit_is_an_error() {
             .any(|r| r.starts_with("INJ"))
     );
 }
+
+#[test]
+fn the_memory_limit_stops_the_analysis_with_an_error_per_function() {
+    let dir = tempfile::tempdir().unwrap();
+    app(dir.path(), &[("a.js", GOOD_JS), ("b.js", GOOD_JS)]);
+    // 0 MiB: the scan holds more than that before the first function.
+    let report = scan(dir.path(), &["--max-memory", "0"]);
+    let errors = errors_for(&report, "serverless.yml");
+    for f in ["f0", "f1"] {
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains(&format!("`{f}` was not analysed"))
+                    && e.contains("memory limit of 0 MiB")),
+            "{errors:?}"
+        );
+    }
+    assert!(rules_at(&report, "a.js").is_empty());
+    // The descriptor rules still ran.
+    assert!(
+        !rules_at(&report, "serverless.yml").is_empty(),
+        "{report:#}"
+    );
+    // With the default limit, both are analysed.
+    let report = scan(dir.path(), &[]);
+    assert!(
+        rules_at(&report, "a.js")
+            .iter()
+            .any(|r| r.starts_with("INJ"))
+    );
+}
+
+#[test]
+fn variables_nested_too_deeply_are_left_unresolved_with_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut yml = String::from(
+        "service: s\nprovider:\n  name: aws\n  runtime: nodejs20.x\n  environment:\n    DEEP: ${self:custom.v0}\n    INCLUDED: ${file(./f0.yml):v}\ncustom:\n",
+    );
+    for i in 0..40 {
+        yml.push_str(&format!("  v{i}: ${{self:custom.v{}}}\n", i + 1));
+    }
+    yml.push_str("  v40: end\nfunctions:\n  f:\n    handler: a.handler\n");
+    write(dir.path(), "serverless.yml", &yml);
+    // Files that include each other in a chain longer than the limit.
+    for i in 0..40 {
+        write(
+            dir.path(),
+            &format!("f{i}.yml"),
+            &format!("v: ${{file(./f{}.yml):v}}\n", i + 1),
+        );
+    }
+    write(dir.path(), "f40.yml", "v: end\n");
+    write(dir.path(), "a.js", "exports.handler = async () => 1;\n");
+    let report = scan(dir.path(), &[]);
+    let errors = errors_for(&report, "serverless.yml");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("nests deeper than 32 levels")),
+        "{errors:?}"
+    );
+    // The chain of files is cut at the same depth, in the file where it is reached.
+    let errors = errors_for(&report, "f31.yml");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("nests deeper than 32 levels")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn the_analysis_budget_is_reported_per_function() {
+    let dir = tempfile::tempdir().unwrap();
+    // Straight-line handlers too long to interpret within the per-function step budget
+    // (1 MB and 1.7 MB, under the 2 MiB file size limit).
+    let js = format!(
+        "exports.handler = async (e) => {{\n  let x = e.body;\n{}  return x;\n}};\n",
+        "  x = x + e.body;\n".repeat(60_000)
+    );
+    let py = format!(
+        "def handler(e, c):\n    x = e\n{}    return x\n",
+        "    x = x + e\n".repeat(120_000)
+    );
+    app(
+        dir.path(),
+        &[("budget.js", &js), ("budget.py", &py), ("good.js", GOOD_JS)],
+    );
+    let report = scan(dir.path(), &[]);
+    for file in ["budget.js", "budget.py"] {
+        let errors = errors_for(&report, file);
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("analysis budget exhausted")),
+            "{file}: {errors:?}"
+        );
+    }
+    assert!(
+        rules_at(&report, "good.js")
+            .iter()
+            .any(|r| r.starts_with("INJ"))
+    );
+}
+
+#[test]
+fn findings_past_the_limit_per_rule_and_file_are_counted_in_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    // 150 command injections of one rule in one handler.
+    let mut js = String::from(
+        "const { execSync } = require('child_process');\nexports.handler = async (event) => {\n",
+    );
+    for i in 0..150 {
+        js.push_str(&format!("  execSync('ls {i} ' + event.body);\n"));
+    }
+    js.push_str("};\n");
+    app(dir.path(), &[("many.js", &js)]);
+    let report = scan(dir.path(), &[]);
+    let rules = rules_at(&report, "many.js");
+    let top = rules
+        .iter()
+        .max_by_key(|r| rules.iter().filter(|x| x == r).count())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        rules.iter().filter(|r| **r == top).count(),
+        100,
+        "{rules:?}"
+    );
+    let warnings: Vec<&str> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("many.js: 150 findings of")
+                && w.contains(&top)
+                && w.contains("limit of 100")),
+        "{warnings:?}"
+    );
+}
