@@ -9,7 +9,7 @@ use perimeter_code::FunctionSummary;
 
 mod common;
 
-use common::{check, sources_at};
+use common::{FAMILIES, check, sources_at};
 
 /// The JavaScript fixtures.
 pub const LANG: common::Lang = common::Lang {
@@ -18,22 +18,6 @@ pub const LANG: common::Lang = common::Lang {
     marker: "// expect:",
     analyse: perimeter_code::js::analyse_handler,
 };
-
-const FAMILIES: &[&str] = &[
-    "rest_v1",
-    "http_v2",
-    "function_url",
-    "alb",
-    "websocket",
-    "sqs",
-    "sns",
-    "s3",
-    "dynamodb_stream",
-    "kinesis",
-    "eventbridge",
-    "cognito",
-    "invoke",
-];
 
 fn family(dir: &str, name: &str) -> FunctionSummary {
     check(dir, &[&format!("{name}.handler")]).remove(0)

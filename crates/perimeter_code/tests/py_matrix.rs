@@ -7,7 +7,7 @@ use perimeter_code::FunctionSummary;
 
 mod common;
 
-use common::{check, sources_at};
+use common::{FAMILIES, check, sources_at};
 
 /// The Python fixtures.
 pub const LANG: common::Lang = common::Lang {
@@ -16,22 +16,6 @@ pub const LANG: common::Lang = common::Lang {
     marker: "# expect:",
     analyse: perimeter_code::python::analyse_handler,
 };
-
-const FAMILIES: &[&str] = &[
-    "rest_v1",
-    "http_v2",
-    "function_url",
-    "alb",
-    "websocket",
-    "sqs",
-    "sns",
-    "s3",
-    "dynamodb_stream",
-    "kinesis",
-    "eventbridge",
-    "cognito",
-    "invoke",
-];
 
 fn family(name: &str) -> FunctionSummary {
     check("families", &[&format!("{name}.handler")]).remove(0)
@@ -45,6 +29,26 @@ fn every_source_family_fires_and_its_look_alike_does_not() {
         .filter(|f| std::panic::catch_unwind(|| family(f)).is_err())
         .collect();
     assert!(failed.is_empty(), "failed: {failed:?}");
+}
+
+#[test]
+fn inter_procedural_across_modules_with_a_safe_look_alike() {
+    let s = family("invoke");
+    assert_eq!(
+        s.files,
+        ["invoke.py", "reports/__init__.py", "reports/store.py"]
+    );
+    let f = s
+        .flows
+        .iter()
+        .find(|f| f.sink.path() == "reports/store.py")
+        .unwrap();
+    assert_eq!(
+        (f.source.path.as_str(), f.source.loc.path()),
+        ("report", "invoke.py")
+    );
+    let notes: Vec<&str> = f.steps.iter().map(|s| s.note.as_str()).collect();
+    assert!(notes.contains(&"argument of find_report"), "{notes:?}");
 }
 
 /// The normalised source path of each firing line: the paths the application graph reads
@@ -81,7 +85,7 @@ fn source_paths_are_the_graph_s() {
         ("eventbridge", 7, &["detail.webhook"]),
         ("cognito", 9, &["request.userAttributes.email"]),
         ("cognito", 12, &["userName"]),
-        ("invoke", 8, &["report"]),
+        ("invoke", 10, &["report"]),
     ];
     for (f, line, paths) in want {
         let s = family(f);

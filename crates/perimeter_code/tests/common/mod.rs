@@ -10,6 +10,24 @@ use std::path::Path;
 use perimeter_code::handler::HandlerSpec;
 use perimeter_code::{FunctionSummary, Repo};
 
+/// The source families of the matrix (issue #3): one fixture file per family, with a
+/// `handler`, in `families` (JavaScript, Python) and `ts_families` (TypeScript).
+pub(crate) const FAMILIES: &[&str] = &[
+    "rest_v1",
+    "http_v2",
+    "function_url",
+    "alb",
+    "websocket",
+    "sqs",
+    "sns",
+    "s3",
+    "dynamodb_stream",
+    "kinesis",
+    "eventbridge",
+    "cognito",
+    "invoke",
+];
+
 /// What differs between languages.
 pub struct Lang {
     /// Folder under tests/fixtures.
