@@ -114,10 +114,10 @@ impl serverless::FileReader for TreeReader<'_> {
     }
 }
 
-/// The scanned tree as the Azure Functions loader reads it.
-struct AzureFiles<'a>(&'a Scan);
+/// The scanned tree as the loaders of Azure Functions and Chalice apps read it.
+struct AppTree<'a>(&'a Scan);
 
-impl perimeter_model::azure::AppFiles for AzureFiles<'_> {
+impl perimeter_model::pysource::AppFiles for AppTree<'_> {
     fn file(&self, rel: &str) -> Option<Arc<SourceFile>> {
         self.0
             .repo
@@ -128,6 +128,19 @@ impl perimeter_model::azure::AppFiles for AzureFiles<'_> {
 
     fn files_under(&self, dir: &str) -> Vec<String> {
         self.0.repo.files_under(dir).map(str::to_owned).collect()
+    }
+
+    fn python(&self, rel: &str) -> Option<Result<perimeter_model::pysource::PyModule, ScanError>> {
+        if !self.0.repo.exists(rel) {
+            return None;
+        }
+        Some(
+            self.0
+                .repo
+                .read(rel)
+                .map_err(|e| ScanError::new(rel, e))
+                .and_then(|f| perimeter_model::pysource::read(&f)),
+        )
     }
 }
 
@@ -258,33 +271,10 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         .map(str::to_owned)
         .collect();
     for rel in chalice {
-        let config = match scan.read_descriptor(&rel) {
-            Ok(f) => f,
-            Err(e) => {
-                scan.errors.push(ScanError::new(&rel, e));
-                continue;
-            }
-        };
-        let project = rel
-            .trim_end_matches(".chalice/config.json")
-            .trim_end_matches('/');
-        let app_py = if project.is_empty() {
-            "app.py".to_owned()
-        } else {
-            format!("{project}/app.py")
-        };
-        let py = scan
-            .repo
-            .exists(&app_py)
-            .then(|| scan.read_descriptor(&app_py).ok())
-            .flatten();
-        let read = |p: &str| {
-            scan.repo
-                .exists(p)
-                .then(|| scan.read_descriptor(p).ok())
-                .flatten()
-        };
-        apps.push(perimeter_model::chalice::load(&config, py.as_ref(), &read));
+        match scan.read_descriptor(&rel) {
+            Ok(f) => apps.push(perimeter_model::chalice::load(&f, &AppTree(&scan))),
+            Err(e) => scan.errors.push(ScanError::new(&rel, e)),
+        }
     }
     // Azure Functions: each function app's host.json.
     let hosts: Vec<String> = scan
@@ -295,7 +285,7 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         .collect();
     for rel in hosts {
         match scan.read_descriptor(&rel) {
-            Ok(f) => apps.push(perimeter_model::azure::load(&f, &AzureFiles(&scan))),
+            Ok(f) => apps.push(perimeter_model::azure::load(&f, &AppTree(&scan))),
             Err(e) => scan.errors.push(ScanError::new(&rel, e)),
         }
     }

@@ -34,38 +34,28 @@ fn chalice_routes_events_settings_and_role() {
     assert_eq!(app["framework"], "chalice");
     let fns = app["functions"].as_array().unwrap();
     let ids: Vec<&str> = fns.iter().map(|f| f["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["APIHandler", "on_upload"]);
-    // Every route is served by APIHandler (handler `app.app`), each with its authentication.
-    let api = &fns[0];
-    assert_eq!(api["handler"]["value"], "app.app");
-    let routes: Vec<(String, String, String)> = api["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["route"]["method"].as_str().unwrap().to_owned(),
-                e["route"]["path"].as_str().unwrap().to_owned(),
-                e["route"]["auth"]["type"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    // One function per decorated view (Chalice deploys the routes as `api_handler`).
+    assert_eq!(ids, ["get_todo", "add_todo", "on_upload"]);
+    let get = &fns[0];
+    assert_eq!(get["handler"]["value"], "app.get_todo");
+    let route = &get["events"][0]["route"];
     assert_eq!(
-        routes[0],
-        ("GET".into(), "/todos/{tid}".into(), "none".into())
+        (route["method"].as_str(), route["path"].as_str()),
+        (Some("GET"), Some("/todos/{tid}"))
     );
-    assert_eq!(routes[1].0, "POST");
-    assert_ne!(routes[1].2, "none", "the POST route has an authorizer");
-    assert_eq!(at(&api["events"][0]["at"]), ("app.py".into(), 11, 1));
+    assert_eq!(route["auth"]["type"], "none");
+    assert_eq!(at(&get["events"][0]["at"]), ("app.py".into(), 11, 2));
+    assert_eq!(fns[1]["events"][0]["route"]["auth"]["type"], "cognito");
     // An event function with its bucket and filters, and the stage's per-function timeout.
-    let up = &fns[1];
+    let up = &fns[2];
     assert_eq!(up["handler"]["value"], "app.on_upload");
     assert_eq!(up["events"][0]["kind"], "s3");
     assert_eq!(up["events"][0]["source"], "uploads");
     assert_eq!(up["timeout"]["value"], 900);
     assert_eq!(at(&up["timeout"]), (".chalice/config.json".into(), 11, 62));
-    // One role for the app, from the stage's policy file.
+    // autogen_policy false: each deployed function has a role with the stage's policy file.
     let role = &app["roles"][0];
+    assert_eq!(role["id"], "api_handler_role");
     assert_eq!(role["statements"][0]["actions"][0], "*");
 
     let report = run(&["scan", "--format", "json"], "chalice");
@@ -87,7 +77,6 @@ fn chalice_routes_events_settings_and_role() {
         ("INJ001", "app.py", 19),  // app.current_request into SQL
         ("SEC001", ".chalice/config.json", 10),
         ("IAM001", ".chalice/policy-dev.json", 1),
-        ("IAM008", ".chalice/config.json", 1),
     ] {
         assert!(
             rules.contains(&(expected.0.to_owned(), expected.1.to_owned(), expected.2)),
@@ -95,7 +84,21 @@ fn chalice_routes_events_settings_and_role() {
         );
     }
     // The authenticated route is not an unauthenticated endpoint.
-    assert!(!rules.contains(&("AUTH001".to_owned(), "app.py".to_owned(), 17)));
+    assert!(!rules.contains(&("AUTH001".to_owned(), "app.py".to_owned(), 16)));
+    // A Lambda setting the routes share is reported once, for the deployed function.
+    let dow001: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "DOW001")
+        .collect();
+    assert_eq!(dow001.len(), 1, "{dow001:#?}");
+    assert!(
+        dow001[0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("as one function, `api_handler`)")
+    );
     assert!(
         report["errors"].as_array().unwrap().is_empty(),
         "{}",

@@ -13,11 +13,11 @@ use std::sync::Arc;
 
 use perimeter_diagnostics::{Loc, ScanError, SourceFile, Span};
 
-use crate::chalice::{decorators, kwarg, unquote};
 use crate::model::{
     Application, Auth, EnvVar, Event, EventKind, Framework, Function, Resource, Role, RoleOrigin,
     Route,
 };
+use crate::pysource::{self, PyModule};
 use crate::yaml::{self, Node, Value};
 
 /// Whether a path is a function app's `host.json`.
@@ -25,13 +25,7 @@ pub fn is_host(path: &str) -> bool {
     path.rsplit('/').next() == Some("host.json")
 }
 
-/// What the loader reads from the tree.
-pub trait AppFiles {
-    /// A file relative to the scan root.
-    fn file(&self, rel: &str) -> Option<Arc<SourceFile>>;
-    /// The files under a folder, relative to the scan root.
-    fn files_under(&self, dir: &str) -> Vec<String>;
-}
+pub use crate::pysource::AppFiles;
 
 fn kind_of(binding: &str) -> Option<EventKind> {
     Some(match binding {
@@ -270,127 +264,12 @@ pub fn load(host: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
         }
         app.functions.push(f);
     }
-    // v2: the decorators of function_app.py.
-    if let Some(py) = files.file(&join("function_app.py")) {
-        let text = py.text();
-        let app_var = text
-            .lines()
-            .find_map(|l| {
-                let (name, rhs) = l.split_once('=')?;
-                rhs.contains("FunctionApp(").then(|| name.trim().to_owned())
-            })
-            .unwrap_or_else(|| "app".to_owned());
-        let default_level = text
-            .lines()
-            .find(|l| l.contains("FunctionApp("))
-            .and_then(|l| l.split("AuthLevel.").nth(1))
-            .map(|r| {
-                r.chars()
-                    .take_while(char::is_ascii_alphabetic)
-                    .collect::<String>()
-            });
-        let mut by_fn: Vec<(String, Function)> = Vec::new();
-        for d in decorators(text, &app_var) {
-            let at = Loc::new(
-                &py,
-                Span {
-                    start: u32::try_from(d.start).unwrap_or(0),
-                    end: u32::try_from(d.start + 1).unwrap_or(0),
-                },
-            );
-            let idx = match by_fn.iter().position(|(n, _)| *n == d.function) {
-                Some(i) => i,
-                None => {
-                    let mut f = Function::new(d.function.clone(), at.clone());
-                    f.handler = Some(Node::new(
-                        Value::Str(format!("function_app.{}", d.function)),
-                        at.clone(),
-                    ));
-                    f.runtime = Some(Node::new(
-                        Value::Str("python3".to_owned()),
-                        host_loc.clone(),
-                    ));
-                    f.code_dir = Some(dir.clone());
-                    f.environment = env.clone();
-                    by_fn.push((d.function.clone(), f));
-                    by_fn.len() - 1
-                }
-            };
-            let f = &mut by_fn[idx].1;
-            match d.method.as_str() {
-                "function_name" => {
-                    if let Some(n) = kwarg(&d.args, "name").and_then(unquote) {
-                        f.id = n;
-                    }
-                }
-                "route" | "http_trigger" => {
-                    let level = kwarg(&d.args, "auth_level")
-                        .and_then(|v| v.split("AuthLevel.").nth(1).map(str::to_owned))
-                        .or_else(|| default_level.clone());
-                    let path = kwarg(&d.args, "route")
-                        .and_then(unquote)
-                        .map_or_else(|| format!("/api/{}", d.function), |r| format!("/api/{r}"));
-                    let methods = kwarg(&d.args, "methods")
-                        .map(crate::chalice::strings)
-                        .unwrap_or_default();
-                    let auth = auth_of(level.as_deref(), &at);
-                    f.events.extend(http_event(methods, path, auth, &at));
-                }
-                m if m.ends_with("_trigger") || m.ends_with("_output") || m.ends_with("_input") => {
-                    let ty = match m
-                        .trim_end_matches("_trigger")
-                        .trim_end_matches("_output")
-                        .trim_end_matches("_input")
-                    {
-                        "queue" => "queue",
-                        "service_bus_queue" | "service_bus_topic" => "serviceBus",
-                        "blob" => "blob",
-                        "event_hub_message" | "event_hub" => "eventHub",
-                        "cosmos_db" => "cosmosDB",
-                        "schedule" | "timer" => "timer",
-                        _ => "other",
-                    };
-                    let target = [
-                        "queue_name",
-                        "path",
-                        "topic_name",
-                        "event_hub_name",
-                        "container_name",
-                    ]
-                    .iter()
-                    .find_map(|k| kwarg(&d.args, k).and_then(unquote))
-                    .map(|s| s.split('/').next().unwrap_or(&s).to_owned());
-                    if m.ends_with("_trigger") {
-                        let kind = if ty == "timer" {
-                            Some(EventKind::Schedule)
-                        } else {
-                            kind_of(&format!("{ty}Trigger"))
-                        };
-                        if let Some(kind) = kind {
-                            let source = target.map(|t| {
-                                reference(
-                                    &resource(&mut app, &format!("{ty}Trigger"), &t, &at),
-                                    &at,
-                                )
-                            });
-                            f.events.push(Event {
-                                kind,
-                                type_name: m.to_owned(),
-                                loc: at.clone(),
-                                route: None,
-                                source,
-                                filters: Vec::new(),
-                                properties: None,
-                            });
-                        }
-                    } else if let Some(t) = target {
-                        resource(&mut app, ty, &t, &at);
-                    }
-                }
-                _ => {}
-            }
+    // v2: the decorators of function_app.py and of the blueprints it registers.
+    if let Some(main) = files.python(&join("function_app.py")) {
+        match main {
+            Ok(main) => load_v2(&mut app, &main, &dir, &env, &host_loc, files),
+            Err(e) => app.errors.push(e),
         }
-        app.functions.extend(by_fn.into_iter().map(|(_, f)| f));
     }
     // One identity for the app.
     if !app.functions.is_empty() {
@@ -408,4 +287,182 @@ pub fn load(host: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
         });
     }
     app
+}
+
+/// The binding type a v2 decorator method declares (`queue_trigger` -> `queue`), and whether
+/// it is a trigger, an input or an output.
+fn v2_binding(method: &str) -> Option<(&'static str, &'static str)> {
+    let (base, direction) = if let Some(b) = method.strip_suffix("_trigger") {
+        (b, "trigger")
+    } else if let Some(b) = method.strip_suffix("_output") {
+        (b, "out")
+    } else if let Some(b) = method.strip_suffix("_input") {
+        (b, "in")
+    } else if method == "schedule" {
+        ("timer", "trigger")
+    } else {
+        return None;
+    };
+    let ty = match base {
+        "queue" => "queue",
+        "service_bus_queue" | "service_bus_topic" => "serviceBus",
+        "blob" => "blob",
+        "event_hub_message" | "event_hub" => "eventHub",
+        "cosmos_db" | "cosmos_db_v3" => "cosmosDB",
+        "event_grid" => "eventGrid",
+        "timer" | "schedule" => "timer",
+        _ => return None,
+    };
+    Some((ty, direction))
+}
+
+/// The functions declared with decorators in `function_app.py` (the Python v2 model).
+fn load_v2(
+    app: &mut Application,
+    main: &PyModule,
+    dir: &str,
+    env: &[EnvVar],
+    host_loc: &Loc,
+    files: &dyn AppFiles,
+) {
+    let app_vars = main.instances_of("FunctionApp");
+    let app_vars: Vec<&str> = if app_vars.is_empty() {
+        vec!["app"]
+    } else {
+        app_vars
+    };
+    // `FunctionApp(http_auth_level=...)` sets the default level of the app's routes.
+    let default_level = app_vars
+        .iter()
+        .filter_map(|v| main.assigned(v))
+        .find_map(|c| c.kwarg("http_auth_level").cloned());
+    // Blueprints registered with `app.register_functions(bp)`.
+    let mut modules: Vec<(PyModule, String)> = Vec::new();
+    for v in &app_vars {
+        modules.push((main.clone(), (*v).to_owned()));
+    }
+    for call in &main.calls {
+        if !matches!(call.method(), "register_functions" | "register_blueprint")
+            || !app_vars.contains(&call.receiver())
+        {
+            continue;
+        }
+        let Some(target) = call.args.first().and_then(pysource::name) else {
+            continue;
+        };
+        match pysource::resolve_object(main, target, dir, files, "Blueprint") {
+            Ok(Some(found)) => modules.push(found),
+            Ok(None) => {}
+            Err(e) => app.errors.push(e),
+        }
+    }
+    for (module, var) in &modules {
+        for def in &module.functions {
+            let decs: Vec<_> = def
+                .decorators
+                .iter()
+                .filter(|d| d.receiver() == var)
+                .collect();
+            if decs.is_empty() {
+                continue;
+            }
+            let at = decs[0].loc.clone();
+            let id = decs
+                .iter()
+                .find(|d| d.method() == "function_name")
+                .and_then(|d| d.arg("name", 0))
+                .and_then(Node::as_str)
+                .unwrap_or(&def.name)
+                .to_owned();
+            let mut f = Function::new(id, at.clone());
+            f.handler = Some(Node::new(
+                Value::Str(format!("{}.{}", module.module_path(dir), def.name)),
+                def.loc.clone(),
+            ));
+            f.runtime = Some(Node::new(
+                Value::Str("python3".to_owned()),
+                host_loc.clone(),
+            ));
+            f.code_dir = Some(dir.to_owned());
+            f.environment = env.to_vec();
+            for d in decs {
+                let method = d.method();
+                if matches!(method, "route" | "http_trigger") {
+                    let level = d.kwarg("auth_level").or(default_level.as_ref());
+                    let level_name = level.map(|l| {
+                        pysource::name(l).or_else(|| l.as_str()).map_or_else(
+                            || l.display(),
+                            |n| n.rsplit('.').next().unwrap_or(n).to_owned(),
+                        )
+                    });
+                    let path = d
+                        .arg("route", 0)
+                        .and_then(Node::as_str)
+                        .map_or_else(|| format!("/api/{}", def.name), |r| format!("/api/{r}"));
+                    let methods = d
+                        .kwarg("methods")
+                        .map(|m| {
+                            m.items()
+                                .iter()
+                                .filter_map(|x| {
+                                    x.as_str().map(str::to_owned).or_else(|| {
+                                        pysource::name(x)
+                                            .map(|n| n.rsplit('.').next().unwrap_or(n).to_owned())
+                                    })
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let auth_loc = level.map_or_else(|| d.loc.clone(), |l| l.loc.clone());
+                    f.events.extend(http_event(
+                        methods,
+                        path,
+                        auth_of(level_name.as_deref(), &auth_loc),
+                        &d.loc,
+                    ));
+                    continue;
+                }
+                let Some((ty, direction)) = v2_binding(method) else {
+                    continue;
+                };
+                let target = [
+                    "queue_name",
+                    "path",
+                    "topic_name",
+                    "event_hub_name",
+                    "container_name",
+                ]
+                .iter()
+                .find_map(|k| d.kwarg(k))
+                .and_then(|n| {
+                    n.as_str()
+                        .map(|s| (s.split('/').next().unwrap_or(s).to_owned(), n))
+                });
+                if direction == "trigger" {
+                    let kind = if ty == "timer" {
+                        Some(EventKind::Schedule)
+                    } else {
+                        kind_of(&format!("{ty}Trigger"))
+                    };
+                    if let Some(kind) = kind {
+                        let source = target.map(|(t, n)| {
+                            reference(&resource(app, &format!("{ty}Trigger"), &t, &n.loc), &n.loc)
+                        });
+                        f.events.push(Event {
+                            kind,
+                            type_name: method.to_owned(),
+                            loc: d.loc.clone(),
+                            route: None,
+                            source,
+                            filters: Vec::new(),
+                            properties: None,
+                        });
+                    }
+                } else if let Some((t, n)) = target {
+                    resource(app, ty, &t, &n.loc);
+                }
+            }
+            app.functions.push(f);
+        }
+    }
 }

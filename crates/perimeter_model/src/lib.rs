@@ -11,6 +11,7 @@ pub mod chalice;
 pub mod discover;
 pub mod limits;
 pub mod model;
+pub mod pysource;
 pub mod sam_policies;
 pub mod serverless;
 pub mod terraform;

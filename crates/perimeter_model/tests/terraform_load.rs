@@ -2,6 +2,8 @@
 //! module, a remote module, data sources (archives, policy documents) and the resources that
 //! define, trigger, expose and empower functions; and on a broken file.
 
+mod apps;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -16,22 +18,9 @@ struct Fixtures {
 
 impl Fixtures {
     fn new() -> Self {
-        let base = format!("{}/tests/fixtures/", env!("CARGO_MANIFEST_DIR"));
-        let mut files = BTreeMap::new();
-        let mut stack = vec![std::path::PathBuf::from(format!("{base}terraform"))];
-        while let Some(dir) = stack.pop() {
-            for e in std::fs::read_dir(&dir).unwrap() {
-                let p = e.unwrap().path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else {
-                    let rel = p.to_string_lossy()[base.len()..].replace('\\', "/");
-                    let text = std::fs::read_to_string(&p).unwrap();
-                    files.insert(rel.clone(), SourceFile::new(rel, text));
-                }
-            }
+        Self {
+            files: apps::read_tree("tests/fixtures", "terraform"),
         }
-        Self { files }
     }
 }
 

@@ -54,6 +54,9 @@ pub fn run(apps: &[AppContext<'_>], selection: &Selection) -> Vec<Finding> {
             let mut out = Findings::new(rule.meta(), &cx.app.id);
             rule.check(cx, &mut out);
             let mut v = out.into_vec();
+            if lambda_setting(rule.meta()) {
+                one_per_deployment(cx.app, &mut v);
+            }
             if let Some(sev) = sev {
                 for f in &mut v {
                     f.severity = *sev;
@@ -75,10 +78,67 @@ fn applies(meta: &RuleMeta, framework: perimeter_model::Framework) -> bool {
     if framework != perimeter_model::Framework::Azure {
         return true;
     }
-    let lambda_setting = meta.code.starts_with("OBS")
+    !lambda_setting(meta)
+}
+
+/// Whether a rule judges the settings of a deployed Lambda function (scaling, logging,
+/// tracing, runtime, key management) rather than what the function does.
+fn lambda_setting(meta: &RuleMeta) -> bool {
+    meta.code.starts_with("OBS")
         || (meta.code.starts_with("DOW") && meta.kind != Kind::RecursiveTrigger)
-        || matches!(meta.code, "RUN001" | "STO007");
-    !lambda_setting
+        || matches!(meta.code, "RUN001" | "STO007")
+}
+
+/// Several functions of the model may be one deployed function: a Chalice app's routes are
+/// modelled one function per view, but Chalice deploys them all as `api_handler`, whose
+/// settings they share. A finding about those settings is kept once, for the first of them,
+/// and says which deployed function it is about.
+fn one_per_deployment(app: &perimeter_model::Application, findings: &mut Vec<Finding>) {
+    if app.framework != perimeter_model::Framework::Chalice {
+        return;
+    }
+    let deployed = |f: &Finding| {
+        f.function
+            .as_deref()
+            .and_then(|id| app.function(id))
+            .and_then(|f| f.name.as_ref())
+            .and_then(perimeter_model::Node::as_str)
+            .map(str::to_owned)
+    };
+    sort_findings(findings);
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut keep = Vec::with_capacity(findings.len());
+    for f in findings.drain(..) {
+        let Some(name) = deployed(&f) else {
+            keep.push(f);
+            continue;
+        };
+        // The same finding about another route of the deployed function.
+        let id = f.function.clone().unwrap_or_default();
+        let key = (name, f.message.replace(&format!("`{id}`"), "`<function>`"));
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        keep.push(f);
+    }
+    for f in &mut keep {
+        let Some(name) = deployed(f) else { continue };
+        let others = app
+            .functions
+            .iter()
+            .filter(|g| g.name.as_ref().and_then(perimeter_model::Node::as_str) == Some(&name))
+            .count()
+            .saturating_sub(1);
+        if others > 0 {
+            let routes = if others == 1 { "route" } else { "routes" };
+            f.message = format!(
+                "{} (Chalice deploys it with {others} other {routes} as one function, `{name}`)",
+                f.message
+            );
+        }
+    }
+    *findings = keep;
 }
 
 /// Runs the rules that read repository files rather than the application model (secrets in

@@ -16,8 +16,10 @@ const ORIGIN_KEYS: &[&str] = &[
     "allowOrigin",
     "allowOrigins",
     "allowedOrigins",
+    // Chalice's `CORSConfig(allow_origin=...)`.
+    "allow_origin",
 ];
-const CREDENTIAL_KEYS: &[&str] = &["allowCredentials", "credentials"];
+const CREDENTIAL_KEYS: &[&str] = &["allowCredentials", "credentials", "allow_credentials"];
 
 fn is_wild(node: &Node) -> bool {
     node.as_str()
