@@ -241,6 +241,8 @@ const NOT_SECRET_LAST: &[&str] = &[
     "ALGORITHM",
     "SECONDS",
     "MINUTES",
+    "HOURS",
+    "DAYS",
     "AGE",
     "POLICY",
     "ROTATION",
@@ -489,6 +491,8 @@ mod tests {
             "API_URL",
             "PASSWORD_PARAM",
             "KEYBOARD",
+            "SecretRotationDays",
+            "TOKEN_VALIDITY_HOURS",
         ] {
             assert!(!is_secret_name(no), "{no}");
         }

@@ -173,3 +173,99 @@ fn every_rule_that_applies_has_a_terraform_fixture() {
         "rules without a Terraform fixture: {missing:?}"
     );
 }
+
+/// Code rules: the descriptor only says where the handler is and what triggers it, so one
+/// format is enough; INJ001 and IAM011 have fixtures in every format, which exercise handler
+/// resolution from each of them.
+const CODE_RULES: &[&str] = &[
+    "AUTH008", "ERR001", "INJ002", "INJ003", "INJ004", "INJ005", "INJ006", "INJ007", "INJ008",
+    "INJ009", "INJ010", "SEC007",
+];
+
+/// Rules that read something else than a descriptor: every repository file, lockfiles.
+const NOT_DESCRIPTOR_RULES: &[&str] = &["SEC006", "DEP001"];
+
+/// Rules judging a plain CloudFormation resource (a Cognito pool, a bucket policy, a
+/// permission, a KMS key...): SAM templates are read by the same loader, so the `cfn.yaml`
+/// fixture is the SAM case too.
+const CLOUDFORMATION_RESOURCE_RULES: &[&str] = &[
+    "AUTH003", "AUTH006", "AUTH007", "DOW011", "IAM009", "STO002", "STO005", "STO008",
+];
+
+/// Which fixture formats a rule directory must hold, and why not the others.
+fn required_formats(code: &str) -> (bool, bool, bool) {
+    if NOT_DESCRIPTOR_RULES.contains(&code) {
+        return (false, false, false);
+    }
+    if CODE_RULES.contains(&code) {
+        // One descriptor of any kind.
+        return (false, false, false);
+    }
+    // The Serverless Framework's `custom:` block exists nowhere else.
+    if code == "SEC005" {
+        return (true, false, false);
+    }
+    let sam = !CLOUDFORMATION_RESOURCE_RULES.contains(&code);
+    (true, sam, true)
+}
+
+#[test]
+fn every_rule_has_fixtures_in_each_format_where_its_construct_exists() {
+    let mut missing = Vec::new();
+    for dir in common::fixture_dirs() {
+        let code = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let names: Vec<String> = common::sorted(&dir)
+            .iter()
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        let has = |prefix: &str, exts: &[&str]| {
+            names
+                .iter()
+                .any(|n| n.starts_with(prefix) && exts.iter().any(|e| n.ends_with(e)))
+        };
+        let (serverless, sam, cfn) = required_formats(&code);
+        let present = [
+            (
+                "serverless.yml",
+                serverless,
+                has("serverless", &[".yml", ".yaml"]),
+            ),
+            (
+                "template.yaml (SAM)",
+                sam,
+                has("template", &[".yaml", ".yml"]),
+            ),
+            ("cfn.yaml or cfn.json", cfn, has("cfn", &[".yaml", ".json"])),
+        ];
+        for (format, required, found) in present {
+            if required && !found {
+                missing.push(format!("{code}: {format}"));
+            }
+        }
+        if CODE_RULES.contains(&code.as_str()) {
+            assert!(
+                names
+                    .iter()
+                    .any(|n| n.ends_with(".yaml") || n.ends_with(".yml")),
+                "{code}: a code rule still needs a descriptor"
+            );
+        }
+    }
+    assert!(missing.is_empty(), "fixtures missing: {missing:#?}");
+    // The code rules' shared proof: INJ001 and IAM011 load their handlers from each format.
+    for code in ["INJ001", "IAM011"] {
+        let dir = common::fixture_dirs()
+            .into_iter()
+            .find(|d| d.file_name().is_some_and(|n| n == code))
+            .unwrap();
+        let names: Vec<String> = common::sorted(&dir)
+            .iter()
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        assert!(
+            names.iter().any(|n| n.starts_with("serverless"))
+                && names.iter().any(|n| n.starts_with("template")),
+            "{code}: {names:?}"
+        );
+    }
+}

@@ -176,6 +176,9 @@ pub fn load(
                 ctx.alias_function(&function_logical_id(&f.id), &f.id);
             }
             ctx.alias_role("IamRoleLambdaExecution", &shared_id);
+            // The framework merges the whole block into the stack template: its `Parameters`
+            // are the stack's (values come from `provider.stackParameters` or their default).
+            app.parameters.extend(ctx.parameters().iter().cloned());
             if let Some(res) = block.get("Resources") {
                 cfn::merge_resources(&mut app, res, &ctx);
             }
