@@ -283,3 +283,26 @@ fn handler_errors_name_the_function() {
         s.errors
     );
 }
+
+/// A WSGI app built by a factory (`app = create_app()`, as Zappa's `app_function` names
+/// it): the routes of the blueprints its construction imports are the entry points.
+#[test]
+fn app_factory_blueprint_routes() {
+    let run = "from project import create_app\n\napp = create_app()\n";
+    let init = "from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n    from project.views import bp\n    app.register_blueprint(bp)\n    return app\n";
+    let views = "import os\nfrom flask import Blueprint, request\n\nbp = Blueprint('main', __name__)\n\n\n@bp.route('/run')\ndef run_it():\n    os.system(request.args['cmd'])  # expect: injection-os-command\n";
+    let s = analyse(
+        &[
+            ("run.py", run),
+            ("project/__init__.py", init),
+            ("project/views.py", views),
+        ],
+        "run.app",
+    );
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    assert!(s.handler.is_some());
+    check(views, &s);
+    // A module-level name that serves no route is still an error naming the handler.
+    let s = analyse(&[("run.py", "app = object()\n")], "run.app");
+    assert_eq!(s.errors.len(), 1, "{:?}", s.errors);
+}

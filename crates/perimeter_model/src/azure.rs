@@ -143,10 +143,22 @@ pub fn load(host: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
         match yaml::parse(&settings) {
             Ok(doc) => {
                 for (k, v) in doc.get("Values").map(Node::entries).unwrap_or_default() {
+                    // A Key Vault reference is resolved by the platform: the secret is not
+                    // in the file.
+                    let value = match v
+                        .as_str()
+                        .and_then(|s| s.strip_prefix("@Microsoft.KeyVault("))
+                    {
+                        Some(r) => Node::new(
+                            Value::Symbolic(format!("<keyvault:{}>", r.trim_end_matches(')'))),
+                            v.loc.clone(),
+                        ),
+                        None => v.clone(),
+                    };
                     env.push(EnvVar {
                         name: k.name.clone(),
                         name_loc: k.loc.clone(),
-                        value: v.clone(),
+                        value,
                     });
                 }
             }

@@ -90,7 +90,10 @@ struct FixtureTree {
 
 impl perimeter_model::terraform::Tree for FixtureTree {
     fn file(&self, rel: &str) -> Option<std::sync::Arc<SourceFile>> {
-        let text = std::fs::read_to_string(self.root.join(rel)).ok()?;
+        let mut text = std::fs::read_to_string(self.root.join(rel)).ok()?;
+        if rel.ends_with(".json") {
+            text = json_without_markers(rel, &text);
+        }
         Some(SourceFile::new(rel, text))
     }
 
@@ -108,6 +111,53 @@ impl perimeter_model::terraform::Tree for FixtureTree {
             .unwrap_or_default();
         out.sort();
         out
+    }
+}
+
+/// Every file under a folder, recursively, sorted.
+fn all_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for p in common::sorted(dir) {
+        if p.is_dir() {
+            out.extend(all_files(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// A project folder of a fixture as the Chalice and Azure loaders read a tree.
+struct ProjectTree {
+    root: std::path::PathBuf,
+    files: Vec<String>,
+}
+
+impl perimeter_model::pysource::AppFiles for ProjectTree {
+    fn file(&self, rel: &str) -> Option<std::sync::Arc<SourceFile>> {
+        if !self.files.iter().any(|f| f == rel) {
+            return None;
+        }
+        let mut text = std::fs::read_to_string(self.root.join(rel)).ok()?;
+        if rel.ends_with(".json") {
+            text = json_without_markers(rel, &text);
+        }
+        Some(SourceFile::new(rel, text))
+    }
+
+    fn files_under(&self, dir: &str) -> Vec<String> {
+        self.files
+            .iter()
+            .filter(|f| f.starts_with(&format!("{dir}/")))
+            .cloned()
+            .collect()
+    }
+
+    fn python(
+        &self,
+        rel: &str,
+    ) -> Option<Result<perimeter_model::pysource::PyModule, perimeter_diagnostics::ScanError>> {
+        self.file(rel).map(|f| perimeter_model::pysource::read(&f))
     }
 }
 
@@ -201,7 +251,13 @@ fn analyse(repo: &Repo, app: &Application) -> Vec<FunctionSummary> {
                 code_dir,
                 handler,
                 runtime: f.runtime_str(),
-                convention: handler::Convention::Lambda,
+                convention: if app.framework == perimeter_model::Framework::Azure {
+                    handler::Convention::Azure {
+                        http: f.events.iter().any(|e| e.route.is_some()),
+                    }
+                } else {
+                    handler::Convention::Lambda
+                },
             };
             Some(handler::analyse(repo, &spec))
         })
@@ -221,7 +277,7 @@ fn fixtures() {
     let root = common::root();
     let files: Vec<String> = common::fixture_dirs()
         .iter()
-        .flat_map(|d| common::sorted(d))
+        .flat_map(|d| all_files(d))
         .map(|p| rel(&p))
         .collect();
     let repo = Repo::new(root.clone(), files);
@@ -275,6 +331,39 @@ fn fixtures() {
             .map(|p| rel(p))
             .filter(|p| perimeter_model::terraform::is_terraform(p))
             .collect();
+        // Projects in sub-folders: Chalice (`.chalice/config.json`), Zappa
+        // (`zappa_settings.json`) and Azure Functions (`host.json`) applications.
+        for sub in entries.iter().filter(|p| p.is_dir()) {
+            let files = all_files(sub);
+            let tree = ProjectTree {
+                root: root.clone(),
+                files: files.iter().map(|p| rel(p)).collect(),
+            };
+            for path in &tree.files {
+                let Some(file) = perimeter_model::pysource::AppFiles::file(&tree, path) else {
+                    continue;
+                };
+                let app = if perimeter_model::chalice::is_config(path) {
+                    perimeter_model::chalice::load(&file, &tree)
+                } else if perimeter_model::zappa::is_settings(path) {
+                    perimeter_model::zappa::load(&file)
+                } else if perimeter_model::azure::is_host(path) {
+                    perimeter_model::azure::load(&file, &tree)
+                } else {
+                    continue;
+                };
+                assert!(app.errors.is_empty(), "{path}: {:?}", app.errors);
+                let mut descriptors = vec![path.clone()];
+                // The files a loader read beside its descriptor (settings, policies).
+                descriptors.extend(
+                    tree.files
+                        .iter()
+                        .filter(|f| f.ends_with(".json") && !f.ends_with("function.json"))
+                        .cloned(),
+                );
+                apps.push((app, descriptors));
+            }
+        }
         if !tf.is_empty() {
             let tree = FixtureTree { root: root.clone() };
             let (app, _) = perimeter_model::terraform::load(&rel(&dir), &tree);
@@ -312,7 +401,7 @@ fn fixtures() {
             }
         }
         // A file with `expect` markers that no loaded descriptor reached would pass silently.
-        for file in &entries {
+        for file in &all_files(&dir) {
             let path = rel(file);
             let text = std::fs::read_to_string(file).unwrap_or_default();
             let name = file.file_name().unwrap().to_string_lossy();

@@ -74,6 +74,13 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
             // A framework app (`app = Chalice(...)`, `handler = Mangum(app)`) whose routes
             // are the entry points.
             None if routes > 0 => summary.handler = engine.global_loc(m, &func),
+            // An app built elsewhere (`app = create_app()`): the routes of the modules its
+            // construction loaded (blueprints) are the entry points.
+            None if engine.global_loc(m, &func).is_some()
+                && engine.run_blueprint_modules(m) > 0 =>
+            {
+                summary.handler = engine.global_loc(m, &func);
+            }
             None => summary.errors.push(ScanError::new(
                 path.clone(),
                 format!(

@@ -794,13 +794,25 @@ impl<'r> Engine<'r> {
     /// handler's, whose routes already ran): `app.include_router(router)` serves them with
     /// the same event.
     pub(crate) fn run_router_modules(&mut self, skip: usize) {
+        self.run_other_modules(skip, true);
+    }
+
+    /// Runs the routes of every module loaded but `skip`, of any framework (the blueprints of
+    /// a Flask app built by a factory, `app = create_app()`); returns how many ran.
+    pub(crate) fn run_blueprint_modules(&mut self, skip: usize) -> usize {
+        self.run_other_modules(skip, false)
+    }
+
+    fn run_other_modules(&mut self, skip: usize, powertools_only: bool) -> usize {
         let mut m = 0;
+        let mut run = 0;
         while m < self.asts.len() {
             if m != skip {
-                self.run_routes_in(m, None, true);
+                run += self.run_routes_in(m, None, powertools_only);
             }
             m += 1;
         }
+        run
     }
 
     fn run_routes_in(&mut self, module: usize, only: Option<&str>, powertools_only: bool) -> usize {
