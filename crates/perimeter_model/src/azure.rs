@@ -196,10 +196,20 @@ pub fn load(host: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
         let name = fdir.rsplit('/').next().unwrap_or(&fdir).to_owned();
         let at = doc.loc.clone();
         let mut f = Function::new(name.clone(), Loc::new(&file, Span { start: 0, end: 0 }));
-        let script = doc
-            .get("scriptFile")
-            .and_then(Node::as_str)
-            .map(|s| s.trim_start_matches("./").to_owned());
+        // `scriptFile` is relative to the function's folder (`../shared/app.py` is common):
+        // the handler's folder is the script's, and the handler its file name.
+        let mut code_dir = fdir.clone();
+        let script =
+            doc.get("scriptFile").and_then(Node::as_str).map(|s| {
+                match crate::cfn::join_dir(&fdir, s) {
+                    Some(path) => {
+                        let (dir, name) = path.rsplit_once('/').unwrap_or(("", &path));
+                        code_dir = dir.to_owned();
+                        name.to_owned()
+                    }
+                    None => s.trim_start_matches("./").to_owned(),
+                }
+            });
         let entry = doc.get("entryPoint").and_then(Node::as_str);
         let (handler, runtime) = match script.as_deref() {
             Some(s) if s.ends_with(".py") => (
@@ -221,7 +231,7 @@ pub fn load(host: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
         };
         f.handler = Some(Node::new(Value::Str(handler), at.clone()));
         f.runtime = Some(Node::new(Value::Str(runtime.to_owned()), host_loc.clone()));
-        f.code_dir = Some(fdir.clone());
+        f.code_dir = Some(code_dir);
         f.environment = env.clone();
         for b in doc.get("bindings").map(Node::items).unwrap_or_default() {
             let ty = b.get("type").and_then(Node::as_str).unwrap_or("");
