@@ -1260,14 +1260,39 @@ fn code_dir(ev: &mut Eval<'_>, m: &Module, b: &Located<Block>) -> Option<String>
         }
     }
     // A package next to the folder it was zipped from (`lambda.zip` beside `lambda/`), or
-    // committed beside the code it packages.
+    // committed beside the code it packages (only when the handler's module is there: a zip
+    // in a folder of other files is a package whose code is not in the repository).
     let stem = filename.strip_suffix(".zip")?;
     let beside = crate::cfn::join_dir(&m.dir, stem)?;
     if ev.files.has_dir(&beside) {
         return Some(beside);
     }
     let parent = filename.rsplit_once('/').map_or(".", |(p, _)| p);
-    crate::cfn::join_dir(&m.dir, parent).filter(|d| ev.files.has_dir(d))
+    let dir = crate::cfn::join_dir(&m.dir, parent)?;
+    let handler = ev.attr(b, "handler").and_then(|h| known_text(&h))?;
+    handler_module_in(ev.files, &dir, &handler).then_some(dir)
+}
+
+/// Source extensions a handler's module may have, whatever the runtime.
+const MODULE_EXTENSIONS: &[&str] = &["py", "js", "mjs", "cjs", "ts", "rb"];
+
+/// Whether the module a handler names (`app.handler`, `src/index.handler`,
+/// `pkg.mod.handler`) is a file of a folder.
+fn handler_module_in(files: &dyn Files, dir: &str, handler: &str) -> bool {
+    let Some((module, _)) = handler.rsplit_once('.') else {
+        return false;
+    };
+    let dotted = module.replace('.', "/");
+    [module, dotted.as_str()].iter().any(|m| {
+        MODULE_EXTENSIONS.iter().any(|ext| {
+            let rel = if dir == "." || dir.is_empty() {
+                format!("{m}.{ext}")
+            } else {
+                format!("{dir}/{m}.{ext}")
+            };
+            files.text(&rel).is_some()
+        })
+    })
 }
 
 /// Whether a function's package is built from code written in the configuration itself
