@@ -3,11 +3,13 @@
 //! the same answer (each file read, by content hash; each existence check; each folder
 //! listing) and the binary is the same build.
 //!
-//! One JSON file per function under `<dir>/summaries/<build>/`, named by the hash of what
-//! identifies the analysis (function, code folder, handler, runtime, convention);
-//! written to a temporary file and renamed, so a reader never sees half an entry and two
-//! scans may share the folder. A stale, corrupt or unreadable entry is a miss: the cache can
-//! make a scan faster, never different.
+//! One file per scanned folder, `<dir>/summaries/<build>/<hash of the folder's path>.jsonl`:
+//! a line per function, keyed by the hash of what identifies its analysis (function, code
+//! folder, handler, runtime, convention). It is read once when the scan starts and
+//! rewritten once when the code analysis ends, with the entries this scan used (so it never
+//! grows past the tree's functions), to a temporary file renamed over the old one: a reader
+//! never sees half a file and two scans may share the folder (the last one wins). A stale,
+//! corrupt or unreadable entry is a miss: the cache can make a scan faster, never different.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -36,12 +38,14 @@ pub fn default_dir() -> Option<PathBuf> {
     var("HOME").map(|home| PathBuf::from(home).join(".cache").join("perimeter"))
 }
 
-/// The summaries of earlier scans.
+/// The summaries of earlier scans of one folder.
 pub struct Cache {
-    dir: PathBuf,
-    build: String,
-    /// The first write failure, reported once as a warning.
-    write_error: Mutex<Option<String>>,
+    /// The pack file.
+    path: PathBuf,
+    /// Its lines when the scan started, by key.
+    old: BTreeMap<String, String>,
+    /// The lines of this scan (reused or new), by key.
+    new: Mutex<BTreeMap<String, String>>,
     stats: Mutex<Stats>,
 }
 
@@ -57,6 +61,7 @@ pub struct Stats {
 #[derive(Serialize, Deserialize)]
 struct Entry {
     format: u32,
+    key: String,
     /// Each question asked, with the digest of its answer.
     answers: Vec<(Question, String)>,
     summary: FunctionSummary,
@@ -71,31 +76,64 @@ enum Question {
 }
 
 impl Cache {
-    /// The cache in `dir` (made on first write). The entries of other builds that no scan
-    /// used for a day are removed.
-    pub fn open(dir: &Path) -> Self {
+    /// The cache of the scans of `root` in `dir` (written by [`Cache::finish`]). The entries
+    /// of other builds that no scan used for a day are removed.
+    pub fn open(dir: &Path, root: &Path) -> Self {
         let summaries = dir.join("summaries");
-        let build = build_id();
-        let mut h = Sha256::new();
-        h.update(build.as_bytes());
-        let folder = hex(&h.finalize())[..16].to_owned();
+        let folder = sha_hex(&[build_id().as_str()])[..16].to_owned();
         prune(&summaries, &folder);
+        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        let name = sha_hex(&[root.to_string_lossy().as_ref()]);
+        let path = summaries
+            .join(folder)
+            .join(format!("{}.jsonl", &name[..32]));
+        let old = std::fs::read_to_string(&path)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| {
+                #[derive(Deserialize)]
+                struct Key {
+                    key: String,
+                }
+                let k: Key = serde_json::from_str(line).ok()?;
+                Some((k.key, line.to_owned()))
+            })
+            .collect();
         Self {
-            dir: summaries.join(folder),
-            build,
-            write_error: Mutex::new(None),
+            path,
+            old,
+            new: Mutex::new(BTreeMap::new()),
             stats: Mutex::new(Stats::default()),
         }
+    }
+
+    /// Writes the entries this scan used; an error says why the cache could not be written.
+    pub fn finish(&self) -> Result<(), String> {
+        let new = lock(&self.new);
+        let mut text = String::new();
+        for line in new.values() {
+            text.push_str(line);
+            text.push('\n');
+        }
+        let write = || -> std::io::Result<()> {
+            let dir = self.path.parent().unwrap_or(Path::new("."));
+            std::fs::create_dir_all(dir)?;
+            let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+            std::io::Write::write_all(&mut tmp, text.as_bytes())?;
+            tmp.persist(&self.path)?;
+            Ok(())
+        };
+        write().map_err(|e| {
+            format!(
+                "the cache {} cannot be written ({e}): the next scan will not be faster",
+                self.path.display()
+            )
+        })
     }
 
     /// How this scan used the cache so far.
     pub fn stats(&self) -> Stats {
         *lock(&self.stats)
-    }
-
-    /// Why the cache could not be written, if it could not.
-    pub fn write_error(&self) -> Option<String> {
-        lock(&self.write_error).clone()
     }
 
     /// The summary of `spec`: reused when an entry's answers all still hold, else computed by
@@ -106,74 +144,54 @@ impl Cache {
         spec: &HandlerSpec<'_>,
         analyse: impl FnOnce(&Repo) -> FunctionSummary,
     ) -> FunctionSummary {
-        let path = self.entry_path(spec);
-        if let Some(summary) = std::fs::read(&path)
-            .ok()
-            .and_then(|bytes| reuse(repo, &bytes))
+        let key = sha_hex(&[
+            &FORMAT.to_string(),
+            spec.function,
+            spec.code_dir,
+            spec.handler,
+            spec.runtime.unwrap_or("\u{0}"),
+            &format!("{:?}", spec.convention),
+        ]);
+        if let Some(line) = self.old.get(&key)
+            && let Some(summary) = reuse(repo, line.as_bytes())
         {
             lock(&self.stats).hits += 1;
+            lock(&self.new).insert(key, line.clone());
             return summary;
         }
         lock(&self.stats).misses += 1;
         let view = repo.recording();
         let summary = analyse(&view);
         let log = view.take_log();
-        if let Err(e) = self.store(&path, &log, &summary) {
-            lock(&self.write_error).get_or_insert_with(|| {
-                format!(
-                    "the cache folder {} cannot be written ({e}): the next scan will not be faster",
-                    self.dir.display()
-                )
-            });
+        if let Ok(line) = entry_line(&key, &log, &summary) {
+            lock(&self.new).insert(key, line);
         }
         summary
     }
+}
 
-    fn entry_path(&self, spec: &HandlerSpec<'_>) -> PathBuf {
-        let mut h = Sha256::new();
-        for part in [
-            &FORMAT.to_string(),
-            &self.build,
-            spec.function,
-            spec.code_dir,
-            spec.handler,
-            spec.runtime.unwrap_or("\u{0}"),
-            &format!("{:?}", spec.convention),
-        ] {
-            h.update(part.as_bytes());
-            h.update([0]);
-        }
-        let hex = hex(&h.finalize());
-        self.dir.join(&hex[..2]).join(format!("{}.json", &hex[2..]))
-    }
-
-    fn store(&self, path: &Path, log: &AccessLog, summary: &FunctionSummary) -> Result<(), String> {
-        let answers = log
-            .answers
-            .iter()
-            .map(|(q, a)| {
-                let q = match q {
-                    Access::Exists(p) => Question::Exists(p.clone()),
-                    Access::Read(p) => Question::Read(p.clone()),
-                    Access::List(p) => Question::List(p.clone()),
-                    Access::Vendored(p) => Question::Vendored(p.clone()),
-                };
-                (q, digest(a))
-            })
-            .collect();
-        let entry = Entry {
-            format: FORMAT,
-            answers,
-            summary: summary.clone(),
-        };
-        let bytes = serde_json::to_vec(&entry).map_err(|e| e.to_string())?;
-        let dir = path.parent().unwrap_or(&self.dir);
-        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| e.to_string())?;
-        std::io::Write::write_all(&mut tmp, &bytes).map_err(|e| e.to_string())?;
-        tmp.persist(path).map_err(|e| e.to_string())?;
-        Ok(())
-    }
+/// The stored form of an analysis: one line of JSON.
+fn entry_line(key: &str, log: &AccessLog, summary: &FunctionSummary) -> Result<String, String> {
+    let answers = log
+        .answers
+        .iter()
+        .map(|(q, a)| {
+            let q = match q {
+                Access::Exists(p) => Question::Exists(p.clone()),
+                Access::Read(p) => Question::Read(p.clone()),
+                Access::List(p) => Question::List(p.clone()),
+                Access::Vendored(p) => Question::Vendored(p.clone()),
+            };
+            (q, digest(a))
+        })
+        .collect();
+    let entry = Entry {
+        format: FORMAT,
+        key: key.to_owned(),
+        answers,
+        summary: summary.clone(),
+    };
+    serde_json::to_string(&entry).map_err(|e| e.to_string())
 }
 
 /// The stored summary, if every answer still holds and every location it names is in a file
@@ -234,6 +252,16 @@ fn digest(answer: &Answer) -> String {
                 h.update([0]);
             }
         }
+    }
+    hex(&h.finalize())
+}
+
+/// SHA-256 of the parts (each followed by a NUL), in hex.
+fn sha_hex(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for part in parts {
+        h.update(part.as_bytes());
+        h.update([0]);
     }
     hex(&h.finalize())
 }

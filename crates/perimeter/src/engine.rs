@@ -315,7 +315,7 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         .cache_dir
         .as_deref()
         .filter(|_| !options.skip_code)
-        .map(crate::cache::Cache::open);
+        .map(|dir| crate::cache::Cache::open(dir, &scan.root));
     let summaries: Vec<Vec<FunctionSummary>> = if options.skip_code {
         apps.iter().map(|_| Vec::new()).collect()
     } else {
@@ -334,7 +334,7 @@ pub fn load(root: &Path, options: &Options) -> Scan {
     };
     if let Some(cache) = &cache {
         scan.cache = Some(cache.stats());
-        scan.warnings.extend(cache.write_error());
+        scan.warnings.extend(cache.finish().err());
     }
     for list in &summaries {
         for s in list {

@@ -33,6 +33,24 @@ fn tree(parent: &Path) -> PathBuf {
     root
 }
 
+/// The files under a folder, sorted.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 struct Run {
     report: Vec<u8>,
     reused: usize,
@@ -96,6 +114,11 @@ fn a_warm_scan_reuses_every_summary_and_reports_the_same_bytes() {
     );
     assert!(warm.report == cold.report, "the warm report differs");
     assert!(!findings(&warm.report).is_empty());
+    // One pack file for the folder, one line per function, rewritten rather than grown.
+    let packs: Vec<PathBuf> = walk(&cache);
+    assert_eq!(packs.len(), 1, "{packs:?}");
+    let lines = std::fs::read_to_string(&packs[0]).unwrap().lines().count();
+    assert_eq!(lines, cold.analysed);
     // Every format renders the same from cached summaries (code frames, traces).
     for format in ["sarif", "text", "html", "junit", "gitlab"] {
         let fresh = scan(&root, format, None);
@@ -201,29 +224,22 @@ fn a_corrupt_or_unwritable_cache_changes_nothing() {
     let cache = dir.path().join("cache");
     let fresh = scan(&root, "json", None);
     scan(&root, "json", Some(&cache));
-    // Every entry damaged in a different way.
-    let mut entries = Vec::new();
-    let mut stack = vec![cache.clone()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                entries.push(p);
-            }
-        }
-    }
-    entries.sort();
+    // Every entry (a line of the pack files) damaged in one of three ways.
+    let entries = walk(&cache);
     assert!(!entries.is_empty());
-    for (i, e) in entries.iter().enumerate() {
+    for e in &entries {
         let text = std::fs::read_to_string(e).unwrap();
-        let damaged = match i % 3 {
-            0 => text[..text.len() / 2].to_owned(),
-            1 => text.replace("\"Read\"", "\"Exists\""),
-            _ => String::from("{}"),
-        };
-        std::fs::write(e, damaged).unwrap();
+        let damaged: Vec<String> = text
+            .lines()
+            .enumerate()
+            .map(|(i, line)| match i % 3 {
+                0 => line[..line.len() / 2].to_owned(),
+                1 => line.replace("\"Read\"", "\"Exists\""),
+                _ => String::from("{}"),
+            })
+            .collect();
+        assert!(damaged.len() > 10);
+        std::fs::write(e, damaged.join("\n")).unwrap();
     }
     let damaged = scan(&root, "json", Some(&cache));
     assert!(damaged.report == fresh.report);
@@ -238,7 +254,7 @@ fn a_corrupt_or_unwritable_cache_changes_nothing() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|w| w.as_str().unwrap().contains("cache folder")),
+            .any(|w| w.as_str().unwrap().contains("cannot be written")),
         "{v:#}"
     );
 }
