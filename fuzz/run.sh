@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Short fuzz run of every target (or of the targets named after the duration):
+#   fuzz/run.sh SECONDS [TARGET...]
+# Seeds the corpora from the fixtures, builds with cargo-fuzz on the stable toolchain (no
+# sanitizer: the crates forbid unsafe code, and `-s address` would need nightly flags, see
+# README.md), runs each target SECONDS seconds, prints its executions, and fails when a
+# target crashes, times out or runs out of memory (the input is left in fuzz/artifacts/).
+set -euo pipefail
+cd "$(dirname "$0")"
+secs=${1:-60}
+shift || true
+targets=("$@")
+if [ "${#targets[@]}" -eq 0 ]; then
+  mapfile -t targets < <(cargo fuzz list)
+fi
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --version 0.13.2 --locked
+./seed-corpora.sh >/dev/null
+# A target folder of its own: builds with other flags (a sanitizer) elsewhere do not
+# invalidate these.
+flags=(-O -s none --target-dir target/stable)
+cargo fuzz build "${flags[@]}" >/dev/null
+failed=()
+for t in "${targets[@]}"; do
+  log=$(mktemp)
+  if cargo fuzz run "${flags[@]}" "$t" -- -max_total_time="$secs" -timeout=10 \
+      -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
+    status=ok
+  else
+    status=FAILED
+    failed+=("$t")
+  fi
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 || true)
+  printf '%-16s %-6s %10s execs in %ss  %s  corpus %s\n' "$t" "$status" "$execs" "$secs" "$cov" \
+    "$(find "corpus/$t" -type f | wc -l)"
+  if [ "$status" = FAILED ]; then
+    grep -E 'panicked|ERROR|SUMMARY|Test unit written|deadly signal|^error' "$log" | head -20 \
+      || tail -20 "$log"
+  fi
+  rm -f "$log"
+done
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "fuzz targets that failed: ${failed[*]}" >&2
+  exit 1
+fi
