@@ -566,8 +566,9 @@ pub fn findings(scan: &Scan, selection: &perimeter_rules::Selection) -> Vec<Find
 }
 
 /// Most findings of one rule reported in one file; the rest are counted in a warning (a
-/// generated or hostile file can hold thousands of the same flaw).
-pub const MAX_FINDINGS_PER_RULE_PER_FILE: usize = 100;
+/// generated or hostile file can hold tens of thousands of the same flaw). High enough that a
+/// real descriptor (a `serverless.yml` with hundreds of public functions) is reported whole.
+pub const MAX_FINDINGS_PER_RULE_PER_FILE: usize = 1_000;
 
 /// Keeps the first [`MAX_FINDINGS_PER_RULE_PER_FILE`] findings of each rule in each file (in
 /// report order: sort them first) and says, per file and rule, how many were left out.

@@ -265,11 +265,12 @@ fn the_analysis_budget_is_reported_per_function() {
 #[test]
 fn findings_past_the_limit_per_rule_and_file_are_counted_in_a_warning() {
     let dir = tempfile::tempdir().unwrap();
-    // 150 command injections of one rule in one handler.
+    // More command injections of one rule in one handler than the limit.
+    let limit = perimeter::engine::MAX_FINDINGS_PER_RULE_PER_FILE;
     let mut js = String::from(
         "const { execSync } = require('child_process');\nexports.handler = async (event) => {\n",
     );
-    for i in 0..150 {
+    for i in 0..limit + 50 {
         js.push_str(&format!("  execSync('ls {i} ' + event.body);\n"));
     }
     js.push_str("};\n");
@@ -283,7 +284,7 @@ fn findings_past_the_limit_per_rule_and_file_are_counted_in_a_warning() {
         .clone();
     assert_eq!(
         rules.iter().filter(|r| **r == top).count(),
-        100,
+        limit,
         "{rules:?}"
     );
     let warnings: Vec<&str> = report["warnings"]
@@ -293,11 +294,11 @@ fn findings_past_the_limit_per_rule_and_file_are_counted_in_a_warning() {
         .map(|w| w.as_str().unwrap())
         .collect();
     assert!(
-        warnings
-            .iter()
-            .any(|w| w.starts_with("many.js: 150 findings of")
+        warnings.iter().any(
+            |w| w.starts_with(&format!("many.js: {} findings of", limit + 50))
                 && w.contains(&top)
-                && w.contains("limit of 100")),
+                && w.contains(&format!("limit of {limit}"))
+        ),
         "{warnings:?}"
     );
 }
