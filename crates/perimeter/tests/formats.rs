@@ -75,6 +75,7 @@ fn chalice_routes_events_settings_and_role() {
         ("AUTH001", "app.py", 11), // the GET route has no authorizer
         ("INJ001", "app.py", 13),  // a route parameter into SQL
         ("INJ001", "app.py", 19),  // app.current_request into SQL
+        ("INJ003", "app.py", 25),  // an S3 event's object key (Chalice's `event.key`) into a shell
         ("SEC001", ".chalice/config.json", 10),
         ("IAM001", ".chalice/policy-dev.json", 1),
     ] {

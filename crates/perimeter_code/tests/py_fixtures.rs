@@ -406,6 +406,28 @@ fn web_frameworks_run_inside_lambda() {
 }
 
 #[test]
+fn chalice_event_objects_are_the_raw_events_records() {
+    let s = check(
+        "chalice_events",
+        &[
+            "app.on_upload",
+            "app.on_order",
+            "app.on_alert",
+            "app.on_click",
+            "app.on_change",
+        ],
+    );
+    assert_eq!(sources_at(&s[0], "app.py", 14), ["Records[].s3.object.key"]);
+    assert_eq!(sources_at(&s[1], "app.py", 22), ["Records[].body"]);
+    assert_eq!(sources_at(&s[2], "app.py", 28), ["Records[].Sns.Subject"]);
+    assert_eq!(sources_at(&s[3], "app.py", 34), ["Records[].kinesis.data"]);
+    assert_eq!(
+        sources_at(&s[4], "app.py", 40),
+        ["Records[].dynamodb.NewImage.k.S"]
+    );
+}
+
+#[test]
 fn packages_installed_into_the_function_are_libraries_with_known_sinks() {
     // `pip install -t .` put sqlite_utils beside the handler: the finding is the handler's
     // call, not a line inside the library.

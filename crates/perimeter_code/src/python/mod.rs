@@ -5,6 +5,7 @@
 //! parameter is called); `spec` lists sinks, sanitizers, validators and boto3 tables as
 //! data; `sinks` and `sdk` apply those tables to library calls.
 
+mod chalice;
 mod powertools;
 mod resolve;
 mod sdk;

@@ -1944,8 +1944,9 @@ impl<'r> Engine<'r> {
                 text: None,
             },
             Shape::Event(p) => {
-                let path =
-                    super::powertools::property_path(p, attr).unwrap_or_else(|| join_path(p, attr));
+                let path = super::chalice::property_path(p, attr)
+                    .or_else(|| super::powertools::property_path(p, attr))
+                    .unwrap_or_else(|| join_path(p, attr));
                 self.event_at(base, path, r)
             }
             Shape::Instance(i) => {
