@@ -5,8 +5,8 @@
 //!
 //! One file per scanned folder, `<dir>/summaries/<build>/<hash of the folder's path>.jsonl`:
 //! a line per function, keyed by the hash of what identifies its analysis (function, code
-//! folder, handler, runtime, convention). It is read once when the scan starts and
-//! rewritten once when the code analysis ends, with the entries this scan used (so it never
+//! folder, handler, runtime, convention, output bindings). It is read once when the scan
+//! starts and rewritten once when the code analysis ends, with the entries this scan used (so it never
 //! grows past the tree's functions), to a temporary file renamed over the old one: a reader
 //! never sees half a file and two scans may share the folder (the last one wins). A stale,
 //! corrupt or unreadable entry is a miss: the cache can make a scan faster, never different.
@@ -151,6 +151,7 @@ impl Cache {
             spec.handler,
             spec.runtime.unwrap_or("\u{0}"),
             &format!("{:?}", spec.convention),
+            &format!("{:?}", spec.outputs),
         ]);
         if let Some(line) = self.old.get(&key)
             && let Some(summary) = reuse(repo, line.as_bytes())

@@ -504,18 +504,14 @@ pub fn analyse_app_bounded(
                 ));
                 return Some(s);
             }
+            let outputs = perimeter_graph::outputs(f);
             let spec = HandlerSpec {
                 function: &f.id,
                 code_dir,
                 handler,
                 runtime: f.runtime_str(),
-                convention: if app.framework == perimeter_model::Framework::Azure {
-                    handler::Convention::Azure {
-                        http: f.events.iter().any(|e| e.route.is_some()),
-                    }
-                } else {
-                    handler::Convention::Lambda
-                },
+                convention: perimeter_graph::convention(app, f),
+                outputs: &outputs,
             };
             Some(match cache {
                 Some(cache) => cache.summary(repo, &spec, |view| handler::analyse(view, &spec)),

@@ -93,6 +93,12 @@ fn function(f: &Function) -> Value {
         "environment": env,
         "events": f.events.iter().map(event).collect::<Vec<_>>(),
         "url": f.url.as_ref().map(|u| json!({"auth_type": node(u.auth_type.as_ref()), "at": at(&u.loc)})),
+        "outputs": f.outputs.iter().map(|o| json!({
+            "name": o.name,
+            "binding": o.binding,
+            "resource": o.resource,
+            "at": at(&o.loc),
+        })).collect::<Vec<_>>(),
     })
 }
 

@@ -173,7 +173,10 @@ fn azure_function_app_bindings_settings_and_code() {
             "SubmitOrder",
             "status",
             "report",
-            "audit"
+            "archive",
+            "index",
+            "audit",
+            "cleanup"
         ]
     );
     let by_id = |id: &str| fns.iter().find(|f| f["id"] == id).unwrap();
@@ -187,6 +190,35 @@ fn azure_function_app_bindings_settings_and_code() {
     assert_eq!(route("status")["auth"]["type"], "none");
     assert_eq!(by_id("ProcessOrder")["events"][0]["kind"], "sqs");
     assert_eq!(by_id("SubmitOrder")["handler"]["value"], "__init__.main");
+    // Output bindings: the name the code writes to and the resource it designates.
+    let outputs = |id: &str| -> Vec<(String, String)> {
+        by_id(id)["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                (
+                    o["name"].as_str().unwrap().to_owned(),
+                    o["resource"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        outputs("SubmitOrder"),
+        [
+            ("msg".into(), "Azure::Storage::Queue:orders".into()),
+            ("trace".into(), "Azure::Storage::Queue:traces".into())
+        ]
+    );
+    assert_eq!(
+        outputs("archive"),
+        [("blob".into(), "Azure::Storage::Blob:archive".into())]
+    );
+    assert_eq!(
+        at(&by_id("report")["outputs"][0]["at"]),
+        ("function_app.py".into(), 15, 2)
+    );
 
     let report = run(&["scan", "--format", "json"], "azure");
     assert!(
@@ -216,6 +248,51 @@ fn azure_function_app_bindings_settings_and_code() {
     // The request is the second argument in JavaScript, the first in Python.
     assert!(has("INJ003", "GetOrder"), "{hits:?}");
     assert!(has("INJ003", "SubmitOrder"), "{hits:?}");
+    // Output bindings are channels of the data map, in both directions between JavaScript
+    // and Python, for queues and blobs: the caller's data crosses to the consumer, whose
+    // finding's trace shows the write.
+    let cross = |function: &str, producer: &str, note: &str| {
+        report["findings"].as_array().unwrap().iter().any(|f| {
+            f["function"] == function
+                && f["rule"].as_str().unwrap().starts_with("INJ")
+                && f["trace"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|t| t["function"] == producer && t["note"].as_str().unwrap() == note)
+        })
+    };
+    assert!(
+        cross(
+            "ProcessOrder",
+            "SubmitOrder",
+            "written to queue `orders` through an output binding"
+        ),
+        "{hits:?}"
+    );
+    assert!(
+        cross(
+            "audit",
+            "GetOrder",
+            "written to queue `audit` through an output binding"
+        ),
+        "{hits:?}"
+    );
+    assert!(
+        cross(
+            "index",
+            "archive",
+            "written to blob `archive` through an output binding"
+        ),
+        "{hits:?}"
+    );
+    // `cleanup` reads a queue only written with a constant: no finding.
+    assert!(
+        !hits
+            .iter()
+            .any(|(r, f)| r.starts_with("INJ") && f == "cleanup"),
+        "{hits:?}"
+    );
     // A decorated route runs alone: `report`'s flow is not `status`'s.
     assert!(
         has("INJ006", "report") && !has("INJ006", "status"),

@@ -17,6 +17,21 @@ pub struct HandlerSpec<'a> {
     pub runtime: Option<&'a str>,
     /// How the platform calls the handler.
     pub convention: Convention,
+    /// Output bindings the platform hands to the handler (Azure Functions); empty elsewhere.
+    pub outputs: &'a [Output],
+}
+
+/// An output binding: a name under which the code hands a value to the platform, which
+/// writes it to a resource (`msg.set(value)`, `context.bindings.msg = value`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Output {
+    /// The name the code uses.
+    pub name: String,
+    /// The binding type (`queue`, `serviceBus`, `blob`, `eventHub`, `cosmosDB`): the
+    /// operation of the write recorded.
+    pub binding: String,
+    /// The id of the resource written, in the model.
+    pub resource: String,
 }
 
 /// How the platform calls a handler, and where the trigger's data sits in it.
@@ -26,11 +41,12 @@ pub enum Convention {
     #[default]
     Lambda,
     /// Azure Functions: JavaScript `(context, trigger, ...)`, Python `main(trigger, ...)`.
-    /// An HTTP trigger's argument is the request (`req.query`, `req.params`, `req.body`):
-    /// its data is named under `req.` so that it is the caller's.
+    /// The trigger's argument is named where the same data sits in a Lambda event, so that
+    /// sources and the application graph read it alike: an HTTP request under `req.` (the
+    /// caller's), a queue message as `Records[].body`, a blob's content as `s3-object`.
     Azure {
-        /// Whether the function is triggered by HTTP.
-        http: bool,
+        /// The path of the trigger's argument.
+        root: &'static str,
     },
 }
 
@@ -38,8 +54,8 @@ impl Convention {
     /// The path under which the trigger's argument is named in flows.
     pub fn event_root(self) -> &'static str {
         match self {
-            Convention::Azure { http: true } => "req",
-            _ => "",
+            Convention::Azure { root } => root,
+            Convention::Lambda => "",
         }
     }
 

@@ -45,6 +45,7 @@ pub(crate) const PATH_ONLY: Clean = Clean::Kinds(&[Kind::PathTraversal]);
 /// The request field naming the resource, per service, in order of preference.
 pub(crate) const SDK_RESOURCE_FIELDS: &[(&str, &[&str])] = &[
     ("sqs", &["QueueUrl", "QueueName"]),
+    (AZURE_SERVICE, &["Name"]),
     ("sns", &["TopicArn", "TargetArn"]),
     ("s3", &["Bucket"]),
     ("dynamodb", &["TableName"]),
@@ -65,6 +66,7 @@ pub(crate) const SDK_RESOURCE_FIELDS: &[(&str, &[&str])] = &[
 /// The request fields carrying the data written, per service (first tainted one is reported).
 pub(crate) const SDK_PAYLOAD_FIELDS: &[(&str, &[&str])] = &[
     ("sqs", &["MessageBody", "Entries", "MessageAttributes"]),
+    (AZURE_SERVICE, &["Body"]),
     ("sns", &["Message", "Subject", "MessageAttributes"]),
     ("s3", &["Key", "Body", "CopySource", "Filename", "Fileobj"]),
     (
@@ -210,6 +212,9 @@ pub(crate) fn record_calls(
 /// The service name under which outbound HTTP requests are recorded with the SDK calls: the
 /// application graph links a request to an endpoint of the application's own API.
 pub(crate) const HTTP_SERVICE: &str = "http";
+
+/// The service of writes through Azure output bindings (the operation is the binding type).
+pub(crate) const AZURE_SERVICE: &str = "azure";
 
 /// Request fields (options or keyword arguments) that carry the data an HTTP request sends.
 pub(crate) const HTTP_PAYLOAD_FIELDS: &[&str] = &[

@@ -155,9 +155,15 @@ pub struct PayloadField {
 
 impl SdkCall {
     /// Whether it is a call to an AWS service (not an outbound HTTP request, which is recorded
-    /// with the calls under the service `http`).
+    /// with the calls under the service `http`, nor a write through an Azure output binding,
+    /// under `azure`).
     pub fn is_aws(&self) -> bool {
-        self.service != crate::spec::HTTP_SERVICE
+        !self.is_http() && self.service != crate::spec::AZURE_SERVICE
+    }
+
+    /// Whether it is an outbound HTTP request.
+    pub fn is_http(&self) -> bool {
+        self.service == crate::spec::HTTP_SERVICE
     }
 }
 

@@ -13,6 +13,7 @@ fn run(files: &[(&str, &str)], code_dir: &str, handler: &str) -> FunctionSummary
             handler,
             runtime: None,
             convention: Default::default(),
+            outputs: &[],
         },
     )
 }

@@ -17,6 +17,7 @@ fn analyse(file: &str, handler: &str) -> FunctionSummary {
             handler,
             runtime: None,
             convention: Default::default(),
+            outputs: &[],
         },
     )
 }
@@ -155,6 +156,7 @@ fn sdk_resources_through_helpers_are_kept_per_call_site() {
             handler: "index.handler",
             runtime: None,
             convention: Default::default(),
+            outputs: &[],
         },
     );
     assert_eq!(

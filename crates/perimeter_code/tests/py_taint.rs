@@ -15,6 +15,7 @@ fn analyse(files: &[(&str, &str)], handler: &str) -> FunctionSummary {
             handler,
             runtime: Some("python3.12"),
             convention: Default::default(),
+            outputs: &[],
         },
     )
 }

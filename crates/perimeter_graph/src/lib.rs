@@ -77,6 +77,11 @@ impl Channel {
             ("events", "PutEvents") => Channel::EventBridge,
             ("states", "StartExecution" | "StartSyncExecution") => Channel::StepFunctions,
             ("http", _) => Channel::Http,
+            // Azure output bindings, named by their binding type.
+            ("azure", "queue" | "serviceBus") => Channel::Sqs,
+            ("azure", "blob") => Channel::S3,
+            ("azure", "eventHub") => Channel::Kinesis,
+            ("azure", "cosmosDB") => Channel::DynamoDb,
             _ => return None,
         })
     }
@@ -105,7 +110,7 @@ impl Channel {
         match self {
             Channel::Sqs => under("Records[].body"),
             Channel::Sns => under("Records[].Sns.Message") || under("Records[].Sns"),
-            Channel::S3 => under("Records[].s3.object.key") || path == "s3-object",
+            Channel::S3 => under("Records[].s3.object.key") || under("s3-object"),
             Channel::DynamoDb => under("Records[].dynamodb"),
             Channel::Kinesis => under("Records[].kinesis.data") || under("Records[].kinesis"),
             Channel::Invoke | Channel::StepFunctions => !path.starts_with("error"),
@@ -113,6 +118,40 @@ impl Channel {
             Channel::Http => http_controlled(path),
         }
     }
+}
+
+/// How the platform calls a function's handler, from the model: Azure Functions pass the
+/// trigger's data (named where a Lambda event holds the same data) after the context.
+pub fn convention(app: &Application, f: &Function) -> perimeter_code::handler::Convention {
+    use perimeter_code::handler::Convention;
+    if app.framework != perimeter_model::Framework::Azure {
+        return Convention::Lambda;
+    }
+    let root = if f.events.iter().any(|e| e.route.is_some()) {
+        "req"
+    } else {
+        match f.events.first().map(|e| e.kind) {
+            Some(EventKind::Sqs) => "Records[].body",
+            Some(EventKind::S3) => "s3-object",
+            Some(EventKind::KinesisStream) => "Records[].kinesis.data",
+            Some(EventKind::DynamoDbStream) => "Records[].dynamodb.NewImage",
+            Some(EventKind::EventBridge) => "detail",
+            _ => "",
+        }
+    };
+    Convention::Azure { root }
+}
+
+/// A function's output bindings, for the code analysis.
+pub fn outputs(f: &Function) -> Vec<perimeter_code::handler::Output> {
+    f.outputs
+        .iter()
+        .map(|o| perimeter_code::handler::Output {
+            name: o.name.clone(),
+            binding: o.binding.clone(),
+            resource: o.resource.clone(),
+        })
+        .collect()
 }
 
 /// Whether a source path is data a caller of an HTTP endpoint controls. Authorizer claims
@@ -381,17 +420,22 @@ impl<'a> AppGraph<'a> {
                         if known {
                             continue;
                         }
-                        let write = TraceStep::at(
-                            &call.loc,
-                            Some(&producer.id),
+                        let note = if call.service == "azure" {
+                            format!(
+                                "written to {} `{}` through an output binding",
+                                call.operation,
+                                resource.rsplit(':').next().unwrap_or(resource),
+                            )
+                        } else {
                             format!(
                                 "written to {} `{}` ({}.{})",
                                 channel.as_str(),
                                 resource.trim_start_matches("name:"),
                                 call.service,
                                 call.operation
-                            ),
-                        );
+                            )
+                        };
+                        let write = TraceStep::at(&call.loc, Some(&producer.id), note);
                         let hop = |origin: &[TraceStep], src: &Source, steps: &[Step]| {
                             let mut trace = origin.to_vec();
                             trace.push(TraceStep::at(
@@ -781,6 +825,8 @@ pub fn expr_targets(app: &Application, f: &Function, expr: &ResourceExpr) -> Vec
             .env(var)
             .map(|e| node_targets(app, &e.value))
             .unwrap_or_default(),
+        // A resource's own id (an Azure output binding designates its resource by id).
+        ResourceExpr::Literal(s) if app.resource(s).is_some() => vec![s.clone()],
         ResourceExpr::Literal(s) => name_targets(app, s),
         ResourceExpr::Pattern(_) | ResourceExpr::Unknown(_) => Vec::new(),
     }

@@ -14,8 +14,8 @@ use std::sync::Arc;
 use perimeter_diagnostics::{Loc, ScanError, SourceFile, Span};
 
 use crate::model::{
-    Application, Auth, EnvVar, Event, EventKind, Framework, Function, Resource, Role, RoleOrigin,
-    Route,
+    Application, Auth, EnvVar, Event, EventKind, Framework, Function, Output, Resource, Role,
+    RoleOrigin, Route,
 };
 use crate::pysource::{self, PyModule};
 use crate::yaml::{self, Node, Value};
@@ -281,7 +281,15 @@ pub fn load(host: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
                     });
                 }
             } else if let Some(t) = target {
-                resource(&mut app, ty, &t, &bloc);
+                let id = resource(&mut app, ty, &t, &bloc);
+                if let Some(name) = b.get("name").and_then(Node::as_str) {
+                    f.outputs.push(Output {
+                        name: name.to_owned(),
+                        binding: ty.to_owned(),
+                        resource: id,
+                        loc: bloc.clone(),
+                    });
+                }
             }
         }
         app.functions.push(f);
@@ -481,7 +489,17 @@ fn load_v2(
                         });
                     }
                 } else if let Some((t, n)) = target {
-                    resource(app, ty, &t, &n.loc);
+                    let id = resource(app, ty, &t, &n.loc);
+                    if direction == "out"
+                        && let Some(name) = d.kwarg("arg_name").and_then(|a| a.as_str())
+                    {
+                        f.outputs.push(Output {
+                            name: name.to_owned(),
+                            binding: ty.to_owned(),
+                            resource: id,
+                            loc: d.loc.clone(),
+                        });
+                    }
                 }
             }
             app.functions.push(f);

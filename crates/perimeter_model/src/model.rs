@@ -146,6 +146,9 @@ pub struct Function {
     pub tags: Option<Node>,
     /// Architecture, VPC and other settings, kept raw for rules.
     pub properties: Option<Node>,
+    /// Output bindings (Azure Functions): names the code writes to, each designating a
+    /// resource of the model.
+    pub outputs: Vec<Output>,
 }
 
 impl Function {
@@ -175,6 +178,7 @@ impl Function {
             recursive_loop: None,
             tags: None,
             properties: None,
+            outputs: Vec::new(),
         }
     }
 
@@ -369,6 +373,21 @@ pub struct FunctionUrl {
     pub loc: Loc,
     /// CORS settings.
     pub cors: Option<Node>,
+}
+
+/// An output binding of an Azure function: the code writes a value under its name
+/// (`msg.set(value)` in Python, `context.bindings.msg = value` in JavaScript) and the platform
+/// delivers it to the resource.
+#[derive(Clone, Debug)]
+pub struct Output {
+    /// The name the code uses (`name` in `function.json`, `arg_name` of a v2 decorator).
+    pub name: String,
+    /// The binding type (`queue`, `serviceBus`, `blob`, `eventHub`, `cosmosDB`).
+    pub binding: String,
+    /// The id of the resource it writes to.
+    pub resource: String,
+    /// Where it is declared.
+    pub loc: Loc,
 }
 
 /// A resource that is not a function.

@@ -246,18 +246,14 @@ fn analyse(repo: &Repo, app: &Application) -> Vec<FunctionSummary> {
         .filter_map(|f| {
             let handler = f.handler_str()?;
             let code_dir = f.code_dir.as_deref().unwrap_or(&app.root);
+            let outputs = perimeter_graph::outputs(f);
             let spec = HandlerSpec {
                 function: &f.id,
                 code_dir,
                 handler,
                 runtime: f.runtime_str(),
-                convention: if app.framework == perimeter_model::Framework::Azure {
-                    handler::Convention::Azure {
-                        http: f.events.iter().any(|e| e.route.is_some()),
-                    }
-                } else {
-                    handler::Convention::Lambda
-                },
+                convention: perimeter_graph::convention(app, f),
+                outputs: &outputs,
             };
             Some(handler::analyse(repo, &spec))
         })

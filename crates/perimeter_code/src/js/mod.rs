@@ -69,6 +69,7 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
     );
     let alloc = Allocator::default();
     let mut engine = Engine::new(&alloc, repo, resolver);
+    engine.outputs = spec.outputs.to_vec();
     if let Some(idx) = engine.load(&path) {
         let exports = engine.exports(idx);
         match find_export(&exports, &export) {

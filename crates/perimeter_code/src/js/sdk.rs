@@ -14,7 +14,7 @@ use super::spec::{
     SDK_RESOURCE_FIELDS, SDK_V2_CLASSES, SDK_V3_PACKAGES,
 };
 use super::taint::Engine;
-use super::value::{Client, Command, Origin, Tag, Taint, Val, deep_taints};
+use super::value::{Client, Command, Obj, Origin, Tag, Taint, Val, deep_taints};
 use crate::summary::{ResourceExpr, SdkCall, Source, TaintedPayload};
 
 fn client<'a>(service: &str, document: bool, commands: bool) -> Val<'a> {
@@ -178,6 +178,27 @@ pub(crate) fn client_method<'a>(
 pub(crate) fn resource_expr(v: &Val<'_>, field: &str) -> ResourceExpr {
     let path = v.taint.iter().find(|t| !t.error).map(|t| t.path.as_str());
     crate::spec::resource_expr(v.text.as_ref(), path, field)
+}
+
+/// `context.bindings.name = value` in an Azure function: the value is written to the
+/// resource of the output binding `name`.
+pub(crate) fn azure_output<'a>(
+    eng: &mut Engine<'a>,
+    span: Span,
+    output: &crate::handler::Output,
+    value: &Val<'a>,
+) {
+    let mut o = Obj::default();
+    o.fields
+        .insert("Name".to_owned(), Val::string(&output.resource));
+    o.fields.insert("Body".to_owned(), value.clone());
+    record(
+        eng,
+        span,
+        crate::spec::AZURE_SERVICE,
+        &output.binding,
+        &Val::object(o),
+    );
 }
 
 /// Records one SDK call; the result is the response (the object's content for S3 reads of

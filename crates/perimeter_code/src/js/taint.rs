@@ -100,6 +100,8 @@ pub(crate) struct Engine<'a> {
     pub(super) flow_keys: FxHashSet<(Kind, String, u32, String, u32)>,
     /// SDK calls found.
     pub sdk_calls: Vec<SdkCall>,
+    /// The handler's output bindings (Azure Functions).
+    pub outputs: Vec<crate::handler::Output>,
     /// Problems.
     pub errors: Vec<ScanError>,
     /// npm packages imported.
@@ -132,6 +134,7 @@ impl<'a> Engine<'a> {
             flows: Vec::new(),
             flow_keys: FxHashSet::default(),
             sdk_calls: Vec::new(),
+            outputs: Vec::new(),
             errors: Vec::new(),
             imports: BTreeSet::new(),
             env_reads: std::cell::RefCell::default(),
@@ -1005,6 +1008,14 @@ impl<'a> Engine<'a> {
                 if let Some(m) = other.as_member_expression() {
                     let obj = self.eval(m.object(), sc);
                     let key = self.member_key(m, sc);
+                    if matches!(obj.tag, Tag::Bindings)
+                        && let Some(o) = key
+                            .as_deref()
+                            .and_then(|k| self.outputs.iter().find(|o| o.name == k))
+                            .cloned()
+                    {
+                        super::sdk::azure_output(self, m.span(), &o, &val);
+                    }
                     self.set_member(&obj, key.as_deref(), val, m.span());
                 }
             }
@@ -1411,6 +1422,9 @@ impl<'a> Engine<'a> {
                 out.text = Some(Text::Env(Rc::from(p)));
             }
             (Tag::ProcessEnv, None) => out.text = Some(Text::Pattern(Rc::from("*"))),
+            (Tag::Context, Some("bindings")) if !self.outputs.is_empty() => {
+                out.tag = Tag::Bindings;
+            }
             _ => {}
         }
         out

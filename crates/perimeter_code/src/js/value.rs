@@ -223,8 +223,11 @@ pub(crate) enum Tag<'a> {
     ExpressRes,
     /// The Lambda `callback`, or `context.succeed`.
     Callback,
-    /// The Lambda context.
+    /// The Lambda context (or an Azure function's).
     Context,
+    /// `context.bindings` of an Azure function: a value assigned to one of its output
+    /// binding names is written to the binding's resource.
+    Bindings,
     /// An AWS SDK client.
     Client(Rc<Client>),
     /// An AWS SDK v3 command.

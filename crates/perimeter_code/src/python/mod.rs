@@ -58,6 +58,7 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
         return summary;
     };
     let mut engine = Engine::new(repo, &code_dir);
+    engine.outputs = spec.outputs.to_vec();
     if let Some(m) = engine.load(&path) {
         let handler = engine.global_function(m, &func);
         // A handler that is itself a decorated route runs as that route alone; otherwise

@@ -134,6 +134,19 @@ pub(crate) fn bound_method(
     args: &Args,
     r: TextRange,
 ) -> Val {
+    if b.service == crate::spec::AZURE_SERVICE {
+        // An Azure output binding: `msg.set(value)` hands the value to the platform, which
+        // writes it to the binding's resource.
+        if method != "set" {
+            return Val::default();
+        }
+        let mut o = Obj::default();
+        if let Some(v) = args.get(0, "val") {
+            set_field(&mut o, "Body", v.clone());
+        }
+        let resource = Some(b.resource.clone());
+        return record(eng, &b.service, &b.class, &Val::object(o), resource, r);
+    }
     if method == "batch_writer" {
         return Val::of(Shape::Bound(Rc::new(Bound {
             service: b.service.clone(),

@@ -170,6 +170,8 @@ pub(crate) struct Engine<'r> {
     flow_keys: FxHashSet<(Kind, String, u32, String, String, u32)>,
     /// SDK calls found.
     pub sdk_calls: Vec<SdkCall>,
+    /// The handler's output bindings (Azure Functions).
+    pub outputs: Vec<crate::handler::Output>,
     /// Problems.
     pub errors: Vec<ScanError>,
     /// Third-party top-level modules imported.
@@ -227,6 +229,7 @@ impl<'r> Engine<'r> {
             flows: Vec::new(),
             flow_keys: FxHashSet::default(),
             sdk_calls: Vec::new(),
+            outputs: Vec::new(),
             errors: Vec::new(),
             imports: BTreeSet::new(),
             env_reads: std::cell::RefCell::default(),
@@ -759,13 +762,41 @@ impl<'r> Engine<'r> {
             shape: Shape::Event(root),
             text: None,
         };
+        // After the event: the context, or (Azure) output bindings by parameter name.
+        let mut pos = vec![event, Val::default()];
+        let names = def
+            .parameters
+            .posonlyargs
+            .iter()
+            .chain(def.parameters.args.iter())
+            .map(|p| p.parameter.name.as_str());
+        for (i, name) in names.enumerate().skip(1) {
+            if let Some(v) = self.output_val(name) {
+                if pos.len() <= i {
+                    pos.resize(i + 1, Val::default());
+                }
+                pos[i] = v;
+            }
+        }
         let args = Args {
-            pos: vec![event, Val::default()],
+            pos,
             kw: Vec::new(),
         };
         self.stack.push(Frame::new(module, None));
         self.invoke(idx, None, None, args, true);
         self.stack.pop();
+    }
+
+    /// The value of an Azure output binding parameter (`msg: func.Out[str]`): what its
+    /// `set` is given is written to the binding's resource.
+    fn output_val(&self, name: &str) -> Option<Val> {
+        let o = self.outputs.iter().find(|o| o.name == name)?;
+        Some(Val::of(Shape::Bound(Rc::new(super::value::Bound {
+            service: crate::spec::AZURE_SERVICE.to_owned(),
+            class: o.binding.clone(),
+            resource: crate::ResourceExpr::Literal(o.resource.clone()),
+            key: None,
+        }))))
     }
 
     /// Where a module-level name is assigned (`app = Chalice(...)`), when it is.
@@ -866,6 +897,9 @@ impl<'r> Engine<'r> {
                 .chain(def.parameters.args.iter())
                 .map(|p| {
                     let name = p.parameter.name.as_str();
+                    if let Some(v) = self.output_val(name) {
+                        return v;
+                    }
                     let path = if powertools {
                         format!("pathParameters.{name}")
                     } else {

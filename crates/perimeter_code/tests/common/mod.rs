@@ -75,6 +75,7 @@ pub(crate) fn analyse(repo: &Repo, code_dir: &str, handler: &str) -> FunctionSum
             handler,
             runtime: Some(crate::LANG.runtime),
             convention: Default::default(),
+            outputs: &[],
         },
     )
 }

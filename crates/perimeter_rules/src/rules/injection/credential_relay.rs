@@ -73,7 +73,7 @@ impl Rule for CredentialRelay {
             let Some(cred) = credential(f, &summary.env_reads) else {
                 continue;
             };
-            for call in summary.sdk_calls.iter().filter(|c| !c.is_aws()) {
+            for call in summary.sdk_calls.iter().filter(|c| c.is_http()) {
                 let Some(p) = &call.tainted else { continue };
                 if p.source.path == "error" || super::flow::exposure(f, &p.source.path).is_none() {
                     continue;
