@@ -54,6 +54,80 @@ pub struct Source {
     pub loc: Loc,
 }
 
+/// Fields of the records of queue, topic, bucket, stream and table events that the service
+/// sets, not the sender: ids, ARNs, timestamps, sizes, hashes, signatures, the bucket. Data
+/// read from them is not an attacker's (the object key, message body and attributes,
+/// subject, images, partition key and data are).
+const SERVICE_SET: &[&str] = &[
+    "Records[].messageId",
+    "Records[].receiptHandle",
+    "Records[].md5OfBody",
+    "Records[].md5OfMessageAttributes",
+    "Records[].eventSource",
+    "Records[].eventSourceARN",
+    "Records[].awsRegion",
+    "Records[].eventVersion",
+    "Records[].eventTime",
+    "Records[].eventName",
+    "Records[].eventID",
+    "Records[].invokeIdentityArn",
+    "Records[].attributes.ApproximateReceiveCount",
+    "Records[].attributes.ApproximateFirstReceiveTimestamp",
+    "Records[].attributes.SentTimestamp",
+    "Records[].attributes.SenderId",
+    "Records[].attributes.SequenceNumber",
+    "Records[].s3.s3SchemaVersion",
+    "Records[].s3.configurationId",
+    "Records[].s3.bucket",
+    "Records[].s3.object.size",
+    "Records[].s3.object.eTag",
+    "Records[].s3.object.versionId",
+    "Records[].s3.object.sequencer",
+    "Records[].EventSource",
+    "Records[].EventVersion",
+    "Records[].EventSubscriptionArn",
+    "Records[].Sns.Type",
+    "Records[].Sns.MessageId",
+    "Records[].Sns.TopicArn",
+    "Records[].Sns.Timestamp",
+    "Records[].Sns.SignatureVersion",
+    "Records[].Sns.Signature",
+    "Records[].Sns.SigningCertUrl",
+    "Records[].Sns.SigningCertURL",
+    "Records[].Sns.UnsubscribeUrl",
+    "Records[].Sns.UnsubscribeURL",
+    "Records[].dynamodb.ApproximateCreationDateTime",
+    "Records[].dynamodb.SequenceNumber",
+    "Records[].dynamodb.SizeBytes",
+    "Records[].dynamodb.StreamViewType",
+    "Records[].kinesis.sequenceNumber",
+    "Records[].kinesis.approximateArrivalTimestamp",
+    "Records[].kinesis.kinesisSchemaVersion",
+];
+
+/// Whether a source path is a record field the service sets (see [`SERVICE_SET`]).
+pub fn is_service_set(path: &str) -> bool {
+    SERVICE_SET.iter().any(|p| {
+        path.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+    })
+}
+
+/// Drops what the analysis found from record fields the service sets: flows from them, and
+/// writes whose data is only theirs.
+pub(crate) fn drop_service_set(summary: &mut FunctionSummary) {
+    summary.flows.retain(|f| !is_service_set(&f.source.path));
+    for call in &mut summary.sdk_calls {
+        if call
+            .tainted
+            .as_ref()
+            .is_some_and(|t| is_service_set(&t.source.path))
+        {
+            call.tainted = None;
+        }
+    }
+}
+
 /// Whether a source path is data read back from a table (`stored`, `stored.Item.itemList`).
 pub fn is_stored(path: &str) -> bool {
     path == "stored" || path.starts_with("stored.") || path.starts_with("stored[")
@@ -190,4 +264,20 @@ pub struct PayloadPart {
     pub name: String,
     /// Where its untrusted data came from and the steps to the call; `None` when clean.
     pub taint: Option<(Source, Vec<Step>)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_service_set;
+
+    #[test]
+    fn service_set_record_fields_are_not_sources() {
+        assert!(is_service_set("Records[].messageId"));
+        assert!(is_service_set("Records[].s3.bucket.name"));
+        assert!(!is_service_set("Records[].body"));
+        assert!(!is_service_set("Records[].s3.object.key"));
+        // A prefix of a name is not the name.
+        assert!(!is_service_set("Records[].eventSourceARNs"));
+        assert!(!is_service_set("Records[].Sns.Message"));
+    }
 }

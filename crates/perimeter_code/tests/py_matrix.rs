@@ -70,7 +70,7 @@ fn source_paths_are_the_graph_s() {
         ("sqs", 12, &["Records[].messageAttributes.expr.stringValue"]),
         ("sns", 8, &["Records[].Sns.Message"]),
         ("s3", 15, &["Records[].s3.object.key"]),
-        ("s3", 18, &["s3-object"]),
+        ("s3", 21, &["s3-object"]),
         (
             "dynamodb_stream",
             10,
