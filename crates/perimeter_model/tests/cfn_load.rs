@@ -321,6 +321,17 @@ fn cdk_json_template() {
     );
     let env = f.env("QUEUE_URL").unwrap();
     assert_eq!(at(&env.name_loc), (30, 7));
-    assert_eq!(f.events.len(), 1);
+    assert_eq!(f.events.len(), 2);
     assert_eq!(f.events[0].kind, EventKind::Sqs);
+    // `bucket.addEventNotification(...)`: the CDK's notifications custom resource.
+    let s3 = &f.events[1];
+    assert_eq!(s3.kind, EventKind::S3);
+    assert_eq!(
+        s3.source.as_ref().unwrap().referenced_ids(),
+        ["Uploads1E2B3C4D"]
+    );
+    assert_eq!(s3.filters.len(), 1);
+    assert_eq!(s3.filters[0].name, "prefix");
+    assert_eq!(s3.filters[0].value.as_str(), Some("incoming/"));
+    assert_eq!(at(&s3.loc), (78, 7));
 }

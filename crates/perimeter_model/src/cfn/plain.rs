@@ -244,6 +244,31 @@ pub(crate) fn link(l: &mut Loader<'_>, e: &Entry) {
                 }
             }
         }
+        // What the CDK synthesises for `bucket.addEventNotification(...)`: a custom resource
+        // that configures the bucket's notifications when the stack deploys.
+        "Custom::S3BucketNotifications" => {
+            for cfg in p
+                .path(&["NotificationConfiguration", "LambdaFunctionConfigurations"])
+                .map(Node::items)
+                .unwrap_or_default()
+            {
+                let filters = key_filters(cfg.get("Filter"));
+                if let Some(i) = cfg
+                    .get("LambdaFunctionArn")
+                    .and_then(|f| l.function_index(f))
+                {
+                    l.app.functions[i].events.push(Event {
+                        kind: EventKind::S3,
+                        type_name: e.type_name.clone(),
+                        loc: cfg.loc.clone(),
+                        route: None,
+                        source: p.get("BucketName").cloned(),
+                        filters,
+                        properties: Some(cfg.clone()),
+                    });
+                }
+            }
+        }
         "AWS::SNS::Subscription" if is_lambda_protocol(p) => {
             let source = p.get("TopicArn").cloned();
             trigger(

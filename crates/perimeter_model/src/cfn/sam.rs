@@ -366,8 +366,12 @@ fn event(l: &mut Loader<'_>, key: &Key, ev: &Node) -> Option<Event> {
 
 /// `Filter: {S3Key: {Rules: [{Name: prefix, Value: uploads/}]}}`.
 pub(crate) fn key_filters(filter: Option<&Node>) -> Vec<KeyFilter> {
+    // CloudFormation's `S3Key.Rules`, or the S3 API's `Key.FilterRules` (CDK's custom resource).
     filter
-        .and_then(|f| f.path(&["S3Key", "Rules"]))
+        .and_then(|f| {
+            f.path(&["S3Key", "Rules"])
+                .or_else(|| f.path(&["Key", "FilterRules"]))
+        })
         .map(Node::items)
         .unwrap_or_default()
         .into_iter()
