@@ -108,6 +108,24 @@ fn chalice_routes_events_settings_and_role() {
 }
 
 #[test]
+fn chalice_generated_policy_follows_the_code() {
+    // With `autogen_policy` (the default) Chalice writes the role's policy from the code's
+    // calls when it deploys: a call is not a missing permission, and the role is named as
+    // generated.
+    let report = run(&["scan", "--format", "json"], "chalice_autogen");
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"AUTH001"), "{rules:?}");
+    assert!(!rules.contains(&"IAM011"), "{rules:?}");
+    let inv = run(&["inventory"], "chalice_autogen");
+    assert_eq!(inv["apps"][0]["roles"][0]["origin"], "generated");
+}
+
+#[test]
 fn zappa_stages_events_and_settings() {
     let inv = run(&["inventory"], "zappa");
     let app = &inv["apps"][0];

@@ -553,12 +553,7 @@ fn role_for(
         )
     } else {
         let loc = manage.map_or_else(|| cfg.doc.loc.clone(), |n| n.loc);
-        (
-            "default-role".to_owned(),
-            loc,
-            RoleOrigin::ProviderShared,
-            None,
-        )
+        ("default-role".to_owned(), loc, RoleOrigin::Generated, None)
     };
     if roles.iter().any(|r| r.id == id) {
         return id;

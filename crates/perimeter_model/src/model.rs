@@ -424,6 +424,9 @@ pub enum RoleOrigin {
     Declared,
     /// A role given by ARN or name, defined elsewhere: its permissions are unknown.
     External,
+    /// A role whose policy the framework writes from the code when it deploys (Chalice's
+    /// `autogen_policy`): the permissions follow the calls the code makes.
+    Generated,
 }
 
 /// An IAM role and what it allows.

@@ -242,7 +242,7 @@ fn generated_policy_is_one_role_for_the_app() {
     assert_eq!(app.roles.len(), 1);
     let role = &app.roles[0];
     assert_eq!(role.id, "default-role");
-    assert_eq!(role.origin, RoleOrigin::ProviderShared);
+    assert_eq!(role.origin, RoleOrigin::Generated);
     assert!(
         role.statements.is_empty(),
         "Chalice generates it at deploy time"

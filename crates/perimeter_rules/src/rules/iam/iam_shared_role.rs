@@ -71,10 +71,16 @@ impl Rule for IamSharedRole {
             } else {
                 triggers.iter().copied().collect::<Vec<_>>().join(", ")
             };
-            let name = if role.origin == perimeter_model::RoleOrigin::ProviderShared {
-                "the provider's role".to_owned()
-            } else {
-                format!("role `{}`", role.id)
+            let name = match (cx.app.framework, role.origin) {
+                (perimeter_model::Framework::Azure, _) => "the function app's identity".to_owned(),
+                (
+                    perimeter_model::Framework::Serverless,
+                    perimeter_model::RoleOrigin::ProviderShared,
+                ) => "the provider's role".to_owned(),
+                (_, perimeter_model::RoleOrigin::Generated) => {
+                    format!("role `{}`, generated from the code,", role.id)
+                }
+                _ => format!("role `{}`", role.id),
             };
             out.report(
                 &role.loc,

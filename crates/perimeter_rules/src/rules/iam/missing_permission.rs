@@ -12,7 +12,8 @@ declare_rule! {
     /// policies perimeter knows), and reports the calls whose IAM action nothing allows. It
     /// says nothing when the role is defined outside the application, attaches a managed
     /// policy perimeter does not know, or has a statement whose actions cannot be resolved:
-    /// then the role could allow anything.
+    /// then the role could allow anything. Nor when the framework writes the policy from the
+    /// code at deployment (Chalice's `autogen_policy`).
     ///
     /// ## Why is this bad?
     /// Not a vulnerability: the call is denied and the function fails at run time, often on
@@ -117,7 +118,10 @@ impl Rule for MissingPermission {
             let Some(role) = cx.app.role_of(f) else {
                 continue;
             };
-            if role.origin == RoleOrigin::External || Self::augmented(cx, f) {
+            // An external role's permissions are unknown; a generated one's follow the code.
+            if matches!(role.origin, RoleOrigin::External | RoleOrigin::Generated)
+                || Self::augmented(cx, f)
+            {
                 continue;
             }
             let resolved = role.statements.iter().all(|s| {
