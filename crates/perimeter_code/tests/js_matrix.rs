@@ -214,6 +214,25 @@ fn powertools_parser_results_carry_the_event() {
 }
 
 #[test]
+fn powertools_parser_middleware_hands_over_the_envelope_data() {
+    let s = check(
+        "powertools",
+        &[
+            "parser_middleware.queueHandler",
+            "parser_middleware.busHandler",
+        ],
+    );
+    assert_eq!(
+        sources_at(&s[0], "parser_middleware.ts", 15),
+        ["Records[].body[].item"]
+    );
+    assert_eq!(
+        sources_at(&s[1], "parser_middleware.ts", 21),
+        ["detail.item"]
+    );
+}
+
+#[test]
 fn powertools_batch_record_handlers_get_records() {
     let s = check("powertools", &["batch.handler", "batch_kinesis.handler"]);
     assert_eq!(sources_at(&s[0], "batch.ts", 11), ["Records[].body"]);

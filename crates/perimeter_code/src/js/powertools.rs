@@ -44,7 +44,7 @@ const ENVELOPES: &[(&str, &[&str])] = &[
 const BATCH_CALLS: &[&str] = &["processPartialResponse", "processPartialResponseSync"];
 
 /// The members an envelope unwraps, when `v` names one.
-fn envelope(v: &Val<'_>) -> Option<&'static [&'static str]> {
+fn envelope_members(v: &Val<'_>) -> Option<&'static [&'static str]> {
     let o = v.origin.as_ref()?;
     if &*o.module != PARSER {
         return None;
@@ -71,13 +71,30 @@ impl<'a> Engine<'a> {
                 self.invoke(&handler, None, vec![record], false);
                 Some(Val::default())
             }
+            PARSER if origin.name() == "parser" => {
+                // The middleware, `parser({ schema, envelope })`: what it hands the handler.
+                let envelope = args.first().and_then(|o| {
+                    o.obj
+                        .as_ref()?
+                        .try_borrow()
+                        .ok()?
+                        .fields
+                        .get("envelope")
+                        .cloned()
+                });
+                let members = envelope.as_ref().and_then(envelope_members);
+                Some(Val {
+                    tag: super::value::Tag::ParserMiddleware(members.unwrap_or_default()),
+                    ..Val::default()
+                })
+            }
             PARSER => {
                 // `parse(data, envelope, schema, safeParse)`, or an envelope's own
                 // `SqsEnvelope.parse(data, schema)` / `.safeParse(data, schema)`.
                 let name = origin.name();
                 let (members, safe) = if origin.path == "parse" {
                     let safe = args.get(3).and_then(Val::konst).as_deref() == Some("true");
-                    (args.get(1).and_then(envelope), safe)
+                    (args.get(1).and_then(envelope_members), safe)
                 } else if matches!(name, "parse" | "safeParse") {
                     let parent = origin.path.trim_end_matches(name).trim_end_matches('.');
                     let parent = parent.rsplit('.').next().unwrap_or(parent);

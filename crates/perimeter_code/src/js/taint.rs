@@ -1512,6 +1512,7 @@ impl<'a> Engine<'a> {
                 scope: Rc::clone(sc),
                 name: name.to_owned(),
                 bound: Vec::new(),
+                envelope: None,
             })),
             ..Val::default()
         }
@@ -1660,16 +1661,36 @@ impl<'a> Engine<'a> {
                 add_taints(&mut taint, flat(&deep_taints(a)));
             }
         }
+        // A parser middleware, used on the wrapper before or after the handler is given
+        // (`middy(fn).use(parser(...))`, `middy().use(parser(...)).handler(fn)`), hands the
+        // handler the part of the event its envelope unwraps.
+        let envelope = args.iter().chain(recv).find_map(|a| match a.tag {
+            Tag::ParserMiddleware(m) => Some(m),
+            _ => None,
+        });
+        let with_envelope = |func: &Rc<Func<'a>>| match envelope {
+            Some(m) => Rc::new(Func {
+                envelope: Some(m),
+                ..(**func).clone()
+            }),
+            None => Rc::clone(func),
+        };
         // A chained call on a wrapped handler (`middy(fn).use(...)`) is the handler still.
         if wrapped.is_none()
             && let Some(r) = recv
-            && r.func.is_some()
+            && let Some(func) = &r.func
         {
-            return r.clone();
+            return Val {
+                func: Some(with_envelope(func)),
+                ..r.clone()
+            };
         }
         let mut out = Val::tainted(taint);
         out.origin = called;
-        out.func = wrapped;
+        out.func = wrapped.as_ref().map(with_envelope);
+        if let (None, Some(m)) = (&out.func, envelope) {
+            out.tag = Tag::ParserMiddleware(m);
+        }
         out
     }
 
@@ -2050,6 +2071,7 @@ impl<'a> Engine<'a> {
                 scope: Rc::clone(&func.scope),
                 name: format!("{}.constructor", func.name),
                 bound: Vec::new(),
+                envelope: None,
             });
             self.invoke(&f, Some(instance.clone()), args, false);
         }
@@ -2064,8 +2086,12 @@ impl<'a> Engine<'a> {
             .and_then(|p| p.items.get(at).map(|i| i.span))
             .unwrap_or_else(|| func.span());
         let loc = self.loc_in(func.module, span);
+        let mut path = convention.event_root().to_owned();
+        for m in func.envelope.unwrap_or_default() {
+            path = join_path(&path, m);
+        }
         let event = Val::tainted(vec![Rc::new(Taint {
-            path: convention.event_root().to_owned(),
+            path,
             structured: true,
             error: false,
             loc,

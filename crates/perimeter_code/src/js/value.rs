@@ -225,6 +225,9 @@ pub(crate) enum Tag<'a> {
     Callback,
     /// The Lambda context (or an Azure function's).
     Context,
+    /// A Powertools parser middleware, `parser({ schema, envelope })`: the members of the event
+    /// where the data the handler gets sits.
+    ParserMiddleware(&'static [&'static str]),
     /// `context.bindings` of an Azure function: a value assigned to one of its output
     /// binding names is written to the binding's resource.
     Bindings,
@@ -260,6 +263,9 @@ pub(crate) struct Func<'a> {
     pub name: String,
     /// Arguments bound with `f.bind(this, ...)`, passed before the call's own.
     pub bound: Vec<Val<'a>>,
+    /// For a handler behind a parser middleware (`middy(f).use(parser({ envelope }))`): the
+    /// members of the event where the data it is handed sits (empty: the whole event).
+    pub envelope: Option<&'static [&'static str]>,
 }
 
 impl Func<'_> {
