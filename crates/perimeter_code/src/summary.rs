@@ -35,8 +35,21 @@ pub struct FunctionSummary {
     pub imports: Vec<String>,
     /// Environment variables the code reads by name (sorted).
     pub env_reads: Vec<String>,
+    /// Access checks whose denial does not stop the handler (sorted).
+    #[serde(default)]
+    pub denials: Vec<Denial>,
     /// What could not be analysed (handler not found, parse errors, budget exhausted).
     pub errors: Vec<ScanError>,
+}
+
+/// An access check whose denial does not stop the handler: the branch sends a 401 or 403
+/// response and neither returns nor throws, so what follows runs for the denied caller too.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Denial {
+    /// The check (the `if` statement's condition).
+    pub check: Loc,
+    /// The first statement that runs after the denial.
+    pub then: Loc,
 }
 
 /// Where untrusted data enters the function.

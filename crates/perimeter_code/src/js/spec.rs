@@ -503,3 +503,57 @@ pub(crate) const SDK_NON_OPERATIONS: &[&str] = &[
     "getSignedUrl",
     "createReadStream",
 ];
+
+/// What a branch that denies access sends, whitespace removed: a 401 or 403 response to the
+/// Lambda callback, returned as an object, or through an Express-style response.
+const DENIALS: &[&str] = &[
+    "statusCode:401",
+    "statusCode:403",
+    "\"statusCode\":401",
+    "\"statusCode\":403",
+    ".status(401)",
+    ".status(403)",
+    ".sendStatus(401)",
+    ".sendStatus(403)",
+];
+
+/// Whether a branch's text sends a 401 or 403 response.
+pub(crate) fn denies_access(branch: &str) -> bool {
+    let compact: String = branch.chars().filter(|c| !c.is_whitespace()).collect();
+    DENIALS.iter().any(|d| compact.contains(d))
+}
+
+/// Whether a branch's text leaves the function: a `return` or `throw` statement (or
+/// `process.exit`) anywhere in it.
+pub(crate) fn leaves(branch: &str) -> bool {
+    let word = |w: &str| {
+        branch.match_indices(w).any(|(i, _)| {
+            let before = branch[..i].chars().next_back();
+            let after = branch[i + w.len()..].chars().next();
+            let ident =
+                |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$');
+            !ident(before) && !ident(after) && before != Some('.')
+        })
+    };
+    word("return") || word("throw") || branch.contains("process.exit")
+}
+
+#[cfg(test)]
+mod denial_tests {
+    use super::{denies_access, leaves};
+
+    #[test]
+    fn denials_and_exits() {
+        assert!(denies_access(
+            "{ callback(null, { statusCode: 401, body: 'no' }); }"
+        ));
+        assert!(denies_access("{ res.status(403).send('forbidden'); }"));
+        assert!(!denies_access("{ callback(null, { statusCode: 200 }); }"));
+        assert!(leaves("{ res.status(401).end(); return; }"));
+        assert!(leaves("{ throw new Error('denied'); }"));
+        assert!(!leaves(
+            "{ callback(null, { statusCode: 401, returnUrl: '/' }); }"
+        ));
+        assert!(!leaves("{ logger.return(x); }"));
+    }
+}

@@ -102,6 +102,8 @@ pub(crate) struct Engine<'a> {
     pub sdk_calls: Vec<SdkCall>,
     /// The handler's output bindings (Azure Functions).
     pub outputs: Vec<crate::handler::Output>,
+    /// Access checks whose denial falls through.
+    pub denials: Vec<crate::Denial>,
     /// Problems.
     pub errors: Vec<ScanError>,
     /// npm packages imported.
@@ -135,6 +137,7 @@ impl<'a> Engine<'a> {
             flow_keys: FxHashSet::default(),
             sdk_calls: Vec::new(),
             outputs: Vec::new(),
+            denials: Vec::new(),
             errors: Vec::new(),
             imports: BTreeSet::new(),
             env_reads: std::cell::RefCell::default(),
@@ -350,9 +353,12 @@ impl<'a> Engine<'a> {
 
     fn exec_block(&mut self, stmts: &'a [Statement<'a>], sc: &Rc<Scope<'a>>) -> Exit {
         self.hoist(stmts, sc);
-        for s in stmts {
+        for (i, s) in stmts.iter().enumerate() {
             if self.dead() {
                 return Exit::Return;
+            }
+            if let Statement::IfStatement(check) = s {
+                self.denial(check, &stmts[i + 1..]);
             }
             let e = self.exec(s, sc);
             if e != Exit::Normal {
@@ -360,6 +366,41 @@ impl<'a> Engine<'a> {
             }
         }
         Exit::Normal
+    }
+
+    /// An access check whose denial falls through: `if (...) { callback(null, { statusCode:
+    /// 401 }) }` with no `else`, no `return` or `throw` in the branch, and statements after
+    /// it that run for the denied caller too.
+    fn denial(&mut self, check: &IfStatement<'a>, rest: &'a [Statement<'a>]) {
+        if check.alternate.is_some() {
+            return;
+        }
+        let module = self.cur();
+        let Some(file) = self.modules.get(module).map(|m| Arc::clone(&m.file)) else {
+            return;
+        };
+        let span = check.consequent.span();
+        let Some(branch) = file.text().get(span.start as usize..span.end as usize) else {
+            return;
+        };
+        if !super::spec::denies_access(branch) || super::spec::leaves(branch) {
+            return;
+        }
+        let Some(next) = rest
+            .iter()
+            .find(|s| !matches!(s, Statement::EmptyStatement(_)))
+        else {
+            return;
+        };
+        if matches!(next, Statement::ReturnStatement(_)) {
+            return;
+        }
+        let check = self.loc_in(module, check.test.span());
+        if self.denials.iter().any(|d| d.check == check) {
+            return;
+        }
+        let then = self.loc_in(module, next.span());
+        self.denials.push(crate::Denial { check, then });
     }
 
     fn hoist(&mut self, stmts: &'a [Statement<'a>], sc: &Rc<Scope<'a>>) {

@@ -33,6 +33,7 @@ pub(crate) static ALL: &[&dyn Rule] = &[
     &auth::PermissionWithoutSource,
     &auth::WritablePrivilegeAttribute,
     &auth::UnverifiedToken,
+    &auth::DenialFallsThrough,
     &dow::MissingReservedConcurrency,
     &dow::ApiWithoutThrottling,
     &dow::HttpTimeout,

@@ -3,6 +3,7 @@
 mod cors;
 mod cors_wildcard_authenticated;
 mod cors_wildcard_credentials;
+mod denial_falls_through;
 mod open_lambda_permission;
 mod permission_without_source;
 mod public_function_url;
@@ -12,6 +13,7 @@ mod writable_privilege_attribute;
 
 pub use cors_wildcard_authenticated::CorsWildcardAuthenticated;
 pub use cors_wildcard_credentials::CorsWildcardCredentials;
+pub use denial_falls_through::DenialFallsThrough;
 pub use open_lambda_permission::OpenLambdaPermission;
 pub use public_function_url::PublicFunctionUrl;
 pub use unauthenticated_route::UnauthenticatedRoute;
