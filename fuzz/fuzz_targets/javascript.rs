@@ -21,6 +21,7 @@ fuzz_target!(|data: &[u8]| {
         handler: "index.handler",
         runtime: Some("nodejs22.x"),
         convention: handler::Convention::Lambda,
+        outputs: &[],
     };
     let _ = perimeter_fuzz::with_big_stack(|| handler::analyse(&repo, &spec));
 });

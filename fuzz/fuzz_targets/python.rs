@@ -15,6 +15,7 @@ fuzz_target!(|data: &[u8]| {
         handler: "app.handler",
         runtime: Some("python3.12"),
         convention: handler::Convention::Lambda,
+        outputs: &[],
     };
     let _ = perimeter_fuzz::with_big_stack(|| handler::analyse(&repo, &spec));
 });
