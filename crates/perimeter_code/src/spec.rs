@@ -278,3 +278,73 @@ pub(crate) fn credential_flow(
         sink_name: format!("{service}.{op} {field}"),
     }
 }
+
+/// What a branch that denies access sends, whitespace removed: a 401 or 403 response to the
+/// Lambda callback or returned as an object (JavaScript or Python), through an Express-style
+/// response, or built as a framework response (Chalice, FastAPI, Flask).
+const DENIALS: &[&str] = &[
+    "statusCode:401",
+    "statusCode:403",
+    "\"statusCode\":401",
+    "\"statusCode\":403",
+    "'statusCode':401",
+    "'statusCode':403",
+    ".status(401)",
+    ".status(403)",
+    ".sendStatus(401)",
+    ".sendStatus(403)",
+    "status_code=401",
+    "status_code=403",
+    "status=401",
+    "status=403",
+];
+
+/// Whether a branch's text sends a 401 or 403 response.
+pub(crate) fn denies_access(branch: &str) -> bool {
+    let compact: String = branch.chars().filter(|c| !c.is_whitespace()).collect();
+    DENIALS.iter().any(|d| compact.contains(d))
+}
+
+/// Whether a branch's text leaves the function: a `return`, `throw` or `raise` statement
+/// anywhere in it, Flask's `abort(...)` (which raises), or an exit of the process.
+pub(crate) fn leaves(branch: &str) -> bool {
+    let word = |w: &str| {
+        branch.match_indices(w).any(|(i, _)| {
+            let before = branch[..i].chars().next_back();
+            let after = branch[i + w.len()..].chars().next();
+            let ident =
+                |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$');
+            !ident(before) && !ident(after) && before != Some('.')
+        })
+    };
+    word("return")
+        || word("throw")
+        || word("raise")
+        || word("abort")
+        || branch.contains("process.exit")
+        || branch.contains("sys.exit")
+}
+
+#[cfg(test)]
+mod denial_tests {
+    use super::{denies_access, leaves};
+
+    #[test]
+    fn denials_and_exits() {
+        assert!(denies_access(
+            "{ callback(null, { statusCode: 401, body: 'no' }); }"
+        ));
+        assert!(denies_access("{ res.status(403).send('forbidden'); }"));
+        assert!(denies_access("    resp = {'statusCode': 401}\n"));
+        assert!(denies_access("    Response(body='no', status_code=403)\n"));
+        assert!(!denies_access("{ callback(null, { statusCode: 200 }); }"));
+        assert!(leaves("{ res.status(401).end(); return; }"));
+        assert!(leaves("{ throw new Error('denied'); }"));
+        assert!(leaves("    abort(401)\n"));
+        assert!(leaves("    raise Unauthorized()\n"));
+        assert!(!leaves(
+            "{ callback(null, { statusCode: 401, returnUrl: '/' }); }"
+        ));
+        assert!(!leaves("{ logger.return(x); }"));
+    }
+}

@@ -126,6 +126,14 @@ pub fn is_service_set(path: &str) -> bool {
     })
 }
 
+/// Records the denials that fall through, in file order.
+pub(crate) fn set_denials(summary: &mut FunctionSummary, mut denials: Vec<Denial>) {
+    denials.sort_by(|a, b| {
+        (a.check.path(), a.check.span.start).cmp(&(b.check.path(), b.check.span.start))
+    });
+    summary.denials = denials;
+}
+
 /// Drops what the analysis found from record fields the service sets: flows from them, and
 /// writes whose data is only theirs.
 pub(crate) fn drop_service_set(summary: &mut FunctionSummary) {

@@ -132,11 +132,7 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
         ))
     });
     summary.sdk_calls = calls;
-    let mut denials = std::mem::take(&mut engine.denials);
-    denials.sort_by(|a, b| {
-        (a.check.path(), a.check.span.start).cmp(&(b.check.path(), b.check.span.start))
-    });
-    summary.denials = denials;
+    crate::summary::set_denials(&mut summary, std::mem::take(&mut engine.denials));
     crate::summary::drop_service_set(&mut summary);
     summary.errors.append(&mut engine.errors);
     summary.errors.sort();

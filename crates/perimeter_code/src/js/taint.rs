@@ -383,7 +383,7 @@ impl<'a> Engine<'a> {
         let Some(branch) = file.text().get(span.start as usize..span.end as usize) else {
             return;
         };
-        if !super::spec::denies_access(branch) || super::spec::leaves(branch) {
+        if !crate::spec::denies_access(branch) || crate::spec::leaves(branch) {
             return;
         }
         let Some(next) = rest

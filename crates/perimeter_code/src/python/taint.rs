@@ -172,6 +172,8 @@ pub(crate) struct Engine<'r> {
     pub sdk_calls: Vec<SdkCall>,
     /// The handler's output bindings (Azure Functions).
     pub outputs: Vec<crate::handler::Output>,
+    /// Access checks whose denial falls through.
+    pub denials: Vec<crate::Denial>,
     /// Problems.
     pub errors: Vec<ScanError>,
     /// Third-party top-level modules imported.
@@ -230,6 +232,7 @@ impl<'r> Engine<'r> {
             flow_keys: FxHashSet::default(),
             sdk_calls: Vec::new(),
             outputs: Vec::new(),
+            denials: Vec::new(),
             errors: Vec::new(),
             imports: BTreeSet::new(),
             env_reads: std::cell::RefCell::default(),
@@ -1127,12 +1130,43 @@ impl<'r> Engine<'r> {
     }
 
     fn exec_block(&mut self, body: &[Stmt]) {
-        for s in body {
+        for (i, s) in body.iter().enumerate() {
             if self.exited() || self.exhausted.is_some() {
                 return;
             }
+            if let Stmt::If(check) = s {
+                self.denial(check, &body[i + 1..]);
+            }
             self.exec_stmt(s);
         }
+    }
+
+    /// An access check whose denial falls through: `if ...: response = {"statusCode": 401}`
+    /// with no `else`, no `return` or `raise` in the branch, and statements after it that run
+    /// for the denied caller too.
+    fn denial(&mut self, check: &ast::StmtIf, rest: &[Stmt]) {
+        if !check.elif_else_clauses.is_empty() || !self.in_function() {
+            return;
+        }
+        let (Some(first), Some(last)) = (check.body.first(), check.body.last()) else {
+            return;
+        };
+        let branch = self.loc(TextRange::new(first.range().start(), last.range().end()));
+        if !crate::spec::denies_access(branch.text()) || crate::spec::leaves(branch.text()) {
+            return;
+        }
+        let Some(next) = rest.iter().find(|s| !matches!(s, Stmt::Pass(_))) else {
+            return;
+        };
+        if matches!(next, Stmt::Return(_)) {
+            return;
+        }
+        let check = self.loc(check.test.range());
+        if self.denials.iter().any(|d| d.check == check) {
+            return;
+        }
+        let then = self.loc(next.range());
+        self.denials.push(crate::Denial { check, then });
     }
 
     /// Runs a block from the given variables; returns the variables after it and whether it

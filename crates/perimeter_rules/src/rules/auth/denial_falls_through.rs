@@ -3,9 +3,10 @@ use crate::prelude::*;
 
 declare_rule! {
     /// ## What it does
-    /// Flags an access check in a handler's code (JavaScript, TypeScript) whose branch sends a
-    /// 401 or 403 response, through the Lambda callback, `context.succeed` or an Express-style
-    /// `res.status(...)`, but neither returns nor throws, when statements follow the check.
+    /// Flags an access check in a handler's code (JavaScript, TypeScript, Python) whose branch
+    /// sends or prepares a 401 or 403 response, through the Lambda callback, a response object,
+    /// an Express-style `res.status(...)` or a framework response, but neither returns nor
+    /// throws, when statements other than a `return` follow the check.
     ///
     /// ## Why is this bad?
     /// Sending the denial does not end the function: the code after the check runs for the
