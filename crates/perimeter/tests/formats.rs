@@ -324,6 +324,16 @@ fn azure_function_app_bindings_settings_and_code() {
         .collect();
     assert_eq!(secrets, ["SEC001"]);
     assert!(has("IAM008", ""), "one identity for the whole app");
+    let shared = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "IAM008")
+        .unwrap();
+    assert_eq!(
+        shared["message"],
+        "the function app's identity is shared by 9 functions facing blob, http, queue triggers"
+    );
     // Lambda settings an Azure app keeps elsewhere are not reported as missing.
     assert!(
         !hits

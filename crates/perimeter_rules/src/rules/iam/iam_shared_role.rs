@@ -66,10 +66,27 @@ impl Rule for IamSharedRole {
             if classes.len() < 2 {
                 continue;
             }
+            // Azure's triggers by their own names (the model files them under Lambda's).
+            let named = |t: &str| -> String {
+                if !identity {
+                    return t.to_owned();
+                }
+                match t {
+                    "sqs" => "queue",
+                    "s3" => "blob",
+                    "kinesis-stream" => "event hub",
+                    "dynamo-db-stream" => "cosmos db",
+                    "event-bridge" => "event grid",
+                    "schedule" => "timer",
+                    other => other,
+                }
+                .to_owned()
+            };
             let list = if triggers.is_empty() {
                 "no".to_owned()
             } else {
-                triggers.iter().copied().collect::<Vec<_>>().join(", ")
+                let names: BTreeSet<String> = triggers.iter().map(|t| named(t)).collect();
+                names.into_iter().collect::<Vec<_>>().join(", ")
             };
             let name = match (cx.app.framework, role.origin) {
                 (perimeter_model::Framework::Azure, _) => "the function app's identity".to_owned(),
