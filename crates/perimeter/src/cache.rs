@@ -258,7 +258,7 @@ fn digest(answer: &Answer) -> String {
 }
 
 /// SHA-256 of the parts (each followed by a NUL), in hex.
-fn sha_hex(parts: &[&str]) -> String {
+pub(crate) fn sha_hex(parts: &[&str]) -> String {
     let mut h = Sha256::new();
     for part in parts {
         h.update(part.as_bytes());
@@ -273,7 +273,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// What identifies this build of the analysis: the version and the executable's size and
 /// modification time (a rebuilt binary may analyse differently).
-fn build_id() -> String {
+pub(crate) fn build_id() -> String {
     let exe = std::env::current_exe()
         .ok()
         .and_then(|p| std::fs::metadata(p).ok());
@@ -289,7 +289,7 @@ fn build_id() -> String {
 }
 
 /// Removes the folders of other builds not written for a day.
-fn prune(summaries: &Path, keep: &str) {
+pub(crate) fn prune(summaries: &Path, keep: &str) {
     let Ok(entries) = std::fs::read_dir(summaries) else {
         return;
     };

@@ -63,6 +63,8 @@ pub struct Scan {
     /// How the incremental cache served the code analysis, when it was used.
     pub cache: Option<crate::cache::Stats>,
     descriptors: Mutex<BTreeMap<String, Arc<SourceFile>>>,
+    /// The folders the walk entered (for the result cache).
+    pub dirs: Vec<String>,
 }
 
 impl Scan {
@@ -200,6 +202,7 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         root,
         files,
         errors,
+        dirs,
     } = discover::walk(root);
     let exclude = crate::config::Resolved::from_config(
         crate::config::Config {
@@ -227,6 +230,7 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         repo: Repo::new(PathBuf::new(), std::iter::empty()),
         cache: None,
         descriptors: Mutex::new(BTreeMap::new()),
+        dirs,
     };
     scan.repo = Repo::new(scan.root.clone(), files);
 

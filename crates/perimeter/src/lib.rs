@@ -10,4 +10,5 @@ pub mod inventory;
 pub mod lsp;
 pub mod memory;
 pub mod progress;
+pub mod results;
 pub mod suppress;

@@ -33,7 +33,7 @@ enum ColorChoice {
     Never,
 }
 
-#[derive(clap::Args)]
+#[derive(clap::Args, Debug)]
 struct LoadArgs {
     /// Value for `${opt:...}` variables, such as `--opt stage=prod` (repeatable).
     #[arg(long = "opt", value_name = "KEY=VALUE")]
@@ -45,12 +45,12 @@ struct LoadArgs {
     /// Configuration file (default: the nearest perimeter.toml above the scanned folder).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Analyse every function's code again instead of reusing the summaries of earlier
-    /// scans whose files have not changed.
+    /// Analyse the tree again instead of reusing the report, or the code summaries, of
+    /// earlier scans of files that have not changed.
     #[arg(long)]
     no_cache: bool,
-    /// Where those summaries are kept (default: `$PERIMETER_CACHE_DIR`, else the user's
-    /// cache folder, `~/.cache/perimeter`).
+    /// Where those reports and summaries are kept (default: `$PERIMETER_CACHE_DIR`, else the
+    /// user's cache folder, `~/.cache/perimeter`).
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
     /// Memory limit in MiB: past it, the functions not yet analysed are reported as not
@@ -444,6 +444,7 @@ fn run() -> Result<ExitCode> {
     }
 }
 
+#[derive(Debug)]
 struct ScanArgs {
     fail_on: Option<Severity>,
     select: Vec<String>,
@@ -577,6 +578,43 @@ fn scan(
         .fail_on
         .or(config.config.fail_on)
         .unwrap_or(Severity::High);
+
+    let to_terminal = output.is_none() && std::io::stdout().is_terminal();
+    let use_color = match color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    // A report already made for the same question of an unchanged tree is reused (not for a
+    // terminal, a comparison with another revision, or a scan given the environment;
+    // `PERIMETER_NO_RESULT_CACHE` keeps only the code summaries' cache, for its tests).
+    let results = if to_terminal
+        || args.diff.is_some()
+        || args.write_baseline.is_some()
+        || load.env_vars
+        || load.no_cache
+        || std::env::var_os("PERIMETER_NO_RESULT_CACHE").is_some()
+    {
+        None
+    } else {
+        let dir = load
+            .cache_dir
+            .clone()
+            .or_else(perimeter::cache::default_dir);
+        dir.map(|dir| {
+            let question = result_question(paths, format, use_color, args, load);
+            perimeter::results::Results::open(&dir, paths, &question)
+        })
+    };
+    if let Some((text, exit)) = results.as_ref().and_then(perimeter::results::Results::get) {
+        if std::env::var_os("PERIMETER_CACHE_STATS").is_some() {
+            let _ = writeln!(std::io::stderr().lock(), "perimeter: cache: report reused");
+        }
+        write_out(output, &text)?;
+        return Ok(ExitCode::from(exit));
+    }
 
     let mut scans = Vec::new();
     let mut findings: Vec<Finding> = Vec::new();
@@ -726,25 +764,54 @@ fn scan(
             serde_json::from_str(&perimeter_graph::map::json(&maps)).unwrap_or_default()
         }),
     };
-    let to_terminal = output.is_none() && std::io::stdout().is_terminal();
-    let use_color = match color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
     let text =
         perimeter_report::render(&report, format, &sources, &TextOptions { color: use_color });
     write_out(output, &text)?;
 
     let failed_findings = report.findings.iter().any(|f| f.severity >= fail_on);
     let failed_errors = !args.allow_errors && !report.errors.is_empty();
-    Ok(if failed_findings || failed_errors {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    let exit = u8::from(failed_findings || failed_errors);
+    if let Some(results) = &results {
+        let looked: Vec<perimeter::results::LookedAt<'_>> = scans
+            .iter()
+            .map(|(_, s)| perimeter::results::LookedAt {
+                files: s.repo.files().collect(),
+                dirs: &s.dirs,
+                lookups: s.repo.lookups(),
+            })
+            .collect();
+        if let Err(e) = results.put(&looked, &text, exit)
+            && !args.quiet
+        {
+            let _ = writeln!(std::io::stderr().lock(), "perimeter: warning: {e}");
+        }
+    }
+    Ok(ExitCode::from(exit))
+}
+
+/// Everything besides the tree that shapes a scan's report: the options, each folder's
+/// configuration, the baseline's and the advisory database's contents.
+fn result_question(
+    paths: &[PathBuf],
+    format: Format,
+    color: bool,
+    args: &ScanArgs,
+    load: &LoadArgs,
+) -> String {
+    let configs: Vec<String> = paths
+        .iter()
+        .map(|p| match Resolved::load(load.config.as_deref(), p) {
+            Ok(c) => format!("{:?}", c.config),
+            Err(e) => format!("error: {e}"),
+        })
+        .collect();
+    let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_else(|e| format!("error: {e}"));
+    let baseline = args.baseline.as_deref().map(read);
+    let db = args.db.clone().or_else(perimeter_deps::db::default_dir);
+    let db_meta = db.as_deref().map(|d| read(&d.join("meta.json")));
+    format!(
+        "{paths:?} {format:?} {color} {args:?} {load:?} {configs:?} {baseline:?} {db:?} {db_meta:?}"
+    )
 }
 
 fn display_prefix(path: &Path) -> String {

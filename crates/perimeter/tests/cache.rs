@@ -65,6 +65,7 @@ fn scan(root: &Path, format: &str, cache: Option<&Path>) -> Run {
         .arg(&db)
         .arg(root)
         .env("PERIMETER_CACHE_STATS", "1")
+        .env("PERIMETER_NO_RESULT_CACHE", "1")
         .env_remove("PERIMETER_CACHE_DIR");
     match cache {
         Some(dir) => cmd.arg("--cache-dir").arg(dir),
@@ -257,4 +258,133 @@ fn a_corrupt_or_unwritable_cache_changes_nothing() {
             .any(|w| w.as_str().unwrap().contains("cannot be written")),
         "{v:#}"
     );
+}
+
+/// A scan with the result cache: the report, and whether it was reused.
+fn scan_results(root: &Path, cache: &Path, extra: &[&str]) -> (Vec<u8>, bool, Option<i32>) {
+    let db = root.parent().unwrap().join("no-db");
+    let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
+        .args(["scan", "--format", "json", "--db"])
+        .arg(&db)
+        .arg(root)
+        .arg("--cache-dir")
+        .arg(cache)
+        .args(extra)
+        .env("PERIMETER_CACHE_STATS", "1")
+        .env_remove("PERIMETER_CACHE_DIR")
+        .env_remove("PERIMETER_NO_RESULT_CACHE")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    (
+        out.stdout,
+        stderr.contains("perimeter: cache: report reused"),
+        out.status.code(),
+    )
+}
+
+/// Lets the tree's times fall out of the window in which a scan does not trust them.
+fn settle() {
+    std::thread::sleep(std::time::Duration::from_millis(2_200));
+}
+
+#[test]
+fn an_unchanged_tree_gets_its_report_back_and_any_change_misses() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = tree(dir.path());
+    let cache = dir.path().join("cache");
+    settle();
+    let (cold, reused, code) = scan_results(&root, &cache, &[]);
+    assert!(!reused);
+    let (warm, reused, warm_code) = scan_results(&root, &cache, &[]);
+    assert!(reused, "an unchanged tree was analysed again");
+    assert!(warm == cold, "the reused report differs");
+    assert_eq!(warm_code, code);
+    // Another question of the same tree is another entry.
+    let (selected, reused, _) = scan_results(&root, &cache, &["--select", "AUTH"]);
+    assert!(!reused);
+    assert!(selected != cold);
+
+    // A handler rewritten with its old size and modification time: the change time moved.
+    let handler = root.join("examples/shop/src/reports/daily.py");
+    let before = std::fs::metadata(&handler).unwrap().modified().unwrap();
+    let text = std::fs::read_to_string(&handler).unwrap();
+    let swapped = text.replacen("def handler(", "def handlex(", 1);
+    assert_eq!(swapped.len(), text.len());
+    std::fs::write(&handler, &swapped).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&handler)
+        .unwrap()
+        .set_modified(before)
+        .unwrap();
+    let (after, reused, _) = scan_results(&root, &cache, &[]);
+    assert!(!reused, "a rewritten handler was not seen");
+    assert!(
+        after != cold,
+        "the handler's function lost its handler: the report changes"
+    );
+
+    // A file added to a folder the walk entered.
+    settle();
+    scan_results(&root, &cache, &[]);
+    assert!(scan_results(&root, &cache, &[]).1);
+    std::fs::write(
+        root.join("examples/shop/src/reports/notes.py"),
+        "PASSWORD = 'hunter2-hunter2'\n",
+    )
+    .unwrap();
+    assert!(
+        !scan_results(&root, &cache, &[]).1,
+        "a new file was not seen"
+    );
+}
+
+#[test]
+fn a_gitignored_handler_the_analysis_read_is_watched() {
+    // The walk skips `dist/` (gitignored), but the handler resolution reads the handler there:
+    // a change to it must be seen.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("tree");
+    std::fs::create_dir_all(root.join("dist")).unwrap();
+    std::fs::write(root.join(".gitignore"), "dist/\n").unwrap();
+    std::fs::write(
+        root.join("serverless.yml"),
+        "service: s\nprovider:\n  name: aws\n  runtime: nodejs20.x\nfunctions:\n  run:\n    handler: dist/index.handler\n    events:\n      - httpApi: 'POST /run'\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("dist/index.js"),
+        "exports.handler = async (event) => ({ statusCode: 200 });\n",
+    )
+    .unwrap();
+    let cache = dir.path().join("cache");
+    settle();
+    let (first, _, _) = scan_results(&root, &cache, &[]);
+    assert!(scan_results(&root, &cache, &[]).1);
+    std::fs::write(
+        root.join("dist/index.js"),
+        "const cp = require('child_process');\nexports.handler = async (event) => cp.execSync(event.body);\n",
+    )
+    .unwrap();
+    let (second, reused, _) = scan_results(&root, &cache, &[]);
+    assert!(!reused, "the gitignored handler's change was not seen");
+    let injections = |r: &[u8]| {
+        findings(r)
+            .iter()
+            .filter(|f| f["rule"].as_str().unwrap().starts_with("INJ"))
+            .count()
+    };
+    assert_eq!(injections(&first), 0);
+    assert_eq!(injections(&second), 1);
+}
+
+#[test]
+fn a_tree_changed_just_before_the_scan_is_not_kept() {
+    // Times within two seconds of the scan's start are not trusted: nothing is stored.
+    let dir = tempfile::tempdir().unwrap();
+    let root = tree(dir.path());
+    let cache = dir.path().join("cache");
+    scan_results(&root, &cache, &[]);
+    assert!(!scan_results(&root, &cache, &[]).1);
 }

@@ -183,6 +183,14 @@ impl Repo {
         true
     }
 
+    /// The paths looked up on disk outside the walk (found or not), sorted: what the result
+    /// cache must watch besides the walked files.
+    pub fn lookups(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.lock_extra().keys().cloned().collect();
+        out.sort();
+        out
+    }
+
     fn lock_extra(&self) -> std::sync::MutexGuard<'_, FxHashMap<String, bool>> {
         self.shared
             .extra

@@ -43,6 +43,9 @@ pub struct Walk {
     pub files: Vec<String>,
     /// Entries that were not followed or could not be read (symbolic links, walk errors).
     pub errors: Vec<ScanError>,
+    /// Every folder entered (the root is `""`), sorted: a file added to or removed from one
+    /// changes the folder's times, which is how the result cache sees new files.
+    pub dirs: Vec<String>,
 }
 
 /// Walks `root`. `cdk.out` folders contribute only their `*.template.json` files;
@@ -50,6 +53,7 @@ pub struct Walk {
 pub fn walk(root: &Path) -> Walk {
     let files = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
+    let dirs = Mutex::new(Vec::new());
     let mut builder = WalkBuilder::new(root);
     builder
         .hidden(false)
@@ -89,6 +93,7 @@ pub fn walk(root: &Path) -> Walk {
     builder.build_parallel().run(|| {
         let files = &files;
         let errors = &errors;
+        let dirs = &dirs;
         let root = &root_owned;
         Box::new(move |result| {
             match result {
@@ -103,6 +108,8 @@ pub fn walk(root: &Path) -> Walk {
                             errors,
                             ScanError::new(rel, format!("symbolic link not followed: {why}")),
                         );
+                    } else if ft.is_dir() {
+                        push(dirs, rel);
                     } else if ft.is_file() {
                         if in_cdk_out(&rel) && !rel.ends_with(".template.json") {
                             return WalkState::Continue;
@@ -127,14 +134,20 @@ pub fn walk(root: &Path) -> Walk {
     let mut errors = errors
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut dirs = dirs
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     files.sort();
     files.dedup();
     reorder_for_tests(&mut files);
     errors.sort();
+    dirs.sort();
+    dirs.dedup();
     Walk {
         root: root.to_path_buf(),
         files,
         errors,
+        dirs,
     }
 }
 
