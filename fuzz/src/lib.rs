@@ -82,12 +82,6 @@ impl perimeter_model::pysource::AppFiles for Tree {
             .collect()
     }
 
-    fn python(
-        &self,
-        rel: &str,
-    ) -> Option<Result<perimeter_model::pysource::PyModule, perimeter_diagnostics::ScanError>> {
-        self.get(rel).map(|f| perimeter_model::pysource::read(&f))
-    }
 }
 
 impl perimeter_deps::lockfile::Includes for Tree {

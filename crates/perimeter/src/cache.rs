@@ -115,15 +115,7 @@ impl Cache {
             text.push_str(line);
             text.push('\n');
         }
-        let write = || -> std::io::Result<()> {
-            let dir = self.path.parent().unwrap_or(Path::new("."));
-            std::fs::create_dir_all(dir)?;
-            let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-            std::io::Write::write_all(&mut tmp, text.as_bytes())?;
-            tmp.persist(&self.path)?;
-            Ok(())
-        };
-        write().map_err(|e| {
+        write_atomically(&self.path, text.as_bytes()).map_err(|e| {
             format!(
                 "the cache {} cannot be written ({e}): the next scan will not be faster",
                 self.path.display()
@@ -269,6 +261,17 @@ pub(crate) fn sha_hex(parts: &[&str]) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes a file of the cache whole or not at all: to a temporary file in its folder, renamed
+/// over the old one, so that a reader never sees half a file.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut tmp, bytes)?;
+    tmp.persist(path)?;
+    Ok(())
 }
 
 /// What identifies this build of the analysis: the version and the executable's size and

@@ -267,43 +267,33 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         scan.warnings.extend(warnings);
         apps.push(app);
     }
-    // Chalice: each `.chalice/config.json` with the `app.py` beside its folder.
-    let chalice: Vec<String> = scan
-        .repo
-        .files()
-        .filter(|f| perimeter_model::chalice::is_config(f))
-        .map(str::to_owned)
-        .collect();
-    for rel in chalice {
-        match scan.read_descriptor(&rel) {
-            Ok(f) => apps.push(perimeter_model::chalice::load(&f, &AppTree(&scan))),
-            Err(e) => scan.errors.push(ScanError::new(&rel, e)),
-        }
-    }
-    // Azure Functions: each function app's host.json.
-    let hosts: Vec<String> = scan
-        .repo
-        .files()
-        .filter(|f| perimeter_model::azure::is_host(f))
-        .map(str::to_owned)
-        .collect();
-    for rel in hosts {
-        match scan.read_descriptor(&rel) {
-            Ok(f) => apps.push(perimeter_model::azure::load(&f, &AppTree(&scan))),
-            Err(e) => scan.errors.push(ScanError::new(&rel, e)),
-        }
-    }
-    // Zappa: each settings file.
-    let zappa: Vec<String> = scan
-        .repo
-        .files()
-        .filter(|f| perimeter_model::zappa::is_settings(f))
-        .map(str::to_owned)
-        .collect();
-    for rel in zappa {
-        match scan.read_descriptor(&rel) {
-            Ok(f) => apps.push(perimeter_model::zappa::load(&f)),
-            Err(e) => scan.errors.push(ScanError::new(&rel, e)),
+    // Chalice: each `.chalice/config.json` with the `app.py` beside its folder; Azure
+    // Functions: each function app's host.json; Zappa: each settings file.
+    type Loader = fn(&Arc<SourceFile>, &AppTree<'_>) -> Application;
+    type IsDescriptor = fn(&str) -> bool;
+    let loaders: [(IsDescriptor, Loader); 3] = [
+        (perimeter_model::chalice::is_config, |f, t| {
+            perimeter_model::chalice::load(f, t)
+        }),
+        (perimeter_model::azure::is_host, |f, t| {
+            perimeter_model::azure::load(f, t)
+        }),
+        (perimeter_model::zappa::is_settings, |f, _| {
+            perimeter_model::zappa::load(f)
+        }),
+    ];
+    for (is_descriptor, load) in loaders {
+        let found: Vec<String> = scan
+            .repo
+            .files()
+            .filter(|f| is_descriptor(f))
+            .map(str::to_owned)
+            .collect();
+        for rel in found {
+            match scan.read_descriptor(&rel) {
+                Ok(f) => apps.push(load(&f, &AppTree(&scan))),
+                Err(e) => scan.errors.push(ScanError::new(&rel, e)),
+            }
         }
     }
     apps.sort_by(|a, b| a.id.cmp(&b.id));

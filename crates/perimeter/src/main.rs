@@ -564,7 +564,12 @@ fn scan(
     args: &ScanArgs,
     load: &LoadArgs,
 ) -> Result<ExitCode> {
-    let (config, _) = load_options(&paths[0], load, args.no_code)?;
+    // Each folder's configuration and options, read once.
+    let loaded = paths
+        .iter()
+        .map(|p| load_options(p, load, args.no_code))
+        .collect::<Result<Vec<(Resolved, Options)>>>()?;
+    let config = &loaded[0].0;
     let mut select = config.config.select.clone();
     select.extend(args.select.iter().cloned());
     let mut ignore = config.config.ignore.clone();
@@ -604,7 +609,7 @@ fn scan(
             .clone()
             .or_else(perimeter::cache::default_dir);
         dir.map(|dir| {
-            let question = result_question(paths, format, use_color, args, load);
+            let question = result_question(paths, &loaded, format, use_color, args, load);
             perimeter::results::Results::open(&dir, paths, &question)
         })
     };
@@ -622,9 +627,8 @@ fn scan(
     let multi = paths.len() > 1;
     let bar = perimeter::progress::start(perimeter::progress::wanted(args.quiet));
     let mut dep_warnings: Vec<String> = Vec::new();
-    for path in paths {
-        let (_, options) = load_options(path, load, args.no_code)?;
-        let scan = engine::load(path, &options);
+    for (path, (_, options)) in paths.iter().zip(&loaded) {
+        let scan = engine::load(path, options);
         let prefix = if multi {
             display_prefix(path)
         } else {
@@ -695,9 +699,9 @@ fn scan(
             anyhow::bail!("--diff takes one path to scan");
         }
         let base = perimeter::diff::checkout(&paths[0], rev)?;
-        let (_, options) = load_options(&paths[0], load, args.no_code)?;
+        let options = &loaded[0].1;
         let before: Vec<Finding> = if base.path.exists() {
-            let scan = engine::load(&base.path, &options);
+            let scan = engine::load(&base.path, options);
             engine::findings(&scan, &selection)
                 .into_iter()
                 .filter_map(|f| config.apply_overrides(f))
@@ -793,17 +797,15 @@ fn scan(
 /// configuration, the baseline's and the advisory database's contents.
 fn result_question(
     paths: &[PathBuf],
+    loaded: &[(Resolved, Options)],
     format: Format,
     color: bool,
     args: &ScanArgs,
     load: &LoadArgs,
 ) -> String {
-    let configs: Vec<String> = paths
+    let configs: Vec<String> = loaded
         .iter()
-        .map(|p| match Resolved::load(load.config.as_deref(), p) {
-            Ok(c) => format!("{:?}", c.config),
-            Err(e) => format!("error: {e}"),
-        })
+        .map(|(c, _)| format!("{:?}", c.config))
         .collect();
     let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_else(|e| format!("error: {e}"));
     let baseline = args.baseline.as_deref().map(read);

@@ -172,14 +172,7 @@ impl Results {
             stamps,
         };
         let json = serde_json::to_vec(&entry).map_err(|e| e.to_string())?;
-        let write = |path: &Path, bytes: &[u8]| -> std::io::Result<()> {
-            let dir = path.parent().unwrap_or(Path::new("."));
-            std::fs::create_dir_all(dir)?;
-            let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-            std::io::Write::write_all(&mut tmp, bytes)?;
-            tmp.persist(path)?;
-            Ok(())
-        };
+        let write = crate::cache::write_atomically;
         write(&self.out, report.as_bytes())
             .and_then(|()| write(&self.json, &json))
             .map_err(|e| {

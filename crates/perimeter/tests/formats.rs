@@ -19,6 +19,21 @@ fn run(args: &[&str], dir: &str) -> Value {
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
 }
 
+/// `(rule, function)` of each finding of a report (`""` for findings of no function).
+fn rules_by_function(report: &Value) -> Vec<(String, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["function"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
 fn at(v: &Value) -> (String, u64, u64) {
     (
         v["path"].as_str().unwrap().to_owned(),
@@ -149,17 +164,7 @@ fn zappa_stages_events_and_settings() {
     assert_eq!(app["functions"][1]["events"][0]["kind"], "s3");
 
     let report = run(&["scan", "--format", "json"], "zappa");
-    let hits: Vec<(String, String)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_owned(),
-                f["function"].as_str().unwrap_or("").to_owned(),
-            )
-        })
-        .collect();
+    let hits = rules_by_function(&report);
     let has = |rule: &str, function: &str| hits.contains(&(rule.to_owned(), function.to_owned()));
     // dev: an API key only; prod: IAM authorization.
     assert!(has("AUTH001", "dev") && !has("AUTH001", "prod"), "{hits:?}");
@@ -244,17 +249,7 @@ fn azure_function_app_bindings_settings_and_code() {
         "{}",
         report["errors"]
     );
-    let hits: Vec<(String, String)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_owned(),
-                f["function"].as_str().unwrap_or("").to_owned(),
-            )
-        })
-        .collect();
+    let hits = rules_by_function(&report);
     let has = |rule: &str, function: &str| hits.contains(&(rule.to_owned(), function.to_owned()));
     // Anonymous routes only: a function key is a key, not nobody.
     let open: Vec<&str> = hits

@@ -279,6 +279,14 @@ pub(crate) fn credential_flow(
     }
 }
 
+/// Whether a Lambda `Invoke` passes the invoked function's error on: a synchronous call (no
+/// `InvocationType`, or `RequestResponse`) in a file that never reads `FunctionError`, the
+/// only way to tell an error `Payload` (`errorMessage`, `errorType`, `stackTrace`) from a
+/// result.
+pub(crate) fn unchecked_sync_invoke(invocation_type: Option<&str>, file_text: &str) -> bool {
+    invocation_type.is_none_or(|t| t == "RequestResponse") && !file_text.contains("FunctionError")
+}
+
 /// What a branch that denies access sends, whitespace removed: a 401 or 403 response to the
 /// Lambda callback or returned as an object (JavaScript or Python), through an Express-style
 /// response, or built as a framework response (Chalice, FastAPI, Flask).
@@ -301,6 +309,10 @@ const DENIALS: &[&str] = &[
 
 /// Whether a branch's text sends a 401 or 403 response.
 pub(crate) fn denies_access(branch: &str) -> bool {
+    // Every `if` the analysis runs comes here: look for the status before copying anything.
+    if !branch.contains("401") && !branch.contains("403") {
+        return false;
+    }
     let compact: String = branch.chars().filter(|c| !c.is_whitespace()).collect();
     DENIALS.iter().any(|d| compact.contains(d))
 }

@@ -152,13 +152,6 @@ impl perimeter_model::pysource::AppFiles for ProjectTree {
             .cloned()
             .collect()
     }
-
-    fn python(
-        &self,
-        rel: &str,
-    ) -> Option<Result<perimeter_model::pysource::PyModule, perimeter_diagnostics::ScanError>> {
-        self.file(rel).map(|f| perimeter_model::pysource::read(&f))
-    }
 }
 
 fn check_dependency_fixture(

@@ -420,12 +420,9 @@ fn record(
     // `errorMessage`, `errorType` and `stackTrace` come back in `Payload`. Code that reads
     // `FunctionError` tells the two apart; code that does not passes the error on.
     if service == "lambda" && op == "Invoke" {
-        let sync = params
-            .field("InvocationType")
-            .and_then(|v| v.konst())
-            .is_none_or(|t| &*t == "RequestResponse");
+        let invocation = params.field("InvocationType").and_then(|v| v.konst());
         let loc = eng.loc(r);
-        if sync && !loc.file.text().contains("FunctionError") {
+        if crate::spec::unchecked_sync_invoke(invocation.as_deref(), loc.file.text()) {
             let mut o = Obj::default();
             set_field(
                 &mut o,

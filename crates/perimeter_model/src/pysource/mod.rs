@@ -160,7 +160,9 @@ pub trait AppFiles {
     fn files_under(&self, dir: &str) -> Vec<String>;
     /// A Python module of the tree read for its declarations: `None` when the file is not
     /// in the tree, an error (for the report) when it cannot be read or parsed.
-    fn python(&self, rel: &str) -> Option<Result<PyModule, perimeter_diagnostics::ScanError>>;
+    fn python(&self, rel: &str) -> Option<Result<PyModule, perimeter_diagnostics::ScanError>> {
+        self.file(rel).map(|f| read(&f))
+    }
 }
 
 /// The module and variable of an object a module refers to as `target` (`bp`, `api.bp`):

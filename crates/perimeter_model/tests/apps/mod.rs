@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use perimeter_diagnostics::{Loc, ScanError, SourceFile};
-use perimeter_model::pysource::{self, AppFiles, PyModule};
+use perimeter_diagnostics::{Loc, SourceFile};
+use perimeter_model::pysource::AppFiles;
 
 /// Every file under `resources/test/<dir>`, by its path relative to `resources/test`.
 pub(crate) struct Tree {
@@ -39,10 +39,6 @@ impl AppFiles for Tree {
             .filter(|k| k.starts_with(&format!("{dir}/")))
             .cloned()
             .collect()
-    }
-
-    fn python(&self, rel: &str) -> Option<Result<PyModule, ScanError>> {
-        self.files.get(rel).map(pysource::read)
     }
 }
 
