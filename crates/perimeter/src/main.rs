@@ -700,7 +700,7 @@ fn scan(
         }
         let base = perimeter::diff::checkout(&paths[0], rev)?;
         let options = &loaded[0].1;
-        let before: Vec<Finding> = if base.path.exists() {
+        let mut before: Vec<Finding> = if base.path.exists() {
             let scan = engine::load(&base.path, options);
             engine::findings(&scan, &selection)
                 .into_iter()
@@ -709,6 +709,8 @@ fn scan(
         } else {
             Vec::new()
         };
+        // Numbered as the current findings are, so a new copy of an old line is new.
+        perimeter_report::sort_findings(&mut before);
         let n = Baseline::of(&before).filter(&mut findings);
         if n > 0 {
             warnings.push(format!(

@@ -327,6 +327,28 @@ impl Finding {
     }
 }
 
+/// Makes every finding's fingerprint unique within a sorted list. The first finding with a
+/// given rule and fingerprint keeps it; the second, third, ... get it mixed with their
+/// ordinal (`#2`, `#3`). Without this a second occurrence of an identical line (another
+/// handler calling the same sink the same way, two functions sharing one statement) would
+/// share the first one's identity, and a baseline or a `--diff` base that holds the first
+/// would hide the new one. Counting keeps existing baselines valid: a lone finding's
+/// fingerprint is unchanged. Applying it twice changes nothing.
+pub fn number_repeats(findings: &mut [Finding]) {
+    let mut seen: std::collections::BTreeMap<(String, String), u32> =
+        std::collections::BTreeMap::new();
+    for f in findings.iter_mut() {
+        let n = seen
+            .entry((f.rule.clone(), f.fingerprint.clone()))
+            .or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            let salt = format!("#{n}");
+            f.fingerprint = fingerprint(&f.rule, &f.path, &f.fingerprint, &salt);
+        }
+    }
+}
+
 /// A stable fingerprint: a hash of the rule, the path and the flagged text with its white
 /// space folded, so moving code up or down a file keeps the identity.
 pub fn fingerprint(rule: &str, path: &str, snippet: &str, salt: &str) -> String {
@@ -403,6 +425,38 @@ mod tests {
             fingerprint("A", "p", "a b", ""),
             fingerprint("A", "p", "a c", "")
         );
+    }
+
+    #[test]
+    fn repeats_get_distinct_fingerprints_and_the_first_keeps_its_own() {
+        let mk = |line: u32| Finding {
+            rule: "INJ003".into(),
+            name: "os-command-injection".into(),
+            kind: Kind::InjectionOsCommand,
+            severity: Severity::Critical,
+            message: String::new(),
+            help: String::new(),
+            path: "a.js".into(),
+            line,
+            column: 1,
+            end_line: line,
+            end_column: 2,
+            app: None,
+            function: None,
+            resource: None,
+            trace: Vec::new(),
+            fingerprint: fingerprint("INJ003", "a.js", "exec(e.body)", ""),
+        };
+        let mut v = vec![mk(1), mk(9), mk(20)];
+        let first = v[0].fingerprint.clone();
+        number_repeats(&mut v);
+        assert_eq!(v[0].fingerprint, first);
+        assert_ne!(v[1].fingerprint, first);
+        assert_ne!(v[2].fingerprint, v[1].fingerprint);
+        let once: Vec<String> = v.iter().map(|f| f.fingerprint.clone()).collect();
+        number_repeats(&mut v);
+        let twice: Vec<String> = v.iter().map(|f| f.fingerprint.clone()).collect();
+        assert_eq!(once, twice);
     }
 
     #[test]

@@ -4,5 +4,5 @@
 mod finding;
 mod source;
 
-pub use finding::{Finding, Kind, ScanError, Severity, TraceStep, fingerprint};
+pub use finding::{Finding, Kind, ScanError, Severity, TraceStep, fingerprint, number_repeats};
 pub use source::{Loc, Position, SourceFile, Span, with_files};

@@ -154,6 +154,7 @@ pub fn render(
 pub fn sort_findings(findings: &mut Vec<Finding>) {
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    perimeter_diagnostics::number_repeats(findings);
 }
 
 /// The SARIF `security-severity` score of a severity.
