@@ -9,6 +9,13 @@
 //!   documentation (the SARIF report links each rule there).
 //! - `cargo xtask check-generated`: regenerates into memory and fails if a committed file
 //!   differs (the IAM table only when botocore is installed).
+//! - `cargo xtask ecosystem --mirror DIR [--only owner/name,...] [--write]`: scans the pinned
+//!   real applications of `ecosystem/repos.json` with the release build and prints what changed
+//!   against `ecosystem/snapshot.json` (see `ecosystem.rs`).
+//! - `cargo xtask ecosystem-figures [--write]`: the ecosystem figures from the committed
+//!   snapshot and triage; `--write` puts them in the README.
+
+mod ecosystem;
 
 use std::fmt::Write as _;
 use std::io::Read;
@@ -246,8 +253,46 @@ fn main() -> Result<()> {
             }
             Ok(())
         }
+        Some("ecosystem") => {
+            let value = |flag: &str| {
+                args.iter()
+                    .position(|a| a == flag)
+                    .and_then(|i| args.get(i + 1))
+                    .cloned()
+            };
+            let opts = ecosystem::RunOptions {
+                mirror: PathBuf::from(value("--mirror").context("ecosystem needs --mirror DIR")?),
+                only: value("--only")
+                    .map(|s| s.split(',').map(str::to_owned).collect())
+                    .unwrap_or_default(),
+                write: args.iter().any(|a| a == "--write"),
+                repos: value("--repos").map_or_else(|| root.join(ecosystem::REPOS), PathBuf::from),
+            };
+            let text = ecosystem::run(&root, &opts)?;
+            #[expect(clippy::print_stdout, reason = "the runner's report")]
+            {
+                print!("{text}");
+            }
+            Ok(())
+        }
+        Some("ecosystem-figures") => {
+            if args.iter().any(|a| a == "--write") {
+                ecosystem::update_readme(&root)?;
+            }
+            let figures = ecosystem::Figures::of(
+                &ecosystem::read_snapshot(&root)?,
+                &ecosystem::read_triage(&root)?,
+            );
+            #[expect(clippy::print_stdout, reason = "the figures")]
+            {
+                print!("{}", figures.render_long());
+            }
+            Ok(())
+        }
         _ => bail!(
-            "usage: cargo xtask iam-table [--botocore-data DIR] | rules-doc | check-generated"
+            "usage: cargo xtask iam-table [--botocore-data DIR] | rules-doc | check-generated\n\
+             \x20      | ecosystem --mirror DIR [--only owner/name,...] [--write] [--repos FILE]\n\
+             \x20      | ecosystem-figures [--write]"
         ),
     }
 }

@@ -34,18 +34,25 @@ const SHORT_FORMS: &[(&str, &str)] = &[
     ("ToJsonString", "Fn::ToJsonString"),
 ];
 
-/// Converts the parser's character indices to byte offsets.
+/// Converts the parser's character indices to byte offsets of the original text. When the
+/// text was re-indented to be parsed (see [`parse`]), `inserted` holds the byte positions, in
+/// the parsed text, of the spaces that were added, so every offset maps back to the file.
 struct Offsets {
     /// `None` for ASCII text, where characters are bytes.
     table: Option<Vec<u32>>,
     len: u32,
+    inserted: Vec<u32>,
 }
 
 impl Offsets {
-    fn new(text: &str) -> Self {
+    fn new(text: &str, inserted: Vec<u32>) -> Self {
         let len = u32::try_from(text.len()).unwrap_or(u32::MAX);
         if text.is_ascii() {
-            return Self { table: None, len };
+            return Self {
+                table: None,
+                len,
+                inserted,
+            };
         }
         let mut table: Vec<u32> = text
             .char_indices()
@@ -55,14 +62,17 @@ impl Offsets {
         Self {
             table: Some(table),
             len,
+            inserted,
         }
     }
 
     fn byte(&self, char_index: usize) -> u32 {
-        match &self.table {
+        let parsed = match &self.table {
             None => u32::try_from(char_index).unwrap_or(u32::MAX).min(self.len),
             Some(t) => t.get(char_index).copied().unwrap_or(self.len),
-        }
+        };
+        let before = self.inserted.partition_point(|q| *q < parsed);
+        parsed - u32::try_from(before).unwrap_or(0)
     }
 }
 
@@ -462,11 +472,80 @@ fn is_float(s: &[u8]) -> bool {
         && (frac_digits > 0 || s.contains(&b'.') || s.iter().any(|b| *b == b'e' || *b == b'E'))
 }
 
+/// How many lines of one document may be re-indented before it is refused.
+const MAX_REINDENTED_LINES: usize = 64;
+
+/// Parses a YAML or JSON document as the frameworks' loaders read it. The YAML 1.2 parser
+/// refuses flow content (a `[` ... `]` or `{` ... `}` spanning lines) that is not indented
+/// more than the block it sits in, such as a closing `]` at its key's column; PyYAML (which
+/// SAM and the AWS CLI use) and js-yaml (the Serverless Framework's) ignore indentation inside
+/// flow collections and accept it. So when the parser stops at such a line, the line is
+/// indented by one more space and the document parsed again, with every span mapped back to
+/// the original text. Only lines inside a flow collection qualify, at most
+/// [`MAX_REINDENTED_LINES`] of them.
 pub(super) fn parse(file: &Arc<SourceFile>) -> Result<Node, ParseError> {
-    let text = file.text();
+    let mut inserted: Vec<u32> = Vec::new();
+    let mut patched: Option<String> = None;
+    loop {
+        let text = patched.as_deref().unwrap_or_else(|| file.text());
+        let mut at = None;
+        let err = match parse_text(file, text, inserted.clone(), &mut at) {
+            Ok(node) => return Ok(node),
+            Err(e) => e,
+        };
+        let Some(line_start) = at
+            .filter(|_| inserted.len() < MAX_REINDENTED_LINES)
+            .and_then(|at| flow_line_start(text, at))
+        else {
+            return Err(err);
+        };
+        let mut next = String::with_capacity(text.len() + 1);
+        next.push_str(&text[..line_start]);
+        next.push(' ');
+        next.push_str(&text[line_start..]);
+        let q = u32::try_from(line_start).unwrap_or(u32::MAX);
+        // Positions after the new space move by one; the list stays sorted.
+        for p in &mut inserted {
+            if *p >= q {
+                *p += 1;
+            }
+        }
+        inserted.push(q);
+        inserted.sort_unstable();
+        patched = Some(next);
+    }
+}
+
+/// The start of the line of `at` (a byte offset of `text`) when that line continues a flow
+/// collection: it starts with a closing `]` or `}`, or the line before it ends with `[`, `{`
+/// or `,`. Otherwise `None`: an indentation error in block context is a real error.
+fn flow_line_start(text: &str, at: usize) -> Option<usize> {
+    let at = at.min(text.len());
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let rest = text[line_start..].trim_start_matches(' ');
+    if rest.starts_with(']') || rest.starts_with('}') {
+        return Some(line_start);
+    }
+    let before = text[..line_start.saturating_sub(1)]
+        .lines()
+        .rev()
+        .map(|l| l.split(" #").next().unwrap_or(l).trim_end())
+        .find(|l| !l.trim().is_empty())?;
+    before.ends_with(['[', '{', ',']).then_some(line_start)
+}
+
+/// One parse of `text` (the file's text, or a re-indented copy whose added spaces are at
+/// `inserted`). When the parser stops at an indentation error, `stopped` is set to the byte
+/// offset in `text` where it stopped.
+fn parse_text(
+    file: &Arc<SourceFile>,
+    text: &str,
+    inserted: Vec<u32>,
+    stopped: &mut Option<usize>,
+) -> Result<Node, ParseError> {
     let mut b = Builder {
         file,
-        offsets: Offsets::new(text),
+        offsets: Offsets::new(text, inserted),
         stack: Vec::new(),
         anchors: Vec::new(),
         expanded: 0,
@@ -482,6 +561,14 @@ pub(super) fn parse(file: &Arc<SourceFile>) -> Result<Node, ParseError> {
             } else {
                 e.info()
             };
+            // Where the parser stopped in the text it read, for a re-indented retry.
+            if e.info().starts_with("invalid indentation") {
+                *stopped = Some(
+                    text.char_indices()
+                        .nth(e.marker().index())
+                        .map_or(text.len(), |(i, _)| i),
+                );
+            }
             error(format!("{info} at {}", b.position_text(offset)), offset)
         })?;
         let start = b.offsets.byte(span.start.index());
@@ -519,7 +606,10 @@ pub(super) fn parse(file: &Arc<SourceFile>) -> Result<Node, ParseError> {
                 // The event's span ends after `[`/`{` for flow collections (block ones start
                 // with a zero-width token); anchors and tags come before it.
                 let flow = end > start
-                    && matches!(text.as_bytes().get(end as usize - 1), Some(b'[' | b'{'));
+                    && matches!(
+                        file.text().as_bytes().get(end as usize - 1),
+                        Some(b'[' | b'{')
+                    );
                 let tag = tag
                     .as_deref()
                     .and_then(short_form)
@@ -557,6 +647,31 @@ mod tests {
 
     fn parse_str(text: &str) -> Result<Node, ParseError> {
         parse(&SourceFile::new("t.yml", text))
+    }
+
+    /// A flow sequence whose closing bracket sits at its key's column, as in real SAM
+    /// templates: PyYAML and js-yaml read it, so perimeter does, with spans in the file.
+    #[test]
+    fn flow_collection_closed_at_the_key_column_is_read_with_true_spans() {
+        let text = "Statement:\n  - Effect: Allow\n    Action: [\n      \"s3:GetObject\",\n      \"s3:PutObject\"\n    ]\n    Resource: '*'\n  - Sid: b\n    Principal: { AWS:\n      \"x\"\n    }\n";
+        let node = parse_str(text).unwrap();
+        let statements = node.get("Statement").unwrap().items();
+        let action = statements[0].get("Action").unwrap().items();
+        assert_eq!(action.len(), 2);
+        assert_eq!(action[1].as_str(), Some("s3:PutObject"));
+        assert_eq!(action[1].loc.text(), "\"s3:PutObject\"");
+        assert_eq!(action[1].loc.start().line, 5);
+        let resource = statements[0].get("Resource").unwrap();
+        assert_eq!(resource.loc.text(), "'*'");
+        assert_eq!(resource.loc.start().line, 7);
+        let principal = statements[1].get("Principal").unwrap();
+        assert_eq!(principal.get("AWS").unwrap().as_str(), Some("x"));
+    }
+
+    /// Block content that is under-indented is still an error: only flow content is forgiven.
+    #[test]
+    fn under_indented_block_content_is_still_refused() {
+        assert!(parse_str("a:\n    b: 1\n  c: 2\n").is_err());
     }
 
     #[test]
