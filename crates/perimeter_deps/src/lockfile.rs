@@ -143,6 +143,10 @@ fn package_lock(file: &Arc<SourceFile>) -> Result<Lockfile, String> {
         return Ok(lock);
     }
     let Some(deps) = doc.get("dependencies").and_then(Json::as_object) else {
+        // npm writes a lockfile without either for a project with no dependencies.
+        if doc.get("lockfileVersion").is_some() {
+            return Ok(lock);
+        }
         return Err("no `packages` or `dependencies`: not an npm lockfile".to_owned());
     };
     lock.direct = deps

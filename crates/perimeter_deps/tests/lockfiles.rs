@@ -161,3 +161,11 @@ fn every_format_says_why_when_broken() {
         assert!(e.contains(why), "{rel}: {e}");
     }
 }
+
+/// npm writes a lockfile with neither `packages` nor `dependencies` for a project without
+/// dependencies: it is a lockfile of no package, not a broken one.
+#[test]
+fn an_empty_package_lock_has_no_packages_and_no_error() {
+    let l = parse("lock-empty/package-lock.json").unwrap();
+    assert!(l.packages.is_empty());
+}

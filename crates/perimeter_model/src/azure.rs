@@ -140,7 +140,7 @@ pub fn load(host: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
     // Settings committed with the app.
     let mut env: Vec<EnvVar> = Vec::new();
     if let Some(settings) = files.file(&join("local.settings.json")) {
-        match yaml::parse(&settings) {
+        match yaml::parse_settings(&settings) {
             Ok(doc) => {
                 for (k, v) in doc.get("Values").map(Node::entries).unwrap_or_default() {
                     // A Key Vault reference is resolved by the platform: the secret is not
@@ -184,7 +184,7 @@ pub fn load(host: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
         let Some(file) = files.file(&fj) else {
             continue;
         };
-        let doc = match yaml::parse(&file) {
+        let doc = match yaml::parse_settings(&file) {
             Ok(d) => d,
             Err(e) => {
                 app.errors

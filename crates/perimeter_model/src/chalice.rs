@@ -104,7 +104,7 @@ pub fn load(config: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
         .trim_end_matches('/')
         .to_owned();
     let mut app = Application::new(config.path(), Framework::Chalice, project.clone());
-    let doc = match yaml::parse(config) {
+    let doc = match yaml::parse_settings(config) {
         Ok(d) => d,
         Err(e) => {
             app.errors

@@ -69,6 +69,72 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<Node, ParseError> {
     parse_impl::parse(file)
 }
 
+/// Parses a JSON settings file as the tools that own it read it: `zappa_settings.json`,
+/// `.chalice/config.json`, Azure's `local.settings.json` and `function.json` are read by
+/// loaders that accept comments (`//`, `/* */`) and trailing commas. These are blanked with
+/// spaces (so every span stays where it is in the file) and the rest is parsed as usual.
+pub fn parse_settings(file: &Arc<SourceFile>) -> Result<Node, ParseError> {
+    match blank_json_extras(file.text()) {
+        None => parse_impl::parse(file),
+        Some(text) => parse_impl::parse_with_text(file, &text),
+    }
+}
+
+/// The text with JSON comments and trailing commas replaced by spaces, or `None` when it has
+/// neither. Strings are skipped, escapes included; line breaks inside block comments are kept.
+fn blank_json_extras(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let mut out = b.to_vec();
+    let mut changed = false;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    out[i] = b' ';
+                    i += 1;
+                }
+                changed = true;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let end = text[i + 2..].find("*/").map_or(b.len(), |e| i + 2 + e + 2);
+                for c in &mut out[i..end] {
+                    if *c != b'\n' {
+                        *c = b' ';
+                    }
+                }
+                i = end;
+                changed = true;
+            }
+            b',' => {
+                let mut j = i + 1;
+                while j < b.len() && (out[j].is_ascii_whitespace() || out[j] == b'/') {
+                    // A comment after the comma is blanked when the loop reaches it.
+                    if out[j] == b'/' {
+                        break;
+                    }
+                    j += 1;
+                }
+                if matches!(b.get(j), Some(b'}' | b']')) {
+                    out[i] = b' ';
+                    changed = true;
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    // Only ASCII bytes were replaced by ASCII spaces, so the text is still UTF-8.
+    changed.then(|| String::from_utf8(out).unwrap_or_else(|_| text.to_owned()))
+}
+
 mod parse_impl;
 
 impl Node {
@@ -331,5 +397,33 @@ fn display(node: &Node, depth: usize) -> String {
                 .join(", ")
         ),
         _ => node.scalar_text().unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod settings_tests {
+    use super::*;
+
+    #[test]
+    fn settings_json_with_comments_and_trailing_commas_is_read_in_place() {
+        let text = "{\n  // the app\n  \"IsEncrypted\": false, /* no */\n  \"Values\": {\n    \"KEY\": \"v\",\n  },\n}\n";
+        let file = SourceFile::new("local.settings.json", text);
+        let doc = parse_settings(&file).unwrap();
+        assert_eq!(doc.get("IsEncrypted").unwrap().as_bool(), Some(false));
+        let key = doc.get("Values").unwrap().get("KEY").unwrap();
+        assert_eq!(key.as_str(), Some("v"));
+        assert!(key.loc.text().starts_with("\"v\""));
+        assert_eq!(key.loc.start().line, 5);
+    }
+
+    #[test]
+    fn slashes_inside_strings_are_not_comments() {
+        let text = "{\"url\": \"https://example.com/a,}\", \"b\": [1,]}";
+        let doc = parse_settings(&SourceFile::new("x.json", text)).unwrap();
+        assert_eq!(
+            doc.get("url").unwrap().as_str(),
+            Some("https://example.com/a,}")
+        );
+        assert_eq!(doc.get("b").unwrap().items().len(), 1);
     }
 }

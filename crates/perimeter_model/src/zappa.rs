@@ -67,7 +67,7 @@ pub fn load(file: &Arc<SourceFile>) -> Application {
         .map_or("", |(d, _)| d)
         .to_owned();
     let mut app = Application::new(file.path(), Framework::Zappa, dir.clone());
-    let doc = match yaml::parse(file) {
+    let doc = match yaml::parse_settings(file) {
         Ok(d) => d,
         Err(e) => {
             app.errors

@@ -362,3 +362,13 @@ fn wsgi_apps_and_missing_files() {
             .is_symbolic()
     );
 }
+
+/// A resource without `Type` in `resources:` extends one the framework generates (here the
+/// REST API of the `http` events): valid, so not an error entry.
+#[test]
+fn override_of_a_generated_resource_is_not_an_error() {
+    let app = load("override.yml", &LoadOptions::default());
+    assert!(app.errors.is_empty(), "{:?}", app.errors);
+    assert!(app.resources.iter().any(|r| r.id == "Queue"));
+    assert_eq!(app.functions.len(), 1);
+}

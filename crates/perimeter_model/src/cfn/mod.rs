@@ -347,6 +347,13 @@ impl<'a> Loader<'a> {
     fn read_entries(&mut self, resources: &Node) {
         for (key, node) in resources.entries() {
             let Some(type_name) = node.get("Type").and_then(Node::as_str) else {
+                // In a Serverless app, a resource without `Type` whose logical id is one the
+                // framework generates (`ApiGatewayRestApi`, `HelloLambdaFunction`) extends
+                // that resource: the framework merges its properties into the generated
+                // one. It is not a broken resource.
+                if self.ctx.framework == Framework::Serverless {
+                    continue;
+                }
                 self.app.errors.push(ScanError::at(
                     &key.loc,
                     format!("resource `{}` has no `Type`", key.name),

@@ -516,6 +516,12 @@ pub(super) fn parse(file: &Arc<SourceFile>) -> Result<Node, ParseError> {
     }
 }
 
+/// Parses `text`, a copy of the file's text with some bytes blanked (same length), with spans
+/// in the file.
+pub(super) fn parse_with_text(file: &Arc<SourceFile>, text: &str) -> Result<Node, ParseError> {
+    parse_text(file, text, Vec::new(), &mut None)
+}
+
 /// The start of the line of `at` (a byte offset of `text`) when that line continues a flow
 /// collection: it starts with a closing `]` or `}`, or the line before it ends with `[`, `{`
 /// or `,`. Otherwise `None`: an indentation error in block context is a real error.
