@@ -39,6 +39,9 @@ pub struct Options {
     pub skip_code: bool,
     /// Paths (globs) excluded by configuration.
     pub exclude: Vec<String>,
+    /// Whether the tree's `.gitignore` and `.ignore` files are not honoured
+    /// (`--no-repo-config`).
+    pub no_vcs_ignore: bool,
     /// The incremental cache's folder (`None`: `--no-cache`).
     pub cache_dir: Option<PathBuf>,
     /// The memory limit in MiB: past it, no more functions are analysed (`None`: the
@@ -62,6 +65,12 @@ pub struct Scan {
     pub repo: Repo,
     /// How the incremental cache served the code analysis, when it was used.
     pub cache: Option<crate::cache::Stats>,
+    /// Files left out by the configuration's `exclude`.
+    pub excluded: usize,
+    /// Files left out by the tree's `.gitignore` and `.ignore` files.
+    pub vcs_ignored: usize,
+    /// The `.gitignore` and `.ignore` files of the tree, honoured or not.
+    pub ignore_files: Vec<String>,
     descriptors: Mutex<BTreeMap<String, Arc<SourceFile>>>,
     /// The folders the walk entered (for the result cache).
     pub dirs: Vec<String>,
@@ -203,7 +212,18 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         files,
         errors,
         dirs,
-    } = discover::walk(root);
+    } = discover::walk_with(root, !options.no_vcs_ignore);
+    // What the ignore files left out, counted by a walk without them.
+    let all = discover::walk_with(&root, false).files;
+    let ignore_files: Vec<String> = all
+        .iter()
+        .filter(|f| {
+            let name = f.rsplit('/').next().unwrap_or(f);
+            name == ".gitignore" || name == ".ignore"
+        })
+        .cloned()
+        .collect();
+    let vcs_ignored = all.len().saturating_sub(files.len());
     let exclude = crate::config::Resolved::from_config(
         crate::config::Config {
             exclude: options.exclude.clone(),
@@ -212,10 +232,12 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         None,
     )
     .ok();
+    let walked = files.len();
     let files: Vec<String> = files
         .into_iter()
         .filter(|f| !exclude.as_ref().is_some_and(|e| e.is_excluded(f)))
         .collect();
+    let excluded = walked - files.len();
     let candidates: Vec<&String> = files
         .iter()
         .filter(|f| discover::is_serverless_descriptor(f) || discover::may_be_template(f))
@@ -229,6 +251,9 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         warnings: Vec::new(),
         repo: Repo::new(PathBuf::new(), std::iter::empty()),
         cache: None,
+        excluded,
+        vcs_ignored,
+        ignore_files,
         descriptors: Mutex::new(BTreeMap::new()),
         dirs,
     };
@@ -447,6 +472,17 @@ pub fn analyse_app_bounded(
     cache: Option<&crate::cache::Cache>,
     max_mib: usize,
 ) -> Vec<FunctionSummary> {
+    // On a worker with a [`STACK_SIZE`] stack even for one function: rayon runs a parallel
+    // iterator of one item on the calling thread, which may be `main`.
+    rayon::scope(|_| analyse_functions(repo, app, cache, max_mib))
+}
+
+fn analyse_functions(
+    repo: &Repo,
+    app: &Application,
+    cache: Option<&crate::cache::Cache>,
+    max_mib: usize,
+) -> Vec<FunctionSummary> {
     app.functions
         .par_iter()
         .filter_map(|f| {
@@ -517,6 +553,90 @@ pub fn analyse_app_bounded(
 
 /// Runs the rules over a scan.
 pub fn findings(scan: &Scan, selection: &perimeter_rules::Selection) -> Vec<Finding> {
+    findings_and_errors(scan, selection).0
+}
+
+/// Most bytes of one file read for secrets; a longer file is scanned up to there and listed
+/// as an error.
+pub const MAX_SECRET_SCAN_BYTES: u64 = 256 << 20;
+
+/// Scans a file that cannot be read as text (not UTF-8, NUL bytes, over the source limit)
+/// for secrets from its bytes; an error entry says why it could not be scanned, or scanned
+/// whole.
+fn secrets_from_bytes(
+    scan: &Scan,
+    rel: &str,
+    why: &str,
+    selection: &perimeter_rules::Selection,
+) -> (Vec<Finding>, Option<ScanError>) {
+    let abs = scan.repo.root().join(rel);
+    // Checked before opening: a FIFO or a device would block or never end.
+    let kind = match std::fs::symlink_metadata(&abs) {
+        Ok(m) => m.file_type(),
+        Err(e) => {
+            return (
+                Vec::new(),
+                Some(ScanError::new(
+                    rel,
+                    format!("secrets not checked: cannot read: {e}"),
+                )),
+            );
+        }
+    };
+    if !kind.is_file() {
+        return (
+            Vec::new(),
+            Some(ScanError::new(rel, format!("secrets not checked: {why}"))),
+        );
+    }
+    let file = match std::fs::File::open(&abs) {
+        Ok(f) if f.metadata().is_ok_and(|m| m.is_file()) => f,
+        Ok(_) => {
+            return (
+                Vec::new(),
+                Some(ScanError::new(
+                    rel,
+                    "secrets not checked: not a regular file",
+                )),
+            );
+        }
+        Err(e) => {
+            return (
+                Vec::new(),
+                Some(ScanError::new(
+                    rel,
+                    format!("secrets not checked: cannot read: {e}"),
+                )),
+            );
+        }
+    };
+    match perimeter_rules::run_file_bytes(rel, file, MAX_SECRET_SCAN_BYTES, selection) {
+        Ok((found, false)) => (found, None),
+        Ok((found, true)) => (
+            found,
+            Some(ScanError::new(
+                rel,
+                format!(
+                    "secrets checked in the first {} MiB only: the file is longer",
+                    MAX_SECRET_SCAN_BYTES >> 20
+                ),
+            )),
+        ),
+        Err(e) => (
+            Vec::new(),
+            Some(ScanError::new(
+                rel,
+                format!("secrets not checked: cannot read: {e}"),
+            )),
+        ),
+    }
+}
+
+/// [`findings`], with the files the secrets rule could not read (or not read whole).
+pub fn findings_and_errors(
+    scan: &Scan,
+    selection: &perimeter_rules::Selection,
+) -> (Vec<Finding>, Vec<ScanError>) {
     let graphs: Vec<perimeter_graph::AppGraph<'_>> = scan
         .apps
         .par_iter()
@@ -542,17 +662,34 @@ pub fn findings(scan: &Scan, selection: &perimeter_rules::Selection) -> Vec<Find
         .map(|a| a.id.as_str())
         .chain(settings.iter().map(String::as_str))
         .collect();
-    let files: Vec<Arc<SourceFile>> = scan
+    let read: Vec<(&str, Result<Arc<SourceFile>, String>)> = scan
         .repo
         .files()
         .filter(|f| perimeter_rules::reads_file(f) && !descriptors.contains(f))
         .collect::<Vec<_>>()
         .par_iter()
-        .filter_map(|f| scan.repo.read(f).ok())
+        .map(|f| (*f, scan.repo.read(f)))
         .collect();
+    let mut files = Vec::new();
+    let mut unreadable = Vec::new();
+    for (rel, r) in read {
+        match r {
+            Ok(f) => files.push(f),
+            Err(why) => unreadable.push((rel, why)),
+        }
+    }
     out.extend(perimeter_rules::run_files(&files, selection));
+    let mut errors = Vec::new();
+    let from_bytes: Vec<(Vec<Finding>, Option<ScanError>)> = unreadable
+        .par_iter()
+        .map(|(rel, why)| secrets_from_bytes(scan, rel, why, selection))
+        .collect();
+    for (found, error) in from_bytes {
+        out.extend(found);
+        errors.extend(error);
+    }
     perimeter_rules::sort_findings(&mut out);
-    out
+    (out, errors)
 }
 
 /// Most findings of one rule reported in one file; the rest are counted in a warning (a

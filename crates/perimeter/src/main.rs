@@ -45,6 +45,11 @@ struct LoadArgs {
     /// Configuration file (default: the nearest perimeter.toml above the scanned folder).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Ignore the scanned repository's own configuration: its perimeter.toml, its inline
+    /// suppressions and its .gitignore/.ignore files (for CI; also `PERIMETER_NO_REPO_CONFIG=1`).
+    /// A file given with --config still applies.
+    #[arg(long)]
+    no_repo_config: bool,
     /// Analyse the tree again instead of reusing the report, or the code summaries, of
     /// earlier scans of files that have not changed.
     #[arg(long)]
@@ -466,11 +471,54 @@ fn load_scan(path: Option<PathBuf>, load: &LoadArgs) -> Result<Scan> {
     Ok(engine::load(&path, &options))
 }
 
+/// Whether the scanned repository's own configuration is ignored (`--no-repo-config`, or
+/// `PERIMETER_NO_REPO_CONFIG` set to `1` or `true`).
+fn no_repo_config(load: &LoadArgs) -> bool {
+    load.no_repo_config
+        || std::env::var("PERIMETER_NO_REPO_CONFIG")
+            .is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes"))
+}
+
+/// An error when a selector names no rule: where it was written, and what it is.
+fn check_selectors<'a>(selectors: impl IntoIterator<Item = &'a String>, place: &str) -> Result<()> {
+    for s in selectors {
+        if !perimeter_rules::names_a_rule(s) {
+            bail!(
+                "{place}: unknown rule selector `{}` (not a rule code, code prefix, name, kind or category; see `perimeter rules`)",
+                perimeter_report::escape_control(s)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Every selector of a configuration names a rule.
+fn check_config_selectors(config: &Resolved) -> Result<()> {
+    let Some(path) = &config.path else {
+        return Ok(());
+    };
+    let c = &config.config;
+    let place = path.display().to_string();
+    check_selectors(&c.select, &format!("{place}: `select`"))?;
+    check_selectors(&c.ignore, &format!("{place}: `ignore`"))?;
+    check_selectors(c.severity.keys(), &format!("{place}: `severity`"))?;
+    for o in &c.overrides {
+        check_selectors(&o.ignore, &format!("{place}: `overrides.ignore`"))?;
+        check_selectors(o.severity.keys(), &format!("{place}: `overrides.severity`"))?;
+    }
+    Ok(())
+}
+
 fn load_options(path: &Path, load: &LoadArgs, no_code: bool) -> Result<(Resolved, Options)> {
     if !path.exists() {
         bail!("{}: no such file or folder", path.display());
     }
-    let config = Resolved::load(load.config.as_deref(), path)?;
+    let config = if load.config.is_none() && no_repo_config(load) {
+        Resolved::default()
+    } else {
+        Resolved::load(load.config.as_deref(), path)?
+    };
+    check_config_selectors(&config)?;
     let mut opts: BTreeMap<String, String> = config.config.opt.clone();
     for kv in &load.opts {
         let Some((k, v)) = kv.split_once('=') else {
@@ -483,6 +531,7 @@ fn load_options(path: &Path, load: &LoadArgs, no_code: bool) -> Result<(Resolved
         env_vars: load.env_vars,
         skip_code: no_code,
         exclude: config.config.exclude.clone(),
+        no_vcs_ignore: no_repo_config(load),
         cache_dir: if load.no_cache {
             None
         } else {
@@ -569,6 +618,8 @@ fn scan(
         .iter()
         .map(|p| load_options(p, load, args.no_code))
         .collect::<Result<Vec<(Resolved, Options)>>>()?;
+    check_selectors(&args.select, "--select")?;
+    check_selectors(&args.ignore, "--ignore")?;
     let config = &loaded[0].0;
     let mut select = config.config.select.clone();
     select.extend(args.select.iter().cloned());
@@ -635,8 +686,9 @@ fn scan(
             String::new()
         };
         perimeter::progress::phase("running rules", 0);
-        let mut fs = engine::findings(&scan, &selection);
+        let (mut fs, secret_errors) = engine::findings_and_errors(&scan, &selection);
         let mut errs = scan.errors.clone();
+        errs.extend(secret_errors);
         let db_dir = args.db.clone().or_else(perimeter_deps::db::default_dir);
         let deps = engine::dependency_findings(&scan, db_dir.as_deref(), &selection);
         fs.extend(deps.findings);
@@ -670,11 +722,38 @@ fn scan(
         }
     }
     let sources = Sources(&scans);
+    let mut configuration =
+        configuration_of(config, &selection, &scans, &paths[0], no_repo_config(load));
+    let before = findings.len();
+    let mut lowered = 0;
     findings = findings
         .into_iter()
-        .filter_map(|f| config.apply_overrides(f))
+        .filter_map(|f| {
+            let old = f.severity;
+            let f = config.apply_overrides(f)?;
+            lowered += usize::from(f.severity < old);
+            Some(f)
+        })
         .collect();
-    let mut warnings = suppress::apply(&mut findings, &sources);
+    configuration.suppressed_by_overrides = before - findings.len();
+    configuration.severities_lowered += lowered;
+    configuration.severities_lowered += findings
+        .iter()
+        .filter(|f| {
+            perimeter_rules::all()
+                .iter()
+                .map(|r| r.meta())
+                .find(|m| m.code == f.rule)
+                .is_some_and(|m| selection.severity_for(m).is_some_and(|s| s < m.severity))
+        })
+        .count();
+    // The repository's inline suppressions are its configuration too.
+    let (mut warnings, suppressed_inline) = if no_repo_config(load) {
+        (Vec::new(), 0)
+    } else {
+        suppress::apply(&mut findings, &sources)
+    };
+    configuration.suppressed_inline = suppressed_inline;
     warnings.extend(scans.iter().flat_map(|(_, s)| s.warnings.iter().cloned()));
     warnings.extend(dep_warnings);
     perimeter_report::sort_findings(&mut findings);
@@ -712,6 +791,7 @@ fn scan(
         // Numbered as the current findings are, so a new copy of an old line is new.
         perimeter_report::sort_findings(&mut before);
         let n = Baseline::of(&before).filter(&mut findings);
+        configuration.suppressed_diff = n;
         if n > 0 {
             warnings.push(format!(
                 "{n} findings already present at `{rev}` are not shown (--diff)"
@@ -720,6 +800,7 @@ fn scan(
     }
     if let Some(path) = &args.baseline {
         let n = Baseline::read(path)?.filter(&mut findings);
+        configuration.suppressed_baseline = n;
         if n > 0 {
             warnings.push(format!(
                 "{n} findings accepted by the baseline {} are not shown",
@@ -769,6 +850,7 @@ fn scan(
                 .collect();
             serde_json::from_str(&perimeter_graph::map::json(&maps)).unwrap_or_default()
         }),
+        configuration,
     };
     let text =
         perimeter_report::render(&report, format, &sources, &TextOptions { color: use_color });
@@ -795,6 +877,63 @@ fn scan(
     Ok(ExitCode::from(exit))
 }
 
+/// What the configuration turned off, as far as it is known before the findings are
+/// filtered: files applied, rules deselected, paths excluded or ignored, severity overrides.
+fn configuration_of(
+    config: &Resolved,
+    selection: &perimeter_rules::Selection,
+    scans: &[(String, engine::Scan)],
+    root: &Path,
+    repo_config_ignored: bool,
+) -> perimeter_report::Configuration {
+    let mut files = Vec::new();
+    if let Some(p) = &config.path {
+        // Relative to the scanned folder when inside it.
+        let shown = std::fs::canonicalize(root)
+            .ok()
+            .and_then(|r| p.strip_prefix(&r).ok().map(Path::to_path_buf))
+            .unwrap_or_else(|| p.clone());
+        files.push(shown.display().to_string());
+    }
+    if !repo_config_ignored {
+        for (prefix, s) in scans {
+            for f in &s.ignore_files {
+                files.push(if prefix.is_empty() {
+                    f.clone()
+                } else {
+                    format!("{prefix}/{f}")
+                });
+            }
+        }
+    }
+    let rules_deselected = perimeter_rules::all()
+        .iter()
+        .map(|r| r.meta())
+        .filter(|m| m.status.is_default() && !selection.enabled(m))
+        .map(|m| m.code.to_owned())
+        .collect();
+    let mut severity_overrides: BTreeMap<String, Severity> = config
+        .config
+        .severity
+        .iter()
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    for o in &config.config.overrides {
+        for (k, v) in &o.severity {
+            severity_overrides.insert(format!("{}:{k}", o.files.join(",")), *v);
+        }
+    }
+    perimeter_report::Configuration {
+        files,
+        repo_config_ignored,
+        rules_deselected,
+        paths_excluded: scans.iter().map(|(_, s)| s.excluded).sum(),
+        severity_overrides,
+        ignored_by_vcs_rules: scans.iter().map(|(_, s)| s.vcs_ignored).sum(),
+        ..perimeter_report::Configuration::default()
+    }
+}
+
 /// Everything besides the tree that shapes a scan's report: the options, each folder's
 /// configuration, the baseline's and the advisory database's contents.
 fn result_question(
@@ -813,8 +952,9 @@ fn result_question(
     let baseline = args.baseline.as_deref().map(read);
     let db = args.db.clone().or_else(perimeter_deps::db::default_dir);
     let db_meta = db.as_deref().map(|d| read(&d.join("meta.json")));
+    let no_repo = no_repo_config(load);
     format!(
-        "{paths:?} {format:?} {color} {args:?} {load:?} {configs:?} {baseline:?} {db:?} {db_meta:?}"
+        "{paths:?} {format:?} {color} {args:?} {load:?} {no_repo} {configs:?} {baseline:?} {db:?} {db_meta:?}"
     )
 }
 

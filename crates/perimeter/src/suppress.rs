@@ -1,6 +1,7 @@
 //! Inline suppressions: a comment `perimeter: ignore[CODE] -- reason` on the flagged line or
 //! the line above silences that rule there. The reason is required: a suppression without
-//! one is not honoured, and the report says so.
+//! one is not honoured, and the report says so. Only a real comment counts (the parsers'
+//! comments for code, `#` comments for YAML), never a string that holds the marker.
 
 use std::sync::Arc;
 
@@ -45,18 +46,44 @@ fn parse(line: &str) -> Option<Suppression<'_>> {
     Some(Suppression { selectors, reason })
 }
 
-/// Removes suppressed findings; returns warnings for suppressions that lack a reason.
-pub fn apply(findings: &mut Vec<Finding>, files: &dyn Lines) -> Vec<String> {
+/// The suppression a line holds, if its marker is inside one of `comments` (byte ranges of
+/// the file); `line_start` is the line's offset.
+fn parse_in_comment<'a>(
+    text: &'a str,
+    line_start: usize,
+    comments: &[(usize, usize)],
+) -> Option<Suppression<'a>> {
+    let at = line_start + text.find(MARKER)?;
+    if !comments.iter().any(|&(s, e)| s <= at && at < e) {
+        return None;
+    }
+    parse(text)
+}
+
+/// Removes suppressed findings; returns warnings for suppressions that lack a reason, and
+/// how many findings were suppressed.
+pub fn apply(findings: &mut Vec<Finding>, files: &dyn Lines) -> (Vec<String>, usize) {
     let mut warnings = Vec::new();
+    let mut comments: std::collections::HashMap<String, Vec<(usize, usize)>> =
+        std::collections::HashMap::new();
+    let before = findings.len();
     findings.retain(|f| {
         let Some(file) = files.file(&f.path) else {
             return true;
         };
+        if !file.text().contains(MARKER) {
+            return true;
+        }
+        let ranges = comments
+            .entry(f.path.clone())
+            .or_insert_with(|| perimeter_code::comments::comment_ranges(file.path(), file.text()));
         for line in [f.line, f.line.saturating_sub(1)] {
             if line == 0 {
                 continue;
             }
-            let Some(s) = parse(file.line_text(line)) else {
+            let text = file.line_text(line);
+            let start = file.offset(perimeter_diagnostics::Position { line, column: 1 }) as usize;
+            let Some(s) = parse_in_comment(text, start, ranges) else {
                 continue;
             };
             if !s.selectors.iter().any(|sel| selector_matches(sel, f)) {
@@ -74,7 +101,7 @@ pub fn apply(findings: &mut Vec<Finding>, files: &dyn Lines) -> Vec<String> {
     });
     warnings.sort();
     warnings.dedup();
-    warnings
+    (warnings, before - findings.len())
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //!
 //! The scanned repository is hostile input: nothing here runs its code.
 
+pub mod comments;
 pub mod handler;
 pub mod js;
 pub mod limits;

@@ -51,6 +51,11 @@ pub struct Walk {
 /// Walks `root`. `cdk.out` folders contribute only their `*.template.json` files;
 /// `.aws-sam/build` is skipped (it is a copy of the sources).
 pub fn walk(root: &Path) -> Walk {
+    walk_with(root, true)
+}
+
+/// [`walk`], honouring the tree's `.gitignore` and `.ignore` files or not.
+pub fn walk_with(root: &Path, ignore_files: bool) -> Walk {
     let files = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
     let dirs = Mutex::new(Vec::new());
@@ -58,11 +63,11 @@ pub fn walk(root: &Path) -> Walk {
     builder
         .hidden(false)
         .follow_links(false)
-        .git_ignore(true)
+        .git_ignore(ignore_files)
         .git_global(false)
         .git_exclude(false)
         .require_git(false)
-        .ignore(true)
+        .ignore(ignore_files)
         .parents(false)
         .threads(2)
         .filter_entry(|entry| {
@@ -115,12 +120,24 @@ pub fn walk(root: &Path) -> Walk {
                             return WalkState::Continue;
                         }
                         push(files, rel);
+                    } else {
+                        // Never opened: a FIFO would block the scan, a device never end.
+                        push(
+                            errors,
+                            ScanError::new(
+                                rel,
+                                format!("not a regular file ({}): not read", special_kind(&ft)),
+                            ),
+                        );
                     }
                 }
                 Err(err) => {
-                    let path = match &err {
-                        ignore::Error::WithPath { path, .. } => relative(root, path),
-                        _ => String::new(),
+                    let path =
+                        error_path(&err).map_or_else(|| ".".to_owned(), |p| relative(root, p));
+                    let path = if path.is_empty() {
+                        ".".to_owned()
+                    } else {
+                        path
                     };
                     push(errors, ScanError::new(path, format!("cannot walk: {err}")));
                 }
@@ -149,6 +166,38 @@ pub fn walk(root: &Path) -> Walk {
         errors,
         dirs,
     }
+}
+
+/// The path a walk error is about, looking through the wrappers that carry one.
+fn error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::Loop { child, .. } => Some(child),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Partial(errs) => errs.iter().find_map(error_path),
+        _ => None,
+    }
+}
+
+/// What a special file is, for messages.
+fn special_kind(ft: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "a FIFO";
+        }
+        if ft.is_socket() {
+            return "a socket";
+        }
+        if ft.is_block_device() || ft.is_char_device() {
+            return "a device";
+        }
+    }
+    let _ = ft;
+    "a special file"
 }
 
 fn push<T>(v: &Mutex<Vec<T>>, item: T) {
@@ -303,6 +352,23 @@ pub fn parent_dir(rel: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn walk_errors_carry_their_path_through_wrappers() {
+        let inner = ignore::Error::WithPath {
+            path: "/r/locked".into(),
+            err: Box::new(ignore::Error::Io(std::io::Error::other("denied"))),
+        };
+        let wrapped = ignore::Error::WithDepth {
+            depth: 1,
+            err: Box::new(ignore::Error::Partial(vec![inner])),
+        };
+        assert_eq!(error_path(&wrapped), Some(Path::new("/r/locked")));
+        assert_eq!(
+            error_path(&ignore::Error::Io(std::io::Error::other("x"))),
+            None
+        );
+    }
 
     #[test]
     fn the_test_hook_reorders_the_files() {

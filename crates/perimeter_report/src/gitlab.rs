@@ -42,6 +42,7 @@ pub(crate) fn render(report: &Report) -> String {
             "scanner": {"id": "perimeter", "name": "perimeter", "version": report.tool_version, "vendor": {"name": "perimeter"}},
             "type": "sast",
             "status": "success",
+            "messages": [{"level": "info", "value": report.configuration.describe()}],
             "start_time": "1970-01-01T00:00:00",
             "end_time": "1970-01-01T00:00:00",
         },

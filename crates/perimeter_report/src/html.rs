@@ -57,6 +57,7 @@ pub(crate) fn render(report: &Report, sources: &dyn SourceLookup) -> String {
         "findings": findings,
         "errors": report.errors,
         "warnings": report.warnings,
+        "configuration": report.configuration.describe(),
         "map": report.data_map.clone().unwrap_or(Value::Null),
     });
     let mut out = String::with_capacity(64 * 1024);
@@ -175,6 +176,7 @@ const SCRIPT: &str = r#"
   const errs = document.getElementById('errors');
   data.errors.forEach(e => errs.append(el('li', null, `${e.path}${e.line ? ':' + e.line : ''}: ${e.message}`)));
   data.warnings.forEach(w => errs.append(el('li', 'hint', w)));
+  errs.append(el('li', 'hint', data.configuration));
   if (!data.errors.length && !data.warnings.length) errs.append(el('li', 'hint', 'Every file was analysed.'));
 
   // Data map: one band per application, columns entry -> function -> service.

@@ -12,6 +12,7 @@ pub(crate) fn render(report: &Report) -> String {
         "findings": report.findings,
         "errors": report.errors,
         "warnings": report.warnings,
+        "configuration": report.configuration,
     });
     let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
     s.push('\n');

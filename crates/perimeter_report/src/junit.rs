@@ -93,6 +93,11 @@ pub(crate) fn render(report: &Report) -> String {
         }
         out.push_str("  </testsuite>\n");
     }
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"perimeter configuration\" tests=\"0\" failures=\"0\" errors=\"0\">\n    <properties>\n      <property name=\"configuration\" value=\"{}\"/>\n    </properties>\n  </testsuite>",
+        xml(&report.configuration.describe())
+    );
     out.push_str("</testsuites>\n");
     out
 }

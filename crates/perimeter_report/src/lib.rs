@@ -54,6 +54,120 @@ pub struct RuleInfo {
     pub cwe: Vec<String>,
 }
 
+/// What the configuration turned off or changed: which files were applied and what they
+/// did, so a configuration that switches the scanner off is visible in every format.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Configuration {
+    /// Configuration files applied (`perimeter.toml`, and the tree's `.gitignore` and
+    /// `.ignore` files when honoured), as given or relative to the scanned folder.
+    pub files: Vec<String>,
+    /// Whether the repository's own configuration was ignored (`--no-repo-config`).
+    pub repo_config_ignored: bool,
+    /// Codes of the default rules that did not run.
+    pub rules_deselected: Vec<String>,
+    /// Files left out by `exclude`.
+    pub paths_excluded: usize,
+    /// Severity overrides: selector to severity (`[overrides]` entries prefixed with their
+    /// files).
+    pub severity_overrides: std::collections::BTreeMap<String, Severity>,
+    /// Findings whose severity an override lowered.
+    pub severities_lowered: usize,
+    /// Findings dropped by an `[[overrides]]` `ignore`.
+    pub suppressed_by_overrides: usize,
+    /// Findings silenced by inline `perimeter: ignore[...]` comments.
+    pub suppressed_inline: usize,
+    /// Findings accepted by the baseline.
+    pub suppressed_baseline: usize,
+    /// Findings already present in the `--diff` base.
+    pub suppressed_diff: usize,
+    /// Files left out by the tree's `.gitignore` and `.ignore` files.
+    pub ignored_by_vcs_rules: usize,
+}
+
+impl Configuration {
+    /// Whether the configuration turned nothing off and changed no severity.
+    pub fn is_neutral(&self) -> bool {
+        *self
+            == Configuration {
+                files: self.files.clone(),
+                repo_config_ignored: self.repo_config_ignored,
+                ..Configuration::default()
+            }
+    }
+
+    /// Whether the text formats show the configuration line: something was turned off, a
+    /// configuration file other than an ignore file applied, or the repository's was ignored.
+    pub fn worth_a_line(&self) -> bool {
+        !self.is_neutral()
+            || self.repo_config_ignored
+            || self
+                .files
+                .iter()
+                .any(|f| !(f.ends_with(".gitignore") || f.ends_with(".ignore")))
+    }
+
+    /// One line saying what the configuration turned off, for the text formats.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        let n =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        if !self.rules_deselected.is_empty() {
+            parts.push(format!(
+                "{} deselected",
+                n(self.rules_deselected.len(), "rule", "rules")
+            ));
+        }
+        if self.paths_excluded > 0 {
+            parts.push(format!(
+                "{} excluded",
+                n(self.paths_excluded, "file", "files")
+            ));
+        }
+        if self.ignored_by_vcs_rules > 0 {
+            parts.push(format!(
+                "{} ignored by .gitignore/.ignore",
+                n(self.ignored_by_vcs_rules, "file", "files")
+            ));
+        }
+        if !self.severity_overrides.is_empty() {
+            parts.push(format!(
+                "{} ({} findings lowered)",
+                n(
+                    self.severity_overrides.len(),
+                    "severity override",
+                    "severity overrides"
+                ),
+                self.severities_lowered
+            ));
+        }
+        for (count, what) in [
+            (self.suppressed_by_overrides, "ignored by overrides"),
+            (self.suppressed_inline, "suppressed inline"),
+            (self.suppressed_baseline, "accepted by the baseline"),
+            (self.suppressed_diff, "already in the --diff base"),
+        ] {
+            if count > 0 {
+                parts.push(format!("{} {what}", n(count, "finding", "findings")));
+            }
+        }
+        let files = if self.files.is_empty() {
+            "no configuration file".to_owned()
+        } else {
+            self.files.join(", ")
+        };
+        let repo = if self.repo_config_ignored {
+            " (repository configuration ignored)"
+        } else {
+            ""
+        };
+        if parts.is_empty() {
+            format!("configuration: {files}{repo}")
+        } else {
+            format!("configuration: {files}{repo}: {}", parts.join(", "))
+        }
+    }
+}
+
 /// Everything a report shows.
 #[derive(Clone, Debug, Default)]
 pub struct Report {
@@ -72,6 +186,8 @@ pub struct Report {
     /// The data map of the applications as `perimeter map --format json` prints it, for the
     /// HTML report.
     pub data_map: Option<serde_json::Value>,
+    /// What the configuration turned off.
+    pub configuration: Configuration,
 }
 
 /// Where renderers find the text of a file, for code frames and snippets.

@@ -154,7 +154,12 @@ pub(crate) fn render(report: &Report, sources: &dyn SourceLookup) -> String {
             "invocations": [{
                 "executionSuccessful": true,
                 "toolExecutionNotifications": notifications,
+                "toolConfigurationNotifications": [{
+                    "level": "note",
+                    "message": {"text": report.configuration.describe()},
+                }],
             }],
+            "properties": {"configuration": report.configuration},
             "results": results,
         }],
     });

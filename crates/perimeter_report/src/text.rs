@@ -171,5 +171,8 @@ pub(crate) fn render(report: &Report, sources: &dyn SourceLookup, options: &Text
         s.errors,
         if s.errors == 1 { "" } else { "s" },
     );
+    if report.configuration.worth_a_line() {
+        let _ = writeln!(out, "{}", esc(&report.configuration.describe()));
+    }
     out
 }

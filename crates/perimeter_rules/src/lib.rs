@@ -17,7 +17,7 @@ use serde::Serialize;
 
 pub use registry::{all, by_code_or_name, redirect};
 pub use rule::{AppContext, Category, Findings, Report, Rule, RuleMeta, Status};
-pub use selection::Selection;
+pub use selection::{Selection, names_a_rule};
 
 /// What rule files import.
 pub(crate) mod prelude {
@@ -166,6 +166,33 @@ pub fn run_files(
         .collect();
     sort_findings(&mut findings);
     findings
+}
+
+/// Runs the secrets rule over a file read as bytes (one that is not UTF-8 text, holds NUL
+/// bytes or is larger than the analysed sources), in bounded windows, reading at most `limit`
+/// bytes: the findings and whether the file was longer than `limit`.
+pub fn run_file_bytes(
+    path: &str,
+    reader: impl std::io::Read,
+    limit: u64,
+    selection: &Selection,
+) -> std::io::Result<(Vec<Finding>, bool)> {
+    let meta = rules::secrets::HardcodedSecret.meta();
+    if !selection.enabled(meta) {
+        return Ok((Vec::new(), false));
+    }
+    let sev = selection.severity_for(meta);
+    let mut out = Vec::new();
+    let context = perimeter_secrets::FileContext::for_path(path);
+    let (_, truncated) = perimeter_secrets::scan_reader(path, reader, context, limit, |w| {
+        out.extend(rules::secrets::window_findings(w));
+    })?;
+    if let Some(sev) = sev {
+        for x in &mut out {
+            x.severity = sev;
+        }
+    }
+    Ok((out, truncated))
 }
 
 /// Whether a repository file is read by [`run_files`].

@@ -47,6 +47,14 @@ pub(crate) fn specificity(selector: &str, meta: &RuleMeta) -> Option<u32> {
     None
 }
 
+/// Whether a selector names at least one rule (of any status): an unknown selector is a
+/// typo or a way to switch the scanner off, never a choice to honour silently.
+pub fn names_a_rule(selector: &str) -> bool {
+    registry::all()
+        .iter()
+        .any(|r| specificity(selector, r.meta()).is_some())
+}
+
 fn best<'a>(selectors: impl IntoIterator<Item = &'a String>, meta: &RuleMeta) -> Option<u32> {
     selectors
         .into_iter()

@@ -103,6 +103,137 @@ pub fn scan(file: &Arc<SourceFile>, context: FileContext) -> Vec<SecretMatch> {
     engine::scan_text(file.path(), file.text(), context)
 }
 
+/// Bytes of a file scanned at once by [`scan_reader`].
+pub const WINDOW_BYTES: usize = 4 << 20;
+/// Bytes each window of [`scan_reader`] shares with the one before it, so a secret across a
+/// window's edge (a private key block, a long line) is seen whole in one of them.
+pub const WINDOW_OVERLAP: usize = 64 << 10;
+
+/// Text for the detectors with the same length as `bytes`, so spans stay byte offsets: valid
+/// UTF-8 is kept, every other byte becomes `?`, and control characters other than tab and
+/// line breaks (a binary file's NUL bytes) become line breaks, so a binary file is scanned as
+/// its printable runs.
+pub fn text_of_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r') {
+                out.push('\n');
+            } else {
+                out.push(c);
+            }
+        }
+        out.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+    }
+    out
+}
+
+/// One window of a file scanned by [`scan_reader`].
+pub struct Window {
+    /// The window's text (see [`text_of_bytes`]), under the file's path.
+    pub file: Arc<SourceFile>,
+    /// Lines of the file before the window.
+    pub lines_before: u32,
+    /// The matches that belong to this window, spans relative to it.
+    pub matches: Vec<SecretMatch>,
+    /// For each match, its first and last line in the file (1-based), counted in the bytes
+    /// read: the window's text has more line breaks where control characters were.
+    pub lines: Vec<(u32, u32)>,
+}
+
+/// Scans a file of any size and content from `reader` in windows of [`WINDOW_BYTES`] that
+/// overlap by [`WINDOW_OVERLAP`] (each match is reported once, by the window where it starts
+/// first), reading at most `limit` bytes; calls `each` per window with matches. Returns the
+/// bytes read and whether the file was longer than `limit`.
+pub fn scan_reader(
+    path: &str,
+    mut reader: impl std::io::Read,
+    context: FileContext,
+    limit: u64,
+    mut each: impl FnMut(Window),
+) -> std::io::Result<(u64, bool)> {
+    let mut buf: Vec<u8> = Vec::with_capacity(WINDOW_BYTES);
+    // File offset of `buf[0]`, lines before it, and where the matches not yet reported start.
+    let (mut base, mut lines_before, mut keep_from) = (0u64, 0u32, 0u64);
+    let mut eof = false;
+    let mut truncated = false;
+    loop {
+        while buf.len() < WINDOW_BYTES && !eof {
+            let room = (WINDOW_BYTES - buf.len()).min(64 << 10);
+            let left = limit.saturating_sub(base + buf.len() as u64);
+            if left == 0 {
+                let mut probe = [0u8; 1];
+                truncated = reader.read(&mut probe)? > 0;
+                eof = true;
+                break;
+            }
+            let want = room.min(usize::try_from(left).unwrap_or(room));
+            let start = buf.len();
+            buf.resize(start + want, 0);
+            let n = loop {
+                match reader.read(&mut buf[start..]) {
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    other => break other?,
+                }
+            };
+            buf.truncate(start + n);
+            eof = n == 0;
+        }
+        let last = eof;
+        // Matches starting before `keep_to` are this window's; the rest are the next one's,
+        // which also sees what follows them.
+        let keep_to = if last {
+            base + buf.len() as u64
+        } else {
+            base + (buf.len() - WINDOW_OVERLAP) as u64
+        };
+        let text = text_of_bytes(&buf);
+        let file = SourceFile::new(path, text);
+        let matches: Vec<SecretMatch> = engine::scan_text(path, file.text(), context)
+            .into_iter()
+            .filter(|m| {
+                let at = base + u64::from(m.span.start);
+                at >= keep_from && at < keep_to
+            })
+            .collect();
+        if !matches.is_empty() {
+            let line_at = |offset: u32| {
+                let end = (offset as usize).min(buf.len());
+                let n = buf[..end].iter().filter(|&&b| b == b'\n').count();
+                lines_before
+                    .saturating_add(u32::try_from(n).unwrap_or(u32::MAX))
+                    .saturating_add(1)
+            };
+            let lines = matches
+                .iter()
+                .map(|m| (line_at(m.span.start), line_at(m.span.end)))
+                .collect();
+            each(Window {
+                file: Arc::clone(&file),
+                lines_before,
+                matches,
+                lines,
+            });
+        }
+        if last {
+            return Ok((base + buf.len() as u64, truncated));
+        }
+        // The next window starts at a line start in the overlap (or the overlap's start).
+        let cut = usize::try_from(keep_to - base).unwrap_or(buf.len());
+        let from = cut.saturating_sub(WINDOW_OVERLAP);
+        let next = buf[from..cut]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(from, |p| from + p + 1);
+        lines_before = lines_before.saturating_add(
+            u32::try_from(buf[..next].iter().filter(|&&b| b == b'\n').count()).unwrap_or(u32::MAX),
+        );
+        buf.drain(..next);
+        base += next as u64;
+        keep_from = keep_to;
+    }
+}
+
 /// The detectors, in priority order: `(id, description)`.
 pub fn detectors() -> impl Iterator<Item = (&'static str, &'static str)> {
     detectors::DETECTORS.iter().map(|d| (d.id, d.description))

@@ -40,10 +40,18 @@ const FN_BUDGET: u32 = 40_000;
 const MODULE_BUDGET: u32 = 200_000;
 /// Most nodes evaluated in one analysis.
 const GLOBAL_BUDGET: u64 = 3_000_000;
-/// Deepest call chain followed.
-const MAX_DEPTH: usize = 24;
+/// Deepest call chain followed (real handlers stay under a few dozen calls).
+pub(crate) const MAX_DEPTH: usize = 500;
 /// Most modules loaded in one analysis.
-const MAX_MODULES: usize = 400;
+pub(crate) const MAX_MODULES: usize = 5_000;
+/// Most source bytes loaded in one analysis: with [`MAX_MODULES`], bounds the memory the
+/// syntax trees hold.
+pub(crate) const MAX_SOURCE_BYTES: usize = 32 << 20;
+/// Deepest nesting of statements and expressions evaluated, over the whole call chain: the
+/// bound the analysis threads' stacks hold (see [`crate::limits::MAX_NESTING_RAW`]).
+pub(crate) const MAX_EVAL_DEPTH: u32 = crate::limits::MAX_NESTING_RAW as u32;
+/// Deepest chain of base classes whose constructors are run.
+const MAX_CLASS_DEPTH: u32 = 64;
 
 /// How a statement list ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,6 +124,10 @@ pub(crate) struct Engine<'a> {
     total_steps: u64,
     exhausted: FxHashSet<String>,
     cond_depth: u32,
+    /// Statements and expressions being evaluated, over the whole call chain.
+    eval_depth: u32,
+    /// Source bytes of the modules loaded.
+    source_bytes: usize,
     name_hint: Option<String>,
     deferred_exports: Vec<(
         usize,
@@ -147,6 +159,8 @@ impl<'a> Engine<'a> {
             total_steps: 0,
             exhausted: FxHashSet::default(),
             cond_depth: 0,
+            eval_depth: 0,
+            source_bytes: 0,
             name_hint: None,
             deferred_exports: Vec::new(),
         }
@@ -204,6 +218,11 @@ impl<'a> Engine<'a> {
         if f.steps > f.budget || self.total_steps > GLOBAL_BUDGET {
             f.dead = true;
             let (name, module) = (f.name.clone(), f.module);
+            let limit = if self.total_steps > GLOBAL_BUDGET {
+                format!("the limit of {GLOBAL_BUDGET} steps per handler")
+            } else {
+                format!("the limit of {} steps per call", f.budget)
+            };
             if self.exhausted.insert(name.clone()) {
                 let path = self
                     .modules
@@ -212,12 +231,37 @@ impl<'a> Engine<'a> {
                     .unwrap_or_default();
                 self.errors.push(ScanError::new(
                     path,
-                    format!("analysis budget exhausted in {name}"),
+                    format!(
+                        "analysis budget exhausted in {name} ({limit}): results may be incomplete"
+                    ),
                 ));
             }
             return false;
         }
         true
+    }
+
+    /// Records, once per function and limit, that the analysis stopped at a limit there.
+    fn cut(&mut self, name: &str, what: &str) {
+        let key = format!("{name}\0{what}");
+        if !self.exhausted.insert(key) {
+            return;
+        }
+        let path = self
+            .modules
+            .get(self.cur())
+            .map(|m| m.path.clone())
+            .unwrap_or_default();
+        self.errors.push(ScanError::new(
+            path,
+            format!("analysis of {name} stopped at {what}: results may be incomplete"),
+        ));
+    }
+
+    fn frame_name(&self) -> String {
+        self.stack
+            .last()
+            .map_or_else(|| "the handler".to_owned(), |f| f.name.clone())
     }
 
     fn dead(&self) -> bool {
@@ -238,6 +282,11 @@ impl<'a> Engine<'a> {
             return Some(i);
         }
         if self.modules.len() >= MAX_MODULES {
+            let name = self.frame_name();
+            self.cut(
+                &name,
+                &format!("the limit of {MAX_MODULES} modules per handler ({path} not loaded)"),
+            );
             return None;
         }
         let file = match self.repo.read(path) {
@@ -248,6 +297,18 @@ impl<'a> Engine<'a> {
                 return None;
             }
         };
+        if self.source_bytes + file.text().len() > MAX_SOURCE_BYTES {
+            let name = self.frame_name();
+            self.cut(
+                &name,
+                &format!(
+                    "the limit of {} MiB of source per handler ({path} not loaded)",
+                    MAX_SOURCE_BYTES >> 20
+                ),
+            );
+            return None;
+        }
+        self.source_bytes += file.text().len();
         if let Some(why) = crate::limits::nesting_error(path, file.text()) {
             self.errors.push(ScanError::new(path, why));
             return None;
@@ -428,6 +489,29 @@ impl<'a> Engine<'a> {
         if !self.tick() {
             return Exit::Return;
         }
+        if !self.enter() {
+            return Exit::Return;
+        }
+        let e = self.exec_inner(s, sc);
+        self.eval_depth -= 1;
+        e
+    }
+
+    /// One more level of evaluation, unless the chain is at [`MAX_EVAL_DEPTH`] (recorded).
+    fn enter(&mut self) -> bool {
+        if self.eval_depth >= MAX_EVAL_DEPTH {
+            let name = self.frame_name();
+            self.cut(
+                &name,
+                &format!("the limit of {MAX_EVAL_DEPTH} nested statements and expressions"),
+            );
+            return false;
+        }
+        self.eval_depth += 1;
+        true
+    }
+
+    fn exec_inner(&mut self, s: &'a Statement<'a>, sc: &Rc<Scope<'a>>) -> Exit {
         match s {
             Statement::BlockStatement(b) => {
                 let inner = self.new_scope(sc, false);
@@ -1130,9 +1214,15 @@ impl<'a> Engine<'a> {
 
     /// Evaluates an expression.
     pub(crate) fn eval(&mut self, e: &'a Expression<'a>, sc: &Rc<Scope<'a>>) -> Val<'a> {
-        if !self.tick() {
+        if !self.tick() || !self.enter() {
             return Val::default();
         }
+        let v = self.eval_inner(e, sc);
+        self.eval_depth -= 1;
+        v
+    }
+
+    fn eval_inner(&mut self, e: &'a Expression<'a>, sc: &Rc<Scope<'a>>) -> Val<'a> {
         let hint = self.name_hint.take();
         match e {
             Expression::BooleanLiteral(b) => Val::string(if b.value { "true" } else { "false" }),
@@ -1922,7 +2012,18 @@ impl<'a> Engine<'a> {
             func.bound.iter().cloned().chain(args).collect()
         };
         let key = func.key();
-        if self.stack.len() >= MAX_DEPTH || self.stack.iter().any(|f| f.key == key) {
+        let too_deep = self.stack.len() >= MAX_DEPTH;
+        if too_deep {
+            let name = self.frame_name();
+            self.cut(
+                &name,
+                &format!(
+                    "the limit of {MAX_DEPTH} nested calls (call to {} not followed)",
+                    func.name
+                ),
+            );
+        }
+        if too_deep || self.stack.iter().any(|f| f.key == key) {
             let mut t = Vec::new();
             for a in &args {
                 add_taints(&mut t, flat(&deep_taints(a)));
@@ -2045,7 +2146,13 @@ impl<'a> Engine<'a> {
         args: Vec<Val<'a>>,
         depth: u32,
     ) {
-        if depth < 4
+        if depth >= MAX_CLASS_DEPTH && c.heritage.is_some() {
+            self.cut(
+                &func.name,
+                &format!("the limit of {MAX_CLASS_DEPTH} base classes"),
+            );
+        }
+        if depth < MAX_CLASS_DEPTH
             && let Some(h) = &c.heritage
         {
             self.stack.push(Frame {

@@ -96,8 +96,9 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
         summary.errors.push(ScanError::new(
             if file.is_empty() { path.clone() } else { file },
             format!(
-                "analysis budget exhausted in `{name}` (function `{}`): results may be incomplete",
-                spec.function
+                "analysis budget exhausted in `{name}` (function `{}`, the limit of {} steps per handler): results may be incomplete",
+                spec.function,
+                taint::BUDGET
             ),
         ));
     }

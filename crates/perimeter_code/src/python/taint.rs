@@ -26,15 +26,20 @@ use crate::summary::{Flow, SdkCall};
 
 /// Steps of interpretation one analysis may take before it stops with an error.
 pub(crate) const BUDGET: usize = 400_000;
-/// Deepest chain of calls followed into repository functions.
-const MAX_CALL_DEPTH: usize = 12;
+/// Deepest chain of calls followed into repository functions (real handlers stay under a
+/// few dozen).
+pub(crate) const MAX_CALL_DEPTH: usize = 500;
 /// Most modules one analysis loads.
-const MAX_MODULES: usize = 300;
+pub(crate) const MAX_MODULES: usize = 5_000;
+/// Most source bytes one analysis loads: with [`MAX_MODULES`], bounds the memory the syntax
+/// trees hold.
+pub(crate) const MAX_SOURCE_BYTES: usize = 32 << 20;
 /// Prefix of the pseudo-variables that mark a place in the event as checked against an
 /// allowlist (`\0` cannot start a Python name).
 const CLEAN_PATH: &str = "\0checked:";
-/// Deepest expression nesting evaluated (hostile input may nest thousands of levels).
-const MAX_EXPR_DEPTH: u32 = 200;
+/// Deepest nesting of statements and expressions evaluated, over the whole call chain: the
+/// bound the analysis threads' stacks hold (see [`crate::limits::MAX_NESTING_RAW`]).
+pub(crate) const MAX_EXPR_DEPTH: u32 = crate::limits::MAX_NESTING_RAW as u32;
 
 /// A parsed module of the repository.
 pub(crate) struct Module {
@@ -187,6 +192,10 @@ pub(crate) struct Engine<'r> {
     pub exhausted: Option<(String, String)>,
     next_id: u32,
     expr_depth: u32,
+    /// Source bytes of the modules loaded.
+    source_bytes: usize,
+    /// Limits already reported, per function.
+    cuts: FxHashSet<String>,
 }
 
 fn span(r: TextRange) -> Span {
@@ -242,6 +251,8 @@ impl<'r> Engine<'r> {
             exhausted: None,
             next_id: 0,
             expr_depth: 0,
+            source_bytes: 0,
+            cuts: FxHashSet::default(),
         }
     }
 
@@ -304,6 +315,44 @@ impl<'r> Engine<'r> {
         true
     }
 
+    /// The function being run, for messages.
+    fn frame_name(&self) -> String {
+        self.stack
+            .last()
+            .and_then(|f| f.func)
+            .and_then(|i| self.funcs.get(i))
+            .map_or_else(|| "<module>".to_owned(), |d| format!("`{}`", d.name))
+    }
+
+    /// Records, once per function and limit, that the analysis stopped at a limit there.
+    fn cut(&mut self, what: &str) {
+        let name = self.frame_name();
+        if !self.cuts.insert(format!("{name}\0{what}")) {
+            return;
+        }
+        let path = self
+            .modules
+            .get(self.cur())
+            .map(|m| m.path.clone())
+            .unwrap_or_default();
+        self.errors.push(ScanError::new(
+            path,
+            format!("analysis of {name} stopped at {what}: results may be incomplete"),
+        ));
+    }
+
+    /// One more level of evaluation, unless the chain is at [`MAX_EXPR_DEPTH`] (recorded).
+    fn enter(&mut self) -> bool {
+        if self.expr_depth >= MAX_EXPR_DEPTH {
+            self.cut(&format!(
+                "the limit of {MAX_EXPR_DEPTH} nested statements and expressions"
+            ));
+            return false;
+        }
+        self.expr_depth += 1;
+        true
+    }
+
     /// Whether this flow is new (flows are kept once per kind, sink and source).
     pub(crate) fn note_flow(&mut self, kind: Kind, sink: &Loc, path: &str, source: &Loc) -> bool {
         self.flow_keys.insert((
@@ -330,6 +379,9 @@ impl<'r> Engine<'r> {
             return Some(i);
         }
         if self.modules.len() >= MAX_MODULES {
+            self.cut(&format!(
+                "the limit of {MAX_MODULES} modules per handler ({path} not loaded)"
+            ));
             return None;
         }
         let file = match self.repo.read(path) {
@@ -340,6 +392,14 @@ impl<'r> Engine<'r> {
                 return None;
             }
         };
+        if self.source_bytes + file.text().len() > MAX_SOURCE_BYTES {
+            self.cut(&format!(
+                "the limit of {} MiB of source per handler ({path} not loaded)",
+                MAX_SOURCE_BYTES >> 20
+            ));
+            return None;
+        }
+        self.source_bytes += file.text().len();
         if let Some(why) = crate::limits::nesting_error(path, file.text()) {
             self.errors.push(ScanError::new(path, why));
             return None;
@@ -992,7 +1052,18 @@ impl<'r> Engine<'r> {
         handler: bool,
     ) -> Val {
         let fallback = Val::tainted(args.all_taints());
-        if self.stack.len() > MAX_CALL_DEPTH || !self.tick() {
+        if self.stack.len() > MAX_CALL_DEPTH {
+            let callee = self
+                .funcs
+                .get(idx)
+                .map(|d| d.name.clone())
+                .unwrap_or_default();
+            self.cut(&format!(
+                "the limit of {MAX_CALL_DEPTH} nested calls (call to `{callee}` not followed)"
+            ));
+            return fallback;
+        }
+        if !self.tick() {
             return fallback;
         }
         let Some((m, ast)) = self.def_of(idx) else {
@@ -1181,10 +1252,9 @@ impl<'r> Engine<'r> {
     }
 
     fn exec_stmt(&mut self, stmt: &Stmt) {
-        if !self.tick() || self.expr_depth >= MAX_EXPR_DEPTH {
+        if !self.tick() || !self.enter() {
             return;
         }
-        self.expr_depth += 1;
         self.exec_stmt_inner(stmt);
         self.expr_depth -= 1;
     }
@@ -1572,10 +1642,9 @@ impl<'r> Engine<'r> {
     /// membership in a constant collection, equality with a constant, known validators. A
     /// validator of the repository's own is not trusted: it may be the bug.
     fn guarded(&mut self, test: &Expr, positive: bool, out: &mut Vec<String>) {
-        if self.expr_depth >= MAX_EXPR_DEPTH {
+        if !self.enter() {
             return;
         }
-        self.expr_depth += 1;
         self.guarded_inner(test, positive, out);
         self.expr_depth -= 1;
     }
@@ -1647,10 +1716,9 @@ impl<'r> Engine<'r> {
 
     /// The value of a name or attribute chain, without running anything.
     fn peek(&mut self, e: &Expr) -> Val {
-        if self.expr_depth >= MAX_EXPR_DEPTH {
+        if !self.enter() {
             return Val::default();
         }
-        self.expr_depth += 1;
         let v = self.peek_inner(e);
         self.expr_depth -= 1;
         v
@@ -1689,10 +1757,9 @@ impl<'r> Engine<'r> {
 
     /// Evaluates an expression.
     pub(crate) fn eval(&mut self, e: &Expr) -> Val {
-        if !self.tick() || self.expr_depth >= MAX_EXPR_DEPTH {
+        if !self.tick() || !self.enter() {
             return Val::default();
         }
-        self.expr_depth += 1;
         let v = self.eval_inner(e);
         self.expr_depth -= 1;
         v

@@ -148,22 +148,48 @@ fn module_calls(dir: &str, parsed: &[Parsed]) -> Vec<(String, Option<String>, St
 }
 
 /// The folders that are root modules: those holding `*.tf` files that no other folder
-/// calls as a local module.
+/// calls as a local module, and, for folders that call each other in a cycle no root
+/// reaches, the first of the cycle (loading it reports the cycle as an error): a folder
+/// that claims another as its module never makes both disappear.
 pub fn root_modules(tree: &dyn Tree, dirs: &[String]) -> Vec<String> {
+    let mut calls: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut called = std::collections::BTreeSet::new();
     for d in dirs {
         let mut errors = Vec::new();
         let parsed = parse_dir(tree, d, &mut errors);
         for (_, local, _) in module_calls(d, &parsed) {
             if let Some(l) = local {
-                called.insert(l);
+                called.insert(l.clone());
+                calls.entry(d.as_str()).or_default().push(l);
             }
         }
     }
-    dirs.iter()
+    let mut roots: Vec<String> = dirs
+        .iter()
         .filter(|d| !called.contains(*d))
         .cloned()
-        .collect()
+        .collect();
+    let mut reached = std::collections::BTreeSet::new();
+    let visit = |from: &str, reached: &mut std::collections::BTreeSet<String>| {
+        let mut stack = vec![from.to_owned()];
+        while let Some(d) = stack.pop() {
+            if !reached.insert(d.clone()) {
+                continue;
+            }
+            stack.extend(calls.get(d.as_str()).into_iter().flatten().cloned());
+        }
+    };
+    for r in &roots {
+        visit(r, &mut reached);
+    }
+    for d in dirs {
+        if !reached.contains(d) {
+            roots.push(d.clone());
+            visit(d, &mut reached);
+        }
+    }
+    roots.sort();
+    roots
 }
 
 /// Loads the root module in `dir` (relative to the scan root) as an application, with

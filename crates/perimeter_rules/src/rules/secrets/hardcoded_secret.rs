@@ -56,8 +56,24 @@ pub fn is_candidate(rel: &str) -> bool {
 
 /// The findings of one file.
 pub fn scan_file(file: &Arc<SourceFile>) -> Vec<Finding> {
+    let found = perimeter_secrets::scan(file, FileContext::for_path(file.path()));
+    findings_of(file, found)
+}
+
+/// The findings of one window of a file read as bytes (see [`perimeter_secrets::scan_reader`]),
+/// with the file's line numbers.
+pub fn window_findings(w: perimeter_secrets::Window) -> Vec<Finding> {
+    let mut out = findings_of(&w.file, w.matches);
+    for (f, &(line, end_line)) in out.iter_mut().zip(&w.lines) {
+        f.line = line;
+        f.end_line = end_line;
+    }
+    out
+}
+
+fn findings_of(file: &Arc<SourceFile>, found: Vec<perimeter_secrets::SecretMatch>) -> Vec<Finding> {
     let meta = HardcodedSecret.meta();
-    perimeter_secrets::scan(file, FileContext::for_path(file.path()))
+    found
         .into_iter()
         .map(|m| {
             let severity = match m.confidence {

@@ -9,7 +9,7 @@ mod secret_parameter_default;
 mod secret_parameter_no_echo;
 
 pub use credential_argument::CredentialArgument;
-pub use hardcoded_secret::{HardcodedSecret, is_candidate, scan_file};
+pub use hardcoded_secret::{HardcodedSecret, is_candidate, scan_file, window_findings};
 pub use hardcoded_token::HardcodedToken;
 pub use plaintext_secret_env::PlaintextSecretEnv;
 pub use secret_in_custom::SecretInCustom;
