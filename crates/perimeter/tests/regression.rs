@@ -38,42 +38,42 @@ mod fingerprints {
     }
 
     const TWO_FUNCTIONS: &str = "\
-    service: fp
-    provider:
-      name: aws
-      runtime: nodejs20.x
-    functions:
-      one:
-        handler: handler.one
-        events:
-          - httpApi: 'POST /one'
-      two:
-        handler: handler.two
-        events:
-          - httpApi: 'POST /two'
-    ";
+service: fp
+provider:
+  name: aws
+  runtime: nodejs20.x
+functions:
+  one:
+    handler: handler.one
+    events:
+      - httpApi: 'POST /one'
+  two:
+    handler: handler.two
+    events:
+      - httpApi: 'POST /two'
+";
 
     const ONE_HANDLER: &str = "\
-    const { exec } = require('child_process');
-    exports.one = async (event) => {
-      exec(event.body);
-      return { statusCode: 200 };
-    };
-    exports.two = async () => ({ statusCode: 200 });
-    ";
+const { exec } = require('child_process');
+exports.one = async (event) => {
+  exec(event.body);
+  return { statusCode: 200 };
+};
+exports.two = async () => ({ statusCode: 200 });
+";
 
     /// The same vulnerable line added to a second handler of the same file.
     const TWO_HANDLERS: &str = "\
-    const { exec } = require('child_process');
-    exports.one = async (event) => {
-      exec(event.body);
-      return { statusCode: 200 };
-    };
-    exports.two = async (event) => {
-      exec(event.body);
-      return { statusCode: 200 };
-    };
-    ";
+const { exec } = require('child_process');
+exports.one = async (event) => {
+  exec(event.body);
+  return { statusCode: 200 };
+};
+exports.two = async (event) => {
+  exec(event.body);
+  return { statusCode: 200 };
+};
+";
 
     fn injections(report: &Value) -> Vec<(u64, String)> {
         report["findings"]
