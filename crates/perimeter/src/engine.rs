@@ -309,7 +309,13 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         .cache_dir
         .as_deref()
         .filter(|_| !options.skip_code)
-        .map(|dir| crate::cache::Cache::open(dir, &scan.root));
+        .and_then(|dir| match crate::cache::Cache::open(dir, &scan.root) {
+            Ok(cache) => Some(cache),
+            Err(why) => {
+                scan.warnings.push(why);
+                None
+            }
+        });
     let summaries: Vec<Vec<FunctionSummary>> = if options.skip_code {
         apps.iter().map(|_| Vec::new()).collect()
     } else {

@@ -608,9 +608,10 @@ fn scan(
             .cache_dir
             .clone()
             .or_else(perimeter::cache::default_dir);
-        dir.map(|dir| {
+        // A folder refused here is reported by the code analysis's cache.
+        dir.and_then(|dir| {
             let question = result_question(paths, &loaded, format, use_color, args, load);
-            perimeter::results::Results::open(&dir, paths, &question)
+            perimeter::results::Results::open(&dir, paths, &question).ok()
         })
     };
     if let Some((text, exit)) = results.as_ref().and_then(perimeter::results::Results::get) {
