@@ -256,6 +256,54 @@ mod leaks {
         assert!(!out.contains(SECRET), "{out}");
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn ignore_files_are_not_read_through_a_link_or_a_fifo() {
+        let (_dir, root, _outside) = repo_and_outside();
+        // The walker read ignore files itself: a link to /dev/zero never ended, a FIFO
+        // blocked.
+        std::os::unix::fs::symlink("/dev/zero", root.join(".gitignore")).unwrap();
+        write(&root, "sub/serverless.yml", APP);
+        let fifo = Command::new("mkfifo")
+            .arg(root.join("sub/.ignore"))
+            .status();
+        assert!(fifo.is_ok_and(|s| s.success()));
+        for args in COMMANDS {
+            let child = Command::new(BIN)
+                .args(*args)
+                .current_dir(&root)
+                .env("PERIMETER_NO_RESULT_CACHE", "1")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let out = wait(child, Duration::from_secs(60));
+            let all = text(&out);
+            assert!(out.status.code().is_some(), "{args:?} did not end: {all}");
+            assert_ne!(out.status.code(), Some(2), "{args:?}: {all}");
+        }
+        let out = run(&["scan", "--no-cache", "--format", "json", "."], &root);
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let errors = report["errors"].to_string();
+        assert!(
+            errors.contains("its .gitignore is a symbolic link"),
+            "{errors}"
+        );
+        assert!(
+            errors.contains("folder not scanned: its .ignore"),
+            "{errors}"
+        );
+        // The root's application is still scanned.
+        assert!(
+            report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["path"] == "serverless.yml"),
+            "{report:#}"
+        );
+    }
+
     #[test]
     fn parser_errors_quote_only_a_short_escaped_excerpt() {
         let dir = tempfile::tempdir().unwrap();
