@@ -614,6 +614,25 @@ mod leaks {
         restore();
         let (_, reused, _, _) = cached_scan(&root, &cache);
         assert!(reused, "the genuine entry is used again");
+        // A code summary line without its MAC (as anyone could write one) is not reused.
+        let packs = files_with(&cache, "jsonl");
+        assert_eq!(packs.len(), 1);
+        let pack = std::fs::read_to_string(&packs[0]).unwrap();
+        let unsigned: String = pack
+            .lines()
+            .map(|l| format!("{}\n", l.split_once(' ').unwrap().1))
+            .collect();
+        std::fs::write(&packs[0], unsigned).unwrap();
+        let out = Command::new(BIN)
+            .args(["scan", "--format", "json", "--cache-dir"])
+            .arg(&cache)
+            .arg(&root)
+            .env("PERIMETER_CACHE_STATS", "1")
+            .env("PERIMETER_NO_RESULT_CACHE", "1")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(" 0 function summaries reused"), "{stderr}");
     }
 
     #[cfg(unix)]
