@@ -47,9 +47,17 @@ impl Baseline {
 
     /// Reads a baseline file.
     pub fn read(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::config::read_text(path, 256 << 20)
             .with_context(|| format!("cannot read baseline {}", path.display()))?;
-        serde_json::from_str(&text).with_context(|| format!("invalid baseline {}", path.display()))
+        // serde's messages quote values: escaped and cut short.
+        serde_json::from_str(&text)
+            .map_err(|e| {
+                anyhow::anyhow!(perimeter_diagnostics::nofollow::excerpt(
+                    &e.to_string(),
+                    200
+                ))
+            })
+            .with_context(|| format!("invalid baseline {}", path.display()))
     }
 
     /// Writes it, pretty-printed.

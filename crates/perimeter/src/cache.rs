@@ -10,6 +10,8 @@
 //! grows past the tree's functions), to a temporary file renamed over the old one: a reader
 //! never sees half a file and two scans may share the folder (the last one wins). A stale,
 //! corrupt or unreadable entry is a miss: the cache can make a scan faster, never different.
+//! Each line starts with its MAC under the folder's key ([`crate::cachekey`]): a line written
+//! by anyone else is a miss too.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -23,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// Bumped when the entries' layout changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The cache folder used when none is given: `$PERIMETER_CACHE_DIR`, else the user's cache
 /// folder (`$XDG_CACHE_HOME/perimeter`, `~/.cache/perimeter`).
@@ -42,6 +44,8 @@ pub fn default_dir() -> Option<PathBuf> {
 pub struct Cache {
     /// The pack file.
     path: PathBuf,
+    /// Authenticates its lines.
+    key: Arc<crate::cachekey::Key>,
     /// Its lines when the scan started, by key.
     old: BTreeMap<String, String>,
     /// The lines of this scan (reused or new), by key.
@@ -77,8 +81,10 @@ enum Question {
 
 impl Cache {
     /// The cache of the scans of `root` in `dir` (written by [`Cache::finish`]). The entries
-    /// of other builds that no scan used for a day are removed.
-    pub fn open(dir: &Path, root: &Path) -> Self {
+    /// of other builds that no scan used for a day are removed. An error says why the folder
+    /// is not used (see [`crate::cachekey::key`]).
+    pub fn open(dir: &Path, root: &Path) -> Result<Self, String> {
+        let key = crate::cachekey::key(dir)?;
         let summaries = dir.join("summaries");
         let folder = sha_hex(&[build_id().as_str()])[..16].to_owned();
         prune(&summaries, &folder);
@@ -95,16 +101,21 @@ impl Cache {
                 struct Key {
                     key: String,
                 }
+                let (mac, line) = line.split_once(' ')?;
+                if !key.verify(&[line.as_bytes()], mac) {
+                    return None;
+                }
                 let k: Key = serde_json::from_str(line).ok()?;
                 Some((k.key, line.to_owned()))
             })
             .collect();
-        Self {
+        Ok(Self {
             path,
+            key,
             old,
             new: Mutex::new(BTreeMap::new()),
             stats: Mutex::new(Stats::default()),
-        }
+        })
     }
 
     /// Writes the entries this scan used; an error says why the cache could not be written.
@@ -112,6 +123,8 @@ impl Cache {
         let new = lock(&self.new);
         let mut text = String::new();
         for line in new.values() {
+            text.push_str(&self.key.mac(&[line.as_bytes()]));
+            text.push(' ');
             text.push_str(line);
             text.push('\n');
         }
@@ -259,7 +272,7 @@ pub(crate) fn sha_hex(parts: &[&str]) -> String {
     hex(&h.finalize())
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -73,10 +73,15 @@ impl Resolved {
         let Some(path) = path else {
             return Ok(Self::default());
         };
-        let text = std::fs::read_to_string(&path)
+        if explicit.is_some() {
+            check_inside(start, &path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+        }
+        let text = read_text(&path, MAX_CONFIG_BYTES)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        let config: Config =
-            toml::from_str(&text).with_context(|| format!("invalid {}", path.display()))?;
+        let config: Config = toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!(toml_error(&text, &e)))
+            .with_context(|| format!("invalid {}", path.display()))?;
         Self::from_config(config, Some(path))
     }
 
@@ -149,6 +154,58 @@ fn globs(patterns: &[String]) -> Result<GlobSet> {
     Ok(b.build()?)
 }
 
+/// The largest configuration file read.
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// A repository file's text, read without following a symbolic link (see
+/// [`perimeter_diagnostics::nofollow`]).
+pub fn read_text(path: &Path, limit: u64) -> Result<String> {
+    let bytes = perimeter_diagnostics::nofollow::read_regular(path, limit)?;
+    String::from_utf8(bytes)
+        .map_err(|e| anyhow::anyhow!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()))
+}
+
+/// Refuses a path given on the command line that goes through a symbolic link inside the
+/// scanned tree (a link committed there is the repository's, not the user's).
+pub fn check_inside(start: &Path, path: &Path) -> Result<()> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let abs = |p: &Path| {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            cwd.join(p)
+        }
+    };
+    let path = abs(path);
+    let start = abs(start);
+    let root = if start.is_dir() {
+        start
+    } else {
+        start.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    perimeter_diagnostics::nofollow::check_no_link_below(&root, &path)?;
+    if let Ok(canonical) = std::fs::canonicalize(&root) {
+        perimeter_diagnostics::nofollow::check_no_link_below(&canonical, &path)?;
+    }
+    Ok(())
+}
+
+/// A TOML error without the source line the parser quotes: where, and its message escaped
+/// and cut short.
+pub(crate) fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let place = e.span().map(|span| {
+        let before = &text.as_bytes()[..span.start.min(text.len())];
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        let column = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+        format!("line {line}, column {column}: ")
+    });
+    format!(
+        "{}{}",
+        place.unwrap_or_default(),
+        perimeter_diagnostics::nofollow::excerpt(e.message().trim(), 200)
+    )
+}
+
 fn find(start: &Path) -> Option<PathBuf> {
     let start = std::fs::canonicalize(start).ok()?;
     let mut dir = if start.is_dir() {
@@ -157,8 +214,10 @@ fn find(start: &Path) -> Option<PathBuf> {
         start.parent()
     };
     while let Some(d) = dir {
+        // Anything by that name is the configuration: a link or a folder is refused when
+        // read, not passed over.
         let candidate = d.join(FILE_NAME);
-        if candidate.is_file() {
+        if std::fs::symlink_metadata(&candidate).is_ok() {
             return Some(candidate);
         }
         if d.join(".git").exists() {

@@ -334,7 +334,13 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         .cache_dir
         .as_deref()
         .filter(|_| !options.skip_code)
-        .map(|dir| crate::cache::Cache::open(dir, &scan.root));
+        .and_then(|dir| match crate::cache::Cache::open(dir, &scan.root) {
+            Ok(cache) => Some(cache),
+            Err(why) => {
+                scan.warnings.push(why);
+                None
+            }
+        });
     let summaries: Vec<Vec<FunctionSummary>> = if options.skip_code {
         apps.iter().map(|_| Vec::new()).collect()
     } else {
@@ -570,34 +576,14 @@ fn secrets_from_bytes(
     selection: &perimeter_rules::Selection,
 ) -> (Vec<Finding>, Option<ScanError>) {
     let abs = scan.repo.root().join(rel);
-    // Checked before opening: a FIFO or a device would block or never end.
-    let kind = match std::fs::symlink_metadata(&abs) {
-        Ok(m) => m.file_type(),
-        Err(e) => {
+    // Opened without following a link and without blocking (a FIFO or a device would never
+    // end), then checked to be a regular file: the same guard as every other read.
+    let file = match perimeter_diagnostics::nofollow::open_regular(&abs) {
+        Ok((f, _)) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
             return (
                 Vec::new(),
-                Some(ScanError::new(
-                    rel,
-                    format!("secrets not checked: cannot read: {e}"),
-                )),
-            );
-        }
-    };
-    if !kind.is_file() {
-        return (
-            Vec::new(),
-            Some(ScanError::new(rel, format!("secrets not checked: {why}"))),
-        );
-    }
-    let file = match std::fs::File::open(&abs) {
-        Ok(f) if f.metadata().is_ok_and(|m| m.is_file()) => f,
-        Ok(_) => {
-            return (
-                Vec::new(),
-                Some(ScanError::new(
-                    rel,
-                    "secrets not checked: not a regular file",
-                )),
+                Some(ScanError::new(rel, format!("secrets not checked: {why}"))),
             );
         }
         Err(e) => {

@@ -3,6 +3,7 @@
 
 pub mod baseline;
 pub mod cache;
+pub mod cachekey;
 pub mod config;
 pub mod diff;
 pub mod engine;

@@ -15,8 +15,18 @@ use std::path::{Path, PathBuf};
 use perimeter_diagnostics::{Finding, ScanError, Severity};
 use serde_json::{Value, json};
 
-/// The largest message accepted (a client sending more is misbehaving).
-const MAX_MESSAGE: usize = 64 << 20;
+/// The largest message body accepted (a client sending more is misbehaving; its body is
+/// skipped and answered with an error).
+pub const MAX_MESSAGE: usize = 64 << 20;
+
+/// The longest header line accepted.
+pub const MAX_HEADER_LINE: usize = 64 << 10;
+
+/// JSON-RPC: the body is not JSON.
+pub const PARSE_ERROR: i64 = -32700;
+
+/// JSON-RPC: the message is not a valid request (or its framing is broken).
+pub const INVALID_REQUEST: i64 = -32600;
 
 /// What one analysis of the workspace found.
 pub struct Analysis {
@@ -26,35 +36,116 @@ pub struct Analysis {
     pub errors: Vec<ScanError>,
 }
 
-/// Reads one message; `Ok(None)` at the end of the input.
-pub fn read_message(input: &mut impl BufRead) -> std::io::Result<Option<Value>> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if input.read_line(&mut line)? == 0 {
-            return Ok(None);
+/// What came in: a message, or why the next one could not be read (the server answers with a
+/// JSON-RPC error and goes on).
+#[derive(Debug)]
+pub enum Incoming {
+    /// A JSON value.
+    Message(Value),
+    /// A message that could not be read: the JSON-RPC error code and why.
+    Invalid(i64, String),
+}
+
+/// Reads one header line of at most [`MAX_HEADER_LINE`] bytes; a longer one is consumed to its
+/// end without being kept. `None` at the end of the input.
+fn read_header_line(input: &mut impl BufRead) -> std::io::Result<Option<Result<String, String>>> {
+    let mut line = Vec::new();
+    let limit = u64::try_from(MAX_HEADER_LINE).unwrap_or(u64::MAX);
+    let n = std::io::Read::take(&mut *input, limit).read_until(b'\n', &mut line)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if line.last() != Some(&b'\n') && line.len() >= MAX_HEADER_LINE {
+        // Skip the rest of the line in bounded pieces.
+        loop {
+            let buf = input.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(None);
+            }
+            if let Some(i) = buf.iter().position(|b| *b == b'\n') {
+                input.consume(i + 1);
+                break;
+            }
+            let all = buf.len();
+            input.consume(all);
         }
-        let line = line.trim_end_matches(['\r', '\n']);
+        return Ok(Some(Err(format!(
+            "a header line over {MAX_HEADER_LINE} bytes"
+        ))));
+    }
+    let text = String::from_utf8_lossy(&line);
+    Ok(Some(Ok(text.trim_end_matches(['\r', '\n']).to_owned())))
+}
+
+/// Reads one message; `Ok(None)` at the end of the input. Broken framing, an oversized body
+/// and a body that is not JSON come back as [`Incoming::Invalid`] with the input positioned at
+/// the next message where that can be known.
+pub fn read_message(input: &mut impl BufRead) -> std::io::Result<Option<Incoming>> {
+    let mut length: Option<Result<usize, String>> = None;
+    let mut problem: Option<String> = None;
+    loop {
+        let Some(line) = read_header_line(input)? else {
+            return Ok(None);
+        };
+        let line = match line {
+            Ok(line) => line,
+            Err(why) => {
+                problem.get_or_insert(why);
+                continue;
+            }
+        };
         if line.is_empty() {
             break;
         }
         if let Some((name, value)) = line.split_once(':')
-            && name.eq_ignore_ascii_case("content-length")
+            && name.trim().eq_ignore_ascii_case("content-length")
         {
-            length = value.trim().parse::<usize>().ok();
+            length = Some(value.trim().parse::<usize>().map_err(|_| {
+                format!(
+                    "an invalid Content-Length `{}`",
+                    perimeter_diagnostics::nofollow::excerpt(value.trim(), 40)
+                )
+            }));
         }
     }
-    let Some(length) = length.filter(|l| *l <= MAX_MESSAGE) else {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "a message without a valid Content-Length",
-        ));
+    let length = match length {
+        None => {
+            return Ok(Some(Incoming::Invalid(
+                INVALID_REQUEST,
+                problem.unwrap_or_else(|| "a message without a Content-Length".to_owned()),
+            )));
+        }
+        Some(Err(why)) => return Ok(Some(Incoming::Invalid(INVALID_REQUEST, why))),
+        Some(Ok(length)) => length,
     };
+    if length > MAX_MESSAGE {
+        // Skipped without being kept, so that the next message can be read.
+        let want = u64::try_from(length).unwrap_or(u64::MAX);
+        let skipped = std::io::copy(
+            &mut std::io::Read::take(&mut *input, want),
+            &mut std::io::sink(),
+        )?;
+        if skipped < want {
+            return Ok(None);
+        }
+        return Ok(Some(Incoming::Invalid(
+            INVALID_REQUEST,
+            format!("a message of {length} bytes, over the {MAX_MESSAGE} byte limit"),
+        )));
+    }
     let mut body = vec![0; length];
-    input.read_exact(&mut body)?;
-    serde_json::from_slice(&body)
-        .map(Some)
-        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    match input.read_exact(&mut body) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(e) => return Err(e),
+    }
+    if let Some(why) = problem {
+        return Ok(Some(Incoming::Invalid(INVALID_REQUEST, why)));
+    }
+    Ok(Some(match serde_json::from_slice(&body) {
+        Ok(v) => Incoming::Message(v),
+        Err(e) => Incoming::Invalid(PARSE_ERROR, format!("invalid JSON: {e}")),
+    }))
 }
 
 /// Writes one message.
@@ -168,9 +259,31 @@ pub fn serve(
     let mut root: Option<PathBuf> = None;
     let mut published: BTreeSet<String> = BTreeSet::new();
     let mut shutdown = false;
-    while let Some(msg) = read_message(input)? {
-        let method = msg.get("method").and_then(Value::as_str).unwrap_or("");
+    while let Some(incoming) = read_message(input)? {
+        let msg = match incoming {
+            Incoming::Message(msg) => msg,
+            Incoming::Invalid(code, why) => {
+                error(output, Value::Null, code, &why)?;
+                continue;
+            }
+        };
         let id = msg.get("id").cloned();
+        let Some(method) = msg.get("method").and_then(Value::as_str) else {
+            // A response to a request of ours (none is sent) is dropped; anything else that
+            // is not a request is answered.
+            let response = msg.is_object()
+                && id.is_some()
+                && (msg.get("result").is_some() || msg.get("error").is_some());
+            if !response {
+                error(
+                    output,
+                    id.unwrap_or(Value::Null),
+                    INVALID_REQUEST,
+                    "not a JSON-RPC request (no method)",
+                )?;
+            }
+            continue;
+        };
         let params = msg.get("params").cloned().unwrap_or(Value::Null);
         match (method, id) {
             ("initialize", Some(id)) => {
@@ -229,11 +342,11 @@ pub fn serve(
                 published = diags.into_keys().collect();
             }
             (_, Some(id)) => {
-                write_message(
+                error(
                     output,
-                    &json!({"jsonrpc": "2.0", "id": id, "error": {
-                        "code": -32601, "message": format!("method not supported: {method}"),
-                    }}),
+                    id,
+                    -32601,
+                    &format!("method not supported: {method}"),
                 )?;
             }
             _ => {}
@@ -248,6 +361,13 @@ fn publish(output: &mut impl Write, path: &Path, diagnostics: &[Value]) -> std::
         &json!({"jsonrpc": "2.0", "method": "textDocument/publishDiagnostics", "params": {
             "uri": path_to_uri(path), "diagnostics": diagnostics,
         }}),
+    )
+}
+
+fn error(output: &mut impl Write, id: Value, code: i64, message: &str) -> std::io::Result<()> {
+    write_message(
+        output,
+        &json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}}),
     )
 }
 
@@ -276,9 +396,15 @@ mod tests {
         let mut buf = Vec::new();
         write_message(&mut buf, &json!({"jsonrpc": "2.0", "method": "x"})).unwrap();
         let mut r = std::io::Cursor::new(buf);
-        assert_eq!(read_message(&mut r).unwrap().unwrap()["method"], "x");
+        let Some(Incoming::Message(m)) = read_message(&mut r).unwrap() else {
+            panic!("no message");
+        };
+        assert_eq!(m["method"], "x");
         assert!(read_message(&mut r).unwrap().is_none());
         let mut bad = std::io::Cursor::new(b"Content-Type: x\r\n\r\n{}".to_vec());
-        assert!(read_message(&mut bad).is_err());
+        assert!(matches!(
+            read_message(&mut bad).unwrap(),
+            Some(Incoming::Invalid(INVALID_REQUEST, _))
+        ));
     }
 }

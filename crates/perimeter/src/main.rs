@@ -659,9 +659,10 @@ fn scan(
             .cache_dir
             .clone()
             .or_else(perimeter::cache::default_dir);
-        dir.map(|dir| {
+        // A folder refused here is reported by the code analysis's cache.
+        dir.and_then(|dir| {
             let question = result_question(paths, &loaded, format, use_color, args, load);
-            perimeter::results::Results::open(&dir, paths, &question)
+            perimeter::results::Results::open(&dir, paths, &question).ok()
         })
     };
     if let Some((text, exit)) = results.as_ref().and_then(perimeter::results::Results::get) {
@@ -799,6 +800,10 @@ fn scan(
         }
     }
     if let Some(path) = &args.baseline {
+        for root in paths {
+            perimeter::config::check_inside(root, path)
+                .with_context(|| format!("cannot read baseline {}", path.display()))?;
+        }
         let n = Baseline::read(path)?.filter(&mut findings);
         configuration.suppressed_baseline = n;
         if n > 0 {
@@ -949,7 +954,13 @@ fn result_question(
         .map(|(c, _)| format!("{:?}", c.config))
         .collect();
     let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_else(|e| format!("error: {e}"));
-    let baseline = args.baseline.as_deref().map(read);
+    // The baseline may be the repository's: never through a link, never a FIFO.
+    let baseline = args.baseline.as_deref().map(|p| {
+        perimeter_diagnostics::nofollow::read_regular(p, 256 << 20).map_or_else(
+            |e| format!("error: {e}"),
+            |b| String::from_utf8_lossy(&b).into_owned(),
+        )
+    });
     let db = args.db.clone().or_else(perimeter_deps::db::default_dir);
     let db_meta = db.as_deref().map(|d| read(&d.join("meta.json")));
     let no_repo = no_repo_config(load);

@@ -13,7 +13,10 @@
 //! have happened while it read), nor does a scan whose tree has names that are not UTF-8.
 //!
 //! One pair of files per question, `<dir>/results/<build>/<key>.{json,out}`; the report is
-//! written first and the stamps last, each to a temporary file renamed over the old one.
+//! written first and the stamps last, each to a temporary file renamed over the old one. The
+//! stamps file starts with a MAC, under the folder's key ([`crate::cachekey`]), of the entry's
+//! name, the stamps with the exit code, and the report: an entry anyone else wrote or changed
+//! is a miss.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -21,7 +24,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 /// Bumped when the entries' layout changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// How long before the scan started a change makes the scan's result unsafe to keep.
 const RACY: Duration = Duration::from_secs(2);
@@ -75,6 +78,8 @@ struct Entry {
 
 /// The result cache of one question.
 pub struct Results {
+    key: std::sync::Arc<crate::cachekey::Key>,
+    name: String,
     json: PathBuf,
     out: PathBuf,
     roots: Vec<PathBuf>,
@@ -84,8 +89,10 @@ pub struct Results {
 impl Results {
     /// The entry for the scan of `roots` identified by `question` (every option and outside
     /// input that shapes the report, in any stable textual form), in the cache folder `dir`.
-    pub fn open(dir: &Path, roots: &[PathBuf], question: &str) -> Self {
+    /// An error says why the folder is not used.
+    pub fn open(dir: &Path, roots: &[PathBuf], question: &str) -> Result<Self, String> {
         let started = SystemTime::now();
+        let mac_key = crate::cachekey::key(dir)?;
         let results = dir.join("results");
         let build = crate::cache::sha_hex(&[crate::cache::build_id().as_str()])[..16].to_owned();
         crate::cache::prune(&results, &build);
@@ -97,18 +104,33 @@ impl Results {
         parts.extend(roots.iter().map(|r| r.to_string_lossy().into_owned()));
         let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
         let key = crate::cache::sha_hex(&refs);
-        let base = results.join(build).join(&key[..32]);
-        Self {
+        let base = results.join(&build).join(&key[..32]);
+        Ok(Self {
+            key: mac_key,
+            name: format!("{build}/{}", &key[..32]),
             json: base.with_extension("json"),
             out: base.with_extension("out"),
             roots,
             started,
-        }
+        })
     }
 
     /// The stored report and exit code, when every stamp still holds.
     pub fn get(&self) -> Option<(String, u8)> {
-        let entry: Entry = serde_json::from_slice(&std::fs::read(&self.json).ok()?).ok()?;
+        let stored = std::fs::read(&self.json).ok()?;
+        let split = stored.iter().position(|b| *b == b'\n')?;
+        let (mac, json) = (
+            std::str::from_utf8(&stored[..split]).ok()?,
+            &stored[split + 1..],
+        );
+        let out = std::fs::read_to_string(&self.out).ok()?;
+        if !self
+            .key
+            .verify(&[self.name.as_bytes(), json, out.as_bytes()], mac)
+        {
+            return None;
+        }
+        let entry: Entry = serde_json::from_slice(json).ok()?;
         if entry.format != FORMAT {
             return None;
         }
@@ -117,7 +139,6 @@ impl Results {
                 return None;
             }
         }
-        let out = std::fs::read_to_string(&self.out).ok()?;
         (out.len() == entry.len).then_some((out, entry.exit))
     }
 
@@ -171,7 +192,13 @@ impl Results {
             len: report.len(),
             stamps,
         };
-        let json = serde_json::to_vec(&entry).map_err(|e| e.to_string())?;
+        let body = serde_json::to_vec(&entry).map_err(|e| e.to_string())?;
+        let mut json = self
+            .key
+            .mac(&[self.name.as_bytes(), &body, report.as_bytes()])
+            .into_bytes();
+        json.push(b'\n');
+        json.extend_from_slice(&body);
         let write = crate::cache::write_atomically;
         write(&self.out, report.as_bytes())
             .and_then(|()| write(&self.json, &json))

@@ -701,3 +701,859 @@ mod gates {
         }
     }
 }
+
+// --- issue 14: leaks (items 1, 2, 3, 11, 12) ---
+mod leaks {
+    use std::io::{Read, Write};
+    use std::path::{Path, PathBuf};
+    use std::process::{Command, Output, Stdio};
+    use std::time::{Duration, Instant};
+
+    use serde_json::{Value, json};
+
+    const BIN: &str = env!("CARGO_BIN_EXE_perimeter");
+
+    /// What a CI job's environment holds and must never be printed.
+    const SECRET: &str = "leak-sentinel-7f3a9c";
+
+    /// An application with a high finding (a wildcard role) and a handler with an injection.
+    const APP: &str = "service: shop\nprovider:\n  name: aws\n  runtime: nodejs20.x\n  iam:\n    role:\n      statements:\n        - Effect: Allow\n          Action: '*'\n          Resource: '*'\nfunctions:\n  hello:\n    handler: handler.hello\n    events:\n      - httpApi: 'GET /hello'\n";
+
+    const HANDLER: &str =
+        "exports.hello = async (e) => { require('child_process').exec(e.body); };\n";
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn run(args: &[&str], dir: &Path) -> Output {
+        Command::new(BIN)
+            .args(args)
+            .current_dir(dir)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET)
+            .env("GITHUB_TOKEN", SECRET)
+            .env("PERIMETER_NO_RESULT_CACHE", "1")
+            .env_remove("PERIMETER_CACHE_DIR")
+            .output()
+            .unwrap()
+    }
+
+    fn text(out: &Output) -> String {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    }
+
+    /// The commands that read a folder's configuration, each on `.`.
+    const COMMANDS: &[&[&str]] = &[
+        &["scan", "--no-cache", "--format", "json", "."],
+        &["inventory", "--no-cache", "."],
+        &["map", "--no-cache", "."],
+        &["policy", "--no-cache", "."],
+    ];
+
+    /// Runs `perimeter lsp` on `root` through a whole session (initialize, open a file,
+    /// shutdown, exit) and returns everything it wrote.
+    fn lsp_session(root: &Path, open: &Path) -> String {
+        let mut input = Vec::new();
+        for m in [
+            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                "params": {"processId": null, "rootUri": format!("file://{}", root.display()), "capabilities": {}}}),
+            json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+                "uri": format!("file://{}", open.display()), "languageId": "yaml", "version": 1, "text": ""}}}),
+            json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}),
+            json!({"jsonrpc": "2.0", "method": "exit"}),
+        ] {
+            let body = m.to_string();
+            input.extend_from_slice(
+                format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes(),
+            );
+        }
+        lsp_raw(&input, &["lsp", "--no-cache"]).0
+    }
+
+    /// Feeds `input` to `perimeter lsp` and returns its output and exit code.
+    fn lsp_raw(input: &[u8], args: &[&str]) -> (String, Option<i32>) {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET)
+            .env("GITHUB_TOKEN", SECRET)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let input = input.to_vec();
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        });
+        let out = wait(child, Duration::from_secs(120));
+        writer.join().unwrap();
+        (text(&out), out.status.code())
+    }
+
+    /// Waits for a child at most `limit`, killing it past that (the test then fails on its
+    /// exit status rather than hanging).
+    fn wait(mut child: std::process::Child, limit: Duration) -> Output {
+        let start = Instant::now();
+        let mut stdout = child.stdout.take();
+        let mut stderr = child.stderr.take();
+        let out_thread = std::thread::spawn(move || {
+            let mut b = Vec::new();
+            if let Some(s) = stdout.as_mut() {
+                let _ = s.read_to_end(&mut b);
+            }
+            b
+        });
+        let err_thread = std::thread::spawn(move || {
+            let mut b = Vec::new();
+            if let Some(s) = stderr.as_mut() {
+                let _ = s.read_to_end(&mut b);
+            }
+            b
+        });
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            if start.elapsed() > limit {
+                let _ = child.kill();
+                break child.wait().unwrap();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        Output {
+            status,
+            stdout: out_thread.join().unwrap(),
+            stderr: err_thread.join().unwrap(),
+        }
+    }
+
+    /// A repository with an application, a `.git` (where the configuration search stops) and
+    /// a file outside it holding the secret.
+    fn repo_and_outside() -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().canonicalize().unwrap();
+        let root = base.join("repo");
+        write(&root, "serverless.yml", APP);
+        write(&root, "handler.js", HANDLER);
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        let outside = base.join("outside");
+        write(
+            &outside,
+            "environ",
+            &format!("select = [\"AWS_SECRET_ACCESS_KEY={SECRET}\"\nGITHUB_TOKEN={SECRET}\n"),
+        );
+        (dir, root, outside)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_configuration_link_is_not_read_by_any_command() {
+        let (_dir, root, outside) = repo_and_outside();
+        // The attack's form: the CI process's own environment.
+        for target in [PathBuf::from("/proc/self/environ"), outside.join("environ")] {
+            let _ = std::fs::remove_file(root.join("perimeter.toml"));
+            std::os::unix::fs::symlink(&target, root.join("perimeter.toml")).unwrap();
+            for args in COMMANDS {
+                let out = run(args, &root);
+                let all = text(&out);
+                assert!(!all.contains(SECRET), "{args:?} printed the secret: {all}");
+                assert_eq!(out.status.code(), Some(2), "{args:?}: {all}");
+                assert!(
+                    all.contains("symbolic link not followed"),
+                    "{args:?}: {all}"
+                );
+            }
+            // Given on the command line, inside the tree: refused the same way.
+            let out = run(
+                &["scan", "--no-cache", "--config", "perimeter.toml", "."],
+                &root,
+            );
+            let all = text(&out);
+            assert!(!all.contains(SECRET), "{all}");
+            assert_eq!(out.status.code(), Some(2), "{all}");
+            let out = lsp_session(&root, &root.join("serverless.yml"));
+            assert!(
+                !out.contains(SECRET),
+                "the language server printed the secret: {out}"
+            );
+            assert!(out.contains("symbolic link not followed"), "{out}");
+        }
+        // A folder on the way to the configuration given on the command line.
+        std::fs::remove_file(root.join("perimeter.toml")).unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("conf")).unwrap();
+        let out = run(
+            &["scan", "--no-cache", "--config", "conf/environ", "."],
+            &root,
+        );
+        let all = text(&out);
+        assert!(!all.contains(SECRET), "{all}");
+        assert_eq!(out.status.code(), Some(2), "{all}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn no_repository_file_is_read_through_a_link() {
+        let (_dir, root, outside) = repo_and_outside();
+        let secret_yml = format!("value: {SECRET}\n");
+        write(&outside, "vars.yml", &secret_yml);
+        write(
+            &outside,
+            "handler.js",
+            &format!("exports.x = () => '{SECRET}';\nconst k = 'AKIA{SECRET}';\n"),
+        );
+        write(
+            &outside,
+            "package-lock.json",
+            &format!("{{\"name\": \"{SECRET}\", \"lockfileVersion\": 3, \"packages\": {{}}}}"),
+        );
+        write(
+            &outside,
+            "main.tf",
+            &format!(
+                "locals {{ x = \"{SECRET}\" }}\nresource \"aws_lambda_function\" \"f\" {{ function_name = local.x }}\n"
+            ),
+        );
+        // A descriptor variable, a handler, a lockfile, a Terraform file and a whole
+        // descriptor, each a link out of the tree.
+        write(
+            &root,
+            "app/serverless.yml",
+            &APP.replace("service: shop", "service: ${file(./vars.yml):value}")
+                .replace("handler.hello", "linked.hello"),
+        );
+        let link = |target: &str, at: &str| {
+            std::os::unix::fs::symlink(outside.join(target), root.join(at)).unwrap();
+        };
+        link("vars.yml", "app/vars.yml");
+        link("handler.js", "app/linked.js");
+        link("package-lock.json", "app/package-lock.json");
+        link("main.tf", "main.tf");
+        link("vars.yml", "template.yaml");
+        std::os::unix::fs::symlink(&outside, root.join("linked-dir")).unwrap();
+        for args in COMMANDS {
+            let out = run(args, &root);
+            let all = text(&out);
+            assert!(!all.contains(SECRET), "{args:?} read through a link: {all}");
+            assert_ne!(out.status.code(), Some(2), "{args:?}: {all}");
+        }
+        let out = run(&["scan", "--no-cache", "--format", "json", "."], &root);
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let errors = report["errors"].to_string();
+        for at in [
+            "app/vars.yml",
+            "app/linked.js",
+            "app/package-lock.json",
+            "main.tf",
+        ] {
+            assert!(errors.contains(at), "{at} not reported: {errors}");
+        }
+        let out = lsp_session(&root, &root.join("app/serverless.yml"));
+        assert!(!out.contains(SECRET), "{out}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn ignore_files_are_not_read_through_a_link_or_a_fifo() {
+        let (_dir, root, _outside) = repo_and_outside();
+        // The walker read ignore files itself: a link to /dev/zero never ended, a FIFO
+        // blocked.
+        std::os::unix::fs::symlink("/dev/zero", root.join(".gitignore")).unwrap();
+        write(&root, "sub/serverless.yml", APP);
+        let fifo = Command::new("mkfifo")
+            .arg(root.join("sub/.ignore"))
+            .status();
+        assert!(fifo.is_ok_and(|s| s.success()));
+        for args in COMMANDS {
+            let child = Command::new(BIN)
+                .args(*args)
+                .current_dir(&root)
+                .env("PERIMETER_NO_RESULT_CACHE", "1")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let out = wait(child, Duration::from_secs(60));
+            let all = text(&out);
+            assert!(out.status.code().is_some(), "{args:?} did not end: {all}");
+            assert_ne!(out.status.code(), Some(2), "{args:?}: {all}");
+        }
+        let out = run(&["scan", "--no-cache", "--format", "json", "."], &root);
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let errors = report["errors"].to_string();
+        assert!(
+            errors.contains("its .gitignore is a symbolic link"),
+            "{errors}"
+        );
+        assert!(
+            errors.contains("folder not scanned: its .ignore"),
+            "{errors}"
+        );
+        // The root's application is still scanned.
+        assert!(
+            report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["path"] == "serverless.yml"),
+            "{report:#}"
+        );
+    }
+
+    #[test]
+    fn parser_errors_quote_only_a_short_escaped_excerpt() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        write(&root, "serverless.yml", APP);
+        write(&root, "handler.js", HANDLER);
+        // Each parser quotes what it could not read: a long line, a secret at its end, and a
+        // right-to-left override that would reorder the terminal's text.
+        let long = format!("{}\u{202e}{SECRET}", "x".repeat(4000));
+        write(
+            &root,
+            "broken/serverless.yml",
+            &format!("service: [\n  {long}: {{\n"),
+        );
+        write(
+            &root,
+            "broken/template.json",
+            &format!("{{\"AWSTemplateFormatVersion\": \"2010-09-09\", \"Resources\": {{ {long} }}"),
+        );
+        write(
+            &root,
+            "tf/main.tf",
+            &format!("resource \"aws_lambda_function\" \"f\" {{\n  x = {long} {{\n"),
+        );
+        write(
+            &root,
+            "npm/package.json",
+            "{\"name\": \"x\", \"dependencies\": {}}",
+        );
+        write(
+            &root,
+            "npm/package-lock.json",
+            &format!("{{\"lockfileVersion\": 3, \"packages\": {{\"\": {{ {long} }}}}"),
+        );
+        write(&root, "py/requirements.txt", "x==1\n");
+        write(
+            &root,
+            "py/poetry.lock",
+            &format!("[[package]]\nname = {long}\n"),
+        );
+        for args in COMMANDS {
+            let out = run(args, &root);
+            let all = text(&out);
+            assert!(!all.contains(SECRET), "{args:?}: {all}");
+            assert!(
+                !all.contains('\u{202e}'),
+                "{args:?} printed a bidi override"
+            );
+        }
+        let out = run(&["scan", "--no-cache", "--format", "json", "."], &root);
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let errors = report["errors"].as_array().unwrap();
+        assert!(errors.len() >= 3, "{report:#}");
+        for e in errors {
+            let m = e["message"].as_str().unwrap();
+            assert!(m.chars().count() <= 301, "{m}");
+        }
+        // The configuration's own parser error: where, and a short message.
+        write(&root, "perimeter.toml", &format!("select = [\n{long}\n"));
+        for args in COMMANDS {
+            let out = run(args, &root);
+            let all = text(&out);
+            assert_eq!(out.status.code(), Some(2), "{all}");
+            assert!(!all.contains(SECRET), "{args:?}: {all}");
+            assert!(!all.contains('\u{202e}'), "{args:?}: {all}");
+            assert!(all.contains("line 2"), "{all}");
+            assert!(all.len() < 600, "{all}");
+        }
+        let out = lsp_session(&root, &root.join("serverless.yml"));
+        assert!(!out.contains(SECRET) && !out.contains('\u{202e}'), "{out}");
+    }
+
+    // Item 2: `--diff` runs nothing the repository configures.
+
+    fn git(dir: &Path, args: &[&str]) {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args([
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "core.hooksPath=/dev/null",
+            ])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", text(&out));
+    }
+
+    /// A committed application, then a `.git/config`, attributes and hooks that would each
+    /// create `marker` if git (or anything) ran them.
+    pub(super) fn hostile_git_repo(root: &Path, marker: &Path) {
+        write(root, "serverless.yml", APP);
+        write(root, "handler.js", &GIT_HANDLER.replace("NEW\n", ""));
+        write(
+            root,
+            ".gitattributes",
+            "* filter=evil diff=evil merge=evil\n",
+        );
+        write(
+            root,
+            "sub/handler.py",
+            "def f(event, context):\n    return 1\n",
+        );
+        git(root, &["init", "-q", "-b", "main"]);
+        git(root, &["add", "-A"]);
+        git(root, &["commit", "-q", "-m", "base"]);
+        let m = marker.display();
+        let touch = format!("sh -c 'echo ran >> {m}'");
+        let mut config = std::fs::read_to_string(root.join(".git/config")).unwrap();
+        config.push_str(&format!(
+            "[core]\n\tfsmonitor = {touch}\n\thooksPath = .git/hooks\n\tpager = {touch}\n\tsshCommand = {touch}\n\
+             [filter \"evil\"]\n\tclean = {touch}\n\tsmudge = {touch}\n\tprocess = {touch}\n\trequired = true\n\
+             [diff \"evil\"]\n\ttextconv = {touch}\n\tcommand = {touch}\n\
+             [merge \"evil\"]\n\tdriver = {touch}\n\
+             [uploadpack]\n\tpackObjectsHook = {touch}\n\
+             [credential]\n\thelper = !{touch}\n\
+             [include]\n\tpath = {}\n",
+            root.join("included.cfg").display()
+        ));
+        std::fs::write(root.join(".git/config"), config).unwrap();
+        write(
+            root,
+            "included.cfg",
+            &format!("[core]\n\tfsmonitor = {touch}\n"),
+        );
+        for hook in [
+            "post-checkout",
+            "pre-commit",
+            "post-index-change",
+            "reference-transaction",
+            "fsmonitor-watchman",
+            "pre-auto-gc",
+        ] {
+            let p = root.join(".git/hooks").join(hook);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, format!("#!/bin/sh\necho ran >> {m}\n")).unwrap();
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+            }
+        }
+    }
+
+    /// A handler with a flaw in the base revision, and a second one (`NEW`) added since.
+    const GIT_HANDLER: &str = "const cp = require('child_process');\nexports.hello = async (e) => {\n  cp.exec(e.body);\nNEW\n};\n";
+
+    fn has_git() -> bool {
+        Command::new("git").arg("--version").output().is_ok()
+    }
+
+    #[test]
+    fn diff_runs_no_program_the_repository_configures() {
+        if !has_git() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("repo");
+        let marker = dir.path().join("MARKER");
+        hostile_git_repo(&root, &marker);
+        // A new flaw since the base revision.
+        write(
+            &root,
+            "handler.js",
+            &GIT_HANDLER.replace("NEW", "  cp.execSync(e.rawPath);"),
+        );
+        for rev in ["HEAD", "main", "HEAD~0"] {
+            let out = run(
+                &["scan", "--no-cache", "--format", "json", "--diff", rev, "."],
+                &root,
+            );
+            assert!(
+                !marker.exists(),
+                "--diff {rev} ran a program the repository configured"
+            );
+            let all = text(&out);
+            assert_eq!(out.status.code(), Some(1), "{all}");
+            let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+            let findings = report["findings"].as_array().unwrap();
+            // The wildcard role and the first injection were there before; the new one is shown.
+            assert!(findings.iter().all(|f| f["rule"] != "IAM001"), "{report:#}");
+            assert!(
+                findings.iter().any(|f| f["path"] == "handler.js"),
+                "{report:#}"
+            );
+            assert!(
+                report["warnings"].to_string().contains("already present"),
+                "{report:#}"
+            );
+        }
+        // A subfolder, and a revision that does not exist.
+        let out = run(
+            &[
+                "scan",
+                "--no-cache",
+                "--format",
+                "json",
+                "--diff",
+                "HEAD",
+                "sub",
+            ],
+            &root,
+        );
+        assert!(!marker.exists());
+        assert_ne!(out.status.code(), Some(2), "{}", text(&out));
+        let out = run(&["scan", "--no-cache", "--diff", "nope", "."], &root);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(text(&out).contains("unknown revision"), "{}", text(&out));
+        assert!(!marker.exists());
+    }
+
+    // Item 3: the result cache is authenticated.
+
+    /// A scan with the result cache on: stdout, whether the report was reused, exit code.
+    fn cached_scan(root: &Path, cache: &Path) -> (Vec<u8>, bool, Option<i32>, String) {
+        let out = Command::new(BIN)
+            .args(["scan", "--format", "json", "--cache-dir"])
+            .arg(cache)
+            .arg(root)
+            .env("PERIMETER_CACHE_STATS", "1")
+            .env_remove("PERIMETER_CACHE_DIR")
+            .env_remove("PERIMETER_NO_RESULT_CACHE")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let reused = stderr.contains("perimeter: cache: report reused");
+        (out.stdout, reused, out.status.code(), stderr)
+    }
+
+    fn files_with(dir: &Path, ext: &str) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == ext) {
+                    out.push(p);
+                }
+            }
+        }
+        out
+    }
+
+    fn cached_tree() -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("repo");
+        write(&root, "serverless.yml", APP);
+        write(&root, "handler.js", HANDLER);
+        let cache = dir.path().join("cache");
+        // Out of the window in which a scan does not keep what it saw.
+        std::thread::sleep(Duration::from_millis(2_200));
+        (dir, root, cache)
+    }
+
+    #[test]
+    fn a_forged_or_tampered_cache_entry_is_not_used() {
+        let (_dir, root, cache) = cached_tree();
+        let (cold, reused, code, _) = cached_scan(&root, &cache);
+        assert!(!reused);
+        assert_eq!(code, Some(1));
+        let (_, reused, _, _) = cached_scan(&root, &cache);
+        assert!(reused, "the entry was not kept");
+        let jsons = files_with(&cache, "json");
+        assert_eq!(jsons.len(), 1);
+        let json = &jsons[0];
+        let out = json.with_extension("out");
+        let original = (std::fs::read(json).unwrap(), std::fs::read(&out).unwrap());
+        let restore = || {
+            std::fs::write(json, &original.0).unwrap();
+            std::fs::write(&out, &original.1).unwrap();
+        };
+        // A tampered exit code: the stamps kept, the exit code made 0.
+        let stored = String::from_utf8(original.0.clone()).unwrap();
+        assert!(stored.contains("\"exit\":1"), "{stored}");
+        std::fs::write(json, stored.replace("\"exit\":1", "\"exit\":0")).unwrap();
+        let (report, reused, code, _) = cached_scan(&root, &cache);
+        assert!(!reused, "a tampered exit code was used");
+        assert_eq!(code, Some(1));
+        assert_eq!(report, cold);
+        // A forged report of the same length, with a clean exit.
+        restore();
+        let text = String::from_utf8(original.1.clone()).unwrap();
+        let clean = "{\"findings\":[]}";
+        let forged = format!("{clean}{}", " ".repeat(text.len() - clean.len()));
+        std::fs::write(&out, &forged).unwrap();
+        std::fs::write(json, stored.replace("\"exit\":1", "\"exit\":0")).unwrap();
+        let (report, reused, code, _) = cached_scan(&root, &cache);
+        assert!(!reused, "a forged report was used");
+        assert_eq!(code, Some(1));
+        assert_eq!(report, cold);
+        // An entry in the old, unauthenticated layout (no MAC line).
+        restore();
+        let body = stored
+            .split_once('\n')
+            .unwrap()
+            .1
+            .replace("\"exit\":1", "\"exit\":0");
+        std::fs::write(json, body).unwrap();
+        let (_, reused, code, _) = cached_scan(&root, &cache);
+        assert!(!reused);
+        assert_eq!(code, Some(1));
+        // The genuine entry is used again.
+        restore();
+        let (_, reused, _, _) = cached_scan(&root, &cache);
+        assert!(reused, "the genuine entry is used again");
+        // A code summary line without its MAC (as anyone could write one) is not reused.
+        let packs = files_with(&cache, "jsonl");
+        assert_eq!(packs.len(), 1);
+        let pack = std::fs::read_to_string(&packs[0]).unwrap();
+        let unsigned: String = pack
+            .lines()
+            .map(|l| format!("{}\n", l.split_once(' ').unwrap().1))
+            .collect();
+        std::fs::write(&packs[0], unsigned).unwrap();
+        let out = Command::new(BIN)
+            .args(["scan", "--format", "json", "--cache-dir"])
+            .arg(&cache)
+            .arg(&root)
+            .env("PERIMETER_CACHE_STATS", "1")
+            .env("PERIMETER_NO_RESULT_CACHE", "1")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(" 0 function summaries reused"), "{stderr}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_cache_folder_others_can_write_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let (_dir, root, cache) = cached_tree();
+        std::fs::create_dir_all(&cache).unwrap();
+        for mode in [0o777, 0o775, 0o757] {
+            std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(mode)).unwrap();
+            for _ in 0..2 {
+                let (report, reused, code, stderr) = cached_scan(&root, &cache);
+                assert!(!reused);
+                assert_eq!(code, Some(1));
+                assert_eq!(
+                    stderr.matches("is not used").count(),
+                    1,
+                    "warned not exactly once: {stderr}"
+                );
+                assert!(stderr.contains("other users"), "{stderr}");
+                let report: Value = serde_json::from_slice(&report).unwrap();
+                assert!(
+                    report["warnings"].to_string().contains("is not used"),
+                    "{report:#}"
+                );
+            }
+            assert!(
+                std::fs::read_dir(&cache).unwrap().next().is_none(),
+                "something was written into a folder others can write"
+            );
+        }
+        // A key others can read is not the user's alone.
+        std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o700)).unwrap();
+        cached_scan(&root, &cache);
+        let key = cache.join("key");
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let (_, reused, _, stderr) = cached_scan(&root, &cache);
+        assert!(!reused);
+        assert!(stderr.contains("is not used"), "{stderr}");
+    }
+
+    // Item 11: `db import` follows no link and leaves no lock that outlives it.
+
+    const RECORD: &str = r#"{"id": "GHSA-test-0001", "modified": "2024-01-01T00:00:00Z", "affected": [{"package": {"ecosystem": "npm", "name": "leftpad"}, "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.0.1"}]}]}]}"#;
+
+    #[cfg(unix)]
+    #[test]
+    fn db_import_follows_no_link_and_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("osv");
+        write(&src, "a/GHSA-test-0001.json", RECORD);
+        std::os::unix::fs::symlink("..", src.join("a/up")).unwrap();
+        std::os::unix::fs::symlink(".", src.join("a/self")).unwrap();
+        std::os::unix::fs::symlink("/", src.join("root")).unwrap();
+        let db = dir.path().join("db");
+        let child = Command::new(BIN)
+            .args(["db", "import"])
+            .arg(&src)
+            .arg("--db")
+            .arg(&db)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = wait(child, Duration::from_secs(60));
+        let all = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{all}");
+        assert!(all.contains("imported 1 records"), "{all}");
+        assert_eq!(
+            all.matches("symbolic link not followed").count(),
+            3,
+            "{all}"
+        );
+        assert!(!db.join("import.lock").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_lock_left_by_a_killed_import_does_not_block_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("GHSA-test-0001.json");
+        std::fs::write(&src, RECORD).unwrap();
+        let db = dir.path().join("db");
+        std::fs::create_dir_all(&db).unwrap();
+        let import = || {
+            Command::new(BIN)
+                .args(["db", "import"])
+                .arg(&src)
+                .arg("--db")
+                .arg(&db)
+                .output()
+                .unwrap()
+        };
+        // The file an import killed before this change left behind.
+        std::fs::write(db.join("import.lock"), "").unwrap();
+        let out = import();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        // A live import holds the lock (flock(2), as the import takes it); killed, it holds
+        // nothing.
+        if Command::new("flock").arg("--version").output().is_err() {
+            return;
+        }
+        // `-o`: the lock is held by flock itself, not by the command it runs.
+        let mut holder = Command::new("flock")
+            .arg("-o")
+            .arg(db.join("import.lock"))
+            .args(["sleep", "60"])
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while !db.join("import.lock").exists() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "flock did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        let blocked = loop {
+            let out = import();
+            if out.status.code() == Some(2) {
+                break text(&out);
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "the lock was never taken"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert!(blocked.contains("another import"), "{blocked}");
+        holder.kill().unwrap();
+        holder.wait().unwrap();
+        let out = import();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    }
+
+    // Item 12: the language server survives malformed messages.
+
+    fn frame(body: &[u8]) -> Vec<u8> {
+        let mut m = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        m.extend_from_slice(body);
+        m
+    }
+
+    /// The messages in a server's output, in order.
+    fn messages(out: &str) -> Vec<Value> {
+        let mut v = Vec::new();
+        let mut rest = out;
+        while let Some(i) = rest.find("Content-Length: ") {
+            let after = &rest[i + 16..];
+            let end = after.find("\r\n").unwrap();
+            let len: usize = after[..end].parse().unwrap();
+            let body = &after[end + 4..end + 4 + len];
+            v.push(serde_json::from_str(body).unwrap());
+            rest = &after[end + 4 + len..];
+        }
+        v
+    }
+
+    #[test]
+    fn lsp_answers_malformed_messages_and_keeps_serving() {
+        let mut input = Vec::new();
+        input.extend(frame(b"{not json"));
+        input.extend(frame(b"[1, 2, 3]"));
+        input.extend(frame(b"{\"jsonrpc\": \"2.0\", \"id\": 7}"));
+        input.extend(frame(b"{\"jsonrpc\": \"2.0\", \"id\": 8, \"method\": 5}"));
+        input.extend(b"Content-Type: nothing else\r\n\r\n");
+        input.extend(b"Content-Length: lots\r\n\r\n");
+        // A header line of 1 MiB: consumed, not kept.
+        input.extend(b"X-Padding: ");
+        input.extend(std::iter::repeat_n(b'a', 1 << 20));
+        input.extend(b"\r\nContent-Length: 2\r\n\r\n{}");
+        // A body over the limit: skipped.
+        let big = 65 << 20;
+        input.extend(format!("Content-Length: {big}\r\n\r\n").as_bytes());
+        input.extend(std::iter::repeat_n(b' ', big));
+        for m in [
+            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}),
+            json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}),
+            json!({"jsonrpc": "2.0", "method": "exit"}),
+        ] {
+            input.extend(frame(m.to_string().as_bytes()));
+        }
+        let (out, code) = lsp_raw(&input, &["lsp", "--no-cache"]);
+        let msgs = messages(&out);
+        let codes: Vec<i64> = msgs
+            .iter()
+            .filter_map(|m| m["error"]["code"].as_i64())
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                -32700, -32600, -32600, -32600, -32600, -32600, -32600, -32600
+            ],
+            "{msgs:#?}"
+        );
+        assert_eq!(msgs[2]["id"], 7);
+        assert_eq!(msgs[3]["id"], 8);
+        assert!(
+            msgs[6]["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("header line"),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs[7]["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("limit"),
+            "{msgs:#?}"
+        );
+        assert_eq!(msgs[8]["id"], 1);
+        assert_eq!(msgs[8]["result"]["serverInfo"]["name"], "perimeter");
+        assert_eq!(msgs[9]["id"], 2);
+        assert_eq!(code, Some(0), "{out}");
+    }
+}

@@ -276,3 +276,104 @@ fn the_scan_is_the_same_without_a_network() {
     let text = report.to_string();
     assert!(text.contains("198.51.100.1/evil.git"), "{report:#}");
 }
+
+/// `--diff` reads the base revision in-process: under strace, still one `execve` (the
+/// scanner's) and no process made, with a `.git/config` whose fsmonitor, filters and hooks
+/// would each run a program.
+#[test]
+fn diff_runs_no_child_process_under_strace() {
+    if Command::new("strace").arg("-V").output().is_err() {
+        return skip("strace is not installed (Debian package strace; .ci/install-deps)");
+    }
+    if Command::new("git").arg("--version").output().is_err() {
+        return skip("git is not installed (needed to make the test repository)");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    hostile_repo(&root);
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(["-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(&root)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "base"]);
+    let marker = root.join(MARKER);
+    let touch = format!("touch {}", marker.display());
+    let mut config = std::fs::read_to_string(root.join(".git/config")).unwrap();
+    config.push_str(&format!(
+        "[core]\n\tfsmonitor = {touch}\n[filter \"evil\"]\n\tclean = {touch}\n\tsmudge = {touch}\n\tprocess = {touch}\n"
+    ));
+    std::fs::write(root.join(".git/config"), config).unwrap();
+    write(&root, ".gitattributes", "* filter=evil\n");
+    write(
+        &root,
+        ".git/hooks/post-checkout",
+        &format!("#!/bin/sh\n{touch}\n"),
+    );
+    let log = dir.path().join("strace.log");
+    let log_arg = log.display().to_string();
+    let bin = env!("CARGO_BIN_EXE_perimeter");
+    let out = Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=process", "-o", &log_arg, bin])
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--no-cache",
+            "--diff",
+            "HEAD",
+            "--db",
+        ])
+        .arg(db.path())
+        .arg(&root)
+        .output()
+        .unwrap();
+    let trace = std::fs::read_to_string(&log).unwrap_or_default();
+    if trace.is_empty() || String::from_utf8_lossy(&out.stderr).contains("PTRACE") {
+        return skip(&format!(
+            "strace cannot trace here: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    assert_ne!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        report["warnings"].to_string().contains("already present"),
+        "the base revision was not compared: {report:#}"
+    );
+    assert!(
+        !marker.exists(),
+        "--diff ran something the repository named"
+    );
+    let calls: Vec<&str> = trace
+        .lines()
+        .filter_map(|l| l.split_once(' ').map(|(_, call)| call.trim_start()))
+        .collect();
+    let execs: Vec<&&str> = calls.iter().filter(|c| c.starts_with("execve(")).collect();
+    assert_eq!(execs.len(), 1, "a program was run:\n{trace}");
+    for call in ["fork(", "vfork(", "execveat("] {
+        assert!(
+            !calls.iter().any(|c| c.starts_with(call)),
+            "{call} called:\n{trace}"
+        );
+    }
+    for clone in calls.iter().filter(|c| c.starts_with("clone")) {
+        assert!(
+            clone.contains("CLONE_THREAD"),
+            "a process (not a thread) was made: {clone}"
+        );
+    }
+}

@@ -345,7 +345,9 @@ pub fn read_source(abs: &Path, rel: &str, limit: u64) -> Result<Arc<SourceFile>,
             meta.len()
         ));
     }
-    let bytes = std::fs::read(abs).map_err(|e| format!("cannot read: {e}"))?;
+    // Opened without following a link: the check above and the read are not one step.
+    let bytes = perimeter_diagnostics::nofollow::read_regular(abs, limit)
+        .map_err(|e| format!("cannot read: {e}"))?;
     if bytes.contains(&0) {
         return Err("binary file (contains NUL bytes)".to_owned());
     }

@@ -159,32 +159,58 @@ fn files(dir: &Path, eco: Ecosystem, generation: u64) -> (PathBuf, PathBuf) {
     )
 }
 
-/// Held while an import writes: a second import at the same time is refused.
-struct ImportLock(PathBuf);
+/// Held while an import writes: a second import at the same time is refused. An OS lock on
+/// `import.lock`, so the lock goes with the process however it ends (a file left by a killed
+/// import is locked again, not obeyed). The file is removed when the import ends; a taker
+/// that locked a file removed meanwhile tries again on the new one.
+struct ImportLock(PathBuf, std::fs::File);
 
 impl ImportLock {
     fn take(dir: &Path) -> Result<Self, String> {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let path = dir.join("import.lock");
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(_) => Ok(ImportLock(path)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(format!(
-                "another import into {} is running (remove {} if it is not)",
-                dir.display(),
-                path.display()
-            )),
-            Err(e) => Err(format!("{}: {e}", path.display())),
+        let err = |e: std::io::Error| format!("{}: {e}", path.display());
+        loop {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+                .map_err(err)?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(format!("another import into {} is running", dir.display()));
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(err(e)),
+            }
+            if same_file(&file, &path) {
+                return Ok(ImportLock(path, file));
+            }
         }
     }
 }
 
+/// Whether an open file is still the one at `path`.
+#[cfg(unix)]
+fn same_file(file: &std::fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.ino() == b.ino() && a.dev() == b.dev(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_file: &std::fs::File, path: &Path) -> bool {
+    path.exists()
+}
+
 impl Drop for ImportLock {
     fn drop(&mut self) {
+        // Removed while still locked; the lock goes when the file is closed.
         let _ = std::fs::remove_file(&self.0);
+        let _ = self.1.unlock();
     }
 }
 
@@ -277,16 +303,31 @@ pub fn import(dir: &Path, source: &Path) -> Result<ImportReport, String> {
         }
     };
     if source.is_dir() {
+        // Symbolic links inside the folder are not followed (one to `..` would loop).
         let mut stack = vec![source.to_owned()];
         let mut files = Vec::new();
+        let mut links = Vec::new();
         while let Some(d) = stack.pop() {
             for e in std::fs::read_dir(&d).map_err(|e| format!("{}: {e}", d.display()))? {
-                let p = e.map_err(|e| e.to_string())?.path();
-                if p.is_dir() {
+                let e = e.map_err(|e| e.to_string())?;
+                let p = e.path();
+                let ft = e.file_type().map_err(|e| format!("{}: {e}", p.display()))?;
+                if ft.is_symlink() {
+                    links.push(p);
+                } else if ft.is_dir() {
                     stack.push(p);
-                } else if p.extension().is_some_and(|x| x == "json" || x == "zip") {
+                } else if ft.is_file() && p.extension().is_some_and(|x| x == "json" || x == "zip") {
                     files.push(p);
                 }
+            }
+        }
+        links.sort();
+        report.skipped += links.len();
+        for l in &links {
+            if report.problems.len() < 10 {
+                report
+                    .problems
+                    .push(format!("{}: symbolic link not followed", l.display()));
             }
         }
         files.sort();

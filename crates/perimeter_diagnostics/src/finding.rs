@@ -381,20 +381,21 @@ pub struct ScanError {
 }
 
 impl ScanError {
-    /// An error for a whole file.
+    /// An error for a whole file. The message is escaped and cut short: parser errors quote
+    /// the file, and the file is the scanned repository's.
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             path: path.into(),
-            message: message.into(),
+            message: crate::nofollow::excerpt(&message.into(), crate::nofollow::MAX_EXCERPT),
             line: None,
         }
     }
 
-    /// An error at a location.
+    /// An error at a location (its message escaped and cut short like [`ScanError::new`]'s).
     pub fn at(loc: &Loc, message: impl Into<String>) -> Self {
         Self {
             path: loc.path().to_owned(),
-            message: message.into(),
+            message: crate::nofollow::excerpt(&message.into(), crate::nofollow::MAX_EXCERPT),
             line: Some(loc.start().line),
         }
     }

@@ -2,6 +2,7 @@
 //! perimeter crate speaks.
 
 mod finding;
+pub mod nofollow;
 mod source;
 
 pub use finding::{Finding, Kind, ScanError, Severity, TraceStep, fingerprint, number_repeats};

@@ -59,18 +59,29 @@ pub fn walk_with(root: &Path, ignore_files: bool) -> Walk {
     let files = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
     let dirs = Mutex::new(Vec::new());
+    // The walker reads each folder's ignore files itself, following links and blocking on a
+    // FIFO (`.gitignore -> /dev/zero` never ends). A folder whose ignore file is not a regular
+    // file is not entered (an error entry says why); at the root, ignore files are not read.
+    let root_ignores = bad_ignore_file(root);
+    if let Some(why) = &root_ignores {
+        push(&errors, ScanError::new(".", why.clone()));
+    }
+    let read_ignores = ignore_files && root_ignores.is_none();
     let mut builder = WalkBuilder::new(root);
+    let skipped_dirs: std::sync::Arc<Mutex<Vec<ScanError>>> = std::sync::Arc::default();
+    let skipped = std::sync::Arc::clone(&skipped_dirs);
+    let walk_root = root.to_path_buf();
     builder
         .hidden(false)
         .follow_links(false)
-        .git_ignore(ignore_files)
+        .git_ignore(read_ignores)
         .git_global(false)
         .git_exclude(false)
         .require_git(false)
-        .ignore(ignore_files)
+        .ignore(read_ignores)
         .parents(false)
         .threads(2)
-        .filter_entry(|entry| {
+        .filter_entry(move |entry| {
             let name = entry.file_name().to_string_lossy();
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             if !is_dir {
@@ -80,6 +91,16 @@ pub fn walk_with(root: &Path, ignore_files: bool) -> Walk {
                 return true;
             }
             if SKIP_DIRS.contains(&name.as_ref()) {
+                return false;
+            }
+            if let Some(why) = bad_ignore_file(entry.path()) {
+                push(
+                    &skipped,
+                    ScanError::new(
+                        relative(&walk_root, entry.path()),
+                        format!("folder not scanned: {why}"),
+                    ),
+                );
                 return false;
             }
             if name == "build"
@@ -151,6 +172,11 @@ pub fn walk_with(root: &Path, ignore_files: bool) -> Walk {
     let mut errors = errors
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    errors.append(
+        &mut skipped_dirs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
     let mut dirs = dirs
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -198,6 +224,24 @@ fn special_kind(ft: &std::fs::FileType) -> &'static str {
     }
     let _ = ft;
     "a special file"
+}
+
+/// Why a folder's `.gitignore` or `.ignore` cannot be read safely: it is a symbolic link, a
+/// FIFO, a device or a folder.
+fn bad_ignore_file(dir: &Path) -> Option<String> {
+    for name in [".gitignore", ".ignore"] {
+        if let Ok(m) = std::fs::symlink_metadata(dir.join(name))
+            && !m.is_file()
+        {
+            let what = if m.file_type().is_symlink() {
+                "a symbolic link (not followed)"
+            } else {
+                "not a regular file"
+            };
+            return Some(format!("its {name} is {what}, so it is not read"));
+        }
+    }
+    None
 }
 
 fn push<T>(v: &Mutex<Vec<T>>, item: T) {

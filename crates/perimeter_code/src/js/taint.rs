@@ -318,11 +318,9 @@ impl<'a> Engine<'a> {
         let ret = Parser::new(self.alloc, text, source_type).parse();
         if let Some(d) = ret.diagnostics.first() {
             let line = d.labels.first().map(|l| file.position(l.offset()).line);
-            self.errors.push(ScanError {
-                path: path.to_owned(),
-                message: format!("parse error: {}", d.message),
-                line,
-            });
+            let mut error = ScanError::new(path, format!("parse error: {}", d.message));
+            error.line = line;
+            self.errors.push(error);
         }
         let program: &'a Program<'a> = self.alloc.alloc(ret.program);
         let idx = self.modules.len();
