@@ -41,6 +41,7 @@ pub struct Context {
     pub(crate) globals: Option<Node>,
     pub(crate) function_aliases: BTreeMap<String, String>,
     pub(crate) role_aliases: BTreeMap<String, String>,
+    pub(crate) state: resolve::State,
 }
 
 impl Context {
@@ -57,6 +58,7 @@ impl Context {
             globals: None,
             function_aliases: BTreeMap::new(),
             role_aliases: BTreeMap::new(),
+            state: resolve::State::default(),
         }
     }
 
@@ -77,6 +79,7 @@ impl Context {
         ctx.mappings = doc.get("Mappings").cloned();
         // Globals are resolved once the parameters and conditions they may use are known.
         ctx.globals = doc.get("Globals").map(|g| resolve::resolve(g, &ctx));
+        errors.extend(ctx.state.take_errors());
         ctx
     }
 
@@ -216,6 +219,8 @@ pub fn load(app_id: &str, root_dir: &str, doc: Node) -> Application {
 pub fn merge_resources(app: &mut Application, resources: &Node, ctx: &Context) {
     let mut loader = Loader::new(app, ctx);
     loader.run(resources);
+    // Limits met while resolving intrinsics.
+    app.errors.extend(ctx.state.take_errors());
 }
 
 /// Joins a code path written in a descriptor (`./src`, `../shared`, `handlers/`) to the
