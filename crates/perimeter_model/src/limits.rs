@@ -21,20 +21,23 @@ pub const MAX_VALUE_BYTES: usize = 1 << 20;
 /// Terraform expressions): past it, what is left stays unresolved, with an error entry.
 pub const MAX_RESOLVE_WORK: usize = 64 << 20;
 
-/// The approximate size of a value in bytes (its text plus a word per node): what a copy of
-/// it costs, charged to [`MAX_RESOLVE_WORK`].
+/// What one node of a value costs beyond its text (its place and its slot in a collection).
+const NODE_BYTES: usize = 64;
+
+/// The approximate size of a value in bytes (its text plus [`NODE_BYTES`] per node): what a
+/// copy of it costs, charged to [`MAX_RESOLVE_WORK`].
 pub fn weight(node: &Node) -> usize {
     match &node.value {
-        Value::Str(s) | Value::Symbolic(s) => s.len() + 8,
-        Value::Seq(items) => items.iter().map(weight).sum::<usize>() + 8,
+        Value::Str(s) | Value::Symbolic(s) => s.len() + NODE_BYTES,
+        Value::Seq(items) => items.iter().map(weight).sum::<usize>() + NODE_BYTES,
         Value::Map(entries) => {
             entries
                 .iter()
                 .map(|(k, v)| k.name.len() + weight(v))
                 .sum::<usize>()
-                + 8
+                + NODE_BYTES
         }
-        _ => 8,
+        _ => NODE_BYTES,
     }
 }
 

@@ -368,8 +368,16 @@ impl<'a> Resolver<'a> {
         if self.stack.iter().filter(|k| k.starts_with("file:")).count() > MAX_VARIABLE_DEPTH {
             return symbolic();
         }
-        self.memoised(format!("file:{rel}:{address}"), loc, |r| {
-            r.stack.push(format!("file:{rel}"));
+        let key = format!("file:{rel}:{address}");
+        if self.stack.contains(&key) {
+            self.errors.push(ScanError::at(
+                loc,
+                format!("`${{file({path})}}` includes itself; left unresolved"),
+            ));
+            return symbolic();
+        }
+        self.memoised(key.clone(), loc, |r| {
+            r.stack.push(key);
             let resolved = r.resolve_node(&target, depth + 1);
             r.stack.pop();
             Some(resolved)
