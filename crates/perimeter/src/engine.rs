@@ -150,7 +150,13 @@ impl perimeter_model::pysource::AppFiles for AppTree<'_> {
                 .repo
                 .read(rel)
                 .map_err(|e| ScanError::new(rel, e))
-                .and_then(|f| perimeter_model::pysource::read(&f)),
+                .and_then(|f| {
+                    // The parser recurses once per level: the same bound as handler code.
+                    if let Some(why) = perimeter_code::limits::nesting_error(rel, f.text()) {
+                        return Err(ScanError::new(rel, why));
+                    }
+                    perimeter_model::pysource::read(&f)
+                }),
         )
     }
 }

@@ -188,7 +188,19 @@ enum DbAction {
 }
 
 fn main() -> ExitCode {
-    match run() {
+    // Every command runs on a thread with the workers' stack: descriptor loading, the
+    // Python readers of Chalice and Azure apps, the rules, the language server and the
+    // inventory, map and policy commands all recurse over what the repository wrote.
+    let outcome = std::thread::Builder::new()
+        .name("perimeter".to_owned())
+        .stack_size(engine::STACK_SIZE)
+        .spawn(run)
+        .map_err(anyhow::Error::from)
+        .and_then(|t| {
+            t.join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("internal error: the scan panicked")))
+        });
+    match outcome {
         Ok(code) => code,
         Err(err) => {
             let mut stderr = std::io::stderr().lock();

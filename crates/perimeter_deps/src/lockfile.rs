@@ -47,29 +47,96 @@ pub fn parse(file: &Arc<SourceFile>, includes: &dyn Includes) -> Result<Lockfile
     }
 }
 
-/// The place of the first occurrence of `needle` in the file (its start), or the file's
-/// start.
-fn loc_of(file: &Arc<SourceFile>, needle: &str) -> Loc {
-    let start = file.text().find(needle).unwrap_or(0);
-    at(file, start, start + needle.len())
+/// Where each string of a file is written, indexed once: a lockfile of `n` packages is
+/// located in one pass instead of one search of the whole text per package.
+struct Places<'t> {
+    /// The offsets of the opening quote of each double-quoted string (its raw text), in
+    /// order; for TOML, also of `name = "x"` lines under `name = `.
+    strings: std::collections::HashMap<&'t str, Vec<usize>>,
+    /// Per string, the first occurrence not yet used by an entry (entries come in order).
+    cursors: std::collections::HashMap<&'t str, usize>,
 }
 
-/// The place of the entry `key` whose version follows it closely (a nested tree repeats
-/// names); the first one when none says.
-fn entry_loc(file: &Arc<SourceFile>, key: &str, version: Option<&str>) -> Loc {
-    let text = file.text();
-    if let Some(v) = version {
-        let want = format!("\"version\": \"{v}\"");
-        for (at_, _) in text.match_indices(key) {
-            // See: fuzz/regressions/lockfile (a multi-byte character 200 bytes on).
-            let after = &text[at_..text.floor_char_boundary(at_ + key.len() + 200)];
-            let next_entry = after[key.len()..].find("\": {").unwrap_or(after.len());
-            if after[..(key.len() + next_entry).min(after.len())].contains(&want) {
-                return at(file, at_, at_ + key.len());
+impl<'t> Places<'t> {
+    fn new(text: &'t str) -> Self {
+        let mut strings: std::collections::HashMap<&'t str, Vec<usize>> =
+            std::collections::HashMap::new();
+        let b = text.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'"' {
+                let mut j = i + 1;
+                while j < b.len() && b[j] != b'"' && b[j] != b'\n' {
+                    j += if b[j] == b'\\' { 2 } else { 1 };
+                }
+                if j >= b.len() {
+                    break;
+                }
+                if b[j] == b'"' {
+                    strings.entry(&text[i + 1..j]).or_default().push(i);
+                }
+                i = j + 1;
+            } else {
+                i += 1;
             }
         }
+        Self {
+            strings,
+            cursors: std::collections::HashMap::new(),
+        }
     }
-    loc_of(file, key)
+
+    /// The place of the first `"raw"` string, or the file's start.
+    fn string(&self, file: &Arc<SourceFile>, raw: &str) -> Loc {
+        match self.strings.get(raw).and_then(|v| v.first()) {
+            Some(&p) => at(file, p, p + raw.len() + 2),
+            None => at(file, 0, 0),
+        }
+    }
+
+    /// The place of the first `{prefix}"raw"` (`name = "x"`), or the file's start.
+    fn assigned(&self, file: &Arc<SourceFile>, prefix: &str, raw: &str) -> Loc {
+        let text = file.text();
+        let found = self
+            .strings
+            .get(raw)
+            .and_then(|v| v.iter().find(|&&p| text[..p].ends_with(prefix)));
+        match found {
+            Some(&p) => at(file, p - prefix.len(), p + raw.len() + 2),
+            None => at(file, 0, 0),
+        }
+    }
+
+    /// The place of the `"name": {` entry whose version follows it closely (a nested tree
+    /// repeats names), searched from the last one used; the first one when none says.
+    fn entry(&mut self, file: &Arc<SourceFile>, name: &str, version: Option<&str>) -> Loc {
+        let text = file.text();
+        let Some((&key, all)) = self.strings.get_key_value(name) else {
+            return at(file, 0, 0);
+        };
+        let is_entry = |p: usize| text[p + name.len() + 2..].starts_with(": {");
+        if let Some(v) = version {
+            let want = format!("\"version\": \"{v}\"");
+            let from = self.cursors.get(key).copied().unwrap_or(0);
+            for (k, &p) in all.iter().enumerate().skip(from) {
+                if !is_entry(p) {
+                    continue;
+                }
+                let after = &text[p..text.floor_char_boundary(p + name.len() + 2 + 200)];
+                let next_entry = after[name.len() + 2..]
+                    .find("\": {")
+                    .map_or(after.len(), |e| e + name.len() + 2);
+                if after[..next_entry.min(after.len())].contains(&want) {
+                    self.cursors.insert(key, k + 1);
+                    return at(file, p, p + name.len() + 5);
+                }
+            }
+        }
+        match all.iter().find(|&&p| is_entry(p)) {
+            Some(&p) => at(file, p, p + name.len() + 5),
+            None => at(file, 0, 0),
+        }
+    }
 }
 
 fn at(file: &Arc<SourceFile>, start: usize, end: usize) -> Loc {
@@ -108,6 +175,7 @@ fn obj_keys(v: Option<&Json>) -> Vec<String> {
 fn package_lock(file: &Arc<SourceFile>) -> Result<Lockfile, String> {
     let doc = json(file)?;
     let mut lock = new_lock(file, Ecosystem::Npm);
+    let mut places = Places::new(file.text());
     if let Some(packages) = doc.get("packages").and_then(Json::as_object) {
         if let Some(root) = packages.get("") {
             lock.direct = obj_keys(root.get("dependencies"));
@@ -135,7 +203,7 @@ fn package_lock(file: &Arc<SourceFile>) -> Result<Lockfile, String> {
                 version: p.get("version").and_then(Json::as_str).map(str::to_owned),
                 range: None,
                 dev: p.get("dev").and_then(Json::as_bool).unwrap_or(false),
-                loc: loc_of(file, &format!("\"{path}\"")),
+                loc: places.string(file, path),
                 requires,
                 key: path.clone(),
             });
@@ -154,12 +222,13 @@ fn package_lock(file: &Arc<SourceFile>) -> Result<Lockfile, String> {
         .filter(|(_, d)| d.get("dev").and_then(Json::as_bool) != Some(true))
         .map(|(k, _)| k.clone())
         .collect();
-    v1_tree(file, deps, "", &mut lock.packages, 0);
+    v1_tree(file, &mut places, deps, "", &mut lock.packages, 0);
     Ok(lock)
 }
 
 fn v1_tree(
     file: &Arc<SourceFile>,
+    places: &mut Places<'_>,
     deps: &serde_json::Map<String, Json>,
     parent: &str,
     out: &mut Vec<Package>,
@@ -176,16 +245,12 @@ fn v1_tree(
             version: d.get("version").and_then(Json::as_str).map(str::to_owned),
             range: None,
             dev: d.get("dev").and_then(Json::as_bool).unwrap_or(false),
-            loc: entry_loc(
-                file,
-                &format!("\"{name}\": {{"),
-                d.get("version").and_then(Json::as_str),
-            ),
+            loc: places.entry(file, name, d.get("version").and_then(Json::as_str)),
             requires: obj_keys(d.get("requires")),
             key: path.clone(),
         });
         if let Some(nested) = d.get("dependencies").and_then(Json::as_object) {
-            v1_tree(file, nested, &format!("{path}/"), out, depth + 1);
+            v1_tree(file, places, nested, &format!("{path}/"), out, depth + 1);
         }
     }
 }
@@ -387,6 +452,7 @@ fn package_json(file: &Arc<SourceFile>) -> Result<Lockfile, String> {
     let doc = json(file)?;
     let mut lock = new_lock(file, Ecosystem::Npm);
     lock.manifest_only = true;
+    let places = Places::new(file.text());
     for (section, dev) in [
         ("dependencies", false),
         ("optionalDependencies", false),
@@ -406,7 +472,7 @@ fn package_json(file: &Arc<SourceFile>) -> Result<Lockfile, String> {
                 version: exact_npm(&range),
                 range: Some(range),
                 dev,
-                loc: loc_of(file, &format!("\"{name}\"")),
+                loc: places.string(file, name),
                 requires: Vec::new(),
                 key: name.clone(),
             });
@@ -519,6 +585,7 @@ fn requirements_into(
 fn pipfile(file: &Arc<SourceFile>) -> Result<Lockfile, String> {
     let doc = json(file)?;
     let mut lock = new_lock(file, Ecosystem::PyPI);
+    let places = Places::new(file.text());
     let mut found = false;
     for (section, dev) in [("default", false), ("develop", true)] {
         let Some(deps) = doc.get(section).and_then(Json::as_object) else {
@@ -539,7 +606,7 @@ fn pipfile(file: &Arc<SourceFile>) -> Result<Lockfile, String> {
                 version,
                 range: None,
                 dev,
-                loc: loc_of(file, &format!("\"{name}\"")),
+                loc: places.string(file, name),
                 requires: Vec::new(),
                 key: name.clone(),
             });
@@ -559,6 +626,7 @@ fn toml_lock(file: &Arc<SourceFile>, kind: &str) -> Result<Lockfile, String> {
     let Some(packages) = doc.get("package").and_then(toml::Value::as_array) else {
         return Err(format!("no `[[package]]`: not a {kind} lockfile"));
     };
+    let places = Places::new(file.text());
     for p in packages {
         let Some(name) = p.get("name").and_then(toml::Value::as_str) else {
             continue;
@@ -607,7 +675,7 @@ fn toml_lock(file: &Arc<SourceFile>, kind: &str) -> Result<Lockfile, String> {
                 .map(str::to_owned),
             range: None,
             dev,
-            loc: loc_of(file, &format!("name = \"{name}\"")),
+            loc: places.assigned(file, "name = ", name),
             requires,
             key: name.to_owned(),
         });

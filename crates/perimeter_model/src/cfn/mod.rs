@@ -41,6 +41,7 @@ pub struct Context {
     pub(crate) globals: Option<Node>,
     pub(crate) function_aliases: BTreeMap<String, String>,
     pub(crate) role_aliases: BTreeMap<String, String>,
+    pub(crate) state: resolve::State,
 }
 
 impl Context {
@@ -57,6 +58,7 @@ impl Context {
             globals: None,
             function_aliases: BTreeMap::new(),
             role_aliases: BTreeMap::new(),
+            state: resolve::State::default(),
         }
     }
 
@@ -77,6 +79,7 @@ impl Context {
         ctx.mappings = doc.get("Mappings").cloned();
         // Globals are resolved once the parameters and conditions they may use are known.
         ctx.globals = doc.get("Globals").map(|g| resolve::resolve(g, &ctx));
+        errors.extend(ctx.state.take_errors());
         ctx
     }
 
@@ -216,6 +219,8 @@ pub fn load(app_id: &str, root_dir: &str, doc: Node) -> Application {
 pub fn merge_resources(app: &mut Application, resources: &Node, ctx: &Context) {
     let mut loader = Loader::new(app, ctx);
     loader.run(resources);
+    // Limits met while resolving intrinsics.
+    app.errors.extend(ctx.state.take_errors());
 }
 
 /// Joins a code path written in a descriptor (`./src`, `../shared`, `handlers/`) to the
@@ -302,6 +307,43 @@ pub(crate) struct Loader<'a> {
     pub(crate) ctx: &'a Context,
     pub(crate) entries: Vec<Entry>,
     pub(crate) api_auth: BTreeMap<String, ApiAuthInfo>,
+    /// `entries` by logical id (the first of each id).
+    entry_ids: std::collections::HashMap<String, usize>,
+    /// The application's functions by id and by deployed name, and its roles by id, kept up
+    /// to date as they are added: a template of `n` functions is linked in `O(n)` lookups,
+    /// not `O(n²)` comparisons.
+    function_ids: std::cell::RefCell<IdIndex>,
+    function_names: std::cell::RefCell<IdIndex>,
+    role_ids: std::cell::RefCell<IdIndex>,
+}
+
+/// The first index of each key among the items of a list that only grows.
+#[derive(Default)]
+struct IdIndex {
+    seen: usize,
+    first: std::collections::HashMap<String, usize>,
+}
+
+impl IdIndex {
+    /// The first item whose key is `id`, after indexing the items added since the last call.
+    fn get<T>(
+        &mut self,
+        items: &[T],
+        key: impl Fn(&T) -> Option<String>,
+        id: &str,
+    ) -> Option<usize> {
+        if items.len() < self.seen {
+            // Not a list that only grows: index it again.
+            *self = Self::default();
+        }
+        for (i, item) in items.iter().enumerate().skip(self.seen) {
+            if let Some(k) = key(item) {
+                self.first.entry(k).or_insert(i);
+            }
+        }
+        self.seen = items.len();
+        self.first.get(id).copied()
+    }
 }
 
 /// Resource types that become functions rather than resources.
@@ -313,6 +355,10 @@ impl<'a> Loader<'a> {
             app,
             ctx,
             entries: Vec::new(),
+            entry_ids: std::collections::HashMap::new(),
+            function_ids: std::cell::RefCell::default(),
+            function_names: std::cell::RefCell::default(),
+            role_ids: std::cell::RefCell::default(),
             api_auth: BTreeMap::new(),
         }
     }
@@ -392,16 +438,19 @@ impl<'a> Loader<'a> {
                     properties: (!entry.props.is_null()).then(|| entry.props.clone()),
                 });
             }
+            self.entry_ids
+                .entry(entry.id.clone())
+                .or_insert(self.entries.len());
             self.entries.push(entry);
         }
     }
 
     /// The type of a logical id declared in this block or already in the application.
     pub(crate) fn type_of(&self, id: &str) -> Option<&str> {
-        if let Some(e) = self.entries.iter().find(|e| e.id == id) {
-            return Some(&e.type_name);
+        if let Some(&i) = self.entry_ids.get(id) {
+            return Some(&self.entries[i].type_name);
         }
-        if self.app.function(id).is_some() || self.ctx.function_aliases.contains_key(id) {
+        if self.function_by_id(id).is_some() || self.ctx.function_aliases.contains_key(id) {
             return Some("AWS::Lambda::Function");
         }
         self.app.resource(id).map(|r| r.type_name.as_str())
@@ -412,7 +461,7 @@ impl<'a> Loader<'a> {
     pub(crate) fn function_index(&self, node: &Node) -> Option<usize> {
         for id in node.referenced_ids() {
             let id = self.ctx.function_aliases.get(&id).unwrap_or(&id);
-            if let Some(i) = self.app.functions.iter().position(|f| &f.id == id) {
+            if let Some(i) = self.function_by_id(id) {
                 return Some(i);
             }
         }
@@ -421,16 +470,31 @@ impl<'a> Loader<'a> {
             .split(":function:")
             .nth(1)
             .map_or(text, |rest| rest.split(':').next().unwrap_or(rest));
-        self.app.functions.iter().position(|f| {
-            f.id == name || f.name.as_ref().and_then(Node::scalar_text).as_deref() == Some(name)
-        })
+        let by_name = self.function_names.borrow_mut().get(
+            &self.app.functions,
+            |f| f.name.as_ref().and_then(Node::scalar_text),
+            name,
+        );
+        match (self.function_by_id(name), by_name) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The index of the function with this id.
+    pub(crate) fn function_by_id(&self, id: &str) -> Option<usize> {
+        self.function_ids
+            .borrow_mut()
+            .get(&self.app.functions, |f| Some(f.id.clone()), id)
     }
 
     /// The index of the role a value designates (a reference to a declared role or alias).
     pub(crate) fn role_index(&self, node: &Node) -> Option<usize> {
         node.referenced_ids().into_iter().find_map(|id| {
             let id = self.ctx.role_aliases.get(&id).unwrap_or(&id);
-            self.app.roles.iter().position(|r| &r.id == id)
+            self.role_ids
+                .borrow_mut()
+                .get(&self.app.roles, |r| Some(r.id.clone()), id)
         })
     }
 
@@ -444,9 +508,8 @@ impl<'a> Loader<'a> {
     /// The entry a value references first, of one of `types`.
     pub(crate) fn entry_ref(&self, node: &Node, types: &[&str]) -> Option<&Entry> {
         node.referenced_ids().into_iter().find_map(|id| {
-            self.entries
-                .iter()
-                .find(|e| e.id == id && types.contains(&e.type_name.as_str()))
+            let e = &self.entries[*self.entry_ids.get(&id)?];
+            types.contains(&e.type_name.as_str()).then_some(e)
         })
     }
 
@@ -455,7 +518,11 @@ impl<'a> Loader<'a> {
     pub(crate) fn attach_role(&mut self, function: &str, role: &Node) -> String {
         let index = self.role_index(role).or_else(|| {
             let id = role.scalar_text().unwrap_or_else(|| role.display());
-            if let Some(i) = self.app.roles.iter().position(|r| r.id == id) {
+            if let Some(i) =
+                self.role_ids
+                    .borrow_mut()
+                    .get(&self.app.roles, |r| Some(r.id.clone()), &id)
+            {
                 return Some(i);
             }
             self.app.roles.push(crate::model::Role {

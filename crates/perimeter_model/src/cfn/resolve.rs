@@ -6,15 +6,53 @@
 //! A resolved value is located where the intrinsic that produced it is written (the place the
 //! value is used), as [`Node`] documents.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use perimeter_diagnostics::ScanError;
+
+use crate::limits::{Budget, weight};
 use crate::yaml::{Key, Node, Value};
 
 use super::Context;
 
-/// Deeper than any parsed document (the parser stops at 256 levels): a guard for trees built
-/// by other loaders.
+/// Deeper than any parsed document (the parser stops at 256 levels): references (a mapping
+/// value that looks itself up) are what can reach it.
 const MAX_RESOLVE_DEPTH: usize = 300;
-/// Longest chain of `Condition` references followed (cycles end here).
+/// Longest chain of `Condition` references followed.
 const MAX_CONDITION_DEPTH: usize = 32;
+
+/// What resolution keeps across the calls of one template: the conditions decided, the
+/// chain being decided (a condition that uses itself is a cycle, not a recursion), and the
+/// budget of produced bytes with the limits met.
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    conditions: RefCell<BTreeMap<String, Option<bool>>>,
+    deciding: RefCell<Vec<String>>,
+    budget: Budget,
+}
+
+impl Clone for State {
+    /// A copy starts afresh: the decisions depend on the parameters, which a copy may change.
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl State {
+    /// Takes the error entries recorded so far.
+    pub(crate) fn take_errors(&self) -> Vec<ScanError> {
+        self.budget.take_errors()
+    }
+
+    fn limit(&self, kind: &'static str, at: &Node, message: String) {
+        self.budget.limit(kind, &at.loc, message);
+    }
+
+    fn charge(&self, bytes: usize, at: &Node) -> bool {
+        self.budget.charge(bytes, &at.loc)
+    }
+}
 
 /// Resolves the intrinsics of a node that can be decided statically. `Ref: AWS::NoValue`
 /// (and an `Fn::If` branch that is one) removes the entry or item that holds it; a whole
@@ -23,22 +61,46 @@ pub fn resolve(node: &Node, ctx: &Context) -> Node {
     resolve_at(node, ctx, 0).unwrap_or_else(|| Node::new(Value::Null, node.loc.clone()))
 }
 
-/// Whether a condition of the template is statically true or false (`None`: undecidable
-/// or unknown).
+/// Whether a condition of the template is statically true or false (`None`: undecidable,
+/// unknown, or in a cycle).
 pub fn condition(ctx: &Context, name: &str) -> Option<bool> {
     condition_at(ctx, name, 0)
 }
 
 fn condition_at(ctx: &Context, name: &str, depth: usize) -> Option<bool> {
-    if depth > MAX_CONDITION_DEPTH {
-        return None;
+    let state = &ctx.state;
+    if let Some(known) = state.conditions.borrow().get(name) {
+        return *known;
     }
     let body = ctx.conditions.get(name)?;
-    eval(body, ctx, depth + 1)
+    if state.deciding.borrow().iter().any(|c| c == name) {
+        state.limit(
+            "cycle",
+            body,
+            format!("condition `{name}` depends on itself; left undecided"),
+        );
+        return None;
+    }
+    if state.deciding.borrow().len() >= MAX_CONDITION_DEPTH || depth > MAX_RESOLVE_DEPTH {
+        state.limit(
+            "conditions",
+            body,
+            format!(
+                "condition `{name}` is reached through more than {MAX_CONDITION_DEPTH} conditions (limit); left undecided"
+            ),
+        );
+        return None;
+    }
+    state.deciding.borrow_mut().push(name.to_owned());
+    let value = eval(body, ctx, depth + 1);
+    state.deciding.borrow_mut().pop();
+    state.conditions.borrow_mut().insert(name.to_owned(), value);
+    value
 }
 
 fn eval(node: &Node, ctx: &Context, depth: usize) -> Option<bool> {
-    if depth > MAX_CONDITION_DEPTH {
+    if depth > MAX_RESOLVE_DEPTH {
+        too_deep(ctx, node);
         return None;
     }
     if let Some((name, arg)) = node.intrinsic() {
@@ -88,6 +150,16 @@ fn eval(node: &Node, ctx: &Context, depth: usize) -> Option<bool> {
     node.as_bool()
 }
 
+fn too_deep(ctx: &Context, at: &Node) {
+    ctx.state.limit(
+        "depth",
+        at,
+        format!(
+            "intrinsics reach more than {MAX_RESOLVE_DEPTH} levels deep through references (limit); left unresolved"
+        ),
+    );
+}
+
 /// The text of a known scalar (not of symbolic values or collections).
 fn static_text(node: &Node) -> Option<String> {
     match &node.value {
@@ -112,6 +184,7 @@ fn str_node(text: String, at: &Node) -> Node {
 
 fn resolve_at(node: &Node, ctx: &Context, depth: usize) -> Option<Node> {
     if depth > MAX_RESOLVE_DEPTH {
+        too_deep(ctx, node);
         return Some(node.clone());
     }
     if let Some((name, arg)) = node.intrinsic()
@@ -165,6 +238,9 @@ fn intrinsic(
                 return None;
             }
             let default = p.default.as_ref()?;
+            if !ctx.state.charge(weight(default), node) {
+                return None;
+            }
             Some(Some(placed(default.clone(), node)))
         }
         "Fn::If" => {
@@ -172,7 +248,7 @@ fn intrinsic(
             let [cond, then, otherwise] = items.as_slice() else {
                 return None;
             };
-            match cond.as_str().and_then(|c| condition(ctx, c)) {
+            match cond.as_str().and_then(|c| condition_at(ctx, c, depth + 1)) {
                 Some(true) => Some(resolve_at(then, ctx, depth + 1)),
                 Some(false) => Some(resolve_at(otherwise, ctx, depth + 1)),
                 None => {
@@ -181,7 +257,7 @@ fn intrinsic(
                         if is_no_value(n) {
                             n.clone()
                         } else {
-                            resolve(n, ctx)
+                            deeper(n, ctx, depth)
                         }
                     };
                     let seq = Node::new(
@@ -193,15 +269,16 @@ fn intrinsic(
             }
         }
         "Fn::FindInMap" => {
-            let args: Vec<Node> = arg.items().iter().map(|n| resolve(n, ctx)).collect();
+            let args: Vec<Node> = arg.items().iter().map(|n| deeper(n, ctx, depth)).collect();
             let keys: Vec<String> = args.iter().take(3).filter_map(static_text).collect();
             if keys.len() == 3 {
                 if let Some(found) = ctx
                     .mappings
                     .as_ref()
                     .and_then(|m| m.path(&[&keys[0], &keys[1], &keys[2]]))
+                    && ctx.state.charge(weight(found), node)
                 {
-                    return Some(Some(placed(resolve(found, ctx), node)));
+                    return Some(Some(placed(deeper(found, ctx, depth), node)));
                 }
                 // The optional fourth argument: `{DefaultValue: x}`.
                 if let Some(default) = args.get(3).and_then(|d| d.get("DefaultValue")) {
@@ -214,18 +291,21 @@ fn intrinsic(
                 Node::new(Value::Seq(args), arg.loc.clone()),
             )))
         }
-        "Fn::Sub" => Some(Some(sub(node, arg, ctx))),
+        "Fn::Sub" => Some(Some(sub(node, arg, ctx, depth))),
         "Fn::Join" => {
             let items = arg.items();
             let [delim, list] = items.as_slice() else {
                 return None;
             };
-            let list = resolve(list, ctx);
+            let list = deeper(list, ctx, depth);
             let delim_text = static_text(delim);
             if let (Some(d), Value::Seq(parts)) = (&delim_text, &list.value) {
                 let texts: Option<Vec<String>> = parts.iter().map(static_text).collect();
                 if let Some(texts) = texts {
-                    return Some(Some(str_node(texts.join(d), node)));
+                    let len = texts.iter().map(|t| t.len() + d.len()).sum::<usize>();
+                    if fits(ctx, len, len, node, name) {
+                        return Some(Some(str_node(texts.join(d), node)));
+                    }
                 }
             }
             let seq = Node::new(Value::Seq(vec![(*delim).clone(), list]), arg.loc.clone());
@@ -236,8 +316,8 @@ fn intrinsic(
             let [index, list] = items.as_slice() else {
                 return None;
             };
-            let index = resolve(index, ctx);
-            let list = resolve(list, ctx);
+            let index = deeper(index, ctx, depth);
+            let list = deeper(list, ctx, depth);
             if let (Some(i), Value::Seq(values)) = (index.as_i64(), &list.value)
                 && let Some(v) = usize::try_from(i).ok().and_then(|i| values.get(i))
             {
@@ -251,9 +331,10 @@ fn intrinsic(
             let [delim, source] = items.as_slice() else {
                 return None;
             };
-            let source = resolve(source, ctx);
+            let source = deeper(source, ctx, depth);
             if let (Some(d), Some(s)) = (static_text(delim), static_text(&source))
                 && !d.is_empty()
+                && ctx.state.charge(s.len() * 2, node)
             {
                 let parts = s
                     .split(d.as_str())
@@ -279,9 +360,9 @@ fn rewrap(node: &Node, name: &str, arg: Node) -> Node {
 
 /// `Fn::Sub`: substitutes the variables whose values are known (its own variable map, then
 /// parameters with defaults); a template left without variables becomes a string.
-fn sub(node: &Node, arg: &Node, ctx: &Context) -> Node {
+fn sub(node: &Node, arg: &Node, ctx: &Context, depth: usize) -> Node {
     let (template, vars) = match &arg.value {
-        Value::Seq(items) => (items.first(), items.get(1).map(|v| resolve(v, ctx))),
+        Value::Seq(items) => (items.first(), items.get(1).map(|v| deeper(v, ctx, depth))),
         _ => (Some(arg), None),
     };
     let Some(text) = template.and_then(Node::as_str) else {
@@ -310,7 +391,12 @@ fn sub(node: &Node, arg: &Node, ctx: &Context) -> Node {
         };
         let var = &after[..j];
         match known(var.trim()) {
-            Some(value) if !var.starts_with('!') => out.push_str(&value),
+            Some(value)
+                if !var.starts_with('!')
+                    && fits(ctx, out.len() + value.len(), value.len(), node, "Fn::Sub") =>
+            {
+                out.push_str(&value);
+            }
             _ => {
                 if !var.starts_with('!') {
                     unresolved = true;
@@ -334,4 +420,19 @@ fn sub(node: &Node, arg: &Node, ctx: &Context) -> Node {
         None => template_node,
     };
     rewrap(node, "Fn::Sub", arg)
+}
+
+/// Resolves a child one level deeper.
+fn deeper(node: &Node, ctx: &Context, depth: usize) -> Node {
+    resolve_at(node, ctx, depth + 1).unwrap_or_else(|| Node::new(Value::Null, node.loc.clone()))
+}
+
+/// Whether a text of `len` bytes made by `intrinsic` is within the size bound and the
+/// `added` bytes it costs fit the template's budget (else an error entry, and the intrinsic
+/// stays unresolved).
+fn fits(ctx: &Context, len: usize, added: usize, at: &Node, intrinsic: &str) -> bool {
+    ctx.state
+        .budget
+        .fits(len, &at.loc, &format!("`{intrinsic}`"))
+        && ctx.state.charge(added, at)
 }

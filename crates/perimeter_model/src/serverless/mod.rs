@@ -85,6 +85,7 @@ pub fn load(
     let mut resolver = variables::Resolver::new(&doc, &root, reader, options);
     let doc = resolver.resolve(&doc);
     app.errors.append(&mut resolver.errors);
+    app.errors.extend(resolver.take_limit_errors());
     app.name = doc.get("service").and_then(|s| {
         s.as_str()
             .map(str::to_owned)

@@ -4,12 +4,13 @@
 //! `<ssm:/db/password>`. Nothing here reaches the network or runs code: a `.js` file is never
 //! read, and `${env:}` reads the host environment only when the user allowed it.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use perimeter_diagnostics::{Loc, ScanError, SourceFile};
 
 use super::{FileReader, LoadOptions};
-use crate::limits::MAX_VARIABLE_DEPTH;
+use crate::limits::{Budget, MAX_VARIABLE_DEPTH, weight};
 use crate::yaml::{self, Key, Node, Value};
 
 /// Sources the resolver recognises; `${Name}` without one of these (a CloudFormation `Fn::Sub`
@@ -43,6 +44,11 @@ pub(super) struct Resolver<'a> {
     pub(super) errors: Vec<ScanError>,
     stack: Vec<String>,
     files: Vec<(String, Option<Node>)>,
+    /// Each reference's value, resolved once (`self:a.b`, `param:x`, `file:path:address`):
+    /// a descriptor that uses a value twice per level does not double the work per level.
+    memo: HashMap<String, Option<Node>>,
+    /// The bytes of values produced and the limits met.
+    budget: Budget,
 }
 
 impl<'a> Resolver<'a> {
@@ -72,12 +78,43 @@ impl<'a> Resolver<'a> {
             errors: Vec::new(),
             stack: Vec::new(),
             files: Vec::new(),
+            memo: HashMap::new(),
+            budget: Budget::default(),
         }
     }
 
     /// Resolves every variable in a tree.
     pub(super) fn resolve(&mut self, node: &Node) -> Node {
         self.resolve_node(node, 0)
+    }
+
+    /// The error entries of the limits met while resolving.
+    pub(super) fn take_limit_errors(&self) -> Vec<ScanError> {
+        self.budget.take_errors()
+    }
+
+    /// The value of a reference, resolved once per descriptor and charged per use.
+    fn memoised(
+        &mut self,
+        key: String,
+        loc: &Loc,
+        compute: impl FnOnce(&mut Self) -> Option<Node>,
+    ) -> Option<Node> {
+        let value = match self.memo.get(&key) {
+            Some(v) => v.clone(),
+            None => {
+                let v = compute(self);
+                self.memo.insert(key, v.clone());
+                v
+            }
+        };
+        match value {
+            Some(v) if !self.budget.charge(weight(&v), loc) => Some(Node::new(
+                Value::Symbolic("<over the resolution limit>".to_owned()),
+                loc.clone(),
+            )),
+            v => v,
+        }
     }
 
     fn resolve_node(&mut self, node: &Node, depth: usize) -> Node {
@@ -134,11 +171,19 @@ impl<'a> Resolver<'a> {
                 Part::Var(inner) => {
                     let v = self.resolve_expression(inner, loc, depth);
                     symbolic |= v.is_symbolic();
-                    match v.scalar_text() {
-                        Some(t) => text.push_str(&t),
-                        None if v.is_null() => {}
-                        None => text.push_str(&v.display()),
+                    let t = match v.scalar_text() {
+                        Some(t) => t,
+                        None if v.is_null() => String::new(),
+                        None => v.display(),
+                    };
+                    if !self
+                        .budget
+                        .fits(text.len() + t.len(), loc, "a string of variables")
+                        || !self.budget.charge(t.len(), loc)
+                    {
+                        return Node::new(Value::Symbolic(s.to_owned()), loc.clone());
                     }
+                    text.push_str(&t);
                 }
             }
         }
@@ -230,10 +275,14 @@ impl<'a> Resolver<'a> {
                     ));
                     return here(Value::Symbolic(format!("<cycle:self:{address}>")));
                 }
-                let target = lookup(self.root, address)?.clone();
-                self.stack.push(key);
-                let resolved = self.resolve_node(&target, depth + 1);
-                self.stack.pop();
+                let root = self.root;
+                let resolved = self.memoised(key.clone(), loc, |r| {
+                    let target = lookup(root, address)?;
+                    r.stack.push(key);
+                    let resolved = r.resolve_node(target, depth + 1);
+                    r.stack.pop();
+                    Some(resolved)
+                })?;
                 Some(relocate_scalar(resolved, loc))
             }
             "opt" => match address {
@@ -256,9 +305,10 @@ impl<'a> Resolver<'a> {
                 let params = self.root.get("params")?;
                 let v = params
                     .path(&[self.stage.as_str(), address])
-                    .or_else(|| params.path(&["default", address]))?
-                    .clone();
-                let resolved = self.resolve_node(&v, depth + 1);
+                    .or_else(|| params.path(&["default", address]))?;
+                let resolved = self.memoised(format!("param:{address}"), loc, |r| {
+                    Some(r.resolve_node(v, depth + 1))
+                })?;
                 Some(relocate_scalar(resolved, loc))
             }
             "env" => match self.options.env.as_ref().and_then(|e| e.get(address)) {
@@ -318,10 +368,20 @@ impl<'a> Resolver<'a> {
         if self.stack.iter().filter(|k| k.starts_with("file:")).count() > MAX_VARIABLE_DEPTH {
             return symbolic();
         }
-        self.stack.push(format!("file:{rel}"));
-        let r = self.resolve_node(&target, depth + 1);
-        self.stack.pop();
-        Some(r)
+        let key = format!("file:{rel}:{address}");
+        if self.stack.contains(&key) {
+            self.errors.push(ScanError::at(
+                loc,
+                format!("`${{file({path})}}` includes itself; left unresolved"),
+            ));
+            return symbolic();
+        }
+        self.memoised(key.clone(), loc, |r| {
+            r.stack.push(key);
+            let resolved = r.resolve_node(&target, depth + 1);
+            r.stack.pop();
+            Some(resolved)
+        })
     }
 }
 

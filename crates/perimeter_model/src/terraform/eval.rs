@@ -49,6 +49,9 @@ pub(crate) struct Module {
     pub children: BTreeMap<String, Module>,
     /// The variables as parameters of the application (`sensitive = true` is `NoEcho`).
     pub parameters: Vec<crate::model::Parameter>,
+    /// Locals evaluated once the module's variables are all known (each local once, however
+    /// often it is used).
+    pub local_values: std::cell::RefCell<std::collections::HashMap<String, Node>>,
 }
 
 /// The place of something hcl-edit parsed, in its file.
@@ -206,6 +209,8 @@ pub(crate) trait Files {
     fn text(&self, rel: &str) -> Option<Arc<SourceFile>>;
     /// Whether a folder of the tree holds files.
     fn has_dir(&self, rel: &str) -> bool;
+    /// The resolution budget of the root module being loaded.
+    fn budget(&self) -> &crate::limits::Budget;
 }
 
 /// Evaluates expressions of one module.
@@ -336,7 +341,7 @@ impl<'m> Eval<'m> {
                 Element::Directive(_) => parts.push(symbolic("template directive", loc)),
             }
         }
-        concat_parts(parts, loc)
+        self.joined(parts, loc)
     }
 
     fn traversal(
@@ -395,8 +400,8 @@ impl<'m> Eval<'m> {
                 self.m.vars.get(&names[1]).map_or_else(
                     || symbolic(format!("var.{}", names[1]), loc),
                     |v| match v.value {
-                        Value::Map(_) | Value::Seq(_) => v.clone(),
-                        _ => Node::new(v.value.clone(), loc.clone()),
+                        Value::Map(_) | Value::Seq(_) => self.charged(v, loc),
+                        _ => Node::new(self.charged(v, loc).value, loc.clone()),
                     },
                 ),
                 2,
@@ -437,10 +442,32 @@ impl<'m> Eval<'m> {
         if self.locals_in_progress.iter().any(|n| n == name) {
             return symbolic(format!("cycle:local.{name}"), loc);
         }
+        if let Some(v) = self.m.local_values.borrow().get(name) {
+            return self.charged(v, loc);
+        }
         self.locals_in_progress.push(name.to_owned());
-        let v = self.expr(&l.item.clone(), &l.file.clone());
+        let v = self.expr(&l.item, &l.file);
         self.locals_in_progress.pop();
-        v
+        self.m
+            .local_values
+            .borrow_mut()
+            .insert(name.to_owned(), v.clone());
+        self.charged(&v, loc)
+    }
+
+    /// A copy of a value, charged to the budget (symbolic once it is spent).
+    fn charged(&self, v: &Node, loc: &Loc) -> Node {
+        if self.files.budget().charge(crate::limits::weight(v), loc) {
+            v.clone()
+        } else {
+            symbolic("over the resolution limit", loc)
+        }
+    }
+
+    /// A string of `len` bytes, if within the size bound and the budget.
+    fn text_fits(&self, len: usize, loc: &Loc) -> bool {
+        let b = self.files.budget();
+        b.fits(len, loc, "a Terraform expression") && b.charge(len, loc)
     }
 
     fn module_output(&mut self, module: &str, output: &str, loc: &Loc) -> Node {
@@ -622,7 +649,7 @@ impl<'m> Eval<'m> {
                     rest = &rest[p + 1 + spec.len_utf8()..];
                 }
                 parts.push(node(Value::Str(rest.to_owned()), loc));
-                concat_parts(parts, loc)
+                self.joined(parts, loc)
             }
             "join" => {
                 let sep = arg(0).and_then(|a| known_text(&a)).unwrap_or_default();
@@ -638,7 +665,15 @@ impl<'m> Eval<'m> {
                     }
                     parts.push(it);
                 }
-                concat_parts(parts, loc)
+                self.joined(parts, loc)
+            }
+            "concat" | "flatten" | "compact" | "distinct"
+                if !self
+                    .files
+                    .budget()
+                    .charge(args.iter().map(crate::limits::weight).sum::<usize>(), loc) =>
+            {
+                unknown()
             }
             "concat" | "flatten" | "compact" | "distinct" => node(
                 Value::Seq(
@@ -697,6 +732,15 @@ impl<'m> Eval<'m> {
                 arg(2).and_then(|a| known_text(&a)),
             ) {
                 (Some(s), Some(a), Some(b)) if !a.starts_with('/') => {
+                    let grows = if a.is_empty() {
+                        s.len() + 1
+                    } else {
+                        s.matches(a.as_str()).count()
+                    };
+                    let len = s.len() + grows.saturating_mul(b.len());
+                    if !self.text_fits(len, loc) {
+                        return unknown();
+                    }
                     node(Value::Str(s.replace(&a, &b)), loc)
                 }
                 _ => unknown(),
@@ -719,7 +763,7 @@ impl<'m> Eval<'m> {
                     return unknown();
                 };
                 let vars = arg(1).unwrap_or_else(|| node(Value::Map(Vec::new()), loc));
-                let text = substitute(sf.text(), &vars);
+                let text = substitute(sf.text(), &vars).filter(|t| self.text_fits(t.len(), loc));
                 let whole = file_node(&sf);
                 match text {
                     Some(t) if t.trim_start().starts_with(['{', '[']) => {
@@ -734,6 +778,21 @@ impl<'m> Eval<'m> {
             }
             _ => unknown(),
         }
+    }
+
+    /// Parts of a string joined (see [`concat_parts`]), within the size bound and budget.
+    fn joined(&self, parts: Vec<Node>, loc: &Loc) -> Node {
+        let len: usize = parts
+            .iter()
+            .map(|p| match &p.value {
+                Value::Str(s) | Value::Symbolic(s) => s.len(),
+                _ => crate::limits::weight(p),
+            })
+            .sum();
+        if !self.text_fits(len, loc) {
+            return symbolic("over the resolution limit", loc);
+        }
+        concat_parts(parts, loc)
     }
 
     /// A file named relative to the module (`${path.module}/policy.json` evaluates to
@@ -812,6 +871,9 @@ fn substitute(text: &str, vars: &Node) -> Option<String> {
         let end = rest[i..].find('}')? + i;
         let name = rest[i + 2..end].trim();
         out.push_str(&known_text(vars.get(name)?)?);
+        if out.len() > crate::limits::MAX_VALUE_BYTES {
+            return None;
+        }
         rest = &rest[end + 1..];
     }
     out.push_str(rest);

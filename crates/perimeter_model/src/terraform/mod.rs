@@ -74,15 +74,28 @@ pub trait Tree {
     }
 }
 
-struct TreeFiles<'t>(&'t dyn Tree);
+/// Most module instances one root module expands to (a module called by several modules
+/// is one instance per call): past it, further calls are not followed, with an error entry.
+pub const MAX_MODULE_INSTANCES: usize = 1_000;
+
+struct TreeFiles<'t> {
+    tree: &'t dyn Tree,
+    budget: crate::limits::Budget,
+    /// Module instances built so far.
+    instances: std::cell::Cell<usize>,
+}
 
 impl Files for TreeFiles<'_> {
     fn text(&self, rel: &str) -> Option<Arc<SourceFile>> {
-        self.0.file(rel)
+        self.tree.file(rel)
     }
 
     fn has_dir(&self, rel: &str) -> bool {
-        self.0.has_dir(rel)
+        self.tree.has_dir(rel)
+    }
+
+    fn budget(&self) -> &crate::limits::Budget {
+        &self.budget
     }
 }
 
@@ -197,7 +210,11 @@ pub fn root_modules(tree: &dyn Tree, dirs: &[String]) -> Vec<String> {
 pub fn load(dir: &str, tree: &dyn Tree) -> (Application, Vec<String>) {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    let files = TreeFiles(tree);
+    let files = TreeFiles {
+        tree,
+        budget: crate::limits::Budget::default(),
+        instances: std::cell::Cell::new(0),
+    };
     let module = build_module(
         tree,
         &files,
@@ -243,13 +260,14 @@ pub fn load(dir: &str, tree: &dyn Tree) -> (Application, Vec<String>) {
         f.code_dir = code_dirs.get(&f.id).cloned().flatten();
     }
     app.errors.extend(errors);
+    app.errors.extend(files.budget.take_errors());
     (app, warnings)
 }
 
 #[allow(clippy::too_many_arguments)]
 fn build_module(
     tree: &dyn Tree,
-    files: &dyn Files,
+    files: &TreeFiles<'_>,
     dir: &str,
     prefix: &str,
     inputs: BTreeMap<String, crate::yaml::Node>,
@@ -356,6 +374,8 @@ fn build_module(
         }
     }
     m.vars.extend(inputs);
+    // Locals evaluated while the variables were incomplete are evaluated again.
+    m.local_values.get_mut().clear();
     // Local modules, with their inputs evaluated here.
     for (name, block) in module_blocks {
         let source = eval::attr_expr(&block.item.body, "source")
@@ -379,6 +399,15 @@ fn build_module(
             ));
             continue;
         }
+        if files.instances.get() >= MAX_MODULE_INSTANCES {
+            files.budget.limit(
+                "modules",
+                &eval::loc_of(&block.file, block.item.span()),
+                format!("module `{name}`: this configuration expands to more than {MAX_MODULE_INSTANCES} module instances (limit); not followed"),
+            );
+            continue;
+        }
+        files.instances.set(files.instances.get() + 1);
         let inputs: BTreeMap<String, crate::yaml::Node> = {
             let mut ev = Eval::new(&m, files);
             block
