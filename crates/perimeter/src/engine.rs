@@ -219,8 +219,21 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         errors,
         dirs,
     } = discover::walk_with(root, !options.no_vcs_ignore);
-    // What the ignore files left out, counted by a walk without them.
-    let all = discover::walk_with(&root, false).files;
+    // What the ignore files left out, counted by a walk without them. Only a folder the walk
+    // entered can hold an ignore file that hid something (one may hide itself, so the walk's
+    // list of files cannot tell): without any, nothing was left out and the second walk,
+    // as long as the first, is not needed.
+    let has_ignore_file = !options.no_vcs_ignore
+        && dirs.iter().any(|d| {
+            [".gitignore", ".ignore"]
+                .iter()
+                .any(|n| std::fs::symlink_metadata(root.join(d).join(n)).is_ok())
+        });
+    let all = if has_ignore_file {
+        discover::walk_with(&root, false).files
+    } else {
+        Vec::new()
+    };
     let ignore_files: Vec<String> = all
         .iter()
         .filter(|f| {
