@@ -74,6 +74,8 @@ pub struct Scan {
     descriptors: Mutex<BTreeMap<String, Arc<SourceFile>>>,
     /// The folders the walk entered (for the result cache).
     pub dirs: Vec<String>,
+    /// The memory limit in MiB, for the stages after loading (graph and rules).
+    pub max_memory_mib: usize,
 }
 
 impl Scan {
@@ -271,6 +273,9 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         repo: Repo::new(PathBuf::new(), std::iter::empty()),
         cache: None,
         excluded,
+        max_memory_mib: options
+            .max_memory_mib
+            .unwrap_or(crate::memory::DEFAULT_MAX_MIB),
         vcs_ignored,
         ignore_files,
         descriptors: Mutex::new(BTreeMap::new()),
@@ -642,14 +647,30 @@ pub fn findings_and_errors(
     scan: &Scan,
     selection: &perimeter_rules::Selection,
 ) -> (Vec<Finding>, Vec<ScanError>) {
+    // The memory limit holds here too: an application whose graph would take the scan past
+    // it is not linked (nor judged by the rules) and says so in an error entry.
+    let max_mib = scan.max_memory_mib;
+    let over = move || crate::memory::over_limit(max_mib);
     let graphs: Vec<perimeter_graph::AppGraph<'_>> = scan
         .apps
         .par_iter()
         .zip(&scan.summaries)
-        .map(|(app, summaries)| perimeter_graph::AppGraph::build(app, summaries))
+        .map(|(app, summaries)| perimeter_graph::AppGraph::build_bounded(app, summaries, &over))
         .collect();
+    let mut errors = Vec::new();
+    for g in &graphs {
+        if let Some(why) = &g.stopped {
+            errors.push(ScanError::new(
+                g.app.id.clone(),
+                format!(
+                    "the links between this application's functions and its rules were not run to the end: {why}"
+                ),
+            ));
+        }
+    }
     let contexts: Vec<perimeter_rules::AppContext<'_>> = graphs
         .iter()
+        .filter(|g| g.stopped.is_none())
         .map(|g| perimeter_rules::AppContext::new(g.app, g.summaries).with_graph(g))
         .collect();
     let mut out = perimeter_rules::run(&contexts, selection);
@@ -684,7 +705,6 @@ pub fn findings_and_errors(
         }
     }
     out.extend(perimeter_rules::run_files(&files, selection));
-    let mut errors = Vec::new();
     let from_bytes: Vec<(Vec<Finding>, Option<ScanError>)> = unreadable
         .par_iter()
         .map(|(rel, why)| secrets_from_bytes(scan, rel, why, selection))

@@ -1864,5 +1864,124 @@ mod bounds {
             "{report:#}"
         );
     }
+
+    // Issue 14, item 10: functions chained through SQS (the graph's propagation and the rules
+    // stage), and --max-memory in the graph stage.
+
+    /// A Serverless application of `n` functions: `f0` (an HTTP endpoint) sends the request
+    /// body to queue `Q1`, function `i` is triggered by queue `Qi` and sends each record's
+    /// body to `Q{i+1}`, and the last one runs it as a shell command.
+    fn sqs_chain(root: &Path, n: usize, python: bool) {
+        let runtime = if python { "python3.12" } else { "nodejs22.x" };
+        let mut sls =
+            format!("service: chain\nprovider:\n  name: aws\n  runtime: {runtime}\nfunctions:\n");
+        let mut queues = String::from("resources:\n  Resources:\n");
+        for i in 0..n {
+            sls.push_str(&format!(
+                "  f{i}:\n    handler: h{i}.handler\n    events:\n"
+            ));
+            if i == 0 {
+                sls.push_str("      - httpApi: POST /in\n");
+            } else {
+                sls.push_str(&format!("      - sqs:\n          arn: !GetAtt Q{i}.Arn\n"));
+                queues.push_str(&format!("    Q{i}:\n      Type: AWS::SQS::Queue\n"));
+            }
+            if i + 1 < n {
+                sls.push_str(&format!("    environment:\n      NEXT: !Ref Q{}\n", i + 1));
+            }
+            let (file, code) = match (python, i) {
+                (false, 0) => (
+                    "js",
+                    "const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');\nexports.handler = async (event) => {\n  await new SQSClient().send(new SendMessageCommand({QueueUrl: process.env.NEXT, MessageBody: event.body}));\n};\n",
+                ),
+                (false, i) if i + 1 == n => (
+                    "js",
+                    "const { exec } = require('child_process');\nexports.handler = async (event) => {\n  for (const record of event.Records) {\n    exec(record.body);\n  }\n};\n",
+                ),
+                (false, _) => (
+                    "js",
+                    "const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');\nexports.handler = async (event) => {\n  for (const record of event.Records) {\n    await new SQSClient().send(new SendMessageCommand({QueueUrl: process.env.NEXT, MessageBody: record.body}));\n  }\n};\n",
+                ),
+                (true, 0) => (
+                    "py",
+                    "import os\nimport boto3\n\nsqs = boto3.client('sqs')\n\ndef handler(event, context):\n    sqs.send_message(QueueUrl=os.environ['NEXT'], MessageBody=event['body'])\n",
+                ),
+                (true, i) if i + 1 == n => (
+                    "py",
+                    "import subprocess\n\ndef handler(event, context):\n    for record in event['Records']:\n        subprocess.run(record['body'], shell=True)\n",
+                ),
+                (true, _) => (
+                    "py",
+                    "import os\nimport boto3\n\nsqs = boto3.client('sqs')\n\ndef handler(event, context):\n    for record in event['Records']:\n        sqs.send_message(QueueUrl=os.environ['NEXT'], MessageBody=record['body'])\n",
+                ),
+            };
+            write(root, &format!("h{i}.{file}"), code);
+        }
+        sls.push_str(&queues);
+        write(root, "serverless.yml", &sls);
+    }
+
+    /// The injection finding at the end of the chain: it names `f0` and traces every hop.
+    fn assert_chain_finding(report: &Value, n: usize, ext: &str) {
+        let last = format!("h{}.{ext}", n - 1);
+        let found: Vec<&Value> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["path"] == last.as_str() && f["rule"] == "INJ003")
+            .collect();
+        assert_eq!(found.len(), 1, "{:#}", report["summary"]);
+        let f = found[0];
+        assert!(
+            f["message"].as_str().unwrap().contains("sends to `f0`"),
+            "{f:#}"
+        );
+        let trace = f["trace"].as_array().unwrap();
+        for i in [0, n / 2, n - 1] {
+            let name = format!("f{i}");
+            assert!(
+                trace.iter().any(|t| t["function"] == name.as_str()),
+                "no step in {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn sqs_chain_of_javascript_functions_is_linked_to_its_end_in_linear_passes() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = 400;
+        sqs_chain(dir.path(), n, false);
+        let started = std::time::Instant::now();
+        let report = scan(dir.path(), true);
+        assert_chain_finding(&report, n, "js");
+        assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn sqs_chain_of_python_functions_is_linked_to_its_end_in_linear_passes() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = 400;
+        sqs_chain(dir.path(), n, true);
+        let report = scan(dir.path(), true);
+        assert_chain_finding(&report, n, "py");
+    }
+
+    #[test]
+    fn max_memory_holds_in_the_graph_stage_with_an_error_entry() {
+        // Without code analysis, the graph stage is the first to meet the limit.
+        let dir = tempfile::tempdir().unwrap();
+        sqs_chain(dir.path(), 20, false);
+        let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
+            .args(["scan", "--format", "json", "--no-cache", "--no-code"])
+            .args(["--max-memory", "1"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.code().is_some(), "the scan crashed");
+        let report: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        assert_error(&report, "serverless.yml", "over the memory limit of 1 MiB");
+        assert_error(&report, "serverless.yml", "were not run to the end");
+    }
 }
 // --- end issue 14: bounds ---

@@ -14,6 +14,7 @@ use perimeter_code::{FunctionSummary, ResourceExpr, SdkCall, Source, Step};
 use perimeter_diagnostics::TraceStep;
 use perimeter_model::{Application, EventKind, Function, Node};
 use rustc_hash::FxHashMap;
+use std::sync::Arc;
 
 /// A resource identity inside one application: a logical id, or `name:<name>` for a
 /// resource known only by its physical name.
@@ -212,6 +213,77 @@ pub enum EdgeKind {
     Forward,
 }
 
+/// A trace shared between the inflows that extend it: each hop of a chain adds its own steps
+/// to its producer's trace instead of copying it, so a chain of `n` functions holds `O(n)`
+/// steps rather than `O(n²)`.
+#[derive(Clone, Debug, Default)]
+pub struct Trace(Option<Arc<TraceLink>>);
+
+#[derive(Debug)]
+struct TraceLink {
+    prev: Trace,
+    steps: Vec<TraceStep>,
+    len: usize,
+}
+
+impl Drop for TraceLink {
+    // Unlinks a long chain one link at a time instead of recursively.
+    fn drop(&mut self) {
+        let mut next = self.prev.0.take();
+        while let Some(link) = next {
+            next = match Arc::try_unwrap(link) {
+                Ok(mut owned) => owned.prev.0.take(),
+                Err(_) => None,
+            };
+        }
+    }
+}
+
+impl Trace {
+    /// This trace followed by `steps`.
+    pub fn then(&self, steps: Vec<TraceStep>) -> Trace {
+        if steps.is_empty() {
+            return self.clone();
+        }
+        Trace(Some(Arc::new(TraceLink {
+            prev: self.clone(),
+            len: self.len() + steps.len(),
+            steps,
+        })))
+    }
+
+    /// The number of steps.
+    pub fn len(&self) -> usize {
+        self.0.as_ref().map_or(0, |l| l.len)
+    }
+
+    /// Whether it has no step.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The steps, in order.
+    pub fn to_vec(&self) -> Vec<TraceStep> {
+        let mut links = Vec::new();
+        let mut at = self.0.as_deref();
+        while let Some(l) = at {
+            links.push(&l.steps);
+            at = l.prev.0.as_deref();
+        }
+        let mut out = Vec::with_capacity(self.len());
+        for steps in links.into_iter().rev() {
+            out.extend(steps.iter().cloned());
+        }
+        out
+    }
+}
+
+impl From<Vec<TraceStep>> for Trace {
+    fn from(steps: Vec<TraceStep>) -> Self {
+        Trace::default().then(steps)
+    }
+}
+
 /// Attacker-controlled data arriving in a function's event through the graph.
 #[derive(Clone, Debug)]
 pub struct Inflow {
@@ -222,16 +294,16 @@ pub struct Inflow {
     /// The resource it travelled through.
     pub resource: Target,
     /// The steps from the original source to the write, across every function before.
-    pub trace: Vec<TraceStep>,
+    pub trace: Trace,
     /// When the payload is an object whose fields are known: each top-level field and the
     /// trace of the attacker data it carries (`None` when it carries none). A consumer reading
     /// another field, or a clean one, is not fed by this inflow.
-    pub parts: Vec<(String, Option<Vec<TraceStep>>)>,
+    pub parts: Vec<(String, Option<Trace>)>,
 }
 
 impl Inflow {
     /// The trace of the data at a source path of the consumer, when this inflow feeds it.
-    pub fn feeding(&self, path: &str) -> Option<&Vec<TraceStep>> {
+    pub fn feeding(&self, path: &str) -> Option<&Trace> {
         if !self.channel.feeds(path) {
             return None;
         }
@@ -249,7 +321,7 @@ impl Inflow {
 
 /// The attacker origin of one payload field: the trace before the producer, its source
 /// there and the steps to the write.
-type PartOrigin<'s> = (Vec<TraceStep>, &'s Source, &'s [Step]);
+type PartOrigin<'s> = (Trace, &'s Source, &'s [Step]);
 
 /// The graph of one application.
 pub struct AppGraph<'a> {
@@ -261,11 +333,32 @@ pub struct AppGraph<'a> {
     pub edges: Vec<Edge>,
     /// Per consumer function: attacker-controlled inflows.
     pub inflows: FxHashMap<String, Vec<Inflow>>,
+    /// Why propagation stopped before its fixpoint (the memory limit), when it did.
+    pub stopped: Option<String>,
+    /// Edge indices by their `from` end, in edge order (edges are sorted by `from`).
+    by_from: FxHashMap<String, std::ops::Range<usize>>,
+    /// Edge indices by their `to` end, in edge order.
+    by_to: FxHashMap<String, Vec<usize>>,
+    /// Function and summary positions by function id.
+    functions: FxHashMap<&'a str, &'a Function>,
+    summary_at: FxHashMap<&'a str, usize>,
+    /// Channels with an SDK write not resolved to any resource.
+    unresolved: Vec<Channel>,
 }
 
 impl<'a> AppGraph<'a> {
     /// Builds the graph and propagates taint to a fixpoint.
     pub fn build(app: &'a Application, summaries: &'a [FunctionSummary]) -> Self {
+        Self::build_bounded(app, summaries, &|| None)
+    }
+
+    /// [`AppGraph::build`], stopping the propagation when `over` gives a reason (the scan
+    /// holds more memory than its limit): the reason is kept in [`AppGraph::stopped`].
+    pub fn build_bounded(
+        app: &'a Application,
+        summaries: &'a [FunctionSummary],
+        over: &dyn Fn() -> Option<String>,
+    ) -> Self {
         let mut edges = Vec::new();
         for f in &app.functions {
             for e in &f.events {
@@ -325,28 +418,82 @@ impl<'a> AppGraph<'a> {
         edges.dedup_by(|a, b| {
             a.from == b.from && a.to == b.to && a.channel == b.channel && a.call == b.call
         });
+        let mut by_from: FxHashMap<String, std::ops::Range<usize>> = FxHashMap::default();
+        let mut start = 0;
+        for i in 1..=edges.len() {
+            if i == edges.len() || edges[i].from != edges[start].from {
+                by_from.insert(edges[start].from.clone(), start..i);
+                start = i;
+            }
+        }
+        let mut by_to: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        for (i, e) in edges.iter().enumerate() {
+            by_to.entry(e.to.clone()).or_default().push(i);
+        }
+        let mut functions = FxHashMap::default();
+        for f in &app.functions {
+            functions.entry(f.id.as_str()).or_insert(f);
+        }
+        let mut summary_at = FxHashMap::default();
+        for (i, s) in summaries.iter().enumerate() {
+            summary_at.entry(s.function.as_str()).or_insert(i);
+        }
         let mut g = Self {
             app,
             summaries,
             edges,
             inflows: FxHashMap::default(),
+            stopped: None,
+            by_from,
+            by_to,
+            functions,
+            summary_at,
+            unresolved: Vec::new(),
         };
-        g.propagate();
+        g.unresolved = g.find_unresolved();
+        g.stopped = over();
+        if g.stopped.is_none() {
+            g.propagate(over);
+        }
+        if g.stopped.is_none() {
+            g.stopped = over();
+        }
         g
+    }
+
+    /// The edges that start at a function or target, in edge order.
+    fn edges_from(&self, from: &str) -> &[Edge] {
+        self.by_from
+            .get(from)
+            .map_or(&[][..], |r| &self.edges[r.clone()])
+    }
+
+    /// The edges that end at a function or target, in edge order.
+    fn edges_to<'s>(&'s self, to: &str) -> impl Iterator<Item = &'s Edge> + 's {
+        self.by_to
+            .get(to)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&i| &self.edges[i])
+    }
+
+    /// A function of the application by id.
+    fn function(&self, id: &str) -> Option<&'a Function> {
+        self.functions.get(id).copied()
     }
 
     /// The summary of a function.
     pub fn summary(&self, function: &str) -> Option<&FunctionSummary> {
-        self.summaries.iter().find(|s| s.function == function)
+        self.summary_at.get(function).map(|&i| &self.summaries[i])
     }
 
     /// The consumers a write reaches: `(consumer function, channel as delivered, resource)`.
     pub fn consumers_of(&self, producer: &str, call: usize) -> Vec<(&str, Channel, &str)> {
         let mut out = Vec::new();
         for w in self
-            .edges
+            .edges_from(producer)
             .iter()
-            .filter(|e| e.kind == EdgeKind::Write && e.from == producer && e.call == Some(call))
+            .filter(|e| e.kind == EdgeKind::Write && e.call == Some(call))
         {
             if matches!(w.channel, Channel::Invoke | Channel::Http) {
                 out.push((w.to.as_str(), w.channel, w.to.as_str()));
@@ -359,7 +506,7 @@ impl<'a> AppGraph<'a> {
                     continue;
                 }
                 seen.push(res);
-                for e in self.edges.iter().filter(|e| e.from == res) {
+                for e in self.edges_from(res) {
                     match e.kind {
                         EdgeKind::Trigger if e.channel == ch || (ch == Channel::StepFunctions) => {
                             out.push((e.to.as_str(), e.channel, w.to.as_str()));
@@ -375,21 +522,53 @@ impl<'a> AppGraph<'a> {
         out
     }
 
-    fn propagate(&mut self) {
+    fn propagate(&mut self, over: &dyn Fn() -> Option<String>) {
         // Each round adds inflows; a consumer keeps one inflow per (channel, producer,
         // resource), the first (shortest) found, so cycles terminate.
+        // A producer is processed again only when its inflows grew since its last pass (or
+        // when it reads stored data, whose origin depends on other functions): otherwise the
+        // pass would find the same origins and only known consumers. Rounds and order stay
+        // those of full passes, so the inflows found (and their traces) are the same.
         let max_rounds = self.app.functions.len() + 2;
+        let stored: Vec<bool> = self
+            .summaries
+            .iter()
+            .map(|s| {
+                s.sdk_calls.iter().any(|c| {
+                    c.tainted.as_ref().is_some_and(|p| {
+                        p.source.is_stored()
+                            || p.parts
+                                .iter()
+                                .any(|x| x.taint.as_ref().is_some_and(|(src, _)| src.is_stored()))
+                    })
+                })
+            })
+            .collect();
+        // Inflow count of each function when its summary was last processed.
+        let mut seen: Vec<Option<usize>> = vec![None; self.summaries.len()];
+        // The (consumer, channel, producer, resource) of every inflow found.
+        let mut known: rustc_hash::FxHashSet<(String, Channel, String, String)> =
+            rustc_hash::FxHashSet::default();
         for _ in 0..max_rounds {
             let mut added = false;
-            for s in self.summaries {
-                let Some(producer) = self.app.function(&s.function) else {
+            for (si, s) in self.summaries.iter().enumerate() {
+                let Some(producer) = self.function(&s.function) else {
                     continue;
                 };
+                let now = self.inflows.get(&s.function).map_or(0, Vec::len);
+                if !stored[si] && seen[si] == Some(now) {
+                    continue;
+                }
+                seen[si] = Some(now);
+                if let Some(why) = over() {
+                    self.stopped = Some(why);
+                    return;
+                }
                 for (i, call) in s.sdk_calls.iter().enumerate() {
                     let Some(payload) = &call.tainted else {
                         continue;
                     };
-                    let Some(origin) = self.origin(producer, &payload.source) else {
+                    let Some(origin) = self.origin_trace(producer, &payload.source, 0) else {
                         continue;
                     };
                     let parts: Vec<(&str, Option<PartOrigin<'_>>)> = payload
@@ -397,7 +576,7 @@ impl<'a> AppGraph<'a> {
                         .iter()
                         .map(|p| {
                             let t = p.taint.as_ref().and_then(|(src, steps)| {
-                                self.origin(producer, src)
+                                self.origin_trace(producer, src, 0)
                                     .map(|o| (o, src, steps.as_slice()))
                             });
                             (p.name.as_str(), t)
@@ -410,16 +589,16 @@ impl<'a> AppGraph<'a> {
                         .collect();
                     for (consumer, channel, resource) in consumers {
                         let resource = resource.as_str();
-                        let known = self.inflows.get(&consumer).is_some_and(|v| {
-                            v.iter().any(|x| {
-                                x.channel == channel
-                                    && x.producer == producer.id
-                                    && x.resource == resource
-                            })
-                        });
-                        if known {
+                        let key = (
+                            consumer.clone(),
+                            channel,
+                            producer.id.clone(),
+                            resource.to_owned(),
+                        );
+                        if known.contains(&key) {
                             continue;
                         }
+                        known.insert(key);
                         let note = if call.service == "azure" {
                             format!(
                                 "written to {} `{}` through an output binding",
@@ -436,16 +615,16 @@ impl<'a> AppGraph<'a> {
                             )
                         };
                         let write = TraceStep::at(&call.loc, Some(&producer.id), note);
-                        let hop = |origin: &[TraceStep], src: &Source, steps: &[Step]| {
-                            let mut trace = origin.to_vec();
-                            trace.push(TraceStep::at(
+                        let hop = |origin: &Trace, src: &Source, steps: &[Step]| {
+                            let mut own = Vec::with_capacity(steps.len() + 2);
+                            own.push(TraceStep::at(
                                 &src.loc,
                                 Some(&producer.id),
                                 source_note(src),
                             ));
-                            trace.extend(steps.iter().map(|st| step(st, &producer.id)));
-                            trace.push(write.clone());
-                            trace
+                            own.extend(steps.iter().map(|st| step(st, &producer.id)));
+                            own.push(write.clone());
+                            origin.then(own)
                         };
                         let trace = hop(&origin, &payload.source, &payload.steps);
                         let parts = parts
@@ -488,10 +667,11 @@ impl<'a> AppGraph<'a> {
     /// empty for a source an HTTP caller controls directly, the upstream steps for data that
     /// arrived through the graph.
     pub fn origin(&self, f: &Function, source: &Source) -> Option<Vec<TraceStep>> {
-        self.origin_at(f, source, 0)
+        self.origin_trace(f, source, 0).map(|t| t.to_vec())
     }
 
-    fn origin_at(&self, f: &Function, source: &Source, depth: usize) -> Option<Vec<TraceStep>> {
+    /// [`AppGraph::origin`], as a shared trace (`depth`: of the table reads followed).
+    pub fn origin_trace(&self, f: &Function, source: &Source, depth: usize) -> Option<Trace> {
         if f.is_internet_facing() && http_controlled(&source.path) {
             // An endpoint another function of the application calls with attacker data: the
             // whole path through the application tells more than the endpoint alone.
@@ -555,13 +735,13 @@ impl<'a> AppGraph<'a> {
                 }
                 _ => (&payload.source, &payload.steps),
             };
-            match self.origin_at(writer, wsource, depth + 1) {
-                Some(mut trace) => {
-                    trace.push(TraceStep::at(
+            match self.origin_trace(writer, wsource, depth + 1) {
+                Some(origin) => {
+                    let mut trace = vec![TraceStep::at(
                         &wsource.loc,
                         Some(&writer.id),
                         source_note(wsource),
-                    ));
+                    )];
                     trace.extend(wsteps.iter().map(|st| step(st, &writer.id)));
                     trace.push(TraceStep::at(
                         &call.loc,
@@ -576,6 +756,7 @@ impl<'a> AppGraph<'a> {
                     // Another function's write before the reader's own, item content
                     // before a key that only picks the item, then the most direct writer:
                     // the clearest story.
+                    let trace = origin.then(trace);
                     let rank = (writer.id == f.id, payload.field == "Key", trace.len());
                     if best.as_ref().is_none_or(|(r, _)| rank < *r) {
                         best = Some((rank, trace));
@@ -596,7 +777,7 @@ impl<'a> AppGraph<'a> {
 
     /// The inflow that feeds a source path of a function, if any, and the trace of the data
     /// there.
-    pub fn inflow(&self, function: &str, path: &str) -> Option<(&Inflow, &Vec<TraceStep>)> {
+    pub fn inflow(&self, function: &str, path: &str) -> Option<(&Inflow, &Trace)> {
         self.inflows
             .get(function)?
             .iter()
@@ -974,14 +1155,29 @@ fn function_targets(app: &Application, f: &Function, expr: &ResourceExpr) -> Vec
 impl AppGraph<'_> {
     /// Whether some SDK write of this channel could not be resolved to a resource.
     fn unresolved_writes(&self, channel: Channel) -> bool {
-        self.summaries.iter().any(|s| {
-            s.sdk_calls.iter().enumerate().any(|(i, c)| {
-                Channel::of_write(c) == Some(channel)
-                    && !self.edges.iter().any(|e| {
-                        e.kind == EdgeKind::Write && e.from == s.function && e.call == Some(i)
-                    })
-            })
-        })
+        self.unresolved.contains(&channel)
+    }
+
+    /// The channels of the SDK writes not resolved to a resource (computed once: edges by
+    /// producer are indexed).
+    fn find_unresolved(&self) -> Vec<Channel> {
+        let mut out = Vec::new();
+        for s in self.summaries {
+            for (i, c) in s.sdk_calls.iter().enumerate() {
+                let Some(channel) = Channel::of_write(c) else {
+                    continue;
+                };
+                if !out.contains(&channel)
+                    && !self
+                        .edges_from(&s.function)
+                        .iter()
+                        .any(|e| e.kind == EdgeKind::Write && e.call == Some(i))
+                {
+                    out.push(channel);
+                }
+            }
+        }
+        out
     }
 }
 
@@ -1003,7 +1199,7 @@ fn is_read(service: &str, operation: &str) -> bool {
 /// What the items read back from a table hold.
 enum Stored {
     /// Data an attacker put there, with the trace to the write.
-    Attacker(Vec<TraceStep>),
+    Attacker(Trace),
     /// Data of unknown origin (a writer's own event, relayed data).
     Unknown,
     /// Only clean data, or nothing the application writes.
@@ -1030,7 +1226,7 @@ impl AppGraph<'_> {
     pub fn provenance_of(&self, f: &Function, source: &Source) -> Provenance {
         if source.is_stored() {
             return match self.stored(f, source, 0) {
-                Stored::Attacker(trace) => Provenance::Upstream(trace),
+                Stored::Attacker(trace) => Provenance::Upstream(trace.to_vec()),
                 Stored::Unknown => Provenance::External,
                 Stored::Clean => Provenance::Trusted,
             };
@@ -1076,19 +1272,17 @@ impl AppGraph<'_> {
             return Provenance::Caller;
         }
         if let Some((_, trace)) = self.inflow(&f.id, path) {
-            return Provenance::Upstream(trace.clone());
+            return Provenance::Upstream(trace.to_vec());
         }
         // The resources that deliver this path to the function, and whether something in the
         // application writes to each.
         let feeding: Vec<&Edge> = self
-            .edges
-            .iter()
-            .filter(|e| e.kind == EdgeKind::Trigger && e.to == f.id && e.channel.feeds(path))
+            .edges_to(&f.id)
+            .filter(|e| e.kind == EdgeKind::Trigger && e.channel.feeds(path))
             .collect();
         let invoked = self
-            .edges
-            .iter()
-            .any(|e| e.kind == EdgeKind::Write && e.channel == Channel::Invoke && e.to == f.id);
+            .edges_to(&f.id)
+            .any(|e| e.kind == EdgeKind::Write && e.channel == Channel::Invoke);
         if feeding.is_empty() {
             return if invoked && Channel::Invoke.feeds(path) && f.events.is_empty() {
                 Provenance::Trusted
@@ -1114,9 +1308,8 @@ impl AppGraph<'_> {
         let internal = feeding.iter().all(|t| {
             let declared = self.app.resource(&t.from).is_some();
             let writers: Vec<&str> = self
-                .edges
-                .iter()
-                .filter(|w| matches!(w.kind, EdgeKind::Write | EdgeKind::Forward) && w.to == t.from)
+                .edges_to(&t.from)
+                .filter(|w| matches!(w.kind, EdgeKind::Write | EdgeKind::Forward))
                 .map(|w| w.from.as_str())
                 .collect();
             let others: Vec<&str> = writers.iter().copied().filter(|w| *w != f.id).collect();

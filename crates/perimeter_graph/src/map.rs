@@ -438,7 +438,7 @@ pub fn build(g: &AppGraph<'_>) -> DataMap {
                     c.tainted.as_ref().is_some_and(|p| {
                         g.app
                             .function(&e.from)
-                            .is_some_and(|f| g.origin(f, &p.source).is_some())
+                            .is_some_and(|f| g.origin_trace(f, &p.source, 0).is_some())
                     })
                 });
                 (label, tainted)

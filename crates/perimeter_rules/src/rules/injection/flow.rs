@@ -162,7 +162,7 @@ pub(crate) fn report_flows(cx: &AppContext<'_>, out: &mut Findings, kind: Kind, 
             if let (Some(Exposure::Internet), Some(g)) = (exp, cx.graph)
                 && let Some((inflow, inflow_trace)) = g.inflow(&f.id, &flow.source.path)
             {
-                let mut upstream = inflow_trace.clone();
+                let mut upstream = inflow_trace.to_vec();
                 let producer = upstream
                     .first()
                     .and_then(|s| s.function.clone())
