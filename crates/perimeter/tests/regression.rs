@@ -1968,9 +1968,10 @@ mod bounds {
 
     #[test]
     fn max_memory_holds_in_the_graph_stage_with_an_error_entry() {
-        // Without code analysis, the graph stage is the first to meet the limit.
+        // Without code analysis, the graph stage is the first to meet the limit (the model of
+        // 300 functions holds more than 1 MiB).
         let dir = tempfile::tempdir().unwrap();
-        sqs_chain(dir.path(), 20, false);
+        sqs_chain(dir.path(), 300, false);
         let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
             .args(["scan", "--format", "json", "--no-cache", "--no-code"])
             .args(["--max-memory", "1"])
