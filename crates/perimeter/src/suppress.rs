@@ -66,12 +66,18 @@ pub fn apply(findings: &mut Vec<Finding>, files: &dyn Lines) -> (Vec<String>, us
     let mut warnings = Vec::new();
     let mut comments: std::collections::HashMap<String, Vec<(usize, usize)>> =
         std::collections::HashMap::new();
+    // Whether each file holds a suppression at all, looked for once per file: a descriptor
+    // of megabytes with thousands of findings was searched whole for each of them.
+    let mut marked: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
     let before = findings.len();
     findings.retain(|f| {
         let Some(file) = files.file(&f.path) else {
             return true;
         };
-        if !file.text().contains(MARKER) {
+        if !*marked
+            .entry(f.path.clone())
+            .or_insert_with(|| file.text().contains(MARKER))
+        {
             return true;
         }
         let ranges = comments

@@ -1967,10 +1967,34 @@ mod bounds {
     }
 
     #[test]
-    fn max_memory_holds_in_the_graph_stage_with_an_error_entry() {
-        // Without code analysis, the graph stage is the first to meet the limit.
+    fn template_of_3000_functions_with_permissions_is_searched_for_suppressions_once() {
+        // Each of the 12,000 findings searched the whole template for a suppression comment.
         let dir = tempfile::tempdir().unwrap();
-        sqs_chain(dir.path(), 20, false);
+        let mut t = String::from("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n");
+        for i in 0..3000 {
+            t.push_str(&format!(
+                "  F{i}:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: index.handler\n      Code:\n        ZipFile: 'def handler(e, c): pass'\n  P{i}:\n    Type: AWS::Lambda::Permission\n    Properties:\n      Action: lambda:InvokeFunction\n      FunctionName: !Ref F{i}\n      Principal: s3.amazonaws.com\n"
+            ));
+        }
+        write(dir.path(), "template.yaml", &t);
+        let started = std::time::Instant::now();
+        let report = scan(dir.path(), false);
+        assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
+        let auth006 = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "AUTH006")
+            .count();
+        assert_eq!(auth006, 1000, "{:#}", report["summary"]);
+    }
+
+    #[test]
+    fn max_memory_holds_in_the_graph_stage_with_an_error_entry() {
+        // Without code analysis, the graph stage is the first to meet the limit (the model of
+        // 300 functions holds more than 1 MiB).
+        let dir = tempfile::tempdir().unwrap();
+        sqs_chain(dir.path(), 300, false);
         let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
             .args(["scan", "--format", "json", "--no-cache", "--no-code"])
             .args(["--max-memory", "1"])
