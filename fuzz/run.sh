@@ -10,10 +10,16 @@ cd "$(dirname "$0")"
 secs=${1:-60}
 shift || true
 targets=("$@")
+# Installed first: listing the targets needs it (on a fresh machine the list was empty, and
+# no target ran).
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --version 0.13.2 --locked
 if [ "${#targets[@]}" -eq 0 ]; then
   mapfile -t targets < <(cargo fuzz list)
 fi
-command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --version 0.13.2 --locked
+if [ "${#targets[@]}" -eq 0 ]; then
+  echo "no fuzz target found" >&2
+  exit 1
+fi
 ./seed-corpora.sh >/dev/null
 # A target folder of its own: builds with other flags (a sanitizer) elsewhere do not
 # invalidate these.
