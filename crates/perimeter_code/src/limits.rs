@@ -23,6 +23,23 @@ pub const MAX_NESTING: usize = 1_000;
 pub const MAX_NESTING_RAW: usize = 10_000;
 
 /// Why `text` is not analysed, when it may nest deeper than the bounds.
+/// Records, once per function and limit, that an analysis stopped at a limit there: the error
+/// entry names the function and the limit. Shared by the JavaScript and Python analysers.
+pub(crate) fn record_cut(
+    seen: &mut rustc_hash::FxHashSet<String>,
+    errors: &mut Vec<perimeter_diagnostics::ScanError>,
+    path: String,
+    name: &str,
+    what: &str,
+) {
+    if seen.insert(format!("{name}\0{what}")) {
+        errors.push(perimeter_diagnostics::ScanError::new(
+            path,
+            format!("analysis of {name} stopped at {what}: results may be incomplete"),
+        ));
+    }
+}
+
 pub fn nesting_error(path: &str, text: &str) -> Option<String> {
     let python = path.ends_with(".py") || path.ends_with(".pyi");
     let (depth, limit) = match (depth(text, python, true), depth(text, python, false)) {

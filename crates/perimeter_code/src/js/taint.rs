@@ -243,19 +243,12 @@ impl<'a> Engine<'a> {
 
     /// Records, once per function and limit, that the analysis stopped at a limit there.
     fn cut(&mut self, name: &str, what: &str) {
-        let key = format!("{name}\0{what}");
-        if !self.exhausted.insert(key) {
-            return;
-        }
         let path = self
             .modules
             .get(self.cur())
             .map(|m| m.path.clone())
             .unwrap_or_default();
-        self.errors.push(ScanError::new(
-            path,
-            format!("analysis of {name} stopped at {what}: results may be incomplete"),
-        ));
+        crate::limits::record_cut(&mut self.exhausted, &mut self.errors, path, name, what);
     }
 
     fn frame_name(&self) -> String {

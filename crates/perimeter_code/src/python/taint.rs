@@ -327,18 +327,12 @@ impl<'r> Engine<'r> {
     /// Records, once per function and limit, that the analysis stopped at a limit there.
     fn cut(&mut self, what: &str) {
         let name = self.frame_name();
-        if !self.cuts.insert(format!("{name}\0{what}")) {
-            return;
-        }
         let path = self
             .modules
             .get(self.cur())
             .map(|m| m.path.clone())
             .unwrap_or_default();
-        self.errors.push(ScanError::new(
-            path,
-            format!("analysis of {name} stopped at {what}: results may be incomplete"),
-        ));
+        crate::limits::record_cut(&mut self.cuts, &mut self.errors, path, &name, what);
     }
 
     /// One more level of evaluation, unless the chain is at [`MAX_EXPR_DEPTH`] (recorded).
