@@ -150,6 +150,12 @@ pub fn load(config: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
         errors: Vec::new(),
     };
     let sites = mods.sites();
+    if sites.is_empty() {
+        app.errors.push(ScanError::new(
+            &app_py,
+            "no Chalice app: nothing assigns `Chalice(...)` or an instance of a subclass of it, or imports one",
+        ));
+    }
     // Each decoration, by indices into `mods` while modules are still being read.
     let mut found: Vec<Found> = Vec::new();
     let mut bp_sites: Vec<(usize, String, String, String)> = Vec::new();

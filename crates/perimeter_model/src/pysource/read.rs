@@ -1,5 +1,5 @@
 //! Reads, with ruff's parser, what a Python module declares at its top level (decorated functions, assignments
-//! of calls, calls, imports) into the model's [`PyModule`], for the loaders of applications
+//! of calls and of values, calls, decorators applied as calls, classes, imports) into the model's [`PyModule`], for the loaders of applications
 //! whose functions are declared in code: Chalice's `app.py` and blueprints, Azure Functions'
 //! `function_app.py`. Nothing is evaluated: arguments are kept as written, with their spans.
 
@@ -107,7 +107,14 @@ impl Reader<'_> {
                     && let [target] = &outer.arguments.args[..]
                     && outer.arguments.keywords.is_empty()
                 {
-                    // `app.route('/x')(view)`: a decorator applied by hand.
+                    // `app.route('/x')(view)`: a decorator applied by hand; a view wrapped
+                    // by another decorator (`compress(view)`) is the view.
+                    let mut target = target;
+                    while let Expr::Call(c) = target
+                        && let [inner] = &c.arguments.args[..]
+                    {
+                        target = inner;
+                    }
                     out.applied.push(PyApplied {
                         decorator,
                         target: self.node(target, 0),

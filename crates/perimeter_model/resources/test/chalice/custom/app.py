@@ -1,0 +1,1 @@
+from chalicelib.main import *
