@@ -2053,7 +2053,11 @@ mod python_apps {
     fn django_debug_of_a_deployed_stage_is_a_verbose_error_once_per_line() {
         let r = scan("zappa/django");
         assert_eq!(r["summary"]["functions"], 5, "{:#}", r["summary"]);
-        assert!(r["errors"].as_array().unwrap().is_empty(), "{:#}", r["errors"]);
+        assert!(
+            r["errors"].as_array().unwrap().is_empty(),
+            "{:#}",
+            r["errors"]
+        );
         // dev sets it; qa takes it from dev (`from .dev import *`): one finding, at dev.py.
         // prod reads it from the environment and local.py is no stage's settings: none.
         assert_eq!(
@@ -2077,7 +2081,9 @@ mod python_apps {
         let r = scan("zappa/django");
         let secrets = found(&r, "SEC006");
         assert!(
-            secrets.iter().any(|(p, l, _)| p == "site/settings/dev.py" && *l == 3),
+            secrets
+                .iter()
+                .any(|(p, l, _)| p == "site/settings/dev.py" && *l == 3),
             "{secrets:?}"
         );
         // `SECRET_KEY = os.environ["SECRET_KEY"]` is read at run time.
@@ -2091,14 +2097,22 @@ mod python_apps {
     fn chalice_subclass_app_star_imported_is_analysed_with_its_debug_switch() {
         let r = scan("chalice/custom");
         assert_eq!(r["summary"]["functions"], 9, "{:#}", r["summary"]);
-        assert!(r["errors"].as_array().unwrap().is_empty(), "{:#}", r["errors"]);
+        assert!(
+            r["errors"].as_array().unwrap().is_empty(),
+            "{:#}",
+            r["errors"]
+        );
         let debug = found(&r, "ERR001");
         assert_eq!(debug.len(), 1, "{debug:?}");
-        assert_eq!((debug[0].0.as_str(), debug[0].1), ("chalicelib/main.py", 24));
+        assert_eq!(
+            (debug[0].0.as_str(), debug[0].1),
+            ("chalicelib/main.py", 24)
+        );
         // The routes registered by calls are routes: the one without an authorizer is open.
         let open = found(&r, "AUTH001");
         assert!(
-            open.iter().any(|(p, l, f)| p == "chalicelib/main.py" && *l == 42 && f == "health"),
+            open.iter()
+                .any(|(p, l, f)| p == "chalicelib/main.py" && *l == 42 && f == "health"),
             "{open:?}"
         );
     }

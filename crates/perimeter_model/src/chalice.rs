@@ -10,6 +10,13 @@
 //! runs that view alone with `app.current_request` as the request. Route functions take the
 //! settings Chalice gives `api_handler`; the others the settings of their own name.
 //!
+//! The app object is what `app.py` assigns an instance of `Chalice` or of a subclass of it
+//! (`class CustomChalice(Chalice)`, in the module or imported), or what it imports from a module
+//! of the project that makes one (`from chalicelib.main import app`, or `*`); its functions are
+//! declared with decorators or by applying them (`app.route('/x')(views.x)`, the view then found
+//! through the imports), in `app.py`, in the module that makes the app and in the registered
+//! blueprints. `app.debug = True` is recorded on every function of the app.
+//!
 //! Settings are looked up as Chalice does: the stage's `lambda_functions.<name>`, the stage,
 //! the top-level `lambda_functions.<name>`, the top level; environment variables merge
 //! (top level, stage, stage function). The stage is `dev` when the config has one (Chalice's
@@ -164,8 +171,7 @@ pub fn load(config: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
         // The blueprints the app registers, each read from its module.
         let calls: Vec<PyCall> = mods.mods[*m].calls.clone();
         for call in &calls {
-            if call.method() != "register_blueprint"
-                || !names.iter().any(|n| n == call.receiver())
+            if call.method() != "register_blueprint" || !names.iter().any(|n| n == call.receiver())
             {
                 continue;
             }
@@ -178,8 +184,7 @@ pub fn load(config: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
                     .unwrap_or("")
                     .to_owned()
             };
-            match pysource::resolve_object(&mods.mods[*m], target, &project, files, "Blueprint")
-            {
+            match pysource::resolve_object(&mods.mods[*m], target, &project, files, "Blueprint") {
                 Ok(Some((module, var))) => {
                     let idx = mods.add(module);
                     bp_sites.push((idx, var, prefix("url_prefix"), prefix("name_prefix")));
@@ -190,7 +195,13 @@ pub fn load(config: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
         }
     }
     for (m, var, url_prefix, name_prefix) in &bp_sites {
-        mods.collect(*m, std::slice::from_ref(var), url_prefix, name_prefix, &mut found);
+        mods.collect(
+            *m,
+            std::slice::from_ref(var),
+            url_prefix,
+            name_prefix,
+            &mut found,
+        );
     }
     app.errors.append(&mut mods.errors);
     let mods = mods.mods;
@@ -726,7 +737,12 @@ impl Modules<'_> {
             return bases.iter().any(|b| self.is_chalice_class(m, b, depth + 1));
         }
         let (head, rest) = name.split_once('.').unwrap_or((name, ""));
-        let Some(import) = self.mods[m].imports.iter().find(|i| i.name == head).cloned() else {
+        let Some(import) = self.mods[m]
+            .imports
+            .iter()
+            .find(|i| i.name == head)
+            .cloned()
+        else {
             return false;
         };
         match (&import.member, rest.is_empty()) {
@@ -788,8 +804,7 @@ impl Modules<'_> {
                         || (member == "*" && want.as_ref().is_some_and(|w| x.name == *w))
                 };
                 let brings = if member == "*" {
-                    want.as_ref()
-                        .map_or(!made.is_empty(), |w| made.contains(w))
+                    want.as_ref().map_or(!made.is_empty(), |w| made.contains(w))
                 } else {
                     made.iter().any(|n| n == member)
                 };
@@ -846,7 +861,11 @@ impl Modules<'_> {
         {
             return Some((m, i));
         }
-        let import = self.mods[m].imports.iter().find(|i| i.name == head).cloned()?;
+        let import = self.mods[m]
+            .imports
+            .iter()
+            .find(|i| i.name == head)
+            .cloned()?;
         match (&import.member, rest.is_empty()) {
             (Some(member), true) => {
                 let from = self.import(m, &import.module, import.level)?;

@@ -1,15 +1,16 @@
 //! Zappa: `zappa_settings.json` (or `.yaml`/`.yml`), one deployment per stage.
 //!
-//! Each stage is a function serving its WSGI/ASGI app (`app_function`, `app.app`: the code
-//! analysis runs the app's routes as entry points), or its Django project (`django_settings`:
-//! the project's WSGI `application`, with `DEBUG` read from the settings module), behind an API Gateway proxy route whose
-//! authentication is the stage's `authorizer` or `iam_authorization` (`api_key_required`
-//! alone authenticates nobody). Each `events` entry calls its own Python function (`function`)
-//! from the stage's deployment, triggered by the ARN of its `event_source` or by its
-//! `expression` (schedule); `keep_warm` adds a schedule. Settings: `extends` (another stage),
-//! `timeout_seconds`, `memory_size`, `xray_tracing`, `environment_variables` and
-//! `aws_environment_variables`, `role_arn` (a role defined elsewhere) or `role_name` with
-//! `extra_permissions` (statements added to the role Zappa manages).
+//! Each stage is a function serving its WSGI/ASGI app (`app_function`, `app.app`: the code analysis
+//! runs the app's routes as entry points), or its Django project (`django_settings`: the project's
+//! WSGI `application`, with `DEBUG` read from the settings module), behind an API Gateway proxy
+//! route whose authentication is the stage's `authorizer` or `iam_authorization`
+//! (`api_key_required` alone authenticates nobody). Each `events` entry calls its own Python
+//! function (`function`) from the stage's deployment, triggered by the ARN of its `event_source` or
+//! by its `expression` (schedule); `keep_warm` (a schedule pinging the stage's own function,
+//! answered by Zappa's handler before any code of the app runs) adds no function and no trigger.
+//! Settings: `extends` (another stage), `timeout_seconds`, `memory_size`, `xray_tracing`,
+//! `environment_variables` and `aws_environment_variables`, `role_arn` (a role defined elsewhere)
+//! or `role_name` with `extra_permissions` (statements added to the role Zappa manages).
 
 use std::sync::Arc;
 
@@ -115,8 +116,7 @@ fn django_debug(
 ) -> Option<Node> {
     let path = module_file(dir, settings.as_str()?, files)?;
     let mut seen: Vec<String> = Vec::new();
-    settings_value(&path, "DEBUG", files, errors, &mut seen)
-        .filter(|v| v.as_bool() == Some(true))
+    settings_value(&path, "DEBUG", files, errors, &mut seen).filter(|v| v.as_bool() == Some(true))
 }
 
 /// The value a settings module gives `name`: its own last literal assignment, else the one

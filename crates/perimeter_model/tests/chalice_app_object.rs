@@ -51,7 +51,10 @@ fn subclass_instance_star_imported_from_chalicelib() {
         handler(function(&app, "token_auth")),
         ("chalicelib.main.token_auth".to_owned(), MAIN.to_owned(), 28)
     );
-    assert_eq!(function(&app, "token_auth").events[0].type_name, "authorizer");
+    assert_eq!(
+        function(&app, "token_auth").events[0].type_name,
+        "authorizer"
+    );
     assert_eq!(
         handler(function(&app, "worker")),
         ("chalicelib.main.work".to_owned(), MAIN.to_owned(), 46)
@@ -76,7 +79,10 @@ fn routes_registered_by_calls_point_at_the_view() {
     // The function is declared where the route is registered.
     assert_eq!(at(&list.loc), (MAIN.to_owned(), 36, 1));
     let route = list.events[0].route.as_ref().unwrap();
-    assert_eq!((route.method.as_str(), route.path.as_str()), ("GET", "/orders"));
+    assert_eq!(
+        (route.method.as_str(), route.path.as_str()),
+        ("GET", "/orders")
+    );
     assert!(
         matches!(&route.auth, Auth::Authorizer { kind, name, .. } if kind == "lambda" && name == "token_auth"),
         "{:?}",
@@ -91,7 +97,10 @@ fn routes_registered_by_calls_point_at_the_view() {
         .map(|e| e.route.as_ref().unwrap().method.as_str())
         .collect();
     assert_eq!(methods, ["GET", "DELETE"]);
-    assert_eq!(get.events[0].route.as_ref().unwrap().path, "/orders/{order_id}");
+    assert_eq!(
+        get.events[0].route.as_ref().unwrap().path,
+        "/orders/{order_id}"
+    );
     let health = function(&app, "health").events[0].route.as_ref().unwrap();
     assert!(matches!(health.auth, Auth::None));
 }

@@ -39,7 +39,10 @@ fn django_stage_is_an_http_function_served_by_the_wsgi_app() {
     assert_eq!(dev.events.len(), 1);
     let route = dev.events[0].route.as_ref().unwrap();
     assert_eq!(dev.events[0].kind, EventKind::Http);
-    assert_eq!((route.method.as_str(), route.path.as_str()), ("ANY", "/{proxy+}"));
+    assert_eq!(
+        (route.method.as_str(), route.path.as_str()),
+        ("ANY", "/{proxy+}")
+    );
     // A Flask app named by `app_function` is served as before.
     assert_eq!(function(&app, "web").handler_str(), Some("web.app.app"));
     assert!(function(&app, "web").debug.is_none());
@@ -53,10 +56,19 @@ fn django_stage_is_an_http_function_served_by_the_wsgi_app() {
 fn django_debug_is_read_from_the_settings_module_of_each_stage() {
     let app = load("django");
     // `DEBUG = True` in the stage's own settings module.
-    let dev = function(&app, "dev").debug.as_ref().expect("dev runs in debug");
-    assert_eq!(at(&dev.loc), ("zappa/django/site/settings/dev.py".to_owned(), 5, 9));
+    let dev = function(&app, "dev")
+        .debug
+        .as_ref()
+        .expect("dev runs in debug");
+    assert_eq!(
+        at(&dev.loc),
+        ("zappa/django/site/settings/dev.py".to_owned(), 5, 9)
+    );
     // Taken whole from another settings module (`from .dev import *`): the line there.
-    let qa = function(&app, "qa").debug.as_ref().expect("qa runs in debug");
+    let qa = function(&app, "qa")
+        .debug
+        .as_ref()
+        .expect("qa runs in debug");
     assert_eq!(at(&qa.loc).0, "zappa/django/site/settings/dev.py");
     // Read from the environment: not a literal, not known to be on.
     assert!(function(&app, "prod").debug.is_none());
@@ -73,9 +85,14 @@ fn django_settings_module_missing_is_an_error_naming_it() {
     );
     let app = zappa::load(&file, &tree);
     assert_eq!(app.functions.len(), 1);
-    assert_eq!(app.functions[0].handler_str(), Some("gone.settings.application"));
+    assert_eq!(
+        app.functions[0].handler_str(),
+        Some("gone.settings.application")
+    );
     assert!(
-        app.errors[0].message.contains("`gone.settings` is not in the repository"),
+        app.errors[0]
+            .message
+            .contains("`gone.settings` is not in the repository"),
         "{:?}",
         app.errors
     );

@@ -1,7 +1,8 @@
-//! Reads, with ruff's parser, what a Python module declares at its top level (decorated functions, assignments
-//! of calls and of values, calls, decorators applied as calls, classes, imports) into the model's [`PyModule`], for the loaders of applications
-//! whose functions are declared in code: Chalice's `app.py` and blueprints, Azure Functions'
-//! `function_app.py`. Nothing is evaluated: arguments are kept as written, with their spans.
+//! Reads, with ruff's parser, what a Python module declares at its top level (decorated functions,
+//! assignments of calls and of values, calls, decorators applied as calls, classes, imports) into
+//! the model's [`PyModule`], for the loaders of applications whose functions are declared in code:
+//! Chalice's `app.py` and blueprints, Azure Functions' `function_app.py`. Nothing is evaluated:
+//! arguments are kept as written, with their spans.
 
 use std::sync::Arc;
 
