@@ -787,36 +787,48 @@ impl Modules<'_> {
         let mut at = 0;
         for _ in 0..=MAX_IMPORTS {
             let imports = self.mods[at].imports.clone();
-            let hop = imports.iter().find_map(|i| {
-                let member = i.member.as_deref()?;
-                let chased = match &want {
-                    Some(w) => member == "*" || i.name == *w,
-                    None => true,
-                };
-                if !chased {
-                    return None;
-                }
-                let m = self.import(at, &i.module, i.level)?;
-                let made = self.instances(m);
-                let passes = |x: &PyImport| {
-                    x.member.as_deref() == Some("*")
-                        || (member != "*" && x.name == member)
-                        || (member == "*" && want.as_ref().is_some_and(|w| x.name == *w))
-                };
-                let brings = if member == "*" {
-                    want.as_ref().map_or(!made.is_empty(), |w| made.contains(w))
-                } else {
-                    made.iter().any(|n| n == member)
-                };
-                (brings || self.mods[m].imports.iter().any(passes)).then(|| {
-                    let next = if member == "*" {
-                        want.clone()
-                    } else {
-                        Some(member.to_owned())
+            // An import that brings the app is taken before one that may pass it on.
+            let mut hops: Vec<_> = imports
+                .iter()
+                .filter_map(|i| {
+                    let member = i.member.as_deref()?;
+                    let chased = match &want {
+                        Some(w) => member == "*" || i.name == *w,
+                        None => true,
                     };
-                    (m, (member != "*").then(|| i.name.clone()), next, made)
+                    if !chased {
+                        return None;
+                    }
+                    let m = self.import(at, &i.module, i.level)?;
+                    let made = self.instances(m);
+                    let passes = |x: &PyImport| {
+                        x.member.as_deref() == Some("*")
+                            || (member != "*" && x.name == member)
+                            || (member == "*" && want.as_ref().is_some_and(|w| x.name == *w))
+                    };
+                    let brings = if member == "*" {
+                        want.as_ref().map_or(!made.is_empty(), |w| made.contains(w))
+                    } else {
+                        made.iter().any(|n| n == member)
+                    };
+                    (brings || self.mods[m].imports.iter().any(passes)).then(|| {
+                        let next = if member == "*" {
+                            want.clone()
+                        } else {
+                            Some(member.to_owned())
+                        };
+                        (
+                            brings,
+                            (m, (member != "*").then(|| i.name.clone()), next, made),
+                        )
+                    })
                 })
-            });
+                .collect();
+            let hop = hops
+                .iter()
+                .position(|(brings, _)| *brings)
+                .or((!hops.is_empty()).then_some(0))
+                .map(|i| hops.swap_remove(i).1);
             let Some((m, bound, next, made)) = hop else {
                 break;
             };
