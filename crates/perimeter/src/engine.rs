@@ -327,8 +327,8 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         (perimeter_model::azure::is_host, |f, t| {
             perimeter_model::azure::load(f, t)
         }),
-        (perimeter_model::zappa::is_settings, |f, _| {
-            perimeter_model::zappa::load(f)
+        (perimeter_model::zappa::is_settings, |f, t| {
+            perimeter_model::zappa::load(f, t)
         }),
     ];
     for (is_descriptor, load) in loaders {

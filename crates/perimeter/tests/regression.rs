@@ -2009,3 +2009,126 @@ mod bounds {
     }
 }
 // --- end issue 14: bounds ---
+
+// --- issue 15: Zappa Django stages, Chalice app objects, debug switches (helper misc) ---
+mod python_apps {
+    use std::path::PathBuf;
+    use std::process::Command;
+
+    use serde_json::Value;
+
+    /// A project of `perimeter_model`'s loader fixtures, scanned as a repository.
+    fn scan(project: &str) -> Value {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../perimeter_model/resources/test")
+            .join(project);
+        let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
+            .args(["scan", "--format", "json", "--no-cache", "--allow-errors"])
+            .arg(&root)
+            .env("PERIMETER_NO_RESULT_CACHE", "1")
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    }
+
+    /// `(path, line, function)` of each finding of a rule.
+    fn found(report: &Value, rule: &str) -> Vec<(String, u64, String)> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().to_owned(),
+                    f["line"].as_u64().unwrap(),
+                    f["function"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn django_debug_of_a_deployed_stage_is_a_verbose_error_once_per_line() {
+        let r = scan("zappa/django");
+        assert_eq!(r["summary"]["functions"], 5, "{:#}", r["summary"]);
+        assert!(
+            r["errors"].as_array().unwrap().is_empty(),
+            "{:#}",
+            r["errors"]
+        );
+        // dev sets it; qa takes it from dev (`from .dev import *`): one finding, at dev.py.
+        // prod reads it from the environment and local.py is no stage's settings: none.
+        assert_eq!(
+            found(&r, "ERR001"),
+            [("site/settings/dev.py".to_owned(), 5, "dev".to_owned())]
+        );
+        let message = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "ERR001")
+            .unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(message.contains("`dev` and 1 other"), "{message}");
+    }
+
+    #[test]
+    fn django_secret_key_literal_is_a_hardcoded_secret() {
+        let r = scan("zappa/django");
+        let secrets = found(&r, "SEC006");
+        assert!(
+            secrets
+                .iter()
+                .any(|(p, l, _)| p == "site/settings/dev.py" && *l == 3),
+            "{secrets:?}"
+        );
+        // `SECRET_KEY = os.environ["SECRET_KEY"]` is read at run time.
+        assert!(
+            !secrets.iter().any(|(p, _, _)| p == "site/settings/prod.py"),
+            "{secrets:?}"
+        );
+    }
+
+    #[test]
+    fn chalice_subclass_app_star_imported_is_analysed_with_its_debug_switch() {
+        let r = scan("chalice/custom");
+        assert_eq!(r["summary"]["functions"], 9, "{:#}", r["summary"]);
+        assert!(
+            r["errors"].as_array().unwrap().is_empty(),
+            "{:#}",
+            r["errors"]
+        );
+        let debug = found(&r, "ERR001");
+        assert_eq!(debug.len(), 1, "{debug:?}");
+        assert_eq!(
+            (debug[0].0.as_str(), debug[0].1),
+            ("chalicelib/main.py", 24)
+        );
+        // The routes registered by calls are routes: the one without an authorizer is open.
+        let open = found(&r, "AUTH001");
+        assert!(
+            open.iter()
+                .any(|(p, l, f)| p == "chalicelib/main.py" && *l == 42 && f == "health"),
+            "{open:?}"
+        );
+    }
+
+    #[test]
+    fn chalice_lookalike_class_is_no_app_and_no_finding() {
+        let r = scan("chalice/lookalike");
+        assert_eq!(r["summary"]["functions"], 0, "{:#}", r["summary"]);
+        assert!(found(&r, "ERR001").is_empty());
+        let errors = r["errors"].as_array().unwrap();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e["message"].as_str().unwrap().starts_with("no Chalice app")),
+            "{errors:#?}"
+        );
+    }
+}
+// --- end issue 15: python apps ---

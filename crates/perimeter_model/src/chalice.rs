@@ -10,6 +10,13 @@
 //! runs that view alone with `app.current_request` as the request. Route functions take the
 //! settings Chalice gives `api_handler`; the others the settings of their own name.
 //!
+//! The app object is what `app.py` assigns an instance of `Chalice` or of a subclass of it
+//! (`class CustomChalice(Chalice)`, in the module or imported), or what it imports from a module
+//! of the project that makes one (`from chalicelib.main import app`, or `*`); its functions are
+//! declared with decorators or by applying them (`app.route('/x')(views.x)`, the view then found
+//! through the imports), in `app.py`, in the module that makes the app and in the registered
+//! blueprints. `app.debug = True` is recorded on every function of the app.
+//!
 //! Settings are looked up as Chalice does: the stage's `lambda_functions.<name>`, the stage,
 //! the top-level `lambda_functions.<name>`, the top level; environment variables merge
 //! (top level, stage, stage function). The stage is `dev` when the config has one (Chalice's
@@ -27,7 +34,7 @@ use crate::model::{
     Api, Application, Auth, EnvVar, Event, EventKind, Framework, Function, KeyFilter, Role,
     RoleOrigin, Route,
 };
-use crate::pysource::{self, AppFiles, PyCall, PyFunction, PyModule};
+use crate::pysource::{self, AppFiles, PyCall, PyFunction, PyImport, PyModule};
 use crate::yaml::{self, Node, Value};
 
 /// Whether a path is a Chalice configuration file.
@@ -85,6 +92,9 @@ impl Config<'_> {
 
 /// A decorated function of the app or of a blueprint, with the module it is in.
 struct Declared<'m> {
+    /// The module where the decorator is written.
+    site: &'m PyModule,
+    /// The module where the function is defined.
     module: &'m PyModule,
     function: &'m PyFunction,
     decorator: &'m PyCall,
@@ -140,69 +150,93 @@ pub fn load(config: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
             return app;
         }
     };
-    let app_vars = main.instances_of("Chalice");
-    let app_vars: Vec<&str> = if app_vars.is_empty() {
-        vec!["app"]
-    } else {
-        app_vars
+    let mut mods = Modules {
+        files,
+        project: project.clone(),
+        mods: vec![main],
+        errors: Vec::new(),
     };
-    // The blueprints the app registers, each read from its module.
-    let mut blueprints: Vec<(PyModule, String, String, String)> = Vec::new();
-    for call in &main.calls {
-        if call.method() != "register_blueprint" || !app_vars.contains(&call.receiver()) {
-            continue;
-        }
-        let Some(target) = call.args.first().and_then(pysource::name) else {
-            continue;
-        };
-        let prefix = |k: &str| {
-            call.kwarg(k)
-                .and_then(pysource::literal)
-                .unwrap_or("")
-                .to_owned()
-        };
-        match pysource::resolve_object(&main, target, &project, files, "Blueprint") {
-            Ok(Some((module, var))) => {
-                blueprints.push((module, var, prefix("url_prefix"), prefix("name_prefix")));
-            }
-            Ok(None) => {}
-            Err(e) => app.errors.push(e),
-        }
+    let sites = mods.sites();
+    if sites.is_empty() {
+        app.errors.push(ScanError::new(
+            &app_py,
+            "no Chalice app: nothing assigns `Chalice(...)` or an instance of a subclass of it, or imports one",
+        ));
     }
-    let mut declared: Vec<Declared<'_>> = Vec::new();
-    for f in &main.functions {
-        for d in &f.decorators {
-            if app_vars.contains(&d.receiver()) {
-                declared.push(Declared {
-                    module: &main,
-                    function: f,
-                    decorator: d,
-                    url_prefix: String::new(),
-                    name_prefix: String::new(),
-                });
+    // Each decoration, by indices into `mods` while modules are still being read.
+    let mut found: Vec<Found> = Vec::new();
+    let mut bp_sites: Vec<(usize, String, String, String)> = Vec::new();
+    for (m, names) in &sites {
+        mods.collect(*m, names, "", "", &mut found);
+        // The blueprints the app registers, each read from its module.
+        let calls: Vec<PyCall> = mods.mods[*m].calls.clone();
+        for call in &calls {
+            if call.method() != "register_blueprint" || !names.iter().any(|n| n == call.receiver())
+            {
+                continue;
             }
-        }
-    }
-    for (module, var, url_prefix, name_prefix) in &blueprints {
-        for f in &module.functions {
-            for d in &f.decorators {
-                if d.receiver() == var {
-                    declared.push(Declared {
-                        module,
-                        function: f,
-                        decorator: d,
-                        url_prefix: url_prefix.clone(),
-                        name_prefix: name_prefix.clone(),
-                    });
+            let Some(target) = call.args.first().and_then(pysource::name) else {
+                continue;
+            };
+            let prefix = |k: &str| {
+                call.kwarg(k)
+                    .and_then(pysource::literal)
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            match pysource::resolve_object(&mods.mods[*m], target, &project, files, "Blueprint") {
+                Ok(Some((module, var))) => {
+                    let idx = mods.add(module);
+                    bp_sites.push((idx, var, prefix("url_prefix"), prefix("name_prefix")));
                 }
+                Ok(None) => {}
+                Err(e) => app.errors.push(e),
             }
         }
     }
+    for (m, var, url_prefix, name_prefix) in &bp_sites {
+        mods.collect(
+            *m,
+            std::slice::from_ref(var),
+            url_prefix,
+            name_prefix,
+            &mut found,
+        );
+    }
+    app.errors.append(&mut mods.errors);
+    let mods = mods.mods;
+    let declared: Vec<Declared<'_>> = found
+        .iter()
+        .map(|f| {
+            let function = &mods[f.module].functions[f.function];
+            Declared {
+                site: &mods[f.site],
+                module: &mods[f.module],
+                function,
+                decorator: match f.decorator {
+                    Dec::At(i) => &function.decorators[i],
+                    Dec::Applied(i) => &mods[f.site].applied[i].decorator,
+                },
+                url_prefix: f.url_prefix.clone(),
+                name_prefix: f.name_prefix.clone(),
+            }
+        })
+        .collect();
+    // `app.debug = True`: Chalice answers an unhandled error with its traceback.
+    let debug = sites.iter().find_map(|(m, names)| {
+        names.iter().find_map(|n| {
+            mods[*m]
+                .value(&format!("{n}.debug"))
+                .filter(|v| v.as_bool() == Some(true))
+                .cloned()
+        })
+    });
+    let site_modules: Vec<&PyModule> = sites.iter().map(|(m, _)| &mods[*m]).collect();
 
     // Chalice deploys with the Python version of the machine that runs `chalice deploy`.
     let config_loc = Loc::new(config, Span { start: 0, end: 0 });
     let runtime = Node::new(Value::Str("python3".to_owned()), config_loc.clone());
-    let authorizers = authorizers(&main, &declared);
+    let authorizers = authorizers(&site_modules, &declared);
     let mut roles: Vec<Role> = Vec::new();
     let mut has_routes = false;
     for d in &declared {
@@ -246,6 +280,7 @@ pub fn load(config: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
             f.tags = cfg.setting("tags", &deployed);
             f.environment = cfg.environment(&deployed);
             f.name = Some(Node::new(Value::Str(deployed.clone()), dec.loc.clone()));
+            f.debug = debug.clone();
             f.role = Some(role_for(
                 &cfg,
                 &deployed,
@@ -332,10 +367,10 @@ impl Kind {
 }
 
 /// The authorizers of the app by variable or function name, with their kind.
-fn authorizers(main: &PyModule, declared: &[Declared<'_>]) -> Vec<(String, &'static str)> {
-    let mut out: Vec<(String, &'static str)> = main
-        .assigns
+fn authorizers(sites: &[&PyModule], declared: &[Declared<'_>]) -> Vec<(String, &'static str)> {
+    let mut out: Vec<(String, &'static str)> = sites
         .iter()
+        .flat_map(|m| m.assigns.iter())
         .filter_map(|(name, call)| {
             let kind = match call.method() {
                 "IAMAuthorizer" => "aws_iam",
@@ -430,7 +465,7 @@ fn event(kind: Kind, d: &Declared<'_>, authorizers: &[(String, &'static str)]) -
                 .filter(|c| c.as_bool() != Some(false) && !c.is_null())
                 .map(|c| {
                     let c = pysource::name(c)
-                        .and_then(|n| d.module.assigned(n))
+                        .and_then(|n| d.site.assigned(n))
                         .map_or_else(|| c.clone(), PyCall::to_node);
                     cors_defaults(c)
                 });
@@ -587,4 +622,313 @@ fn role_for(
     }
     roles.push(role);
     id
+}
+
+/// Which decorator of a [`Found`] declaration.
+#[derive(Clone, Copy)]
+enum Dec {
+    /// The function's decorator at this index.
+    At(usize),
+    /// The site module's applied decorator at this index.
+    Applied(usize),
+}
+
+/// A decorated function, by indices into [`Modules::mods`].
+struct Found {
+    site: usize,
+    module: usize,
+    function: usize,
+    decorator: Dec,
+    url_prefix: String,
+    name_prefix: String,
+}
+
+/// How many imports are followed to find the app object, its class or a view.
+const MAX_IMPORTS: usize = 4;
+
+/// The Python modules of the project read so far; `mods[0]` is `app.py`.
+struct Modules<'f> {
+    files: &'f dyn AppFiles,
+    project: String,
+    mods: Vec<PyModule>,
+    errors: Vec<ScanError>,
+}
+
+impl Modules<'_> {
+    /// Adds a module read elsewhere, once; its index.
+    fn add(&mut self, module: PyModule) -> usize {
+        if let Some(i) = self
+            .mods
+            .iter()
+            .position(|m| m.file.path() == module.file.path())
+        {
+            return i;
+        }
+        self.mods.push(module);
+        self.mods.len() - 1
+    }
+
+    /// The module `name` (dotted) imported from module `from` with `level` leading dots:
+    /// absolute imports from the project folder (where Chalice runs the app from), relative
+    /// ones from the importing module's package.
+    fn import(&mut self, from: usize, name: &str, level: u32) -> Option<usize> {
+        let mut base = if level == 0 {
+            self.project.clone()
+        } else {
+            let path = self.mods[from].file.path();
+            path.rsplit_once('/').map_or("", |(d, _)| d).to_owned()
+        };
+        for _ in 1..level {
+            base = crate::cfn::join_dir(&base, "..")?;
+        }
+        let rel = name.replace('.', "/");
+        for candidate in [format!("{rel}.py"), format!("{rel}/__init__.py")] {
+            let candidate = candidate.trim_start_matches('/');
+            let Some(path) = crate::cfn::join_dir(&base, candidate) else {
+                continue;
+            };
+            if let Some(i) = self.mods.iter().position(|m| m.file.path() == path) {
+                return Some(i);
+            }
+            match self.files.python(&path) {
+                Some(Ok(m)) => return Some(self.add(m)),
+                Some(Err(e)) => {
+                    self.errors.push(e);
+                    return None;
+                }
+                None => {}
+            }
+        }
+        None
+    }
+
+    /// The module an import names as a whole (`from chalicelib import routes` when
+    /// `chalicelib/routes.py` exists, `import chalicelib.routes`), if any.
+    fn imported_module(&mut self, from: usize, import: &PyImport) -> Option<usize> {
+        match &import.member {
+            Some(member) => {
+                let name = [import.module.as_str(), member.as_str()]
+                    .iter()
+                    .filter(|s| !s.is_empty())
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(".");
+                self.import(from, &name, import.level)
+            }
+            None => self.import(from, &import.module, import.level),
+        }
+    }
+
+    /// Whether the class `name` of module `m` is `Chalice` or a subclass of it, defined in
+    /// the module or imported from another module of the project.
+    fn is_chalice_class(&mut self, m: usize, name: &str, depth: usize) -> bool {
+        if name == "Chalice" || name == "chalice.Chalice" {
+            return true;
+        }
+        if depth > MAX_IMPORTS {
+            return false;
+        }
+        if let Some(bases) = self.mods[m]
+            .classes
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.bases.clone())
+        {
+            return bases.iter().any(|b| self.is_chalice_class(m, b, depth + 1));
+        }
+        let (head, rest) = name.split_once('.').unwrap_or((name, ""));
+        let Some(import) = self.mods[m]
+            .imports
+            .iter()
+            .find(|i| i.name == head)
+            .cloned()
+        else {
+            return false;
+        };
+        match (&import.member, rest.is_empty()) {
+            // `from chalice import Chalice as C` is Chalice itself.
+            (Some(member), true) if import.module == "chalice" => member == "Chalice",
+            (Some(member), true) => self
+                .import(m, &import.module, import.level)
+                .is_some_and(|i| self.is_chalice_class(i, member, depth + 1)),
+            (_, false) => self
+                .imported_module(m, &import)
+                .is_some_and(|i| self.is_chalice_class(i, rest, depth + 1)),
+            (None, true) => false,
+        }
+    }
+
+    /// The names module `m` assigns an instance of Chalice (or of a subclass) to.
+    fn instances(&mut self, m: usize) -> Vec<String> {
+        let assigns: Vec<(String, String)> = self.mods[m]
+            .assigns
+            .iter()
+            .map(|(n, c)| (n.clone(), c.callee.clone()))
+            .collect();
+        assigns
+            .into_iter()
+            .filter(|(_, callee)| self.is_chalice_class(m, callee, 0))
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    /// The modules where the app object is used, each with the names it has there: `app.py`
+    /// when it makes the app or imports it (`from chalicelib.main import app`, or `*`), and
+    /// the module that makes it.
+    fn sites(&mut self) -> Vec<(usize, Vec<String>)> {
+        let names = self.instances(0);
+        if !names.is_empty() {
+            return vec![(0, names)];
+        }
+        // The app imported by name (`from chalicelib.main import app as a`) or with
+        // everything of its module (`*`), maybe through modules that import it in turn.
+        let mut local: Option<Vec<String>> = None;
+        let mut want: Option<String> = None;
+        let mut at = 0;
+        for _ in 0..=MAX_IMPORTS {
+            let imports = self.mods[at].imports.clone();
+            // An import that brings the app is taken before one that may pass it on.
+            let mut hops: Vec<_> = imports
+                .iter()
+                .filter_map(|i| {
+                    let member = i.member.as_deref()?;
+                    let chased = match &want {
+                        Some(w) => member == "*" || i.name == *w,
+                        None => true,
+                    };
+                    if !chased {
+                        return None;
+                    }
+                    let m = self.import(at, &i.module, i.level)?;
+                    let made = self.instances(m);
+                    let passes = |x: &PyImport| {
+                        x.member.as_deref() == Some("*")
+                            || (member != "*" && x.name == member)
+                            || (member == "*" && want.as_ref().is_some_and(|w| x.name == *w))
+                    };
+                    let brings = if member == "*" {
+                        want.as_ref().map_or(!made.is_empty(), |w| made.contains(w))
+                    } else {
+                        made.iter().any(|n| n == member)
+                    };
+                    (brings || self.mods[m].imports.iter().any(passes)).then(|| {
+                        let next = if member == "*" {
+                            want.clone()
+                        } else {
+                            Some(member.to_owned())
+                        };
+                        (
+                            brings,
+                            (m, (member != "*").then(|| i.name.clone()), next, made),
+                        )
+                    })
+                })
+                .collect();
+            let hop = hops
+                .iter()
+                .position(|(brings, _)| *brings)
+                .or((!hops.is_empty()).then_some(0))
+                .map(|i| hops.swap_remove(i).1);
+            let Some((m, bound, next, made)) = hop else {
+                break;
+            };
+            if at == 0 {
+                local = Some(bound.into_iter().collect());
+            }
+            at = m;
+            want = next;
+            let made: Vec<String> = made
+                .into_iter()
+                .filter(|n| want.as_ref().is_none_or(|w| w == n))
+                .collect();
+            if !made.is_empty() {
+                // `from m import *` binds the app under its own names.
+                let local = match local {
+                    Some(l) if !l.is_empty() => l,
+                    _ => made.clone(),
+                };
+                return vec![(0, local), (m, made)];
+            }
+        }
+        if let Some(local) = local.filter(|l| !l.is_empty()) {
+            return vec![(0, local)];
+        }
+        // An app made in a way not read here: `app`, unless app.py assigns it something else.
+        if self.mods[0].assigns.iter().any(|(n, _)| n == "app") {
+            Vec::new()
+        } else {
+            vec![(0, vec!["app".to_owned()])]
+        }
+    }
+
+    /// The function a view reference names (`view`, `routes.view`) from module `m`: defined
+    /// there or imported from a module of the project.
+    fn function(&mut self, m: usize, target: &str, depth: usize) -> Option<(usize, usize)> {
+        if depth > MAX_IMPORTS {
+            return None;
+        }
+        let (head, rest) = target.split_once('.').unwrap_or((target, ""));
+        if rest.is_empty()
+            && let Some(i) = self.mods[m].functions.iter().position(|f| f.name == head)
+        {
+            return Some((m, i));
+        }
+        let import = self.mods[m]
+            .imports
+            .iter()
+            .find(|i| i.name == head)
+            .cloned()?;
+        match (&import.member, rest.is_empty()) {
+            (Some(member), true) => {
+                let from = self.import(m, &import.module, import.level)?;
+                self.function(from, member, depth + 1)
+            }
+            (_, false) => {
+                let from = self.imported_module(m, &import)?;
+                self.function(from, rest, depth + 1)
+            }
+            (None, true) => None,
+        }
+    }
+
+    /// The functions module `m` declares on an object it names `names`: with `@` or applied.
+    fn collect(
+        &mut self,
+        m: usize,
+        names: &[String],
+        url_prefix: &str,
+        name_prefix: &str,
+        out: &mut Vec<Found>,
+    ) {
+        let on = |c: &PyCall| names.iter().any(|n| n == c.receiver());
+        let mut found = |module: usize, function: usize, decorator: Dec| {
+            out.push(Found {
+                site: m,
+                module,
+                function,
+                decorator,
+                url_prefix: url_prefix.to_owned(),
+                name_prefix: name_prefix.to_owned(),
+            });
+        };
+        for (fi, f) in self.mods[m].functions.iter().enumerate() {
+            for (di, d) in f.decorators.iter().enumerate() {
+                if on(d) {
+                    found(m, fi, Dec::At(di));
+                }
+            }
+        }
+        let applied: Vec<(usize, String)> = self.mods[m]
+            .applied
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| on(&a.decorator))
+            .filter_map(|(i, a)| Some((i, pysource::name(&a.target)?.to_owned())))
+            .collect();
+        for (i, target) in applied {
+            if let Some((module, function)) = self.function(m, &target, 0) {
+                found(module, function, Dec::Applied(i));
+            }
+        }
+    }
 }

@@ -149,6 +149,10 @@ pub struct Function {
     /// Output bindings (Azure Functions): names the code writes to, each designating a
     /// resource of the model.
     pub outputs: Vec<Output>,
+    /// A debug switch of the function's web framework that is on, where it is set
+    /// (`app.debug = True` of a Chalice app, `DEBUG = True` in the Django settings module a
+    /// Zappa stage runs with): unhandled errors are answered with their details.
+    pub debug: Option<Node>,
 }
 
 impl Function {
@@ -179,6 +183,7 @@ impl Function {
             tags: None,
             properties: None,
             outputs: Vec::new(),
+            debug: None,
         }
     }
 

@@ -1,14 +1,16 @@
 //! Zappa: `zappa_settings.json` (or `.yaml`/`.yml`), one deployment per stage.
 //!
-//! Each stage is a function serving its WSGI/ASGI app (`app_function`, `app.app`: the code
-//! analysis runs the app's routes as entry points) behind an API Gateway proxy route whose
-//! authentication is the stage's `authorizer` or `iam_authorization` (`api_key_required`
-//! alone authenticates nobody). Each `events` entry calls its own Python function (`function`)
-//! from the stage's deployment, triggered by the ARN of its `event_source` or by its
-//! `expression` (schedule); `keep_warm` adds a schedule. Settings: `extends` (another stage),
-//! `timeout_seconds`, `memory_size`, `xray_tracing`, `environment_variables` and
-//! `aws_environment_variables`, `role_arn` (a role defined elsewhere) or `role_name` with
-//! `extra_permissions` (statements added to the role Zappa manages).
+//! Each stage is a function serving its WSGI/ASGI app (`app_function`, `app.app`: the code analysis
+//! runs the app's routes as entry points), or its Django project (`django_settings`: the project's
+//! WSGI `application`, with `DEBUG` read from the settings module), behind an API Gateway proxy
+//! route whose authentication is the stage's `authorizer` or `iam_authorization`
+//! (`api_key_required` alone authenticates nobody). Each `events` entry calls its own Python
+//! function (`function`) from the stage's deployment, triggered by the ARN of its `event_source` or
+//! by its `expression` (schedule); `keep_warm` (a schedule pinging the stage's own function,
+//! answered by Zappa's handler before any code of the app runs) adds no function and no trigger.
+//! Settings: `extends` (another stage), `timeout_seconds`, `memory_size`, `xray_tracing`,
+//! `environment_variables` and `aws_environment_variables`, `role_arn` (a role defined elsewhere)
+//! or `role_name` with `extra_permissions` (statements added to the role Zappa manages).
 
 use std::sync::Arc;
 
@@ -17,6 +19,7 @@ use perimeter_diagnostics::{ScanError, SourceFile};
 use crate::model::{
     Application, Auth, EnvVar, Event, EventKind, Framework, Function, Role, RoleOrigin, Route,
 };
+use crate::pysource::AppFiles;
 use crate::yaml::{self, Key, Node, Value};
 
 /// Whether a path is a Zappa settings file.
@@ -59,8 +62,112 @@ fn kind_of_arn(arn: &str) -> Option<EventKind> {
     })
 }
 
-/// Loads a Zappa settings file: one function per stage, one per event.
-pub fn load(file: &Arc<SourceFile>) -> Application {
+/// The module path of a dotted Python module under `dir`, when the tree has it.
+fn module_file(dir: &str, dotted: &str, files: &dyn AppFiles) -> Option<String> {
+    let rel = dotted.replace('.', "/");
+    [format!("{rel}.py"), format!("{rel}/__init__.py")]
+        .iter()
+        .filter_map(|p| crate::cfn::join_dir(dir, p))
+        .find(|p| files.file(p).is_some())
+}
+
+/// The handler serving a Django project: the `application` of the project's `wsgi.py` (in
+/// the settings module's package or a parent package), as Django's `startproject` makes it;
+/// else Django's WSGI app made for the settings module, named after it.
+fn django_app(
+    settings: &Node,
+    dir: &str,
+    files: &dyn AppFiles,
+    errors: &mut Vec<ScanError>,
+) -> Node {
+    let Some(dotted) = settings.as_str() else {
+        return settings.clone();
+    };
+    let mut package = dotted;
+    while let Some((parent, _)) = package.rsplit_once('.') {
+        package = parent;
+        let wsgi = format!("{package}.wsgi");
+        if module_file(dir, &wsgi, files).is_some() {
+            return Node::new(
+                Value::Str(format!("{wsgi}.application")),
+                settings.loc.clone(),
+            );
+        }
+    }
+    if module_file(dir, dotted, files).is_none() {
+        errors.push(ScanError::at(
+            &settings.loc,
+            format!("the Django settings module `{dotted}` is not in the repository"),
+        ));
+    }
+    Node::new(
+        Value::Str(format!("{dotted}.application")),
+        settings.loc.clone(),
+    )
+}
+
+/// `DEBUG = True` in the Django settings module a stage runs with (or in a module it takes
+/// everything from, `from .base import *`); the last assignment wins, as when Python runs it.
+fn django_debug(
+    settings: &Node,
+    dir: &str,
+    files: &dyn AppFiles,
+    errors: &mut Vec<ScanError>,
+) -> Option<Node> {
+    let path = module_file(dir, settings.as_str()?, files)?;
+    let mut seen: Vec<String> = Vec::new();
+    settings_value(&path, "DEBUG", files, errors, &mut seen).filter(|v| v.as_bool() == Some(true))
+}
+
+/// The value a settings module gives `name`: its own last literal assignment, else the one
+/// of the last module it star-imports that gives one.
+fn settings_value(
+    path: &str,
+    name: &str,
+    files: &dyn AppFiles,
+    errors: &mut Vec<ScanError>,
+    seen: &mut Vec<String>,
+) -> Option<Node> {
+    if seen.len() > 8 || seen.iter().any(|s| s == path) {
+        return None;
+    }
+    seen.push(path.to_owned());
+    let module = match files.python(path)? {
+        Ok(m) => m,
+        Err(e) => {
+            errors.push(e);
+            return None;
+        }
+    };
+    // A name assigned a call (`DEBUG = env.bool(...)`) is not a literal: no value.
+    if module.assigned(name).is_some() {
+        return None;
+    }
+    if let Some(v) = module.value(name) {
+        return Some(v.clone());
+    }
+    let package = path.rsplit_once('/').map_or("", |(d, _)| d);
+    for import in module.imports.iter().rev() {
+        if import.member.as_deref() != Some("*") || import.level == 0 {
+            continue;
+        }
+        let mut base = package.to_owned();
+        for _ in 1..import.level {
+            base = crate::cfn::join_dir(&base, "..")?;
+        }
+        let Some(target) = module_file(&base, &import.module, files) else {
+            continue;
+        };
+        if let Some(v) = settings_value(&target, name, files, errors, seen) {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// Loads a Zappa settings file: one function per stage, one per event; the stage's Django
+/// settings module (`django_settings`) is read through `files`.
+pub fn load(file: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
     let dir = file
         .path()
         .rsplit_once('/')
@@ -92,9 +199,19 @@ pub fn load(file: &Arc<SourceFile>) -> Application {
                 .find(|(x, _)| x.name == k)
                 .map(|(_, v)| (*v).clone())
         };
-        let Some(app_function) = get("app_function") else {
+        // A Django project (`django_settings`) is served by its WSGI app, with the settings
+        // module the stage names.
+        let django = get("django_settings");
+        let Some(app_function) = get("app_function").or_else(|| {
+            django
+                .as_ref()
+                .map(|d| django_app(d, &dir, files, &mut app.errors))
+        }) else {
             continue;
         };
+        let debug = django
+            .as_ref()
+            .and_then(|d| django_debug(d, &dir, files, &mut app.errors));
         let role_id = format!("{stage}:role");
         let external = get("role_arn").is_some()
             || get("manage_roles").is_some_and(|m| matches!(m.value, Value::Bool(false)));
@@ -138,6 +255,7 @@ pub fn load(file: &Arc<SourceFile>) -> Application {
         };
         // The web app behind the API Gateway proxy.
         let mut web = base(stage.to_owned(), app_function.clone());
+        web.debug = debug;
         let auth = match (get("authorizer"), get("iam_authorization")) {
             (Some(a), _) => Auth::Authorizer {
                 kind: "zappa".to_owned(),

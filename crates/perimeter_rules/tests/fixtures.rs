@@ -335,7 +335,7 @@ fn fixtures() {
                 let app = if perimeter_model::chalice::is_config(path) {
                     perimeter_model::chalice::load(&file, &tree)
                 } else if perimeter_model::zappa::is_settings(path) {
-                    perimeter_model::zappa::load(&file)
+                    perimeter_model::zappa::load(&file, &tree)
                 } else if perimeter_model::azure::is_host(path) {
                     perimeter_model::azure::load(&file, &tree)
                 } else {

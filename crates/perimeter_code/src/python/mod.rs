@@ -83,6 +83,10 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
             {
                 summary.handler = engine.global_loc(m, &func);
             }
+            // A Django project's WSGI app: its views are not read yet, the handler is found.
+            None if engine.is_django_app(m, &func) => {
+                summary.handler = engine.global_loc(m, &func);
+            }
             None => summary.errors.push(ScanError::new(
                 path.clone(),
                 format!(

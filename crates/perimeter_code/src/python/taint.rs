@@ -868,6 +868,29 @@ impl<'r> Engine<'r> {
         })
     }
 
+    /// Whether a module-level name is assigned Django's WSGI or ASGI app
+    /// (`application = get_wsgi_application()`), which serves the project's views: the
+    /// handler of a Django project deployed with Zappa.
+    pub(crate) fn is_django_app(&self, module: usize, name: &str) -> bool {
+        let Some(ast) = self.asts.get(module) else {
+            return false;
+        };
+        ast.body.iter().any(|stmt| match stmt {
+            Stmt::Assign(a) => {
+                a.targets
+                    .iter()
+                    .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == name))
+                    && matches!(&*a.value, Expr::Call(c) if match &*c.func {
+                        Expr::Name(n) => n.id.as_str(),
+                        Expr::Attribute(x) => x.attr.as_str(),
+                        _ => "",
+                    }
+                    .ends_with("sgi_application"))
+            }
+            _ => false,
+        })
+    }
+
     /// Runs the route functions of a web framework app defined in a module (Flask, Chalice,
     /// FastAPI behind Mangum, Quart): each function decorated with `@app.route(...)`,
     /// `@app.get(...)`, ... is an entry point whose parameters are path parameters of the

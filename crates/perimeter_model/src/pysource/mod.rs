@@ -105,6 +105,26 @@ pub struct PyImport {
     pub member: Option<String>,
 }
 
+/// A module-level class and the dotted names of its bases.
+#[derive(Clone, Debug)]
+pub struct PyClass {
+    /// Its name.
+    pub name: String,
+    /// Where its name is written.
+    pub loc: Loc,
+    /// Its bases as written (`Chalice`, `chalice.Chalice`).
+    pub bases: Vec<String>,
+}
+
+/// A decorator applied by a call rather than with `@`: `app.route('/x')(view)`.
+#[derive(Clone, Debug)]
+pub struct PyApplied {
+    /// The decorator call (`app.route('/x')`).
+    pub decorator: PyCall,
+    /// What it is applied to, as written (`view`, `routes.view`).
+    pub target: Node,
+}
+
 /// What the loaders need from one Python module.
 #[derive(Clone, Debug)]
 pub struct PyModule {
@@ -118,6 +138,13 @@ pub struct PyModule {
     pub calls: Vec<PyCall>,
     /// Module-level imports.
     pub imports: Vec<PyImport>,
+    /// Module-level classes.
+    pub classes: Vec<PyClass>,
+    /// Module-level assignments of anything but a call, to a name or an attribute chain
+    /// (`DEBUG = True`, `app.debug = True`), by dotted target, in source order.
+    pub values: Vec<(String, Node)>,
+    /// Decorators applied as calls: `app.route('/x', methods=['GET'])(view)`.
+    pub applied: Vec<PyApplied>,
 }
 
 impl PyModule {
@@ -129,6 +156,21 @@ impl PyModule {
             .filter(|(_, c)| c.method() == callee)
             .map(|(n, _)| n.as_str())
             .collect()
+    }
+
+    /// The value last assigned to a name or attribute chain (`DEBUG`, `app.debug`) by an
+    /// assignment that is not a call.
+    pub fn value(&self, target: &str) -> Option<&Node> {
+        self.values
+            .iter()
+            .rev()
+            .find(|(t, _)| t == target)
+            .map(|(_, v)| v)
+    }
+
+    /// A module-level function by name.
+    pub fn function(&self, name: &str) -> Option<&PyFunction> {
+        self.functions.iter().find(|f| f.name == name)
     }
 
     /// The assignment of a name, when it is assigned a call.

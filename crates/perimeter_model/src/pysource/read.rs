@@ -1,11 +1,12 @@
-//! Reads, with ruff's parser, what a Python module declares at its top level (decorated functions, assignments
-//! of calls, calls, imports) into the model's [`PyModule`], for the loaders of applications
-//! whose functions are declared in code: Chalice's `app.py` and blueprints, Azure Functions'
-//! `function_app.py`. Nothing is evaluated: arguments are kept as written, with their spans.
+//! Reads, with ruff's parser, what a Python module declares at its top level (decorated functions,
+//! assignments of calls and of values, calls, decorators applied as calls, classes, imports) into
+//! the model's [`PyModule`], for the loaders of applications whose functions are declared in code:
+//! Chalice's `app.py` and blueprints, Azure Functions' `function_app.py`. Nothing is evaluated:
+//! arguments are kept as written, with their spans.
 
 use std::sync::Arc;
 
-use super::{CALLEE, PyCall, PyFunction, PyImport, PyModule};
+use super::{CALLEE, PyApplied, PyCall, PyClass, PyFunction, PyImport, PyModule};
 use crate::yaml::{Key, Node, Value};
 use perimeter_diagnostics::{Loc, ScanError, SourceFile, Span};
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -29,6 +30,9 @@ pub fn read(file: &Arc<SourceFile>) -> Result<PyModule, ScanError> {
         assigns: Vec::new(),
         calls: Vec::new(),
         imports: Vec::new(),
+        classes: Vec::new(),
+        values: Vec::new(),
+        applied: Vec::new(),
     };
     let r = Reader { file };
     for stmt in &module.body {
@@ -75,8 +79,19 @@ impl Reader<'_> {
                     && call.called
                 {
                     out.assigns.push((n.id.as_str().to_owned(), call));
+                } else if !matches!(&*a.value, Expr::Call(_)) {
+                    for t in &a.targets {
+                        if let Some(target) = dotted(t) {
+                            out.values.push((target, self.node(&a.value, 0)));
+                        }
+                    }
                 }
             }
+            Stmt::ClassDef(c) => out.classes.push(PyClass {
+                name: c.name.as_str().to_owned(),
+                loc: self.loc(c.name.range()),
+                bases: c.bases().iter().filter_map(dotted).collect(),
+            }),
             Stmt::AnnAssign(a) => {
                 if let (Some(call), Expr::Name(n)) =
                     (a.value.as_deref().and_then(|v| self.call(v)), &*a.target)
@@ -88,6 +103,23 @@ impl Reader<'_> {
             Stmt::Expr(e) => {
                 if let Some(call) = self.call(&e.value).filter(|c| c.called) {
                     out.calls.push(call);
+                } else if let Expr::Call(outer) = &*e.value
+                    && let Some(decorator) = self.call(&outer.func).filter(|c| c.called)
+                    && let [target] = &outer.arguments.args[..]
+                    && outer.arguments.keywords.is_empty()
+                {
+                    // `app.route('/x')(view)`: a decorator applied by hand; a view wrapped
+                    // by another decorator (`compress(view)`) is the view.
+                    let mut target = target;
+                    while let Expr::Call(c) = target
+                        && let [inner] = &c.arguments.args[..]
+                    {
+                        target = inner;
+                    }
+                    out.applied.push(PyApplied {
+                        decorator,
+                        target: self.node(target, 0),
+                    });
                 }
             }
             Stmt::Import(imp) => {

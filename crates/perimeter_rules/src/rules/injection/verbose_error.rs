@@ -1,12 +1,15 @@
 //! ERR001: errors and stack traces returned to HTTP callers.
-use perimeter_diagnostics::TraceStep;
+use perimeter_diagnostics::{Loc, TraceStep};
 
 use crate::prelude::*;
 
 declare_rule! {
     /// ## What it does
     /// Flags HTTP-facing functions that return an error's message or stack trace to the
-    /// caller (`body: err.stack`, `return str(e)` in a response).
+    /// caller (`body: err.stack`, `return str(e)` in a response), or whose web framework
+    /// runs in debug mode, which answers every unhandled error with its traceback: a
+    /// Chalice app with `app.debug = True`, a Django project deployed (Zappa) with
+    /// `DEBUG = True` in the settings module its stage uses.
     ///
     /// ## Why is this bad?
     /// Error details reveal file paths, library versions, table names and query text: a map
@@ -40,6 +43,30 @@ impl Rule for VerboseError {
     }
 
     fn check(&self, cx: &AppContext<'_>, out: &mut Findings) {
+        // A debug switch is one line shared by every function of the app: one finding.
+        let mut switches: Vec<(&Loc, Vec<&str>)> = Vec::new();
+        for f in cx.app.functions.iter().filter(|f| f.is_internet_facing()) {
+            let Some(debug) = &f.debug else { continue };
+            match switches.iter_mut().find(|(l, _)| **l == debug.loc) {
+                Some((_, fs)) => fs.push(&f.id),
+                None => switches.push((&debug.loc, vec![&f.id])),
+            }
+        }
+        for (loc, functions) in switches {
+            let others = match functions.len() {
+                1 => String::new(),
+                n => format!(" and {} other HTTP functions", n - 1),
+            };
+            out.report(
+                loc,
+                format!(
+                    "debug mode is on: unhandled errors of `{}`{others} are answered with their traceback",
+                    functions[0]
+                ),
+            )
+            .function(functions[0])
+            .help("Turn debug mode off in deployed code, or read it from the stage's settings");
+        }
         for (f, summary) in cx.analysed() {
             if !f.is_internet_facing() {
                 continue;

@@ -1,0 +1,2 @@
+from chalicelib.config import *
+from chalicelib.main import *

@@ -1,0 +1,3 @@
+from chalicelib.constants import *
+
+TABLE = "orders"

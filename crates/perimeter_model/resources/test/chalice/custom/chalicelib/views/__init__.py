@@ -1,0 +1,2 @@
+from .orders import list_orders, get_order
+from .health import health

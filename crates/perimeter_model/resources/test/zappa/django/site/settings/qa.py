@@ -1,0 +1,3 @@
+from .dev import *
+
+ALLOWED_HOSTS = ["qa.example.org"]

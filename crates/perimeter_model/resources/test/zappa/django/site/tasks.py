@@ -1,0 +1,2 @@
+def cleanup(event, context):
+    return None
