@@ -283,3 +283,186 @@ resource "aws_lambda_function" "zipped" {
     let zipped = app.function("aws_lambda_function.zipped").unwrap();
     assert_eq!(zipped.code_dir.as_deref(), Some("terraform/pkg/assets"));
 }
+
+// --- issue 15 item 3: module paths, 0.11 syntax, templated packages, REST API links ---
+
+fn load(dir: &str) -> (Application, Vec<String>) {
+    terraform::load(dir, &Fixtures::new())
+}
+
+fn routes(app: &Application, id: &str) -> Vec<(String, String, bool)> {
+    app.function(id)
+        .unwrap()
+        .events
+        .iter()
+        .filter_map(|e| e.route.as_ref())
+        .map(|r| (r.method.clone(), r.path.clone(), r.auth.is_authenticated()))
+        .collect()
+}
+
+#[test]
+fn child_module_paths_resolve_against_the_root_module() {
+    let (app, warnings) = load("terraform/modapp/infra");
+    assert!(app.errors.is_empty(), "{:?}", app.errors);
+    let code: BTreeMap<&str, Option<&str>> = app
+        .functions
+        .iter()
+        .map(|f| (f.id.as_str(), f.code_dir.as_deref()))
+        .collect();
+    let want: BTreeMap<&str, Option<&str>> = [
+        // `code` passed in as `"${path.module}/../src/orders"`, evaluated in the root.
+        (
+            "module.orders.aws_lambda_function.this",
+            Some("terraform/modapp/src/orders"),
+        ),
+        // Nested: the same module called from `modules/api`, its input evaluated there.
+        (
+            "module.api.module.users.aws_lambda_function.this",
+            Some("terraform/modapp/src/users"),
+        ),
+        (
+            "module.api.aws_lambda_function.reports",
+            Some("terraform/modapp/src/reports"),
+        ),
+        // `path.root` in a child module is the root module's folder.
+        (
+            "module.api.aws_lambda_function.admin",
+            Some("terraform/modapp/src/admin"),
+        ),
+        // `path.module` in a child module is its own folder.
+        (
+            "module.api.aws_lambda_function.local",
+            Some("terraform/modapp/infra/modules/api/lambda"),
+        ),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(code, want);
+    let handlers: Vec<String> = app
+        .functions
+        .iter()
+        .map(|f| text(f.handler.as_ref()))
+        .collect();
+    assert_eq!(
+        handlers,
+        [
+            "admin.handler",
+            "local.handler",
+            "report.handler",
+            "index.handler",
+            "app.handler"
+        ]
+    );
+    // The handler passed in is placed where the module uses it.
+    let orders = app
+        .function("module.orders.aws_lambda_function.this")
+        .unwrap();
+    assert_eq!(
+        at(&orders.handler.as_ref().unwrap().loc),
+        (
+            "terraform/modapp/infra/modules/function/main.tf".to_owned(),
+            15,
+            19
+        )
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("terraform-aws-modules/vpc/aws"))
+    );
+}
+
+#[test]
+fn terraform_0_11_syntax_is_read_with_its_lines() {
+    let (app, _) = load("terraform/legacy");
+    assert!(app.errors.is_empty(), "{:?}", app.errors);
+    let f = app
+        .function("module.app.aws_lambda_function.convert")
+        .unwrap();
+    assert_eq!(text(f.name.as_ref()), "convert-prod");
+    // `source_file = "code/convert.py"` in the module is relative to the root module.
+    assert_eq!(f.code_dir.as_deref(), Some("terraform/legacy/code"));
+    assert_eq!(f.role.as_deref(), Some("module.app.aws_iam_role.lambda"));
+    // `environment { variables { ... } }` and `tags { ... }` written as blocks.
+    let stage = f.env("STAGE").unwrap();
+    assert_eq!(text(Some(&stage.value)), "prod");
+    assert_eq!(
+        at(&stage.value.loc),
+        ("terraform/legacy/modules/lambda.tf".to_owned(), 24, 15)
+    );
+    assert_eq!(text(f.tags.as_ref().and_then(|t| t.get("Name"))), "convert");
+    // The file HCL2 refuses (`response_models { "application/json" = "Empty" }`) is read,
+    // and its unauthenticated method reaches the function.
+    assert_eq!(
+        routes(&app, "module.app.aws_lambda_function.convert"),
+        [("GET".to_owned(), "/".to_owned(), false)]
+    );
+}
+
+#[test]
+fn a_file_broken_beyond_0_11_syntax_is_still_an_error() {
+    let mut t = Fixtures::new();
+    t.files.insert(
+        "terraform/half/main.tf".to_owned(),
+        SourceFile::new(
+            "terraform/half/main.tf",
+            "resource \"aws_sns_topic\" \"t\" {\n  tags {\n    \"k\" = \"v\"\n  }\n  name = = \"x\"\n}\n",
+        ),
+    );
+    let (app, _) = terraform::load("terraform/half", &t);
+    assert_eq!(app.errors.len(), 1, "{:?}", app.errors);
+    assert!(app.errors[0].message.contains("line 5"), "{:?}", app.errors);
+}
+
+#[test]
+fn templated_archive_source_is_the_code_of_its_function() {
+    let (app, _) = load("terraform/tpl");
+    assert!(app.errors.is_empty(), "{:?}", app.errors);
+    let f = app
+        .function("module.fn.aws_lambda_function.templated")
+        .unwrap();
+    assert_eq!(
+        f.handler_file.as_deref(),
+        Some("terraform/tpl/modules/fn/handler.py.tpl")
+    );
+    assert_eq!(f.code_dir.as_deref(), Some("terraform/tpl/modules/fn"));
+    // `source_content = file(...)` too.
+    let c = app
+        .function("module.fn.aws_lambda_function.copied")
+        .unwrap();
+    assert_eq!(
+        c.handler_file.as_deref(),
+        Some("terraform/tpl/modules/fn/copied.js")
+    );
+    // Near miss: code written in the configuration stays inline, with no file.
+    let i = app
+        .function("module.fn.aws_lambda_function.inline")
+        .unwrap();
+    assert_eq!(i.handler_file, None);
+    assert!(
+        i.properties
+            .as_ref()
+            .and_then(|p| p.path(&["Code", "ZipFile"]))
+            .is_some()
+    );
+}
+
+#[test]
+fn rest_api_integrations_follow_their_method_by_reference() {
+    let (app, _) = load("terraform/rest");
+    assert!(app.errors.is_empty(), "{:?}", app.errors);
+    assert_eq!(
+        routes(&app, "aws_lambda_function.list"),
+        [("GET".to_owned(), "/orders".to_owned(), false)]
+    );
+    // The verb read from `aws_api_gateway_method.remove`, and its `AWS_IAM`.
+    assert_eq!(
+        routes(&app, "aws_lambda_function.remove"),
+        [("DELETE".to_owned(), "/orders".to_owned(), true)]
+    );
+    // Same verb as `list` on another resource: the admin method, authenticated.
+    assert_eq!(
+        routes(&app, "aws_lambda_function.admin"),
+        [("GET".to_owned(), "/admin".to_owned(), true)]
+    );
+}
