@@ -466,3 +466,85 @@ fn rest_api_integrations_follow_their_method_by_reference() {
         [("GET".to_owned(), "/admin".to_owned(), true)]
     );
 }
+
+#[test]
+fn what_count_or_for_each_leave_out_is_a_warning_not_a_function() {
+    let mut t = Fixtures::new();
+    let tf = r#"
+variable "enable_extra" {
+  default = false
+}
+
+variable "bucket" {
+  default = null
+}
+
+module "extra" {
+  source = "./extra"
+  count  = var.enable_extra ? 1 : 0
+}
+
+resource "aws_lambda_function" "kept" {
+  function_name = "kept"
+  role          = "arn:aws:iam::123456789012:role/r"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = var.bucket == null ? "${path.module}/app.zip" : null
+}
+
+resource "aws_lambda_function" "off" {
+  for_each      = {}
+  function_name = "off"
+  role          = "arn:aws:iam::123456789012:role/r"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = "app.zip"
+}
+
+# Near miss: a count that is not known keeps the function.
+resource "aws_lambda_function" "unknown" {
+  count         = length(data.aws_availability_zones.all.names)
+  function_name = "unknown"
+  role          = "arn:aws:iam::123456789012:role/r"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = "app.zip"
+}
+"#;
+    let extra = r#"
+resource "aws_lambda_function" "extra" {
+  function_name = "extra"
+  role          = "arn:aws:iam::123456789012:role/r"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = "app.zip"
+}
+"#;
+    for (p, text) in [
+        ("terraform/gated/main.tf", tf),
+        ("terraform/gated/extra/main.tf", extra),
+        (
+            "terraform/gated/app/app.py",
+            "def handler(e, c):\n    return 1\n",
+        ),
+    ] {
+        t.files.insert(p.to_owned(), SourceFile::new(p, text));
+    }
+    let (app, warnings) = terraform::load("terraform/gated", &t);
+    let ids: Vec<&str> = app.functions.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["aws_lambda_function.kept", "aws_lambda_function.unknown"]
+    );
+    // `var.bucket == null` is decided: the package is `app.zip`, beside `app/`.
+    let kept = app.function("aws_lambda_function.kept").unwrap();
+    assert_eq!(kept.code_dir.as_deref(), Some("terraform/gated/app"));
+    for gone in ["module.extra", "aws_lambda_function.off"] {
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains(gone) && w.contains("not created")),
+            "{warnings:?}"
+        );
+    }
+}

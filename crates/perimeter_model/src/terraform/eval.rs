@@ -278,6 +278,22 @@ impl<'m> Eval<'m> {
         }
     }
 
+    /// Whether a block's `count` or `for_each` is known to create no instance (`count =
+    /// var.enabled ? 1 : 0` with `enabled` false): what Terraform would not create.
+    pub(crate) fn creates_nothing(&mut self, b: &Located<Block>) -> bool {
+        let none = |n: &Node| match &n.value {
+            Value::Int(0) | Value::Bool(false) => true,
+            Value::Float(f) => *f == 0.0,
+            Value::Str(s) => s.trim() == "0",
+            Value::Seq(v) => v.is_empty(),
+            Value::Map(v) => v.is_empty(),
+            _ => false,
+        };
+        ["count", "for_each"]
+            .iter()
+            .any(|k| self.attr(b, k).is_some_and(|n| none(&n)))
+    }
+
     /// The value of an attribute of a block, if written.
     pub(crate) fn attr(&mut self, b: &Located<Block>, key: &str) -> Option<Node> {
         attr_expr(&b.item.body, key).map(|e| self.expr(e, &b.file))
@@ -1008,7 +1024,14 @@ fn index(v: &Node, k: &Node, loc: &Loc) -> Node {
 
 fn binary(op: BinaryOperator, l: &Node, r: &Node, loc: &Loc) -> Node {
     use BinaryOperator as B;
+    // `var.bucket == null` is decided when both sides are known (a default of `null`).
+    let known = |n: &Node| known_text(n).is_some() || n.is_null();
     let value = match (op, &l.value, &r.value) {
+        (B::Eq | B::NotEq, Value::Null, _) | (B::Eq | B::NotEq, _, Value::Null)
+            if known(l) && known(r) =>
+        {
+            Value::Bool((l.is_null() && r.is_null()) == matches!(op, B::Eq))
+        }
         (B::Eq, _, _) if known_text(l).is_some() && known_text(r).is_some() => {
             Value::Bool(known_text(l) == known_text(r))
         }

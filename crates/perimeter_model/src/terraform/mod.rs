@@ -290,6 +290,14 @@ pub fn load(dir: &str, tree: &dyn Tree) -> (Application, Vec<String>) {
     (app, warnings)
 }
 
+fn not_created(b: &Located<hcl_edit::structure::Block>, address: &str) -> String {
+    let line = eval::loc_of(&b.file, b.item.span()).start().line;
+    format!(
+        "{}:{line}: `{address}` is not created with the values the configuration gives (its `count` or `for_each` is empty): not analysed",
+        b.file.path()
+    )
+}
+
 #[allow(clippy::too_many_arguments)]
 fn build_module(
     files: &TreeFiles<'_>,
@@ -404,6 +412,36 @@ fn build_module(
     m.vars.extend(inputs);
     // Locals evaluated while the variables were incomplete are evaluated again.
     m.local_values.get_mut().clear();
+    // What the configuration's values create no instance of is not part of the
+    // application; a function or module left out is a warning.
+    let gated: Vec<String> = {
+        let mut ev = Eval::new(&m, files);
+        m.resources
+            .iter()
+            .filter(|(_, b)| ev.creates_nothing(b))
+            .map(|(k, _)| k.clone())
+            .collect()
+    };
+    for key in gated {
+        if let Some(b) = m.resources.remove(&key)
+            && key.starts_with("aws_lambda_function.")
+        {
+            warnings.push(not_created(&b, &format!("{prefix}{key}")));
+        }
+    }
+    let module_blocks: Vec<_> = {
+        let mut ev = Eval::new(&m, files);
+        module_blocks
+            .into_iter()
+            .filter(|(name, b)| {
+                let off = ev.creates_nothing(b);
+                if off {
+                    warnings.push(not_created(b, &format!("{prefix}module.{name}")));
+                }
+                !off
+            })
+            .collect()
+    };
     // Local modules, with their inputs evaluated here.
     for (name, block) in module_blocks {
         let source = eval::attr_expr(&block.item.body, "source")
