@@ -548,3 +548,32 @@ resource "aws_lambda_function" "extra" {
         );
     }
 }
+
+#[test]
+fn a_package_outside_the_scanned_tree_still_names_its_archive() {
+    let mut t = Fixtures::new();
+    let tf = r#"
+data "archive_file" "fn" {
+  type        = "zip"
+  source_dir  = "${path.module}/src"
+  output_path = "${path.module}/../build/fn.zip"
+}
+
+resource "aws_lambda_function" "fn" {
+  function_name = "fn"
+  role          = "arn:aws:iam::123456789012:role/r"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = data.archive_file.fn.output_path
+}
+"#;
+    t.files
+        .insert("main.tf".to_owned(), SourceFile::new("main.tf", tf));
+    t.files.insert(
+        "src/app.py".to_owned(),
+        SourceFile::new("src/app.py", "def handler(e, c):\n    return 1\n"),
+    );
+    let (app, _) = terraform::load("", &t);
+    let f = app.function("aws_lambda_function.fn").unwrap();
+    assert_eq!(f.code_dir.as_deref(), Some("src"));
+}

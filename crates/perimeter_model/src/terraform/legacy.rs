@@ -28,6 +28,9 @@ const MAP_ATTRIBUTES: &[&str] = &[
 /// Most blocks rewritten in one file (each rewrite is one more parse of the file).
 const MAX_REWRITES: usize = 64;
 
+/// Most bytes parsed again for the rewrites of one file.
+const MAX_REPARSED_BYTES: usize = 64 << 20;
+
 /// The body of a file, read as HCL2 and, where HCL2 refuses a 0.11 construct or reads a map
 /// attribute as a block, with those blocks read as attributes. The error is the first one
 /// left once the 0.11 constructs are read. `true` when something was rewritten.
@@ -35,7 +38,9 @@ pub(crate) fn parse(text: &str) -> Result<(Body, bool), hcl_edit::parser::Error>
     let mut bytes = text.as_bytes().to_vec();
     let mut rewritten = false;
     let mut last_error = None;
-    for _ in 0..MAX_REWRITES {
+    // Each rewrite parses the file again: a large file gets fewer.
+    let tries = MAX_REWRITES.min((MAX_REPARSED_BYTES / text.len().max(1)).max(1));
+    for _ in 0..tries {
         // Only `=` replaces an ASCII blank: the bytes stay UTF-8.
         let current = std::str::from_utf8(&bytes).unwrap_or(text);
         match hcl_edit::parser::parse_body(current) {

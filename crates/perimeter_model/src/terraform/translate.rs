@@ -1299,7 +1299,7 @@ fn resource(
 /// An `archive_file` data source of any module of the configuration, its paths resolved
 /// against the root module's folder.
 pub(crate) struct Archive {
-    /// `output_path`.
+    /// `output_path` (see [`package_key`]).
     out: String,
     /// `source_dir`, or the folder of `source_file`.
     dir: Option<String>,
@@ -1320,7 +1320,7 @@ pub(crate) fn archives(m: &Module, files: &dyn Files, out: &mut Vec<Archive>) {
         let Some(output) = ev
             .attr(d, "output_path")
             .and_then(|o| known_text(&o))
-            .and_then(|o| m.resolve(&o))
+            .map(|o| package_key(m, &o))
         else {
             continue;
         };
@@ -1356,6 +1356,13 @@ pub(crate) fn archives(m: &Module, files: &dyn Files, out: &mut Vec<Archive>) {
     }
 }
 
+/// A package path as one key for every module: resolved against the root module's folder,
+/// or, outside the scanned tree (`../build/x.zip` from the scan root), as written.
+fn package_key(m: &Module, path: &str) -> String {
+    m.resolve(path)
+        .unwrap_or_else(|| format!("{}\u{0}{}", m.root, path.trim_start_matches("./")))
+}
+
 /// Where a function's code is.
 pub(crate) enum Code {
     /// A folder of the repository (`None` when the package is not built from the tree).
@@ -1375,8 +1382,8 @@ fn code(ev: &mut Eval<'_>, m: &Module, b: &Located<Block>, archives: &[Archive])
         return Code::Dir(None);
     };
     let handler = ev.attr(b, "handler").and_then(|h| known_text(&h));
-    let package = m.resolve(&filename);
-    if let Some(a) = archives.iter().find(|a| Some(&a.out) == package.as_ref()) {
+    let package = package_key(m, &filename);
+    if let Some(a) = archives.iter().find(|a| a.out == package) {
         if !a.sources.is_empty() {
             return packaged_file(a, handler.as_deref()).map_or(Code::Inline, Code::File);
         }
