@@ -577,3 +577,69 @@ resource "aws_lambda_function" "fn" {
     let f = app.function("aws_lambda_function.fn").unwrap();
     assert_eq!(f.code_dir.as_deref(), Some("src"));
 }
+
+#[test]
+fn a_policy_file_read_by_a_child_module_is_relative_to_the_root_with_its_lines() {
+    let mut t = Fixtures::new();
+    let files = [
+        (
+            "deploy/main.tf",
+            "module \"svc\" {\n  source = \"./svc\"\n}\n",
+        ),
+        (
+            "deploy/svc/main.tf",
+            r#"
+resource "aws_iam_role" "fn" {
+  name               = "fn"
+  assume_role_policy = file("policies/assume.json")
+}
+
+resource "aws_iam_policy" "s3" {
+  policy = file("policies/s3.json")
+}
+
+resource "aws_iam_role_policy_attachment" "s3" {
+  role       = aws_iam_role.fn.id
+  policy_arn = aws_iam_policy.s3.arn
+}
+
+resource "aws_lambda_function" "fn" {
+  function_name = "fn"
+  role          = aws_iam_role.fn.arn
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = "fn.zip"
+}
+"#,
+        ),
+        (
+            "deploy/policies/assume.json",
+            "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"Service\": \"lambda.amazonaws.com\"}, \"Action\": \"sts:AssumeRole\"}]}\n",
+        ),
+        (
+            "deploy/policies/s3.json",
+            "{\n  \"Statement\": [\n    {\n      \"Effect\": \"Allow\",\n      \"Action\": \"s3:*\",\n      \"Resource\": \"*\"\n    }\n  ]\n}\n",
+        ),
+        // Near miss: the same name beside the module is not what Terraform reads.
+        (
+            "deploy/svc/policies/s3.json",
+            "{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}\n",
+        ),
+    ];
+    for (p, text) in files {
+        t.files.insert(p.to_owned(), SourceFile::new(p, text));
+    }
+    let (app, _) = terraform::load("deploy", &t);
+    let f = app.function("module.svc.aws_lambda_function.fn").unwrap();
+    let role = app.role_of(f).unwrap();
+    let action = role
+        .statements
+        .iter()
+        .flat_map(|s| s.actions.iter())
+        .find(|a| a.display() == "s3:*")
+        .expect("the root's policies/s3.json");
+    assert_eq!(
+        at(&action.loc),
+        ("deploy/policies/s3.json".to_owned(), 5, 17)
+    );
+}

@@ -937,6 +937,13 @@ fn file_node(sf: &Arc<SourceFile>) -> Node {
     if t.trim_start().starts_with(['{', '['])
         && let Ok(j) = serde_json::from_str::<serde_json::Value>(t)
     {
+        // Read again with spans (JSON is YAML's flow syntax): a policy statement found in
+        // the file points at its own line.
+        if let Ok(doc) = crate::yaml::parse(sf)
+            && matches!(doc.value, Value::Map(_) | Value::Seq(_))
+        {
+            return doc;
+        }
         return from_json(&j, &loc);
     }
     node(Value::Str(t.to_owned()), &loc)
