@@ -22,6 +22,7 @@ fuzz_target!(|data: &[u8]| {
         runtime: Some("nodejs22.x"),
         convention: handler::Convention::Lambda,
         outputs: &[],
+        module_file: None,
     };
     let _ = perimeter_fuzz::with_big_stack(|| handler::analyse(&repo, &spec));
 });

@@ -16,6 +16,7 @@ fuzz_target!(|data: &[u8]| {
         runtime: Some("python3.12"),
         convention: handler::Convention::Lambda,
         outputs: &[],
+        module_file: None,
     };
     let _ = perimeter_fuzz::with_big_stack(|| handler::analyse(&repo, &spec));
 });

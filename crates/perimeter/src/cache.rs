@@ -157,6 +157,7 @@ impl Cache {
             spec.runtime.unwrap_or("\u{0}"),
             &format!("{:?}", spec.convention),
             &format!("{:?}", spec.outputs),
+            spec.module_file.unwrap_or("\u{0}"),
         ]);
         if let Some(line) = self.old.get(&key)
             && let Some(summary) = reuse(repo, line.as_bytes())

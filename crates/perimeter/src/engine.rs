@@ -572,6 +572,7 @@ fn analyse_functions(
                 runtime: f.runtime_str(),
                 convention: perimeter_graph::convention(app, f),
                 outputs: &outputs,
+                module_file: f.handler_file.as_deref(),
             };
             Some(match cache {
                 Some(cache) => cache.summary(repo, &spec, |view| handler::analyse(view, &spec)),

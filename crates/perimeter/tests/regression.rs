@@ -2132,3 +2132,108 @@ mod python_apps {
     }
 }
 // --- end issue 15: python apps ---
+
+// --- issue 15 item 3: Terraform intake (module paths, 0.11 syntax, templated archives,
+// REST API methods linked by reference) ---
+mod terraform_intake {
+    use std::path::PathBuf;
+    use std::process::Command;
+
+    use serde_json::Value;
+
+    fn fixture(name: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../perimeter_model/tests/fixtures/terraform")
+            .join(name)
+    }
+
+    fn scan(name: &str) -> Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
+            .args(["scan", "--format", "json", "--no-cache", "--no-repo-config"])
+            .arg(fixture(name))
+            .env("PERIMETER_NO_RESULT_CACHE", "1")
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    }
+
+    /// `(rule, path, line)` of every finding of the given rules.
+    fn found(report: &Value, rules: &[&str]) -> Vec<(String, String, u64)> {
+        let mut v: Vec<(String, String, u64)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| rules.contains(&f["rule"].as_str().unwrap()))
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_owned(),
+                    f["path"].as_str().unwrap().to_owned(),
+                    f["line"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn f(rule: &str, path: &str, line: u64) -> (String, String, u64) {
+        (rule.to_owned(), path.to_owned(), line)
+    }
+
+    #[test]
+    fn terraform_child_module_handlers_under_src_are_analysed() {
+        let r = scan("modapp");
+        assert_eq!(r["summary"]["functions"], 5, "{:#}", r["summary"]);
+        assert!(
+            r["errors"].as_array().unwrap().is_empty(),
+            "{:#}",
+            r["errors"]
+        );
+        assert_eq!(
+            found(&r, &["INJ003"]),
+            [f("INJ003", "src/orders/app.py", 6)]
+        );
+    }
+
+    #[test]
+    fn terraform_templatefile_archive_findings_point_into_the_template() {
+        let r = scan("tpl");
+        assert!(
+            r["errors"].as_array().unwrap().is_empty(),
+            "{:#}",
+            r["errors"]
+        );
+        assert_eq!(
+            found(&r, &["INJ003"]),
+            [
+                f("INJ003", "modules/fn/copied.js", 3),
+                f("INJ003", "modules/fn/handler.py.tpl", 7)
+            ]
+        );
+    }
+
+    #[test]
+    fn terraform_0_11_file_is_read_and_its_open_method_reported() {
+        let r = scan("legacy");
+        assert!(
+            r["errors"].as_array().unwrap().is_empty(),
+            "{:#}",
+            r["errors"]
+        );
+        assert_eq!(
+            found(&r, &["INJ003", "AUTH001"]),
+            [
+                f("AUTH001", "modules/api_gw.tf", 5),
+                f("INJ003", "code/convert.py", 5)
+            ]
+        );
+    }
+
+    #[test]
+    fn terraform_rest_api_authorization_comes_from_the_linked_method() {
+        let r = scan("rest");
+        assert_eq!(found(&r, &["AUTH001"]), [f("AUTH001", "main.tf", 18)]);
+    }
+}
+// --- end issue 15 item 3: Terraform intake ---

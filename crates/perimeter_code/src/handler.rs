@@ -19,6 +19,9 @@ pub struct HandlerSpec<'a> {
     pub convention: Convention,
     /// Output bindings the platform hands to the handler (Azure Functions); empty elsewhere.
     pub outputs: &'a [Output],
+    /// The file that holds the handler's module when the package names it otherwise (a
+    /// template packaged as `index.py`), relative to the scan root.
+    pub module_file: Option<&'a str>,
 }
 
 /// An output binding: a name under which the code hands a value to the platform, which

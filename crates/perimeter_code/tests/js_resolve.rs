@@ -14,6 +14,7 @@ fn run(files: &[(&str, &str)], code_dir: &str, handler: &str) -> FunctionSummary
             runtime: None,
             convention: Default::default(),
             outputs: &[],
+            module_file: None,
         },
     )
 }

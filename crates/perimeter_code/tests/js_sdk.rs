@@ -18,6 +18,7 @@ fn analyse(file: &str, handler: &str) -> FunctionSummary {
             runtime: None,
             convention: Default::default(),
             outputs: &[],
+            module_file: None,
         },
     )
 }
@@ -157,6 +158,7 @@ fn sdk_resources_through_helpers_are_kept_per_call_site() {
             runtime: None,
             convention: Default::default(),
             outputs: &[],
+            module_file: None,
         },
     );
     assert_eq!(

@@ -16,6 +16,7 @@ fn analyse(files: &[(&str, &str)], handler: &str) -> FunctionSummary {
             runtime: Some("python3.12"),
             convention: Default::default(),
             outputs: &[],
+            module_file: None,
         },
     )
 }

@@ -112,6 +112,10 @@ pub struct Function {
     /// The code folder relative to the scan root (`CodeUri`, `Code`, package artifact
     /// folder); for Serverless, the application root.
     pub code_dir: Option<String>,
+    /// The repository file that holds the handler's module when the package names it
+    /// otherwise (a Terraform archive whose `index.py` is `templatefile("index.py.tpl")`):
+    /// analysed in place of the module the handler names under `code_dir`.
+    pub handler_file: Option<String>,
     /// Timeout in seconds, when set anywhere.
     pub timeout: Option<Node>,
     /// Memory in MB.
@@ -165,6 +169,7 @@ impl Function {
             handler: None,
             runtime: None,
             code_dir: None,
+            handler_file: None,
             timeout: None,
             memory: None,
             reserved_concurrency: None,

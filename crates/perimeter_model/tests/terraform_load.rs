@@ -283,3 +283,363 @@ resource "aws_lambda_function" "zipped" {
     let zipped = app.function("aws_lambda_function.zipped").unwrap();
     assert_eq!(zipped.code_dir.as_deref(), Some("terraform/pkg/assets"));
 }
+
+// --- issue 15 item 3: module paths, 0.11 syntax, templated packages, REST API links ---
+
+fn load(dir: &str) -> (Application, Vec<String>) {
+    terraform::load(dir, &Fixtures::new())
+}
+
+fn routes(app: &Application, id: &str) -> Vec<(String, String, bool)> {
+    app.function(id)
+        .unwrap()
+        .events
+        .iter()
+        .filter_map(|e| e.route.as_ref())
+        .map(|r| (r.method.clone(), r.path.clone(), r.auth.is_authenticated()))
+        .collect()
+}
+
+#[test]
+fn child_module_paths_resolve_against_the_root_module() {
+    let (app, warnings) = load("terraform/modapp/infra");
+    assert!(app.errors.is_empty(), "{:?}", app.errors);
+    let code: BTreeMap<&str, Option<&str>> = app
+        .functions
+        .iter()
+        .map(|f| (f.id.as_str(), f.code_dir.as_deref()))
+        .collect();
+    let want: BTreeMap<&str, Option<&str>> = [
+        // `code` passed in as `"${path.module}/../src/orders"`, evaluated in the root.
+        (
+            "module.orders.aws_lambda_function.this",
+            Some("terraform/modapp/src/orders"),
+        ),
+        // Nested: the same module called from `modules/api`, its input evaluated there.
+        (
+            "module.api.module.users.aws_lambda_function.this",
+            Some("terraform/modapp/src/users"),
+        ),
+        (
+            "module.api.aws_lambda_function.reports",
+            Some("terraform/modapp/src/reports"),
+        ),
+        // `path.root` in a child module is the root module's folder.
+        (
+            "module.api.aws_lambda_function.admin",
+            Some("terraform/modapp/src/admin"),
+        ),
+        // `path.module` in a child module is its own folder.
+        (
+            "module.api.aws_lambda_function.local",
+            Some("terraform/modapp/infra/modules/api/lambda"),
+        ),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(code, want);
+    let handlers: Vec<String> = app
+        .functions
+        .iter()
+        .map(|f| text(f.handler.as_ref()))
+        .collect();
+    assert_eq!(
+        handlers,
+        [
+            "admin.handler",
+            "local.handler",
+            "report.handler",
+            "index.handler",
+            "app.handler"
+        ]
+    );
+    // The handler passed in is placed where the module uses it.
+    let orders = app
+        .function("module.orders.aws_lambda_function.this")
+        .unwrap();
+    assert_eq!(
+        at(&orders.handler.as_ref().unwrap().loc),
+        (
+            "terraform/modapp/infra/modules/function/main.tf".to_owned(),
+            15,
+            19
+        )
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("terraform-aws-modules/vpc/aws"))
+    );
+}
+
+#[test]
+fn terraform_0_11_syntax_is_read_with_its_lines() {
+    let (app, _) = load("terraform/legacy");
+    assert!(app.errors.is_empty(), "{:?}", app.errors);
+    let f = app
+        .function("module.app.aws_lambda_function.convert")
+        .unwrap();
+    assert_eq!(text(f.name.as_ref()), "convert-prod");
+    // `source_file = "code/convert.py"` in the module is relative to the root module.
+    assert_eq!(f.code_dir.as_deref(), Some("terraform/legacy/code"));
+    assert_eq!(f.role.as_deref(), Some("module.app.aws_iam_role.lambda"));
+    // `environment { variables { ... } }` and `tags { ... }` written as blocks.
+    let stage = f.env("STAGE").unwrap();
+    assert_eq!(text(Some(&stage.value)), "prod");
+    assert_eq!(
+        at(&stage.value.loc),
+        ("terraform/legacy/modules/lambda.tf".to_owned(), 24, 15)
+    );
+    assert_eq!(text(f.tags.as_ref().and_then(|t| t.get("Name"))), "convert");
+    // The file HCL2 refuses (`response_models { "application/json" = "Empty" }`) is read,
+    // and its unauthenticated method reaches the function.
+    assert_eq!(
+        routes(&app, "module.app.aws_lambda_function.convert"),
+        [("GET".to_owned(), "/".to_owned(), false)]
+    );
+}
+
+#[test]
+fn a_file_broken_beyond_0_11_syntax_is_still_an_error() {
+    let mut t = Fixtures::new();
+    t.files.insert(
+        "terraform/half/main.tf".to_owned(),
+        SourceFile::new(
+            "terraform/half/main.tf",
+            "resource \"aws_sns_topic\" \"t\" {\n  tags {\n    \"k\" = \"v\"\n  }\n  name = = \"x\"\n}\n",
+        ),
+    );
+    let (app, _) = terraform::load("terraform/half", &t);
+    assert_eq!(app.errors.len(), 1, "{:?}", app.errors);
+    assert!(app.errors[0].message.contains("line 5"), "{:?}", app.errors);
+}
+
+#[test]
+fn templated_archive_source_is_the_code_of_its_function() {
+    let (app, _) = load("terraform/tpl");
+    assert!(app.errors.is_empty(), "{:?}", app.errors);
+    let f = app
+        .function("module.fn.aws_lambda_function.templated")
+        .unwrap();
+    assert_eq!(
+        f.handler_file.as_deref(),
+        Some("terraform/tpl/modules/fn/handler.py.tpl")
+    );
+    assert_eq!(f.code_dir.as_deref(), Some("terraform/tpl/modules/fn"));
+    // `source_content = file(...)` too.
+    let c = app
+        .function("module.fn.aws_lambda_function.copied")
+        .unwrap();
+    assert_eq!(
+        c.handler_file.as_deref(),
+        Some("terraform/tpl/modules/fn/copied.js")
+    );
+    // Near miss: code written in the configuration stays inline, with no file.
+    let i = app
+        .function("module.fn.aws_lambda_function.inline")
+        .unwrap();
+    assert_eq!(i.handler_file, None);
+    assert!(
+        i.properties
+            .as_ref()
+            .and_then(|p| p.path(&["Code", "ZipFile"]))
+            .is_some()
+    );
+}
+
+#[test]
+fn rest_api_integrations_follow_their_method_by_reference() {
+    let (app, _) = load("terraform/rest");
+    assert!(app.errors.is_empty(), "{:?}", app.errors);
+    assert_eq!(
+        routes(&app, "aws_lambda_function.list"),
+        [("GET".to_owned(), "/orders".to_owned(), false)]
+    );
+    // The verb read from `aws_api_gateway_method.remove`, and its `AWS_IAM`.
+    assert_eq!(
+        routes(&app, "aws_lambda_function.remove"),
+        [("DELETE".to_owned(), "/orders".to_owned(), true)]
+    );
+    // Same verb as `list` on another resource: the admin method, authenticated.
+    assert_eq!(
+        routes(&app, "aws_lambda_function.admin"),
+        [("GET".to_owned(), "/admin".to_owned(), true)]
+    );
+}
+
+#[test]
+fn what_count_or_for_each_leave_out_is_a_warning_not_a_function() {
+    let mut t = Fixtures::new();
+    let tf = r#"
+variable "enable_extra" {
+  default = false
+}
+
+variable "bucket" {
+  default = null
+}
+
+module "extra" {
+  source = "./extra"
+  count  = var.enable_extra ? 1 : 0
+}
+
+resource "aws_lambda_function" "kept" {
+  function_name = "kept"
+  role          = "arn:aws:iam::123456789012:role/r"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = var.bucket == null ? "${path.module}/app.zip" : null
+}
+
+resource "aws_lambda_function" "off" {
+  for_each      = {}
+  function_name = "off"
+  role          = "arn:aws:iam::123456789012:role/r"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = "app.zip"
+}
+
+# Near miss: a count that is not known keeps the function.
+resource "aws_lambda_function" "unknown" {
+  count         = length(data.aws_availability_zones.all.names)
+  function_name = "unknown"
+  role          = "arn:aws:iam::123456789012:role/r"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = "app.zip"
+}
+"#;
+    let extra = r#"
+resource "aws_lambda_function" "extra" {
+  function_name = "extra"
+  role          = "arn:aws:iam::123456789012:role/r"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = "app.zip"
+}
+"#;
+    for (p, text) in [
+        ("terraform/gated/main.tf", tf),
+        ("terraform/gated/extra/main.tf", extra),
+        (
+            "terraform/gated/app/app.py",
+            "def handler(e, c):\n    return 1\n",
+        ),
+    ] {
+        t.files.insert(p.to_owned(), SourceFile::new(p, text));
+    }
+    let (app, warnings) = terraform::load("terraform/gated", &t);
+    let ids: Vec<&str> = app.functions.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["aws_lambda_function.kept", "aws_lambda_function.unknown"]
+    );
+    // `var.bucket == null` is decided: the package is `app.zip`, beside `app/`.
+    let kept = app.function("aws_lambda_function.kept").unwrap();
+    assert_eq!(kept.code_dir.as_deref(), Some("terraform/gated/app"));
+    for gone in ["module.extra", "aws_lambda_function.off"] {
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains(gone) && w.contains("not created")),
+            "{warnings:?}"
+        );
+    }
+}
+
+#[test]
+fn a_package_outside_the_scanned_tree_still_names_its_archive() {
+    let mut t = Fixtures::new();
+    let tf = r#"
+data "archive_file" "fn" {
+  type        = "zip"
+  source_dir  = "${path.module}/src"
+  output_path = "${path.module}/../build/fn.zip"
+}
+
+resource "aws_lambda_function" "fn" {
+  function_name = "fn"
+  role          = "arn:aws:iam::123456789012:role/r"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = data.archive_file.fn.output_path
+}
+"#;
+    t.files
+        .insert("main.tf".to_owned(), SourceFile::new("main.tf", tf));
+    t.files.insert(
+        "src/app.py".to_owned(),
+        SourceFile::new("src/app.py", "def handler(e, c):\n    return 1\n"),
+    );
+    let (app, _) = terraform::load("", &t);
+    let f = app.function("aws_lambda_function.fn").unwrap();
+    assert_eq!(f.code_dir.as_deref(), Some("src"));
+}
+
+#[test]
+fn a_policy_file_read_by_a_child_module_is_relative_to_the_root_with_its_lines() {
+    let mut t = Fixtures::new();
+    let files = [
+        (
+            "deploy/main.tf",
+            "module \"svc\" {\n  source = \"./svc\"\n}\n",
+        ),
+        (
+            "deploy/svc/main.tf",
+            r#"
+resource "aws_iam_role" "fn" {
+  name               = "fn"
+  assume_role_policy = file("policies/assume.json")
+}
+
+resource "aws_iam_policy" "s3" {
+  policy = file("policies/s3.json")
+}
+
+resource "aws_iam_role_policy_attachment" "s3" {
+  role       = aws_iam_role.fn.id
+  policy_arn = aws_iam_policy.s3.arn
+}
+
+resource "aws_lambda_function" "fn" {
+  function_name = "fn"
+  role          = aws_iam_role.fn.arn
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = "fn.zip"
+}
+"#,
+        ),
+        (
+            "deploy/policies/assume.json",
+            "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"Service\": \"lambda.amazonaws.com\"}, \"Action\": \"sts:AssumeRole\"}]}\n",
+        ),
+        (
+            "deploy/policies/s3.json",
+            "{\n  \"Statement\": [\n    {\n      \"Effect\": \"Allow\",\n      \"Action\": \"s3:*\",\n      \"Resource\": \"*\"\n    }\n  ]\n}\n",
+        ),
+        // Near miss: the same name beside the module is not what Terraform reads.
+        (
+            "deploy/svc/policies/s3.json",
+            "{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}\n",
+        ),
+    ];
+    for (p, text) in files {
+        t.files.insert(p.to_owned(), SourceFile::new(p, text));
+    }
+    let (app, _) = terraform::load("deploy", &t);
+    let f = app.function("module.svc.aws_lambda_function.fn").unwrap();
+    let role = app.role_of(f).unwrap();
+    let action = role
+        .statements
+        .iter()
+        .flat_map(|s| s.actions.iter())
+        .find(|a| a.display() == "s3:*")
+        .expect("the root's policies/s3.json");
+    assert_eq!(
+        at(&action.loc),
+        ("deploy/policies/s3.json".to_owned(), 5, 17)
+    );
+}

@@ -247,6 +247,7 @@ fn analyse(repo: &Repo, app: &Application) -> Vec<FunctionSummary> {
                 runtime: f.runtime_str(),
                 convention: perimeter_graph::convention(app, f),
                 outputs: &outputs,
+                module_file: None,
             };
             Some(handler::analyse(repo, &spec))
         })

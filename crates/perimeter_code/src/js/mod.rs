@@ -45,7 +45,11 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
         ));
         return summary;
     };
-    let Some(path) = resolver.resolve_handler(&module) else {
+    let found = match spec.module_file {
+        Some(file) => repo.exists(file).then(|| file.to_owned()),
+        None => resolver.resolve_handler(&module),
+    };
+    let Some(path) = found else {
         summary.errors.push(ScanError::new(
             crate::repo::join_rel(resolver.code_dir(), &module).unwrap_or_else(|| module.clone()),
             format!(

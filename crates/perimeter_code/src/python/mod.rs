@@ -47,7 +47,11 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
         ));
         return summary;
     };
-    let Some(path) = handler_file(repo, &code_dir, &module) else {
+    let found = match spec.module_file {
+        Some(file) => repo.exists(file).then(|| file.to_owned()),
+        None => handler_file(repo, &code_dir, &module),
+    };
+    let Some(path) = found else {
         summary.errors.push(ScanError::new(
             join_rel(&code_dir, &module).unwrap_or_else(|| module.clone()),
             format!(

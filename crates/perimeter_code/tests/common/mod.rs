@@ -76,6 +76,7 @@ pub(crate) fn analyse(repo: &Repo, code_dir: &str, handler: &str) -> FunctionSum
             runtime: Some(crate::LANG.runtime),
             convention: Default::default(),
             outputs: &[],
+            module_file: None,
         },
     )
 }

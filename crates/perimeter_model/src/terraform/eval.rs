@@ -33,6 +33,9 @@ pub(crate) struct Located<T> {
 pub(crate) struct Module {
     /// The folder, relative to the scan root.
     pub dir: String,
+    /// The root module's folder: Terraform's working directory, against which every
+    /// relative path is resolved (`path.module` is this module's folder relative to it).
+    pub root: String,
     /// Address prefix of what it declares (`""`, `module.api.`).
     pub prefix: String,
     /// Evaluated input variables.
@@ -52,6 +55,35 @@ pub(crate) struct Module {
     /// Locals evaluated once the module's variables are all known (each local once, however
     /// often it is used).
     pub local_values: std::cell::RefCell<std::collections::HashMap<String, Node>>,
+}
+
+impl Module {
+    /// A path written in the configuration, relative to the scan root: Terraform resolves
+    /// relative paths against its working directory, the root module's folder, whichever
+    /// module writes them.
+    pub(crate) fn resolve(&self, path: &str) -> Option<String> {
+        crate::cfn::join_dir(&self.root, path)
+    }
+}
+
+/// The path of folder `to` relative to folder `from` (both relative to the scan root):
+/// `"."`, `modules/api`, `../shared/fn`.
+pub(crate) fn relative(from: &str, to: &str) -> String {
+    let segs = |p: &str| -> Vec<String> {
+        p.split('/')
+            .filter(|s| !s.is_empty() && *s != ".")
+            .map(str::to_owned)
+            .collect()
+    };
+    let (f, t) = (segs(from), segs(to));
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_owned(); f.len() - common];
+    parts.extend(t[common..].iter().cloned());
+    if parts.is_empty() {
+        ".".to_owned()
+    } else {
+        parts.join("/")
+    }
 }
 
 /// The place of something hcl-edit parsed, in its file.
@@ -138,6 +170,21 @@ const SECRET_ATTRIBUTES: &[(&str, &str)] = &[
     ("aws_iam_user_login_profile", "password"),
     ("aws_cognito_user_pool_client", "client_secret"),
     ("aws_ssm_parameter", "value"),
+];
+
+/// Arguments of API Gateway resources that other resources read back by reference
+/// (`resource_id = aws_api_gateway_method.m.resource_id`): evaluated as written.
+const ECHOED_ARGUMENTS: &[(&str, &str)] = &[
+    ("aws_api_gateway_method", "http_method"),
+    ("aws_api_gateway_method", "resource_id"),
+    ("aws_api_gateway_method", "rest_api_id"),
+    ("aws_api_gateway_integration", "http_method"),
+    ("aws_api_gateway_integration", "resource_id"),
+    ("aws_api_gateway_integration", "rest_api_id"),
+    ("aws_api_gateway_method_response", "http_method"),
+    ("aws_api_gateway_method_response", "resource_id"),
+    ("aws_api_gateway_resource", "rest_api_id"),
+    ("aws_api_gateway_resource", "path_part"),
 ];
 
 /// The marker of a value that is another resource's secret: `<secret:ADDRESS.ATTR>`.
@@ -229,6 +276,22 @@ impl<'m> Eval<'m> {
             depth: 0,
             locals_in_progress: Vec::new(),
         }
+    }
+
+    /// Whether a block's `count` or `for_each` is known to create no instance (`count =
+    /// var.enabled ? 1 : 0` with `enabled` false): what Terraform would not create.
+    pub(crate) fn creates_nothing(&mut self, b: &Located<Block>) -> bool {
+        let none = |n: &Node| match &n.value {
+            Value::Int(0) | Value::Bool(false) => true,
+            Value::Float(f) => *f == 0.0,
+            Value::Str(s) => s.trim() == "0",
+            Value::Seq(v) => v.is_empty(),
+            Value::Map(v) => v.is_empty(),
+            _ => false,
+        };
+        ["count", "for_each"]
+            .iter()
+            .any(|k| self.attr(b, k).is_some_and(|n| none(&n)))
     }
 
     /// The value of an attribute of a block, if written.
@@ -407,7 +470,16 @@ impl<'m> Eval<'m> {
                 2,
             ),
             "local" if names.len() >= 2 => (self.local(&names[1], loc), 2),
-            "path" => (node(Value::Str(".".to_owned()), loc), 2.min(names.len())),
+            // Relative paths are resolved against the root module's folder, as Terraform
+            // resolves them against its working directory: `path.module` is the module's
+            // folder relative to it, `path.root` and `path.cwd` are that folder itself.
+            "path" => {
+                let value = match names.get(1).map(String::as_str) {
+                    Some("module") => relative(&self.m.root, &self.m.dir),
+                    _ => ".".to_owned(),
+                };
+                (node(Value::Str(value), loc), 2.min(names.len()))
+            }
             "terraform" => (
                 node(Value::Str("default".to_owned()), loc),
                 2.min(names.len()),
@@ -427,6 +499,18 @@ impl<'m> Eval<'m> {
             {
                 let address = format!("{}{t}.{}", self.m.prefix, names[1]);
                 match names.get(2) {
+                    // An argument another resource echoes (`aws_api_gateway_method.m.http_method`)
+                    // is the value written there: what links an integration to its method.
+                    Some(attr) if ECHOED_ARGUMENTS.contains(&(t, attr.as_str())) => {
+                        let key = format!("{t}.{}", names[1]);
+                        let written = self.m.resources.get(&key).and_then(|b| {
+                            attr_expr(&b.item.body, attr).map(|e| (e.clone(), Arc::clone(&b.file)))
+                        });
+                        match written {
+                            Some((e, file)) => (self.expr(&e, &file), 3),
+                            None => (attribute_ref(&address, attr, loc), 3),
+                        }
+                    }
                     Some(attr) => (attribute_ref(&address, attr, loc), 3),
                     None => (reference(&address, loc), 2),
                 }
@@ -795,11 +879,11 @@ impl<'m> Eval<'m> {
         concat_parts(parts, loc)
     }
 
-    /// A file named relative to the module (`${path.module}/policy.json` evaluates to
-    /// `./policy.json`), if it is one of the tree's files.
+    /// A file named relative to the root module's folder (`${path.module}/policy.json`
+    /// evaluates to `modules/x/policy.json` in a child module), if it is one of the tree's
+    /// files.
     fn read(&self, path: &str) -> Option<Arc<SourceFile>> {
-        let rel = crate::cfn::join_dir(&self.m.dir, path)?;
-        self.files.text(&rel)
+        self.files.text(&self.m.resolve(path)?)
     }
 }
 
@@ -853,6 +937,13 @@ fn file_node(sf: &Arc<SourceFile>) -> Node {
     if t.trim_start().starts_with(['{', '['])
         && let Ok(j) = serde_json::from_str::<serde_json::Value>(t)
     {
+        // Read again with spans (JSON is YAML's flow syntax): a policy statement found in
+        // the file points at its own line.
+        if let Ok(doc) = crate::yaml::parse(sf)
+            && matches!(doc.value, Value::Map(_) | Value::Seq(_))
+        {
+            return doc;
+        }
         return from_json(&j, &loc);
     }
     node(Value::Str(t.to_owned()), &loc)
@@ -940,7 +1031,14 @@ fn index(v: &Node, k: &Node, loc: &Loc) -> Node {
 
 fn binary(op: BinaryOperator, l: &Node, r: &Node, loc: &Loc) -> Node {
     use BinaryOperator as B;
+    // `var.bucket == null` is decided when both sides are known (a default of `null`).
+    let known = |n: &Node| known_text(n).is_some() || n.is_null();
     let value = match (op, &l.value, &r.value) {
+        (B::Eq | B::NotEq, Value::Null, _) | (B::Eq | B::NotEq, _, Value::Null)
+            if known(l) && known(r) =>
+        {
+            Value::Bool((l.is_null() && r.is_null()) == matches!(op, B::Eq))
+        }
         (B::Eq, _, _) if known_text(l).is_some() && known_text(r).is_some() => {
             Value::Bool(known_text(l) == known_text(r))
         }

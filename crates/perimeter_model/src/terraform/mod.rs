@@ -11,6 +11,7 @@
 //! Remote modules are recorded, not fetched; `count`/`for_each` resources are one resource.
 
 mod eval;
+mod legacy;
 mod translate;
 
 pub use eval::SECRET_MARK;
@@ -83,6 +84,22 @@ struct TreeFiles<'t> {
     budget: crate::limits::Budget,
     /// Module instances built so far.
     instances: std::cell::Cell<usize>,
+    /// The files of each folder read so far, parsed once however many modules call it.
+    parsed: std::cell::RefCell<BTreeMap<String, std::rc::Rc<Vec<Parsed>>>>,
+}
+
+impl TreeFiles<'_> {
+    /// The parsed files of a folder; errors are reported the first time only.
+    fn parsed(&self, dir: &str, errors: &mut Vec<ScanError>) -> std::rc::Rc<Vec<Parsed>> {
+        if let Some(p) = self.parsed.borrow().get(dir) {
+            return std::rc::Rc::clone(p);
+        }
+        let p = std::rc::Rc::new(parse_dir(self.tree, dir, errors));
+        self.parsed
+            .borrow_mut()
+            .insert(dir.to_owned(), std::rc::Rc::clone(&p));
+        p
+    }
 }
 
 impl Files for TreeFiles<'_> {
@@ -119,8 +136,8 @@ fn parse_dir(tree: &dyn Tree, dir: &str, errors: &mut Vec<ScanError>) -> Vec<Par
             ));
             continue;
         }
-        match hcl_edit::parser::parse_body(file.text()) {
-            Ok(body) => out.push(Parsed { file, body }),
+        match legacy::parse(file.text()) {
+            Ok((body, _)) => out.push(Parsed { file, body }),
             Err(e) => errors.push(ScanError::new(
                 &rel,
                 format!(
@@ -214,10 +231,11 @@ pub fn load(dir: &str, tree: &dyn Tree) -> (Application, Vec<String>) {
         tree,
         budget: crate::limits::Budget::default(),
         instances: std::cell::Cell::new(0),
+        parsed: std::cell::RefCell::default(),
     };
     let module = build_module(
-        tree,
         &files,
+        dir,
         dir,
         "",
         BTreeMap::new(),
@@ -228,8 +246,9 @@ pub fn load(dir: &str, tree: &dyn Tree) -> (Application, Vec<String>) {
     );
     let id = if dir.is_empty() { "." } else { dir };
     let mut resources = Vec::new();
-    let mut code_dirs = BTreeMap::new();
-    translate::module_resources(&module, &files, &mut resources, &mut code_dirs);
+    let mut ctx = translate::Context::default();
+    translate::archives(&module, &files, &mut ctx.archives);
+    translate::module_resources(&module, &files, &mut resources, &mut ctx);
     let doc_loc = resources.first().map_or_else(
         || eval::loc_of(&SourceFile::new(id, ""), None),
         |(_, n)| n.loc.clone(),
@@ -257,17 +276,32 @@ pub fn load(dir: &str, tree: &dyn Tree) -> (Application, Vec<String>) {
     app.parameters = module.parameters.clone();
     app.root = dir.to_owned();
     for f in &mut app.functions {
-        f.code_dir = code_dirs.get(&f.id).cloned().flatten();
+        match ctx.code.remove(&f.id) {
+            Some(translate::Code::Dir(dir)) => f.code_dir = dir,
+            Some(translate::Code::File(file)) => {
+                f.code_dir = Some(file.rsplit_once('/').map_or("", |(d, _)| d).to_owned());
+                f.handler_file = Some(file);
+            }
+            _ => {}
+        }
     }
     app.errors.extend(errors);
     app.errors.extend(files.budget.take_errors());
     (app, warnings)
 }
 
+fn not_created(b: &Located<hcl_edit::structure::Block>, address: &str) -> String {
+    let line = eval::loc_of(&b.file, b.item.span()).start().line;
+    format!(
+        "{}:{line}: `{address}` is not created with the values the configuration gives (its `count` or `for_each` is empty): not analysed",
+        b.file.path()
+    )
+}
+
 #[allow(clippy::too_many_arguments)]
 fn build_module(
-    tree: &dyn Tree,
     files: &TreeFiles<'_>,
+    root: &str,
     dir: &str,
     prefix: &str,
     inputs: BTreeMap<String, crate::yaml::Node>,
@@ -276,15 +310,17 @@ fn build_module(
     errors: &mut Vec<ScanError>,
     warnings: &mut Vec<String>,
 ) -> Module {
-    let parsed = parse_dir(tree, dir, errors);
+    let tree = files.tree;
+    let parsed = files.parsed(dir, errors);
     let mut m = Module {
         dir: dir.to_owned(),
+        root: root.to_owned(),
         prefix: prefix.to_owned(),
         ..Module::default()
     };
     let mut defaults: BTreeMap<String, Located<hcl_edit::expr::Expression>> = BTreeMap::new();
     let mut module_blocks = Vec::new();
-    for p in &parsed {
+    for p in parsed.iter() {
         for s in p.body.iter() {
             let Structure::Block(b) = s else { continue };
             let labels: Vec<&str> = b.labels.iter().map(|l| l.as_str()).collect();
@@ -357,8 +393,8 @@ fn build_module(
             let Some(file) = tree.file(&rel) else {
                 continue;
             };
-            match hcl_edit::parser::parse_body(file.text()) {
-                Ok(body) => {
+            match legacy::parse(file.text()) {
+                Ok((body, _)) => {
                     let mut ev = Eval::new(&m, files);
                     let values: Vec<(String, crate::yaml::Node)> = body
                         .attributes()
@@ -376,6 +412,36 @@ fn build_module(
     m.vars.extend(inputs);
     // Locals evaluated while the variables were incomplete are evaluated again.
     m.local_values.get_mut().clear();
+    // What the configuration's values create no instance of is not part of the
+    // application; a function or module left out is a warning.
+    let gated: Vec<String> = {
+        let mut ev = Eval::new(&m, files);
+        m.resources
+            .iter()
+            .filter(|(_, b)| ev.creates_nothing(b))
+            .map(|(k, _)| k.clone())
+            .collect()
+    };
+    for key in gated {
+        if let Some(b) = m.resources.remove(&key)
+            && key.starts_with("aws_lambda_function.")
+        {
+            warnings.push(not_created(&b, &format!("{prefix}{key}")));
+        }
+    }
+    let module_blocks: Vec<_> = {
+        let mut ev = Eval::new(&m, files);
+        module_blocks
+            .into_iter()
+            .filter(|(name, b)| {
+                let off = ev.creates_nothing(b);
+                if off {
+                    warnings.push(not_created(b, &format!("{prefix}module.{name}")));
+                }
+                !off
+            })
+            .collect()
+    };
     // Local modules, with their inputs evaluated here.
     for (name, block) in module_blocks {
         let source = eval::attr_expr(&block.item.body, "source")
@@ -425,8 +491,8 @@ fn build_module(
         };
         stack.push(child_dir.clone());
         let child = build_module(
-            tree,
             files,
+            root,
             &child_dir,
             &format!("{prefix}module.{name}."),
             inputs,

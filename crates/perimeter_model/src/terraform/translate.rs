@@ -154,20 +154,24 @@ fn gather(ev: &mut Eval<'_>, m: &Module, f: &mut Folded) {
                     .attr(b, "resource_id")
                     .map(|v| v.display())
                     .unwrap_or_default();
-                // `http_method = aws_api_gateway_method.list.http_method`: the method's own.
-                let method = ev
-                    .attr(b, "http_method")
-                    .map(|v| {
-                        known_text(&v).map_or_else(
-                            || {
-                                referenced(&v, &prefix, "aws_api_gateway_method")
-                                    .map(|a| format!("@{a}"))
-                                    .unwrap_or_default()
-                            },
-                            |t| t.to_ascii_uppercase(),
-                        )
-                    })
-                    .unwrap_or_default();
+                // `http_method = aws_api_gateway_method.list.http_method`: that method's,
+                // whatever the other arguments say.
+                let linked = ["http_method", "resource_id"].iter().find_map(|k| {
+                    eval::attr_expr(&b.item.body, k)
+                        .and_then(method_reference)
+                        .filter(|n| {
+                            m.resources
+                                .contains_key(&format!("aws_api_gateway_method.{n}"))
+                        })
+                        .map(|n| format!("{prefix}aws_api_gateway_method.{n}"))
+                });
+                let method = match linked {
+                    Some(a) => format!("@{a}"),
+                    None => ev
+                        .attr(b, "http_method")
+                        .map(|v| verb(&v))
+                        .unwrap_or_default(),
+                };
                 let mut t: Props = Vec::new();
                 copy(
                     ev,
@@ -183,6 +187,41 @@ fn gather(ev: &mut Eval<'_>, m: &Module, f: &mut Folded) {
             }
             _ => {}
         }
+    }
+}
+
+/// An HTTP verb as written, upper case; what is not known by its expression.
+fn verb(v: &Node) -> String {
+    known_text(v).map_or_else(|| v.display(), |t| t.to_ascii_uppercase())
+}
+
+/// The name of the method an expression reads an argument of
+/// (`aws_api_gateway_method.get.http_method`, `"${aws_api_gateway_method.get.resource_id}"`).
+fn method_reference(e: &hcl_edit::expr::Expression) -> Option<String> {
+    use hcl_edit::expr::{Expression, TraversalOperator};
+    use hcl_edit::template::Element;
+    let e = match e {
+        Expression::StringTemplate(t) => {
+            let mut it = t.iter();
+            match (it.next(), it.next()) {
+                (Some(Element::Interpolation(i)), None) => &i.expr,
+                _ => return None,
+            }
+        }
+        other => other,
+    };
+    let Expression::Traversal(t) = e else {
+        return None;
+    };
+    let Expression::Variable(root) = &t.expr else {
+        return None;
+    };
+    if root.as_str() != "aws_api_gateway_method" {
+        return None;
+    }
+    match t.operators.first().map(|o| o.value()) {
+        Some(TraversalOperator::GetAttr(name)) => Some(name.as_str().to_owned()),
+        _ => None,
     }
 }
 
@@ -384,13 +423,22 @@ fn encryption(ev: &mut Eval<'_>, b: &Located<Block>, loc: &Loc) -> Node {
     )
 }
 
+/// What translating a configuration needs across modules, and what it finds.
+#[derive(Default)]
+pub(crate) struct Context {
+    /// Every archive of the configuration.
+    pub archives: Vec<Archive>,
+    /// The code of each function, by address.
+    pub code: BTreeMap<String, Code>,
+}
+
 /// The CloudFormation form of every resource of a module and of its local modules; the
-/// code folder of each function (`None` when its package is not built from the tree).
+/// code of each function (`None` when its package is not built from the tree).
 pub(crate) fn module_resources(
     m: &Module,
     files: &dyn Files,
     out: &mut Vec<(String, Node)>,
-    code_dirs: &mut BTreeMap<String, Option<String>>,
+    ctx: &mut Context,
 ) {
     let mut ev = Eval::new(m, files);
     let mut folded = Folded::default();
@@ -400,7 +448,7 @@ pub(crate) fn module_resources(
         let ty = key.split('.').next().unwrap_or("");
         let loc = loc_of(&b.file, b.item.span());
         let Some((cfn_type, mut props)) =
-            resource(&mut ev, m, ty, &address, b, &loc, &mut folded, code_dirs)
+            resource(&mut ev, m, ty, &address, b, &loc, &mut folded, ctx)
         else {
             continue;
         };
@@ -428,7 +476,7 @@ pub(crate) fn module_resources(
         out.push((address, map(entry, &loc)));
     }
     for child in m.children.values() {
-        module_resources(child, files, out, code_dirs);
+        module_resources(child, files, out, ctx);
     }
 }
 
@@ -441,7 +489,7 @@ fn resource(
     b: &Located<Block>,
     loc: &Loc,
     folded: &mut Folded,
-    code_dirs: &mut BTreeMap<String, Option<String>>,
+    ctx: &mut Context,
 ) -> Option<(String, Props)> {
     let mut p: Props = Vec::new();
     let cfn = match ty {
@@ -504,12 +552,14 @@ fn resource(
                 );
                 p.push(("VpcConfig", map(vp, &loc_of(&v.file, v.item.span()))));
             }
-            if inline_package(ev, m, b) {
+            let code = code(ev, m, b, &ctx.archives);
+            if matches!(code, Code::Inline) {
                 // Code written in the configuration, as CloudFormation's `ZipFile`.
                 p.push(("Code", map(vec![("ZipFile", text("inline", loc))], loc)));
-                code_dirs.insert(address.to_owned(), None);
-            } else {
-                let dir = code_dir(ev, m, b);
+                ctx.code.insert(address.to_owned(), Code::Dir(None));
+            } else if let Code::File(_) = code {
+                ctx.code.insert(address.to_owned(), code);
+            } else if let Code::Dir(dir) = code {
                 if dir.is_none() {
                     // A package built elsewhere (a pipeline's zip, an S3 key, an image): say
                     // where it comes from, as CloudFormation's `Code` would.
@@ -520,7 +570,7 @@ fn resource(
                         .unwrap_or_else(|| text("unknown", loc));
                     p.push(("Code", map(vec![("S3Key", from)], loc)));
                 }
-                code_dirs.insert(address.to_owned(), dir);
+                ctx.code.insert(address.to_owned(), Code::Dir(dir));
             }
             "AWS::Lambda::Function"
         }
@@ -986,13 +1036,21 @@ fn resource(
                 .unwrap_or_default();
             let method = ev
                 .attr(b, "http_method")
-                .and_then(|v| known_text(&v))
-                .unwrap_or_default()
-                .to_ascii_uppercase();
+                .map(|v| verb(&v))
+                .unwrap_or_default();
             let by_ref = format!("@{address}");
-            if let Some(i) = folded.integrations.iter().position(|(a, r, mm, _)| {
-                *a == api && *r == resource && (*mm == method || *mm == by_ref)
-            }) {
+            // An integration that names this method is its own; one that does not is matched
+            // by API, resource and verb.
+            let position = folded
+                .integrations
+                .iter()
+                .position(|(.., mm, _)| *mm == by_ref)
+                .or_else(|| {
+                    folded.integrations.iter().position(|(a, r, mm, _)| {
+                        *a == api && *r == resource && *mm == method && !method.is_empty()
+                    })
+                });
+            if let Some(i) = position {
                 let (.., integration) = folded.integrations.remove(i);
                 p.push(("Integration", integration));
             }
@@ -1238,39 +1296,131 @@ fn resource(
     Some((cfn.to_owned(), p))
 }
 
-/// The folder a function's package is built from: an `archive_file` data source's
-/// `source_dir` (or the folder of its `source_file`) when `filename` is its output.
-fn code_dir(ev: &mut Eval<'_>, m: &Module, b: &Located<Block>) -> Option<String> {
-    let filename = ev.attr(b, "filename").and_then(|f| known_text(&f))?;
-    let norm = |s: &str| s.trim_start_matches("./").to_owned();
+/// An `archive_file` data source of any module of the configuration, its paths resolved
+/// against the root module's folder.
+pub(crate) struct Archive {
+    /// `output_path` (see [`package_key`]).
+    out: String,
+    /// `source_dir`, or the folder of `source_file`.
+    dir: Option<String>,
+    /// `source { content filename }` blocks and `source_content`: the file name in the
+    /// package and the content's value (a file's whole text when it is `file()` or
+    /// `templatefile()`).
+    sources: Vec<(Option<String>, Node)>,
+}
+
+/// The archives of a module and of its local modules: a package built in one module is
+/// often deployed by a function of another (`filename = var.package`).
+pub(crate) fn archives(m: &Module, files: &dyn Files, out: &mut Vec<Archive>) {
+    let mut ev = Eval::new(m, files);
     for (key, d) in &m.data {
         if !key.starts_with("archive_file.") {
             continue;
         }
-        let out = ev.attr(d, "output_path").and_then(|o| known_text(&o));
-        if out.as_deref().map(norm) != Some(norm(&filename)) {
+        let Some(output) = ev
+            .attr(d, "output_path")
+            .and_then(|o| known_text(&o))
+            .map(|o| package_key(m, &o))
+        else {
             continue;
+        };
+        let dir = ev
+            .attr(d, "source_dir")
+            .and_then(|s| known_text(&s))
+            .and_then(|s| m.resolve(&s))
+            .or_else(|| {
+                let file = ev.attr(d, "source_file").and_then(|s| known_text(&s))?;
+                m.resolve(file.rsplit_once('/').map_or(".", |(p, _)| p))
+            });
+        let mut sources = Vec::new();
+        for src in nested(d, "source") {
+            if let Some(content) = ev.attr(&src, "content") {
+                let name = ev.attr(&src, "filename").and_then(|f| known_text(&f));
+                sources.push((name, content));
+            }
         }
-        if let Some(dir) = ev.attr(d, "source_dir").and_then(|s| known_text(&s)) {
-            return crate::cfn::join_dir(&m.dir, &dir);
+        if let Some(content) = ev.attr(d, "source_content") {
+            let name = ev
+                .attr(d, "source_content_filename")
+                .and_then(|f| known_text(&f));
+            sources.push((name, content));
         }
-        if let Some(file) = ev.attr(d, "source_file").and_then(|s| known_text(&s)) {
-            let parent = file.rsplit_once('/').map_or(".", |(p, _)| p);
-            return crate::cfn::join_dir(&m.dir, parent);
-        }
+        out.push(Archive {
+            out: output,
+            dir,
+            sources,
+        });
     }
-    // A package next to the folder it was zipped from (`lambda.zip` beside `lambda/`), or
-    // committed beside the code it packages (only when the handler's module is there: a zip
-    // in a folder of other files is a package whose code is not in the repository).
+    for child in m.children.values() {
+        archives(child, files, out);
+    }
+}
+
+/// A package path as one key for every module: resolved against the root module's folder,
+/// or, outside the scanned tree (`../build/x.zip` from the scan root), as written.
+fn package_key(m: &Module, path: &str) -> String {
+    m.resolve(path)
+        .unwrap_or_else(|| format!("{}\u{0}{}", m.root, path.trim_start_matches("./")))
+}
+
+/// Where a function's code is.
+pub(crate) enum Code {
+    /// A folder of the repository (`None` when the package is not built from the tree).
+    Dir(Option<String>),
+    /// Written in the configuration itself: there is no file to analyse.
+    Inline,
+    /// A file of the repository packaged under the handler module's name (an archive's
+    /// `source { content = templatefile("index.py.tpl", ...) filename = "index.py" }`).
+    File(String),
+}
+
+/// The code of a function: the `archive_file` whose output is its `filename` (its
+/// `source_dir`, the folder of its `source_file`, or the file its `source` content is read
+/// from), else a folder beside the package.
+fn code(ev: &mut Eval<'_>, m: &Module, b: &Located<Block>, archives: &[Archive]) -> Code {
+    let Some(filename) = ev.attr(b, "filename").and_then(|f| known_text(&f)) else {
+        return Code::Dir(None);
+    };
+    let handler = ev.attr(b, "handler").and_then(|h| known_text(&h));
+    let package = package_key(m, &filename);
+    if let Some(a) = archives.iter().find(|a| a.out == package) {
+        if !a.sources.is_empty() {
+            return packaged_file(a, handler.as_deref()).map_or(Code::Inline, Code::File);
+        }
+        return Code::Dir(a.dir.clone());
+    }
+    Code::Dir(beside(ev, m, &filename, handler.as_deref()))
+}
+
+/// The repository file an archive's `source` holds as the handler's module: content that is
+/// a whole file of the repository (`file()`, `templatefile()`), not text written in the
+/// configuration.
+fn packaged_file(a: &Archive, handler: Option<&str>) -> Option<String> {
+    let module = handler?.rsplit_once('.')?.0;
+    let dotted = module.replace('.', "/");
+    let (_, content) = a.sources.iter().find(|(name, _)| {
+        name.as_deref().is_some_and(|n| {
+            let stem = n.trim_start_matches("./");
+            let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
+            stem == module || stem == dotted
+        })
+    })?;
+    let path = content.loc.file.path();
+    (!super::is_terraform(path) && content.loc.span.start == 0).then(|| path.to_owned())
+}
+
+/// A package next to the folder it was zipped from (`lambda.zip` beside `lambda/`), or
+/// committed beside the code it packages (only when the handler's module is there: a zip in
+/// a folder of other files is a package whose code is not in the repository).
+fn beside(ev: &Eval<'_>, m: &Module, filename: &str, handler: Option<&str>) -> Option<String> {
     let stem = filename.strip_suffix(".zip")?;
-    let beside = crate::cfn::join_dir(&m.dir, stem)?;
+    let beside = m.resolve(stem)?;
     if ev.files.has_dir(&beside) {
         return Some(beside);
     }
     let parent = filename.rsplit_once('/').map_or(".", |(p, _)| p);
-    let dir = crate::cfn::join_dir(&m.dir, parent)?;
-    let handler = ev.attr(b, "handler").and_then(|h| known_text(&h))?;
-    handler_module_in(ev.files, &dir, &handler).then_some(dir)
+    let dir = m.resolve(parent)?;
+    handler_module_in(ev.files, &dir, handler?).then_some(dir)
 }
 
 /// Source extensions a handler's module may have, whatever the runtime.
@@ -1292,21 +1442,5 @@ fn handler_module_in(files: &dyn Files, dir: &str, handler: &str) -> bool {
             };
             files.text(&rel).is_some()
         })
-    })
-}
-
-/// Whether a function's package is built from code written in the configuration itself
-/// (`archive_file` `source { content = ... }`): there is no file to analyse.
-fn inline_package(ev: &mut Eval<'_>, m: &Module, b: &Located<Block>) -> bool {
-    let Some(filename) = ev.attr(b, "filename").and_then(|f| known_text(&f)) else {
-        return false;
-    };
-    m.data.iter().any(|(key, d)| {
-        key.starts_with("archive_file.")
-            && !nested(d, "source").is_empty()
-            && ev
-                .attr(d, "output_path")
-                .and_then(|o| known_text(&o))
-                .is_some_and(|o| o.trim_start_matches("./") == filename.trim_start_matches("./"))
     })
 }
