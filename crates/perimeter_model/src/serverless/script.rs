@@ -217,13 +217,7 @@ impl<'a> Eval<'a, '_> {
     }
 
     fn src(&self, m: usize, span: oxc_span::Span) -> String {
-        let text = self.modules[m].file.slice(Span::new(span.start, span.end));
-        let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        if text.chars().count() > 60 {
-            format!("{}…", text.chars().take(60).collect::<String>())
-        } else {
-            text
-        }
+        short(self.modules[m].file.slice(Span::new(span.start, span.end)))
     }
 
     fn symbolic(&self, m: usize, span: oxc_span::Span) -> Val<'a> {
@@ -285,10 +279,7 @@ impl<'a> Eval<'a, '_> {
                 let mut e = ScanError::new(&path, "cannot parse: not read");
                 if let Some(d) = ret.diagnostics.first() {
                     e.message = format!("cannot parse: {}", d.message);
-                    e.line = d
-                        .labels
-                        .first()
-                        .map(|l| file.position(l.offset() as u32).line);
+                    e.line = d.labels.first().map(|l| file.position(l.offset()).line);
                 }
                 self.errors.push(e);
                 return None;
@@ -1133,8 +1124,9 @@ impl<'a> Eval<'a, '_> {
         };
         let span = f.span();
         let Some(body) = body else {
+            // A call site's text names it (`<js:getEnvs()>`).
             return Val::Data(Node::new(
-                Value::Symbolic(format!("<js:{}(…)>", self.src(m, span))),
+                Value::Symbolic(format!("<js:{}>", short(at.text()))),
                 at.clone(),
             ));
         };
@@ -1145,7 +1137,10 @@ impl<'a> Eval<'a, '_> {
                 at,
                 "the configuration calls its helpers too deeply or too often (limit); left symbolic".into(),
             );
-            return self.symbolic(m, span);
+            return Val::Data(Node::new(
+                Value::Symbolic(format!("<js:{}>", short(at.text()))),
+                at.clone(),
+            ));
         }
         let mut scope: Scope<'a> = Vec::new();
         for (i, p) in params.items.iter().enumerate() {
@@ -1189,6 +1184,16 @@ impl<'a> Eval<'a, '_> {
             }
             BindingPattern::AssignmentPattern(a) => self.bind_pattern(&a.left, v, scope, at),
         }
+    }
+}
+
+/// Source text on one line, cut short, for symbolic values and messages.
+fn short(text: &str) -> String {
+    let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() > 60 {
+        format!("{}…", text.chars().take(60).collect::<String>())
+    } else {
+        text
     }
 }
 
