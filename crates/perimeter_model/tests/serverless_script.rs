@@ -266,6 +266,28 @@ fn code_is_never_run_and_hostile_nesting_is_bounded() {
         "{errors:?}"
     );
 
+    // A chain of thousands of consts is cut at the nesting limit, with an entry.
+    let mut chain = String::from("const c0 = 'x';\n");
+    for i in 1..20_000 {
+        chain.push_str(&format!("const c{i} = c{};\n", i - 1));
+    }
+    chain.push_str("module.exports = { service: c19999, provider: { name: 'aws' } };\n");
+    let file = SourceFile::new("serverless.js", chain);
+    // On a stack like the scanner's workers (a debug build's frames are large).
+    let (doc, errors) = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || {
+            serverless::script::read(&file, &serverless::NoFiles, &LoadOptions::default())
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(doc.unwrap().get("service").unwrap().is_symbolic());
+    assert!(
+        errors.iter().any(|e| e.message.contains("levels (limit)")),
+        "{errors:?}"
+    );
+
     let recursive = "const f = (x) => f(x);\nwhile (true) {}\nmodule.exports = { service: f(1), provider: { name: 'aws' } };\n";
     let file = SourceFile::new("serverless.js", recursive);
     let (doc, errors) =

@@ -31,6 +31,8 @@ use crate::yaml::{self, Key, Node, Value};
 
 /// Modules read for one descriptor, the descriptor included.
 const MAX_MODULES: usize = 256;
+/// Evaluations in progress at once (expressions inside expressions, bindings, modules).
+const MAX_NESTING: usize = 256;
 /// Nested calls of helper functions.
 const MAX_CALL_DEPTH: usize = 16;
 /// Bracket nesting of a module past which it is not parsed (the parser recurses).
@@ -62,6 +64,7 @@ pub fn read(
         errors: Vec::new(),
         budget: Budget::default(),
         calls: 0,
+        nesting: 0,
     };
     let Some(m) = ev.add_module(Arc::clone(file)) else {
         let errors = ev.errors;
@@ -206,6 +209,8 @@ struct Eval<'a, 'r> {
     errors: Vec<ScanError>,
     budget: Budget,
     calls: usize,
+    /// Evaluations in progress.
+    nesting: usize,
 }
 
 /// One level of function arguments.
@@ -299,6 +304,24 @@ impl<'a> Eval<'a, '_> {
         if let Some(n) = &self.modules[m].json {
             return Val::Data(n.clone());
         }
+        let key = (m, "*module*".to_owned());
+        if let Some(v) = self.memo.get(&key) {
+            return v.clone();
+        }
+        if self.stack.contains(&key) {
+            return Val::Data(Node::new(
+                Value::Symbolic("<cycle:module.exports>".into()),
+                at.clone(),
+            ));
+        }
+        self.stack.push(key.clone());
+        let v = self.module_value_uncached(m, at);
+        self.stack.pop();
+        self.memo.insert(key, v.clone());
+        v
+    }
+
+    fn module_value_uncached(&mut self, m: usize, at: &Loc) -> Val<'a> {
         if let Some(e) = self.modules[m].cjs {
             let v = self.expr(m, e, &Vec::new(), 0);
             return self.with_cjs_props(m, v);
@@ -400,6 +423,27 @@ impl<'a> Eval<'a, '_> {
             Value::Symbolic(format!("<js:{name}>")),
             at.clone(),
         ))
+    }
+
+    /// The names a module exports, those of `export *` included (but their `default`).
+    fn export_names(&mut self, m: usize, out: &mut Vec<String>, seen: &mut Vec<usize>, at: &Loc) {
+        if seen.contains(&m) {
+            return;
+        }
+        seen.push(m);
+        let top = seen.len() == 1;
+        let module = &self.modules[m];
+        let names = module.named.iter().map(|(n, _)| n);
+        for n in names.chain(module.cjs_props.iter().map(|(n, _)| n)) {
+            if (top || n != "default") && !out.contains(n) {
+                out.push(n.clone());
+            }
+        }
+        for spec in self.modules[m].stars.clone() {
+            if let Some(t) = self.import(m, spec, at) {
+                self.export_names(t, out, seen, at);
+            }
+        }
     }
 
     fn has_export(&self, m: usize, name: &str) -> bool {
@@ -649,12 +693,15 @@ impl<'a> Eval<'a, '_> {
         match v {
             Val::Data(n) => Some(n),
             Val::Undefined => None,
+            Val::Namespace(m)
+                if self.modules[m].cjs.is_some() || self.modules[m].json.is_some() =>
+            {
+                let whole = self.module_value(m, at);
+                self.data(whole, at)
+            }
             Val::Namespace(m) => {
-                let names: Vec<String> = self.modules[m]
-                    .named
-                    .iter()
-                    .map(|(n, _)| n.clone())
-                    .collect();
+                let mut names = Vec::new();
+                self.export_names(m, &mut names, &mut Vec::new(), at);
                 let mut entries = Vec::new();
                 for n in names {
                     let v = self.export(m, &n, at);
@@ -703,8 +750,32 @@ impl<'a> Eval<'a, '_> {
         self.charge(v, at)
     }
 
-    #[allow(clippy::too_many_lines)]
+    /// An expression's value. The nesting of evaluations, through bindings, modules and calls,
+    /// is bounded, so a chain of a thousand `const`s cannot exhaust the stack.
     fn expr(
+        &mut self,
+        m: usize,
+        e: &'a Expression<'a>,
+        scope: &Scope<'a>,
+        depth: usize,
+    ) -> Val<'a> {
+        if self.nesting >= MAX_NESTING {
+            let at = self.loc(m, e.span());
+            self.budget.limit(
+                "nesting",
+                &at,
+                format!("the configuration's values refer through more than {MAX_NESTING} levels (limit); left symbolic"),
+            );
+            return self.symbolic(m, e.span());
+        }
+        self.nesting += 1;
+        let v = self.expr_inner(m, e, scope, depth);
+        self.nesting -= 1;
+        v
+    }
+
+    #[allow(clippy::too_many_lines)]
+    fn expr_inner(
         &mut self,
         m: usize,
         e: &'a Expression<'a>,
@@ -1480,6 +1551,79 @@ fn export_name(n: &ModuleExportName<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Files by path, for configurations spread over modules.
+    struct Files(Vec<(&'static str, &'static str)>);
+
+    impl FileReader for Files {
+        fn read(&self, rel: &str) -> Result<Arc<SourceFile>, String> {
+            self.0
+                .iter()
+                .find(|(p, _)| *p == rel)
+                .map(|(p, t)| SourceFile::new(*p, *t))
+                .ok_or_else(|| format!("no {rel}"))
+        }
+    }
+
+    fn config(files: Vec<(&'static str, &'static str)>) -> (Node, Vec<ScanError>) {
+        let files = Files(files);
+        let main = files.read(files.0[0].0).unwrap();
+        let (doc, errors) = read(&main, &files, &LoadOptions::default());
+        (doc.expect("a configuration"), errors)
+    }
+
+    #[test]
+    fn export_assignment_namespace_imports_and_json() {
+        let (doc, errors) = config(vec![
+            (
+                "serverless.ts",
+                "import * as fns from './fns';\nimport settings = require('./x');\nconst cfg = require('./cfg.json');\nexport = { service: cfg.name, functions: { ...fns } };\n",
+            ),
+            (
+                "fns.ts",
+                "export const a = { handler: 'a.main' };\nexport * from './more';\nexport type T = string;\n",
+            ),
+            ("more.ts", "export const b = { handler: `b.${'main'}` };\n"),
+            ("cfg.json", "{ \"name\": \"svc\" }"),
+        ]);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(doc.get("service").and_then(Node::as_str), Some("svc"));
+        let a = doc.path(&["functions", "a", "handler"]).unwrap();
+        assert_eq!(a.as_str(), Some("a.main"));
+        assert_eq!(a.loc.path(), "fns.ts");
+        // `export *` names are part of the namespace.
+        let b = doc.path(&["functions", "b", "handler"]).unwrap();
+        assert_eq!(b.as_str(), Some("b.main"));
+        assert_eq!(b.loc.path(), "more.ts");
+    }
+
+    #[test]
+    fn a_module_that_requires_itself_is_read_once() {
+        let files = Files(vec![(
+            "serverless.js",
+            "module.exports = require('./serverless.js');\n",
+        )]);
+        let main = files.read("serverless.js").unwrap();
+        let (doc, errors) = read(&main, &files, &LoadOptions::default());
+        assert!(doc.is_none());
+        assert_eq!(errors.len(), 1, "{errors:?}");
+    }
+
+    #[test]
+    fn cycles_and_missing_modules_stay_symbolic() {
+        let (doc, errors) = config(vec![(
+            "serverless.js",
+            "const a = b;\nconst b = a;\nconst m = require('./missing');\nmodule.exports = { service: a, custom: m, provider: { name: 'aws' } };\n",
+        )]);
+        assert!(doc.get("service").unwrap().is_symbolic());
+        assert!(doc.get("custom").unwrap().is_symbolic());
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.message.contains("`./missing` names no file")),
+            "{errors:?}"
+        );
+    }
 
     #[test]
     fn relative_folders() {
