@@ -401,6 +401,18 @@ pub fn load(root: &Path, options: &Options) -> Scan {
 type Loaded = (Option<Application>, Vec<ScanError>, Option<String>);
 
 fn load_one(scan: &Scan, rel: &str, options: &serverless::LoadOptions) -> Loaded {
+    if discover::is_serverless_descriptor(rel)
+        && let Some(used) = shadowing_descriptor(scan, rel)
+    {
+        // The framework reads one descriptor per folder; the others are not deployed.
+        return (
+            None,
+            Vec::new(),
+            Some(format!(
+                "{rel}: not read, the framework uses {used} in the same folder"
+            )),
+        );
+    }
     let (app, errors) = load_descriptor(scan, rel, options);
     match app {
         // The Serverless Framework also deploys to other clouds; perimeter reads AWS.
@@ -416,22 +428,39 @@ fn load_one(scan: &Scan, rel: &str, options: &serverless::LoadOptions) -> Loaded
     }
 }
 
+/// The Serverless Framework reads the first of `serverless.yml`, `.yaml`, `.json`, `.js` and
+/// `.ts` in a folder: the name of the one that is used instead of `rel`, if any.
+fn shadowing_descriptor(scan: &Scan, rel: &str) -> Option<String> {
+    const ORDER: [&str; 5] = [
+        "serverless.yml",
+        "serverless.yaml",
+        "serverless.json",
+        "serverless.js",
+        "serverless.ts",
+    ];
+    let name = discover::file_name(rel);
+    let dir = perimeter_code::repo::parent_dir(rel);
+    let mine = ORDER.iter().position(|n| *n == name)?;
+    ORDER[..mine]
+        .iter()
+        .find(|n| {
+            let p = if dir.is_empty() {
+                (*n).to_string()
+            } else {
+                format!("{dir}/{n}")
+            };
+            scan.repo.exists(&p)
+        })
+        .map(|n| (*n).to_owned())
+}
+
 fn load_descriptor(
     scan: &Scan,
     rel: &str,
     options: &serverless::LoadOptions,
 ) -> (Option<Result<Application, String>>, Vec<ScanError>) {
     let is_sls = discover::is_serverless_descriptor(rel);
-    if is_sls && (rel.ends_with(".ts") || rel.ends_with(".js")) {
-        return (
-            None,
-            vec![ScanError::new(
-                rel,
-                "serverless.ts/serverless.js is code; perimeter does not run it, so this \
-                 application was not read (export it with `serverless print` to a YAML file)",
-            )],
-        );
-    }
+    let script = is_sls && (rel.ends_with(".ts") || rel.ends_with(".js"));
     let file = match scan.read_descriptor(rel) {
         Ok(f) => f,
         Err(e) => {
@@ -450,13 +479,24 @@ fn load_descriptor(
     if !is_sls && !discover::looks_like_template(file.text()) {
         return (None, Vec::new());
     }
-    let doc = match yaml::parse(&file) {
-        Ok(doc) => doc,
-        Err(e) => {
-            return (
-                None,
-                vec![ScanError::new(rel, format!("cannot parse: {e}"))],
-            );
+    // serverless.ts/js: the exported configuration, evaluated statically (never run).
+    let mut script_errors = Vec::new();
+    let doc = if script {
+        let (doc, errors) = serverless::script::read(&file, &TreeReader(scan), options);
+        script_errors = errors;
+        match doc {
+            Some(doc) => doc,
+            None => return (None, script_errors),
+        }
+    } else {
+        match yaml::parse(&file) {
+            Ok(doc) => doc,
+            Err(e) => {
+                return (
+                    None,
+                    vec![ScanError::new(rel, format!("cannot parse: {e}"))],
+                );
+            }
         }
     };
     if is_sls {
@@ -465,12 +505,11 @@ fn load_descriptor(
             .and_then(perimeter_model::Node::as_str)
             .filter(|p| !p.eq_ignore_ascii_case("aws"))
         {
-            return (Some(Err(provider.to_owned())), Vec::new());
+            return (Some(Err(provider.to_owned())), script_errors);
         }
-        return (
-            Some(Ok(serverless::load(&file, doc, &TreeReader(scan), options))),
-            Vec::new(),
-        );
+        let mut app = serverless::load(&file, doc, &TreeReader(scan), options);
+        app.errors.append(&mut script_errors);
+        return (Some(Ok(app)), Vec::new());
     }
     if cfn::is_template(&doc).is_none() {
         return (None, Vec::new());

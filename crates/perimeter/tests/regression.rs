@@ -2237,3 +2237,117 @@ mod terraform_intake {
     }
 }
 // --- end issue 15 item 3: Terraform intake ---
+
+// --- issue 15: serverless.ts, serverless.js and serverless.json read statically (item 2) ---
+mod serverless_script {
+    use std::path::Path;
+    use std::process::Command;
+
+    use serde_json::Value;
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn scan(root: &Path) -> Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
+            .args(["scan", "--format", "json", "--no-cache", "--allow-errors"])
+            .arg(root)
+            .env("PERIMETER_NO_RESULT_CACHE", "1")
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    }
+
+    /// The aws-nodejs-typescript layout: functions imported through a tsconfig alias, handler
+    /// paths from `handlerPath(__dirname)`.
+    fn typescript_app(root: &Path) {
+        write(
+            root,
+            "serverless.ts",
+            "import type { AWS } from '@serverless/typescript';\nimport run from '@functions/run';\n\nconst serverlessConfiguration: AWS = {\n  service: 'runner',\n  provider: { name: 'aws', runtime: 'nodejs20.x' },\n  functions: { run },\n};\n\nmodule.exports = serverlessConfiguration;\n",
+        );
+        write(
+            root,
+            "tsconfig.json",
+            "{\n  \"compilerOptions\": {\n    \"baseUrl\": \".\",\n    \"paths\": { \"@functions/*\": [\"src/functions/*\"], \"@libs/*\": [\"src/libs/*\"] }\n  }\n}\n",
+        );
+        write(
+            root,
+            "src/libs/handler-resolver.ts",
+            "export const handlerPath = (context: string) =>\n  `${context.split(process.cwd())[1].substring(1).replace(/\\\\/g, '/')}`;\n",
+        );
+        write(
+            root,
+            "src/functions/run/index.ts",
+            "import { handlerPath } from '@libs/handler-resolver';\n\nexport default {\n  handler: `${handlerPath(__dirname)}/handler.main`,\n  events: [{ http: { method: 'post', path: 'run' } }],\n};\n",
+        );
+        write(
+            root,
+            "src/functions/run/handler.ts",
+            "import { exec } from 'child_process';\n\nexport const main = async (event: { body: string }) => {\n  exec(event.body);\n  return { statusCode: 200 };\n};\n",
+        );
+    }
+
+    #[test]
+    fn flaw_in_a_handler_of_a_serverless_ts_app_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        typescript_app(dir.path());
+        let r = scan(dir.path());
+        assert_eq!(r["summary"]["functions"], 1, "{r:#}");
+        assert!(
+            r["errors"].as_array().unwrap().is_empty(),
+            "{:#}",
+            r["errors"]
+        );
+        let inj = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "INJ003")
+            .unwrap_or_else(|| panic!("no injection: {r:#}"));
+        assert_eq!(inj["path"], "src/functions/run/handler.ts");
+        assert_eq!(inj["line"], 4);
+        assert_eq!(inj["function"], "run");
+        // The route is declared in the function's module: findings about it land there.
+        let route = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "AUTH001")
+            .unwrap_or_else(|| panic!("no route finding: {r:#}"));
+        assert_eq!(route["path"], "src/functions/run/index.ts");
+        assert_eq!(route["line"], 5);
+    }
+
+    #[test]
+    fn serverless_ts_beside_a_serverless_yml_is_not_read_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        typescript_app(dir.path());
+        write(
+            dir.path(),
+            "serverless.yml",
+            "service: runner\nprovider:\n  name: aws\n  runtime: nodejs20.x\nfunctions:\n  run:\n    handler: src/functions/run/handler.main\n",
+        );
+        let r = scan(dir.path());
+        assert_eq!(r["summary"]["apps"], 1, "{r:#}");
+        assert_eq!(r["summary"]["functions"], 1, "{r:#}");
+        assert!(
+            r["warnings"].as_array().unwrap().iter().any(|w| w
+                .as_str()
+                .unwrap()
+                .contains("serverless.ts: not read, the framework uses serverless.yml")),
+            "{:#}",
+            r["warnings"]
+        );
+        assert!(
+            r["errors"].as_array().unwrap().is_empty(),
+            "{:#}",
+            r["errors"]
+        );
+    }
+}
+// --- end issue 15: serverless.ts, serverless.js and serverless.json ---

@@ -1,7 +1,9 @@
 //! The Serverless Framework loader (v3 and v4): `serverless.yml|yaml|json` into the
-//! application model. Variables are resolved statically first (see [`variables`]); the
+//! application model, and `serverless.ts|js` read statically into the same tree (see
+//! [`script`]). Variables are resolved statically first (see [`variables`]); the
 //! `resources:` block goes through the CloudFormation loader.
 
+pub mod script;
 mod variables;
 
 use std::collections::BTreeMap;
