@@ -1,6 +1,7 @@
 //! AUTH001: HTTP routes (and WebSocket `$connect`) with no authorizer.
 use perimeter_model::{Api, Application, Auth, EventKind, Route};
 
+use super::effects::{self, Reach};
 use crate::prelude::*;
 
 declare_rule! {
@@ -10,6 +11,13 @@ declare_rule! {
     /// the route nor as the API's default. `OPTIONS` routes (CORS preflight) are skipped. An
     /// API key (`private: true`, `ApiKeyRequired`) is not user authentication: such routes
     /// are still flagged.
+    ///
+    /// The severity follows what the route's function reaches. It stays high when the code
+    /// calls a data store or another service, reads a secret, or passes event data to a
+    /// dangerous sink (and when that is not known). It is low when the code was analysed
+    /// whole and touches nothing beyond its own response (a hello, a health check, a
+    /// calculator, a proxy to a public API without credentials), and medium when the code
+    /// could not be analysed but its role grants only logging and tracing.
     ///
     /// ## Why is this bad?
     /// Anyone on the internet can call the function, with any input, as often as they like.
@@ -96,7 +104,19 @@ impl Rule for UnauthenticatedRoute {
                 } else {
                     format!("route `{} {}`", route.method, route.path)
                 };
-                out.report(&ev.loc, format!("{what} has no authorizer"))
+                let reach = effects::reach(cx.app, f, cx.summary(&f.id));
+                let why = match &reach {
+                    Reach::Effects(e) => format!("; its function {e}"),
+                    Reach::Stateless => {
+                        "; its function reaches no data store, secret or other service".to_owned()
+                    }
+                    Reach::BasicRole => {
+                        "; its code was not analysed and its role grants no data access".to_owned()
+                    }
+                    Reach::Unknown => String::new(),
+                };
+                out.report(&ev.loc, format!("{what} has no authorizer{why}"))
+                    .severity(reach.severity())
                     .function(&f.id)
                     .help(format!("Add an authorizer (Cognito, JWT, Lambda or IAM){key}; if the route is public on purpose, suppress this with a reason"));
             }
