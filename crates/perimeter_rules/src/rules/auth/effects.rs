@@ -12,19 +12,24 @@ pub(crate) enum Reach {
     Effects(String),
     /// The code was analysed whole and touches nothing beyond its own response.
     Stateless,
-    /// The code was not analysed (another language) and its role grants no data access.
+    /// The code was not analysed (another language) and its role grants no data access;
+    /// still high, the code may reach stores outside AWS.
     BasicRole,
     /// Not known (code not found or not analysed whole, role defined elsewhere).
     Unknown,
+    /// The code denies the caller (401 or 403, then leaves) before any effect: the route is
+    /// authenticated in code, at this place (`path:line`).
+    Guarded(String),
 }
 
 impl Reach {
     /// The severity of an unauthenticated route to such a function.
     pub(crate) fn severity(&self) -> Severity {
         match self {
-            Reach::Effects(_) | Reach::Unknown => Severity::High,
-            Reach::BasicRole => Severity::Medium,
-            Reach::Stateless => Severity::Low,
+            // Code not analysed may still reach a store outside AWS, or the role of a
+            // duplicate descriptor may not be the one deployed: it stays high.
+            Reach::Effects(_) | Reach::Unknown | Reach::BasicRole => Severity::High,
+            Reach::Stateless | Reach::Guarded(_) => Severity::Low,
         }
     }
 }
@@ -174,17 +179,28 @@ fn basic_managed_policy(name: &str) -> bool {
 }
 
 /// What a function reaches: from its code summary when there is one, else from its role.
-pub(crate) fn reach(app: &Application, f: &Function, summary: Option<&FunctionSummary>) -> Reach {
+/// A guard counts only for a route that reaches one handler: behind a catch-all route
+/// (`{proxy+}`, `ANY /`) a framework serves many routes, and one route's check does not
+/// protect the others.
+pub(crate) fn reach(
+    app: &Application,
+    f: &Function,
+    summary: Option<&FunctionSummary>,
+    catch_all: bool,
+) -> Reach {
     match summary {
-        Some(s) => from_code(s),
+        Some(s) => from_code(s, catch_all),
         None => from_role(app, f),
     }
 }
 
 /// What the analysed code reaches.
-pub(crate) fn from_code(s: &FunctionSummary) -> Reach {
+pub(crate) fn from_code(s: &FunctionSummary, catch_all: bool) -> Reach {
     if s.handler.is_none() || !s.errors.is_empty() {
         return Reach::Unknown;
+    }
+    if let Some(g) = s.guards.first().filter(|_| !catch_all) {
+        return Reach::Guarded(format!("{}:{}", g.path(), g.start().line));
     }
     if let Some(flow) = s
         .flows

@@ -16,8 +16,13 @@ declare_rule! {
     /// calls a data store or another service, reads a secret, or passes event data to a
     /// dangerous sink (and when that is not known). It is low when the code was analysed
     /// whole and touches nothing beyond its own response (a hello, a health check, a
-    /// calculator, a proxy to a public API without credentials), and medium when the code
-    /// could not be analysed but its role grants only logging and tracing.
+    /// calculator, a proxy to a public API without credentials). Code that was not analysed
+    /// (another language, not found) keeps it high.
+    ///
+    /// A route whose code checks the caller itself, answering 401 or 403 and leaving before
+    /// it calls any service (a webhook signature, a token verified in the handler), is
+    /// reported at low, saying that authentication is done in code. A check in one route of
+    /// a framework behind a catch-all route does not count for the others.
     ///
     /// ## Why is this bad?
     /// Anyone on the internet can call the function, with any input, as often as they like.
@@ -104,16 +109,20 @@ impl Rule for UnauthenticatedRoute {
                 } else {
                     format!("route `{} {}`", route.method, route.path)
                 };
-                let reach = effects::reach(cx.app, f, cx.summary(&f.id));
+                let catch_all = route.path.contains('+')
+                    || route.path.contains("{*")
+                    || route.path == "/"
+                    || route.path == "$default";
+                let reach = effects::reach(cx.app, f, cx.summary(&f.id), catch_all);
                 let why = match &reach {
                     Reach::Effects(e) => format!("; its function {e}"),
                     Reach::Stateless => {
                         "; its function reaches no data store, secret or other service".to_owned()
                     }
-                    Reach::BasicRole => {
-                        "; its code was not analysed and its role grants no data access".to_owned()
+                    Reach::BasicRole | Reach::Unknown => String::new(),
+                    Reach::Guarded(at) => {
+                        format!("; its code denies the caller (401/403) at {at} before any effect")
                     }
-                    Reach::Unknown => String::new(),
                 };
                 out.report(&ev.loc, format!("{what} has no authorizer{why}"))
                     .severity(reach.severity())
