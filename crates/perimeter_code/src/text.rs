@@ -234,14 +234,31 @@ mod tests {
     #[test]
     fn origin_fixed_only_before_the_attackers_data() {
         let t = ("$", true);
-        assert!(origin_fixed(&url(&[("https://api.example.com/items/", false), t])));
-        assert!(origin_fixed(&url(&[("https://api.example.com?q=", false), t])));
-        assert!(origin_fixed(&url(&[("ENV", false), ("/product/", false), t])));
+        assert!(origin_fixed(&url(&[
+            ("https://api.example.com/items/", false),
+            t
+        ])));
+        assert!(origin_fixed(&url(&[
+            ("https://api.example.com?q=", false),
+            t
+        ])));
+        assert!(origin_fixed(&url(&[
+            ("ENV", false),
+            ("/product/", false),
+            t
+        ])));
         assert!(origin_fixed(&url(&[("/product/", false), t])));
         assert!(origin_fixed(&url(&[("items/", false), t])));
         assert!(!origin_fixed(&url(&[t, ("?format=json", false)])));
-        assert!(!origin_fixed(&url(&[("https://", false), t, ("/x", false)])));
-        assert!(!origin_fixed(&url(&[("https://api.example.com", false), t])));
+        assert!(!origin_fixed(&url(&[
+            ("https://", false),
+            t,
+            ("/x", false)
+        ])));
+        assert!(!origin_fixed(&url(&[
+            ("https://api.example.com", false),
+            t
+        ])));
         assert!(!origin_fixed(&url(&[("ENV", false), t])));
         assert!(!origin_fixed(&url(&[("/", false), t])));
         assert!(!origin_fixed(&url(&[("http:", false), t])));

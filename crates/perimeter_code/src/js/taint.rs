@@ -468,7 +468,9 @@ impl<'a> Engine<'a> {
 
     /// Whether the code has called a service or reached a sink so far.
     fn acted(&self) -> bool {
-        self.sdk_calls.iter().any(|c| !c.is_http() || c.tainted.is_some())
+        self.sdk_calls
+            .iter()
+            .any(|c| !c.is_http() || c.tainted.is_some())
             || self.flows.iter().any(|f| f.kind != Kind::VerboseError)
     }
 

@@ -18,8 +18,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::resolve::{import_file, is_stdlib};
 use super::spec::{SQL_METHODS, SQL_WORDS, STRING_VALIDATORS, VALIDATORS};
 use super::value::{
-    ALL_KINDS, Env, FuncRef, Instance, Obj, Origin, Shape, Taint, Text, Val, add_taints, kind_bit,
-    deep_taints, element, fingerprint, join, join_path, set_field,
+    ALL_KINDS, Env, FuncRef, Instance, Obj, Origin, Shape, Taint, Text, Val, add_taints,
+    deep_taints, element, fingerprint, join, join_path, kind_bit, set_field,
 };
 use crate::Repo;
 use crate::summary::{Flow, SdkCall};
@@ -1250,7 +1250,9 @@ impl<'r> Engine<'r> {
 
     /// Whether the code has called a service or reached a sink so far.
     fn acted(&self) -> bool {
-        self.sdk_calls.iter().any(|c| !c.is_http() || c.tainted.is_some())
+        self.sdk_calls
+            .iter()
+            .any(|c| !c.is_http() || c.tainted.is_some())
             || self.flows.iter().any(|f| f.kind != Kind::VerboseError)
     }
 
@@ -2770,10 +2772,8 @@ fn url_parts(parts: &[(Option<&Text>, &[Rc<Taint>])]) -> Vec<Rc<Taint>> {
 /// ([`crate::text::origin_fixed`]); `base` keeps its labels.
 fn url_join(base: &Val, path: &Val) -> Val {
     let ts = deep_taints(path);
-    let pinned = crate::text::origin_fixed(&crate::text::marked(
-        path.text.as_ref(),
-        ssrf_tainted(&ts),
-    ));
+    let pinned =
+        crate::text::origin_fixed(&crate::text::marked(path.text.as_ref(), ssrf_tainted(&ts)));
     let mut t: Vec<Rc<Taint>> = if pinned {
         ts.iter().map(|t| t.cleaned(kind_bit(Kind::Ssrf))).collect()
     } else {
