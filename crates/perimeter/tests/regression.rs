@@ -2140,6 +2140,24 @@ mod auth_and_ssrf {
     }
 
     #[test]
+    fn local_development_descriptor_is_reported_as_such() {
+        let local = "service: t\nplugins:\n  - serverless-offline\nprovider:\n  name: aws\n  runtime: nodejs20.x\n  stage: local\nfunctions:\n  api:\n    handler: handler.main\n    events:\n      - httpApi: 'POST /items'\n";
+        let a = auth(&scan(&[
+            ("serverless.yml", local),
+            ("handler.js", JS_WRITES),
+        ]));
+        assert_eq!(a[0].0, "low", "{a:?}");
+        assert!(a[0].1.contains("local development only"), "{a:?}");
+        // The same plugin in a descriptor deployed to a real stage is a public API.
+        let deployed = local.replace("stage: local", "stage: prod");
+        let a = auth(&scan(&[
+            ("serverless.yml", &deployed),
+            ("handler.js", JS_WRITES),
+        ]));
+        assert_eq!(a[0].0, "high", "{a:?}");
+    }
+
+    #[test]
     fn ssrf_fires_only_when_the_attacker_chooses_the_origin_js() {
         let js = "\
 exports.main = async (event) => {

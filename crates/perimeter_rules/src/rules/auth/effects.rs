@@ -269,6 +269,49 @@ fn from_role(app: &Application, f: &Function) -> Reach {
     Reach::BasicRole
 }
 
+/// Plugins that run an application on the developer's machine.
+const LOCAL_PLUGINS: &[&str] = &[
+    "serverless-offline",
+    "serverless-dynamodb-local",
+    "serverless-dynamodb",
+    "serverless-localstack",
+];
+
+/// When a Serverless descriptor only serves local development: it runs a local plugin and
+/// names no deployment stage (its stage is `local`, `offline` or `localhost`, or the file
+/// itself is a local variant such as `serverless.offline.yml`). Returns the plugin and why.
+pub(crate) fn local_only(app: &Application) -> Option<String> {
+    if app.framework != perimeter_model::Framework::Serverless {
+        return None;
+    }
+    let doc = app.document.as_ref()?;
+    let plugins = doc.get("plugins")?;
+    let list = match plugins.get("modules") {
+        Some(m) => m.items(),
+        None => plugins.items(),
+    };
+    let plugin = list
+        .iter()
+        .filter_map(|p| p.as_str())
+        .find(|p| LOCAL_PLUGINS.contains(p))?
+        .to_owned();
+    let file = app
+        .id
+        .rsplit('/')
+        .next()
+        .unwrap_or(&app.id)
+        .to_ascii_lowercase();
+    if file.contains("offline") || file.contains(".local.") || file.contains("-local.") {
+        return Some(format!("`{plugin}`, file `{file}`"));
+    }
+    let stage = doc.path(&["provider", "stage"]).and_then(|s| s.as_str())?;
+    matches!(
+        stage.to_ascii_lowercase().as_str(),
+        "local" | "offline" | "localhost"
+    )
+    .then(|| format!("`{plugin}`, stage `{stage}`"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

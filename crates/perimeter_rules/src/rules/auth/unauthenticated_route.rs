@@ -24,6 +24,10 @@ declare_rule! {
     /// reported at low, saying that authentication is done in code. A check in one route of
     /// a framework behind a catch-all route does not count for the others.
     ///
+    /// A Serverless descriptor that only serves local development (`serverless-offline` or
+    /// a local DynamoDB plugin, with the stage `local`, `offline` or `localhost`, or a file
+    /// such as `serverless.offline.yml`) is reported as such, at low.
+    ///
     /// ## Why is this bad?
     /// Anyone on the internet can call the function, with any input, as often as they like.
     ///
@@ -114,6 +118,16 @@ impl Rule for UnauthenticatedRoute {
                     || route.path == "/"
                     || route.path == "$default";
                 let reach = effects::reach(cx.app, f, cx.summary(&f.id), catch_all);
+                if let Some(local) = effects::local_only(cx.app) {
+                    out.report(
+                        &ev.loc,
+                        format!("{what} has no authorizer; the descriptor serves local development only ({local})"),
+                    )
+                    .severity(Severity::Low)
+                    .function(&f.id)
+                    .help("Add an authorizer before this descriptor is deployed to a real stage");
+                    continue;
+                }
                 let why = match &reach {
                     Reach::Effects(e) => format!("; its function {e}"),
                     Reach::Stateless => {
