@@ -100,6 +100,8 @@ const EFFECTFUL_PACKAGES: &[&str] = &[
     "puppeteer",
     "puppeteer-core",
     "chrome-aws-lambda",
+    "chrome-remote-interface",
+    "@serverless-chrome/",
     "@sparticuz/chromium",
     "playwright",
     "playwright-core",
