@@ -2351,3 +2351,200 @@ mod serverless_script {
     }
 }
 // --- end issue 15: serverless.ts, serverless.js and serverless.json ---
+
+// --- issue 16: authentication as the application does it (item 2), SSRF only when the
+// attacker chooses where the request goes (item 3) ---
+mod auth_and_ssrf {
+    use std::path::Path;
+    use std::process::Command;
+
+    use serde_json::Value;
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    /// Scans an application made of `files` and returns its findings.
+    fn scan(files: &[(&str, &str)]) -> Vec<Value> {
+        let dir = tempfile::tempdir().unwrap();
+        for (rel, text) in files {
+            write(dir.path(), rel, text);
+        }
+        let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
+            .args(["scan", "--no-cache", "--format", "json", "."])
+            .current_dir(dir.path())
+            .env("PERIMETER_NO_RESULT_CACHE", "1")
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        v["findings"].as_array().unwrap().clone()
+    }
+
+    /// The AUTH001 findings: (severity, message).
+    fn auth(findings: &[Value]) -> Vec<(String, String)> {
+        findings
+            .iter()
+            .filter(|f| f["rule"] == "AUTH001")
+            .map(|f| {
+                (
+                    f["severity"].as_str().unwrap().to_owned(),
+                    f["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// The SSRF findings' lines.
+    fn ssrf(findings: &[Value]) -> Vec<u64> {
+        findings
+            .iter()
+            .filter(|f| f["kind"] == "ssrf")
+            .map(|f| f["line"].as_u64().unwrap())
+            .collect()
+    }
+
+    fn serverless(runtime: &str, handler: &str) -> String {
+        format!(
+            "service: t\nprovider:\n  name: aws\n  runtime: {runtime}\n  iam:\n    role:\n      statements:\n        - Effect: Allow\n          Action: ['dynamodb:PutItem']\n          Resource: '*'\nfunctions:\n  api:\n    handler: {handler}\n    events:\n      - httpApi: 'POST /items'\n"
+        )
+    }
+
+    fn js_app(code: &str) -> Vec<Value> {
+        scan(&[
+            ("serverless.yml", &serverless("nodejs20.x", "handler.main")),
+            ("handler.js", code),
+        ])
+    }
+
+    fn py_app(code: &str) -> Vec<Value> {
+        scan(&[
+            ("serverless.yml", &serverless("python3.12", "handler.main")),
+            ("handler.py", code),
+        ])
+    }
+
+    const JS_STATELESS: &str = "exports.main = async (event) => {\n  const q = event.queryStringParameters || {};\n  return { statusCode: 200, body: JSON.stringify({ sum: Number(q.a) + Number(q.b) }) };\n};\n";
+    const PY_STATELESS: &str = "import json\n\ndef main(event, context):\n    q = event.get('queryStringParameters') or {}\n    return {'statusCode': 200, 'body': json.dumps({'sum': int(q['a']) + int(q['b'])})}\n";
+    const JS_WRITES: &str = "const { DynamoDBClient, PutItemCommand } = require('@aws-sdk/client-dynamodb');\nconst db = new DynamoDBClient({});\nexports.main = async (event) => {\n  await db.send(new PutItemCommand({ TableName: process.env.TABLE, Item: { id: { S: event.body } } }));\n  return { statusCode: 201 };\n};\n";
+    const PY_WRITES: &str = "import os\nimport boto3\n\ntable = boto3.resource('dynamodb').Table(os.environ['TABLE'])\nclient = boto3.client('dynamodb')\n\ndef main(event, context):\n    client.put_item(TableName=os.environ['TABLE'], Item={'id': {'S': event['body']}})\n    return {'statusCode': 201}\n";
+
+    #[test]
+    fn unauthenticated_stateless_route_is_low() {
+        for findings in [js_app(JS_STATELESS), py_app(PY_STATELESS)] {
+            let a = auth(&findings);
+            assert_eq!(a.len(), 1, "{a:?}");
+            assert_eq!(a[0].0, "low", "{a:?}");
+            assert!(a[0].1.contains("reaches no data store"), "{a:?}");
+        }
+    }
+
+    #[test]
+    fn unauthenticated_route_that_writes_a_table_stays_high() {
+        for findings in [js_app(JS_WRITES), py_app(PY_WRITES)] {
+            let a = auth(&findings);
+            assert_eq!(a.len(), 1, "{a:?}");
+            assert_eq!(a[0].0, "high", "{a:?}");
+            assert!(a[0].1.contains("dynamodb:PutItem"), "{a:?}");
+        }
+    }
+
+    #[test]
+    fn unauthenticated_route_that_reads_a_secret_stays_high() {
+        let js = "exports.main = async (event) => {\n  const r = await fetch('https://api.example.com/v1/sms?key=' + process.env.SMS_API_KEY, { method: 'POST', body: event.body });\n  return { statusCode: 200 };\n};\n";
+        let a = auth(&js_app(js));
+        assert_eq!(a[0].0, "high", "{a:?}");
+        assert!(a[0].1.contains("SMS_API_KEY"), "{a:?}");
+    }
+
+    #[test]
+    fn signature_checked_in_code_before_any_effect_is_low() {
+        let js = "const crypto = require('crypto');\nconst { DynamoDBClient, PutItemCommand } = require('@aws-sdk/client-dynamodb');\nconst db = new DynamoDBClient({});\nexports.main = async (event) => {\n  const sig = crypto.createHmac('sha256', process.env.HOOK_SECRET).update(event.body).digest('hex');\n  if (sig !== event.headers['x-signature']) {\n    return { statusCode: 401, body: 'bad signature' };\n  }\n  await db.send(new PutItemCommand({ TableName: process.env.TABLE, Item: { id: { S: event.body } } }));\n  return { statusCode: 201 };\n};\n";
+        let py = "import hmac, hashlib, os\nimport boto3\n\nclient = boto3.client('dynamodb')\n\ndef main(event, context):\n    sig = hmac.new(os.environ['HOOK_SECRET'].encode(), event['body'].encode(), hashlib.sha256).hexdigest()\n    if not hmac.compare_digest(sig, event['headers'].get('x-signature', '')):\n        return {'statusCode': 403, 'body': 'bad signature'}\n    client.put_item(TableName=os.environ['TABLE'], Item={'id': {'S': event['body']}})\n    return {'statusCode': 201}\n";
+        for findings in [js_app(js), py_app(py)] {
+            let a = auth(&findings);
+            assert_eq!(a.len(), 1, "{a:?}");
+            assert_eq!(a[0].0, "low", "{a:?}");
+            assert!(a[0].1.contains("denies the caller"), "{a:?}");
+        }
+    }
+
+    #[test]
+    fn check_after_the_write_does_not_protect_the_route() {
+        let js = "const { DynamoDBClient, PutItemCommand } = require('@aws-sdk/client-dynamodb');\nconst db = new DynamoDBClient({});\nexports.main = async (event) => {\n  await db.send(new PutItemCommand({ TableName: process.env.TABLE, Item: { id: { S: event.body } } }));\n  if (event.headers['x-token'] !== process.env.HOOK_SECRET) {\n    return { statusCode: 401 };\n  }\n  return { statusCode: 201 };\n};\n";
+        let py = "import os\nimport boto3\n\nclient = boto3.client('dynamodb')\n\ndef main(event, context):\n    client.put_item(TableName=os.environ['TABLE'], Item={'id': {'S': event['body']}})\n    if event['headers'].get('x-token') != os.environ['HOOK_SECRET']:\n        return {'statusCode': 401}\n    return {'statusCode': 201}\n";
+        for findings in [js_app(js), py_app(py)] {
+            let a = auth(&findings);
+            assert_eq!(a[0].0, "high", "{a:?}");
+        }
+    }
+
+    #[test]
+    fn local_development_descriptor_is_reported_as_such() {
+        let local = "service: t\nplugins:\n  - serverless-offline\nprovider:\n  name: aws\n  runtime: nodejs20.x\n  stage: local\nfunctions:\n  api:\n    handler: handler.main\n    events:\n      - httpApi: 'POST /items'\n";
+        let a = auth(&scan(&[
+            ("serverless.yml", local),
+            ("handler.js", JS_WRITES),
+        ]));
+        assert_eq!(a[0].0, "low", "{a:?}");
+        assert!(a[0].1.contains("local development only"), "{a:?}");
+        // The same plugin in a descriptor deployed to a real stage is a public API.
+        let deployed = local.replace("stage: local", "stage: prod");
+        let a = auth(&scan(&[
+            ("serverless.yml", &deployed),
+            ("handler.js", JS_WRITES),
+        ]));
+        assert_eq!(a[0].0, "high", "{a:?}");
+    }
+
+    #[test]
+    fn ssrf_fires_only_when_the_attacker_chooses_the_origin_js() {
+        let js = "\
+exports.main = async (event) => {
+  const id = event.queryStringParameters.id;
+  const url = event.queryStringParameters.url;
+  await fetch('https://api.example.com/items/' + id);
+  await fetch(`${process.env.BASE_URL}/items/${id}?full=1`);
+  await fetch(process.env.BASE_URL + '/items/' + id);
+  await fetch(new URL('/items/' + id, 'https://api.example.com'));
+  await fetch('https://api.example.com?q=' + id);
+  await fetch(url);
+  await fetch('https://' + id + '/items');
+  await fetch(process.env.BASE_URL + id);
+  await fetch(new URL(url, 'https://api.example.com'));
+  await fetch(url + '?format=json');
+  return { statusCode: 200 };
+};
+";
+        let f = js_app(js);
+        assert_eq!(ssrf(&f), vec![9, 10, 11, 12, 13], "{f:#?}");
+    }
+
+    #[test]
+    fn ssrf_fires_only_when_the_attacker_chooses_the_origin_python() {
+        let py = "\
+import os
+import requests
+from urllib.parse import urljoin
+
+BASE = os.environ['BASE_URL']
+
+def main(event, context):
+    q = event['queryStringParameters']
+    requests.get(BASE + f\"/product/{q['id']}\")
+    requests.get('https://api.example.com/items/%s' % q['id'])
+    requests.get('https://api.example.com/items/{}'.format(q['id']))
+    requests.get(urljoin('https://api.example.com', '/items/' + q['id']))
+    requests.get(q['url'])
+    requests.get(f\"https://{q['host']}/items\")
+    requests.get(BASE + q['id'])
+    requests.get(urljoin('https://api.example.com/', q['url']))
+    return {'statusCode': 200}
+";
+        let f = py_app(py);
+        assert_eq!(ssrf(&f), vec![13, 14, 15, 16], "{f:#?}");
+    }
+}
+// --- end issue 16: auth_and_ssrf ---

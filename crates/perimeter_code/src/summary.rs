@@ -38,6 +38,11 @@ pub struct FunctionSummary {
     /// Access checks whose denial does not stop the handler (sorted).
     #[serde(default)]
     pub denials: Vec<Denial>,
+    /// Access checks that stop the caller (a 401 or 403 response, then a return or a throw)
+    /// before the code has called any service or sink: the route is protected in code
+    /// (sorted).
+    #[serde(default)]
+    pub guards: Vec<Loc>,
     /// What could not be analysed (handler not found, parse errors, budget exhausted).
     pub errors: Vec<ScanError>,
 }
@@ -132,6 +137,13 @@ pub(crate) fn set_denials(summary: &mut FunctionSummary, mut denials: Vec<Denial
         (a.check.path(), a.check.span.start).cmp(&(b.check.path(), b.check.span.start))
     });
     summary.denials = denials;
+}
+
+/// Records the guards, in file order.
+pub(crate) fn set_guards(summary: &mut FunctionSummary, mut guards: Vec<Loc>) {
+    guards.sort_by(|a, b| (a.path(), a.span.start).cmp(&(b.path(), b.span.start)));
+    guards.dedup();
+    summary.guards = guards;
 }
 
 /// Drops what the analysis found from record fields the service sets: flows from them, and

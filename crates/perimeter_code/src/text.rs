@@ -113,6 +113,66 @@ fn choice(x: &Text, y: &Text) -> Text {
     Text::OneOf(all.into())
 }
 
+/// In the marked text of a URL being built: an unknown character the attacker does not
+/// choose (an environment variable, a value not derived from the event).
+pub(crate) const CLEAN: char = '\u{1}';
+/// In the marked text of a URL being built: an unknown character the attacker may choose.
+pub(crate) const TAINTED: char = '\u{2}';
+
+/// The text of one part of a string being built, its unknown characters marked [`TAINTED`]
+/// when the part carries the attacker's data, else [`CLEAN`].
+pub(crate) fn marked(text: Option<&Text>, tainted: bool) -> String {
+    let m = if tainted { TAINTED } else { CLEAN };
+    match text {
+        Some(Text::Const(s)) => s.to_string(),
+        Some(Text::Pattern(s)) => s.chars().map(|c| if c == '*' { m } else { c }).collect(),
+        _ => m.to_string(),
+    }
+}
+
+/// Whether a URL, given as marked text, has its scheme and host fixed before the first
+/// character the attacker chooses, so that the attacker's data lands in the path, query or
+/// fragment only. Fixed: a constant `scheme://host` followed by `/`, `?` or `#`; a base from
+/// configuration (an environment variable) followed by one of those; a relative reference
+/// that cannot turn absolute or protocol-relative (`/items/`, `?q=`, `#`, `items/`). Not
+/// fixed: the attacker's data first, in the scheme or the host, right after a base from
+/// configuration (`BASE + id`: `@evil.example` would change the host), or after a lone
+/// `/` (`//evil.example` is protocol-relative). `new URL(path, base)` and
+/// `urljoin(base, path)` resolve `path` against `base`, and an absolute `path` replaces the
+/// host, so they are judged on `path` with this same test.
+pub(crate) fn origin_fixed(marked: &str) -> bool {
+    let Some(i) = marked.find(TAINTED) else {
+        return false;
+    };
+    let prefix = &marked[..i];
+    let authority_ends = |rest: &str| rest.find(['/', '?', '#']).is_some_and(|j| j > 0);
+    if let Some(k) = prefix.find("://") {
+        let scheme = &prefix[..k];
+        return !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c) || c == CLEAN)
+            && authority_ends(&prefix[k + 3..]);
+    }
+    if let Some(rest) = prefix.strip_prefix("//") {
+        return authority_ends(rest);
+    }
+    if prefix.starts_with(CLEAN) {
+        let rest = prefix.trim_start_matches(CLEAN);
+        if let Some(r) = rest.strip_prefix("//") {
+            return authority_ends(r);
+        }
+        return rest.contains(['/', '?', '#']);
+    }
+    match prefix.find(['/', '?', '#']) {
+        Some(0) => {
+            prefix.starts_with(['?', '#']) || (prefix.len() > 1 && !prefix[1..].starts_with('/'))
+        }
+        Some(j) => !prefix[..j].contains(':'),
+        None => false,
+    }
+}
+
 /// `s` cut to the text limit on a character boundary.
 pub(crate) fn truncate(s: &str) -> &str {
     if s.len() <= MAX_TEXT {
@@ -158,6 +218,51 @@ mod tests {
         let j = Text::join(Some(&k("a")), Some(&Text::Pattern(Rc::from("x-*")))).unwrap();
         assert_eq!(j, Text::Pattern(Rc::from("*")));
         assert!(j.alternatives().is_empty());
+    }
+
+    fn url(parts: &[(&str, bool)]) -> String {
+        parts
+            .iter()
+            .map(|(t, tainted)| match *t {
+                "$" => marked(None, *tainted),
+                "ENV" => marked(Some(&Text::Env(Rc::from("BASE"))), false),
+                c => marked(Some(&k(c)), false),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn origin_fixed_only_before_the_attackers_data() {
+        let t = ("$", true);
+        assert!(origin_fixed(&url(&[
+            ("https://api.example.com/items/", false),
+            t
+        ])));
+        assert!(origin_fixed(&url(&[
+            ("https://api.example.com?q=", false),
+            t
+        ])));
+        assert!(origin_fixed(&url(&[
+            ("ENV", false),
+            ("/product/", false),
+            t
+        ])));
+        assert!(origin_fixed(&url(&[("/product/", false), t])));
+        assert!(origin_fixed(&url(&[("items/", false), t])));
+        assert!(!origin_fixed(&url(&[t, ("?format=json", false)])));
+        assert!(!origin_fixed(&url(&[
+            ("https://", false),
+            t,
+            ("/x", false)
+        ])));
+        assert!(!origin_fixed(&url(&[
+            ("https://api.example.com", false),
+            t
+        ])));
+        assert!(!origin_fixed(&url(&[("ENV", false), t])));
+        assert!(!origin_fixed(&url(&[("/", false), t])));
+        assert!(!origin_fixed(&url(&[("http:", false), t])));
+        assert!(!origin_fixed(&url(&[("", false)])));
     }
 
     #[test]

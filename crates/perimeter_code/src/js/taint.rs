@@ -112,6 +112,8 @@ pub(crate) struct Engine<'a> {
     pub outputs: Vec<crate::handler::Output>,
     /// Access checks whose denial falls through.
     pub denials: Vec<crate::Denial>,
+    /// Access checks that stop the denied caller before any effect.
+    pub guards: Vec<Loc>,
     /// Problems.
     pub errors: Vec<ScanError>,
     /// npm packages imported.
@@ -150,6 +152,7 @@ impl<'a> Engine<'a> {
             sdk_calls: Vec::new(),
             outputs: Vec::new(),
             denials: Vec::new(),
+            guards: Vec::new(),
             errors: Vec::new(),
             imports: BTreeSet::new(),
             env_reads: std::cell::RefCell::default(),
@@ -423,10 +426,8 @@ impl<'a> Engine<'a> {
     /// An access check whose denial falls through: `if (...) { callback(null, { statusCode:
     /// 401 }) }` with no `else`, no `return` or `throw` in the branch, and statements after
     /// it that run for the denied caller too.
+    /// A check whose denial leaves before anything has been called is a guard instead.
     fn denial(&mut self, check: &IfStatement<'a>, rest: &'a [Statement<'a>]) {
-        if check.alternate.is_some() {
-            return;
-        }
         let module = self.cur();
         let Some(file) = self.modules.get(module).map(|m| Arc::clone(&m.file)) else {
             return;
@@ -435,7 +436,17 @@ impl<'a> Engine<'a> {
         let Some(branch) = file.text().get(span.start as usize..span.end as usize) else {
             return;
         };
-        if !crate::spec::denies_access(branch) || crate::spec::leaves(branch) {
+        if !crate::spec::denies_access(branch) {
+            return;
+        }
+        if crate::spec::leaves(branch) {
+            if !self.acted() {
+                let at = self.loc_in(module, check.test.span());
+                self.guards.push(at);
+            }
+            return;
+        }
+        if check.alternate.is_some() {
             return;
         }
         let Some(next) = rest
@@ -453,6 +464,14 @@ impl<'a> Engine<'a> {
         }
         let then = self.loc_in(module, next.span());
         self.denials.push(crate::Denial { check, then });
+    }
+
+    /// Whether the code has called a service or reached a sink so far.
+    fn acted(&self) -> bool {
+        self.sdk_calls
+            .iter()
+            .any(|c| !c.is_http() || c.tainted.is_some())
+            || self.flows.iter().any(|f| f.kind != Kind::VerboseError)
     }
 
     fn hoist(&mut self, stmts: &'a [Statement<'a>], sc: &Rc<Scope<'a>>) {
@@ -1574,44 +1593,35 @@ impl<'a> Engine<'a> {
     }
 
     /// String concatenation: known text where known, every label flattened; event data placed
-    /// after a fixed `scheme://host/` prefix cannot choose the host, so it is clean for SSRF.
+    /// after a fixed origin (`scheme://host/`, a configured base and `/`) cannot choose the
+    /// host, so it is clean for SSRF (see [`crate::text::origin_fixed`]).
     pub(crate) fn concat(&mut self, parts: &[Val<'a>]) -> Val<'a> {
         let mut text = String::new();
+        let mut marked = String::new();
         let mut all_const = true;
         let mut taints = Vec::new();
-        let mut host_fixed = false;
-        let mut first_env = false;
-        for (i, p) in parts.iter().enumerate() {
-            if !host_fixed && fixed_host(&text, first_env) {
-                host_fixed = true;
-            }
+        for p in parts {
+            let ts = flat(&deep_taints(p));
+            let tainted = ts.iter().any(|t| t.reaches(Kind::Ssrf));
+            marked.push_str(&crate::text::marked(p.text.as_ref(), tainted));
             match &p.text {
                 Some(Text::Const(s)) => text.push_str(s),
-                Some(Text::Env(_)) => {
-                    if i == 0 || text.is_empty() {
-                        first_env = true;
-                    }
-                    all_const = false;
-                    text.push('*');
-                }
                 Some(Text::Pattern(s)) => {
                     all_const = false;
                     text.push_str(s);
                 }
-                Some(Text::OneOf(_)) | None => {
+                Some(Text::Env(_) | Text::OneOf(_)) | None => {
                     all_const = false;
                     text.push('*');
                 }
             }
-            let ts = flat(&deep_taints(p));
-            if host_fixed {
-                add_taints(
-                    &mut taints,
-                    ts.iter().map(|t| t.cleaned(kind_bit(Kind::Ssrf))),
-                );
-            } else {
-                add_taints(&mut taints, ts);
-            }
+            add_taints(&mut taints, ts);
+        }
+        if crate::text::origin_fixed(&marked) {
+            taints = taints
+                .iter()
+                .map(|t| t.cleaned(kind_bit(Kind::Ssrf)))
+                .collect();
         }
         let text = truncate(&text);
         Val {
@@ -1621,6 +1631,25 @@ impl<'a> Engine<'a> {
             } else {
                 Text::Pattern(Rc::from(text))
             }),
+            ..Val::default()
+        }
+    }
+
+    /// `new URL(path, base)`: `path` resolved against `base`. An absolute `path` replaces the
+    /// host, so the attacker's data in it stays SSRF unless it is pinned as a path
+    /// ([`crate::text::origin_fixed`]); `base` keeps its labels.
+    fn url_with_base(&mut self, path: &Val<'a>, base: &Val<'a>) -> Val<'a> {
+        let ts = flat(&deep_taints(path));
+        let tainted = ts.iter().any(|t| t.reaches(Kind::Ssrf));
+        let pinned = crate::text::origin_fixed(&crate::text::marked(path.text.as_ref(), tainted));
+        let mut taints: Vec<Rc<Taint>> = if pinned {
+            ts.iter().map(|t| t.cleaned(kind_bit(Kind::Ssrf))).collect()
+        } else {
+            ts
+        };
+        add_taints(&mut taints, flat(&deep_taints(base)));
+        Val {
+            taint: taints,
             ..Val::default()
         }
     }
@@ -1717,6 +1746,12 @@ impl<'a> Engine<'a> {
                     None => args.push(Val::default()),
                 },
             }
+        }
+        if is_new
+            && args.len() >= 2
+            && matches!(callee, Expression::Identifier(id) if id.name == "URL" && sc.lookup("URL").is_none())
+        {
+            return self.url_with_base(&args[0], &args[1]);
         }
         self.apply(span, recv.as_ref(), &f, method.as_deref(), args, is_new)
     }
@@ -2435,30 +2470,6 @@ fn index_of_arg<'a>(e: &'a Expression<'a>) -> Option<&'a str> {
         return None;
     }
     ident_name(c.arguments.first()?.as_expression()?)
-}
-
-/// Whether `text` (known text so far) fixes the host of a URL: `https://host/...`, or an
-/// environment-provided base followed by `/`.
-fn fixed_host(text: &str, first_env: bool) -> bool {
-    if first_env && text.starts_with("*/") {
-        return true;
-    }
-    let Some(i) = text.find("://") else {
-        return false;
-    };
-    let scheme = &text[..i];
-    if scheme.is_empty()
-        || !scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
-    {
-        return false;
-    }
-    let rest = &text[i + 3..];
-    match rest.find('/') {
-        Some(j) => j > 0 && !rest[..j].contains('*'),
-        None => false,
-    }
 }
 
 /// Identity of an invocation's inputs, for memoisation.

@@ -19,7 +19,7 @@ use super::resolve::{import_file, is_stdlib};
 use super::spec::{SQL_METHODS, SQL_WORDS, STRING_VALIDATORS, VALIDATORS};
 use super::value::{
     ALL_KINDS, Env, FuncRef, Instance, Obj, Origin, Shape, Taint, Text, Val, add_taints,
-    deep_taints, element, fingerprint, join, join_path, set_field,
+    deep_taints, element, fingerprint, join, join_path, kind_bit, set_field,
 };
 use crate::Repo;
 use crate::summary::{Flow, SdkCall};
@@ -179,6 +179,8 @@ pub(crate) struct Engine<'r> {
     pub outputs: Vec<crate::handler::Output>,
     /// Access checks whose denial falls through.
     pub denials: Vec<crate::Denial>,
+    /// Access checks that stop the denied caller before any effect.
+    pub guards: Vec<Loc>,
     /// Problems.
     pub errors: Vec<ScanError>,
     /// Third-party top-level modules imported.
@@ -242,6 +244,7 @@ impl<'r> Engine<'r> {
             sdk_calls: Vec::new(),
             outputs: Vec::new(),
             denials: Vec::new(),
+            guards: Vec::new(),
             errors: Vec::new(),
             imports: BTreeSet::new(),
             env_reads: std::cell::RefCell::default(),
@@ -1232,15 +1235,26 @@ impl<'r> Engine<'r> {
     /// An access check whose denial falls through: `if ...: response = {"statusCode": 401}`
     /// with no `else`, no `return` or `raise` in the branch, and statements after it that run
     /// for the denied caller too.
+    /// A check whose denial leaves before anything has been called is a guard instead.
     fn denial(&mut self, check: &ast::StmtIf, rest: &[Stmt]) {
-        if !check.elif_else_clauses.is_empty() || !self.in_function() {
+        if !self.in_function() {
             return;
         }
         let (Some(first), Some(last)) = (check.body.first(), check.body.last()) else {
             return;
         };
         let branch = self.loc(TextRange::new(first.range().start(), last.range().end()));
-        if !crate::spec::denies_access(branch.text()) || crate::spec::leaves(branch.text()) {
+        if !crate::spec::denies_access(branch.text()) {
+            return;
+        }
+        if crate::spec::leaves(branch.text()) {
+            if !self.acted() {
+                let at = self.loc(check.test.range());
+                self.guards.push(at);
+            }
+            return;
+        }
+        if !check.elif_else_clauses.is_empty() {
             return;
         }
         let Some(next) = rest.iter().find(|s| !matches!(s, Stmt::Pass(_))) else {
@@ -1255,6 +1269,14 @@ impl<'r> Engine<'r> {
         }
         let then = self.loc(next.range());
         self.denials.push(crate::Denial { check, then });
+    }
+
+    /// Whether the code has called a service or reached a sink so far.
+    fn acted(&self) -> bool {
+        self.sdk_calls
+            .iter()
+            .any(|c| !c.is_http() || c.tainted.is_some())
+            || self.flows.iter().any(|f| f.kind != Kind::VerboseError)
     }
 
     /// Runs a block from the given variables; returns the variables after it and whether it
@@ -1384,6 +1406,10 @@ impl<'r> Engine<'r> {
         add_taints(&mut out.taint, deep_taints(&v));
         if matches!(a.op, ast::Operator::Add) {
             out.text = Text::concat(&[old.text.as_ref(), v.text.as_ref()]);
+            out.taint = url_parts(&[
+                (old.text.as_ref(), &old.taint),
+                (v.text.as_ref(), &deep_taints(&v)),
+            ]);
         }
         let out = out.with_step(&loc, "string built from it");
         self.assign(&a.target, out);
@@ -1961,6 +1987,10 @@ impl<'r> Engine<'r> {
                     });
                 }
                 let text = Text::concat(&[l.text.as_ref(), r.text.as_ref()]);
+                let t = url_parts(&[
+                    (l.text.as_ref(), &deep_taints(&l)),
+                    (r.text.as_ref(), &deep_taints(&r)),
+                ]);
                 Val {
                     taint: t,
                     shape: Shape::Unknown,
@@ -1978,6 +2008,7 @@ impl<'r> Engine<'r> {
                         Text::Pattern(Rc::from(p.as_str()))
                     }
                 });
+                let t = url_parts(&[(text.as_ref(), &t)]);
                 Val {
                     taint: t,
                     shape: Shape::Unknown,
@@ -1991,19 +2022,23 @@ impl<'r> Engine<'r> {
 
     fn eval_fstring(&mut self, f: &ast::ExprFString) -> Val {
         let mut parts: Vec<Option<Text>> = Vec::new();
-        let mut t = Vec::new();
+        let mut labels: Vec<Vec<Rc<Taint>>> = Vec::new();
         for part in &f.value {
             match part {
-                ast::FStringPart::Literal(l) => parts.push(Some(Text::konst(&l.value))),
+                ast::FStringPart::Literal(l) => {
+                    parts.push(Some(Text::konst(&l.value)));
+                    labels.push(Vec::new());
+                }
                 ast::FStringPart::FString(fs) => {
                     for el in &fs.elements {
                         match el {
                             ast::InterpolatedStringElement::Literal(l) => {
                                 parts.push(Some(Text::konst(&l.value)));
+                                labels.push(Vec::new());
                             }
                             ast::InterpolatedStringElement::Interpolation(i) => {
                                 let v = self.eval(&i.expression);
-                                add_taints(&mut t, deep_taints(&v));
+                                labels.push(deep_taints(&v));
                                 parts.push(v.text);
                             }
                         }
@@ -2011,6 +2046,12 @@ impl<'r> Engine<'r> {
                 }
             }
         }
+        let with_labels: Vec<(Option<&Text>, &[Rc<Taint>])> = parts
+            .iter()
+            .zip(&labels)
+            .map(|(p, l)| (p.as_ref(), l.as_slice()))
+            .collect();
+        let t = url_parts(&with_labels);
         let refs: Vec<Option<&Text>> = parts.iter().map(Option::as_ref).collect();
         let text = if refs.is_empty() {
             Some(Text::konst(""))
@@ -2315,6 +2356,12 @@ impl<'r> Engine<'r> {
         call: &ast::ExprCall,
         own: &[Rc<Taint>],
     ) -> Val {
+        if &*origin.module == "urllib"
+            && origin.path == "parse.urljoin"
+            && let [base, path, ..] = args.pos.as_slice()
+        {
+            return url_join(base, path);
+        }
         if let Some(v) = self.library_call(origin, recv, args, r, call) {
             return v;
         }
@@ -2590,6 +2637,7 @@ fn string_method(method: &str, recv: &Val, args: &Args, taint: Vec<Rc<Taint>>, l
                     Text::Pattern(Rc::from(out.as_str()))
                 }
             });
+            let taint = url_parts(&[(text.as_ref(), &taint)]);
             Val {
                 taint,
                 shape: Shape::Unknown,
@@ -2717,4 +2765,43 @@ fn child_blocks(s: &Stmt) -> Vec<&[Stmt]> {
         Stmt::Match(m) => m.cases.iter().map(|c| &c.body[..]).collect(),
         _ => Vec::new(),
     }
+}
+
+/// Whether any label reaches an SSRF sink.
+fn ssrf_tainted(taints: &[Rc<Taint>]) -> bool {
+    taints.iter().any(|t| t.reaches(Kind::Ssrf))
+}
+
+/// The labels of a string built from parts (known text and labels, in order): clean for SSRF
+/// when the attacker's data lands after a fixed origin ([`crate::text::origin_fixed`]).
+fn url_parts(parts: &[(Option<&Text>, &[Rc<Taint>])]) -> Vec<Rc<Taint>> {
+    let mut marked = String::new();
+    let mut out = Vec::new();
+    for (text, ts) in parts {
+        marked.push_str(&crate::text::marked(*text, ssrf_tainted(ts)));
+        add_taints(&mut out, ts.iter().cloned());
+    }
+    if crate::text::origin_fixed(&marked) {
+        out.iter()
+            .map(|t| t.cleaned(kind_bit(Kind::Ssrf)))
+            .collect()
+    } else {
+        out
+    }
+}
+
+/// `urljoin(base, path)`: an absolute `path` (or `//host/...`) replaces the host of `base`,
+/// so the attacker's data in `path` stays SSRF unless it is pinned as a path
+/// ([`crate::text::origin_fixed`]); `base` keeps its labels.
+fn url_join(base: &Val, path: &Val) -> Val {
+    let ts = deep_taints(path);
+    let pinned =
+        crate::text::origin_fixed(&crate::text::marked(path.text.as_ref(), ssrf_tainted(&ts)));
+    let mut t: Vec<Rc<Taint>> = if pinned {
+        ts.iter().map(|t| t.cleaned(kind_bit(Kind::Ssrf))).collect()
+    } else {
+        ts
+    };
+    add_taints(&mut t, deep_taints(base));
+    Val::tainted(t)
 }

@@ -34,6 +34,7 @@ pub(crate) static ALL: &[&dyn Rule] = &[
     &auth::WritablePrivilegeAttribute,
     &auth::UnverifiedToken,
     &auth::DenialFallsThrough,
+    &auth::AuthorizerWildcardPolicy,
     &dow::MissingReservedConcurrency,
     &dow::ApiWithoutThrottling,
     &dow::HttpTimeout,

@@ -1,9 +1,11 @@
 //! Authentication rules: who may call a function, from where.
 
+mod authorizer_wildcard_policy;
 mod cors;
 mod cors_wildcard_authenticated;
 mod cors_wildcard_credentials;
 mod denial_falls_through;
+mod effects;
 mod open_lambda_permission;
 mod permission_without_source;
 mod public_function_url;
@@ -11,6 +13,7 @@ mod unauthenticated_route;
 mod unverified_token;
 mod writable_privilege_attribute;
 
+pub use authorizer_wildcard_policy::AuthorizerWildcardPolicy;
 pub use cors_wildcard_authenticated::CorsWildcardAuthenticated;
 pub use cors_wildcard_credentials::CorsWildcardCredentials;
 pub use denial_falls_through::DenialFallsThrough;

@@ -1,6 +1,7 @@
 //! AUTH001: HTTP routes (and WebSocket `$connect`) with no authorizer.
 use perimeter_model::{Api, Application, Auth, EventKind, Route};
 
+use super::effects::{self, Reach};
 use crate::prelude::*;
 
 declare_rule! {
@@ -10,6 +11,22 @@ declare_rule! {
     /// the route nor as the API's default. `OPTIONS` routes (CORS preflight) are skipped. An
     /// API key (`private: true`, `ApiKeyRequired`) is not user authentication: such routes
     /// are still flagged.
+    ///
+    /// The severity follows what the route's function reaches. It stays high when the code
+    /// calls a data store or another service, reads a secret, or passes event data to a
+    /// dangerous sink (and when that is not known). It is low when the code was analysed
+    /// whole and touches nothing beyond its own response (a hello, a health check, a
+    /// calculator, a proxy to a public API without credentials). Code that was not analysed
+    /// (another language, not found) keeps it high.
+    ///
+    /// A route whose code checks the caller itself, answering 401 or 403 and leaving before
+    /// it calls any service (a webhook signature, a token verified in the handler), is
+    /// reported at low, saying that authentication is done in code. A check in one route of
+    /// a framework behind a catch-all route does not count for the others.
+    ///
+    /// A Serverless descriptor that only serves local development (`serverless-offline` or
+    /// a local DynamoDB plugin, with the stage `local`, `offline` or `localhost`, or a file
+    /// such as `serverless.offline.yml`) is reported as such, at low.
     ///
     /// ## Why is this bad?
     /// Anyone on the internet can call the function, with any input, as often as they like.
@@ -96,7 +113,33 @@ impl Rule for UnauthenticatedRoute {
                 } else {
                     format!("route `{} {}`", route.method, route.path)
                 };
-                out.report(&ev.loc, format!("{what} has no authorizer"))
+                let catch_all = route.path.contains('+')
+                    || route.path.contains("{*")
+                    || route.path == "/"
+                    || route.path == "$default";
+                let reach = effects::reach(cx.app, f, cx.summary(&f.id), catch_all);
+                if let Some(local) = effects::local_only(cx.app) {
+                    out.report(
+                        &ev.loc,
+                        format!("{what} has no authorizer; the descriptor serves local development only ({local})"),
+                    )
+                    .severity(Severity::Low)
+                    .function(&f.id)
+                    .help("Add an authorizer before this descriptor is deployed to a real stage");
+                    continue;
+                }
+                let why = match &reach {
+                    Reach::Effects(e) => format!("; its function {e}"),
+                    Reach::Stateless => {
+                        "; its function reaches no data store, secret or other service".to_owned()
+                    }
+                    Reach::BasicRole | Reach::Unknown => String::new(),
+                    Reach::Guarded(at) => {
+                        format!("; its code denies the caller (401/403) at {at} before any effect")
+                    }
+                };
+                out.report(&ev.loc, format!("{what} has no authorizer{why}"))
+                    .severity(reach.severity())
                     .function(&f.id)
                     .help(format!("Add an authorizer (Cognito, JWT, Lambda or IAM){key}; if the route is public on purpose, suppress this with a reason"));
             }
