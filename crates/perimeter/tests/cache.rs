@@ -161,11 +161,13 @@ fn changing_one_handler_reanalyses_only_that_function() {
         "one file changed, {} functions re-analysed",
         after.analysed
     );
-    // The findings elsewhere are the same as before.
+    // The findings elsewhere are the same as before: those of other files and other
+    // functions (a finding of the changed function, such as its route's, may describe what
+    // its code now does).
     let elsewhere = |r: &[u8]| -> Vec<serde_json::Value> {
         findings(r)
             .into_iter()
-            .filter(|f| f["path"] != rel)
+            .filter(|f| f["path"] != rel && f["function"] != "dailyReport")
             .collect()
     };
     assert_eq!(elsewhere(&before.report), elsewhere(&after.report));
