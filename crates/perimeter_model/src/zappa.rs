@@ -67,8 +67,12 @@ pub fn load(file: &Arc<SourceFile>) -> Application {
         .map_or("", |(d, _)| d)
         .to_owned();
     let mut app = Application::new(file.path(), Framework::Zappa, dir.clone());
-    let doc = match yaml::parse_settings(file) {
-        Ok(d) => d,
+    let doc = match yaml::parse_settings_noted(file) {
+        Ok((d, notes)) => {
+            app.warnings
+                .extend(yaml::tolerated_warning(file.path(), &notes));
+            d
+        }
         Err(e) => {
             app.errors
                 .push(ScanError::new(file.path(), format!("cannot parse: {e}")));
