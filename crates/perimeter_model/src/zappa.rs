@@ -131,7 +131,14 @@ pub fn load(file: &Arc<SourceFile>) -> Application {
         let base = |id: String, handler: Node| {
             let mut f = Function::new(id, stage_key.loc.clone());
             f.handler = Some(handler);
-            f.runtime = get("runtime");
+            // Zappa deploys Python only, with the version of the machine that deploys when
+            // the settings name none.
+            f.runtime = get("runtime").or_else(|| {
+                Some(Node::new(
+                    Value::Str("python3".to_owned()),
+                    stage_key.loc.clone(),
+                ))
+            });
             f.code_dir = Some(dir.clone());
             f.timeout = get("timeout_seconds");
             f.memory = get("memory_size");
