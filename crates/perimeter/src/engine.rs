@@ -514,6 +514,17 @@ fn other_provider(rel: &str, provider: &str) -> String {
 /// by name and synthesised CloudFormation templates, never anything under dependencies.
 fn read_although_ignored(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
+    if rel.ends_with(".template.json") && rel.split('/').any(|p| p == "cdk.out") {
+        return true;
+    }
+    // Build output holds copies of the descriptors (a packaged template, a bundled service):
+    // reading them would declare every function twice.
+    const BUILD_OUTPUT: &[&str] = &[
+        "dist", "build", "out", ".build", ".webpack", ".esbuild", ".sst",
+    ];
+    if rel.split('/').any(|p| BUILD_OUTPUT.contains(&p)) {
+        return false;
+    }
     discover::is_serverless_descriptor(rel)
         || perimeter_model::chalice::is_config(rel)
         || perimeter_model::chalice::is_sample_config(rel)
@@ -528,7 +539,6 @@ fn read_although_ignored(rel: &str) -> bool {
                 | "template.yml"
                 | "template.json"
         )
-        || (rel.ends_with(".template.json") && rel.split('/').any(|p| p == "cdk.out"))
 }
 
 fn load_descriptor(

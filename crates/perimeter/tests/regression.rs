@@ -2197,8 +2197,18 @@ def list_orders():
         let dir = tree(&[
             (
                 ".gitignore",
-                "serverless.yml\n.chalice/config.json\nbuild/\n",
+                "serverless.yml\n.chalice/config.json\nbuild/\ncdk.out/\n",
             ),
+            // A copy in build output stays out; a synthesised template is read.
+            (
+                "build/serverless.yml",
+                "service: s\nprovider:\n  name: aws\nfunctions:\n  hello:\n    handler: handler.hello\n",
+            ),
+            (
+                "cdk.out/App.template.json",
+                "{\"Resources\": {\"Fn\": {\"Type\": \"AWS::Lambda::Function\", \"Properties\": {\"Handler\": \"index.handler\", \"Runtime\": \"nodejs20.x\", \"Code\": {\"ZipFile\": \"exports.handler = async () => 1;\"}}}}}",
+            ),
+            ("cdk.out/manifest.json", "{}"),
             (
                 "serverless.yml",
                 "service: s\nprovider:\n  name: aws\n  runtime: nodejs20.x\nfunctions:\n  hello:\n    handler: handler.hello\n",
@@ -2221,15 +2231,23 @@ def list_orders():
             ("api/app.py", CHALICE_APP),
         ]);
         let report = scan(dir.path());
-        assert_eq!(report["summary"]["functions"], 2, "{report:#}");
-        // `build/` (2 files) stays out and is counted; the descriptors are read.
+        assert_eq!(report["summary"]["functions"], 3, "{report:#}");
+        // `build/` (3 files) stays out and is counted; the descriptors are read.
         assert_eq!(
-            report["configuration"]["ignored_by_vcs_rules"], 2,
+            report["configuration"]["ignored_by_vcs_rules"], 3,
             "{report:#}"
         );
         let f = functions(&inventory(dir.path()));
         let ids: Vec<&str> = f.iter().map(|f| f.0.as_str()).collect();
-        assert_eq!(ids, ["api/.chalice/config.json", "serverless.yml"], "{f:?}");
+        assert_eq!(
+            ids,
+            [
+                "api/.chalice/config.json",
+                "cdk.out/App.template.json",
+                "serverless.yml"
+            ],
+            "{f:?}"
+        );
     }
 
     #[test]
