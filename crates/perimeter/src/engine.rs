@@ -244,6 +244,23 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         })
         .cloned()
         .collect();
+    // A descriptor that an ignore rule names but that is in the tree is read all the same:
+    // settings files holding secrets are ignored as a matter of course (`.chalice/config.json`,
+    // `local.settings.json`), and so is synthesised output (`cdk.out`), yet they are what is
+    // deployed. Other ignored files stay out (build output, copies of the sources).
+    let mut files = files;
+    if !all.is_empty() {
+        let walked: std::collections::BTreeSet<&str> = files.iter().map(String::as_str).collect();
+        let readmitted: Vec<String> = all
+            .iter()
+            .filter(|f| !walked.contains(f.as_str()) && read_although_ignored(f))
+            .cloned()
+            .collect();
+        if !readmitted.is_empty() {
+            files.extend(readmitted);
+            files.sort();
+        }
+    }
     let vcs_ignored = all.len().saturating_sub(files.len());
     let exclude = crate::config::Resolved::from_config(
         crate::config::Config {
@@ -297,7 +314,13 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         })
         .collect();
     let mut apps = Vec::new();
-    for (app, errs, warning) in results {
+    // The folders of descriptors found but not read (another cloud, an error): the code in
+    // them is theirs, never a function found by convention.
+    let mut unread_roots: Vec<String> = Vec::new();
+    for (rel, (app, errs, warning)) in candidates.iter().zip(results) {
+        if app.is_none() && (warning.is_some() || !errs.is_empty()) {
+            unread_roots.push(perimeter_code::repo::parent_dir(rel).to_owned());
+        }
         scan.errors.extend(errs);
         scan.warnings.extend(warning);
         if let Some(app) = app {
@@ -331,6 +354,42 @@ pub fn load(root: &Path, options: &Options) -> Scan {
             perimeter_model::zappa::load(f, t)
         }),
     ];
+    // Chalice projects without a committed `.chalice/config.json` (a sample only, or none),
+    // and Azure function folders without their app's `host.json`.
+    {
+        let all: Vec<&str> = scan.repo.files().collect();
+        let dirs: Vec<&str> = scan.dirs.iter().map(String::as_str).collect();
+        for (project, sample) in perimeter_model::chalice::projects_without_config(&all, &dirs) {
+            let sample = match sample.map(|s| scan.read_descriptor(s).map_err(|e| (s, e))) {
+                Some(Ok(f)) => Some(f),
+                Some(Err((s, e))) => {
+                    scan.errors.push(ScanError::new(s, e));
+                    None
+                }
+                None => None,
+            };
+            apps.extend(perimeter_model::chalice::load_without_config(
+                &project,
+                sample.as_ref(),
+                &AppTree(&scan),
+            ));
+        }
+        let found: Vec<(String, String)> = perimeter_model::azure::apps_without_host(&all)
+            .into_iter()
+            .filter(|(_, first)| !perimeter_model::convention::in_skipped_folder(first))
+            .map(|(d, f)| (d, f.to_owned()))
+            .collect();
+        for (dir, first) in found {
+            match scan.read_descriptor(&first) {
+                Ok(f) => apps.push(perimeter_model::azure::load_without_host(
+                    &dir,
+                    &f,
+                    &AppTree(&scan),
+                )),
+                Err(e) => scan.errors.push(ScanError::new(&first, e)),
+            }
+        }
+    }
     for (is_descriptor, load) in loaders {
         let found: Vec<String> = scan
             .repo
@@ -345,9 +404,35 @@ pub fn load(root: &Path, options: &Options) -> Scan {
             }
         }
     }
+    // Functions without a descriptor: a handler file by the platform's convention that no
+    // descriptor's application packages.
+    let candidates: Vec<String> = scan
+        .repo
+        .files()
+        .filter(|f| {
+            perimeter_model::convention::is_candidate(f)
+                && !perimeter_model::convention::claimed(&apps, &unread_roots, f)
+        })
+        .map(str::to_owned)
+        .collect();
+    let mut candidates = candidates;
+    perimeter_model::convention::one_per_folder(&mut candidates);
+    let mut conventional: Vec<Application> = candidates
+        .iter()
+        .filter_map(|rel| scan.repo.read(rel).ok())
+        .filter_map(|f| perimeter_model::convention::load(&f))
+        .collect();
+    apps.append(&mut conventional);
+    // Formats perimeter does not read: one warning for each tree of them.
+    {
+        let all: Vec<&str> = scan.repo.files().collect();
+        let unseen = perimeter_model::unseen::warnings(&all, &apps);
+        scan.warnings.extend(unseen);
+    }
     apps.sort_by(|a, b| a.id.cmp(&b.id));
     for app in &mut apps {
         scan.errors.append(&mut app.errors.clone());
+        scan.warnings.append(&mut app.warnings.clone());
     }
 
     crate::progress::phase(
@@ -416,13 +501,7 @@ fn load_one(scan: &Scan, rel: &str, options: &serverless::LoadOptions) -> Loaded
     let (app, errors) = load_descriptor(scan, rel, options);
     match app {
         // The Serverless Framework also deploys to other clouds; perimeter reads AWS.
-        Some(Err(provider)) => (
-            None,
-            errors,
-            Some(format!(
-                "{rel}: provider `{provider}` is not analysed (perimeter reads AWS applications)"
-            )),
-        ),
+        Some(Err(provider)) => (None, errors, Some(other_provider(rel, &provider))),
         Some(Ok(app)) => (Some(app), errors, None),
         None => (None, errors, None),
     }
@@ -452,6 +531,52 @@ fn shadowing_descriptor(scan: &Scan, rel: &str) -> Option<String> {
             scan.repo.exists(&p)
         })
         .map(|n| (*n).to_owned())
+}
+
+/// The warning for a Serverless Framework service of another cloud: what is not read, and
+/// what perimeter would read instead.
+fn other_provider(rel: &str, provider: &str) -> String {
+    let instead = match provider.to_ascii_lowercase().as_str() {
+        "azure" => {
+            "; an Azure function app is read from its `host.json` and `function.json` files (missing format: Serverless Framework for Azure)"
+        }
+        "google" => "; Google Cloud Functions are not read (missing format: Google Cloud)",
+        _ => "",
+    };
+    format!(
+        "{rel}: provider `{provider}` is not analysed (perimeter reads AWS applications), so the functions of this service are not{instead}"
+    )
+}
+
+/// Whether a file that the tree's ignore rules leave out is read all the same: descriptors
+/// by name and synthesised CloudFormation templates, never anything under dependencies.
+fn read_although_ignored(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    if rel.ends_with(".template.json") && rel.split('/').any(|p| p == "cdk.out") {
+        return true;
+    }
+    // Build output holds copies of the descriptors (a packaged template, a bundled service):
+    // reading them would declare every function twice.
+    const BUILD_OUTPUT: &[&str] = &[
+        "dist", "build", "out", ".build", ".webpack", ".esbuild", ".sst",
+    ];
+    if rel.split('/').any(|p| BUILD_OUTPUT.contains(&p)) {
+        return false;
+    }
+    discover::is_serverless_descriptor(rel)
+        || perimeter_model::chalice::is_config(rel)
+        || perimeter_model::chalice::is_sample_config(rel)
+        || perimeter_model::zappa::is_settings(rel)
+        || perimeter_model::azure::is_host(rel)
+        || matches!(
+            name,
+            "function.json"
+                | "local.settings.json"
+                | "function_app.py"
+                | "template.yaml"
+                | "template.yml"
+                | "template.json"
+        )
 }
 
 fn load_descriptor(
@@ -722,9 +847,12 @@ pub fn findings_and_errors(
         .filter(|a| a.framework == perimeter_model::Framework::Azure)
         .map(|a| perimeter_code::repo::join_rel(&a.root, "local.settings.json").unwrap_or_default())
         .collect();
+    // A function found by convention has no descriptor: its id is its handler file, which is
+    // checked like any other source.
     let descriptors: std::collections::BTreeSet<&str> = scan
         .apps
         .iter()
+        .filter(|a| a.framework != perimeter_model::Framework::Convention)
         .map(|a| a.id.as_str())
         .chain(settings.iter().map(String::as_str))
         .collect();

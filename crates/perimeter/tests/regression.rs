@@ -2548,3 +2548,461 @@ def main(event, context):
     }
 }
 // --- end issue 16: auth_and_ssrf ---
+
+// --- issue 15: discovery (items 5, 6, 7) ---
+mod discovery {
+    use std::path::Path;
+    use std::process::{Command, Output};
+
+    use serde_json::Value;
+
+    fn run(dir: &Path, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_perimeter"))
+            .current_dir(dir)
+            .env("PERIMETER_NO_RESULT_CACHE", "1")
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn json(out: &Output) -> Value {
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    }
+
+    fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (rel, text) in files {
+            let p = dir.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        dir
+    }
+
+    fn scan(dir: &Path) -> Value {
+        json(&run(dir, &["scan", ".", "--format", "json", "--no-cache"]))
+    }
+
+    fn inventory(dir: &Path) -> Value {
+        json(&run(dir, &["inventory", "."]))
+    }
+
+    /// `(app id, framework, function id, handler, handler's line)` of every function.
+    fn functions(inv: &Value) -> Vec<(String, String, String, String, u64)> {
+        let mut out = Vec::new();
+        for a in inv["apps"].as_array().unwrap() {
+            for f in a["functions"].as_array().unwrap() {
+                out.push((
+                    a["id"].as_str().unwrap().to_owned(),
+                    a["framework"].as_str().unwrap().to_owned(),
+                    f["id"].as_str().unwrap().to_owned(),
+                    f["handler"]["value"].as_str().unwrap_or("").to_owned(),
+                    f["handler"]["line"].as_u64().unwrap_or(0),
+                ));
+            }
+        }
+        out
+    }
+
+    fn warnings(report: &Value) -> Vec<String> {
+        report["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_str().unwrap().to_owned())
+            .filter(|w| !w.contains("advisory database"))
+            .collect()
+    }
+
+    const FLASK_APP: &str = "from flask import Flask\napp = Flask(__name__)\n";
+
+    const CHALICE_APP: &str = "\
+from chalice import Chalice
+
+app = Chalice(app_name='orders')
+
+
+@app.route('/orders')
+def list_orders():
+    return []
+";
+
+    #[test]
+    fn settings_json_with_a_missing_comma_or_comments_loads_with_a_warning_at_its_line() {
+        let dir = tree(&[
+            (
+                "zappa_settings.json",
+                "{\n  // production\n  \"prod\": {\n    \"app_function\": \"app.handler\"\n    \"s3_bucket\": \"b\",\n  }\n}\n",
+            ),
+            ("app.py", "def handler(event, context):\n    return event\n"),
+            (
+                "api/.chalice/config.json",
+                "{\n  \"version\": \"2.0\",\n  \"app_name\": \"orders\"\n  \"stages\": {\"dev\": {}},\n}\n",
+            ),
+            ("api/app.py", CHALICE_APP),
+        ]);
+        let report = scan(dir.path());
+        assert_eq!(report["summary"]["functions"], 2, "{report:#}");
+        assert!(
+            report["errors"].as_array().unwrap().is_empty(),
+            "{report:#}"
+        );
+        let w = warnings(&report);
+        assert!(
+            w.iter()
+                .any(|w| w.starts_with("zappa_settings.json:2: not strict JSON")
+                    && w.contains("missing comma at line 5")
+                    && w.contains("comment at line 2")
+                    && w.contains("trailing comma at line 5")),
+            "{w:#?}"
+        );
+        assert!(
+            w.iter()
+                .any(|w| w.starts_with("api/.chalice/config.json:4: ")
+                    && w.contains("missing comma at line 4")),
+            "{w:#?}"
+        );
+        let f = functions(&inventory(dir.path()));
+        assert!(
+            f.iter()
+                .any(|f| f.2 == "list_orders" && f.3 == "app.list_orders" && f.4 == 7)
+        );
+    }
+
+    #[test]
+    fn chalice_apps_load_from_a_sample_config_or_none_and_near_misses_do_not() {
+        let dir = tree(&[
+            // A sample committed in place of the configuration.
+            (
+                "sample/.chalice/config-sample.json",
+                "{\"app_name\": \"orders\", \"stages\": {\"dev\": {\"environment_variables\": {\"TABLE\": \"t\"}}}}",
+            ),
+            ("sample/app.py", CHALICE_APP),
+            // The configuration is not committed: only the policy file is.
+            (
+                "bare/.chalice/policy-dev.json",
+                "{\"Version\": \"2012-10-17\", \"Statement\": []}",
+            ),
+            ("bare/app.py", CHALICE_APP),
+            // Near misses: a `.chalice/` folder beside a Flask app, a Chalice app with no
+            // `.chalice/` folder at all.
+            ("flask/.chalice/policy-dev.json", "{}"),
+            ("flask/app.py", FLASK_APP),
+            ("loose/app.py", CHALICE_APP),
+        ]);
+        let f = functions(&inventory(dir.path()));
+        assert_eq!(
+            f,
+            [
+                (
+                    "bare/.chalice".to_owned(),
+                    "chalice".to_owned(),
+                    "list_orders".to_owned(),
+                    "app.list_orders".to_owned(),
+                    7
+                ),
+                (
+                    "sample/.chalice/config-sample.json".to_owned(),
+                    "chalice".to_owned(),
+                    "list_orders".to_owned(),
+                    "app.list_orders".to_owned(),
+                    7
+                ),
+            ]
+        );
+        let report = scan(dir.path());
+        let w = warnings(&report);
+        assert!(
+            w.iter()
+                .any(|w| w
+                    .starts_with("sample/.chalice/config-sample.json: read as the configuration")),
+            "{w:#?}"
+        );
+        assert!(
+            w.iter().any(|w| w.starts_with(
+                "bare/.chalice: the Chalice app of `bare/app.py` commits no `config.json`"
+            )),
+            "{w:#?}"
+        );
+        assert!(
+            report["errors"].as_array().unwrap().is_empty(),
+            "{report:#}"
+        );
+    }
+
+    #[test]
+    fn ignored_descriptors_in_the_tree_are_read_and_the_rest_is_counted_as_skipped() {
+        let dir = tree(&[
+            (
+                ".gitignore",
+                "serverless.yml\n.chalice/config.json\nbuild/\ncdk.out/\n",
+            ),
+            // A copy in build output stays out; a synthesised template is read.
+            (
+                "build/serverless.yml",
+                "service: s\nprovider:\n  name: aws\nfunctions:\n  hello:\n    handler: handler.hello\n",
+            ),
+            (
+                "cdk.out/App.template.json",
+                "{\"Resources\": {\"Fn\": {\"Type\": \"AWS::Lambda::Function\", \"Properties\": {\"Handler\": \"index.handler\", \"Runtime\": \"nodejs20.x\", \"Code\": {\"ZipFile\": \"exports.handler = async () => 1;\"}}}}}",
+            ),
+            ("cdk.out/manifest.json", "{}"),
+            (
+                "serverless.yml",
+                "service: s\nprovider:\n  name: aws\n  runtime: nodejs20.x\nfunctions:\n  hello:\n    handler: handler.hello\n",
+            ),
+            (
+                "handler.js",
+                "exports.hello = async (event) => ({ statusCode: 200 });\n",
+            ),
+            (
+                "build/handler.js",
+                "exports.hello = async (event) => ({});\n",
+            ),
+            ("build/other.js", "x\n"),
+            ("api/.gitignore", ".chalice/config.json\n"),
+            ("api/.chalice/config.json", "{\"app_name\": \"orders\"}"),
+            (
+                "api/.chalice/config-sample.json",
+                "{\"app_name\": \"orders\"}",
+            ),
+            ("api/app.py", CHALICE_APP),
+        ]);
+        let report = scan(dir.path());
+        assert_eq!(report["summary"]["functions"], 3, "{report:#}");
+        // `build/` (3 files) stays out and is counted; the descriptors are read.
+        assert_eq!(
+            report["configuration"]["ignored_by_vcs_rules"], 3,
+            "{report:#}"
+        );
+        let f = functions(&inventory(dir.path()));
+        let ids: Vec<&str> = f.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "api/.chalice/config.json",
+                "cdk.out/App.template.json",
+                "serverless.yml"
+            ],
+            "{f:?}"
+        );
+    }
+
+    #[test]
+    fn handlers_by_convention_are_functions_of_unknown_trigger_found_at_their_line() {
+        let dir = tree(&[
+            (
+                "resize/lambda_function.py",
+                "import os\n\n\ndef lambda_handler(event, context):\n    os.system('convert ' + event['name'])\n",
+            ),
+            (
+                "web/index.mjs",
+                "import { exec } from 'child_process';\n\nexport const handler = async (event) => {\n  exec(event.queryStringParameters.cmd);\n  return { statusCode: 200 };\n};\n",
+            ),
+            // Near misses: tests, vendored code, templates, libraries, other file names.
+            (
+                "tests/lambda_function.py",
+                "def lambda_handler(event, context):\n    pass\n",
+            ),
+            (
+                "vendor/lib/index.js",
+                "exports.handler = (event) => event;\n",
+            ),
+            (
+                "{{cookiecutter.name}}/lambda_function.py",
+                "def lambda_handler(event, context):\n    pass\n",
+            ),
+            (
+                "lib/index.js",
+                "module.exports = { format(v) { return v; } };\n",
+            ),
+            ("wrap/index.js", "exports.handler = serverless(app);\n"),
+            (
+                "src/handler.py",
+                "def lambda_handler(event, context):\n    pass\n",
+            ),
+        ]);
+        let f = functions(&inventory(dir.path()));
+        assert_eq!(
+            f,
+            [
+                (
+                    "resize/lambda_function.py".to_owned(),
+                    "convention".to_owned(),
+                    "resize".to_owned(),
+                    "lambda_function.lambda_handler".to_owned(),
+                    4
+                ),
+                (
+                    "web/index.mjs".to_owned(),
+                    "convention".to_owned(),
+                    "web".to_owned(),
+                    "index.handler".to_owned(),
+                    3
+                ),
+            ]
+        );
+        let report = scan(dir.path());
+        let found: Vec<(&str, &str, u64)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["kind"].as_str().unwrap().starts_with("injection"))
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap(),
+                    f["severity"].as_str().unwrap(),
+                    f["line"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        // The event is the caller's: medium, unless the code reads an HTTP request.
+        assert!(
+            found.contains(&("resize/lambda_function.py", "medium", 5)),
+            "{report:#}"
+        );
+        assert!(
+            found.contains(&("web/index.mjs", "critical", 4)),
+            "{report:#}"
+        );
+        // Settings nobody can see are not judged (no timeout, tracing, log findings).
+        assert!(
+            report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|f| !f["rule"].as_str().unwrap().starts_with("OBS")
+                    && !f["rule"].as_str().unwrap().starts_with("DOW")),
+            "{report:#}"
+        );
+    }
+
+    #[test]
+    fn no_ignored_sample_or_convention_discovery_duplicates_a_declared_function() {
+        let dir = tree(&[
+            (".gitignore", ".chalice/config.json\n"),
+            // SAM: a code folder whose handler follows the convention.
+            (
+                "sam/template.yaml",
+                "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/fn\n      Handler: index.handler\n      Runtime: nodejs20.x\n  Zipped:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: build/zipped.zip\n      Handler: lambda_function.lambda_handler\n      Runtime: python3.12\n",
+            ),
+            (
+                "sam/src/fn/index.js",
+                "exports.handler = async (event) => event;\n",
+            ),
+            // Packaged from a zip: the same handler in the template's folder is its source.
+            (
+                "sam/zipped/lambda_function.py",
+                "def lambda_handler(event, context):\n    return event\n",
+            ),
+            // Serverless packages its whole folder.
+            (
+                "svc/serverless.yml",
+                "service: s\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n  one:\n    handler: fns/lambda_function.lambda_handler\n",
+            ),
+            (
+                "svc/fns/lambda_function.py",
+                "def lambda_handler(event, context):\n    return event\n",
+            ),
+            (
+                "svc/other/index.js",
+                "exports.handler = async (event) => event;\n",
+            ),
+            // A service of another cloud is not read, and its code is still its own.
+            (
+                "gcp/serverless.yml",
+                "service: g\nprovider:\n  name: google\nfunctions:\n  f:\n    handler: http\n",
+            ),
+            (
+                "gcp/index.js",
+                "exports.handler = (event, context) => {};\n",
+            ),
+            // Chalice: the real configuration is ignored, present, and a sample sits beside it.
+            ("api/.chalice/config.json", "{\"app_name\": \"orders\"}"),
+            (
+                "api/.chalice/config-sample.json",
+                "{\"app_name\": \"orders\"}",
+            ),
+            ("api/app.py", CHALICE_APP),
+            (
+                "api/lambda_function.py",
+                "def lambda_handler(event, context):\n    return event\n",
+            ),
+            // Azure: functions of an app with its host.json are not read again without one.
+            ("az/host.json", "{\"version\": \"2.0\"}"),
+            (
+                "az/Http/function.json",
+                "{\"bindings\": [{\"type\": \"httpTrigger\", \"direction\": \"in\", \"name\": \"req\"}]}",
+            ),
+            (
+                "az/Http/index.js",
+                "module.exports = async function (context, req) {};\n",
+            ),
+        ]);
+        let f = functions(&inventory(dir.path()));
+        let mut seen: Vec<(&str, &str)> = f.iter().map(|f| (f.0.as_str(), f.2.as_str())).collect();
+        let n = seen.len();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), n, "{f:?}");
+        assert!(f.iter().all(|f| f.1 != "convention"), "{f:?}");
+        assert_eq!(
+            seen,
+            [
+                ("api/.chalice/config.json", "list_orders"),
+                ("az/host.json", "Http"),
+                ("sam/template.yaml", "Fn"),
+                ("sam/template.yaml", "Zipped"),
+                ("svc/serverless.yml", "one"),
+            ]
+        );
+    }
+
+    #[test]
+    fn formats_not_read_give_one_warning_each_and_never_fail_the_gate() {
+        let dir = tree(&[
+            ("infra/cdk.json", "{\"app\": \"npx ts-node bin/app.ts\"}"),
+            (
+                "infra/lib/stack.ts",
+                "new lambda.Function(this, 'F', {});\n",
+            ),
+            ("sst.config.ts", "export default $config({});\n"),
+            ("pulumi/Pulumi.yaml", "name: p\nruntime: nodejs\n"),
+            ("web/amplify/backend/backend-config.json", "{}"),
+            (
+                "gcp/serverless.yml",
+                "service: g\nprovider:\n  name: google\nfunctions:\n  f:\n    handler: http\n",
+            ),
+            (
+                "az/serverless.yml",
+                "service: a\nprovider:\n  name: azure\nfunctions:\n  f:\n    handler: src/f.main\n",
+            ),
+        ]);
+        let out = run(dir.path(), &["scan", ".", "--format", "json", "--no-cache"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report = json(&out);
+        assert!(
+            report["errors"].as_array().unwrap().is_empty(),
+            "{report:#}"
+        );
+        let w = warnings(&report);
+        let starts = |p: &str| w.iter().filter(|w| w.starts_with(p)).count();
+        assert_eq!(starts("infra/cdk.json: "), 1, "{w:#?}");
+        assert!(
+            w.iter().any(|w| w.contains("run `cdk synth` in `infra`")),
+            "{w:#?}"
+        );
+        assert_eq!(starts("sst.config.ts: "), 1, "{w:#?}");
+        assert_eq!(starts("pulumi/Pulumi.yaml: "), 1, "{w:#?}");
+        assert_eq!(starts("web/amplify: "), 1, "{w:#?}");
+        assert_eq!(starts("gcp/serverless.yml: provider `google`"), 1, "{w:#?}");
+        assert_eq!(starts("az/serverless.yml: provider `azure`"), 1, "{w:#?}");
+        assert_eq!(w.len(), 7, "{w:#?}");
+    }
+}
+// --- end issue 15: discovery ---

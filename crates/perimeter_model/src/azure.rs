@@ -129,6 +129,45 @@ pub fn load(host: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
         .rsplit_once('/')
         .map_or("", |(d, _)| d)
         .to_owned();
+    load_in(dir, host, files)
+}
+
+/// The folders of `function.json` files that no `host.json` makes a function app (the
+/// folder above each function's), from the files of the walk, each with its first
+/// `function.json`: a function app committed without its `host.json` (it is often
+/// generated, or ignored with local settings).
+pub fn apps_without_host<'a>(files: &[&'a str]) -> Vec<(String, &'a str)> {
+    let hosts: std::collections::BTreeSet<&str> = files
+        .iter()
+        .filter(|f| is_host(f))
+        .map(|f| f.rsplit_once('/').map_or("", |(d, _)| d))
+        .collect();
+    let mut out: std::collections::BTreeMap<String, &'a str> = std::collections::BTreeMap::new();
+    for f in files {
+        let Some(fdir) = f.strip_suffix("/function.json") else {
+            continue;
+        };
+        let app_dir = fdir.rsplit_once('/').map_or("", |(d, _)| d);
+        if !hosts.contains(app_dir) {
+            out.entry(app_dir.to_owned()).or_insert(f);
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// Loads the function folders under `dir` that have no `host.json`, as a function app
+/// identified by its first `function.json` (`first`).
+pub fn load_without_host(dir: &str, first: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
+    let mut app = load_in(dir.to_owned(), first, files);
+    let shown = if dir.is_empty() { "." } else { dir };
+    app.warnings.push(format!(
+        "{}: Azure Functions read without a `host.json` in `{shown}` (the function app's settings are unknown)",
+        first.path()
+    ));
+    app
+}
+
+fn load_in(dir: String, host: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
     let mut app = Application::new(host.path(), Framework::Azure, dir.clone());
     let join = |p: &str| {
         if dir.is_empty() {
@@ -140,8 +179,10 @@ pub fn load(host: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
     // Settings committed with the app.
     let mut env: Vec<EnvVar> = Vec::new();
     if let Some(settings) = files.file(&join("local.settings.json")) {
-        match yaml::parse_settings(&settings) {
-            Ok(doc) => {
+        match yaml::parse_settings_noted(&settings) {
+            Ok((doc, notes)) => {
+                app.warnings
+                    .extend(yaml::tolerated_warning(settings.path(), &notes));
                 for (k, v) in doc.get("Values").map(Node::entries).unwrap_or_default() {
                     // A Key Vault reference is resolved by the platform: the secret is not
                     // in the file.
@@ -184,8 +225,11 @@ pub fn load(host: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
         let Some(file) = files.file(&fj) else {
             continue;
         };
-        let doc = match yaml::parse_settings(&file) {
-            Ok(d) => d,
+        let doc = match yaml::parse_settings_noted(&file) {
+            Ok((d, notes)) => {
+                app.warnings.extend(yaml::tolerated_warning(&fj, &notes));
+                d
+            }
             Err(e) => {
                 app.errors
                     .push(ScanError::new(&fj, format!("cannot parse: {e}")));

@@ -104,52 +104,190 @@ struct Declared<'m> {
     name_prefix: String,
 }
 
+/// Sample configurations committed in place of `.chalice/config.json`, which projects often
+/// keep out of the repository because it holds their settings.
+const SAMPLE_CONFIGS: &[&str] = &[
+    "config-sample.json",
+    "config.sample.json",
+    "config.json.sample",
+    "config-example.json",
+    "config.example.json",
+    "config.json.example",
+    "config.json.template",
+    "config.json.dist",
+    "sample-config.json",
+    "example-config.json",
+];
+
+/// Whether a path is a sample Chalice configuration (`.chalice/config-sample.json`, ...).
+pub fn is_sample_config(path: &str) -> bool {
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    (dir == ".chalice" || dir.ends_with("/.chalice")) && SAMPLE_CONFIGS.contains(&name)
+}
+
+/// The project folder of a file of its `.chalice/` folder (`""` at the root).
+pub fn project_of(path: &str) -> Option<&str> {
+    let (dir, _) = path.rsplit_once('/')?;
+    if dir == ".chalice" {
+        return Some("");
+    }
+    dir.strip_suffix("/.chalice")
+}
+
+/// The Chalice projects of a tree that have no `.chalice/config.json`, from the files of
+/// the walk: each folder with a `.chalice/` folder (one of `dirs`, or holding a file) and an
+/// `app.py` beside it, with the sample configuration to read when one is committed.
+pub fn projects_without_config<'a>(
+    files: &[&'a str],
+    dirs: &[&'a str],
+) -> Vec<(String, Option<&'a str>)> {
+    let mut projects: std::collections::BTreeMap<String, Option<&'a str>> =
+        std::collections::BTreeMap::new();
+    let with_config: std::collections::BTreeSet<&str> = files
+        .iter()
+        .filter(|f| is_config(f))
+        .filter_map(|f| project_of(f))
+        .collect();
+    let chalice_dirs = dirs
+        .iter()
+        .filter_map(|d| {
+            if *d == ".chalice" {
+                Some("")
+            } else {
+                d.strip_suffix("/.chalice")
+            }
+        })
+        .chain(files.iter().filter_map(|f| project_of(f)));
+    for project in chalice_dirs {
+        if with_config.contains(project) {
+            continue;
+        }
+        projects.entry(project.to_owned()).or_insert(None);
+    }
+    for f in files.iter().filter(|f| is_sample_config(f)) {
+        if let Some(p) = project_of(f).and_then(|p| projects.get_mut(p))
+            && p.is_none()
+        {
+            *p = Some(*f);
+        }
+    }
+    projects
+        .into_iter()
+        .filter(|(p, _)| {
+            crate::cfn::join_dir(p, "app.py").is_some_and(|a| files.contains(&a.as_str()))
+        })
+        .collect()
+}
+
 /// Loads a Chalice project from its `.chalice/config.json`; the project's `app.py` and the
 /// modules of its blueprints are read through `files`.
 pub fn load(config: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
-    let project = config
-        .path()
-        .strip_suffix(".chalice/config.json")
-        .unwrap_or("")
-        .trim_end_matches('/')
-        .to_owned();
-    let mut app = Application::new(config.path(), Framework::Chalice, project.clone());
-    let doc = match yaml::parse_settings(config) {
-        Ok(d) => d,
-        Err(e) => {
-            app.errors
-                .push(ScanError::new(config.path(), format!("cannot parse: {e}")));
-            return app;
-        }
+    let project = project_of(config.path()).unwrap_or("").to_owned();
+    load_project(config.path(), &project, Some(config), files)
+}
+
+/// Loads a Chalice project that commits only a sample of its configuration (the sample is
+/// read as the configuration, with a warning), or none at all (`config` is `None`: the app
+/// is found from `app.py` creating `Chalice(app_name=...)`, and Chalice's defaults apply).
+/// `None` when there is no config and `app.py` creates no Chalice app.
+pub fn load_without_config(
+    project: &str,
+    sample: Option<&Arc<SourceFile>>,
+    files: &dyn AppFiles,
+) -> Option<Application> {
+    let folder = crate::cfn::join_dir(project, ".chalice").unwrap_or_else(|| ".chalice".into());
+    if let Some(sample) = sample {
+        let mut app = load_project(sample.path(), project, Some(sample), files);
+        app.warnings.push(format!(
+            "{}: read as the configuration of the Chalice app in `{folder}/`, which commits no `config.json` (settings may differ from the deployed ones)",
+            sample.path()
+        ));
+        return Some(app);
+    }
+    let app_py = crate::cfn::join_dir(project, "app.py")?;
+    // Only an app.py that creates a Chalice app is one: anything else beside a stray
+    // `.chalice/` folder is not.
+    let creates_app =
+        matches!(files.python(&app_py), Some(Ok(m)) if !m.instances_of("Chalice").is_empty());
+    if !creates_app {
+        return None;
+    }
+    let mut app = load_project(&folder, project, None, files);
+    app.warnings.push(format!(
+        "{folder}: the Chalice app of `{app_py}` commits no `config.json`; read with Chalice's defaults (settings may differ from the deployed ones)"
+    ));
+    Some(app)
+}
+
+fn load_project(
+    id: &str,
+    project: &str,
+    config: Option<&Arc<SourceFile>>,
+    files: &dyn AppFiles,
+) -> Application {
+    let project = project.to_owned();
+    let mut app = Application::new(id, Framework::Chalice, project.clone());
+    let parsed = match config {
+        Some(config) => match yaml::parse_settings_noted(config) {
+            Ok((d, notes)) => {
+                app.warnings
+                    .extend(yaml::tolerated_warning(config.path(), &notes));
+                Some(d)
+            }
+            Err(e) => {
+                app.errors
+                    .push(ScanError::new(config.path(), format!("cannot parse: {e}")));
+                return app;
+            }
+        },
+        None => None,
     };
-    app.name = doc
-        .get("app_name")
-        .and_then(Node::as_str)
-        .map(str::to_owned);
-    let stage = doc.get("stages").and_then(|s| {
-        s.get("dev")
-            .map(|d| ("dev".to_owned(), d))
-            .or_else(|| s.entries().first().map(|(k, v)| (k.name.clone(), v)))
-    });
-    let cfg = Config { doc: &doc, stage };
     let join = |p: &str| crate::cfn::join_dir(&project, p).unwrap_or_else(|| p.to_owned());
     let app_py = join("app.py");
     let main = match files.python(&app_py) {
         Some(Ok(m)) => m,
         Some(Err(e)) => {
             app.errors.push(e);
-            app.document = Some(doc);
+            app.document = parsed;
             return app;
         }
         None => {
             app.errors.push(ScanError::new(
-                config.path(),
+                config.map_or(id, |c| c.path()),
                 format!("no `{app_py}` beside the Chalice configuration"),
             ));
-            app.document = Some(doc);
+            app.document = parsed;
             return app;
         }
     };
+    // Without a configuration, every setting takes Chalice's default: an empty document at
+    // the top of `app.py`, and the app's name from `Chalice(app_name=...)`.
+    let config: Arc<SourceFile> = config.map_or_else(|| Arc::clone(&main.file), Arc::clone);
+    let config = &config;
+    let doc = parsed.unwrap_or_else(|| {
+        Node::new(
+            Value::Map(Vec::new()),
+            Loc::new(config, Span { start: 0, end: 0 }),
+        )
+    });
+    app.name = doc
+        .get("app_name")
+        .and_then(Node::as_str)
+        .map(str::to_owned)
+        .or_else(|| {
+            main.instances_of("Chalice").first().and_then(|v| {
+                main.assigned(v)
+                    .and_then(|c| c.kwarg("app_name").or_else(|| c.args.first()))
+                    .and_then(pysource::literal)
+                    .map(str::to_owned)
+            })
+        });
+    let stage = doc.get("stages").and_then(|s| {
+        s.get("dev")
+            .map(|d| ("dev".to_owned(), d))
+            .or_else(|| s.entries().first().map(|(k, v)| (k.name.clone(), v)))
+    });
+    let cfg = Config { doc: &doc, stage };
     let mut mods = Modules {
         files,
         project: project.clone(),

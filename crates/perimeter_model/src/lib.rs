@@ -8,6 +8,7 @@
 pub mod azure;
 pub mod cfn;
 pub mod chalice;
+pub mod convention;
 pub mod discover;
 pub mod limits;
 pub mod model;
@@ -15,6 +16,7 @@ pub mod pysource;
 pub mod sam_policies;
 pub mod serverless;
 pub mod terraform;
+pub mod unseen;
 pub mod yaml;
 pub mod zappa;
 

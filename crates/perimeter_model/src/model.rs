@@ -23,6 +23,9 @@ pub enum Framework {
     Zappa,
     /// Azure Functions (`host.json`, `function.json`, `function_app.py`).
     Azure,
+    /// No descriptor: a handler found by the platform's file and function naming convention
+    /// (`lambda_function.py`, `index.js` exporting `handler`), of unknown trigger.
+    Convention,
 }
 
 /// One serverless application: one descriptor and what it declares.
@@ -51,6 +54,9 @@ pub struct Application {
     pub parameters: Vec<Parameter>,
     /// Problems met while loading; the rest of the application still loaded.
     pub errors: Vec<ScanError>,
+    /// What the user should know about how it was read that is not an error (a settings
+    /// file read tolerantly, a sample configuration read in place of the real one).
+    pub warnings: Vec<String>,
     /// The descriptor's root node (after variable resolution for Serverless).
     pub document: Option<Node>,
 }
@@ -70,6 +76,7 @@ impl Application {
             permissions: Vec::new(),
             parameters: Vec::new(),
             errors: Vec::new(),
+            warnings: Vec::new(),
             document: None,
         }
     }
@@ -157,6 +164,9 @@ pub struct Function {
     /// (`app.debug = True` of a Chalice app, `DEBUG = True` in the Django settings module a
     /// Zappa stage runs with): unhandled errors are answered with their details.
     pub debug: Option<Node>,
+    /// Whether its triggers are unknown (no descriptor declares it): an empty `events` then
+    /// says nothing about who calls it.
+    pub unknown_trigger: bool,
 }
 
 impl Function {
@@ -189,6 +199,7 @@ impl Function {
             properties: None,
             outputs: Vec::new(),
             debug: None,
+            unknown_trigger: false,
         }
     }
 

@@ -74,29 +74,116 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<Node, ParseError> {
 /// loaders that accept comments (`//`, `/* */`) and trailing commas. These are blanked with
 /// spaces (so every span stays where it is in the file) and the rest is parsed as usual.
 pub fn parse_settings(file: &Arc<SourceFile>) -> Result<Node, ParseError> {
-    match blank_json_extras(file.text()) {
-        None => parse_impl::parse(file),
-        Some(text) => parse_impl::parse_with_text(file, &text),
-    }
+    parse_settings_noted(file).map(|(node, _)| node)
 }
 
-/// The text with JSON comments and trailing commas replaced by spaces, or `None` when it has
-/// neither. Strings are skipped, escapes included; line breaks inside block comments are kept.
-fn blank_json_extras(text: &str) -> Option<String> {
+/// What [`parse_settings`] read that strict JSON does not allow, at a 1-based line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tolerated {
+    /// The line of the first byte concerned.
+    pub line: u32,
+    /// `comment`, `trailing comma` or `missing comma`.
+    pub what: &'static str,
+}
+
+/// [`parse_settings`], with what was read tolerantly: a missing comma between two members
+/// or items is read as if it were there (a space before the next one becomes the comma).
+pub fn parse_settings_noted(file: &Arc<SourceFile>) -> Result<(Node, Vec<Tolerated>), ParseError> {
+    let (text, notes) = blank_json_extras(file.text());
+    let node = match text {
+        None => parse_impl::parse(file)?,
+        Some(text) => parse_impl::parse_with_text(file, &text)?,
+    };
+    Ok((node, notes))
+}
+
+/// One warning for a settings file read tolerantly: the file, the first line concerned and
+/// what was tolerated where; `None` when it was strict JSON.
+pub fn tolerated_warning(path: &str, notes: &[Tolerated]) -> Option<String> {
+    let first = notes.iter().map(|n| n.line).min()?;
+    let mut parts: Vec<String> = Vec::new();
+    for what in ["missing comma", "trailing comma", "comment"] {
+        let lines: Vec<String> = notes
+            .iter()
+            .filter(|n| n.what == what)
+            .map(|n| n.line.to_string())
+            .collect();
+        if lines.is_empty() {
+            continue;
+        }
+        let more = lines.len().saturating_sub(5);
+        let shown = lines.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+        let (one, many) = (what.to_owned(), format!("{what}s"));
+        let label = if lines.len() == 1 { one } else { many };
+        let word = if lines.len() == 1 { "line" } else { "lines" };
+        parts.push(if more > 0 {
+            format!("{label} at {word} {shown} and {more} more")
+        } else {
+            format!("{label} at {word} {shown}")
+        });
+    }
+    Some(format!(
+        "{path}:{first}: not strict JSON, read as its tool reads it ({})",
+        parts.join("; ")
+    ))
+}
+
+/// The text with JSON comments and trailing commas replaced by spaces and missing commas
+/// written in place of a space, or `None` when it has none of these; with what was changed.
+/// Strings are skipped, escapes included; line breaks inside block comments are kept. Only
+/// a text that starts like JSON is touched: in YAML, `//` and adjacent strings are valid.
+fn blank_json_extras(text: &str) -> (Option<String>, Vec<Tolerated>) {
     let b = text.as_bytes();
+    let mut notes: Vec<Tolerated> = Vec::new();
+    let trimmed = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    if !(trimmed.starts_with('{')
+        || trimmed.starts_with('[')
+        || trimmed.starts_with("//")
+        || trimmed.starts_with("/*"))
+    {
+        return (None, notes);
+    }
+    let line_of = |i: usize| -> u32 {
+        u32::try_from(b[..i].iter().filter(|c| **c == b'\n').count() + 1).unwrap_or(u32::MAX)
+    };
     let mut out = b.to_vec();
     let mut changed = false;
+    // The end (exclusive) of the last token that completes a value, when nothing but
+    // blanks and comments followed it yet.
+    let mut value_end: Option<usize> = None;
     let mut i = 0;
     while i < b.len() {
         match b[i] {
-            b'"' => {
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
+            b'"' | b'{' | b'[' => {
+                if let Some(end) = value_end.take()
+                    && end < i
+                    && out[end].is_ascii_whitespace()
+                {
+                    out[end] = b',';
+                    changed = true;
+                    notes.push(Tolerated {
+                        line: line_of(i),
+                        what: "missing comma",
+                    });
                 }
-                i += 1;
+                if b[i] == b'"' {
+                    i += 1;
+                    while i < b.len() && b[i] != b'"' {
+                        i += if b[i] == b'\\' { 2 } else { 1 };
+                    }
+                    i += 1;
+                    // A key is followed by `:`, so it never takes a comma: only the next
+                    // significant byte decides, and `:` clears this.
+                    value_end = Some(i.min(b.len()));
+                } else {
+                    i += 1;
+                }
             }
             b'/' if b.get(i + 1) == Some(&b'/') => {
+                notes.push(Tolerated {
+                    line: line_of(i),
+                    what: "comment",
+                });
                 while i < b.len() && b[i] != b'\n' {
                     out[i] = b' ';
                     i += 1;
@@ -104,6 +191,10 @@ fn blank_json_extras(text: &str) -> Option<String> {
                 changed = true;
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
+                notes.push(Tolerated {
+                    line: line_of(i),
+                    what: "comment",
+                });
                 let end = text[i + 2..].find("*/").map_or(b.len(), |e| i + 2 + e + 2);
                 for c in &mut out[i..end] {
                     if *c != b'\n' {
@@ -114,6 +205,7 @@ fn blank_json_extras(text: &str) -> Option<String> {
                 changed = true;
             }
             b',' => {
+                value_end = None;
                 let mut j = i + 1;
                 while j < b.len() && (out[j].is_ascii_whitespace() || out[j] == b'/') {
                     // A comment after the comma is blanked when the loop reaches it.
@@ -125,14 +217,37 @@ fn blank_json_extras(text: &str) -> Option<String> {
                 if matches!(b.get(j), Some(b'}' | b']')) {
                     out[i] = b' ';
                     changed = true;
+                    notes.push(Tolerated {
+                        line: line_of(i),
+                        what: "trailing comma",
+                    });
                 }
                 i += 1;
             }
-            _ => i += 1,
+            b'}' | b']' => {
+                i += 1;
+                value_end = Some(i);
+            }
+            c if c.is_ascii_whitespace() => i += 1,
+            c if c.is_ascii_alphanumeric() || c == b'-' || c == b'.' || c == b'+' => {
+                // A number or `true`, `false`, `null`.
+                while i < b.len()
+                    && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'-' | b'.' | b'+'))
+                {
+                    i += 1;
+                }
+                value_end = Some(i);
+            }
+            _ => {
+                value_end = None;
+                i += 1;
+            }
         }
     }
-    // Only ASCII bytes were replaced by ASCII spaces, so the text is still UTF-8.
-    changed.then(|| String::from_utf8(out).unwrap_or_else(|_| text.to_owned()))
+    notes.sort_by_key(|n| n.line);
+    // Only ASCII bytes were replaced by ASCII bytes, so the text is still UTF-8.
+    let text = changed.then(|| String::from_utf8(out).unwrap_or_else(|_| text.to_owned()));
+    (text, notes)
 }
 
 mod parse_impl;
@@ -414,6 +529,51 @@ mod settings_tests {
         assert_eq!(key.as_str(), Some("v"));
         assert!(key.loc.text().starts_with("\"v\""));
         assert_eq!(key.loc.start().line, 5);
+    }
+
+    #[test]
+    fn a_missing_comma_between_members_is_read_and_noted_at_its_line() {
+        let text = "{\n  \"dev\": {\n    \"app_function\": \"app.app\"\n    \"s3_bucket\": \"b\"\n  }\n  \"prod\": {\"x\": [1, 2, {\"a\": true} {\"b\": null}]},\n}\n";
+        let file = SourceFile::new("zappa_settings.json", text);
+        let (doc, notes) = parse_settings_noted(&file).unwrap();
+        let dev = doc.get("dev").unwrap();
+        assert_eq!(dev.get("app_function").unwrap().as_str(), Some("app.app"));
+        let bucket = dev.get("s3_bucket").unwrap();
+        assert_eq!(bucket.as_str(), Some("b"));
+        assert_eq!(bucket.loc.start().line, 4, "spans stay where they are");
+        assert_eq!(doc.path(&["prod", "x"]).unwrap().items().len(), 4);
+        let missing: Vec<u32> = notes
+            .iter()
+            .filter(|n| n.what == "missing comma")
+            .map(|n| n.line)
+            .collect();
+        assert_eq!(missing, [4, 6, 6]);
+        let w = tolerated_warning("zappa_settings.json", &notes).unwrap();
+        assert!(
+            w.starts_with("zappa_settings.json:4: not strict JSON"),
+            "{w}"
+        );
+        assert!(w.contains("missing commas at lines 4, 6, 6"), "{w}");
+        assert!(w.contains("trailing comma at line 6"), "{w}");
+    }
+
+    #[test]
+    fn strict_json_and_yaml_are_left_alone() {
+        let strict = SourceFile::new("c.json", "{\"a\": [1, 2], \"b\": {\"c\": \"d\"}}");
+        let (_, notes) = parse_settings_noted(&strict).unwrap();
+        assert!(notes.is_empty());
+        assert_eq!(tolerated_warning("c.json", &notes), None);
+        // In YAML, `//` in a plain scalar and adjacent quoted strings are valid.
+        let yaml = SourceFile::new(
+            "zappa_settings.yaml",
+            "dev:\n  url: http://example.com\n  a: \"x\"\n\"b\": \"y\"\n",
+        );
+        let (doc, notes) = parse_settings_noted(&yaml).unwrap();
+        assert!(notes.is_empty());
+        assert_eq!(
+            doc.path(&["dev", "url"]).unwrap().as_str(),
+            Some("http://example.com")
+        );
     }
 
     #[test]

@@ -174,8 +174,12 @@ pub fn load(file: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
         .map_or("", |(d, _)| d)
         .to_owned();
     let mut app = Application::new(file.path(), Framework::Zappa, dir.clone());
-    let doc = match yaml::parse_settings(file) {
-        Ok(d) => d,
+    let doc = match yaml::parse_settings_noted(file) {
+        Ok((d, notes)) => {
+            app.warnings
+                .extend(yaml::tolerated_warning(file.path(), &notes));
+            d
+        }
         Err(e) => {
             app.errors
                 .push(ScanError::new(file.path(), format!("cannot parse: {e}")));
@@ -244,7 +248,14 @@ pub fn load(file: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
         let base = |id: String, handler: Node| {
             let mut f = Function::new(id, stage_key.loc.clone());
             f.handler = Some(handler);
-            f.runtime = get("runtime");
+            // Zappa deploys Python only, with the version of the machine that deploys when
+            // the settings name none.
+            f.runtime = get("runtime").or_else(|| {
+                Some(Node::new(
+                    Value::Str("python3".to_owned()),
+                    stage_key.loc.clone(),
+                ))
+            });
             f.code_dir = Some(dir.clone());
             f.timeout = get("timeout_seconds");
             f.memory = get("memory_size");

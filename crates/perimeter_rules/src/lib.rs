@@ -74,8 +74,13 @@ pub fn run(apps: &[AppContext<'_>], selection: &Selection) -> Vec<Finding> {
 /// resource (ARM, Bicep, the portal), not in the files perimeter reads: the rules that judge
 /// those Lambda settings would only report their absence, so they do not run on it. Its
 /// routes, identity, settings and code are judged like any other.
+/// A function found by convention, without a descriptor, has settings nobody here can see
+/// (they are in the console or elsewhere): the same rules do not run on it either.
 fn applies(meta: &RuleMeta, framework: perimeter_model::Framework) -> bool {
-    if framework != perimeter_model::Framework::Azure {
+    if !matches!(
+        framework,
+        perimeter_model::Framework::Azure | perimeter_model::Framework::Convention
+    ) {
         return true;
     }
     !lambda_setting(meta)

@@ -40,6 +40,21 @@ const HTTP_PREFIXES: &[&str] = &[
     "app.current_request",
 ];
 
+/// Event paths only an HTTP request (API Gateway, a function URL, a load balancer) carries:
+/// `body` alone is not one, a direct invocation may pass a body too.
+const HTTP_SHAPE: &[&str] = &[
+    "queryStringParameters",
+    "multiValueQueryStringParameters",
+    "pathParameters",
+    "headers",
+    "multiValueHeaders",
+    "cookies",
+    "rawPath",
+    "rawQueryString",
+    "httpMethod",
+    "requestContext.http",
+];
+
 fn has_prefix(path: &str, prefix: &str) -> bool {
     if prefix.ends_with('.') {
         return path.starts_with(prefix);
@@ -108,6 +123,11 @@ pub(crate) fn exposure(f: &Function, path: &str) -> Option<Exposure> {
     // device's.
     if f.events.iter().any(|e| e.kind == EventKind::Iot) {
         return Some(Exposure::Producer);
+    }
+    // A function of unknown trigger whose code reads what only an HTTP request carries is
+    // served over HTTP: its caller is anyone who can send that request.
+    if f.unknown_trigger && HTTP_SHAPE.iter().any(|p| has_prefix(path, p)) {
+        return Some(Exposure::Internet);
     }
     if f.events.is_empty() && f.url.is_none() {
         // Invoked by other functions or people with `lambda:InvokeFunction`: whatever they pass.
