@@ -503,6 +503,10 @@ fn is_float(s: &[u8]) -> bool {
 const MAX_REPAIRS: usize = 64;
 /// How many bytes the repairs of one document may insert in all.
 const MAX_INSERTED: usize = 4096;
+/// How many bytes the parses of one document may read in all, repaired retries included, so
+/// a large hostile document cannot multiply its cost by [`MAX_REPAIRS`] (a 100 KiB template
+/// gets every repair, a 4 MiB one 7).
+const MAX_REPARSED_BYTES: usize = 32 << 20;
 
 /// Where and why the parser stopped: a byte offset of the parsed text and the parser's words.
 type Stop = Option<(usize, String)>;
@@ -520,8 +524,8 @@ type Stop = Option<(usize, String)>;
 ///   (`"value"# note`, `]#note`, `,#note`): a space;
 /// - a plain `-` as a flow item (`[-, x]`), read as the string `-`: it is quoted.
 ///
-/// At most [`MAX_REPAIRS`] parses more and [`MAX_INSERTED`] inserted bytes per document; any
-/// other error is a real error.
+/// At most [`MAX_REPAIRS`] parses more, [`MAX_INSERTED`] inserted bytes and
+/// [`MAX_REPARSED_BYTES`] read per document; any other error is a real error.
 pub(super) fn parse(file: &Arc<SourceFile>) -> Result<Node, ParseError> {
     let mut inserted: Vec<u32> = Vec::new();
     let mut patched: Option<String> = None;
@@ -534,7 +538,7 @@ pub(super) fn parse(file: &Arc<SourceFile>) -> Result<Node, ParseError> {
             Err(e) => e,
         };
         let Some(patch) = stop
-            .filter(|_| repairs < MAX_REPAIRS)
+            .filter(|_| may_retry(repairs, text.len()))
             .and_then(|(at, info)| repair(text, at, &info))
             .filter(|p| {
                 inserted.len() + p.iter().map(|(_, s)| s.len()).sum::<usize>() <= MAX_INSERTED
@@ -545,6 +549,11 @@ pub(super) fn parse(file: &Arc<SourceFile>) -> Result<Node, ParseError> {
         repairs += 1;
         patched = Some(apply(text, patch, &mut inserted));
     }
+}
+
+/// Whether a document of `len` bytes, already repaired `repairs` times, may be parsed again.
+fn may_retry(repairs: usize, len: usize) -> bool {
+    repairs < MAX_REPAIRS && (repairs + 2).saturating_mul(len) <= MAX_REPARSED_BYTES
 }
 
 /// The insertions (byte offset of `text`, bytes) that let the parser past the error it stopped
@@ -648,17 +657,16 @@ pub(super) fn parse_with_text(file: &Arc<SourceFile>, text: &str) -> Result<Node
 
 /// A literal or folded scalar that runs to the end of a file with no final line break has no
 /// final line break either (the spec's `b-chomped-last` is a break or the end of the input, and
-/// PyYAML reads it so); the parser adds one.
-fn block_scalar_at_end<'a>(
-    value: std::borrow::Cow<'a, str>,
+/// PyYAML reads it so); the parser adds one. `open_end` is the length of the file's text
+/// without its trailing spaces when that text does not end with a line break, else `None`.
+fn block_scalar_at_end(
+    value: std::borrow::Cow<'_, str>,
     style: ScalarStyle,
-    text: &str,
+    open_end: Option<usize>,
     end: u32,
-) -> std::borrow::Cow<'a, str> {
-    let trimmed = text.trim_end_matches([' ', '\t']);
+) -> std::borrow::Cow<'_, str> {
     if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
-        && !trimmed.ends_with(['\n', '\r'])
-        && end as usize >= trimmed.len()
+        && open_end.is_some_and(|e| end as usize >= e)
         && value.ends_with('\n')
     {
         let mut v = value.into_owned();
@@ -703,6 +711,8 @@ fn parse_text(
         expanded: 0,
         root: None,
     };
+    let trimmed = file.text().trim_end_matches([' ', '\t']);
+    let open_end = (!trimmed.ends_with(['\n', '\r'])).then_some(trimmed.len());
     let mut parser = Parser::new_from_str(text);
     let mut documents = 0;
     while let Some(next) = parser.next_event() {
@@ -741,7 +751,7 @@ fn parse_text(
             Event::StreamStart | Event::Nothing => {}
             Event::Alias(id) => b.alias(id, start)?,
             Event::Scalar(value, style, anchor, tag) => {
-                let value = block_scalar_at_end(value, style, file.text(), end);
+                let value = block_scalar_at_end(value, style, open_end, end);
                 let node = b.scalar(&value, style, tag.as_deref(), start, end);
                 b.push(node, anchor)?;
             }
@@ -862,6 +872,18 @@ mod tests {
         text.push_str("]\n");
         let err = parse_str(&text).unwrap_err();
         assert!(err.message.contains("indentation"), "{}", err.message);
+    }
+
+    /// A large document gets fewer repaired retries: the parses of one document read at most
+    /// `MAX_REPARSED_BYTES` in all.
+    #[test]
+    fn repairs_of_a_large_document_are_bounded_by_its_size() {
+        assert!(may_retry(0, 100 << 10));
+        assert!(may_retry(MAX_REPAIRS - 1, 100 << 10));
+        assert!(!may_retry(MAX_REPAIRS, 100 << 10));
+        assert!(may_retry(6, 4 << 20));
+        assert!(!may_retry(7, 4 << 20));
+        assert!(!may_retry(0, 10 << 20 << 2));
     }
 
     /// Block content that is under-indented is still an error: only flow content is forgiven.
