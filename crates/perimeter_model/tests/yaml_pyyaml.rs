@@ -8,40 +8,12 @@
 use std::path::Path;
 
 use perimeter_diagnostics::SourceFile;
-use perimeter_model::yaml::{self, Node, Value};
+use perimeter_model::yaml;
 use serde_json::Value as Json;
 
-/// A node as the PyYAML script writes values (non-finite floats as text).
-fn plain(node: &Node) -> Json {
-    match &node.value {
-        Value::Null => Json::Null,
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Int(i) => Json::from(*i),
-        Value::Float(f) if f.is_nan() => Json::from(".nan"),
-        Value::Float(f) if f.is_infinite() => Json::from(if *f > 0.0 { ".inf" } else { "-.inf" }),
-        Value::Float(f) => Json::from(*f),
-        Value::Str(s) | Value::Symbolic(s) => Json::from(s.as_str()),
-        Value::Seq(items) => items.iter().map(plain).collect(),
-        Value::Map(entries) => entries
-            .iter()
-            .map(|(k, v)| (k.name.clone(), plain(v)))
-            .collect(),
-    }
-}
-
-/// Equality with numbers compared by value and maps in any order.
-fn same(a: &Json, b: &Json) -> bool {
-    match (a, b) {
-        (Json::Number(x), Json::Number(y)) => x.as_f64() == y.as_f64(),
-        (Json::Array(x), Json::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
-        }
-        (Json::Object(x), Json::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
-        }
-        _ => a == b,
-    }
-}
+#[path = "yaml/json.rs"]
+mod json;
+use json::{plain, same};
 
 /// Whether perimeter reads the fixture as PyYAML does; the difference when not.
 fn agrees(yaml_path: &Path) -> Result<(), String> {

@@ -16,8 +16,12 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use perimeter_diagnostics::SourceFile;
-use perimeter_model::yaml::{self, Node, Value};
+use perimeter_model::yaml;
 use serde_json::Value as Json;
+
+#[path = "yaml/json.rs"]
+mod json;
+use json::{plain, same};
 
 /// How long one case may take before it counts as a hang.
 const CASE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -56,36 +60,6 @@ fn cases(dir: &Path) -> Vec<(String, PathBuf)> {
     out
 }
 
-/// The value as JSON, numbers compared as numbers later.
-fn json(node: &Node) -> Json {
-    match &node.value {
-        Value::Null => Json::Null,
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Int(i) => Json::from(*i),
-        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
-        Value::Str(s) | Value::Symbolic(s) => Json::from(s.as_str()),
-        Value::Seq(items) => items.iter().map(json).collect(),
-        Value::Map(entries) => entries
-            .iter()
-            .map(|(k, v)| (k.name.clone(), json(v)))
-            .collect(),
-    }
-}
-
-/// Equality with numbers compared by value (`1.0` is `1`) and maps in any order.
-fn same(a: &Json, b: &Json) -> bool {
-    match (a, b) {
-        (Json::Number(x), Json::Number(y)) => x.as_f64() == y.as_f64(),
-        (Json::Array(x), Json::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
-        }
-        (Json::Object(x), Json::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
-        }
-        _ => a == b,
-    }
-}
-
 /// What perimeter does with a case, when it is not what the suite expects.
 fn outcome(dir: &Path) -> Option<&'static str> {
     let text = std::fs::read(dir.join("in.yaml")).unwrap_or_default();
@@ -100,7 +74,7 @@ fn outcome(dir: &Path) -> Option<&'static str> {
     std::thread::spawn(move || {
         let result = std::panic::catch_unwind(|| {
             let text = String::from_utf8_lossy(&text).into_owned();
-            yaml::parse(&SourceFile::new("in.yaml", text)).map(|n| json(&n))
+            yaml::parse(&SourceFile::new("in.yaml", text)).map(|n| plain(&n))
         });
         let _ = tx.send(result);
     });
