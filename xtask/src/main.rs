@@ -14,8 +14,12 @@
 //!   against `ecosystem/snapshot.json` (see `ecosystem.rs`).
 //! - `cargo xtask ecosystem-figures [--write]`: the ecosystem figures from the committed
 //!   snapshot and triage; `--write` puts them in the README.
+//! - `cargo xtask yaml-suite --suite GITDIR [--out DIR]`, `cargo xtask yaml-pyyaml --trees DIR`,
+//!   `cargo xtask yaml-fixtures`: YAML conformance data and the comparison with PyYAML (see
+//!   `yaml.rs`).
 
 mod ecosystem;
+mod yaml;
 
 use std::fmt::Write as _;
 use std::io::Read;
@@ -289,12 +293,52 @@ fn main() -> Result<()> {
             }
             Ok(())
         }
+        Some("yaml-suite") => {
+            let suite = flag(&args, "--suite").context("yaml-suite needs --suite GITDIR")?;
+            let out = flag(&args, "--out")
+                .map_or_else(|| root.join("target/yaml-test-suite"), PathBuf::from);
+            let cases = yaml::extract_suite(Path::new(&suite), &out)?;
+            #[expect(clippy::print_stderr, reason = "the generator reports what it wrote")]
+            {
+                eprintln!("{cases} cases written to {}", out.display());
+            }
+            Ok(())
+        }
+        Some("yaml-pyyaml") => {
+            let trees = flag(&args, "--trees").context("yaml-pyyaml needs --trees DIR")?;
+            let python = flag(&args, "--python").unwrap_or_else(|| "python3".to_owned());
+            let text = yaml::compare(&root, Path::new(&trees), &python)?;
+            #[expect(clippy::print_stdout, reason = "the comparison's report")]
+            {
+                print!("{text}");
+            }
+            Ok(())
+        }
+        Some("yaml-fixtures") => {
+            let python = flag(&args, "--python").unwrap_or_else(|| "python3".to_owned());
+            let n = yaml::write_fixtures(&root, &python)?;
+            #[expect(clippy::print_stderr, reason = "the generator reports what it wrote")]
+            {
+                eprintln!("{n} expected readings written under {}", yaml::FIXTURES);
+            }
+            Ok(())
+        }
         _ => bail!(
             "usage: cargo xtask iam-table [--botocore-data DIR] | rules-doc | check-generated\n\
              \x20      | ecosystem --mirror DIR [--only owner/name,...] [--write] [--repos FILE]\n\
-             \x20      | ecosystem-figures [--write]"
+             \x20      | ecosystem-figures [--write]\n\
+             \x20      | yaml-suite --suite GITDIR [--out DIR] | yaml-pyyaml --trees DIR [--python BIN]\n\
+             \x20      | yaml-fixtures [--python BIN]"
         ),
     }
+}
+
+/// The value after `name` on the command line.
+fn flag(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
 }
 
 fn botocore_data(args: &[String]) -> Result<PathBuf> {

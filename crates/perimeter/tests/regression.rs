@@ -3006,3 +3006,47 @@ def list_orders():
     }
 }
 // --- end issue 15: discovery ---
+
+// ---------------------------------------------------------------------------------------------
+// Issue 15, item 1: YAML as the frameworks read it. A template that PyYAML (SAM) reads loads
+// every function, through the scan.
+// ---------------------------------------------------------------------------------------------
+mod yaml_as_frameworks_read_it {
+    use std::process::Command;
+
+    use serde_json::Value;
+
+    fn scan(root: &std::path::Path) -> Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
+            .args(["scan", "--format", "json", "--no-cache", "--no-code"])
+            .arg(root)
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    }
+
+    /// Constructs the YAML 1.2 parser refuses and PyYAML reads (a flow sequence closed at its
+    /// key's column, a quoted scalar continued at column 0, a comment with no space after a
+    /// quote, `-` as a flow item, inline code ending the file without a line break): the
+    /// template loads with both functions and no error entry.
+    #[test]
+    fn sam_template_read_by_pyyaml_loads_every_function() {
+        let dir = tempfile::tempdir().unwrap();
+        let template = "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nDescription: \"Orders API,\nwritten by hand\"\nResources:\n  Orders:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: \"python3.12\"# the runtime\n      Handler: \"app.handler\"# entry point\n      CodeUri: src/\n      FunctionName: !Join [-, [orders, !Ref AWS::StackName]]\n      Policies:\n        - Statement:\n            - Effect: Allow\n              Action: [\n                \"s3:GetObject\"\n              ]\n              Resource: '*'\n  Inline:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: index.handler\n      InlineCode: |\n        def handler(event, context):\n            return event";
+        std::fs::write(dir.path().join("template.yaml"), template).unwrap();
+        std::fs::create_dir_all(dir.path().join("src")).unwrap();
+        std::fs::write(
+            dir.path().join("src/app.py"),
+            "def handler(event, context):\n    return {}\n",
+        )
+        .unwrap();
+        let report = scan(dir.path());
+        assert_eq!(report["summary"]["functions"], 2, "{report:#}");
+        assert!(
+            report["errors"].as_array().unwrap().is_empty(),
+            "{:#}",
+            report["errors"]
+        );
+    }
+}

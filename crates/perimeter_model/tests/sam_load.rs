@@ -412,3 +412,25 @@ fn function_settings_url_dlq_and_resources() {
         ["WorkerFunction"]
     );
 }
+
+/// The aws-serverless-shopping-cart construct: multi-line flow collections whose closing
+/// bracket sits at the key's column. SAM (PyYAML) reads it, so every function loads, with
+/// its handler and the line it is declared on.
+#[test]
+fn flow_collections_closed_at_the_key_column_load_every_function() {
+    let app = load("sam/flow_bracket_at_key_column.yaml");
+    assert_eq!(app.framework, Framework::Sam);
+    let names: Vec<_> = app.functions.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(names, ["ListItems", "AddItem"]);
+    let list = func(&app, "ListItems");
+    assert_eq!(text(list.handler.as_ref()), "list.handler");
+    assert_eq!(at(&list.loc).0, 16);
+    assert_eq!(list.handler.as_ref().unwrap().loc.start().line, 20);
+    let add = func(&app, "AddItem");
+    assert_eq!(text(add.handler.as_ref()), "add.handler");
+    assert_eq!(at(&add.loc).0, 36);
+    assert_eq!(add.handler.as_ref().unwrap().loc.start().line, 40);
+    let post = event(add, 45);
+    assert_eq!(post.kind, EventKind::Http);
+    assert_eq!(post.type_name, "Api");
+}

@@ -218,6 +218,12 @@ impl Builder<'_> {
         start: u32,
         end: u32,
     ) -> Node {
+        let end = match style {
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                quoted_end(self.file.text(), start, end)
+            }
+            _ => end,
+        };
         let loc = self.loc(start, end);
         let value = match tag {
             Some(t) if t.is_yaml_core_schema() => match t.suffix.as_str() {
@@ -309,6 +315,27 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// The end of a quoted scalar written from `start` (after its tag and anchor, if any): just
+/// past its closing quote. The parser's span runs on over a comment that follows it.
+fn quoted_end(text: &str, start: u32, end: u32) -> u32 {
+    let b = text.as_bytes();
+    let to = (end as usize).min(b.len());
+    let Some(open) = (start as usize..to).find(|i| matches!(b[*i], b'"' | b'\'')) else {
+        return end;
+    };
+    let quote = b[open];
+    let mut i = open + 1;
+    while i < to {
+        match b[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && b.get(i + 1) == Some(&b'\'') => i += 2,
+            c if c == quote => return u32::try_from(i + 1).unwrap_or(end),
+            _ => i += 1,
+        }
+    }
+    end
 }
 
 fn short_form(tag: &Tag) -> Option<&'static str> {
@@ -472,54 +499,181 @@ fn is_float(s: &[u8]) -> bool {
         && (frac_digits > 0 || s.contains(&b'.') || s.iter().any(|b| *b == b'e' || *b == b'E'))
 }
 
-/// How many lines of one document may be re-indented before it is refused.
-const MAX_REINDENTED_LINES: usize = 64;
+/// How many times one document may be repaired and parsed again before it is refused.
+const MAX_REPAIRS: usize = 64;
+/// How many bytes the repairs of one document may insert in all.
+const MAX_INSERTED: usize = 4096;
+/// How many bytes the parses of one document may read in all, repaired retries included, so
+/// a large hostile document cannot multiply its cost by [`MAX_REPAIRS`] (a 100 KiB template
+/// gets every repair, a 4 MiB one 7).
+const MAX_REPARSED_BYTES: usize = 32 << 20;
+
+/// Where and why the parser stopped: a byte offset of the parsed text and the parser's words.
+type Stop = Option<(usize, String)>;
 
 /// Parses a YAML or JSON document as the frameworks' loaders read it. The YAML 1.2 parser
-/// refuses flow content (a `[` ... `]` or `{` ... `}` spanning lines) that is not indented
-/// more than the block it sits in, such as a closing `]` at its key's column; PyYAML (which
-/// SAM and the AWS CLI use) and js-yaml (the Serverless Framework's) ignore indentation inside
-/// flow collections and accept it. So when the parser stops at such a line, the line is
-/// indented by one more space and the document parsed again, with every span mapped back to
-/// the original text. Only lines inside a flow collection qualify, at most
-/// [`MAX_REINDENTED_LINES`] of them.
+/// refuses a few constructs that PyYAML (which SAM and the AWS CLI use) and js-yaml (the
+/// Serverless Framework's) accept. When the parser stops at one of them, the text is repaired
+/// by inserting bytes that change no value, and parsed again, with every span mapped back to
+/// the original text (the inserted bytes are skipped). The repairs:
+/// - flow content (a `[` ... `]` or `{` ... `}` spanning lines) less indented than the block
+///   it sits in, such as a closing `]` at its key's column: the line is indented by a space;
+/// - continuation lines of a multi-line quoted scalar less indented than its block: they are
+///   indented past it (a quoted scalar's line breaks fold, so leading spaces are not content);
+/// - a comment with no space before its `#` after a quoted scalar or a flow indicator
+///   (`"value"# note`, `]#note`, `,#note`): a space;
+/// - a plain `-` as a flow item (`[-, x]`), read as the string `-`: it is quoted.
+///
+/// At most [`MAX_REPAIRS`] parses more, [`MAX_INSERTED`] inserted bytes and
+/// [`MAX_REPARSED_BYTES`] read per document; any other error is a real error.
 pub(super) fn parse(file: &Arc<SourceFile>) -> Result<Node, ParseError> {
     let mut inserted: Vec<u32> = Vec::new();
     let mut patched: Option<String> = None;
+    let mut repairs = 0;
     loop {
         let text = patched.as_deref().unwrap_or_else(|| file.text());
-        let mut at = None;
-        let err = match parse_text(file, text, inserted.clone(), &mut at) {
+        let mut stop = None;
+        let err = match parse_text(file, text, inserted.clone(), &mut stop) {
             Ok(node) => return Ok(node),
             Err(e) => e,
         };
-        let Some(line_start) = at
-            .filter(|_| inserted.len() < MAX_REINDENTED_LINES)
-            .and_then(|at| flow_line_start(text, at))
+        let Some(patch) = stop
+            .filter(|_| may_retry(repairs, text.len()))
+            .and_then(|(at, info)| repair(text, at, &info))
+            .filter(|p| {
+                inserted.len() + p.iter().map(|(_, s)| s.len()).sum::<usize>() <= MAX_INSERTED
+            })
         else {
             return Err(err);
         };
-        let mut next = String::with_capacity(text.len() + 1);
-        next.push_str(&text[..line_start]);
-        next.push(' ');
-        next.push_str(&text[line_start..]);
-        let q = u32::try_from(line_start).unwrap_or(u32::MAX);
-        // Positions after the new space move by one; the list stays sorted.
-        for p in &mut inserted {
-            if *p >= q {
-                *p += 1;
-            }
-        }
-        inserted.push(q);
-        inserted.sort_unstable();
-        patched = Some(next);
+        repairs += 1;
+        patched = Some(apply(text, patch, &mut inserted));
     }
+}
+
+/// Whether a document of `len` bytes, already repaired `repairs` times, may be parsed again.
+fn may_retry(repairs: usize, len: usize) -> bool {
+    repairs < MAX_REPAIRS && (repairs + 2).saturating_mul(len) <= MAX_REPARSED_BYTES
+}
+
+/// The insertions (byte offset of `text`, bytes) that let the parser past the error it stopped
+/// at, for the constructs [`parse`] repairs; `None` for every other error.
+fn repair(text: &str, at: usize, info: &str) -> Option<Vec<(usize, &'static str)>> {
+    let at = at.min(text.len());
+    if info.starts_with("invalid indentation in quoted scalar") {
+        return quoted_continuations(text, at);
+    }
+    if info.starts_with("invalid indentation") {
+        return flow_line_start(text, at).map(|p| vec![(p, " ")]);
+    }
+    if info.starts_with("comments must be separated from other tokens by whitespace") {
+        // After a quoted scalar or a flow indicator, as PyYAML accepts; not after a block
+        // scalar header or a directive, which PyYAML refuses too.
+        let b = text.as_bytes();
+        let after_end = at > 0 && matches!(b[at - 1], b'"' | b'\'' | b']' | b'}' | b',');
+        return (b.get(at) == Some(&b'#') && after_end).then(|| vec![(at, " ")]);
+    }
+    if info.starts_with("plain scalar cannot start with '-' followed by") {
+        return (text.as_bytes().get(at) == Some(&b'-')).then(|| vec![(at, "\""), (at + 1, "\"")]);
+    }
+    None
+}
+
+/// Inserts `patch` into `text`, recording the inserted bytes' positions (in the new text) in
+/// `inserted`, which stays sorted.
+fn apply(text: &str, mut patch: Vec<(usize, &str)>, inserted: &mut Vec<u32>) -> String {
+    patch.sort_by_key(|(p, _)| *p);
+    let added: usize = patch.iter().map(|(_, s)| s.len()).sum();
+    let mut next = String::with_capacity(text.len() + added);
+    let mut from = 0;
+    let mut shift = 0u32;
+    let mut new_positions = Vec::new();
+    let mut old = inserted.iter().copied().peekable();
+    let mut moved = Vec::with_capacity(inserted.len() + added);
+    for (p, s) in &patch {
+        next.push_str(&text[from..*p]);
+        let q = u32::try_from(*p).unwrap_or(u32::MAX);
+        // Earlier insertions before this point move by what was added before them.
+        while let Some(o) = old.next_if(|o| *o < q) {
+            moved.push(o + shift);
+        }
+        for i in 0..s.len() {
+            new_positions.push(q + shift + u32::try_from(i).unwrap_or(0));
+        }
+        next.push_str(s);
+        shift += u32::try_from(s.len()).unwrap_or(0);
+        from = *p;
+    }
+    next.push_str(&text[from..]);
+    moved.extend(old.map(|o| o + shift));
+    moved.extend(new_positions);
+    moved.sort_unstable();
+    *inserted = moved;
+    next
+}
+
+/// For a multi-line quoted scalar starting at `at` (its quote): the spaces that indent each
+/// continuation line to one column past the indentation of the line the scalar starts on.
+/// `None` when the scalar does not close or no line needs them.
+fn quoted_continuations(text: &str, at: usize) -> Option<Vec<(usize, &'static str)>> {
+    let bytes = text.as_bytes();
+    let quote = *bytes.get(at)?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let need = bytes[line_start..at]
+        .iter()
+        .take_while(|b| **b == b' ')
+        .count()
+        + 1;
+    let mut i = at + 1;
+    let mut out = Vec::new();
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            c if c == quote => return (!out.is_empty()).then_some(out),
+            b'\n' => {
+                i += 1;
+                let indent = bytes[i..].iter().take_while(|b| **b == b' ').count();
+                let rest = bytes.get(i + indent);
+                // Empty lines need no indentation; content and the closing quote do.
+                if indent < need && !matches!(rest, None | Some(b'\n' | b'\r')) {
+                    out.extend(std::iter::repeat_n((i, " "), need - indent));
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// Parses `text`, a copy of the file's text with some bytes blanked (same length), with spans
 /// in the file.
 pub(super) fn parse_with_text(file: &Arc<SourceFile>, text: &str) -> Result<Node, ParseError> {
     parse_text(file, text, Vec::new(), &mut None)
+}
+
+/// A literal or folded scalar that runs to the end of a file with no final line break has no
+/// final line break either (the spec's `b-chomped-last` is a break or the end of the input, and
+/// PyYAML reads it so); the parser adds one. `open_end` is the length of the file's text
+/// without its trailing spaces when that text does not end with a line break, else `None`.
+fn block_scalar_at_end(
+    value: std::borrow::Cow<'_, str>,
+    style: ScalarStyle,
+    open_end: Option<usize>,
+    end: u32,
+) -> std::borrow::Cow<'_, str> {
+    if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+        && open_end.is_some_and(|e| end as usize >= e)
+        && value.ends_with('\n')
+    {
+        let mut v = value.into_owned();
+        v.pop();
+        return std::borrow::Cow::Owned(v);
+    }
+    value
 }
 
 /// The start of the line of `at` (a byte offset of `text`) when that line continues a flow
@@ -540,14 +694,14 @@ fn flow_line_start(text: &str, at: usize) -> Option<usize> {
     before.ends_with(['[', '{', ',']).then_some(line_start)
 }
 
-/// One parse of `text` (the file's text, or a re-indented copy whose added spaces are at
-/// `inserted`). When the parser stops at an indentation error, `stopped` is set to the byte
-/// offset in `text` where it stopped.
+/// One parse of `text` (the file's text, or a repaired copy whose added bytes are at
+/// `inserted`). When the parser stops at an error, `stopped` is set to the byte offset in
+/// `text` where it stopped, with the parser's message.
 fn parse_text(
     file: &Arc<SourceFile>,
     text: &str,
     inserted: Vec<u32>,
-    stopped: &mut Option<usize>,
+    stopped: &mut Stop,
 ) -> Result<Node, ParseError> {
     let mut b = Builder {
         file,
@@ -557,6 +711,8 @@ fn parse_text(
         expanded: 0,
         root: None,
     };
+    let trimmed = file.text().trim_end_matches([' ', '\t']);
+    let open_end = (!trimmed.ends_with(['\n', '\r'])).then_some(trimmed.len());
     let mut parser = Parser::new_from_str(text);
     let mut documents = 0;
     while let Some(next) = parser.next_event() {
@@ -567,14 +723,13 @@ fn parse_text(
             } else {
                 e.info()
             };
-            // Where the parser stopped in the text it read, for a re-indented retry.
-            if e.info().starts_with("invalid indentation") {
-                *stopped = Some(
-                    text.char_indices()
-                        .nth(e.marker().index())
-                        .map_or(text.len(), |(i, _)| i),
-                );
-            }
+            // Where the parser stopped in the text it read, for a repaired retry.
+            *stopped = Some((
+                text.char_indices()
+                    .nth(e.marker().index())
+                    .map_or(text.len(), |(i, _)| i),
+                e.info().to_owned(),
+            ));
             error(format!("{info} at {}", b.position_text(offset)), offset)
         })?;
         let start = b.offsets.byte(span.start.index());
@@ -596,6 +751,7 @@ fn parse_text(
             Event::StreamStart | Event::Nothing => {}
             Event::Alias(id) => b.alias(id, start)?,
             Event::Scalar(value, style, anchor, tag) => {
+                let value = block_scalar_at_end(value, style, open_end, end);
                 let node = b.scalar(&value, style, tag.as_deref(), start, end);
                 b.push(node, anchor)?;
             }
@@ -672,6 +828,62 @@ mod tests {
         assert_eq!(resource.loc.start().line, 7);
         let principal = statements[1].get("Principal").unwrap();
         assert_eq!(principal.get("AWS").unwrap().as_str(), Some("x"));
+    }
+
+    /// Constructs PyYAML reads that the YAML 1.2 parser refuses: repaired with spans in the
+    /// file.
+    #[test]
+    fn pyyaml_leniencies_are_read_with_true_spans() {
+        let text = "a: \"one\ntwo\n  three\"\nb: 'x\ny' # c\nc: \"v\"# note\nd: [p, q]#n\ne: [-, -]\nf: [a,#n\n  b]\n";
+        let n = parse_str(text).unwrap();
+        assert_eq!(n.get("a").unwrap().as_str(), Some("one two three"));
+        assert_eq!(n.get("a").unwrap().loc.text(), "\"one\ntwo\n  three\"");
+        assert_eq!(n.get("b").unwrap().as_str(), Some("x y"));
+        assert_eq!(n.get("c").unwrap().as_str(), Some("v"));
+        assert_eq!(n.get("c").unwrap().loc.text(), "\"v\"");
+        assert_eq!(n.get("d").unwrap().items().len(), 2);
+        let e = n.get("e").unwrap().items();
+        assert_eq!(e[1].as_str(), Some("-"));
+        assert_eq!(e[1].loc.text(), "-");
+        assert_eq!(e[1].loc.start().line, 8);
+        assert_eq!(n.get("f").unwrap().items()[1].loc.text(), "b");
+    }
+
+    /// A block scalar that ends the file without a final line break has none.
+    #[test]
+    fn block_scalar_at_the_end_of_a_file_without_a_final_break() {
+        let n = parse_str("a: |\n  x\n  y").unwrap();
+        assert_eq!(n.get("a").unwrap().as_str(), Some("x\ny"));
+        let n = parse_str("a: |\n  x\n  y\n").unwrap();
+        assert_eq!(n.get("a").unwrap().as_str(), Some("x\ny\n"));
+        let n = parse_str("a: >\n  x\n  y\nb: 1").unwrap();
+        assert_eq!(n.get("a").unwrap().as_str(), Some("x y\n"));
+        let n = parse_str("a: |\n  x\n# c").unwrap();
+        assert_eq!(n.get("a").unwrap().as_str(), Some("x\n"));
+    }
+
+    /// Repairs are bounded: a document needing more than the budget is refused.
+    #[test]
+    fn repairs_are_bounded() {
+        let mut text = String::from("a: [\n");
+        for _ in 0..(MAX_REPAIRS + 1) {
+            text.push_str("x,\n");
+        }
+        text.push_str("]\n");
+        let err = parse_str(&text).unwrap_err();
+        assert!(err.message.contains("indentation"), "{}", err.message);
+    }
+
+    /// A large document gets fewer repaired retries: the parses of one document read at most
+    /// `MAX_REPARSED_BYTES` in all.
+    #[test]
+    fn repairs_of_a_large_document_are_bounded_by_its_size() {
+        assert!(may_retry(0, 100 << 10));
+        assert!(may_retry(MAX_REPAIRS - 1, 100 << 10));
+        assert!(!may_retry(MAX_REPAIRS, 100 << 10));
+        assert!(may_retry(6, 4 << 20));
+        assert!(!may_retry(7, 4 << 20));
+        assert!(!may_retry(0, 10 << 20 << 2));
     }
 
     /// Block content that is under-indented is still an error: only flow content is forgiven.
