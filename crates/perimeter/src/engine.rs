@@ -219,6 +219,7 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         root,
         files,
         errors,
+        warnings: link_warnings,
         dirs,
     } = discover::walk_with(root, !options.no_vcs_ignore);
     // What the ignore files left out, counted by a walk without them. Only a folder the walk
@@ -286,7 +287,7 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         apps: Vec::new(),
         summaries: Vec::new(),
         errors,
-        warnings: Vec::new(),
+        warnings: link_warnings,
         repo: Repo::new(PathBuf::new(), std::iter::empty()),
         cache: None,
         excluded,

@@ -134,10 +134,34 @@ fn symbolic_links_are_never_followed() {
         dir.path().join("linked.yml"),
     )
     .unwrap();
+    // A link to a file of the tree (a shared requirements.txt, a folder's variables.tf): the
+    // target is analysed where it is, so the link is a warning, not a file left unanalysed.
+    write(dir.path(), "shared/requirements.txt", b"requests==2.31.0\n");
+    std::fs::create_dir_all(dir.path().join("worker")).unwrap();
+    std::os::unix::fs::symlink(
+        "../shared/requirements.txt",
+        dir.path().join("worker/requirements.txt"),
+    )
+    .unwrap();
     let (_, report) = scan(dir.path());
     assert!(error_for(&report, "loop/again").contains("loop"));
     assert!(error_for(&report, "escape").contains("outside"));
     assert!(error_for(&report, "linked.yml").contains("outside"));
+    assert!(
+        !report["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["path"] == "worker/requirements.txt"),
+        "{report:#}"
+    );
+    assert!(
+        report["warnings"].as_array().unwrap().iter().any(|w| w
+            .as_str()
+            .unwrap()
+            .starts_with("worker/requirements.txt: symbolic link not followed; its target")),
+        "{report:#}"
+    );
     assert_eq!(report["summary"]["apps"], 1, "{report:#}");
     assert_good_app_scanned(&report);
 }

@@ -41,8 +41,12 @@ pub struct Walk {
     pub root: PathBuf,
     /// Every file found, as relative `/`-separated paths, sorted (see `reorder_for_tests`).
     pub files: Vec<String>,
-    /// Entries that were not followed or could not be read (symbolic links, walk errors).
+    /// Entries that were not followed or could not be read (symbolic links out of the tree,
+    /// loops, walk errors).
     pub errors: Vec<ScanError>,
+    /// Symbolic links not followed whose target is a file or folder of the scanned tree: the
+    /// target is analysed where it is, so nothing is lost, but the link's place is not read.
+    pub warnings: Vec<String>,
     /// Every folder entered (the root is `""`), sorted: a file added to or removed from one
     /// changes the folder's times, which is how the result cache sees new files.
     pub dirs: Vec<String>,
@@ -58,6 +62,7 @@ pub fn walk(root: &Path) -> Walk {
 pub fn walk_with(root: &Path, ignore_files: bool) -> Walk {
     let files = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
+    let warnings = Mutex::new(Vec::new());
     let dirs = Mutex::new(Vec::new());
     // The walker reads each folder's ignore files itself, following links and blocking on a
     // FIFO (`.gitignore -> /dev/zero` never ends). A folder whose ignore file is not a regular
@@ -119,6 +124,7 @@ pub fn walk_with(root: &Path, ignore_files: bool) -> Walk {
     builder.build_parallel().run(|| {
         let files = &files;
         let errors = &errors;
+        let warnings = &warnings;
         let dirs = &dirs;
         let root = &root_owned;
         Box::new(move |result| {
@@ -129,11 +135,18 @@ pub fn walk_with(root: &Path, ignore_files: bool) -> Walk {
                     };
                     let rel = relative(root, entry.path());
                     if ft.is_symlink() {
-                        let why = symlink_reason(root, entry.path());
-                        push(
-                            errors,
-                            ScanError::new(rel, format!("symbolic link not followed: {why}")),
-                        );
+                        match symlink_reason(root, entry.path()) {
+                            Link::InTree(target) => push(
+                                warnings,
+                                format!(
+                                    "{rel}: symbolic link not followed; its target `{target}` is in the scanned tree and analysed there"
+                                ),
+                            ),
+                            Link::Refused(why) => push(
+                                errors,
+                                ScanError::new(rel, format!("symbolic link not followed: {why}")),
+                            ),
+                        }
                     } else if ft.is_dir() {
                         push(dirs, rel);
                     } else if ft.is_file() {
@@ -180,6 +193,10 @@ pub fn walk_with(root: &Path, ignore_files: bool) -> Walk {
     let mut dirs = dirs
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut warnings = warnings
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    warnings.sort();
     files.sort();
     files.dedup();
     reorder_for_tests(&mut files);
@@ -190,6 +207,7 @@ pub fn walk_with(root: &Path, ignore_files: bool) -> Walk {
         root: root.to_path_buf(),
         files,
         errors,
+        warnings,
         dirs,
     }
 }
@@ -254,25 +272,37 @@ fn in_cdk_out(rel: &str) -> bool {
     rel.split('/').any(|p| p == "cdk.out")
 }
 
+/// What a link that is not followed points to.
+enum Link {
+    /// A file or folder inside the scanned tree (not a folder that contains the link): it is
+    /// walked where it is.
+    InTree(String),
+    /// Why the link matters: it points outside the tree, makes a loop or cannot be resolved.
+    Refused(String),
+}
+
 /// Why a link was not followed: where it points, and whether that is outside the tree or a
 /// loop. Links are never followed, so none of this can escape the root.
-fn symlink_reason(root: &Path, link: &Path) -> String {
+fn symlink_reason(root: &Path, link: &Path) -> Link {
     let target = std::fs::read_link(link)
         .map(|t| t.display().to_string())
         .unwrap_or_default();
     match (std::fs::canonicalize(link), std::fs::canonicalize(root)) {
         (Ok(resolved), Ok(root)) if !resolved.starts_with(&root) => {
-            format!("it points outside the scanned tree (`{target}`)")
+            Link::Refused(format!("it points outside the scanned tree (`{target}`)"))
         }
         (Ok(resolved), _)
             if link.parent().is_some_and(|p| {
                 std::fs::canonicalize(p).is_ok_and(|p| p.starts_with(&resolved))
             }) =>
         {
-            format!("it points to a folder that contains it, a loop (`{target}`)")
+            Link::Refused(format!(
+                "it points to a folder that contains it, a loop (`{target}`)"
+            ))
         }
-        (Err(e), _) => format!("it cannot be resolved (`{target}`: {e})"),
-        _ => format!("links are never followed (`{target}`)"),
+        (Err(e), _) => Link::Refused(format!("it cannot be resolved (`{target}`: {e})")),
+        (Ok(_), Ok(_)) => Link::InTree(target),
+        (Ok(_), Err(e)) => Link::Refused(format!("the scanned tree cannot be resolved: {e}")),
     }
 }
 
