@@ -11,7 +11,7 @@ use perimeter_code::{FunctionSummary, Repo};
 use perimeter_diagnostics::{Finding, ScanError, SourceFile};
 use perimeter_model::discover::{self, Walk};
 use perimeter_model::limits::MAX_DESCRIPTOR_BYTES;
-use perimeter_model::{Application, cfn, serverless, yaml};
+use perimeter_model::{Application, CodeSource, cfn, serverless, yaml};
 use rayon::prelude::*;
 
 /// The stack of the threads that parse and analyse code: the parsers and the analysis
@@ -347,6 +347,9 @@ pub fn load(root: &Path, options: &Options) -> Scan {
     }
     apps.sort_by(|a, b| a.id.cmp(&b.id));
     for app in &mut apps {
+        // A package named after a folder of the tree (`lambda.zip` beside `lambda/`) is
+        // built from it: the folder is the code.
+        perimeter_model::code::link_archives(app, |d| scan.repo.files_under(d).next().is_some());
         scan.errors.append(&mut app.errors.clone());
     }
 
@@ -518,51 +521,54 @@ fn analyse_functions(
         .filter_map(|f| {
             crate::progress::tick();
             let handler = f.handler_str()?;
-            // Runtimes perimeter does not read (Java, .NET, Go, Ruby, custom), and code
-            // written inline in the template, are not handler files to resolve.
+            // Runtimes perimeter does not read (Java, .NET, Go, Ruby, custom) are not handler
+            // files to resolve.
             if f.runtime_str()
                 .is_some_and(|r| handler::runtime_language(r).is_none())
             {
                 return None;
             }
-            let props = f.properties.as_ref();
-            if props.is_some_and(|p| {
-                p.get("InlineCode").is_some() || p.path(&["Code", "ZipFile"]).is_some()
-            }) {
-                return None;
-            }
-            // Code deployed from an artifact that is not a folder of the repository: say so
-            // once, instead of looking for the handler where it is not.
-            let artifact = props.and_then(|p| {
-                p.path(&["Code", "S3Key"])
-                    .or_else(|| p.path(&["Code", "ImageUri"]))
-            });
-            if let Some(a) = artifact.filter(|_| f.code_dir.is_none()) {
-                let mut s = FunctionSummary {
+            let not_analysed = |why: ScanError| {
+                Some(FunctionSummary {
                     function: f.id.clone(),
+                    errors: vec![why],
                     ..FunctionSummary::default()
-                };
-                s.errors.push(ScanError::at(
-                    &a.loc,
-                    format!(
-                        "the code of `{}` is deployed from `{}`, not from a folder of the repository: it was not analysed",
-                        f.id,
-                        a.display()
-                    ),
-                ));
-                return Some(s);
-            }
-            let code_dir = f.code_dir.as_deref().unwrap_or(&app.root);
+                })
+            };
+            // Where the code lives is the loader's word (`CodeSource`).
+            let code_dir = match &f.code {
+                // Written by the deployment tool from values not known here: nothing to read.
+                CodeSource::Generated(_) => return None,
+                // Code deployed from an artifact that is not a folder of the repository: say
+                // so once, instead of looking for the handler where it is not.
+                CodeSource::Image(a) | CodeSource::Remote(a) => {
+                    return not_analysed(ScanError::at(
+                        &a.loc,
+                        format!(
+                            "the code of `{}` is deployed from `{}`, not from a folder of the repository: it was not analysed",
+                            f.id,
+                            a.display()
+                        ),
+                    ));
+                }
+                CodeSource::Archive { zip, loc } if !repo.exists(zip) => {
+                    return not_analysed(ScanError::at(
+                        loc,
+                        format!(
+                            "the code of `{}` is the package `{zip}`, which is not in the repository: it was not analysed",
+                            f.id
+                        ),
+                    ));
+                }
+                CodeSource::Inline(_) | CodeSource::Archive { .. } => "",
+                CodeSource::Folder(dir) => dir.as_str(),
+                CodeSource::Unknown => app.root.as_str(),
+            };
             if let Some(why) = crate::memory::over_limit(max_mib) {
-                let mut s = FunctionSummary {
-                    function: f.id.clone(),
-                    ..FunctionSummary::default()
-                };
-                s.errors.push(ScanError::new(
+                return not_analysed(ScanError::new(
                     app.id.clone(),
                     format!("function `{}` was not analysed: {why}", f.id),
                 ));
-                return Some(s);
             }
             let outputs = perimeter_graph::outputs(f);
             let spec = HandlerSpec {
@@ -573,9 +579,15 @@ fn analyse_functions(
                 convention: perimeter_graph::convention(app, f),
                 outputs: &outputs,
             };
-            Some(match cache {
-                Some(cache) => cache.summary(repo, &spec, |view| handler::analyse(view, &spec)),
-                None => handler::analyse(repo, &spec),
+            Some(match (&f.code, cache) {
+                (CodeSource::Inline(code), _) => crate::packaged::analyse_inline(code, &spec),
+                (CodeSource::Archive { zip, .. }, _) => {
+                    crate::packaged::analyse_archive(repo.root(), zip, &spec)
+                }
+                (_, Some(cache)) => {
+                    cache.summary(repo, &spec, |view| handler::analyse(view, &spec))
+                }
+                (_, None) => handler::analyse(repo, &spec),
             })
         })
         .collect()

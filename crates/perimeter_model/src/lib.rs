@@ -8,6 +8,7 @@
 pub mod azure;
 pub mod cfn;
 pub mod chalice;
+pub mod code;
 pub mod discover;
 pub mod limits;
 pub mod model;
@@ -18,5 +19,6 @@ pub mod terraform;
 pub mod yaml;
 pub mod zappa;
 
+pub use code::{CodeSource, InlineCode};
 pub use model::*;
 pub use yaml::{Node, Value};

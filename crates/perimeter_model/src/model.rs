@@ -112,6 +112,8 @@ pub struct Function {
     /// The code folder relative to the scan root (`CodeUri`, `Code`, package artifact
     /// folder); for Serverless, the application root.
     pub code_dir: Option<String>,
+    /// Where the code lives, as the loader read it (a folder here is [`Function::code_dir`]).
+    pub code: crate::code::CodeSource,
     /// Timeout in seconds, when set anywhere.
     pub timeout: Option<Node>,
     /// Memory in MB.
@@ -161,6 +163,7 @@ impl Function {
             handler: None,
             runtime: None,
             code_dir: None,
+            code: crate::code::CodeSource::Unknown,
             timeout: None,
             memory: None,
             reserved_concurrency: None,

@@ -129,6 +129,7 @@ pub fn load(file: &Arc<SourceFile>) -> Application {
             f.handler = Some(handler);
             f.runtime = get("runtime");
             f.code_dir = Some(dir.clone());
+            f.code = crate::CodeSource::Folder(dir.clone());
             f.timeout = get("timeout_seconds");
             f.memory = get("memory_size");
             f.tracing = get("xray_tracing");

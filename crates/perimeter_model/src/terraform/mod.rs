@@ -257,7 +257,8 @@ pub fn load(dir: &str, tree: &dyn Tree) -> (Application, Vec<String>) {
     app.parameters = module.parameters.clone();
     app.root = dir.to_owned();
     for f in &mut app.functions {
-        f.code_dir = code_dirs.get(&f.id).cloned().flatten();
+        f.code = code_dirs.get(&f.id).cloned().unwrap_or_default();
+        f.code_dir = f.code.folder().map(str::to_owned);
     }
     app.errors.extend(errors);
     app.errors.extend(files.budget.take_errors());

@@ -390,7 +390,7 @@ pub(crate) fn module_resources(
     m: &Module,
     files: &dyn Files,
     out: &mut Vec<(String, Node)>,
-    code_dirs: &mut BTreeMap<String, Option<String>>,
+    code_dirs: &mut BTreeMap<String, crate::CodeSource>,
 ) {
     let mut ev = Eval::new(m, files);
     let mut folded = Folded::default();
@@ -441,7 +441,7 @@ fn resource(
     b: &Located<Block>,
     loc: &Loc,
     folded: &mut Folded,
-    code_dirs: &mut BTreeMap<String, Option<String>>,
+    code_dirs: &mut BTreeMap<String, crate::CodeSource>,
 ) -> Option<(String, Props)> {
     let mut p: Props = Vec::new();
     let cfn = match ty {
@@ -507,20 +507,33 @@ fn resource(
             if inline_package(ev, m, b) {
                 // Code written in the configuration, as CloudFormation's `ZipFile`.
                 p.push(("Code", map(vec![("ZipFile", text("inline", loc))], loc)));
-                code_dirs.insert(address.to_owned(), None);
+                code_dirs.insert(
+                    address.to_owned(),
+                    crate::CodeSource::Generated(text("inline", loc)),
+                );
             } else {
-                let dir = code_dir(ev, m, b);
-                if dir.is_none() {
-                    // A package built elsewhere (a pipeline's zip, an S3 key, an image): say
-                    // where it comes from, as CloudFormation's `Code` would.
-                    let from = ev
-                        .attr(b, "filename")
-                        .or_else(|| ev.attr(b, "s3_key"))
-                        .or_else(|| ev.attr(b, "image_uri"))
-                        .unwrap_or_else(|| text("unknown", loc));
-                    p.push(("Code", map(vec![("S3Key", from)], loc)));
-                }
-                code_dirs.insert(address.to_owned(), dir);
+                let source = match code_dir(ev, m, b) {
+                    Some(dir) => crate::CodeSource::Folder(dir),
+                    None => {
+                        // A package built elsewhere (a pipeline's zip, an S3 key, an image): say
+                        // where it comes from, as CloudFormation's `Code` would. A `.zip` of the
+                        // repository is read as an archive.
+                        let filename = ev.attr(b, "filename");
+                        let image = ev.attr(b, "image_uri");
+                        let from = filename
+                            .clone()
+                            .or_else(|| ev.attr(b, "s3_key"))
+                            .or_else(|| image.clone())
+                            .unwrap_or_else(|| text("unknown", loc));
+                        p.push(("Code", map(vec![("S3Key", from.clone())], loc)));
+                        match (filename.as_ref().and_then(|f| crate::code::local(&m.dir, f)), image) {
+                            (Some(local @ crate::CodeSource::Archive { .. }), _) => local,
+                            (_, Some(image)) => crate::CodeSource::Image(image),
+                            _ => crate::CodeSource::Remote(from),
+                        }
+                    }
+                };
+                code_dirs.insert(address.to_owned(), source);
             }
             "AWS::Lambda::Function"
         }
