@@ -93,10 +93,7 @@ pub fn analyse_archive(root: &Path, zip: &str, spec: &HandlerSpec<'_>) -> Functi
                 spec.function,
                 ScanError::new(
                     zip,
-                    format!(
-                        "the package of `{}` was not analysed: {why}",
-                        spec.function
-                    ),
+                    format!("the package of `{}` was not analysed: {why}", spec.function),
                 ),
             );
         }
@@ -118,7 +115,13 @@ pub fn analyse_archive(root: &Path, zip: &str, spec: &HandlerSpec<'_>) -> Functi
 pub fn read_archive(
     root: &Path,
     zip: &str,
-) -> Result<(Vec<(String, Result<Arc<SourceFile>, String>)>, Vec<ScanError>), String> {
+) -> Result<
+    (
+        Vec<(String, Result<Arc<SourceFile>, String>)>,
+        Vec<ScanError>,
+    ),
+    String,
+> {
     let bytes = perimeter_diagnostics::nofollow::read_regular(&root.join(zip), MAX_ARCHIVE_BYTES)
         .map_err(|e| format!("cannot read: {e}"))?;
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
@@ -156,9 +159,7 @@ pub fn read_archive(
         else {
             errors.push(ScanError::new(
                 zip,
-                format!(
-                    "entry `{raw}` was not read: its name leaves the package"
-                ),
+                format!("entry `{raw}` was not read: its name leaves the package"),
             ));
             continue;
         };

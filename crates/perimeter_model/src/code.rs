@@ -253,8 +253,9 @@ mod tests {
 
     #[test]
     fn block_scalar_starts_after_its_indicator() {
-        let code = zip_file("Code:\n  ZipFile: |\n    import os\n    def handler(e, c):\n      pass\n")
-            .unwrap();
+        let code =
+            zip_file("Code:\n  ZipFile: |\n    import os\n    def handler(e, c):\n      pass\n")
+                .unwrap();
         assert_eq!(code.line, 3);
         assert_eq!(code.text, "import os\ndef handler(e, c):\n  pass\n");
         let placed = SourceFile::new("t.yaml", code.placed_text());
@@ -263,8 +264,8 @@ mod tests {
 
     #[test]
     fn sub_keeps_literal_dollar_braces() {
-        let code = zip_file("Code:\n  ZipFile: !Sub |\n    t = '${Table}'\n    s = `${!x}`\n")
-            .unwrap();
+        let code =
+            zip_file("Code:\n  ZipFile: !Sub |\n    t = '${Table}'\n    s = `${!x}`\n").unwrap();
         assert_eq!(code.line, 3);
         assert_eq!(code.text, "t = '${Table}'\ns = `${x}`\n");
     }

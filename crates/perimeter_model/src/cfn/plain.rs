@@ -4,10 +4,10 @@
 
 use perimeter_diagnostics::Loc;
 
+use crate::code::{self, CodeSource};
 use crate::model::{
     Api, Auth, Event, EventKind, Function, FunctionUrl, LambdaPermission, Role, RoleOrigin, Route,
 };
-use crate::code::{self, CodeSource};
 use crate::yaml::{Key, Node, Value};
 
 use super::sam::{env_vars, key_filters};
@@ -135,7 +135,12 @@ fn code_source(l: &Loader<'_>, e: &Entry) -> CodeSource {
     }
     let Some(c) = e.props.get("Code") else {
         return if e.props.get("PackageType").and_then(Node::as_str) == Some("Image") {
-            CodeSource::Image(e.props.get("PackageType").cloned().unwrap_or_else(|| e.props.clone()))
+            CodeSource::Image(
+                e.props
+                    .get("PackageType")
+                    .cloned()
+                    .unwrap_or_else(|| e.props.clone()),
+            )
         } else {
             CodeSource::Unknown
         };
@@ -144,7 +149,13 @@ fn code_source(l: &Loader<'_>, e: &Entry) -> CodeSource {
         return code::local(&l.ctx.root_dir, c).unwrap_or_else(|| CodeSource::Remote(c.clone()));
     }
     if let Some(z) = c.get("ZipFile") {
-        return code::inline_code(z, &l.app.id)
+        let raw = e
+            .raw_props
+            .as_ref()
+            .and_then(|p| p.path(&["Code", "ZipFile"]));
+        return raw
+            .and_then(|raw| code::inline_code(raw, &l.app.id))
+            .or_else(|| code::inline_code(z, &l.app.id))
             .map_or_else(|| CodeSource::Generated(z.clone()), CodeSource::Inline);
     }
     if let Some(i) = c.get("ImageUri") {

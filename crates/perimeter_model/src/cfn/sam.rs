@@ -3,10 +3,10 @@
 
 use perimeter_diagnostics::Loc;
 
+use crate::code::{self, CodeSource};
 use crate::model::{
     Api, Auth, EnvVar, Event, EventKind, Function, FunctionUrl, KeyFilter, Role, RoleOrigin, Route,
 };
-use crate::code::{self, CodeSource};
 use crate::yaml::{Key, Node, Value};
 
 use super::{ApiAuthInfo, Entry, Loader, iam, join_dir};
@@ -255,16 +255,20 @@ pub(crate) fn function(l: &mut Loader<'_>, e: &Entry) {
 fn code_source(l: &Loader<'_>, e: &Entry) -> CodeSource {
     let p = &e.props;
     if let Some(uri) = p.get("CodeUri") {
-        return code::local(&l.ctx.root_dir, uri).unwrap_or_else(|| CodeSource::Remote(uri.clone()));
+        return code::local(&l.ctx.root_dir, uri)
+            .unwrap_or_else(|| CodeSource::Remote(uri.clone()));
     }
     if let Some(inline) = p.get("InlineCode") {
-        return code::inline_code(inline, &l.app.id)
+        let raw = e.raw_props.as_ref().and_then(|p| p.get("InlineCode"));
+        return raw
+            .and_then(|raw| code::inline_code(raw, &l.app.id))
+            .or_else(|| code::inline_code(inline, &l.app.id))
             .map_or_else(|| CodeSource::Generated(inline.clone()), CodeSource::Inline);
     }
-    if let Some(image) = p.get("ImageUri").or_else(|| {
-        p.get("PackageType")
-            .filter(|t| t.as_str() == Some("Image"))
-    }) {
+    if let Some(image) = p
+        .get("ImageUri")
+        .or_else(|| p.get("PackageType").filter(|t| t.as_str() == Some("Image")))
+    {
         return CodeSource::Image(image.clone());
     }
     CodeSource::from_dir(join_dir(&l.ctx.root_dir, ""))

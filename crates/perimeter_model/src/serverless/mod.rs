@@ -299,11 +299,11 @@ fn function(
     });
     f.runtime = from_provider("runtime");
     // `package.artifact` is a package built before deployment; `image` a container image; otherwise the code is the service's folder.
-    let artifact = node
-        .path(&["package", "artifact"])
-        .filter(|a| !a.is_null());
+    let artifact = node.path(&["package", "artifact"]).filter(|a| !a.is_null());
     f.code = match (artifact, node.get("image").filter(|n| !n.is_null())) {
-        (Some(a), _) => crate::code::local(root, a).unwrap_or_else(|| crate::CodeSource::Remote(a.clone())),
+        (Some(a), _) => {
+            crate::code::local(root, a).unwrap_or_else(|| crate::CodeSource::Remote(a.clone()))
+        }
         (None, Some(image)) => crate::CodeSource::Image(image.clone()),
         (None, None) => crate::CodeSource::Folder(root.to_owned()),
     };

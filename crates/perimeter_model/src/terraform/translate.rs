@@ -526,7 +526,12 @@ fn resource(
                             .or_else(|| image.clone())
                             .unwrap_or_else(|| text("unknown", loc));
                         p.push(("Code", map(vec![("S3Key", from.clone())], loc)));
-                        match (filename.as_ref().and_then(|f| crate::code::local(&m.dir, f)), image) {
+                        match (
+                            filename
+                                .as_ref()
+                                .and_then(|f| crate::code::local(&m.dir, f)),
+                            image,
+                        ) {
                             (Some(local @ crate::CodeSource::Archive { .. }), _) => local,
                             (_, Some(image)) => crate::CodeSource::Image(image),
                             _ => crate::CodeSource::Remote(from),
