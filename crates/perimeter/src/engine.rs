@@ -130,6 +130,28 @@ impl serverless::FileReader for TreeReader<'_> {
     }
 }
 
+/// The scanned tree as [`perimeter_model::code::link_archives`] reads it.
+struct ScanTree<'a>(&'a Scan);
+
+impl perimeter_model::code::TreeView for ScanTree<'_> {
+    fn has_dir(&self, rel: &str) -> bool {
+        self.0.repo.files_under(rel).next().is_some()
+    }
+
+    fn has_file(&self, rel: &str) -> bool {
+        self.0.repo.exists(rel)
+    }
+
+    fn dirs_named(&self, name: &str) -> Vec<String> {
+        self.0
+            .dirs
+            .iter()
+            .filter(|d| d.rsplit('/').next() == Some(name))
+            .cloned()
+            .collect()
+    }
+}
+
 /// The scanned tree as the loaders of Azure Functions and Chalice apps read it.
 struct AppTree<'a>(&'a Scan);
 
@@ -354,7 +376,7 @@ pub fn load(root: &Path, options: &Options) -> Scan {
     for app in &mut apps {
         // A package named after a folder of the tree (`lambda.zip` beside `lambda/`) is
         // built from it: the folder is the code.
-        perimeter_model::code::link_archives(app, |d| scan.repo.files_under(d).next().is_some());
+        perimeter_model::code::link_archives(app, &ScanTree(&scan));
         scan.errors.append(&mut app.errors.clone());
     }
 

@@ -109,19 +109,13 @@ pub fn analyse_archive(root: &Path, zip: &str, spec: &HandlerSpec<'_>) -> Functi
     summary
 }
 
+/// A file of a package under its path (`<zip>!/<entry>`), or why it cannot be read.
+pub type Entry = (String, Result<Arc<SourceFile>, String>);
+
 /// The source entries of a `.zip` package, each under `<zip>!/<entry>` (or why it cannot be
 /// read), and error entries for the entries left out. The whole package is refused when it
 /// is too large, holds too many entries, or an entry's compression ratio is a zip bomb's.
-pub fn read_archive(
-    root: &Path,
-    zip: &str,
-) -> Result<
-    (
-        Vec<(String, Result<Arc<SourceFile>, String>)>,
-        Vec<ScanError>,
-    ),
-    String,
-> {
+pub fn read_archive(root: &Path, zip: &str) -> Result<(Vec<Entry>, Vec<ScanError>), String> {
     let bytes = perimeter_diagnostics::nofollow::read_regular(&root.join(zip), MAX_ARCHIVE_BYTES)
         .map_err(|e| format!("cannot read: {e}"))?;
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))

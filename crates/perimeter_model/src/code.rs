@@ -194,27 +194,87 @@ fn place(node: &Node, p: &mut Placer, depth: u32) -> Option<()> {
     }
 }
 
-/// Links packages to the folders they are built from: a function whose code is a `.zip`
-/// named after a folder of the repository (`lambda.zip` beside `lambda/`, as a build script
-/// or Makefile zips it) reads that folder, whether the zip is committed or not.
-pub fn link_archives(app: &mut crate::Application, has_dir: impl Fn(&str) -> bool) {
+/// What [`link_archives`] may ask of the scanned tree.
+pub trait TreeView {
+    /// Whether a folder of the tree holds files.
+    fn has_dir(&self, rel: &str) -> bool;
+    /// Whether a file is in the tree.
+    fn has_file(&self, rel: &str) -> bool;
+    /// The folders of the tree whose last component is `name`.
+    fn dirs_named(&self, name: &str) -> Vec<String>;
+}
+
+/// Source extensions a handler's module may have.
+const MODULE_EXTENSIONS: &[&str] = &["py", "js", "mjs", "cjs", "ts"];
+
+/// Whether the module a handler names (`app.handler`, `src/index.handler`) is a file of
+/// a folder.
+fn holds_handler(tree: &dyn TreeView, dir: &str, handler: &str) -> bool {
+    let Some((module, _)) = handler.rsplit_once('.') else {
+        return false;
+    };
+    let dotted = module.replace('.', "/");
+    [module, dotted.as_str()].iter().any(|m| {
+        MODULE_EXTENSIONS.iter().any(|ext| {
+            tree.has_file(&if dir.is_empty() {
+                format!("{m}.{ext}")
+            } else {
+                format!("{dir}/{m}.{ext}")
+            })
+        })
+    })
+}
+
+/// The stem of a package's file name (`log_parser` for `a/%VERSION%/log_parser.zip`).
+fn zip_stem(path: &str) -> Option<&str> {
+    let name = path.rsplit(['/', '\\']).next()?;
+    let stem = name
+        .strip_suffix(".zip")
+        .or_else(|| name.strip_suffix(".ZIP"))?;
+    (!stem.is_empty() && !stem.contains(['$', '%', '{', '}', '<', '>'])).then_some(stem)
+}
+
+/// Links packages to the folders they are built from (a build script or Makefile zips
+/// `lambda/` into `lambda.zip`): a function whose code is a `.zip` named after a folder
+/// beside it reads that folder, whether the zip is committed or not. A package the tree
+/// does not hold (an S3 key such as `%VERSION%/log_parser.zip`, a zip a build makes) is
+/// linked to the one folder of the tree of its name that holds the handler's module.
+pub fn link_archives(app: &mut crate::Application, tree: &dyn TreeView) {
     for f in &mut app.functions {
-        let CodeSource::Archive { zip, .. } = &f.code else {
-            continue;
+        let dir = match &f.code {
+            CodeSource::Archive { zip, .. } => {
+                let beside = zip
+                    .strip_suffix(".zip")
+                    .or_else(|| zip.strip_suffix(".ZIP"))
+                    .filter(|s| !s.is_empty() && tree.has_dir(s));
+                match beside {
+                    Some(stem) => Some(stem.to_owned()),
+                    None if !tree.has_file(zip) => built_from(tree, zip, f.handler_str()),
+                    None => None,
+                }
+            }
+            CodeSource::Remote(node) => node
+                .as_str()
+                .and_then(|key| built_from(tree, key, f.handler_str())),
+            _ => None,
         };
-        let Some(stem) = zip
-            .strip_suffix(".zip")
-            .or_else(|| zip.strip_suffix(".ZIP"))
-            .filter(|s| !s.is_empty())
-        else {
-            continue;
-        };
-        if has_dir(stem) {
-            let stem = stem.to_owned();
-            f.code_dir = Some(stem.clone());
-            f.code = CodeSource::Folder(stem);
+        if let Some(dir) = dir {
+            f.code_dir = Some(dir.clone());
+            f.code = CodeSource::Folder(dir);
         }
     }
+}
+
+/// The one folder named after a package that holds the handler's module.
+fn built_from(tree: &dyn TreeView, package: &str, handler: Option<&str>) -> Option<String> {
+    let stem = zip_stem(package)?;
+    let handler = handler?;
+    let mut found = tree
+        .dirs_named(stem)
+        .into_iter()
+        .filter(|d| holds_handler(tree, d, handler));
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
 }
 
 /// The source for a path of the repository a descriptor names as code (`CodeUri`, `Code`,
