@@ -54,13 +54,32 @@ pub fn analyse_inline(code: &InlineCode, spec: &HandlerSpec<'_>) -> FunctionSumm
             return summary_with(spec.function, e);
         }
     };
-    let module = spec
-        .handler
-        .rsplit_once('.')
-        .map_or("index", |(m, _)| m)
-        .replace('.', "/");
+    // CloudFormation writes inline code to `index.py` or `index.js`: a handler in another
+    // module is code deployed later over a placeholder.
+    let module = spec.handler.rsplit_once('.').map_or("", |(m, _)| m);
+    if module != "index" {
+        let mut e = ScanError::new(
+            code.file.clone(),
+            format!(
+                "the inline code of `{}` is a placeholder: it is deployed as `index.{ext}`, but the handler `{}` is in another module; the code deployed over it was not analysed",
+                spec.function, spec.handler
+            ),
+        );
+        e.line = Some(code.line);
+        return summary_with(spec.function, e);
+    }
     let key = format!("{module}.{ext}");
-    let file = SourceFile::new(code.file.clone(), code.placed_text());
+    // Code whose lines are the template's is located there; code written with escaped line
+    // breaks (a synthesised JSON template) is located in itself, under the template.
+    let (path, text) = if code.exact {
+        (code.file.clone(), code.placed_text())
+    } else {
+        (
+            format!("{}!/{}/{key}", code.file, spec.function),
+            code.text.clone(),
+        )
+    };
+    let file = SourceFile::new(path.clone(), text);
     let repo = Repo::from_sources([(key.clone(), Ok(file))]);
     let inline = HandlerSpec {
         code_dir: "",
@@ -70,12 +89,12 @@ pub fn analyse_inline(code: &InlineCode, spec: &HandlerSpec<'_>) -> FunctionSumm
     // The analysis names the module it read; the file is the template.
     for e in &mut summary.errors {
         if e.path == key || e.path == module {
-            e.path.clone_from(&code.file);
+            e.path.clone_from(&path);
         }
     }
     for f in &mut summary.files {
         if *f == key {
-            f.clone_from(&code.file);
+            f.clone_from(&path);
         }
     }
     summary.files.sort();

@@ -2199,6 +2199,63 @@ Resources:
         );
     }
 
+    #[test]
+    fn custom_resource_response_url_is_not_the_callers() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "template.yaml",
+            "Resources:\n  Custom:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: index.handler\n      Role: arn:aws:iam::123456789012:role/r\n      Code:\n        ZipFile: |\n          import urllib.request\n          def handler(event, context):\n              req = urllib.request.Request(event['ResponseURL'], data=b'{}', method='PUT')\n              urllib.request.urlopen(req)\n",
+        );
+        let r = scan(dir.path(), &[]);
+        assert_eq!(found(&r, "INJ"), []);
+        assert!(errors(&r).is_empty(), "{:#?}", errors(&r));
+    }
+
+    #[test]
+    fn inline_placeholder_for_another_module_is_said_not_analysed() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "template.yaml",
+            "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: scan.handler\n      Role: arn:aws:iam::123456789012:role/r\n      Code:\n        ZipFile: |\n          def handler(e, c):\n              return 1\n",
+        );
+        let r = scan(dir.path(), &[]);
+        let errs = errors(&r);
+        assert_eq!(errs.len(), 1, "{errs:#?}");
+        assert!(errs[0].1.contains("inline code of `Fn` is a placeholder"));
+    }
+
+    #[test]
+    fn s3_package_is_linked_to_the_one_folder_of_its_name_holding_the_handler() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "deployment/main.template",
+            "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Parser:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: parse.handler\n      Role: arn:aws:iam::123456789012:role/r\n      Code:\n        S3Bucket: b\n        S3Key: '%VERSION%/log_parser.zip'\n  Other:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: missing.handler\n      Role: arn:aws:iam::123456789012:role/r\n      Code:\n        S3Bucket: b\n        S3Key: '%VERSION%/log_parser.zip'\n",
+        );
+        // The shared helper beside the function's folder is copied in by the build.
+        write(
+            dir.path(),
+            "source/log_parser/parse.py",
+            "from lib.run import run\ndef handler(event, context):\n    run(event['cmd'])\n",
+        );
+        write(
+            dir.path(),
+            "source/lib/run.py",
+            "import os\ndef run(cmd):\n    os.system(cmd)\n",
+        );
+        let r = scan(dir.path(), &[]);
+        assert_eq!(
+            found(&r, "INJ"),
+            [("INJ003".to_owned(), "source/lib/run.py".to_owned(), 3)]
+        );
+        // No folder of that name holds `missing.py`: still said not analysed.
+        let errs = errors(&r);
+        assert_eq!(errs.len(), 1, "{errs:#?}");
+        assert!(errs[0].1.contains("the code of `Other` is deployed from"));
+    }
+
     const PACKAGED: &str = "\
 AWSTemplateFormatVersion: '2010-09-09'
 Transform: AWS::Serverless-2016-10-31

@@ -44,6 +44,10 @@ pub struct InlineCode {
     pub file: String,
     /// The 1-based line of the descriptor where the code starts.
     pub line: u32,
+    /// Whether each line of the code is at its own line of the descriptor (a block scalar,
+    /// a `Fn::Join` of one line per part); not for a string with escaped line breaks (a
+    /// synthesised JSON template), whose lines are counted from the code's start.
+    pub exact: bool,
 }
 
 impl InlineCode {
@@ -88,16 +92,28 @@ pub fn inline_code(node: &Node, file: &str) -> Option<InlineCode> {
         text: placer.out,
         file: file.to_owned(),
         line: placer.first_line.max(1),
+        exact: placer.exact,
     })
 }
 
 /// Builds the code text, padding between parts so each starts at its own line when the text
 /// so far ends a line.
-#[derive(Default)]
 struct Placer {
     out: String,
     first_line: u32,
     line: u32,
+    exact: bool,
+}
+
+impl Default for Placer {
+    fn default() -> Self {
+        Self {
+            out: String::new(),
+            first_line: 0,
+            line: 0,
+            exact: true,
+        }
+    }
 }
 
 impl Placer {
@@ -136,11 +152,22 @@ fn content_line(node: &Node) -> u32 {
     }
 }
 
+/// Whether a string's lines are each on their own line of the file (false for a string
+/// with escaped line breaks).
+fn spans_its_lines(node: &Node, text: &str) -> bool {
+    let file = &node.loc.file;
+    let first = content_line(node);
+    let last = file.position(node.loc.span.end).line;
+    let breaks = u32::try_from(text.trim_end().matches('\n').count()).unwrap_or(u32::MAX);
+    last.saturating_sub(first) >= breaks
+}
+
 fn place(node: &Node, p: &mut Placer, depth: u32) -> Option<()> {
     if depth > 4 {
         return None;
     }
     if let Value::Str(s) = &node.value {
+        p.exact &= spans_its_lines(node, s);
         p.push(content_line(node), s);
         return Some(());
     }
@@ -153,6 +180,7 @@ fn place(node: &Node, p: &mut Placer, depth: u32) -> Option<()> {
             let Value::Str(s) = &template.value else {
                 return None;
             };
+            p.exact &= spans_its_lines(template, s);
             // `${!x}` is a literal `${x}` in the deployed code.
             p.push(content_line(template), &s.replace("${!", "${"));
             Some(())
@@ -340,6 +368,17 @@ mod tests {
         let placed = SourceFile::new("t.yaml", code.placed_text());
         assert_eq!(placed.line_text(2), "import os");
         assert_eq!(placed.line_text(4), "def handler(e, c):");
+    }
+
+    #[test]
+    fn escaped_line_breaks_are_not_template_lines() {
+        let code = zip_file(
+            "{\"Code\": {\"ZipFile\": \"import os\\ndef handler(e, c):\\n  os.system(e)\\n\"}}\n",
+        )
+        .unwrap();
+        assert!(!code.exact);
+        let block = zip_file("Code:\n  ZipFile: |\n    import os\n    x = 1\n").unwrap();
+        assert!(block.exact);
     }
 
     #[test]
