@@ -2256,6 +2256,27 @@ Resources:
         assert!(errs[0].1.contains("the code of `Other` is deployed from"));
     }
 
+    #[test]
+    fn package_built_into_a_build_folder_is_linked_to_its_project() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "deploy/main.tf",
+            "resource \"aws_lambda_function\" \"api\" {\n  function_name = \"api\"\n  filename      = \"../api/build/dist/lambda.zip\"\n  handler       = \"index.handler\"\n  runtime       = \"nodejs22.x\"\n  role          = \"arn:aws:iam::123456789012:role/r\"\n}\n",
+        );
+        write(
+            dir.path(),
+            "api/src/index.ts",
+            "import { exec } from 'child_process';\nexport const handler = async (event: any) => {\n  exec(event.body);\n};\n",
+        );
+        let r = scan(dir.path(), &[]);
+        assert_eq!(
+            found(&r, "INJ"),
+            [("INJ003".to_owned(), "api/src/index.ts".to_owned(), 3)]
+        );
+        assert!(errors(&r).is_empty(), "{:#?}", errors(&r));
+    }
+
     const PACKAGED: &str = "\
 AWSTemplateFormatVersion: '2010-09-09'
 Transform: AWS::Serverless-2016-10-31
@@ -2276,7 +2297,7 @@ Resources:
     Type: AWS::Serverless::Function
     Properties:
       Runtime: python3.12
-      Handler: app.handler
+      Handler: gone.handler
       CodeUri: build/gone.zip
 ";
 

@@ -277,7 +277,8 @@ pub fn link_archives(app: &mut crate::Application, tree: &dyn TreeView) {
                     .filter(|s| !s.is_empty() && tree.has_dir(s));
                 match beside {
                     Some(stem) => Some(stem.to_owned()),
-                    None if !tree.has_file(zip) => built_from(tree, zip, f.handler_str()),
+                    None if !tree.has_file(zip) => built_in(tree, zip, f.handler_str())
+                        .or_else(|| built_from(tree, zip, f.handler_str())),
                     None => None,
                 }
             }
@@ -291,6 +292,26 @@ pub fn link_archives(app: &mut crate::Application, tree: &dyn TreeView) {
             f.code = CodeSource::Folder(dir);
         }
     }
+}
+
+/// Build output folders a package is written to (`api/build/dist/lambda.zip`).
+const BUILD_DIRS: &[&str] = &["build", "dist", "target", "out", ".build", "bin"];
+
+/// The project a package is built in (`api` for `api/build/dist/lambda.zip`), or its `src`
+/// folder, when it holds the handler's module.
+fn built_in(tree: &dyn TreeView, zip: &str, handler: Option<&str>) -> Option<String> {
+    let handler = handler?;
+    let parts: Vec<&str> = zip.split('/').collect();
+    let at = parts.iter().position(|p| BUILD_DIRS.contains(p))?;
+    let project = parts[..at].join("/");
+    let src = if project.is_empty() {
+        "src".to_owned()
+    } else {
+        format!("{project}/src")
+    };
+    [project, src]
+        .into_iter()
+        .find(|d| holds_handler(tree, d, handler))
 }
 
 /// The one folder named after a package that holds the handler's module.
