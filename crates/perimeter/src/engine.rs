@@ -11,7 +11,7 @@ use perimeter_code::{FunctionSummary, Repo};
 use perimeter_diagnostics::{Finding, ScanError, SourceFile};
 use perimeter_model::discover::{self, Walk};
 use perimeter_model::limits::MAX_DESCRIPTOR_BYTES;
-use perimeter_model::{Application, cfn, serverless, yaml};
+use perimeter_model::{Application, CodeSource, cfn, serverless, yaml};
 use rayon::prelude::*;
 
 /// The stack of the threads that parse and analyse code: the parsers and the analysis
@@ -74,6 +74,9 @@ pub struct Scan {
     descriptors: Mutex<BTreeMap<String, Arc<SourceFile>>>,
     /// The folders the walk entered (for the result cache).
     pub dirs: Vec<String>,
+    /// Committed dependency folders the walk did not enter (`node_modules`,
+    /// `site-packages`): inventoried by the dependency check.
+    pub vendored: Vec<String>,
     /// The memory limit in MiB, for the stages after loading (graph and rules).
     pub max_memory_mib: usize,
 }
@@ -124,6 +127,28 @@ impl serverless::FileReader for TreeReader<'_> {
             return Err(format!("`{rel_path}` is not a file of the scanned tree"));
         }
         self.0.read_descriptor(rel_path)
+    }
+}
+
+/// The scanned tree as [`perimeter_model::code::link_archives`] reads it.
+struct ScanTree<'a>(&'a Scan);
+
+impl perimeter_model::code::TreeView for ScanTree<'_> {
+    fn has_dir(&self, rel: &str) -> bool {
+        self.0.repo.files_under(rel).next().is_some()
+    }
+
+    fn has_file(&self, rel: &str) -> bool {
+        self.0.repo.exists(rel)
+    }
+
+    fn dirs_named(&self, name: &str) -> Vec<String> {
+        self.0
+            .dirs
+            .iter()
+            .filter(|d| d.rsplit('/').next() == Some(name))
+            .cloned()
+            .collect()
     }
 }
 
@@ -221,6 +246,7 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         errors,
         warnings: link_warnings,
         dirs,
+        vendored,
     } = discover::walk_with(root, !options.no_vcs_ignore);
     // What the ignore files left out, counted by a walk without them. Only a folder the walk
     // entered can hold an ignore file that hid something (one may hide itself, so the walk's
@@ -298,6 +324,7 @@ pub fn load(root: &Path, options: &Options) -> Scan {
         ignore_files,
         descriptors: Mutex::new(BTreeMap::new()),
         dirs,
+        vendored,
     };
     scan.repo = Repo::new(scan.root.clone(), files);
 
@@ -432,6 +459,9 @@ pub fn load(root: &Path, options: &Options) -> Scan {
     }
     apps.sort_by(|a, b| a.id.cmp(&b.id));
     for app in &mut apps {
+        // A package named after a folder of the tree (`lambda.zip` beside `lambda/`) is
+        // built from it: the folder is the code.
+        perimeter_model::code::link_archives(app, &ScanTree(&scan));
         scan.errors.append(&mut app.errors.clone());
         scan.warnings.append(&mut app.warnings.clone());
     }
@@ -683,51 +713,54 @@ fn analyse_functions(
         .filter_map(|f| {
             crate::progress::tick();
             let handler = f.handler_str()?;
-            // Runtimes perimeter does not read (Java, .NET, Go, Ruby, custom), and code
-            // written inline in the template, are not handler files to resolve.
+            // Runtimes perimeter does not read (Java, .NET, Go, Ruby, custom) are not handler
+            // files to resolve.
             if f.runtime_str()
                 .is_some_and(|r| handler::runtime_language(r).is_none())
             {
                 return None;
             }
-            let props = f.properties.as_ref();
-            if props.is_some_and(|p| {
-                p.get("InlineCode").is_some() || p.path(&["Code", "ZipFile"]).is_some()
-            }) {
-                return None;
-            }
-            // Code deployed from an artifact that is not a folder of the repository: say so
-            // once, instead of looking for the handler where it is not.
-            let artifact = props.and_then(|p| {
-                p.path(&["Code", "S3Key"])
-                    .or_else(|| p.path(&["Code", "ImageUri"]))
-            });
-            if let Some(a) = artifact.filter(|_| f.code_dir.is_none()) {
-                let mut s = FunctionSummary {
+            let not_analysed = |why: ScanError| {
+                Some(FunctionSummary {
                     function: f.id.clone(),
+                    errors: vec![why],
                     ..FunctionSummary::default()
-                };
-                s.errors.push(ScanError::at(
-                    &a.loc,
-                    format!(
-                        "the code of `{}` is deployed from `{}`, not from a folder of the repository: it was not analysed",
-                        f.id,
-                        a.display()
-                    ),
-                ));
-                return Some(s);
-            }
-            let code_dir = f.code_dir.as_deref().unwrap_or(&app.root);
+                })
+            };
+            // Where the code lives is the loader's word (`CodeSource`).
+            let code_dir = match &f.code {
+                // Written by the deployment tool from values not known here: nothing to read.
+                CodeSource::Generated(_) => return None,
+                // Code deployed from an artifact that is not a folder of the repository: say
+                // so once, instead of looking for the handler where it is not.
+                CodeSource::Image(a) | CodeSource::Remote(a) => {
+                    return not_analysed(ScanError::at(
+                        &a.loc,
+                        format!(
+                            "the code of `{}` is deployed from `{}`, not from a folder of the repository: it was not analysed",
+                            f.id,
+                            a.display()
+                        ),
+                    ));
+                }
+                CodeSource::Archive { zip, loc } if !repo.exists(zip) => {
+                    return not_analysed(ScanError::at(
+                        loc,
+                        format!(
+                            "the code of `{}` is the package `{zip}`, which is not in the repository: it was not analysed",
+                            f.id
+                        ),
+                    ));
+                }
+                CodeSource::Inline(_) | CodeSource::Archive { .. } => "",
+                CodeSource::Folder(dir) => dir.as_str(),
+                CodeSource::Unknown => app.root.as_str(),
+            };
             if let Some(why) = crate::memory::over_limit(max_mib) {
-                let mut s = FunctionSummary {
-                    function: f.id.clone(),
-                    ..FunctionSummary::default()
-                };
-                s.errors.push(ScanError::new(
+                return not_analysed(ScanError::new(
                     app.id.clone(),
                     format!("function `{}` was not analysed: {why}", f.id),
                 ));
-                return Some(s);
             }
             let outputs = perimeter_graph::outputs(f);
             let spec = HandlerSpec {
@@ -739,9 +772,15 @@ fn analyse_functions(
                 outputs: &outputs,
                 module_file: f.handler_file.as_deref(),
             };
-            Some(match cache {
-                Some(cache) => cache.summary(repo, &spec, |view| handler::analyse(view, &spec)),
-                None => handler::analyse(repo, &spec),
+            Some(match (&f.code, cache) {
+                (CodeSource::Inline(code), _) => crate::packaged::analyse_inline(code, &spec),
+                (CodeSource::Archive { zip, .. }, _) => {
+                    crate::packaged::analyse_archive(repo.root(), zip, &spec)
+                }
+                (_, Some(cache)) => {
+                    cache.summary(repo, &spec, |view| handler::analyse(view, &spec))
+                }
+                (_, None) => handler::analyse(repo, &spec),
             })
         })
         .collect()
@@ -934,6 +973,173 @@ impl perimeter_deps::lockfile::Includes for LockIncludes<'_> {
     }
 }
 
+/// Most packages read from the tree's vendored folders.
+const MAX_VENDORED_PACKAGES: usize = 20_000;
+/// Largest manifest of a vendored package read, in bytes.
+const MAX_VENDORED_MANIFEST: u64 = 1 << 20;
+/// Deepest `node_modules` nesting followed inside a vendored one.
+const MAX_NODE_MODULES_DEPTH: usize = 8;
+
+/// The dependencies installed into the tree (vendored), one inventory per folder: the
+/// `*.dist-info` folders the walk found (a package built with `pip install -t .`), and the
+/// committed `node_modules` and `site-packages` folders it did not enter (layers:
+/// `nodejs/node_modules`, `python/lib/python3.x/site-packages`). Each package is located
+/// at its own manifest. Reads are bounded and never follow a link.
+fn vendored_inventories(scan: &Scan, errors: &mut Vec<ScanError>) -> Vec<perimeter_deps::Lockfile> {
+    use perimeter_code::repo::parent_dir;
+    use perimeter_deps::{Ecosystem, vendored};
+    let mut out = Vec::new();
+    let mut budget = MAX_VENDORED_PACKAGES;
+    let mut by_folder: BTreeMap<&str, Vec<perimeter_deps::Package>> = BTreeMap::new();
+    for rel in scan.repo.files().filter(|f| vendored::is_dist_info(f)) {
+        if budget == 0 {
+            break;
+        }
+        if let Some(p) = scan
+            .repo
+            .read(rel)
+            .ok()
+            .as_ref()
+            .and_then(vendored::dist_info)
+        {
+            budget -= 1;
+            by_folder
+                .entry(parent_dir(parent_dir(rel)))
+                .or_default()
+                .push(p);
+        }
+    }
+    for (folder, packages) in by_folder {
+        out.push(vendored::inventory(
+            folder,
+            "*.dist-info",
+            Ecosystem::PyPI,
+            packages,
+        ));
+    }
+    for dir in &scan.vendored {
+        let folder = parent_dir(dir);
+        let mut packages = Vec::new();
+        if dir.ends_with("site-packages") {
+            for name in sorted_subdirs(&scan.root, dir) {
+                let meta = if name.ends_with(".dist-info") {
+                    "METADATA"
+                } else if name.ends_with(".egg-info") {
+                    "PKG-INFO"
+                } else {
+                    continue;
+                };
+                if budget == 0 {
+                    break;
+                }
+                let rel = format!("{dir}/{name}/{meta}");
+                if let Some(p) = read_source(&scan.root.join(&rel), &rel, MAX_VENDORED_MANIFEST)
+                    .ok()
+                    .as_ref()
+                    .and_then(vendored::dist_info)
+                {
+                    budget -= 1;
+                    packages.push(p);
+                }
+            }
+            if !packages.is_empty() {
+                out.push(vendored::inventory(
+                    folder,
+                    "site-packages",
+                    Ecosystem::PyPI,
+                    packages,
+                ));
+            }
+        } else {
+            node_modules(&scan.root, dir, folder, 0, &mut budget, &mut packages);
+            if !packages.is_empty() {
+                out.push(vendored::inventory(
+                    folder,
+                    "node_modules",
+                    Ecosystem::Npm,
+                    packages,
+                ));
+            }
+        }
+    }
+    if budget == 0 {
+        errors.push(ScanError::new(
+            ".",
+            format!(
+                "vendored dependencies inventoried up to {MAX_VENDORED_PACKAGES} packages only: the tree holds more"
+            ),
+        ));
+    }
+    out
+}
+
+/// The folders directly in a folder of the tree, sorted; links are not followed.
+fn sorted_subdirs(root: &Path, dir: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root.join(dir))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    names
+}
+
+/// The packages installed in a `node_modules` folder (`x/`, `@scope/x/`), and in the
+/// `node_modules` nested in them; each key is its install path from `folder`.
+fn node_modules(
+    root: &Path,
+    dir: &str,
+    folder: &str,
+    depth: usize,
+    budget: &mut usize,
+    out: &mut Vec<perimeter_deps::Package>,
+) {
+    let mut roots = Vec::new();
+    for name in sorted_subdirs(root, dir) {
+        if name.starts_with('.') {
+            continue;
+        }
+        if name.starts_with('@') {
+            let scope = format!("{dir}/{name}");
+            roots.extend(
+                sorted_subdirs(root, &scope)
+                    .into_iter()
+                    .map(|n| format!("{scope}/{n}")),
+            );
+        } else {
+            roots.push(format!("{dir}/{name}"));
+        }
+    }
+    for pkg in roots {
+        if *budget == 0 {
+            return;
+        }
+        let rel = format!("{pkg}/package.json");
+        if let Some(mut p) = read_source(&root.join(&rel), &rel, MAX_VENDORED_MANIFEST)
+            .ok()
+            .as_ref()
+            .and_then(perimeter_deps::vendored::node_module)
+        {
+            *budget -= 1;
+            let prefix = if folder.is_empty() {
+                String::new()
+            } else {
+                format!("{folder}/")
+            };
+            p.key = pkg.strip_prefix(&prefix).unwrap_or(&pkg).to_owned();
+            out.push(p);
+        }
+        let nested = format!("{pkg}/node_modules");
+        if depth < MAX_NODE_MODULES_DEPTH
+            && std::fs::symlink_metadata(root.join(&nested)).is_ok_and(|m| m.is_dir())
+        {
+            node_modules(root, &nested, folder, depth + 1, budget, out);
+        }
+    }
+}
+
 /// Reads the tree's lockfiles (a `package.json` only where no npm lockfile sits beside it)
 /// and matches them against the advisory database in `db_dir`.
 pub fn dependency_findings(
@@ -991,6 +1197,7 @@ pub fn dependency_findings(
             )),
         }
     }
+    locks.extend(vendored_inventories(scan, &mut report.errors));
     if locks.is_empty() {
         return report;
     }

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod inventory;
 pub mod lsp;
 pub mod memory;
+pub mod packaged;
 pub mod progress;
 pub mod results;
 pub mod suppress;

@@ -3050,3 +3050,490 @@ mod yaml_as_frameworks_read_it {
         );
     }
 }
+
+// --- issue 15 item 4 (and issue 18 item 1, CodeSource): code that ships in other forms ---
+// Inline template code, committed `.zip` packages, zips built from a folder, vendored
+// dependencies. Fixtures are written here, by us; packages are zipped at test time.
+mod shipped_code {
+    use std::io::Write;
+    use std::path::Path;
+    use std::process::Command;
+
+    use serde_json::Value;
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    /// Writes a zip of `(name, text, deflated)` entries.
+    fn zip(root: &Path, rel: &str, entries: &[(&str, &str)]) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        let mut z = zip::ZipWriter::new(std::fs::File::create(p).unwrap());
+        for (name, text) in entries {
+            z.start_file(
+                *name,
+                zip::write::SimpleFileOptions::default()
+                    .compression_method(zip::CompressionMethod::Deflated),
+            )
+            .unwrap();
+            z.write_all(text.as_bytes()).unwrap();
+        }
+        z.finish().unwrap();
+    }
+
+    fn scan(root: &Path, extra: &[&str]) -> Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
+            .env("PERIMETER_NO_RESULT_CACHE", "1")
+            .env_remove("PERIMETER_DB")
+            .args(["scan", "--format", "json", "--no-cache"])
+            .args(extra)
+            .arg(root)
+            .output()
+            .unwrap();
+        assert!(out.status.code().is_some(), "the scan crashed");
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    }
+
+    /// `(rule, path, line)` of every finding of a rule family.
+    fn found(report: &Value, prefix: &str) -> Vec<(String, String, u64)> {
+        let mut out: Vec<(String, String, u64)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"].as_str().unwrap().starts_with(prefix))
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_owned(),
+                    f["path"].as_str().unwrap().to_owned(),
+                    f["line"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn errors(report: &Value) -> Vec<(String, String)> {
+        report["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["path"].as_str().unwrap().to_owned(),
+                    e["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    const INLINE: &str = "\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Sam:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: |
+        import subprocess
+
+        def handler(event, context):
+            cmd = event['queryStringParameters']['cmd']
+            subprocess.run(cmd, shell=True)
+  Plain:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: nodejs22.x
+      Handler: index.handler
+      Role: arn:aws:iam::123456789012:role/r
+      Code:
+        ZipFile: !Sub |
+          const cp = require('child_process');
+          exports.handler = async (event) => {
+            cp.exec(event.body);
+            return `${!event.x} ${Table}`;
+          };
+  Unknown:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: !Ref RuntimeParameter
+      Handler: index.handler
+      Role: arn:aws:iam::123456789012:role/r
+      Code:
+        ZipFile: |
+          import os
+          def handler(e, c):
+              os.system(e['x'])
+  Java:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: java21
+      Handler: index.handler
+      Role: arn:aws:iam::123456789012:role/r
+      Code:
+        ZipFile: |
+          import os
+          def handler(e, c):
+              os.system(e['x'])
+";
+
+    #[test]
+    fn inline_template_code_is_analysed_at_its_lines_in_the_template() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "template.yaml", INLINE);
+        let r = scan(dir.path(), &[]);
+        assert_eq!(
+            found(&r, "INJ"),
+            [
+                ("INJ003".to_owned(), "template.yaml".to_owned(), 14),
+                ("INJ003".to_owned(), "template.yaml".to_owned(), 25),
+            ]
+        );
+        // An unknown runtime is said, not guessed; a runtime perimeter does not read is not
+        // an error.
+        let errs = errors(&r);
+        assert_eq!(errs.len(), 1, "{errs:#?}");
+        assert_eq!(errs[0].0, "template.yaml");
+        assert!(
+            errs[0]
+                .1
+                .contains("inline code of `Unknown` was not analysed")
+        );
+    }
+
+    #[test]
+    fn inline_code_built_with_join_is_analysed_at_each_part() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "template.json",
+            r#"{
+  "AWSTemplateFormatVersion": "2010-09-09",
+  "Resources": {
+    "Fn": {
+      "Type": "AWS::Lambda::Function",
+      "Properties": {
+        "Runtime": "python3.12",
+        "Handler": "index.handler",
+        "Role": "arn:aws:iam::123456789012:role/r",
+        "Code": {"ZipFile": {"Fn::Join": ["\n", [
+          "import os",
+          "def handler(event, context):",
+          "    os.system(event['body'])"
+        ]]}}
+      }
+    }
+  }
+}
+"#,
+        );
+        let r = scan(dir.path(), &[]);
+        assert_eq!(
+            found(&r, "INJ"),
+            [("INJ003".to_owned(), "template.json".to_owned(), 13)]
+        );
+    }
+
+    #[test]
+    fn custom_resource_response_url_is_not_the_callers() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "template.yaml",
+            "Resources:\n  Custom:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: index.handler\n      Role: arn:aws:iam::123456789012:role/r\n      Code:\n        ZipFile: |\n          import urllib.request\n          def handler(event, context):\n              req = urllib.request.Request(event['ResponseURL'], data=b'{}', method='PUT')\n              urllib.request.urlopen(req)\n",
+        );
+        let r = scan(dir.path(), &[]);
+        assert_eq!(found(&r, "INJ"), []);
+        assert!(errors(&r).is_empty(), "{:#?}", errors(&r));
+    }
+
+    #[test]
+    fn inline_placeholder_for_another_module_is_said_not_analysed() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "template.yaml",
+            "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: scan.handler\n      Role: arn:aws:iam::123456789012:role/r\n      Code:\n        ZipFile: |\n          def handler(e, c):\n              return 1\n",
+        );
+        let r = scan(dir.path(), &[]);
+        let errs = errors(&r);
+        assert_eq!(errs.len(), 1, "{errs:#?}");
+        assert!(errs[0].1.contains("inline code of `Fn` is a placeholder"));
+    }
+
+    #[test]
+    fn s3_package_is_linked_to_the_one_folder_of_its_name_holding_the_handler() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "deployment/main.template",
+            "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Parser:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: parse.handler\n      Role: arn:aws:iam::123456789012:role/r\n      Code:\n        S3Bucket: b\n        S3Key: '%VERSION%/log_parser.zip'\n  Other:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: missing.handler\n      Role: arn:aws:iam::123456789012:role/r\n      Code:\n        S3Bucket: b\n        S3Key: '%VERSION%/log_parser.zip'\n",
+        );
+        // The shared helper beside the function's folder is copied in by the build.
+        write(
+            dir.path(),
+            "source/log_parser/parse.py",
+            "from lib.run import run\ndef handler(event, context):\n    run(event['cmd'])\n",
+        );
+        write(
+            dir.path(),
+            "source/lib/run.py",
+            "import os\ndef run(cmd):\n    os.system(cmd)\n",
+        );
+        let r = scan(dir.path(), &[]);
+        assert_eq!(
+            found(&r, "INJ"),
+            [("INJ003".to_owned(), "source/lib/run.py".to_owned(), 3)]
+        );
+        // No folder of that name holds `missing.py`: still said not analysed.
+        let errs = errors(&r);
+        assert_eq!(errs.len(), 1, "{errs:#?}");
+        assert!(errs[0].1.contains("the code of `Other` is deployed from"));
+    }
+
+    #[test]
+    fn package_built_into_a_build_folder_is_linked_to_its_project() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "deploy/main.tf",
+            "resource \"aws_lambda_function\" \"api\" {\n  function_name = \"api\"\n  filename      = \"../api/build/dist/lambda.zip\"\n  handler       = \"index.handler\"\n  runtime       = \"nodejs22.x\"\n  role          = \"arn:aws:iam::123456789012:role/r\"\n}\n",
+        );
+        write(
+            dir.path(),
+            "api/src/index.ts",
+            "import { exec } from 'child_process';\nexport const handler = async (event: any) => {\n  exec(event.body);\n};\n",
+        );
+        let r = scan(dir.path(), &[]);
+        assert_eq!(
+            found(&r, "INJ"),
+            [("INJ003".to_owned(), "api/src/index.ts".to_owned(), 3)]
+        );
+        assert!(errors(&r).is_empty(), "{:#?}", errors(&r));
+    }
+
+    const PACKAGED: &str = "\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Packed:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs22.x
+      Handler: index.handler
+      CodeUri: dist/package.zip
+  Built:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src.zip
+  Missing:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: gone.handler
+      CodeUri: build/gone.zip
+";
+
+    #[test]
+    fn committed_zip_is_read_in_memory_and_located_inside_the_package() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "template.yaml", PACKAGED);
+        zip(
+            dir.path(),
+            "dist/package.zip",
+            &[
+                (
+                    "index.js",
+                    "const cp = require('child_process');\nconst util = require('./lib/util');\n\nexports.handler = async (event) => {\n  cp.exec(util.pick(event));\n};\n",
+                ),
+                ("lib/util.js", "exports.pick = (e) => e.body;\n"),
+                (
+                    "../../x.js",
+                    "require('child_process').exec(process.argv[2]);\n",
+                ),
+            ],
+        );
+        // `src.zip` is built from `src/` (absent here, as a build step makes it).
+        write(
+            dir.path(),
+            "src/app.py",
+            "import os\ndef handler(event, context):\n    os.system(event['body'])\n",
+        );
+        let r = scan(dir.path(), &[]);
+        assert_eq!(
+            found(&r, "INJ"),
+            [
+                (
+                    "INJ003".to_owned(),
+                    "dist/package.zip!/index.js".to_owned(),
+                    5
+                ),
+                ("INJ003".to_owned(), "src/app.py".to_owned(), 3),
+            ]
+        );
+        let errs = errors(&r);
+        assert!(
+            errs.iter().any(|(p, m)| p == "dist/package.zip"
+                && m.contains("entry `../../x.js` was not read: its name leaves the package")),
+            "{errs:#?}"
+        );
+        assert!(
+            errs.iter().any(|(p, m)| p == "template.yaml"
+                && m.contains("package `build/gone.zip`, which is not in the repository")),
+            "{errs:#?}"
+        );
+        // Nothing was written outside the tree by reading the package.
+        assert!(!dir.path().parent().unwrap().join("x.js").exists());
+    }
+
+    #[test]
+    fn zip_bomb_is_an_error_entry_naming_the_package() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "serverless.yml",
+            "service: s\nprovider:\n  name: aws\n  runtime: nodejs22.x\nfunctions:\n  f:\n    handler: index.handler\n    package:\n      artifact: bomb.zip\n",
+        );
+        let zeros = "0".repeat(32 << 20);
+        zip(dir.path(), "bomb.zip", &[("index.js", &zeros)]);
+        assert!(
+            std::fs::metadata(dir.path().join("bomb.zip"))
+                .unwrap()
+                .len()
+                < 1 << 20
+        );
+        let r = scan(dir.path(), &[]);
+        let errs = errors(&r);
+        assert!(
+            errs.iter().any(|(p, m)| p == "bomb.zip"
+                && m.contains("package of `f` was not analysed")
+                && m.contains("zip bomb")),
+            "{errs:#?}"
+        );
+    }
+
+    const LODASH: &str = r#"{"id":"PERIMETER-TEST-1","modified":"2023-01-01T00:00:00Z",
+ "summary":"test advisory for lodash",
+ "affected":[{"package":{"ecosystem":"npm","name":"lodash"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"4.17.21"}]}]}],
+ "database_specific":{"severity":"HIGH"}}"#;
+    const PYYAML: &str = r#"{"id":"PERIMETER-TEST-2","modified":"2023-01-01T00:00:00Z",
+ "summary":"test advisory for pyyaml",
+ "affected":[{"package":{"ecosystem":"PyPI","name":"pyyaml"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"5.4"}]}]}],
+ "database_specific":{"severity":"CRITICAL"}}"#;
+
+    #[test]
+    fn vendored_packages_reach_the_dependency_check_at_their_manifest() {
+        let work = tempfile::tempdir().unwrap();
+        write(work.path(), "records/a.json", LODASH);
+        write(work.path(), "records/b.json", PYYAML);
+        let db = work.path().join("db");
+        let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
+            .args(["db", "import"])
+            .arg(work.path().join("records"))
+            .arg("--db")
+            .arg(&db)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let app = work.path().join("app");
+        write(
+            &app,
+            "template.yaml",
+            "Transform: AWS::Serverless-2016-10-31\nResources:\n  Py:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      CodeUri: py/\n  Js:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs22.x\n      Handler: index.handler\n      CodeUri: js/\n",
+        );
+        write(
+            &app,
+            "py/app.py",
+            "import yaml\ndef handler(e, c):\n    return yaml.safe_load(e['body'])\n",
+        );
+        // `pip install -t py/`: the distribution's metadata ships with the function.
+        write(
+            &app,
+            "py/PyYAML-5.3.dist-info/METADATA",
+            "Metadata-Version: 2.1\nName: PyYAML\nVersion: 5.3\n",
+        );
+        write(
+            &app,
+            "js/index.js",
+            "const _ = require('lodash');\nexports.handler = async (e) => _.get(e, 'x');\n",
+        );
+        write(
+            &app,
+            "js/node_modules/lodash/package.json",
+            "{\n  \"name\": \"lodash\",\n  \"version\": \"4.17.4\"\n}\n",
+        );
+        // Near misses: a manifest inside a package, and a `package.json` that is not a root.
+        write(
+            &app,
+            "js/node_modules/lodash/fp/package.json",
+            "{\"name\":\"lodash\",\"version\":\"1.0.0\"}\n",
+        );
+        write(
+            &app,
+            "js/node_modules/other/package.json",
+            "{\"type\":\"module\"}\n",
+        );
+        // A layer's installed Python packages.
+        write(
+            &app,
+            "layer/python/lib/python3.12/site-packages/PyYAML-3.0.dist-info/METADATA",
+            "Name: PyYAML\nVersion: 3.0\n",
+        );
+        let r = scan(&app, &["--db", db.to_str().unwrap()]);
+        assert_eq!(
+            found(&r, "DEP"),
+            [
+                (
+                    "DEP001".to_owned(),
+                    "js/node_modules/lodash/package.json".to_owned(),
+                    2
+                ),
+                (
+                    "DEP001".to_owned(),
+                    "layer/python/lib/python3.12/site-packages/PyYAML-3.0.dist-info/METADATA"
+                        .to_owned(),
+                    1
+                ),
+                (
+                    "DEP001".to_owned(),
+                    "py/PyYAML-5.3.dist-info/METADATA".to_owned(),
+                    2
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn gitignored_node_modules_is_not_inventoried() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), ".gitignore", "node_modules/\n");
+        write(
+            dir.path(),
+            "node_modules/lodash/package.json",
+            "{\"name\":\"lodash\",\"version\":\"4.17.4\"}\n",
+        );
+        write(
+            dir.path(),
+            "serverless.yml",
+            "service: s\nprovider:\n  name: aws\n  runtime: nodejs22.x\nfunctions:\n  f:\n    handler: index.handler\n",
+        );
+        write(dir.path(), "index.js", "exports.handler = async () => 1;\n");
+        let walk = perimeter_model::discover::walk(dir.path());
+        assert!(walk.vendored.is_empty(), "{:?}", walk.vendored);
+        std::fs::remove_file(dir.path().join(".gitignore")).unwrap();
+        let walk = perimeter_model::discover::walk(dir.path());
+        assert_eq!(walk.vendored, ["node_modules"]);
+    }
+}

@@ -120,6 +120,24 @@ impl Repo {
         repo
     }
 
+    /// A view over files held in memory, each under the path the analysis looks it up by:
+    /// code that ships in another form than a file of the tree (a template's inline code,
+    /// read as `index.py` but located in the template; the entries of a `.zip` package). An
+    /// entry may hold why it cannot be read. Nothing is looked up on disk.
+    pub fn from_sources(
+        files: impl IntoIterator<Item = (String, Result<Arc<SourceFile>, String>)>,
+    ) -> Self {
+        let mut paths = BTreeSet::new();
+        let mut cache = FxHashMap::default();
+        for (path, file) in files {
+            paths.insert(path.clone());
+            cache.insert(path, file);
+        }
+        let repo = Self::new(PathBuf::new(), paths);
+        *repo.lock() = cache;
+        repo
+    }
+
     /// The scan root.
     pub fn root(&self) -> &Path {
         &self.shared.root

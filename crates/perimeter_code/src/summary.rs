@@ -121,6 +121,12 @@ const SERVICE_SET: &[&str] = &[
     "Records[].kinesis.sequenceNumber",
     "Records[].kinesis.approximateArrivalTimestamp",
     "Records[].kinesis.kinesisSchemaVersion",
+    // A custom resource's request: CloudFormation sets where the answer goes (a presigned
+    // URL) and the stack's ids. Inline template code is mostly such handlers.
+    "ResponseURL",
+    "StackId",
+    "RequestId",
+    "LogicalResourceId",
 ];
 
 /// Whether a source path is a record field the service sets (see [`SERVICE_SET`]).

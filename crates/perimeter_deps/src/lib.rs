@@ -7,6 +7,7 @@
 pub mod db;
 pub mod lockfile;
 pub mod osv;
+pub mod vendored;
 pub mod version;
 
 use perimeter_diagnostics::Loc;

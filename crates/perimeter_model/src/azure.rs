@@ -275,6 +275,7 @@ fn load_in(dir: String, host: &Arc<SourceFile>, files: &dyn AppFiles) -> Applica
         };
         f.handler = Some(Node::new(Value::Str(handler), at.clone()));
         f.runtime = Some(Node::new(Value::Str(runtime.to_owned()), host_loc.clone()));
+        f.code = crate::CodeSource::Folder(code_dir.clone());
         f.code_dir = Some(code_dir);
         f.environment = env.clone();
         for b in doc.get("bindings").map(Node::items).unwrap_or_default() {
@@ -458,6 +459,7 @@ fn load_v2(
                 host_loc.clone(),
             ));
             f.code_dir = Some(dir.to_owned());
+            f.code = crate::CodeSource::Folder(dir.to_owned());
             f.environment = env.to_vec();
             for d in decs {
                 let method = d.method();

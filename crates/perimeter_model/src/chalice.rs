@@ -411,6 +411,7 @@ fn load_project(
             ));
             f.runtime = Some(runtime.clone());
             f.code_dir = Some(project.clone());
+            f.code = crate::CodeSource::Folder(project.clone());
             f.timeout = cfg.setting("lambda_timeout", &deployed);
             f.memory = cfg.setting("lambda_memory_size", &deployed);
             f.reserved_concurrency = cfg.setting("reserved_concurrency", &deployed);

@@ -50,6 +50,9 @@ pub struct Walk {
     /// Every folder entered (the root is `""`), sorted: a file added to or removed from one
     /// changes the folder's times, which is how the result cache sees new files.
     pub dirs: Vec<String>,
+    /// Dependency folders not entered (`node_modules`, `site-packages`) that no ignore file
+    /// hides: dependencies committed with the code, inventoried by the dependency check.
+    pub vendored: Vec<String>,
 }
 
 /// Walks `root`. `cdk.out` folders contribute only their `*.template.json` files;
@@ -75,6 +78,8 @@ pub fn walk_with(root: &Path, ignore_files: bool) -> Walk {
     let mut builder = WalkBuilder::new(root);
     let skipped_dirs: std::sync::Arc<Mutex<Vec<ScanError>>> = std::sync::Arc::default();
     let skipped = std::sync::Arc::clone(&skipped_dirs);
+    let vendored_dirs: std::sync::Arc<Mutex<Vec<String>>> = std::sync::Arc::default();
+    let vendored = std::sync::Arc::clone(&vendored_dirs);
     let walk_root = root.to_path_buf();
     builder
         .hidden(false)
@@ -96,6 +101,11 @@ pub fn walk_with(root: &Path, ignore_files: bool) -> Walk {
                 return true;
             }
             if SKIP_DIRS.contains(&name.as_ref()) {
+                // The ignore files are applied before this filter: a folder seen here is
+                // one they do not hide.
+                if name == "node_modules" || name == "site-packages" {
+                    push(&vendored, relative(&walk_root, entry.path()));
+                }
                 return false;
             }
             if let Some(why) = bad_ignore_file(entry.path()) {
@@ -203,12 +213,19 @@ pub fn walk_with(root: &Path, ignore_files: bool) -> Walk {
     errors.sort();
     dirs.sort();
     dirs.dedup();
+    let mut vendored = std::mem::take(
+        &mut *vendored_dirs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    vendored.sort();
     Walk {
         root: root.to_path_buf(),
         files,
         errors,
         warnings,
         dirs,
+        vendored,
     }
 }
 

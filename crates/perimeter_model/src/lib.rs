@@ -8,6 +8,7 @@
 pub mod azure;
 pub mod cfn;
 pub mod chalice;
+pub mod code;
 pub mod convention;
 pub mod discover;
 pub mod limits;
@@ -20,5 +21,6 @@ pub mod unseen;
 pub mod yaml;
 pub mod zappa;
 
+pub use code::{CodeSource, InlineCode};
 pub use model::*;
 pub use yaml::{Node, Value};

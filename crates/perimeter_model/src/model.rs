@@ -123,6 +123,8 @@ pub struct Function {
     /// otherwise (a Terraform archive whose `index.py` is `templatefile("index.py.tpl")`):
     /// analysed in place of the module the handler names under `code_dir`.
     pub handler_file: Option<String>,
+    /// Where the code lives, as the loader read it (a folder here is [`Function::code_dir`]).
+    pub code: crate::code::CodeSource,
     /// Timeout in seconds, when set anywhere.
     pub timeout: Option<Node>,
     /// Memory in MB.
@@ -180,6 +182,7 @@ impl Function {
             runtime: None,
             code_dir: None,
             handler_file: None,
+            code: crate::code::CodeSource::Unknown,
             timeout: None,
             memory: None,
             reserved_concurrency: None,

@@ -257,6 +257,7 @@ pub fn load(file: &Arc<SourceFile>, files: &dyn AppFiles) -> Application {
                 ))
             });
             f.code_dir = Some(dir.clone());
+            f.code = crate::CodeSource::Folder(dir.clone());
             f.timeout = get("timeout_seconds");
             f.memory = get("memory_size");
             f.tracing = get("xray_tracing");

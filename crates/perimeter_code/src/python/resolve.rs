@@ -80,6 +80,11 @@ pub(crate) fn import_file(
         }
         bases.push(code_dir.to_owned());
         bases.push(here.to_owned());
+        // Shared code beside the function's folder (`source/lib` for `source/log_parser`),
+        // which a build script copies into the package.
+        if !code_dir.is_empty() {
+            bases.push(parent_dir(code_dir).to_owned());
+        }
         bases.push(String::new());
         if let Some(src) = join_rel(code_dir, "src") {
             bases.push(src);

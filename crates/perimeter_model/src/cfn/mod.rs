@@ -285,6 +285,9 @@ pub(crate) struct Entry {
     pub(crate) props: Node,
     /// The whole resource after resolution (`Metadata`, `Condition`, ...).
     pub(crate) node: Node,
+    /// `Properties` as written, before resolution: inline code is read from it, where each
+    /// part of a `Fn::Join` still has its own line.
+    pub(crate) raw_props: Option<Node>,
 }
 
 /// What SAM events need to know about an API to decide how a route is authenticated.
@@ -429,6 +432,7 @@ impl<'a> Loader<'a> {
                 type_name: type_name.to_owned(),
                 props,
                 node: resolved,
+                raw_props: node.get("Properties").cloned(),
             };
             if !FUNCTION_TYPES.contains(&type_name) {
                 self.app.resources.push(crate::model::Resource {

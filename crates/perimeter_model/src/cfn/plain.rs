@@ -4,13 +4,14 @@
 
 use perimeter_diagnostics::Loc;
 
+use crate::code::{self, CodeSource};
 use crate::model::{
     Api, Auth, Event, EventKind, Function, FunctionUrl, LambdaPermission, Role, RoleOrigin, Route,
 };
 use crate::yaml::{Key, Node, Value};
 
 use super::sam::{env_vars, key_filters};
-use super::{Entry, Loader, iam, join_dir};
+use super::{Entry, Loader, iam};
 
 /// Longest `ParentId` chain followed when building an API Gateway path.
 const MAX_PATH_SEGMENTS: usize = 64;
@@ -108,7 +109,8 @@ pub(crate) fn function(l: &mut Loader<'_>, e: &Entry) {
     f.recursive_loop = p.get("RecursiveLoop").cloned();
     f.tags = p.get("Tags").cloned();
     f.log_retention = p.path(&["LoggingConfig", "RetentionInDays"]).cloned();
-    f.code_dir = code_dir(l, e);
+    f.code = code_source(l, e);
+    f.code_dir = f.code.folder().map(str::to_owned);
     f.properties = (!p.is_null()).then(|| p.clone());
     if let Some(role) = p.get("Role") {
         f.role = Some(l.attach_role(&e.id, role));
@@ -116,24 +118,50 @@ pub(crate) fn function(l: &mut Loader<'_>, e: &Entry) {
     l.app.functions.push(f);
 }
 
-/// The code folder: the CDK asset folder (`Metadata: aws:asset:path`), or `Code` written as
-/// a local path (before `aws cloudformation package`). Inline (`ZipFile`), S3 and image
-/// code has none.
-fn code_dir(l: &Loader<'_>, e: &Entry) -> Option<String> {
+/// Where the code lives: the CDK asset folder (`Metadata: aws:asset:path`), `Code` written
+/// as a local path (before `aws cloudformation package`), inline `ZipFile` code, an image or
+/// an S3 object.
+fn code_source(l: &Loader<'_>, e: &Entry) -> CodeSource {
     let meta = e.node.get("Metadata");
-    let asset = meta
-        .and_then(|m| m.get("aws:asset:path"))
-        .and_then(Node::as_str);
+    let asset = meta.and_then(|m| m.get("aws:asset:path"));
     let property = meta
         .and_then(|m| m.get("aws:asset:property"))
         .and_then(Node::as_str);
-    if let Some(path) = asset.filter(|_| property.is_none_or(|p| p == "Code")) {
-        return join_dir(&l.ctx.root_dir, path);
+    if let Some(local) = asset
+        .filter(|_| property.is_none_or(|p| p == "Code"))
+        .and_then(|a| code::local(&l.ctx.root_dir, a))
+    {
+        return local;
     }
-    e.props
-        .get("Code")
-        .and_then(Node::as_str)
-        .and_then(|s| join_dir(&l.ctx.root_dir, s))
+    let Some(c) = e.props.get("Code") else {
+        return if e.props.get("PackageType").and_then(Node::as_str) == Some("Image") {
+            CodeSource::Image(
+                e.props
+                    .get("PackageType")
+                    .cloned()
+                    .unwrap_or_else(|| e.props.clone()),
+            )
+        } else {
+            CodeSource::Unknown
+        };
+    };
+    if c.as_str().is_some() {
+        return code::local(&l.ctx.root_dir, c).unwrap_or_else(|| CodeSource::Remote(c.clone()));
+    }
+    if let Some(z) = c.get("ZipFile") {
+        let raw = e
+            .raw_props
+            .as_ref()
+            .and_then(|p| p.path(&["Code", "ZipFile"]));
+        return raw
+            .and_then(|raw| code::inline_code(raw, &l.app.id))
+            .or_else(|| code::inline_code(z, &l.app.id))
+            .map_or_else(|| CodeSource::Generated(z.clone()), CodeSource::Inline);
+    }
+    if let Some(i) = c.get("ImageUri") {
+        return CodeSource::Image(i.clone());
+    }
+    CodeSource::Remote(c.get("S3Key").unwrap_or(c).clone())
 }
 
 /// Resources that point at functions, APIs and roles declared elsewhere in the block.

@@ -3,6 +3,7 @@
 
 use perimeter_diagnostics::Loc;
 
+use crate::code::{self, CodeSource};
 use crate::model::{
     Api, Auth, EnvVar, Event, EventKind, Function, FunctionUrl, KeyFilter, Role, RoleOrigin, Route,
 };
@@ -227,7 +228,8 @@ pub(crate) fn function(l: &mut Loader<'_>, e: &Entry) {
     f.recursive_loop = p.get("RecursiveLoop").cloned();
     f.tags = p.get("Tags").cloned();
     f.log_retention = p.path(&["LoggingConfig", "RetentionInDays"]).cloned();
-    f.code_dir = code_dir(l, e);
+    f.code = code_source(l, e);
+    f.code_dir = f.code.folder().map(str::to_owned);
     if let (Some(cfg), Some(key)) = (p.get("FunctionUrlConfig"), p.key("FunctionUrlConfig")) {
         f.url = Some(FunctionUrl {
             auth_type: cfg.get("AuthType").cloned(),
@@ -248,20 +250,28 @@ pub(crate) fn function(l: &mut Loader<'_>, e: &Entry) {
     l.app.functions.push(f);
 }
 
-/// SAM's code folder: `CodeUri` as a local path, else the template's folder unless the
-/// code is inline, an image or in S3.
-fn code_dir(l: &Loader<'_>, e: &Entry) -> Option<String> {
+/// Where SAM's function code lives: `CodeUri` as a local path (a folder or a `.zip`), else
+/// inline (`InlineCode`), an image, an S3 object, or the template's folder.
+fn code_source(l: &Loader<'_>, e: &Entry) -> CodeSource {
     let p = &e.props;
-    match p.get("CodeUri") {
-        Some(uri) => uri.as_str().and_then(|s| join_dir(&l.ctx.root_dir, s)),
-        None if p.get("InlineCode").is_some()
-            || p.get("ImageUri").is_some()
-            || p.get("PackageType").and_then(Node::as_str) == Some("Image") =>
-        {
-            None
-        }
-        None => join_dir(&l.ctx.root_dir, ""),
+    if let Some(uri) = p.get("CodeUri") {
+        return code::local(&l.ctx.root_dir, uri)
+            .unwrap_or_else(|| CodeSource::Remote(uri.clone()));
     }
+    if let Some(inline) = p.get("InlineCode") {
+        let raw = e.raw_props.as_ref().and_then(|p| p.get("InlineCode"));
+        return raw
+            .and_then(|raw| code::inline_code(raw, &l.app.id))
+            .or_else(|| code::inline_code(inline, &l.app.id))
+            .map_or_else(|| CodeSource::Generated(inline.clone()), CodeSource::Inline);
+    }
+    if let Some(image) = p
+        .get("ImageUri")
+        .or_else(|| p.get("PackageType").filter(|t| t.as_str() == Some("Image")))
+    {
+        return CodeSource::Image(image.clone());
+    }
+    CodeSource::from_dir(join_dir(&l.ctx.root_dir, ""))
 }
 
 /// The role SAM generates for a resource without `Role`: `<Id>Role`, holding its

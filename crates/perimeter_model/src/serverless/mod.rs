@@ -121,7 +121,7 @@ pub fn load(
         _ => Vec::new(),
     };
     for (key, fnode) in entries {
-        let f = function(
+        let mut f = function(
             &app.root,
             &key.name,
             &key.loc,
@@ -133,6 +133,15 @@ pub fn load(
             &mut roles,
             &mut app.errors,
         );
+        // The service's `package.artifact` packages every function without its own.
+        if let (Some(a), crate::CodeSource::Folder(_)) = (
+            doc.path(&["package", "artifact"]).filter(|a| !a.is_null()),
+            &f.code,
+        ) {
+            f.code = crate::code::local(&app.root, a)
+                .unwrap_or_else(|| crate::CodeSource::Remote(a.clone()));
+            f.code_dir = f.code.folder().map(str::to_owned);
+        }
         app.functions.push(f);
     }
     match doc.get("functions").map(|f| &f.value) {
@@ -291,7 +300,16 @@ fn function(
         ))
     });
     f.runtime = from_provider("runtime");
-    f.code_dir = Some(root.to_owned());
+    // `package.artifact` is a package built before deployment; `image` a container image; otherwise the code is the service's folder.
+    let artifact = node.path(&["package", "artifact"]).filter(|a| !a.is_null());
+    f.code = match (artifact, node.get("image").filter(|n| !n.is_null())) {
+        (Some(a), _) => {
+            crate::code::local(root, a).unwrap_or_else(|| crate::CodeSource::Remote(a.clone()))
+        }
+        (None, Some(image)) => crate::CodeSource::Image(image.clone()),
+        (None, None) => crate::CodeSource::Folder(root.to_owned()),
+    };
+    f.code_dir = f.code.folder().map(str::to_owned);
     f.timeout = from_provider("timeout");
     f.memory = from_provider("memorySize");
     f.reserved_concurrency = get("reservedConcurrency");

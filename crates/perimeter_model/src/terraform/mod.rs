@@ -277,12 +277,20 @@ pub fn load(dir: &str, tree: &dyn Tree) -> (Application, Vec<String>) {
     app.root = dir.to_owned();
     for f in &mut app.functions {
         match ctx.code.remove(&f.id) {
-            Some(translate::Code::Dir(dir)) => f.code_dir = dir,
+            Some(translate::Code::Dir(Some(dir))) => {
+                f.code = crate::CodeSource::Folder(dir.clone());
+                f.code_dir = Some(dir);
+            }
             Some(translate::Code::File(file)) => {
-                f.code_dir = Some(file.rsplit_once('/').map_or("", |(d, _)| d).to_owned());
+                let dir = file.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
+                f.code = crate::CodeSource::Folder(dir.clone());
+                f.code_dir = Some(dir);
                 f.handler_file = Some(file);
             }
-            _ => {}
+            _ => {
+                f.code = ctx.sources.remove(&f.id).unwrap_or_default();
+                f.code_dir = f.code.folder().map(str::to_owned);
+            }
         }
     }
     app.errors.extend(errors);

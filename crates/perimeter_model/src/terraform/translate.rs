@@ -430,6 +430,9 @@ pub(crate) struct Context {
     pub archives: Vec<Archive>,
     /// The code of each function, by address.
     pub code: BTreeMap<String, Code>,
+    /// Where the code of a function comes from when it is not a folder or file of the tree
+    /// (inline, a committed archive, an image, a remote package), by address.
+    pub sources: BTreeMap<String, crate::CodeSource>,
 }
 
 /// The CloudFormation form of every resource of a module and of its local modules; the
@@ -557,18 +560,37 @@ fn resource(
                 // Code written in the configuration, as CloudFormation's `ZipFile`.
                 p.push(("Code", map(vec![("ZipFile", text("inline", loc))], loc)));
                 ctx.code.insert(address.to_owned(), Code::Dir(None));
+                ctx.sources.insert(
+                    address.to_owned(),
+                    crate::CodeSource::Generated(text("inline", loc)),
+                );
             } else if let Code::File(_) = code {
                 ctx.code.insert(address.to_owned(), code);
             } else if let Code::Dir(dir) = code {
                 if dir.is_none() {
                     // A package built elsewhere (a pipeline's zip, an S3 key, an image): say
-                    // where it comes from, as CloudFormation's `Code` would.
-                    let from = ev
-                        .attr(b, "filename")
+                    // where it comes from, as CloudFormation's `Code` would. A `.zip` of the
+                    // repository (relative to the root module, as Terraform reads it) is read
+                    // as an archive.
+                    let filename = ev.attr(b, "filename");
+                    let image = ev.attr(b, "image_uri");
+                    let from = filename
+                        .clone()
                         .or_else(|| ev.attr(b, "s3_key"))
-                        .or_else(|| ev.attr(b, "image_uri"))
+                        .or_else(|| image.clone())
                         .unwrap_or_else(|| text("unknown", loc));
-                    p.push(("Code", map(vec![("S3Key", from)], loc)));
+                    p.push(("Code", map(vec![("S3Key", from.clone())], loc)));
+                    let source = match (
+                        filename
+                            .as_ref()
+                            .and_then(|f| crate::code::local(&m.root, f)),
+                        image,
+                    ) {
+                        (Some(local @ crate::CodeSource::Archive { .. }), _) => local,
+                        (_, Some(image)) => crate::CodeSource::Image(image),
+                        _ => crate::CodeSource::Remote(from),
+                    };
+                    ctx.sources.insert(address.to_owned(), source);
                 }
                 ctx.code.insert(address.to_owned(), Code::Dir(dir));
             }
