@@ -796,7 +796,7 @@ fn recorded_data_is_out_of_scope_for_generic_detectors() {
         );
     }
     // The same content in application configuration is reported.
-    let file = SourceFile::new("config/app.json", event.clone());
+    let file = SourceFile::new("config/app.json", event);
     let found = scan(&file, FileContext::Config);
     assert_eq!(
         found.iter().map(|m| m.detector).collect::<Vec<_>>(),
