@@ -183,6 +183,7 @@ const GENERIC_DETECTORS: &[&str] = &[
     crate::detectors::GENERIC_ID,
     "jwt",
     "http-basic-credentials",
+    "signing-key-literal",
 ];
 
 /// The key or variable a value at `start` is assigned to on its line: `NAME = "v"`,

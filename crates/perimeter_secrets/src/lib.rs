@@ -12,7 +12,9 @@
 //! `slack-token`, `slack-webhook`, `stripe-secret-key`, `twilio-api-key`,
 //! `twilio-auth-token`, `sendgrid-api-key`, `mailgun-api-key`, `google-api-key`,
 //! `azure-storage-key`, `jwt`, `npm-token`, `pypi-token`, `database-uri-password`,
-//! `http-basic-credentials` and `generic-secret-assignment`. [`detectors`] lists them with
+//! `http-basic-credentials` (also `'Basic ' + 'user:pass'`, folded from its literals),
+//! `signing-key-literal` (the literal key of `jwt.sign`/`jwt.verify`/`hmac.new`/`Fernet`)
+//! and `generic-secret-assignment`. [`detectors`] lists them with
 //! their descriptions.
 //!
 //! ```

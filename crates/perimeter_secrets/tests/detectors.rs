@@ -1038,3 +1038,74 @@ fn quoted_type_annotations_are_not_values() {
         "    private_key: \"_EllipticCurvePrivateKey\",\n",
     );
 }
+
+#[test]
+fn basic_credentials_concatenated_from_literals_are_found_at_the_expression() {
+    let text = "const auth = 'Basic ' + 'user:8e254ed4';\nconst h = \"Basic \" + \"svc:\" + \"Q7vL2mXk\";\n";
+    let file = SourceFile::new("src/client.js", text);
+    let found = scan(&file, FileContext::Source);
+    let got: Vec<(&str, &str)> = found
+        .iter()
+        .map(|m| (m.detector, file.slice(m.span)))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("http-basic-credentials", "'user:8e254ed4'"),
+            ("http-basic-credentials", "\"svc:\" + \"Q7vL2mXk\""),
+        ]
+    );
+    // A scheme followed by a variable or a placeholder is not a credential.
+    let file = SourceFile::new(
+        "src/client.js",
+        "const a = 'Basic ' + token;\nconst b = 'Basic ' + 'user:<password>';\n",
+    );
+    assert!(scan(&file, FileContext::Source).is_empty());
+}
+
+#[test]
+fn literal_keys_of_signing_and_encryption_calls_are_found() {
+    for (path, text, key) in [
+        (
+            "src/auth.js",
+            "const t = jwt.sign({ sub: id }, 'n0tS0S3cretKey!x', { expiresIn: 60 });\n",
+            "n0tS0S3cretKey!x",
+        ),
+        (
+            "src/auth.js",
+            "jwt.verify(token, \"Zq8vR2mLx9Wt4Kp7\", (e, d) => d);\n",
+            "Zq8vR2mLx9Wt4Kp7",
+        ),
+        (
+            "app/auth.py",
+            "tok = jwt.encode(payload, 'Zq8vR2mLx9Wt4Kp7', algorithm='HS256')\n",
+            "Zq8vR2mLx9Wt4Kp7",
+        ),
+        (
+            "app/sign.py",
+            "mac = hmac.new(b'Zq8vR2mLx9Wt4Kp7', body, hashlib.sha256)\n",
+            "Zq8vR2mLx9Wt4Kp7",
+        ),
+        (
+            "app/crypt.py",
+            "f = Fernet(b'Q9wfdAJWo1q7epEnyELhrU98Bz4KUMMLjPuT6BOh8I0=')\n",
+            "Q9wfdAJWo1q7epEnyELhrU98Bz4KUMMLjPuT6BOh8I0=",
+        ),
+    ] {
+        let file = SourceFile::new(path, text);
+        let found = scan(&file, FileContext::for_path(path));
+        assert_eq!(found.len(), 1, "{text}");
+        assert_eq!(found[0].detector, "signing-key-literal", "{text}");
+        assert_eq!(file.slice(found[0].span), key);
+        assert_eq!(found[0].confidence, Confidence::High);
+    }
+    for text in [
+        "jwt.sign(payload, process.env.JWT_SECRET);\n",
+        "jwt.sign(payload, secret);\n",
+        "mac = hmac.new(key, body, hashlib.sha256)\n",
+        "f = Fernet(os.environ['KEY'])\n",
+    ] {
+        let file = SourceFile::new("src/auth.js", text);
+        assert!(scan(&file, FileContext::Source).is_empty(), "{text}");
+    }
+}
