@@ -127,9 +127,10 @@ pub fn statement_allows(stmt: &Statement, action: &str) -> bool {
 
 /// Whether the actions an IAM action pattern grants accept a resource (resource-level
 /// permissions), from the generated IAM definition table: `Some(true)` when the action does
-/// (`dynamodb:GetItem`), or most actions a wildcard matches do (`s3:*`); `Some(false)` when
-/// it accepts only `*` (`xray:PutTraceSegments`), or most matched actions do
-/// (`ec2:Describe*`); `None` when no known action matches (an unknown service or a typo).
+/// (`dynamodb:GetItem`), or any action a wildcard matches does (`sns:*`, `s3:List*`);
+/// `Some(false)` when every matched action accepts only `*` (`xray:PutTraceSegments`,
+/// `sts:GetCallerIdentity`); `None` when no known action matches (an unknown service or a
+/// typo).
 pub fn accepts_resource(pattern: &str) -> Option<bool> {
     let (prefix, name) = pattern.trim().split_once(':')?;
     if prefix.contains(['*', '?']) {
@@ -143,12 +144,11 @@ pub fn accepts_resource(pattern: &str) -> Option<bool> {
             .filter(|a| !a.is_empty() && action_matches(name, a))
             .count()
     };
-    let (yes, no) = (count(scoped), count(unscoped));
-    match (yes, no) {
+    // A wildcard grants every action it matches: one that accepts a resource makes the grant
+    // one that could have named its resources (`sns:*` publishes to every topic).
+    match (count(scoped), count(unscoped)) {
         (0, 0) => None,
-        // A wildcard (`ec2:Describe*`) is judged by what most of its actions accept: a few
-        // attribute reads that name an instance do not make `Describe*` a scoped grant.
-        _ => Some(yes > no),
+        (yes, _) => Some(yes > 0),
     }
 }
 
@@ -433,7 +433,9 @@ mod tests {
             accepts_resource("ec2:DescribeNetworkInterfaces"),
             Some(false)
         );
-        assert_eq!(accepts_resource("EC2:describe*"), Some(false));
+        assert_eq!(accepts_resource("EC2:describenetwork*"), Some(false));
+        assert_eq!(accepts_resource("sns:*"), Some(true));
+        assert_eq!(accepts_resource("s3:List*"), Some(true));
         assert_eq!(accepts_resource("sts:GetCallerIdentity"), Some(false));
         assert_eq!(accepts_resource("nosuchservice:Get"), None);
         assert_eq!(accepts_resource("dynamodb:NoSuchAction"), None);

@@ -3,8 +3,9 @@
 /// Actions of the standard Lambda statements that AWS documents on `*`: the VPC statement
 /// (`AWSLambdaVPCAccessExecutionRole`, `AWSLambdaENIManagementAccess`), whose actions the IAM
 /// definition lets name a network interface, but Lambda creates, attaches and deletes the
-/// interfaces itself under ids no template can know; and `logs:CreateLogGroup` of the basic
-/// execution statement. Whether any other action accepts a resource comes from the generated
+/// interfaces itself under ids no template can know, with the read-only `ec2:Describe*` that
+/// AWS's managed policies grant on `*` beside it (a few attribute reads among them could
+/// name an instance); and `logs:CreateLogGroup` of the basic execution statement. Whether any other action accepts a resource comes from the generated
 /// table ([`perimeter_graph::privilege::accepts_resource`]).
 pub const LAMBDA_STANDARD_ACTIONS: &[&str] = &[
     "logs:CreateLogGroup",
@@ -18,6 +19,7 @@ pub const LAMBDA_STANDARD_ACTIONS: &[&str] = &[
     "ec2:DescribeSubnets",
     "ec2:DescribeSecurityGroups",
     "ec2:DescribeVpcs",
+    "ec2:Describe*",
 ];
 
 /// Services whose wildcard (`iam:*`) grants control over identities or keys: a service
