@@ -635,14 +635,13 @@ pub(crate) fn looks_like_non_secret(v: &str) -> bool {
             .all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
-/// Whether a value is, by its shape, something other than a secret whatever its name: a UUID
-/// (a request or resource id such as `Postman-Token`'s), a KMS ciphertext blob (`AQICAH...`,
+/// Whether a value is, by its shape, something other than a secret whatever its name: a KMS
+/// ciphertext blob (`AQICAH...`,
 /// useless without `kms:Decrypt` on the key), a one-way password hash (`$2a$...` bcrypt,
 /// `$argon2id$`, `$6$` crypt), or an ARM/Bicep template expression (`[parameters('x')]`).
 pub fn is_non_secret_value(value: &str) -> bool {
     let v = value.trim().trim_matches(['"', '\'', '`']).trim();
-    is_uuid(v)
-        || is_kms_ciphertext(v)
+    is_kms_ciphertext(v)
         || is_password_hash(v)
         || (v.starts_with('[')
             && v[1..]
@@ -650,16 +649,6 @@ pub fn is_non_secret_value(value: &str) -> bool {
                 .next()
                 .is_some_and(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_alphabetic()))
             && v.contains('('))
-}
-
-/// `8-4-4-4-12` hexadecimal digits.
-fn is_uuid(v: &str) -> bool {
-    let parts: Vec<&str> = v.split('-').collect();
-    parts.len() == 5
-        && parts
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// A KMS `CiphertextBlob` in base64: version 1, then the key's id (`AQIBAH`, `AQICAH`,

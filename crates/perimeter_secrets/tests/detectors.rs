@@ -810,7 +810,6 @@ fn values_that_are_not_secrets_by_what_they_are() {
     let kms = format!("AQICAHh{}", "q7Lm2Vx9Rt4Kp8Zc3Nw6Bh1J".repeat(8));
     for (name, value) in [
         ("Postman-Token", "c6f6a2c4-6f1e-4b4e-9b8e-2f5b3c1d0a9e"),
-        ("apiToken", "c6f6a2c4-6f1e-4b4e-9b8e-2f5b3c1d0a9e"),
         ("DB_PASSWORD", kms.as_str()),
         (
             "password",
@@ -831,6 +830,12 @@ fn values_that_are_not_secrets_by_what_they_are() {
             "{name}: {value}"
         );
     }
+    // A UUID is a request id under `Postman-Token`, but a shared secret under a secret's name.
+    let file = SourceFile::new(
+        "admin/api.js",
+        "const adminSecret = \"c6f6a2c4-6f1e-4b4e-9b8e-2f5b3c1d0a9e\";\n",
+    );
+    assert_eq!(scan(&file, FileContext::Source).len(), 1);
     // A real-looking password under the same names is still one.
     let file = SourceFile::new("config/app.yml", "DB_PASSWORD: \"q7Lm2Vx9Rt4Kp8Zc\"\n");
     let found = scan(&file, FileContext::Config);
