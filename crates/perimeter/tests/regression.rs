@@ -3537,3 +3537,179 @@ Resources:
         assert_eq!(walk.vendored, ["node_modules"]);
     }
 }
+
+// --- issue 16: precision (items 1 secrets, 4 IAM conditions) ---
+mod precision_secrets_iam {
+    use std::path::Path;
+    use std::process::Command;
+
+    use serde_json::Value;
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn scan(root: &Path) -> Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
+            .args(["scan", "--format", "json", "--no-cache", "--allow-errors"])
+            .arg(root)
+            .env("PERIMETER_NO_RESULT_CACHE", "1")
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    }
+
+    fn of<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .collect()
+    }
+
+    const SERVERLESS: &str = "service: s\nprovider:\n  name: aws\n  runtime: nodejs22.x\n  environment: ${file(./env.yml)}\nfunctions:\n  f:\n    handler: handler.main\n";
+
+    #[test]
+    fn a_secret_in_an_included_env_file_is_reported_once_under_sec001() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "serverless.yml", SERVERLESS);
+        write(dir.path(), "env.yml", "DB_PASSWORD: Xk8vQ2mLp9zR4tWq\n");
+        write(dir.path(), "handler.js", "exports.main = async () => 1;\n");
+        let r = scan(dir.path());
+        let sec001 = of(&r, "SEC001");
+        assert_eq!(sec001.len(), 1, "{r:#}");
+        assert!(
+            sec001[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("`DB_PASSWORD`")
+        );
+        assert!(of(&r, "SEC006").is_empty(), "{r:#}");
+    }
+
+    #[test]
+    fn recorded_events_seeds_and_vendored_sdk_data_are_not_secrets() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "serverless.yml",
+            &SERVERLESS.replace("  environment: ${file(./env.yml)}\n", ""),
+        );
+        write(dir.path(), "handler.js", "exports.main = async () => 1;\n");
+        // A captured API Gateway event with a (made-up) signed token and a request id.
+        let jwt = "eyJraWQiOiJrMSIsImFsZyI6IlJTMjU2In0.eyJzdWIiOiJhYmMiLCJleHAiOjE1NjQ0MTExNDd9.c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWduYXR1cmU";
+        write(
+            dir.path(),
+            "svc/test-events/share-event.json",
+            &format!(
+                "{{\"headers\": {{\"Authorization\": \"{jwt}\", \"Postman-Token\": \"7d3e9a21-4c5b-4f8e-a1d2-93b6c0e4f571\"}}}}\n"
+            ),
+        );
+        // A seed user's bcrypt hash (made up).
+        write(
+            dir.path(),
+            "database/seeds/users.json",
+            "[{\"password\": \"$2a$08$hYgCfrL1spNxnyVmihA/2O76UMFxFkM/R5Kjp1vRt.1fjORS/6ilI\"}]\n",
+        );
+        // Vendored botocore examples.
+        write(
+            dir.path(),
+            "vendor/botocore/data/iam/2010-05-08/examples-1.json",
+            "{\"SecretAccessKey\": \"q7Lm2Vx9Rt4Kp8Zc3Nw6Bh1JdT5fGh0Xy2Ab9Cd\", \"password\": \"Wq9#rT2xLm4vBz\"}\n",
+        );
+        // The same token in application configuration is one.
+        write(
+            dir.path(),
+            "config/app.json",
+            &format!("{{\"serviceToken\": \"{jwt}\"}}\n"),
+        );
+        let r = scan(dir.path());
+        let paths: Vec<&str> = of(&r, "SEC006")
+            .iter()
+            .map(|f| f["path"].as_str().unwrap())
+            .collect();
+        assert_eq!(paths, ["config/app.json"], "{r:#}");
+    }
+
+    /// A role with one statement, used by two functions through a managed policy attached to
+    /// two roles (the statement is reported once), and conditioned statements.
+    const IAM_TEMPLATE: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  ApiRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - { Effect: Allow, Principal: { Service: lambda.amazonaws.com }, Action: sts:AssumeRole }
+  WorkerRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - { Effect: Allow, Principal: { Service: lambda.amazonaws.com }, Action: sts:AssumeRole }
+  Shared:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      Roles: [!Ref ApiRole, !Ref WorkerRole]
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: [iam:PassRole, states:CreateStateMachine]
+            Resource: "*"
+          - Effect: Allow
+            Action: iam:PassRole
+            Resource: "*"
+            Condition: { StringLike: { iam:PassedToService: [dax.amazonaws.com, application-autoscaling.amazonaws.com] } }
+          - Effect: Allow
+            Action: [ec2:CreateNetworkInterface, ec2:DescribeNetworkInterfaces, ec2:DetachNetworkInterface, ec2:DeleteNetworkInterface]
+            Resource: "*"
+  Api:
+    Type: AWS::Lambda::Function
+    Properties:
+      Handler: index.handler
+      Runtime: nodejs22.x
+      Role: !GetAtt ApiRole.Arn
+      Code: { ZipFile: "exports.handler = async () => {}" }
+  Worker:
+    Type: AWS::Lambda::Function
+    Properties:
+      Handler: index.handler
+      Runtime: nodejs22.x
+      Role: !GetAtt WorkerRole.Arn
+      Code: { ZipFile: "exports.handler = async () => {}" }
+"#;
+
+    #[test]
+    fn pass_role_is_judged_with_its_condition_and_reported_once_per_statement() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "template.yaml", IAM_TEMPLATE);
+        let r = scan(dir.path());
+        let lines: Vec<u64> = of(&r, "IAM006")
+            .iter()
+            .map(|f| f["line"].as_u64().unwrap())
+            .collect();
+        // Only the unconditioned statement (line 22), once for both roles.
+        assert_eq!(lines, [22], "{r:#}");
+    }
+
+    #[test]
+    fn the_lambda_vpc_statement_is_not_over_broad() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "template.yaml", IAM_TEMPLATE);
+        let r = scan(dir.path());
+        let iam003: Vec<&str> = of(&r, "IAM003")
+            .iter()
+            .map(|f| f["message"].as_str().unwrap())
+            .collect();
+        assert!(iam003.iter().all(|m| !m.contains("ec2:")), "{iam003:#?}");
+        assert!(
+            iam003.iter().any(|m| m.contains("iam:PassRole")),
+            "{iam003:#?}"
+        );
+    }
+}
+// --- end issue 16: precision (items 1, 4) ---

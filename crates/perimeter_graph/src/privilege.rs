@@ -125,6 +125,33 @@ pub fn statement_allows(stmt: &Statement, action: &str) -> bool {
         .any(|p| action_matches(p, action))
 }
 
+/// Whether the actions an IAM action pattern grants accept a resource (resource-level
+/// permissions), from the generated IAM definition table: `Some(true)` when the action does
+/// (`dynamodb:GetItem`), or any action a wildcard matches does (`sns:*`, `s3:List*`);
+/// `Some(false)` when every matched action accepts only `*` (`xray:PutTraceSegments`,
+/// `sts:GetCallerIdentity`); `None` when no known action matches (an unknown service or a
+/// typo).
+pub fn accepts_resource(pattern: &str) -> Option<bool> {
+    let (prefix, name) = pattern.trim().split_once(':')?;
+    if prefix.contains(['*', '?']) {
+        return None;
+    }
+    let (_, scoped, unscoped) = crate::generated::iam_resources::ACTIONS
+        .iter()
+        .find(|(p, _, _)| p.eq_ignore_ascii_case(prefix))?;
+    let count = |list: &str| {
+        list.split(' ')
+            .filter(|a| !a.is_empty() && action_matches(name, a))
+            .count()
+    };
+    // A wildcard grants every action it matches: one that accepts a resource makes the grant
+    // one that could have named its resources (`sns:*` publishes to every topic).
+    match (count(scoped), count(unscoped)) {
+        (0, 0) => None,
+        (yes, _) => Some(yes > 0),
+    }
+}
+
 /// What broad AWS managed policies grant, as action patterns (facts from the published
 /// policy documents, reduced to what matters for comparison with code needs).
 pub const MANAGED_POLICIES: &[(&str, &[&str])] = &[
@@ -395,6 +422,24 @@ mod tests {
             (vec!["states:StartExecution".to_owned()], true)
         );
         assert!(!actions_for("sqs", "NoSuchOperation").1);
+    }
+
+    #[test]
+    fn resource_level_permissions_from_the_generated_table() {
+        assert_eq!(accepts_resource("dynamodb:GetItem"), Some(true));
+        assert_eq!(accepts_resource("s3:*"), Some(true));
+        assert_eq!(accepts_resource("xray:PutTraceSegments"), Some(false));
+        assert_eq!(
+            accepts_resource("ec2:DescribeNetworkInterfaces"),
+            Some(false)
+        );
+        assert_eq!(accepts_resource("EC2:describenetwork*"), Some(false));
+        assert_eq!(accepts_resource("sns:*"), Some(true));
+        assert_eq!(accepts_resource("s3:List*"), Some(true));
+        assert_eq!(accepts_resource("sts:GetCallerIdentity"), Some(false));
+        assert_eq!(accepts_resource("nosuchservice:Get"), None);
+        assert_eq!(accepts_resource("dynamodb:NoSuchAction"), None);
+        assert_eq!(accepts_resource("*"), None);
     }
 
     #[test]

@@ -173,6 +173,20 @@ pub fn run_files(
     findings
 }
 
+/// Keeps one finding per secret value: a file finding of the generic secrets rule (SEC006)
+/// on a line where a descriptor rule (SEC001 environment, SEC002 token, SEC005 custom value,
+/// SEC003 parameter default, SEC007 SDK argument) already reports a value is dropped, since the descriptor rule
+/// is the more specific one (it knows the function and the variable). This happens when a
+/// descriptor includes a file (`environment: ${file(./env.yml)}`) that the file scan reads too.
+pub fn drop_repeated_secrets(findings: &mut Vec<Finding>) {
+    let specific: std::collections::BTreeSet<(String, u32)> = findings
+        .iter()
+        .filter(|f| f.rule.starts_with("SEC") && !matches!(f.rule.as_str(), "SEC006" | "SEC004"))
+        .map(|f| (f.path.clone(), f.line))
+        .collect();
+    findings.retain(|f| f.rule != "SEC006" || !specific.contains(&(f.path.clone(), f.line)));
+}
+
 /// Runs the secrets rule over a file read as bytes (one that is not UTF-8 text, holds NUL
 /// bytes or is larger than the analysed sources), in bounded windows, reading at most `limit`
 /// bytes: the findings and whether the file was longer than `limit`.

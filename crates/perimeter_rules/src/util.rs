@@ -461,9 +461,124 @@ pub(crate) fn condition_restricts(condition: Option<&Node>) -> bool {
         "aws:SourceOwner",
         "aws:PrincipalOrgPaths",
         "aws:ResourceOrgID",
+        // KMS key policies: only callers of this account, through a named service.
+        "kms:CallerAccount",
     ];
     let Some(c) = condition else { return false };
     KEYS.iter().any(|k| !find_key(c, k).is_empty())
+}
+
+/// Services that run code, or start what runs code, with a role passed to them: passing any
+/// role to one of these lets the caller act with that role.
+const CODE_RUNNING_SERVICES: &[&str] = &[
+    "lambda",
+    "ec2",
+    "ecs",
+    "ecs-tasks",
+    "eks",
+    "batch",
+    "glue",
+    "sagemaker",
+    "states",
+    "codebuild",
+    "codepipeline",
+    "cloudformation",
+    "elasticmapreduce",
+    "datapipeline",
+    "apprunner",
+    "lightsail",
+    "ssm",
+    "scheduler",
+    "events",
+    "pipes",
+    "emr-containers",
+    "emr-serverless",
+    "airflow",
+    "databrew",
+    "mwaa",
+];
+
+/// The string values under one condition key (any operator), lowercased; `None` when the key
+/// is absent or one of its values is not a literal.
+pub(crate) fn condition_values(condition: Option<&Node>, key: &str) -> Option<Vec<String>> {
+    let c = condition?;
+    let found = find_key(c, key);
+    if found.is_empty() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for node in found {
+        for item in node.items() {
+            out.push(item.as_str()?.trim().to_ascii_lowercase());
+        }
+    }
+    Some(out)
+}
+
+/// Whether an `iam:PassRole` statement's condition limits the services the role can be passed
+/// to (`iam:PassedToService`), and none of them runs code with it (`dax`,
+/// `application-autoscaling`): such a grant cannot be used to escalate.
+pub(crate) fn passed_only_to_inert_services(condition: Option<&Node>) -> bool {
+    condition_values(condition, "iam:PassedToService").is_some_and(|services| {
+        !services.is_empty()
+            && services.iter().all(|s| {
+                let name = s.split('.').next().unwrap_or(s);
+                !name.contains('*') && !CODE_RUNNING_SERVICES.contains(&name)
+            })
+    })
+}
+
+/// Whether an `iam:PassRole` statement's condition lets the role be passed to Lambda: no
+/// `iam:PassedToService` condition, or one naming `lambda.amazonaws.com` (or a wildcard).
+pub(crate) fn passable_to(condition: Option<&Node>, service: &str) -> bool {
+    condition_values(condition, "iam:PassedToService").is_none_or(|services| {
+        services.iter().any(|s| {
+            let name = s.split('.').next().unwrap_or(s);
+            name == service || glob_ci(s, &format!("{service}.amazonaws.com"))
+        })
+    })
+}
+
+/// Whether a statement's condition narrows which resources or callers it applies to: tags
+/// on the resource (`aws:ResourceTag/...`, `iam:ResourceTag/...`), the policies that may be
+/// attached (`iam:PolicyARN`), a required permissions boundary (`iam:PermissionsBoundary`),
+/// the calling principal or service (`aws:PrincipalArn`, `aws:SourceArn`, `aws:SourceAccount`,
+/// `aws:CalledVia`, `kms:ViaService`, `kms:CallerAccount`).
+pub(crate) fn condition_narrows(condition: Option<&Node>) -> bool {
+    const KEYS: &[&str] = &[
+        "iam:PolicyARN",
+        "iam:PermissionsBoundary",
+        "aws:PrincipalArn",
+        "aws:PrincipalAccount",
+        "aws:PrincipalOrgID",
+        "aws:SourceArn",
+        "aws:SourceAccount",
+        "aws:CalledVia",
+        "aws:CalledViaFirst",
+        "kms:ViaService",
+        "kms:CallerAccount",
+    ];
+    let Some(c) = condition else { return false };
+    if KEYS.iter().any(|k| !find_key(c, k).is_empty()) {
+        return true;
+    }
+    condition_keys(c).iter().any(|k| {
+        let k = k.to_ascii_lowercase();
+        k.starts_with("aws:resourcetag/") || k.starts_with("iam:resourcetag/")
+    })
+}
+
+/// Every key of the maps under a condition's operators.
+fn condition_keys(condition: &Node) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Value::Map(ops) = &condition.value {
+        for (_, body) in ops {
+            if let Value::Map(keys) = &body.value {
+                out.extend(keys.iter().map(|(k, _)| k.name.clone()));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

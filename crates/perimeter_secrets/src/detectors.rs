@@ -183,6 +183,19 @@ pub(crate) static DETECTORS: &[Detector] = &[
         run: basic_auth,
     },
     Detector {
+        id: "signing-key-literal",
+        description: "literal signing or encryption key",
+        keywords: &[
+            "jwt.sign",
+            "jwt.verify",
+            "jwt.encode",
+            "jwt.decode",
+            "hmac.new",
+            "fernet(",
+        ],
+        run: signing_key,
+    },
+    Detector {
         id: GENERIC_ID,
         description: "secret literal assigned to a secret's name",
         keywords: &["pass", "pwd", "secret", "token", "key", "credential"],
@@ -758,6 +771,23 @@ fn basic_auth(t: &Text<'_>, lines: &[usize], out: &mut Vec<Found>) {
             Confidence::High,
         ))
     });
+    // `'Basic ' + 'user:' + 'pass'`: literals concatenated after the scheme, folded into one
+    // value and reported at the whole expression.
+    let concat = re!(r#"(?i:["'`]basic\s+["'`])((?:\s*\+\s*["'`][^"'`\r\n]{0,128}["'`]){1,8})"#);
+    let part = re!(r#"["'`]([^"'`\r\n]{0,128})["'`]"#);
+    each_capture(t, lines, concat, out, |base, caps| {
+        let parts = caps.get(1)?;
+        let folded: String = part
+            .captures_iter(parts.as_str())
+            .filter_map(|c| c.get(1).map(|m| m.as_str()))
+            .collect();
+        let first = parts.as_str().find(['"', '\'', '`'])?;
+        is_credential_pair(&folded).then_some((
+            base + parts.start() + first,
+            base + parts.end(),
+            Confidence::High,
+        ))
+    });
     // `HTTPBasicAuth('user', 'pass')`, `BasicAuth("user", "pass")`: the second argument.
     let call =
         re!(r#"(?i:basic_?auth)\s*\(\s*["']([^"'\s]{1,64})["']\s*,\s*["']([^"'\r\n]{1,128})["']"#);
@@ -770,6 +800,37 @@ fn basic_auth(t: &Text<'_>, lines: &[usize], out: &mut Vec<Found>) {
             Confidence::High,
         ))
     });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys given as literals to signing and encryption calls.
+
+/// `jwt.sign(payload, 'key')`, `jwt.verify(token, "key")`, `jwt.encode(p, 'key', ...)`,
+/// `hmac.new(b'key', msg)`, `Fernet(b'key')`: whatever the literal's entropy, everyone who
+/// reads the code can forge or read what it protects.
+fn signing_key(t: &Text<'_>, lines: &[usize], out: &mut Vec<Found>) {
+    // The key is the second argument of `jwt.*` (the first may be an object literal or a
+    // call without nested parentheses), the first of `hmac.new` and `Fernet`.
+    let jwt = re!(
+        r#"\bjwt\.(?:sign|verify|encode|decode)\s*\(\s*(?:[^,()"'`]|\([^()]*\)|"[^"]*"|'[^']*')+,\s*b?["'`]([^"'`\r\n]{1,256})["'`]"#
+    );
+    let first = re!(r#"\b(?:hmac\.new|Fernet)\s*\(\s*b?["'`]([^"'`\r\n]{1,256})["'`]"#);
+    for re in [jwt, first] {
+        each_capture(t, lines, re, out, |base, caps| {
+            let v = caps.get(1)?;
+            let value = v.as_str();
+            if is_reference(value) || value.contains("${") || value.trim().is_empty() {
+                return None;
+            }
+            let confidence = if value.chars().count() >= 12 && shannon_entropy(value) >= 3.0 {
+                Confidence::High
+            } else {
+                // `'secret'`: a weak key, the worse case, but also what tutorials show.
+                Confidence::Medium
+            };
+            Some((base + v.start(), base + v.end(), confidence))
+        });
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -138,33 +138,74 @@ pub(crate) fn scan_text(path: &str, src: &str, context: FileContext) -> Vec<Secr
         found.extend(buf.drain(..).map(|f| (d, f)));
     }
 
-    let in_tests = files::is_test_path(path) || files::is_example_path(path);
+    let recorded = files::is_recorded_data_path(path);
+    let example = files::is_example_path(path);
+    let frontend = files::is_frontend_build_config(path);
     let mut out: Vec<SecretMatch> = resolve_overlaps(found)
         .into_iter()
         .filter_map(|(d, f)| {
+            let id = DETECTORS[d].id;
+            // Recorded data (a captured event's bearer token, a seed user's password, a
+            // test's stub): only a provider's own format is worth reporting there.
+            if recorded && GENERIC_DETECTORS.contains(&id) {
+                return None;
+            }
             let value = src.get(f.start..f.end)?;
             // Vendors' and RFCs' published examples are never leaks, whatever matched them.
             if value::is_documented_example(value) {
                 return None;
             }
             let span = Span::new(u32::try_from(f.start).ok()?, u32::try_from(f.end).ok()?);
-            let confidence = if in_tests {
-                Confidence::Medium
+            let confidence = if recorded {
+                Confidence::Low
+            } else if example || (frontend && id == "google-api-key") {
+                Confidence::Medium.min(f.confidence)
             } else {
                 f.confidence
             };
             Some(SecretMatch {
-                detector: DETECTORS[d].id,
+                detector: id,
                 description: DETECTORS[d].description,
                 span,
                 redacted: value::redact(value),
                 confidence,
+                key: key_before(&text, f.start),
             })
         })
         .collect();
     out.sort_by(|a, b| (a.span, a.detector).cmp(&(b.span, b.detector)));
     out.truncate(MAX_MATCHES);
     out
+}
+
+/// Detectors that judge a value by its name or its shape rather than a provider's format.
+const GENERIC_DETECTORS: &[&str] = &[
+    crate::detectors::GENERIC_ID,
+    "jwt",
+    "http-basic-credentials",
+    "signing-key-literal",
+];
+
+/// The key or variable a value at `start` is assigned to on its line: `NAME = "v"`,
+/// `"name": "v"`, `name: v`, `NAME=v`, `self.name = 'v'`, `Header-Name: v`.
+fn key_before(text: &Text<'_>, start: usize) -> Option<String> {
+    let (line_start, _) = text.line_range(text.line_of(start));
+    let before = text.src.get(line_start..start)?;
+    // Drop the value's opening quote and the operator.
+    let before = before.trim_end_matches(['"', '\'', '`', '\\', ' ', '\t']);
+    let before = before
+        .strip_suffix(":=")
+        .or_else(|| before.strip_suffix('='))
+        .or_else(|| before.strip_suffix(':'))?;
+    let before = before.trim_end_matches(['"', '\'', '`', '\\', ' ', '\t', ']']);
+    let key_start = before
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '$' | '@')))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let key = before[key_start..].trim_matches(['.', '-']);
+    (!key.is_empty() && key.len() <= 80 && key.starts_with(|c: char| !c.is_ascii_digit()))
+        .then(|| key.to_owned())
 }
 
 /// Keeps, among overlapping matches, the one of the earliest (most specific) detector; ties

@@ -81,7 +81,7 @@ pub fn is_candidate_file(rel_path: &str) -> bool {
     let Some(name) = parts.next_back() else {
         return false;
     };
-    if parts.any(|dir| SKIPPED_DIRS.contains(&dir)) {
+    if parts.any(|dir| SKIPPED_DIRS.contains(&dir)) || is_vendored_sdk_path(rel_path) {
         return false;
     }
     let lower = name.to_ascii_lowercase();
@@ -106,6 +106,82 @@ pub fn is_candidate_file(rel_path: &str) -> bool {
     lower
         .rsplit_once('.')
         .is_some_and(|(_, ext)| EXTENSIONS.contains(&ext))
+}
+
+/// Whether a path is data shipped inside a vendored SDK or package: botocore's and boto3's
+/// service models and examples (`botocore/data/**`), the JavaScript SDK's API models
+/// (`aws-sdk/apis/**`) and installed packages' metadata (`*.dist-info/`, `*.egg-info/`).
+/// Their example values are the vendor's documentation, not the application's credentials.
+pub fn is_vendored_sdk_path(rel_path: &str) -> bool {
+    let lower = rel_path.to_ascii_lowercase().replace('\\', "/");
+    let segments: Vec<&str> = lower.split('/').filter(|p| !p.is_empty()).collect();
+    segments.windows(2).any(|w| {
+        matches!(
+            (w[0], w[1]),
+            ("botocore" | "boto3", "data") | ("aws-sdk", "apis")
+        )
+    }) || segments[..segments.len().saturating_sub(1)]
+        .iter()
+        .any(|d| d.ends_with(".dist-info") || d.ends_with(".egg-info"))
+}
+
+/// Whether a path holds recorded or made-up data rather than configuration: a test or fixture
+/// file ([`is_test_path`]), a recorded event (`events/`, `test-events/`, `*Event.json`,
+/// `event.json`), a mock or a database seed (`mocks/`, `seeds/`). Generic detectors (names,
+/// JWTs) are not run on them: a captured request's token or a seed user's hash is not a
+/// credential of the application.
+pub fn is_recorded_data_path(rel_path: &str) -> bool {
+    const DATA_DIRS: &[&str] = &[
+        "events",
+        "event",
+        "test-events",
+        "test_events",
+        "testevents",
+        "sample-events",
+        "sample_events",
+        "mocks",
+        "mock",
+        "seeds",
+        "seed",
+        "seeders",
+        "seed-data",
+        "seed_data",
+    ];
+    if is_test_path(rel_path) {
+        return true;
+    }
+    let lower = rel_path.to_ascii_lowercase();
+    let mut parts = lower.split(['/', '\\']).filter(|p| !p.is_empty());
+    let Some(name) = parts.next_back() else {
+        return false;
+    };
+    if parts.any(|d| DATA_DIRS.contains(&d)) {
+        return true;
+    }
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    name.ends_with(".json") && (stem.ends_with("event") || stem.ends_with("events"))
+}
+
+/// Whether a file configures a browser bundle (`webpack.*.js`, `vite.config.*`,
+/// `next.config.*`, `nuxt.config.*`, `rollup.config.*`): values it defines are compiled into
+/// code every visitor downloads, so a browser key there (Google Maps) is public by design.
+pub(crate) fn is_frontend_build_config(rel_path: &str) -> bool {
+    let name = rel_path
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(rel_path)
+        .to_ascii_lowercase();
+    name.starts_with("webpack.")
+        || name.starts_with("webpack-")
+        || [
+            "vite.config.",
+            "next.config.",
+            "nuxt.config.",
+            "rollup.config.",
+            "vue.config.",
+        ]
+        .iter()
+        .any(|p| name.starts_with(p))
 }
 
 /// Whether a path is a test or fixture file (`test/`, `tests/`, `__tests__/`, `*.test.*`,
@@ -274,6 +350,40 @@ mod tests {
         ] {
             assert!(!is_test_path(p), "{p}");
         }
+    }
+
+    #[test]
+    fn vendored_and_recorded_paths() {
+        for p in [
+            "lib/botocore/data/s3/2006-03-01/examples-1.json",
+            "package/boto3/data/dynamodb/2012-08-10/resources-1.json",
+            "vendor/requests-2.31.0.dist-info/METADATA.json",
+            "lambda/aws-sdk/apis/s3-2006-03-01.examples.json",
+        ] {
+            assert!(is_vendored_sdk_path(p), "{p}");
+            assert!(!is_candidate_file(p), "{p}");
+        }
+        assert!(!is_vendored_sdk_path("src/data/config.json"));
+        for p in [
+            "packages/svc/test-events/share-event.json",
+            "events/event.json",
+            "src/fixtures/user.json",
+            "database/seeds/users.json",
+            "handlers/ApiGatewayEvent.json",
+            "tests/unit/test_handler.py",
+        ] {
+            assert!(is_recorded_data_path(p), "{p}");
+        }
+        for p in [
+            "src/handler.js",
+            "serverless.yml",
+            "config/prevention.json",
+            "src/eventbus.js",
+        ] {
+            assert!(!is_recorded_data_path(p), "{p}");
+        }
+        assert!(is_frontend_build_config("web/webpack.prod.js"));
+        assert!(!is_frontend_build_config("src/handler.js"));
     }
 
     #[test]

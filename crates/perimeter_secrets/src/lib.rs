@@ -12,7 +12,9 @@
 //! `slack-token`, `slack-webhook`, `stripe-secret-key`, `twilio-api-key`,
 //! `twilio-auth-token`, `sendgrid-api-key`, `mailgun-api-key`, `google-api-key`,
 //! `azure-storage-key`, `jwt`, `npm-token`, `pypi-token`, `database-uri-password`,
-//! `http-basic-credentials` and `generic-secret-assignment`. [`detectors`] lists them with
+//! `http-basic-credentials` (also `'Basic ' + 'user:pass'`, folded from its literals),
+//! `signing-key-literal` (the literal key of `jwt.sign`/`jwt.verify`/`hmac.new`/`Fernet`)
+//! and `generic-secret-assignment`. [`detectors`] lists them with
 //! their descriptions.
 //!
 //! ```
@@ -37,9 +39,10 @@ use std::sync::Arc;
 
 use perimeter_diagnostics::{SourceFile, Span};
 
-pub use files::{is_candidate_file, is_test_path};
+pub use files::{is_candidate_file, is_recorded_data_path, is_test_path, is_vendored_sdk_path};
 pub use value::{
-    is_documented_example, is_placeholder, is_reference, is_secret_name, redact, shannon_entropy,
+    is_documented_example, is_non_secret_value, is_placeholder, is_reference, is_secret_name,
+    redact, shannon_entropy,
 };
 
 /// What a scanned file is; it decides how assignments are read (quoted literals only in code,
@@ -62,6 +65,9 @@ pub enum FileContext {
 /// How sure a detector is that a match is a live secret.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Confidence {
+    /// A provider's format in recorded data (a test event, a fixture, a seed): worth a look,
+    /// rarely live.
+    Low,
     /// Plausible but weaker: test fixtures, test-mode keys, low-entropy passwords, local hosts.
     Medium,
     /// Format-valid (checksum, decoding) or a strong literal under a secret's name.
@@ -72,6 +78,7 @@ impl Confidence {
     /// The lowercase name.
     pub const fn as_str(self) -> &'static str {
         match self {
+            Confidence::Low => "low",
             Confidence::Medium => "medium",
             Confidence::High => "high",
         }
@@ -91,14 +98,19 @@ pub struct SecretMatch {
     pub redacted: String,
     /// How sure the detector is.
     pub confidence: Confidence,
+    /// The key or variable the value is assigned to on its line (`DB_PASSWORD`,
+    /// `config.apiKey`), when there is one.
+    pub key: Option<String>,
 }
 
 /// Scans one file for secrets. `context` says what the file is (see
 /// [`FileContext::for_path`]). Matches are sorted by span; where two detectors match
 /// overlapping text, the more specific one is kept. Lines over 2,000 bytes (minified
 /// bundles) are skipped except by the private-key detector; only the first 8 MiB of a file are
-/// read; at most 1,000 matches are returned. Matches in test files ([`is_test_path`]) and in
-/// templates meant to be copied (`.env.example`, `.env.sample`) have medium confidence.
+/// read; at most 1,000 matches are returned. Matches in templates meant to be copied
+/// (`.env.example`, `.env.sample`) have medium confidence; in recorded data (tests, fixtures,
+/// recorded events, seeds: [`is_recorded_data_path`]) only the provider formats are kept,
+/// with low confidence.
 pub fn scan(file: &Arc<SourceFile>, context: FileContext) -> Vec<SecretMatch> {
     engine::scan_text(file.path(), file.text(), context)
 }

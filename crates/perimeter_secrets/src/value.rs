@@ -323,6 +323,14 @@ const KEY_QUALIFIERS: &[&str] = &[
 /// Words after the secret word that turn the name into metadata about the secret
 /// (`SECRET_NAME`, `tokenUrl`, `password_policy`, `accessKeyId`).
 const METADATA_WORDS: &[&str] = &[
+    // Settings about the secret (`RefreshTokenValidity`, `PasswordRequireCharacters`).
+    "validity",
+    "characters",
+    "chars",
+    "lowercase",
+    "uppercase",
+    "symbols",
+    "numbers",
     "name",
     "names",
     "id",
@@ -484,6 +492,8 @@ const METADATA_WORDS: &[&str] = &[
 
 /// Words before the secret word that say it is not a credential (`nextToken`, `maxTokens`).
 const NOT_SECRET_QUALIFIERS: &[&str] = &[
+    // A request id sent by an API client (`Postman-Token`), not a credential.
+    "postman",
     "next",
     "continuation",
     "pagination",
@@ -625,11 +635,50 @@ pub(crate) fn looks_like_non_secret(v: &str) -> bool {
             .all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
+/// Whether a value is, by its shape, something other than a secret whatever its name: a KMS
+/// ciphertext blob (`AQICAH...`,
+/// useless without `kms:Decrypt` on the key), a one-way password hash (`$2a$...` bcrypt,
+/// `$argon2id$`, `$6$` crypt), or an ARM/Bicep template expression (`[parameters('x')]`).
+pub fn is_non_secret_value(value: &str) -> bool {
+    let v = value.trim().trim_matches(['"', '\'', '`']).trim();
+    is_kms_ciphertext(v)
+        || is_password_hash(v)
+        || (v.starts_with('[')
+            && v[1..]
+                .split('(')
+                .next()
+                .is_some_and(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_alphabetic()))
+            && v.contains('('))
+}
+
+/// A KMS `CiphertextBlob` in base64: version 1, then the key's id (`AQIBAH`, `AQICAH`,
+/// `AQIDAH` followed by more base64).
+fn is_kms_ciphertext(v: &str) -> bool {
+    v.len() >= 100
+        && ["AQIBAH", "AQICAH", "AQIDAH"]
+            .iter()
+            .any(|p| v.starts_with(p))
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+}
+
+/// Modular-crypt password hashes: bcrypt, argon2, scrypt, pbkdf2, SHA-crypt.
+fn is_password_hash(v: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "$2a$", "$2b$", "$2y$", "$2x$", "$argon2", "$scrypt$", "$pbkdf2", "$5$", "$6$", "$7$",
+    ];
+    PREFIXES.iter().any(|p| v.starts_with(p)) && !v.contains(char::is_whitespace)
+}
+
 /// How sure a named literal is a secret, or `None` when it is not one. `strict` raises the
 /// bar (used when scanning code, where names are noisier than in configuration).
 pub(crate) fn judge_named_literal(kind: NameKind, value: &str, strict: bool) -> Option<Confidence> {
     let v = value.trim();
-    if is_reference(v) || is_placeholder(v) || looks_like_non_secret(v) || is_documented_example(v)
+    if is_reference(v)
+        || is_placeholder(v)
+        || looks_like_non_secret(v)
+        || is_documented_example(v)
+        || is_non_secret_value(v)
     {
         return None;
     }
@@ -678,7 +727,12 @@ pub(crate) fn is_high_entropy_token(v: &str) -> bool {
     let upper = v.bytes().any(|b| b.is_ascii_uppercase());
     let lower = v.bytes().any(|b| b.is_ascii_lowercase());
     let digit = v.bytes().any(|b| b.is_ascii_digit());
-    upper && lower && digit && shannon_entropy(v) >= 4.2 && !is_placeholder(v)
+    upper
+        && lower
+        && digit
+        && shannon_entropy(v) >= 4.2
+        && !is_placeholder(v)
+        && !is_non_secret_value(v)
 }
 
 #[cfg(test)]

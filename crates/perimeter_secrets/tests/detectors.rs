@@ -759,7 +759,7 @@ fn notebook_escaped_quotes() {
 }
 
 #[test]
-fn test_files_get_medium_confidence() {
+fn recorded_data_keeps_provider_formats_at_low_confidence() {
     let text = format!("const id = '{AWS_ID}';\n");
     for path in [
         "test/s3.js",
@@ -767,9 +767,104 @@ fn test_files_get_medium_confidence() {
         "src/__tests__/s3.ts",
         "src/s3.test.js",
         "src/s3.spec.ts",
+        "events/s3-put.json",
+        "svc/test-events/share-event.json",
+        "database/seeds/users.js",
     ] {
-        one(path, &text, "aws-access-key-id", AWS_ID, Confidence::Medium);
+        one(path, &text, "aws-access-key-id", AWS_ID, Confidence::Low);
     }
+}
+
+#[test]
+fn recorded_data_is_out_of_scope_for_generic_detectors() {
+    // A captured API Gateway event's bearer token, a seed user's password, a test's stub.
+    let jwt = "eyJraWQiOiJrMSIsImFsZyI6IlJTMjU2In0.eyJzdWIiOiJhYmMiLCJleHAiOjE1NjQ0MTExNDd9.c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWduYXR1cmU";
+    let event = format!(
+        "{{\"headers\": {{\"Authorization\": \"{jwt}\"}}, \"password\": \"q7Lm2Vx9Rt4Kp8Zc\"}}\n"
+    );
+    for path in [
+        "packages/svc/test-events/list.json",
+        "events/event.json",
+        "src/ApiGatewayEvent.json",
+        "tests/fixtures/login.json",
+        "database/seeds/users.json",
+    ] {
+        let file = SourceFile::new(path, event.clone());
+        assert!(
+            scan(&file, FileContext::for_path(path)).is_empty(),
+            "{path}"
+        );
+    }
+    // The same content in application configuration is reported.
+    let file = SourceFile::new("config/app.json", event);
+    let found = scan(&file, FileContext::Config);
+    assert_eq!(
+        found.iter().map(|m| m.detector).collect::<Vec<_>>(),
+        ["jwt", "generic-secret-assignment"]
+    );
+    assert_eq!(found[1].key.as_deref(), Some("password"));
+}
+
+#[test]
+fn values_that_are_not_secrets_by_what_they_are() {
+    let kms = format!("AQICAHh{}", "q7Lm2Vx9Rt4Kp8Zc3Nw6Bh1J".repeat(8));
+    for (name, value) in [
+        ("Postman-Token", "c6f6a2c4-6f1e-4b4e-9b8e-2f5b3c1d0a9e"),
+        ("DB_PASSWORD", kms.as_str()),
+        (
+            "password",
+            "$2a$08$hYgCfrL1spNxnyVmihA/2O76UMFxFkM/R5Kjp1vRt.1fjORS/6ilI",
+        ),
+        ("adminPassword", "[parameters('administratorPassword')]"),
+        ("RefreshTokenValidity", "q7Lm2Vx9Rt"),
+        ("PasswordRequireCharacters", "Xq7Lm2Vx9Rt4"),
+    ] {
+        let text = format!("{name}: \"{value}\"\n");
+        let file = SourceFile::new("config/app.yml", text);
+        assert!(
+            scan(&file, FileContext::Config).is_empty(),
+            "{name}: {value}"
+        );
+        assert!(
+            perimeter_secrets::looks_like_secret_value(name, value).is_none(),
+            "{name}: {value}"
+        );
+    }
+    // A UUID is a request id under `Postman-Token`, but a shared secret under a secret's name.
+    let file = SourceFile::new(
+        "admin/api.js",
+        "const adminSecret = \"c6f6a2c4-6f1e-4b4e-9b8e-2f5b3c1d0a9e\";\n",
+    );
+    assert_eq!(scan(&file, FileContext::Source).len(), 1);
+    // A real-looking password under the same names is still one.
+    let file = SourceFile::new("config/app.yml", "DB_PASSWORD: \"q7Lm2Vx9Rt4Kp8Zc\"\n");
+    let found = scan(&file, FileContext::Config);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].key.as_deref(), Some("DB_PASSWORD"));
+}
+
+#[test]
+fn vendored_sdk_data_is_not_scanned() {
+    assert!(!perimeter_secrets::is_candidate_file(
+        "functions/botocore/data/iam/2010-05-08/examples-1.json"
+    ));
+    assert!(!perimeter_secrets::is_candidate_file(
+        "package/PyJWT-2.8.0.dist-info/METADATA.json"
+    ));
+}
+
+#[test]
+fn a_browser_maps_key_in_a_bundle_configuration_is_medium() {
+    let text = "new webpack.DefinePlugin({ GOOGLE_MAPS_API_KEY: '\"AIzau8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8\"' });\n";
+    let file = SourceFile::new("webpack.prod.js", text);
+    let found = scan(&file, FileContext::Source);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].confidence, Confidence::Medium);
+    let file = SourceFile::new("src/handler.js", text);
+    assert_eq!(
+        scan(&file, FileContext::Source)[0].confidence,
+        Confidence::High
+    );
 }
 
 #[test]
@@ -947,4 +1042,75 @@ fn quoted_type_annotations_are_not_values() {
         "src/rsa.py",
         "    private_key: \"_EllipticCurvePrivateKey\",\n",
     );
+}
+
+#[test]
+fn basic_credentials_concatenated_from_literals_are_found_at_the_expression() {
+    let text = "const auth = 'Basic ' + 'user:8e254ed4';\nconst h = \"Basic \" + \"svc:\" + \"Q7vL2mXk\";\n";
+    let file = SourceFile::new("src/client.js", text);
+    let found = scan(&file, FileContext::Source);
+    let got: Vec<(&str, &str)> = found
+        .iter()
+        .map(|m| (m.detector, file.slice(m.span)))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("http-basic-credentials", "'user:8e254ed4'"),
+            ("http-basic-credentials", "\"svc:\" + \"Q7vL2mXk\""),
+        ]
+    );
+    // A scheme followed by a variable or a placeholder is not a credential.
+    let file = SourceFile::new(
+        "src/client.js",
+        "const a = 'Basic ' + token;\nconst b = 'Basic ' + 'user:<password>';\n",
+    );
+    assert!(scan(&file, FileContext::Source).is_empty());
+}
+
+#[test]
+fn literal_keys_of_signing_and_encryption_calls_are_found() {
+    for (path, text, key) in [
+        (
+            "src/auth.js",
+            "const t = jwt.sign({ sub: id }, 'n0tS0S3cretKey!x', { expiresIn: 60 });\n",
+            "n0tS0S3cretKey!x",
+        ),
+        (
+            "src/auth.js",
+            "jwt.verify(token, \"Zq8vR2mLx9Wt4Kp7\", (e, d) => d);\n",
+            "Zq8vR2mLx9Wt4Kp7",
+        ),
+        (
+            "app/auth.py",
+            "tok = jwt.encode(payload, 'Zq8vR2mLx9Wt4Kp7', algorithm='HS256')\n",
+            "Zq8vR2mLx9Wt4Kp7",
+        ),
+        (
+            "app/sign.py",
+            "mac = hmac.new(b'Zq8vR2mLx9Wt4Kp7', body, hashlib.sha256)\n",
+            "Zq8vR2mLx9Wt4Kp7",
+        ),
+        (
+            "app/crypt.py",
+            "f = Fernet(b'Q9wfdAJWo1q7epEnyELhrU98Bz4KUMMLjPuT6BOh8I0=')\n",
+            "Q9wfdAJWo1q7epEnyELhrU98Bz4KUMMLjPuT6BOh8I0=",
+        ),
+    ] {
+        let file = SourceFile::new(path, text);
+        let found = scan(&file, FileContext::for_path(path));
+        assert_eq!(found.len(), 1, "{text}");
+        assert_eq!(found[0].detector, "signing-key-literal", "{text}");
+        assert_eq!(file.slice(found[0].span), key);
+        assert_eq!(found[0].confidence, Confidence::High);
+    }
+    for text in [
+        "jwt.sign(payload, process.env.JWT_SECRET);\n",
+        "jwt.sign(payload, secret);\n",
+        "mac = hmac.new(key, body, hashlib.sha256)\n",
+        "f = Fernet(os.environ['KEY'])\n",
+    ] {
+        let file = SourceFile::new("src/auth.js", text);
+        assert!(scan(&file, FileContext::Source).is_empty(), "{text}");
+    }
 }

@@ -122,9 +122,14 @@ fn expectations(text: &str) -> Vec<(u32, String, Confidence)> {
         let Some((_, marker)) = line.split_once("expect: ") else {
             continue;
         };
-        let marker = marker.split_whitespace().next().unwrap_or("");
+        let marker = marker
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .trim_end_matches(['"', ',']);
         let (detector, confidence) = match marker.split_once('/') {
             Some((d, "medium")) => (d, Confidence::Medium),
+            Some((d, "low")) => (d, Confidence::Low),
             Some((d, other)) => panic!("unknown confidence {other} for {d}"),
             None => (marker, Confidence::High),
         };

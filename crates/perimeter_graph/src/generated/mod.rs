@@ -2,3 +2,6 @@
 
 #[rustfmt::skip]
 pub(crate) mod sdk_actions;
+
+#[rustfmt::skip]
+pub(crate) mod iam_resources;

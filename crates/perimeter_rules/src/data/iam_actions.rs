@@ -1,49 +1,25 @@
 //! Facts about IAM actions that rules need.
 
-/// Actions that do not support resource-level permissions (or are conventionally granted on
-/// `*` by AWS's own managed policies), so `Resource: "*"` is the only way to grant them.
-/// Patterns use IAM's `*` wildcard.
-pub const NO_RESOURCE_LEVEL: &[&str] = &[
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
-    "xray:GetSamplingStatisticSummaries",
+/// Actions of the standard Lambda statements that AWS documents on `*`: the VPC statement
+/// (`AWSLambdaVPCAccessExecutionRole`, `AWSLambdaENIManagementAccess`), whose actions the IAM
+/// definition lets name a network interface, but Lambda creates, attaches and deletes the
+/// interfaces itself under ids no template can know, with the read-only `ec2:Describe*` that
+/// AWS's managed policies grant on `*` beside it (a few attribute reads among them could
+/// name an instance); and `logs:CreateLogGroup` of the basic execution statement. Whether any other action accepts a resource comes from the generated
+/// table ([`perimeter_graph::privilege::accepts_resource`]).
+pub const LAMBDA_STANDARD_ACTIONS: &[&str] = &[
     "logs:CreateLogGroup",
-    "logs:DescribeLogGroups",
-    "cloudwatch:PutMetricData",
-    "cloudwatch:GetMetricData",
-    "cloudwatch:ListMetrics",
-    "cloudwatch:Describe*",
-    "ec2:Describe*",
     "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
     "ec2:DeleteNetworkInterface",
+    "ec2:DetachNetworkInterface",
+    "ec2:AttachNetworkInterface",
     "ec2:AssignPrivateIpAddresses",
     "ec2:UnassignPrivateIpAddresses",
-    "sts:GetCallerIdentity",
-    "s3:ListAllMyBuckets",
-    "kms:ListKeys",
-    "kms:ListAliases",
-    "ssm:DescribeParameters",
-    "secretsmanager:ListSecrets",
-    "secretsmanager:GetRandomPassword",
-    "dynamodb:ListTables",
-    "sqs:ListQueues",
-    "sns:ListTopics",
-    "lambda:ListFunctions",
-    "states:ListStateMachines",
-    "events:ListRules",
-    "kinesis:ListStreams",
-    "iam:ListRoles",
-    "tag:GetResources",
-    "rekognition:Detect*",
-    "comprehend:Detect*",
-    "translate:TranslateText",
-    "textract:AnalyzeDocument",
-    "textract:DetectDocumentText",
-    "polly:SynthesizeSpeech",
-    "ses:SendEmail",
-    "ses:SendRawEmail",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeVpcs",
+    "ec2:Describe*",
 ];
 
 /// Services whose wildcard (`iam:*`) grants control over identities or keys: a service

@@ -4,7 +4,10 @@ use crate::prelude::*;
 declare_rule! {
     /// ## What it does
     /// Flags Allow statements granting `iam:PassRole` on `*` (or on every role,
-    /// `arn:aws:iam::*:role/*`).
+    /// `arn:aws:iam::*:role/*`), judged with their condition: a statement whose
+    /// `iam:PassedToService` names only services that run no code with the role (`dax`,
+    /// `application-autoscaling`), or that is limited by role tags (`iam:ResourceTag/...`),
+    /// is not flagged. A statement shared by several roles is reported once.
     ///
     /// ## Why is this bad?
     /// Passing any role to a new Lambda function, EC2 instance or Glue job lets the function
@@ -46,13 +49,21 @@ impl Rule for IamPassRoleWildcard {
     }
 
     fn check(&self, cx: &AppContext<'_>, out: &mut Findings) {
+        let mut seen: Vec<&perimeter_diagnostics::Loc> = Vec::new();
         for (role, stmt) in statements(cx.app) {
-            if !stmt.allow || !stmt.resources.iter().any(every_role) {
+            if !stmt.allow
+                || !stmt.resources.iter().any(every_role)
+                || passed_only_to_inert_services(stmt.condition.as_ref())
+                || condition_narrows(stmt.condition.as_ref())
+            {
                 continue;
             }
             for (action, node) in stmt.action_strs() {
                 let a = action.trim();
-                if a.eq_ignore_ascii_case("iam:PassRole") || a.eq_ignore_ascii_case("iam:Pass*") {
+                if (a.eq_ignore_ascii_case("iam:PassRole") || a.eq_ignore_ascii_case("iam:Pass*"))
+                    && !seen.iter().any(|l| same_loc(l, &node.loc))
+                {
+                    seen.push(&node.loc);
                     out.report(&node.loc, format!("`iam:PassRole` on every role for {}", role_users(role)))
                         .role(role)
                         .help("Scope `iam:PassRole` to the role ARN it must pass and add an `iam:PassedToService` condition");

@@ -8,8 +8,13 @@ declare_rule! {
     /// rewriting or attaching policies (`iam:CreatePolicyVersion`, `iam:AttachRolePolicy`,
     /// `iam:PutRolePolicy`, ...), minting credentials (`iam:CreateAccessKey`), replacing code
     /// that runs with another role (`lambda:UpdateFunctionCode` on every function,
-    /// `lambda:CreateFunction` together with `iam:PassRole`), and `sts:AssumeRole` on every
-    /// role.
+    /// `lambda:CreateFunction` together with an `iam:PassRole` that may pass a role to Lambda),
+    /// and `sts:AssumeRole` on every role. Statements are judged with their condition: one
+    /// limited to the policies that may be attached (`iam:PolicyARN`), to a permissions
+    /// boundary, to tagged resources or to a calling principal or service is not flagged.
+    /// Only function roles are judged (a deployment role trusted by CloudFormation or
+    /// CodeBuild must manage roles by design), and a statement shared by several roles is
+    /// reported once.
     ///
     /// ## Why is this bad?
     /// Whoever controls the function (through an injection or a poisoned dependency) can
@@ -43,16 +48,20 @@ impl Rule for IamPrivilegeEscalation {
     }
 
     fn check(&self, cx: &AppContext<'_>, out: &mut Findings) {
-        for role in &cx.app.roles {
-            let allows = |name: &str| {
-                role.statements
-                    .iter()
-                    .filter(|s| s.allow)
-                    .flat_map(|s| s.action_strs())
-                    .any(|(a, _)| a.trim().eq_ignore_ascii_case(name))
-            };
-            let can_pass = allows("iam:PassRole");
-            for stmt in role.statements.iter().filter(|s| s.allow) {
+        let mut seen: Vec<&perimeter_diagnostics::Loc> = Vec::new();
+        for role in cx.app.roles.iter().filter(|r| is_function_role(cx.app, r)) {
+            // `iam:PassRole` that can hand a role to a new Lambda function.
+            let can_pass = role
+                .statements
+                .iter()
+                .filter(|s| s.allow && passable_to(s.condition.as_ref(), "lambda"))
+                .flat_map(|s| s.action_strs())
+                .any(|(a, _)| glob_ci(a.trim(), "iam:PassRole"));
+            for stmt in role
+                .statements
+                .iter()
+                .filter(|s| s.allow && !condition_narrows(s.condition.as_ref()))
+            {
                 let on_all = stmt.resources.iter().any(is_star);
                 for (action, node) in stmt.action_strs() {
                     let a = action.trim();
@@ -69,6 +78,10 @@ impl Rule for IamPrivilegeEscalation {
                     } else {
                         continue;
                     };
+                    if seen.iter().any(|l| same_loc(l, &node.loc)) {
+                        continue;
+                    }
+                    seen.push(&node.loc);
                     out.report(
                         &node.loc,
                         format!(

@@ -79,8 +79,13 @@ fn findings_of(file: &Arc<SourceFile>, found: Vec<perimeter_secrets::SecretMatch
             let severity = match m.confidence {
                 Confidence::High => Severity::High,
                 Confidence::Medium => Severity::Medium,
+                Confidence::Low => Severity::Low,
             };
-            Finding::new(meta.code, meta.name, meta.kind, severity, &Loc::new(file, m.span), format!("{} `{}` in the repository", m.description, m.redacted))
+            let message = match &m.key {
+                Some(key) => format!("{} in `{key}` (`{}`)", m.description, m.redacted),
+                None => format!("{} `{}` in the repository", m.description, m.redacted),
+            };
+            Finding::new(meta.code, meta.name, meta.kind, severity, &Loc::new(file, m.span), message)
                 .help("Remove it, rotate it, and read it at run time from Secrets Manager or an SSM SecureString")
         })
         .collect()

@@ -104,7 +104,7 @@ impl Rule for HardcodedToken {
                 out.report(&var.value.loc, format!("{name} hard-coded in `{}` (`{}`)", var.name, redact(m)))
                     .function_opt(single)
                     .help("Revoke the credential, then read it at run time from Secrets Manager or SSM Parameter Store");
-            } else if looks_random(s) {
+            } else if looks_random(s) && !perimeter_secrets::is_non_secret_value(s) {
                 out.report(&var.value.loc, format!("environment variable `{}` holds a high-entropy literal (`{}`)", var.name, redact(s)))
                     .severity(Severity::Medium)
                     .function_opt(single)
