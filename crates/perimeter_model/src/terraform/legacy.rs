@@ -3,7 +3,8 @@
 //! the attribute it stands for (`tags = { ... }`).
 //!
 //! The rewrite replaces the blank between the block's name and its `{` by `=`, so every
-//! byte keeps its offset and every span still points into the file as written. What HCL2
+//! byte keeps its offset and every span still points into the file as written. A comma
+//! after an attribute's value, which HCL1 allowed, is read as a blank the same way. What HCL2
 //! reads the same in both versions (quoted block labels, `"${var.x}"` strings, lists of
 //! interpolations, `type = "map"`) needs nothing.
 
@@ -56,11 +57,15 @@ pub(crate) fn parse(text: &str) -> Result<(Body, bool), hcl_edit::parser::Error>
             }
             Err(e) => {
                 // What is left once the 0.11 constructs are read is the file's error.
-                let Some(at) = enclosing_header(current, e.location().offset()) else {
+                let offset = e.location().offset();
+                if let Some(at) = trailing_comma(current, offset) {
+                    bytes[at] = b' ';
+                } else if let Some(at) = enclosing_header(current, offset) {
+                    bytes[at] = b'=';
+                } else {
                     return Err(e);
-                };
+                }
                 last_error = Some(e);
-                bytes[at] = b'=';
                 rewritten = true;
             }
         }
@@ -107,6 +112,33 @@ fn blank_before_brace(text: &str, from: usize) -> Option<usize> {
         return None;
     }
     Some(from + brace - 1)
+}
+
+/// The comma HCL1 allowed after an attribute's value (`max_session_duration = 3600,`), when
+/// the error is at it and only blanks or a comment follow it on its line: HCL2 reads the
+/// attribute once the comma is a blank.
+fn trailing_comma(text: &str, offset: usize) -> Option<usize> {
+    if text.as_bytes().get(offset) != Some(&b',') {
+        return None;
+    }
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let head = &text[line_start..offset];
+    let (name, value) = head.split_once('=')?;
+    let name = name.trim();
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'"')
+        || value.trim().is_empty()
+    {
+        return None;
+    }
+    let rest = text[offset + 1..]
+        .split('\n')
+        .next()
+        .unwrap_or("")
+        .trim_start();
+    (rest.is_empty() || rest.starts_with('#') || rest.starts_with("//")).then_some(offset)
 }
 
 /// The blank to rewrite for the innermost block open at `offset`, when it is a block with
@@ -244,5 +276,18 @@ mod tests {
         // A brace in a string or a heredoc is not a block.
         let text = "locals {\n  s = \"{\"\n  h = <<EOF\n{\nEOF\n}\nfoo {\n  \"k\" = 1\n}\n";
         assert!(parse(text).is_ok());
+    }
+
+    #[test]
+    fn a_comma_after_an_attribute_is_read_as_hcl1_did() {
+        let text = "resource \"aws_iam_role\" \"r\" {\n  name = \"x\"\n  max_session_duration = 3600, # one hour\n  path = \"/\"\n}\n";
+        let (body, rewritten) = parse(text).unwrap();
+        assert!(rewritten);
+        let r = body.get_blocks("resource").next().unwrap();
+        let a = r.body.get_attribute("path").unwrap();
+        assert_eq!(a.value.span().unwrap().start, text.find("\"/\"").unwrap());
+        // A comma that is not the end of an attribute's line stays an error.
+        assert!(parse("resource \"a\" \"b\" {\n  a = 1, b = 2\n}\n").is_err());
+        assert!(parse("resource \"a\" \"b\" {\n  a = 1,,\n}\n").is_err());
     }
 }
