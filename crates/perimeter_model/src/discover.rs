@@ -41,11 +41,11 @@ pub struct Walk {
     pub root: PathBuf,
     /// Every file found, as relative `/`-separated paths, sorted (see `reorder_for_tests`).
     pub files: Vec<String>,
-    /// Entries that were not followed or could not be read (symbolic links out of the tree,
-    /// loops, walk errors).
+    /// Entries that were not followed or could not be read (symbolic links out of the tree or
+    /// that cannot be resolved, walk errors).
     pub errors: Vec<ScanError>,
-    /// Symbolic links not followed whose target is a file or folder of the scanned tree: the
-    /// target is analysed where it is, so nothing is lost, but the link's place is not read.
+    /// Symbolic links not followed whose target is a file or folder of the scanned tree (a
+    /// loop included): the target is analysed where it is, so nothing is lost.
     pub warnings: Vec<String>,
     /// Every folder entered (the root is `""`), sorted: a file added to or removed from one
     /// changes the folder's times, which is how the result cache sees new files.
@@ -146,11 +146,9 @@ pub fn walk_with(root: &Path, ignore_files: bool) -> Walk {
                     let rel = relative(root, entry.path());
                     if ft.is_symlink() {
                         match symlink_reason(root, entry.path()) {
-                            Link::InTree(target) => push(
+                            Link::InTree(why) => push(
                                 warnings,
-                                format!(
-                                    "{rel}: symbolic link not followed; its target `{target}` is in the scanned tree and analysed there"
-                                ),
+                                format!("{rel}: symbolic link not followed; {why}"),
                             ),
                             Link::Refused(why) => push(
                                 errors,
@@ -291,8 +289,8 @@ fn in_cdk_out(rel: &str) -> bool {
 
 /// What a link that is not followed points to.
 enum Link {
-    /// A file or folder inside the scanned tree (not a folder that contains the link): it is
-    /// walked where it is.
+    /// A file or folder inside the scanned tree, or a folder that contains the link (a loop):
+    /// it is walked where it is, so nothing is lost. The text says which.
     InTree(String),
     /// Why the link matters: it points outside the tree, makes a loop or cannot be resolved.
     Refused(String),
@@ -313,12 +311,14 @@ fn symlink_reason(root: &Path, link: &Path) -> Link {
                 std::fs::canonicalize(p).is_ok_and(|p| p.starts_with(&resolved))
             }) =>
         {
-            Link::Refused(format!(
-                "it points to a folder that contains it, a loop (`{target}`)"
+            Link::InTree(format!(
+                "it points to a folder that contains it, a loop (`{target}`), which is analysed where it is"
             ))
         }
         (Err(e), _) => Link::Refused(format!("it cannot be resolved (`{target}`: {e})")),
-        (Ok(_), Ok(_)) => Link::InTree(target),
+        (Ok(_), Ok(_)) => Link::InTree(format!(
+            "its target `{target}` is in the scanned tree and analysed there"
+        )),
         (Ok(_), Err(e)) => Link::Refused(format!("the scanned tree cannot be resolved: {e}")),
     }
 }

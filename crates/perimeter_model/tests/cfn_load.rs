@@ -335,3 +335,36 @@ fn cdk_json_template() {
     assert_eq!(s3.filters[0].value.as_str(), Some("incoming/"));
     assert_eq!(at(&s3.loc), (78, 7));
 }
+
+#[test]
+fn for_each_of_the_language_extensions_makes_one_resource_per_item() {
+    let app = load("cfn/for_each.yaml");
+    // A list parameter's default and a literal list; `${x}` is the item, `&{x}` its
+    // alphanumerics.
+    let resize = func(&app, "resizeFunction");
+    assert_eq!(text(resize.handler.as_ref()), "resize.handler");
+    assert_eq!(at(&resize.loc).0, 11);
+    assert!(app.function("watermarkFunction").is_some());
+    assert_eq!(app.functions.len(), 2);
+    for id in ["Queuebluegreen", "Queuecanary"] {
+        assert!(app.resource(id).is_some(), "{id}: {:?}", app.resources);
+    }
+    assert_eq!(
+        text(
+            app.resource("Queuecanary")
+                .unwrap()
+                .properties
+                .as_ref()
+                .unwrap()
+                .get("QueueName")
+        ),
+        "jobs-canary"
+    );
+    // A collection not known statically is said, once; nothing is a resource without `Type`.
+    let errors: Vec<&str> = app.errors.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("`Fn::ForEach::Unknown` is not known statically"),
+        "{errors:?}"
+    );
+}

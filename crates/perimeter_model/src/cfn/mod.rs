@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use perimeter_diagnostics::{Loc, ScanError};
 
 use crate::model::{Application, Auth, Framework, Parameter};
-use crate::yaml::{Node, Value};
+use crate::yaml::{Key, Node, Value};
 
 mod iam;
 
@@ -394,7 +394,9 @@ impl<'a> Loader<'a> {
     }
 
     fn read_entries(&mut self, resources: &Node) {
-        for (key, node) in resources.entries() {
+        let mut expanded = Vec::new();
+        self.expand_for_each(resources.entries(), 0, &mut expanded);
+        for (key, node) in &expanded {
             let Some(type_name) = node.get("Type").and_then(Node::as_str) else {
                 // In a Serverless app, a resource without `Type` whose logical id is one the
                 // framework generates (`ApiGatewayRestApi`, `HelloLambdaFunction`) extends
@@ -446,6 +448,74 @@ impl<'a> Loader<'a> {
                 .entry(entry.id.clone())
                 .or_insert(self.entries.len());
             self.entries.push(entry);
+        }
+    }
+
+    /// The resources as the `AWS::LanguageExtensions` transform makes them: an entry
+    /// `Fn::ForEach::Name: [Identifier, Collection, {OutputKey: Resource}]` is one resource per
+    /// item of the collection (a list, or a reference to a list parameter), with
+    /// `${Identifier}` and `&{Identifier}` (the item's alphanumerics) replaced in its key and
+    /// values; loops nest. A collection that is not static is an error entry naming it.
+    fn expand_for_each(
+        &mut self,
+        entries: &[(Key, Node)],
+        depth: usize,
+        out: &mut Vec<(Key, Node)>,
+    ) {
+        for (key, node) in entries {
+            if !key.name.starts_with("Fn::ForEach::") {
+                out.push((key.clone(), node.clone()));
+                continue;
+            }
+            let parts = node.items();
+            let (Some(ident), Some(collection), Some(template)) = (
+                parts.first().and_then(|n| n.as_str()),
+                parts.get(1),
+                parts.get(2),
+            ) else {
+                self.app.errors.push(ScanError::at(
+                    &key.loc,
+                    format!("`{}` is not `[Identifier, Collection, Template]`", key.name),
+                ));
+                continue;
+            };
+            let collection = self.ctx.resolve(collection);
+            let items: Option<Vec<String>> = match &collection.value {
+                Value::Seq(v) => v.iter().map(Node::scalar_text).collect(),
+                Value::Str(s) => Some(s.split(',').map(|x| x.trim().to_owned()).collect()),
+                _ => None,
+            };
+            let Some(items) = items.filter(|_| depth < 8) else {
+                self.app.errors.push(ScanError::at(
+                    &key.loc,
+                    format!(
+                        "the collection of `{}` is not known statically: the resources it makes were not read",
+                        key.name
+                    ),
+                ));
+                continue;
+            };
+            for item in items.iter().take(1000) {
+                let alnum: String = item.chars().filter(char::is_ascii_alphanumeric).collect();
+                let subst = |t: &str| {
+                    t.replace(&format!("${{{ident}}}"), item)
+                        .replace(&format!("&{{{ident}}}"), &alnum)
+                };
+                let inner: Vec<(Key, Node)> = template
+                    .entries()
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            Key {
+                                name: subst(&k.name),
+                                loc: k.loc.clone(),
+                            },
+                            substitute(v, &subst),
+                        )
+                    })
+                    .collect();
+                self.expand_for_each(&inner, depth + 1, out);
+            }
         }
     }
 
@@ -550,6 +620,30 @@ impl<'a> Loader<'a> {
     pub(crate) fn error(&mut self, loc: &Loc, message: impl Into<String>) {
         self.app.errors.push(ScanError::at(loc, message));
     }
+}
+
+/// `node` with `f` applied to every string and key in it (the values of a `Fn::ForEach`
+/// template for one item).
+fn substitute(node: &Node, f: &dyn Fn(&str) -> String) -> Node {
+    let value = match &node.value {
+        Value::Str(s) => Value::Str(f(s)),
+        Value::Seq(v) => Value::Seq(v.iter().map(|n| substitute(n, f)).collect()),
+        Value::Map(m) => Value::Map(
+            m.iter()
+                .map(|(k, v)| {
+                    (
+                        Key {
+                            name: f(&k.name),
+                            loc: k.loc.clone(),
+                        },
+                        substitute(v, f),
+                    )
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    Node::new(value, node.loc.clone())
 }
 
 #[cfg(test)]
