@@ -727,6 +727,18 @@ fn analyse_functions(
                     ..FunctionSummary::default()
                 })
             };
+            // A package that is not in the repository (a gitignored build output): the code
+            // it is built from is the handler's module where the package is built, if there.
+            let built_elsewhere = match &f.code {
+                CodeSource::Archive { zip, loc } if !repo.exists(zip) => Some(ScanError::at(
+                    loc,
+                    format!(
+                        "the code of `{}` is the package `{zip}`, which is not in the repository: it was not analysed",
+                        f.id
+                    ),
+                )),
+                _ => None,
+            };
             // Where the code lives is the loader's word (`CodeSource`).
             let code_dir = match &f.code {
                 // Written by the deployment tool from values not known here: nothing to read.
@@ -743,15 +755,7 @@ fn analyse_functions(
                         ),
                     ));
                 }
-                CodeSource::Archive { zip, loc } if !repo.exists(zip) => {
-                    return not_analysed(ScanError::at(
-                        loc,
-                        format!(
-                            "the code of `{}` is the package `{zip}`, which is not in the repository: it was not analysed",
-                            f.id
-                        ),
-                    ));
-                }
+                CodeSource::Archive { .. } if built_elsewhere.is_some() => "",
                 CodeSource::Inline(_) | CodeSource::Archive { .. } => "",
                 CodeSource::Folder(dir) => dir.as_str(),
                 CodeSource::Unknown => app.root.as_str(),
@@ -772,8 +776,32 @@ fn analyse_functions(
                 outputs: &outputs,
                 module_file: f.handler_file.as_deref(),
             };
+            if let Some(why) = built_elsewhere {
+                let zip = match &f.code {
+                    CodeSource::Archive { zip, .. } => zip.as_str(),
+                    _ => "",
+                };
+                return Some(
+                    code_built_from_the_tree(repo, app, &spec, perimeter_code::repo::parent_dir(zip))
+                        .unwrap_or_else(|| FunctionSummary {
+                            function: f.id.clone(),
+                            errors: vec![why],
+                            ..FunctionSummary::default()
+                        }),
+                );
+            }
             Some(match (&f.code, cache) {
-                (CodeSource::Inline(code), _) => crate::packaged::analyse_inline(code, &spec),
+                (CodeSource::Inline(code), _) => {
+                    let inline = crate::packaged::analyse_inline(code, &spec);
+                    // A placeholder (the handler names another module): the code deployed
+                    // over it is that module, when the repository has it.
+                    if inline.handler.is_none()
+                        && let Some(found) = code_built_from_the_tree(repo, app, &spec, &app.root)
+                    {
+                        return Some(found);
+                    }
+                    inline
+                }
                 (CodeSource::Archive { zip, .. }, _) => {
                     crate::packaged::analyse_archive(repo.root(), zip, &spec)
                 }
@@ -784,6 +812,43 @@ fn analyse_functions(
             })
         })
         .collect()
+}
+
+/// The analysis of a function whose package is built outside the repository (a gitignored
+/// zip, code deployed over an inline placeholder) from the handler's module in `from`, in its
+/// parent folders up to the application's root, or in the folder just above that root (a
+/// template kept in `deploy/` for code at the top): the first folder where the handler's
+/// module is found. `None` when none has it.
+fn code_built_from_the_tree(
+    repo: &Repo,
+    app: &Application,
+    spec: &HandlerSpec<'_>,
+    from: &str,
+) -> Option<FunctionSummary> {
+    let root = app.root.as_str();
+    let mut dirs: Vec<&str> = Vec::new();
+    let mut dir = from;
+    // Up to the application's root when `from` is under it; otherwise `from` alone.
+    while dirs.len() < 16 {
+        dirs.push(dir);
+        if dir == root || dir.is_empty() || !(root.is_empty() || dir.starts_with(root)) {
+            break;
+        }
+        dir = perimeter_code::repo::parent_dir(dir);
+    }
+    for extra in [root, perimeter_code::repo::parent_dir(root)] {
+        if !dirs.contains(&extra) {
+            dirs.push(extra);
+        }
+    }
+    dirs.into_iter().find_map(|dir| {
+        let spec = HandlerSpec {
+            code_dir: dir,
+            ..*spec
+        };
+        let summary = handler::analyse(repo, &spec);
+        summary.handler.is_some().then_some(summary)
+    })
 }
 
 /// Runs the rules over a scan.

@@ -3536,6 +3536,52 @@ Resources:
         let walk = perimeter_model::discover::walk(dir.path());
         assert_eq!(walk.vendored, ["node_modules"]);
     }
+
+    /// A package built outside the repository (a gitignored `package.zip`) or code deployed
+    /// over an inline placeholder: the handler's module in the repository is analysed; where
+    /// the repository has no such module, the error entry stays.
+    #[test]
+    fn code_built_from_the_tree_is_analysed_when_its_package_is_not_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "tiler/serverless.yml",
+            "service: tiler\nprovider:\n  name: aws\n  runtime: python3.12\npackage:\n  artifact: package.zip\nfunctions:\n  app:\n    handler: tiler/handlers/app.handler\n  gone:\n    handler: nowhere.handler\n",
+        );
+        write(
+            dir.path(),
+            "tiler/tiler/handlers/app.py",
+            "import os\ndef handler(event, context):\n    os.system(event['body'])\n",
+        );
+        write(
+            dir.path(),
+            "deploy/template.yaml",
+            "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Scanner:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: scan.handler\n      Role: arn:aws:iam::123456789012:role/r\n      Code:\n        ZipFile: |\n          def handler(event, context):\n              return 'placeholder'\n",
+        );
+        write(
+            dir.path(),
+            "scan.py",
+            "import subprocess\ndef handler(event, context):\n    subprocess.run(event['cmd'], shell=True)\n",
+        );
+        let r = scan(dir.path(), &[]);
+        assert_eq!(
+            found(&r, "INJ"),
+            [
+                ("INJ003".to_owned(), "scan.py".to_owned(), 3),
+                (
+                    "INJ003".to_owned(),
+                    "tiler/tiler/handlers/app.py".to_owned(),
+                    3
+                ),
+            ]
+        );
+        let errs = errors(&r);
+        assert_eq!(errs.len(), 1, "{errs:#?}");
+        assert!(
+            errs[0].1.contains("the code of `gone` is the package `tiler/package.zip`, which is not in the repository"),
+            "{errs:#?}"
+        );
+    }
 }
 
 // --- issue 16: precision (items 1 secrets, 4 IAM conditions) ---
