@@ -27,15 +27,18 @@ flags=(-O -s none --target-dir target/stable)
 # FUZZ_BUILD=dev builds without optimisation, with debug assertions and overflow checks: half
 # the build's CPU time of an optimised one (CI's choice), and about a tenth of its executions
 # per second.
+# Seconds one input may take before libFuzzer calls it a hang.
+timeout=10
 if [ "${FUZZ_BUILD:-release}" = dev ]; then
   flags=(--dev -s none --target-dir target/stable-dev)
+  timeout=60
 fi
 cargo fuzz build "${flags[@]}" >/dev/null
 # One target: run, then print one line (and the crash, if any); the exit status says.
 run_one() {
   local t=$1 log status execs cov
   log=$(mktemp)
-  if cargo fuzz run "${flags[@]}" "$t" -- -max_total_time="$secs" -timeout=10 \
+  if cargo fuzz run "${flags[@]}" "$t" -- -max_total_time="$secs" -timeout="$timeout" \
       -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
     status=ok
   else
