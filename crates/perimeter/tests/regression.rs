@@ -1,7 +1,15 @@
 //! Regression tests for reported attacks and bugs (issue 14 and later): each is named after
 //! what it protects and written in the form the attack used. One module per group of items.
 
+/// Writes `text` at `rel` under `root`, creating its folders (shared by the blocks below).
+fn write(root: &std::path::Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
 // --- issue 14: fingerprints (item 16) ---
+
 mod fingerprints {
     use std::path::Path;
     use std::process::{Command, Output};
@@ -722,11 +730,7 @@ mod leaks {
     const HANDLER: &str =
         "exports.hello = async (e) => { require('child_process').exec(e.body); };\n";
 
-    fn write(root: &Path, rel: &str, text: &str) {
-        let p = root.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
+    use super::write;
 
     fn run(args: &[&str], dir: &Path) -> Output {
         Command::new(BIN)
@@ -1569,11 +1573,7 @@ mod bounds {
 
     use serde_json::Value;
 
-    fn write(root: &Path, rel: &str, text: &str) {
-        let p = root.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
+    use super::write;
 
     /// Scans `root` and returns the report; panics (with stderr) if the process did not
     /// exit with a code, i.e. it was killed by a signal (a stack overflow aborts).
@@ -2245,11 +2245,7 @@ mod serverless_script {
 
     use serde_json::Value;
 
-    fn write(root: &Path, rel: &str, text: &str) {
-        let p = root.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
+    use super::write;
 
     fn scan(root: &Path) -> Value {
         let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
@@ -2355,16 +2351,11 @@ mod serverless_script {
 // --- issue 16: authentication as the application does it (item 2), SSRF only when the
 // attacker chooses where the request goes (item 3) ---
 mod auth_and_ssrf {
-    use std::path::Path;
     use std::process::Command;
 
     use serde_json::Value;
 
-    fn write(root: &Path, rel: &str, text: &str) {
-        let p = root.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
+    use super::write;
 
     /// Scans an application made of `files` and returns its findings.
     fn scan(files: &[(&str, &str)]) -> Vec<Value> {
@@ -3061,11 +3052,7 @@ mod shipped_code {
 
     use serde_json::Value;
 
-    fn write(root: &Path, rel: &str, text: &str) {
-        let p = root.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
+    use super::write;
 
     /// Writes a zip of `(name, text, deflated)` entries.
     fn zip(root: &Path, rel: &str, entries: &[(&str, &str)]) {
@@ -3591,11 +3578,7 @@ mod precision_secrets_iam {
 
     use serde_json::Value;
 
-    fn write(root: &Path, rel: &str, text: &str) {
-        let p = root.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
+    use super::write;
 
     fn scan(root: &Path) -> Value {
         let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
