@@ -72,7 +72,8 @@ fn html_report_with_thousands_of_findings_stays_usable() {
     .unwrap();
     let html = root.join("target/browser-test/big.html");
     let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
-        .args(["scan", "--format", "html", "--output"])
+        // The routes' function touches nothing beyond its response, so their findings are low.
+        .args(["scan", "--fail-on", "low", "--format", "html", "--output"])
         .arg(&html)
         .arg(dir.path())
         .output()
