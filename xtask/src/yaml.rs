@@ -19,7 +19,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 use perimeter_diagnostics::SourceFile;
-use perimeter_model::yaml::{self, Node, Value};
+use perimeter_model::yaml::{self, Node};
 use serde_json::Value as Json;
 
 /// The PyYAML reader.
@@ -124,20 +124,7 @@ fn pyyaml(
 
 /// A parsed node as the PyYAML script writes values (non-finite floats as text).
 pub(crate) fn plain(node: &Node) -> Json {
-    match &node.value {
-        Value::Null => Json::Null,
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Int(i) => Json::from(*i),
-        Value::Float(f) if f.is_nan() => Json::from(".nan"),
-        Value::Float(f) if f.is_infinite() => Json::from(if *f > 0.0 { ".inf" } else { "-.inf" }),
-        Value::Float(f) => Json::from(*f),
-        Value::Str(s) | Value::Symbolic(s) => Json::from(s.as_str()),
-        Value::Seq(items) => items.iter().map(plain).collect(),
-        Value::Map(entries) => entries
-            .iter()
-            .map(|(k, v)| (k.name.clone(), plain(v)))
-            .collect(),
-    }
+    node.to_json()
 }
 
 /// Words YAML 1.1 (PyYAML) reads as booleans and YAML 1.2 (js-yaml, perimeter) as strings.

@@ -386,12 +386,17 @@ impl Node {
         display(self, 0)
     }
 
-    /// The value as plain JSON, with intrinsics kept in their long form.
+    /// The value as plain JSON, with intrinsics kept in their long form; a float JSON cannot
+    /// hold (`.nan`, `.inf`, `-.inf`) is its YAML text rather than `null`.
     pub fn to_json(&self) -> serde_json::Value {
         match &self.value {
             Value::Null => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Int(i) => serde_json::Value::from(*i),
+            Value::Float(f) if f.is_nan() => serde_json::Value::from(".nan"),
+            Value::Float(f) if f.is_infinite() => {
+                serde_json::Value::from(if *f > 0.0 { ".inf" } else { "-.inf" })
+            }
             Value::Float(f) => serde_json::Value::from(*f),
             Value::Str(s) | Value::Symbolic(s) => serde_json::Value::String(s.clone()),
             Value::Seq(items) => items.iter().map(Node::to_json).collect(),

@@ -1,26 +1,13 @@
 //! JSON views of parsed YAML for the conformance tests: nodes as the PyYAML script writes
 //! values, and equality with numbers compared by value.
 
-use perimeter_model::yaml::{Node, Value};
+use perimeter_model::yaml::Node;
 use serde_json::Value as Json;
 
 /// A node as JSON, non-finite floats as text (`.nan`, `.inf`, `-.inf`) as the PyYAML script
 /// writes them.
 pub(crate) fn plain(node: &Node) -> Json {
-    match &node.value {
-        Value::Null => Json::Null,
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Int(i) => Json::from(*i),
-        Value::Float(f) if f.is_nan() => Json::from(".nan"),
-        Value::Float(f) if f.is_infinite() => Json::from(if *f > 0.0 { ".inf" } else { "-.inf" }),
-        Value::Float(f) => Json::from(*f),
-        Value::Str(s) | Value::Symbolic(s) => Json::from(s.as_str()),
-        Value::Seq(items) => items.iter().map(plain).collect(),
-        Value::Map(entries) => entries
-            .iter()
-            .map(|(k, v)| (k.name.clone(), plain(v)))
-            .collect(),
-    }
+    node.to_json()
 }
 
 /// Equality with numbers compared by value (`1.0` is `1`) and maps in any order.
