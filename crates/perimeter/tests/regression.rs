@@ -8,27 +8,31 @@ fn write(root: &std::path::Path, rel: &str, text: &str) {
     std::fs::write(p, text).unwrap();
 }
 
+/// Runs perimeter in `dir` with `args`, without the result cache (shared by the blocks below).
+fn run(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_perimeter"))
+        .current_dir(dir)
+        .env("PERIMETER_NO_RESULT_CACHE", "1")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// The JSON report on a run's standard output.
+fn json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
 // --- issue 14: fingerprints (item 16) ---
 
 mod fingerprints {
     use std::path::Path;
-    use std::process::{Command, Output};
+    use std::process::Command;
 
     use serde_json::Value;
 
-    fn run(dir: &Path, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_perimeter"))
-            .current_dir(dir)
-            .env("PERIMETER_NO_RESULT_CACHE", "1")
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn json(out: &Output) -> Value {
-        serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
-    }
+    use super::{json, run};
 
     fn git(dir: &Path, args: &[&str]) -> String {
         let out = Command::new("git")
@@ -2543,23 +2547,10 @@ def main(event, context):
 // --- issue 15: discovery (items 5, 6, 7) ---
 mod discovery {
     use std::path::Path;
-    use std::process::{Command, Output};
 
     use serde_json::Value;
 
-    fn run(dir: &Path, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_perimeter"))
-            .current_dir(dir)
-            .env("PERIMETER_NO_RESULT_CACHE", "1")
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn json(out: &Output) -> Value {
-        serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
-    }
+    use super::{json, run};
 
     fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
