@@ -599,3 +599,24 @@ fn iam_table(data: &Path) -> Result<String> {
     writeln!(out, "];")?;
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{RULES_DOC, rules_doc};
+    use std::path::Path;
+
+    /// The committed rule catalogue is what `cargo xtask rules-doc` writes today: a rule whose
+    /// documentation changed without regenerating the page fails the README's test command
+    /// (CI runs no separate build for `check-generated`).
+    #[test]
+    fn committed_rules_doc_is_current() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("workspace root");
+        let committed = std::fs::read_to_string(root.join(RULES_DOC)).expect("docs/rules.md");
+        assert!(
+            committed == rules_doc().expect("rules doc"),
+            "{RULES_DOC} is out of date: run `cargo xtask rules-doc`"
+        );
+    }
+}
