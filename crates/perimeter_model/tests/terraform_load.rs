@@ -643,3 +643,99 @@ resource "aws_lambda_function" "fn" {
         ("deploy/policies/s3.json".to_owned(), 5, 17)
     );
 }
+
+// --- registry Lambda module read by its interface ---
+
+#[test]
+fn registry_lambda_module_calls_are_functions_with_their_role_url_and_triggers() {
+    let (app, warnings) = load("terraform/registry");
+    assert!(app.errors.is_empty(), "{:?}", app.errors);
+    let ids: Vec<&str> = app.functions.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "module.orders.aws_lambda_function.this",
+            "module.notify.aws_lambda_function.this"
+        ]
+    );
+    let orders = app
+        .function("module.orders.aws_lambda_function.this")
+        .unwrap();
+    assert_eq!(text(orders.name.as_ref()), "orders-dev");
+    assert_eq!(text(orders.handler.as_ref()), "app.handler");
+    // `source_path` is the code folder; the handler is placed at its input.
+    assert_eq!(
+        orders.code_dir.as_deref(),
+        Some("terraform/registry/src/orders")
+    );
+    assert_eq!(
+        at(&orders.handler.as_ref().unwrap().loc),
+        ("terraform/registry/main.tf".to_owned(), 13, 19)
+    );
+    // The module's default timeout (3 s) is the function's, placed at the module block.
+    assert_eq!(text(orders.timeout.as_ref()), "3");
+    assert_eq!(
+        at(&orders.timeout.as_ref().unwrap().loc),
+        ("terraform/registry/main.tf".to_owned(), 8, 1)
+    );
+    // The URL's authorization defaults to NONE, as the module's does.
+    let url = orders.url.as_ref().expect("function URL");
+    assert_eq!(text(url.auth_type.as_ref()), "NONE");
+    // The role the module creates carries the statements, with their conditions.
+    let role = app.role_of(orders).expect("the module's role");
+    assert_eq!(role.id, "module.orders.aws_iam_role.lambda");
+    let actions: Vec<String> = role
+        .statements
+        .iter()
+        .flat_map(|s| s.actions.iter().map(|a| text(Some(a))))
+        .collect();
+    assert!(
+        actions.contains(&"dynamodb:PutItem".to_owned()),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&"logs:PutLogEvents".to_owned()),
+        "{actions:?}"
+    );
+    let pass = role
+        .statements
+        .iter()
+        .find(|s| s.actions.iter().any(|a| text(Some(a)) == "iam:PassRole"))
+        .unwrap();
+    assert!(
+        text(pass.condition.as_ref()).contains("iam:PassedToService"),
+        "{:?}",
+        pass.condition
+    );
+
+    // A single file as `source_path` is the handler's module; an existing role is used.
+    let notify = app
+        .function("module.notify.aws_lambda_function.this")
+        .unwrap();
+    assert_eq!(
+        notify.handler_file.as_deref(),
+        Some("terraform/registry/functions/notify.py")
+    );
+    assert_eq!(text(notify.timeout.as_ref()), "30");
+    assert_eq!(notify.role.as_deref(), Some("aws_iam_role.shared"));
+    // The module's outputs link the caller's subscription to the function.
+    assert!(
+        notify.events.iter().any(|e| e.kind == EventKind::Sns),
+        "{:?}",
+        notify.events
+    );
+
+    // `create_function = false` creates nothing, and says so; a submodule is not a function.
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("module.disabled") && w.contains("not created")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("terraform-aws-modules/lambda/aws//modules/alias")),
+        "{warnings:?}"
+    );
+}

@@ -50,6 +50,8 @@ pub(crate) struct Module {
     pub outputs: BTreeMap<String, Located<Expression>>,
     /// Child modules read from the repository, by name.
     pub children: BTreeMap<String, Module>,
+    /// Calls of registry modules read by their documented interface.
+    pub known: Vec<super::known::Call>,
     /// The variables as parameters of the application (`sensitive = true` is `NoEcho`).
     pub parameters: Vec<crate::model::Parameter>,
     /// Locals evaluated once the module's variables are all known (each local once, however
@@ -555,6 +557,11 @@ impl<'m> Eval<'m> {
     }
 
     fn module_output(&mut self, module: &str, output: &str, loc: &Loc) -> Node {
+        if let Some(call) = self.m.known.iter().find(|c| c.name == module) {
+            return call
+                .output(&self.m.prefix, output, loc)
+                .unwrap_or_else(|| symbolic(format!("module.{module}.{output}"), loc));
+        }
         let Some(child) = self.m.children.get(module) else {
             return symbolic(format!("module.{module}.{output}"), loc);
         };

@@ -11,6 +11,7 @@
 //! Remote modules are recorded, not fetched; `count`/`for_each` resources are one resource.
 
 mod eval;
+mod known;
 mod legacy;
 mod translate;
 
@@ -306,6 +307,27 @@ fn not_created(b: &Located<hcl_edit::structure::Block>, address: &str) -> String
     )
 }
 
+/// A module call's inputs, evaluated in the calling module.
+fn module_inputs(
+    m: &Module,
+    files: &TreeFiles<'_>,
+    block: &Located<hcl_edit::structure::Block>,
+) -> BTreeMap<String, crate::yaml::Node> {
+    let mut ev = Eval::new(m, files);
+    block
+        .item
+        .body
+        .attributes()
+        .filter(|a| {
+            !matches!(
+                a.key.as_str(),
+                "source" | "version" | "count" | "for_each" | "providers" | "depends_on"
+            )
+        })
+        .map(|a| (a.key.as_str().to_owned(), ev.expr(&a.value, &block.file)))
+        .collect()
+}
+
 #[allow(clippy::too_many_arguments)]
 fn build_module(
     files: &TreeFiles<'_>,
@@ -459,6 +481,21 @@ fn build_module(
         let local = (source.starts_with("./") || source.starts_with("../"))
             .then(|| crate::cfn::join_dir(dir, &source))
             .flatten();
+        if local.is_none() && known::is_lambda_module(&source) {
+            let call = known::Call {
+                inputs: module_inputs(&m, files, &block),
+                name,
+                block,
+            };
+            if call.creates_no_function() {
+                warnings.push(not_created(
+                    &call.block,
+                    &format!("{prefix}module.{}", call.name),
+                ));
+            }
+            m.known.push(call);
+            continue;
+        }
         let Some(child_dir) = local else {
             warnings.push(format!(
                 "{}: module `{name}` comes from `{source}`, which perimeter does not fetch; what it declares is not analysed",
@@ -482,21 +519,7 @@ fn build_module(
             continue;
         }
         files.instances.set(files.instances.get() + 1);
-        let inputs: BTreeMap<String, crate::yaml::Node> = {
-            let mut ev = Eval::new(&m, files);
-            block
-                .item
-                .body
-                .attributes()
-                .filter(|a| {
-                    !matches!(
-                        a.key.as_str(),
-                        "source" | "version" | "count" | "for_each" | "providers" | "depends_on"
-                    )
-                })
-                .map(|a| (a.key.as_str().to_owned(), ev.expr(&a.value, &block.file)))
-                .collect()
-        };
+        let inputs = module_inputs(&m, files, &block);
         stack.push(child_dir.clone());
         let child = build_module(
             files,

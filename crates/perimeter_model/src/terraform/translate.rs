@@ -478,6 +478,9 @@ pub(crate) fn module_resources(
         entry.push(("Properties", map(props, &loc)));
         out.push((address, map(entry, &loc)));
     }
+    for call in &m.known {
+        super::known::lambda_resources(call, m, files, out, ctx);
+    }
     for child in m.children.values() {
         module_resources(child, files, out, ctx);
     }
