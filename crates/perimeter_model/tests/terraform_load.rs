@@ -739,3 +739,29 @@ fn registry_lambda_module_calls_are_functions_with_their_role_url_and_triggers()
         "{warnings:?}"
     );
 }
+
+#[test]
+fn a_copy_of_the_registry_lambda_module_is_read_by_its_interface() {
+    let (app, _) = load("terraform/registry-copy");
+    assert!(app.errors.is_empty(), "{:?}", app.errors);
+    let code: BTreeMap<&str, Option<&str>> = app
+        .functions
+        .iter()
+        .map(|f| (f.id.as_str(), f.code_dir.as_deref()))
+        .collect();
+    // The package-only call creates no function; the call that deploys its package
+    // (`local_filename`) has its source folder as code.
+    let want: BTreeMap<&str, Option<&str>> = [
+        (
+            "module.hello.aws_lambda_function.this",
+            Some("terraform/registry-copy/src/hello"),
+        ),
+        (
+            "module.from_package.aws_lambda_function.this",
+            Some("terraform/registry-copy/src/hello"),
+        ),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(code, want);
+}

@@ -77,6 +77,17 @@ impl Call {
         self.input(key).and_then(Node::as_bool).unwrap_or(default)
     }
 
+    /// `source_path`: a path, or a list's first entry (a string or `{ path = ... }`).
+    fn source_path(&self) -> Option<Node> {
+        self.input("source_path").and_then(|s| match &s.value {
+            Value::Seq(items) => items.first().and_then(|first| match &first.value {
+                Value::Map(_) => first.get("path").cloned(),
+                _ => Some(first.clone()),
+            }),
+            _ => Some(s.clone()),
+        })
+    }
+
     fn loc(&self) -> Loc {
         loc_of(&self.block.file, self.block.item.span())
     }
@@ -98,6 +109,9 @@ impl Call {
             "lambda_role_arn" => get_att(&a.role, "Arn", loc),
             "lambda_role_name" => reference(&a.role, loc),
             "lambda_function_url" => get_att(&a.url, "FunctionUrl", loc),
+            // The package a call builds (`create_function = false` calls build packages for
+            // others): its source, which the deploying call reads as its code.
+            "local_filename" => return self.source_path(),
             _ => return None,
         })
     }
@@ -342,17 +356,21 @@ fn record_code(
     p: &mut Vec<(&str, Node)>,
     ctx: &mut Context,
 ) {
-    let source_path = call.input("source_path").and_then(|s| match &s.value {
-        Value::Seq(items) => items.first().and_then(|first| match &first.value {
-            Value::Map(_) => first.get("path").cloned(),
-            _ => Some(first.clone()),
-        }),
-        _ => Some(s.clone()),
-    });
+    let source_path = call.source_path();
     let create_package = call.flag("create_package", true);
-    if create_package
-        && let Some(path) = source_path.as_ref().and_then(known_text)
+    let package = call
+        .input("local_existing_package")
+        .filter(|_| !create_package);
+    // What the module packages: `source_path`, or an existing package that is a folder or
+    // file of the repository (another call's `local_filename`).
+    let built_from = if create_package {
+        source_path.as_ref()
+    } else {
+        package
+    };
+    if let Some(path) = built_from.and_then(known_text)
         && let Some(rel) = m.resolve(&path)
+        && !crate::code::is_zip(&rel)
     {
         if files.has_dir(&rel) {
             ctx.code.insert(address.to_owned(), Code::Dir(Some(rel)));
@@ -363,9 +381,6 @@ fn record_code(
             return;
         }
     }
-    let package = call
-        .input("local_existing_package")
-        .filter(|_| !create_package);
     let image = call.input("image_uri");
     let from = package
         .cloned()

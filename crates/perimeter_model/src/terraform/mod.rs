@@ -307,6 +307,31 @@ fn not_created(b: &Located<hcl_edit::structure::Block>, address: &str) -> String
     )
 }
 
+/// Whether a folder is a copy of the registry's Lambda module (its variables are the
+/// module's interface): its package is built by an external program at plan time, so it is
+/// read by that interface like the registry module, not followed.
+fn is_lambda_module_copy(parsed: &[Parsed]) -> bool {
+    const INTERFACE: &[&str] = &[
+        "source_path",
+        "create_package",
+        "local_existing_package",
+        "allowed_triggers",
+        "attach_policy_statements",
+        "create_lambda_function_url",
+    ];
+    let declared: std::collections::BTreeSet<&str> = parsed
+        .iter()
+        .flat_map(|p| p.body.iter())
+        .filter_map(|s| match s {
+            Structure::Block(b) if b.ident.as_str() == "variable" => {
+                b.labels.first().map(|l| l.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    INTERFACE.iter().all(|v| declared.contains(v))
+}
+
 /// A module call's inputs, evaluated in the calling module.
 fn module_inputs(
     m: &Module,
@@ -481,7 +506,10 @@ fn build_module(
         let local = (source.starts_with("./") || source.starts_with("../"))
             .then(|| crate::cfn::join_dir(dir, &source))
             .flatten();
-        if local.is_none() && known::is_lambda_module(&source) {
+        let vendored = local
+            .as_deref()
+            .is_some_and(|d| is_lambda_module_copy(&files.parsed(d, errors)));
+        if vendored || (local.is_none() && known::is_lambda_module(&source)) {
             let call = known::Call {
                 inputs: module_inputs(&m, files, &block),
                 name,
