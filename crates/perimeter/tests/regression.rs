@@ -3733,3 +3733,103 @@ Resources:
     }
 }
 // --- end issue 16: precision (items 1, 4) ---
+
+// --- issue 16 item 6: behaviour the platform guarantees (lead) ---
+
+mod platform_guarantees {
+    use super::{json, run, write};
+
+    const TEMPLATE: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  OpenInbox:
+    Type: AWS::SQS::Queue
+  OpenInboxPolicy:
+    Type: AWS::SQS::QueuePolicy
+    Properties:
+      Queues: [!Ref OpenInbox]
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: "*"
+            Action: sqs:SendMessage
+            Resource: !GetAtt OpenInbox.Arn
+  PartnerInbox:
+    Type: AWS::SQS::Queue
+  PartnerInboxPolicy:
+    Type: AWS::SQS::QueuePolicy
+    Properties:
+      Queues: [!Ref PartnerInbox]
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: { AWS: "*" }
+            Action: sqs:SendMessage
+            Resource: !GetAtt PartnerInbox.Arn
+            Condition:
+              ArnEquals: { "aws:SourceArn": "arn:aws:sns:eu-west-1:111122223333:partner" }
+  Open:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: ledger.handler
+      Runtime: python3.12
+      CodeUri: src
+      Events:
+        Jobs: { Type: SQS, Properties: { Queue: !GetAtt OpenInbox.Arn } }
+  Partner:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: ledger.handler
+      Runtime: python3.12
+      CodeUri: src
+      Events:
+        Jobs: { Type: SQS, Properties: { Queue: !GetAtt PartnerInbox.Arn } }
+"#;
+
+    const LEDGER: &str = r#"import json
+import os
+
+import pymysql
+
+db = pymysql.connect(host=os.environ.get("DB_HOST"))
+
+
+def handler(event, context):
+    for record in event["Records"]:
+        entry = json.loads(record["body"])
+        with db.cursor() as cur:
+            cur.execute("INSERT INTO ledger VALUES ('%s')" % entry["memo"])
+"#;
+
+    /// A queue whose policy lets any principal send makes its consumer as exposed as an
+    /// endpoint; one open only to a named source stays a producer's data.
+    #[test]
+    fn a_queue_anyone_may_write_to_makes_its_consumer_internet_facing() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "template.yaml", TEMPLATE);
+        write(dir.path(), "src/ledger.py", LEDGER);
+        let r = json(&run(dir.path(), &["scan", ".", "--format", "json"]));
+        let sql: Vec<(String, String)> = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "INJ001")
+            .map(|f| {
+                (
+                    f["function"].as_str().unwrap_or_default().to_owned(),
+                    f["severity"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert!(
+            sql.contains(&("Open".to_owned(), "critical".to_owned()))
+                || sql.contains(&("Open".to_owned(), "high".to_owned())),
+            "{sql:?}"
+        );
+        assert!(
+            sql.contains(&("Partner".to_owned(), "medium".to_owned())),
+            "{sql:?}"
+        );
+    }
+}
+// --- end issue 16 item 6 ---

@@ -337,6 +337,11 @@ pub(crate) fn leaves(branch: &str) -> bool {
         || branch.contains("sys.exit")
 }
 
+/// The fields of an EventBridge `PutEvents` entry that the rules' event patterns match
+/// (`Source` is the pattern's `source`, `DetailType` its `detail-type`): recorded as the
+/// call's payload fields, with their value when it is a constant.
+pub(crate) const EVENT_ENTRY_FIELDS: &[&str] = &["Source", "DetailType"];
+
 #[cfg(test)]
 mod denial_tests {
     use super::{denies_access, leaves};

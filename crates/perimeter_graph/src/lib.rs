@@ -508,7 +508,10 @@ impl<'a> AppGraph<'a> {
                 seen.push(res);
                 for e in self.edges_from(res) {
                     match e.kind {
-                        EdgeKind::Trigger if e.channel == ch || (ch == Channel::StepFunctions) => {
+                        EdgeKind::Trigger
+                            if (e.channel == ch || ch == Channel::StepFunctions)
+                                && self.rule_admits(&e.to, res, producer, call) =>
+                        {
                             out.push((e.to.as_str(), e.channel, w.to.as_str()));
                         }
                         EdgeKind::Forward => frontier.push((e.to.as_str(), e.channel)),
@@ -784,6 +787,48 @@ impl<'a> AppGraph<'a> {
             .find_map(|i| i.feeding(path).map(|t| (i, t)))
     }
 
+    /// Whether an event a producer writes to a bus can reach a consumer through the rules
+    /// that connect them: a bus is not its rules, and a rule delivers only the events its
+    /// pattern matches. Anything else (another channel, a value not known, a pattern not
+    /// read) is admitted.
+    fn rule_admits(&self, consumer: &str, bus: &str, producer: &str, call: usize) -> bool {
+        let Some(written) = self
+            .summary(producer)
+            .and_then(|s| s.sdk_calls.get(call))
+            .filter(|c| c.service == "events")
+        else {
+            return true;
+        };
+        let Some(f) = self.app.function(consumer) else {
+            return true;
+        };
+        let value = |name: &str| {
+            written
+                .fields
+                .iter()
+                .find(|p| p.name == name)
+                .and_then(|p| p.value.as_deref())
+        };
+        let (source, detail_type) = (value("Source"), value("DetailType"));
+        let mut rules = f.events.iter().filter(|e| {
+            e.kind == EventKind::EventBridge && {
+                let on = e
+                    .source
+                    .as_ref()
+                    .map(|n| node_targets(self.app, n))
+                    .unwrap_or_default();
+                on.iter().any(|t| t == bus) || (on.is_empty() && bus == DEFAULT_BUS)
+            }
+        });
+        rules.any(|e| {
+            let Some(pattern) = event_pattern(e) else {
+                return true;
+            };
+            pattern_field_admits(&pattern, "source", source)
+                && pattern_field_admits(&pattern, "detail-type", detail_type)
+        })
+    }
+
     /// Functions that write to a resource that triggers them, directly or through other
     /// functions: each cycle as the list of `(function, call index, resource)` hops.
     pub fn cycles(&self) -> Vec<Vec<(String, usize, Target)>> {
@@ -861,6 +906,36 @@ fn forwards(app: &Application, edges: &mut Vec<Edge>) {
             _ => {}
         }
     }
+}
+
+/// The event pattern of an EventBridge rule trigger (`EventPattern` of a rule, `Pattern` of
+/// a SAM event, `pattern` of a Serverless one), as JSON; a pattern written as a JSON string
+/// is parsed.
+fn event_pattern(e: &perimeter_model::Event) -> Option<serde_json::Value> {
+    let props = e.properties.as_ref()?;
+    let p = ["EventPattern", "Pattern", "pattern"]
+        .iter()
+        .find_map(|k| props.get(k))?;
+    match p.as_str() {
+        Some(text) => serde_json::from_str(text).ok(),
+        None => Some(p.to_json()),
+    }
+}
+
+/// Whether a pattern's field admits a written value: a field the pattern does not filter, a
+/// value not known, or a filter other than exact strings (prefix, anything-but, ...) admits.
+fn pattern_field_admits(pattern: &serde_json::Value, field: &str, written: Option<&str>) -> bool {
+    let (Some(filter), Some(written)) = (pattern.get(field), written) else {
+        return true;
+    };
+    let values: Vec<&serde_json::Value> = match filter {
+        serde_json::Value::Array(a) => a.iter().collect(),
+        other => vec![other],
+    };
+    if values.iter().any(|v| !v.is_string()) {
+        return true;
+    }
+    values.iter().any(|v| v.as_str() == Some(written))
 }
 
 /// The target standing for the account's default EventBridge bus.
@@ -1218,6 +1293,10 @@ pub enum Provenance {
     External,
     /// Every producer inside the application is known and none writes attacker data.
     Trusted,
+    /// It arrives through a queue, topic or bucket whose resource policy lets anyone write
+    /// to it (`Principal: "*"`, no condition): the resource's id. Its consumers are as
+    /// exposed as an endpoint.
+    Public(String),
 }
 
 impl AppGraph<'_> {
@@ -1266,6 +1345,50 @@ impl AppGraph<'_> {
             .map(|r| r.id.as_str())
     }
 
+    /// Whether the resource policy of a queue, topic or bucket lets anyone write to it
+    /// through `channel`.
+    fn open_to_anyone(&self, target: &str, channel: Channel) -> bool {
+        self.policy_grants_write(target, channel, true)
+    }
+
+    /// Whether the resource policy of a queue, topic or bucket lets a principal write to it
+    /// through `channel` (anyone, with `anyone`): it is fed from outside the application.
+    fn policy_grants_write(&self, target: &str, channel: Channel, anyone: bool) -> bool {
+        let (policy_type, targets_key, action) = match channel {
+            Channel::Sqs => ("AWS::SQS::QueuePolicy", "Queues", "sqs:SendMessage"),
+            Channel::Sns => ("AWS::SNS::TopicPolicy", "Topics", "sns:Publish"),
+            Channel::S3 => ("AWS::S3::BucketPolicy", "Bucket", "s3:PutObject"),
+            _ => return false,
+        };
+        self.app
+            .resources
+            .iter()
+            .filter(|r| r.type_name == policy_type)
+            .filter(|r| {
+                r.prop(targets_key).is_some_and(|n| {
+                    let nodes = match &n.value {
+                        perimeter_model::yaml::Value::Seq(_) => n.items(),
+                        _ => vec![n],
+                    };
+                    nodes
+                        .iter()
+                        .any(|n| node_targets(self.app, n).iter().any(|t| t == target))
+                })
+            })
+            .filter_map(|r| r.prop("PolicyDocument").map(|d| (r, d)))
+            .any(|(r, doc)| {
+                perimeter_model::cfn::statements(doc, &r.id)
+                    .iter()
+                    .any(|st| {
+                        if anyone {
+                            privilege::open_to_anyone(st, action)
+                        } else {
+                            st.principal.is_some() && privilege::statement_allows(st, action)
+                        }
+                    })
+            })
+    }
+
     /// The provenance of a source path of a function.
     pub fn provenance(&self, f: &Function, path: &str) -> Provenance {
         if f.is_internet_facing() && http_controlled(path) {
@@ -1280,6 +1403,12 @@ impl AppGraph<'_> {
             .edges_to(&f.id)
             .filter(|e| e.kind == EdgeKind::Trigger && e.channel.feeds(path))
             .collect();
+        if let Some(open) = feeding
+            .iter()
+            .find(|t| self.open_to_anyone(&t.from, t.channel))
+        {
+            return Provenance::Public(open.from.clone());
+        }
         let invoked = self
             .edges_to(&f.id)
             .any(|e| e.kind == EdgeKind::Write && e.channel == Channel::Invoke);
@@ -1321,6 +1450,7 @@ impl AppGraph<'_> {
                 && (writers.is_empty() || !others.is_empty())
                 && !others.iter().any(|w| relays_stored(w))
                 && self.granted_outside(&t.from, t.channel).is_none()
+                && !self.policy_grants_write(&t.from, t.channel, false)
         });
         if internal {
             Provenance::Trusted

@@ -401,6 +401,49 @@ pub fn managed_policy(name_or_arn: &str) -> Option<&'static [&'static str]> {
         .map(|(_, a)| *a)
 }
 
+/// Whether a statement's `Condition` restricts the caller (source account, ARN, VPC,
+/// organisation or endpoint), so a `*` principal is not the whole world.
+pub fn condition_restricts(condition: Option<&Node>) -> bool {
+    const KEYS: &[&str] = &[
+        "aws:SourceArn",
+        "aws:SourceAccount",
+        "aws:SourceVpc",
+        "aws:SourceVpce",
+        "aws:SourceIp",
+        "aws:PrincipalOrgID",
+        "aws:PrincipalAccount",
+        "aws:PrincipalArn",
+        "aws:SourceOwner",
+        "aws:PrincipalOrgPaths",
+        "aws:ResourceOrgID",
+        // KMS key policies: only callers of this account, through a named service.
+        "kms:CallerAccount",
+    ];
+    // `{ Operator: { key: values } }`: the keys sit under the operators.
+    let Some(c) = condition else { return false };
+    c.entries().iter().any(|(_, by_key)| {
+        by_key
+            .entries()
+            .iter()
+            .any(|(k, _)| KEYS.iter().any(|key| k.name.eq_ignore_ascii_case(key)))
+    })
+}
+
+/// Whether a resource policy statement lets anyone (`*`, `{"AWS": "*"}`) do `action`, with
+/// no condition narrowing who.
+pub fn open_to_anyone(stmt: &Statement, action: &str) -> bool {
+    let anyone = stmt.principal.as_ref().is_some_and(|p| {
+        let values: Vec<&Node> = match &p.value {
+            perimeter_model::yaml::Value::Map(entries) => {
+                entries.iter().flat_map(|(_, v)| v.items()).collect()
+            }
+            _ => p.items(),
+        };
+        values.iter().any(|v| v.as_str() == Some("*"))
+    });
+    anyone && statement_allows(stmt, action) && !condition_restricts(stmt.condition.as_ref())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

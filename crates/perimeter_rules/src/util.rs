@@ -446,27 +446,7 @@ pub(crate) fn principal_values(principal: &Node) -> Vec<(String, &Node)> {
     out
 }
 
-/// Whether a statement's `Condition` restricts the caller (source account, ARN, VPC,
-/// organisation or endpoint), so a `*` principal is not the whole world.
-pub(crate) fn condition_restricts(condition: Option<&Node>) -> bool {
-    const KEYS: &[&str] = &[
-        "aws:SourceArn",
-        "aws:SourceAccount",
-        "aws:SourceVpc",
-        "aws:SourceVpce",
-        "aws:SourceIp",
-        "aws:PrincipalOrgID",
-        "aws:PrincipalAccount",
-        "aws:PrincipalArn",
-        "aws:SourceOwner",
-        "aws:PrincipalOrgPaths",
-        "aws:ResourceOrgID",
-        // KMS key policies: only callers of this account, through a named service.
-        "kms:CallerAccount",
-    ];
-    let Some(c) = condition else { return false };
-    KEYS.iter().any(|k| !find_key(c, k).is_empty())
-}
+pub(crate) use perimeter_graph::privilege::condition_restricts;
 
 /// Services that run code, or start what runs code, with a role passed to them: passing any
 /// role to one of these lets the caller act with that role.

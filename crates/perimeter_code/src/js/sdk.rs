@@ -224,20 +224,26 @@ fn record<'a>(
             break;
         }
     }
-    if resource.is_none() && service == "events" {
-        let entry = params.field("Entries").map(|e| {
-            let o = e
-                .obj
-                .as_ref()
-                .and_then(|o| o.borrow().fields.get("0").cloned());
-            o.unwrap_or_else(|| {
-                e.obj
+    // `putEvents({ Entries: [{...}] })`: the first entry names the bus and the event's
+    // source and detail type (what the rules' patterns match).
+    let entry = (service == "events")
+        .then(|| {
+            params.field("Entries").map(|e| {
+                let o = e
+                    .obj
                     .as_ref()
-                    .and_then(|o| o.borrow().elems.clone())
-                    .unwrap_or_default()
+                    .and_then(|o| o.borrow().fields.get("0").cloned());
+                o.unwrap_or_else(|| {
+                    e.obj
+                        .as_ref()
+                        .and_then(|o| o.borrow().elems.clone())
+                        .unwrap_or_default()
+                })
             })
-        });
-        resource = Some(match entry.and_then(|e| e.field("EventBusName")) {
+        })
+        .flatten();
+    if resource.is_none() && service == "events" {
+        resource = Some(match entry.as_ref().and_then(|e| e.field("EventBusName")) {
             Some(v) => resource_expr(&v, "EventBusName"),
             None => ResourceExpr::Literal("default".to_owned()),
         });
@@ -319,6 +325,16 @@ fn record<'a>(
                 .collect()
         })
         .unwrap_or_default();
+    let fields = match &entry {
+        Some(e) => crate::spec::EVENT_ENTRY_FIELDS
+            .iter()
+            .map(|k| crate::PayloadField {
+                name: (*k).to_owned(),
+                value: e.field(k).and_then(|v| v.konst().map(|c| c.to_string())),
+            })
+            .collect(),
+        None => fields,
+    };
     // An invocation payload or execution input is the consumer's whole event: keep which of
     // its fields carry what.
     if let (Some(t), true) = (&mut tainted, matches!(service, "lambda" | "states")) {

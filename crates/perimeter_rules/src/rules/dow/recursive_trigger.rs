@@ -11,7 +11,9 @@ declare_rule! {
     /// that triggers the calling function, as the application graph links them: the SDK
     /// call's resource is resolved through environment variables and literals to the same
     /// resource the trigger names. For S3, a trigger whose prefix or suffix filter cannot
-    /// match the key the code writes breaks the loop and is not reported.
+    /// match the key the code writes breaks the loop and is not reported; so does an
+    /// EventBridge rule whose event pattern (`source`, `detail-type`) cannot match the event
+    /// the code puts on the bus: a rule is not its bus.
     ///
     /// ## Why is this bad?
     /// Each invocation writes an object or message that invokes the function again: an

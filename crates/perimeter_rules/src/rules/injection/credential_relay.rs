@@ -81,7 +81,7 @@ impl Rule for CredentialRelay {
                 let (severity, mut trace) = match g.provenance_of(f, &p.source) {
                     Provenance::Upstream(t) => (Severity::High, t),
                     Provenance::External => (Severity::Medium, Vec::new()),
-                    Provenance::Trusted | Provenance::Caller => continue,
+                    Provenance::Trusted | Provenance::Caller | Provenance::Public(_) => continue,
                 };
                 let id = Some(f.id.as_str());
                 trace.push(perimeter_diagnostics::TraceStep::at(

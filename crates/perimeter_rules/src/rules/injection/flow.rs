@@ -234,6 +234,23 @@ pub(crate) fn report_flows(cx: &AppContext<'_>, out: &mut Findings, kind: Kind, 
                             continue;
                         }
                         Provenance::Trusted => continue,
+                        // Anyone may write to the queue, topic or bucket: its consumer is
+                        // as exposed as an endpoint.
+                        Provenance::Public(resource) => {
+                            out.report(
+                                &flow.sink,
+                                format!(
+                                    "event data `{}` reaches `{}` (anyone may write to `{resource}`: its resource policy allows any principal)",
+                                    flow.source.path, flow.sink_name
+                                ),
+                            )
+                            .severity(severity(kind, Exposure::Internet))
+                            .function(&f.id)
+                            .resource(&resource)
+                            .trace(trace(f, flow))
+                            .help(help.to_owned());
+                            continue;
+                        }
                         Provenance::Caller | Provenance::External => {}
                     }
                 }
