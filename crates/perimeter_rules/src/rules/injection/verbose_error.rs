@@ -1,6 +1,8 @@
 //! ERR001: errors and stack traces returned to HTTP callers.
 use perimeter_diagnostics::{Loc, TraceStep};
 
+use perimeter_model::EventKind;
+
 use crate::prelude::*;
 
 declare_rule! {
@@ -9,7 +11,9 @@ declare_rule! {
     /// caller (`body: err.stack`, `return str(e)` in a response), or whose web framework
     /// runs in debug mode, which answers every unhandled error with its traceback: a
     /// Chalice app with `app.debug = True`, a Django project deployed (Zappa) with
-    /// `DEBUG = True` in the settings module its stage uses.
+    /// `DEBUG = True` in the settings module its stage uses. A WebSocket route answers the
+    /// client only when it has a route response: without one, API Gateway drops what the
+    /// function returns, and the route is not reported.
     ///
     /// ## Why is this bad?
     /// Error details reveal file paths, library versions, table names and query text: a map
@@ -37,6 +41,28 @@ declare_rule! {
     }
 }
 
+/// Whether what the function returns reaches an internet caller: a function URL, a REST or
+/// HTTP API route, a load balancer, or a WebSocket route with a route response (without one,
+/// API Gateway discards the integration's response: the client sees nothing of it).
+fn answers_caller(cx: &AppContext<'_>, f: &perimeter_model::Function) -> bool {
+    let route_responses = || {
+        cx.app
+            .resources
+            .iter()
+            .any(|r| r.type_name == "AWS::ApiGatewayV2::RouteResponse")
+    };
+    f.url.is_some()
+        || f.events.iter().any(|e| match e.kind {
+            EventKind::WebSocket => {
+                e.properties.as_ref().is_some_and(|p| {
+                    p.get("routeResponseSelectionExpression").is_some()
+                        || p.get("RouteResponseSelectionExpression").is_some()
+                }) || route_responses()
+            }
+            k => k.is_http(),
+        })
+}
+
 impl Rule for VerboseError {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -45,7 +71,7 @@ impl Rule for VerboseError {
     fn check(&self, cx: &AppContext<'_>, out: &mut Findings) {
         // A debug switch is one line shared by every function of the app: one finding.
         let mut switches: Vec<(&Loc, Vec<&str>)> = Vec::new();
-        for f in cx.app.functions.iter().filter(|f| f.is_internet_facing()) {
+        for f in cx.app.functions.iter().filter(|f| answers_caller(cx, f)) {
             let Some(debug) = &f.debug else { continue };
             match switches.iter_mut().find(|(l, _)| **l == debug.loc) {
                 Some((_, fs)) => fs.push(&f.id),
@@ -68,7 +94,7 @@ impl Rule for VerboseError {
             .help("Turn debug mode off in deployed code, or read it from the stage's settings");
         }
         for (f, summary) in cx.analysed() {
-            if !f.is_internet_facing() {
+            if !answers_caller(cx, f) {
                 continue;
             }
             for flow in summary
