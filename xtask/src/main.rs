@@ -14,14 +14,16 @@
 //! - `cargo xtask rules-doc`: the rule catalogue as `docs/rules.md`, from the rules' own
 //!   documentation (the SARIF report links each rule there).
 //! - `cargo xtask check-generated`: regenerates into memory and fails if a committed file
-//!   differs (the IAM tables only when their input is named: `--botocore-data DIR`,
-//!   `--iam-definition FILE`; neither is available offline in CI).
+//!   differs (the IAM tables and the YAML test suite's cases only when their input is named:
+//!   `--botocore-data DIR`, `--iam-definition FILE`, `--suite GITDIR`; none is available
+//!   offline in CI).
 //! - `cargo xtask ecosystem --mirror DIR [--only owner/name,...] [--write]`: scans the pinned
 //!   real applications of `ecosystem/repos.json` with the release build and prints what changed
 //!   against `ecosystem/snapshot.json` (see `ecosystem.rs`).
 //! - `cargo xtask ecosystem-figures [--write]`: the ecosystem figures from the committed
 //!   snapshot and triage; `--write` puts them in the README.
-//! - `cargo xtask yaml-suite --suite GITDIR [--out DIR]`, `cargo xtask yaml-pyyaml --trees DIR`,
+//! - `cargo xtask yaml-suite --suite GITDIR [--out DIR] [--licence-rev REV]`,
+//!   `cargo xtask yaml-pyyaml --trees DIR`,
 //!   `cargo xtask yaml-fixtures`: YAML conformance data and the comparison with PyYAML (see
 //!   `yaml.rs`).
 
@@ -273,6 +275,20 @@ fn main() -> Result<()> {
                     bail!("{OUT} is out of date: run `cargo xtask iam-table`");
                 }
             }
+            // The YAML test suite's cases, against the suite's git directory when named.
+            if let Some(suite) = flag(&args, "--suite") {
+                let licence_rev = flag(&args, "--licence-rev");
+                let (files, _) = yaml::suite_files(Path::new(&suite), licence_rev.as_deref())?;
+                for (name, text) in &files {
+                    let path = root.join(yaml::SUITE_OUT).join(name);
+                    if std::fs::read_to_string(&path).unwrap_or_default() != *text {
+                        bail!(
+                            "{} is out of date: run `cargo xtask yaml-suite`",
+                            path.display()
+                        );
+                    }
+                }
+            }
             if args.iter().any(|a| a == "--iam-definition") {
                 let (path, version) = iam_definition(&args)?;
                 let text = iam_resources(&path, &version)?;
@@ -321,9 +337,14 @@ fn main() -> Result<()> {
         }
         Some("yaml-suite") => {
             let suite = flag(&args, "--suite").context("yaml-suite needs --suite GITDIR")?;
-            let out = flag(&args, "--out")
-                .map_or_else(|| root.join("target/yaml-test-suite"), PathBuf::from);
-            let cases = yaml::extract_suite(Path::new(&suite), &out)?;
+            let out =
+                flag(&args, "--out").map_or_else(|| root.join(yaml::SUITE_OUT), PathBuf::from);
+            let licence_rev = flag(&args, "--licence-rev");
+            let (files, cases) = yaml::suite_files(Path::new(&suite), licence_rev.as_deref())?;
+            std::fs::create_dir_all(&out)?;
+            for (name, text) in &files {
+                std::fs::write(out.join(name), text)?;
+            }
             #[expect(clippy::print_stderr, reason = "the generator reports what it wrote")]
             {
                 eprintln!("{cases} cases written to {}", out.display());
@@ -351,10 +372,11 @@ fn main() -> Result<()> {
         }
         _ => bail!(
             "usage: cargo xtask iam-table [--botocore-data DIR] | iam-resources [--iam-definition FILE]\n\
-             \x20      | rules-doc | check-generated [--botocore-data DIR] [--iam-definition FILE]\n\
+             \x20      | rules-doc | check-generated [--botocore-data DIR] [--iam-definition FILE] [--suite GITDIR]\n\
              \x20      | ecosystem --mirror DIR [--only owner/name,...] [--write] [--repos FILE]\n\
              \x20      | ecosystem-figures [--write]\n\
-             \x20      | yaml-suite --suite GITDIR [--out DIR] | yaml-pyyaml --trees DIR [--python BIN]\n\
+             \x20      | yaml-suite --suite GITDIR [--out DIR] [--licence-rev REV]\n\
+             \x20      | yaml-pyyaml --trees DIR [--python BIN]\n\
              \x20      | yaml-fixtures [--python BIN]"
         ),
     }

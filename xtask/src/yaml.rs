@@ -1,10 +1,11 @@
 //! YAML conformance data: the official YAML test suite extracted for the conformance test, and
 //! the comparison of perimeter's YAML parser with PyYAML's reading of a corpus.
 //!
-//! - `yaml-suite --suite GITDIR [--out DIR]`: writes the `data` branch of a yaml/yaml-test-suite
-//!   git directory (as `fetch github:yaml/yaml-test-suite` brings it) to DIR (default
-//!   `target/yaml-test-suite`), where `crates/perimeter_model/tests/yaml_suite.rs` reads it. The
-//!   suite's files are not committed: only our list of the cases we do not pass is.
+//! - `yaml-suite --suite GITDIR [--out DIR] [--licence-rev REV]`: writes the cases of the
+//!   `data` branch of a yaml/yaml-test-suite git directory (as `fetch github:yaml/yaml-test-suite`
+//!   brings it), one JSON line each, with the suite's licence and a README naming the commits,
+//!   to DIR (default `crates/perimeter_model/tests/yaml/suite`, committed), where
+//!   `crates/perimeter_model/tests/yaml_suite.rs` reads them.
 //! - `yaml-pyyaml --trees DIR [--python BIN]`: reads every YAML file under DIR (the ecosystem
 //!   trees; `node_modules` skipped) with PyYAML (`xtask/scripts/pyyaml_json.py`) and with
 //!   perimeter, and prints each difference, classified, with totals. Nothing is written.
@@ -27,36 +28,152 @@ pub(crate) const SCRIPT: &str = "xtask/scripts/pyyaml_json.py";
 /// Our own fixtures with PyYAML's expected reading.
 pub(crate) const FIXTURES: &str = "crates/perimeter_model/tests/fixtures/yaml/pyyaml";
 
-/// Writes the suite's `data` branch under `out` (`git archive` piped to `tar`: the objects
-/// are read, nothing of the repository runs).
-pub(crate) fn extract_suite(git_dir: &Path, out: &Path) -> Result<usize> {
-    if out.exists() {
-        std::fs::remove_dir_all(out).with_context(|| format!("clearing {}", out.display()))?;
-    }
-    std::fs::create_dir_all(out)?;
-    let mut archive = Command::new("git")
+/// Where the suite's cases are committed, with its licence and a README naming their source.
+pub(crate) const SUITE_OUT: &str = "crates/perimeter_model/tests/yaml/suite";
+/// The cases, one JSON object a line.
+pub(crate) const SUITE_CASES: &str = "cases.jsonl";
+
+/// One case of the suite as committed: what the conformance test needs of its folder.
+#[derive(serde::Serialize)]
+struct SuiteCase {
+    /// `ID` or `ID/NN` (a case with sub-cases).
+    id: String,
+    /// The first line of the case's `===` file.
+    name: String,
+    /// The suite marks the document invalid (an `error` file).
+    error: bool,
+    /// `in.yaml`, byte for byte.
+    yaml: String,
+    /// The documents of `in.json`, or null where the suite gives none.
+    json: Option<Vec<Json>>,
+}
+
+/// Runs git on the suite's git directory (objects are read, nothing of the repository runs).
+fn git(git_dir: &Path, args: &[&str]) -> Result<Vec<u8>> {
+    let out = Command::new("git")
         .arg("--git-dir")
         .arg(git_dir)
-        .args(["archive", "--format=tar", "data"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .context("git archive")?;
-    let stdout = archive.stdout.take().context("git archive stdout")?;
-    let tar = Command::new("tar")
-        .arg("-x")
-        .arg("-C")
-        .arg(out)
-        .stdin(stdout)
-        .status()
-        .context("tar")?;
-    if !archive.wait()?.success() || !tar.success() {
-        bail!("extracting the data branch of {} failed", git_dir.display());
+        .args(args)
+        .stderr(Stdio::inherit())
+        .output()
+        .context("running git")?;
+    if !out.status.success() {
+        bail!("git {} failed on {}", args.join(" "), git_dir.display());
     }
-    let cases = walk(out)?
-        .iter()
-        .filter(|p| p.file_name().is_some_and(|n| n == "in.yaml"))
-        .count();
-    Ok(cases)
+    Ok(out.stdout)
+}
+
+/// The blob of `rev:path` as text.
+fn git_text(git_dir: &Path, rev: &str, path: &str) -> Result<String> {
+    String::from_utf8(git(
+        git_dir,
+        &["cat-file", "blob", &format!("{rev}:{path}")],
+    )?)
+    .with_context(|| format!("{rev}:{path} is not UTF-8"))
+}
+
+/// The committed files of the suite, by name under [`SUITE_OUT`], generated from the `data`
+/// branch of a yaml/yaml-test-suite git directory (as `fetch github:yaml/yaml-test-suite`
+/// brings it), with the licence of the commit the data was generated from (`licence_rev`
+/// names another) and the number of cases.
+pub(crate) fn suite_files(
+    git_dir: &Path,
+    licence_rev: Option<&str>,
+) -> Result<(BTreeMap<&'static str, String>, usize)> {
+    let data = String::from_utf8(git(git_dir, &["rev-parse", "data^{commit}"])?)?
+        .trim()
+        .to_owned();
+    // The data branch carries no licence: its commits say which commit of the suite's
+    // sources they were generated from ("Regenerated data from main 45db50ae").
+    let subject = String::from_utf8(git(git_dir, &["log", "-1", "--format=%s", &data])?)?;
+    let source = match licence_rev {
+        Some(rev) => rev.to_owned(),
+        None => subject
+            .trim()
+            .strip_prefix("Regenerated data from main ")
+            .context("the data commit does not name its source commit: pass --licence-rev REV")?
+            .to_owned(),
+    };
+    let source = String::from_utf8(git(
+        git_dir,
+        &["rev-parse", &format!("{source}^{{commit}}")],
+    )?)?
+    .trim()
+    .to_owned();
+    let licence = git_text(git_dir, &source, "License")?;
+    if !licence.starts_with("MIT License") {
+        bail!("the suite's licence at {source} is not the MIT licence: check it before vendoring");
+    }
+
+    // Case folders are `ID/` or `ID/NN/`; `name/` and `tags/` are symbolic-link indexes.
+    let listing = String::from_utf8(git(git_dir, &["ls-tree", "-r", "--name-only", &data])?)?;
+    let mut folders: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for path in listing.lines() {
+        let Some((folder, file)) = path.rsplit_once('/') else {
+            continue;
+        };
+        let id = folder.split('/').next().unwrap_or_default();
+        if id.len() == 4
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+        {
+            folders
+                .entry(folder.to_owned())
+                .or_default()
+                .push(file.to_owned());
+        }
+    }
+    let mut cases = String::new();
+    let mut count = 0;
+    for (folder, files) in &folders {
+        let has = |f: &str| files.iter().any(|x| x == f);
+        if !has("in.yaml") {
+            continue;
+        }
+        let read = |f: &str| git_text(git_dir, &data, &format!("{folder}/{f}"));
+        let json = if has("in.json") {
+            let text = read("in.json")?;
+            let docs = serde_json::Deserializer::from_str(&text)
+                .into_iter::<Json>()
+                .collect::<Result<Vec<_>, _>>()
+                .with_context(|| format!("{folder}/in.json"))?;
+            Some(docs)
+        } else {
+            None
+        };
+        let case = SuiteCase {
+            id: folder.clone(),
+            name: read("===")?
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
+            error: has("error"),
+            yaml: read("in.yaml")?,
+            json,
+        };
+        cases.push_str(&serde_json::to_string(&case)?);
+        cases.push('\n');
+        count += 1;
+    }
+    let readme = format!(
+        "# The YAML test suite\n\n\
+         The cases of github.com/yaml/yaml-test-suite (MIT, `LICENSE` here), one a line in\n\
+         `{SUITE_CASES}`: the case's id, name, whether the suite marks it invalid, its `in.yaml`\n\
+         and the documents of its `in.json` (null where the suite gives none). Read by\n\
+         `tests/yaml_suite.rs`; the cases perimeter does not pass are in `../suite_known.txt`.\n\n\
+         Generated, do not edit: `cargo xtask yaml-suite --suite GITDIR`, {count} cases from the\n\
+         suite's `data` branch at {data},\n\
+         generated by the suite from its commit {source},\n\
+         whose `License` is copied here.\n"
+    );
+    let mut files = BTreeMap::new();
+    files.insert(SUITE_CASES, cases);
+    files.insert("LICENSE", licence);
+    files.insert("README.md", readme);
+    Ok((files, count))
 }
 
 /// Every file under `dir`, `node_modules` and `.git` skipped, symbolic links not followed.

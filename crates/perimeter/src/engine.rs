@@ -305,7 +305,11 @@ pub fn load(root: &Path, options: &Options) -> Scan {
     let excluded = walked - files.len();
     let candidates: Vec<&String> = files
         .iter()
-        .filter(|f| discover::is_serverless_descriptor(f) || discover::may_be_template(f))
+        .filter(|f| {
+            discover::is_serverless_descriptor(f)
+                || discover::is_serverless_sample(f)
+                || discover::may_be_template(f)
+        })
         .collect();
     let candidates: Vec<String> = candidates.into_iter().cloned().collect();
     let mut scan = Scan {
@@ -345,6 +349,7 @@ pub fn load(root: &Path, options: &Options) -> Scan {
     // The folders of descriptors found but not read (another cloud, an error): the code in
     // them is theirs, never a function found by convention.
     let mut unread_roots: Vec<String> = Vec::new();
+    let results = samples_and_tests(&candidates, results);
     for (rel, (app, errs, warning)) in candidates.iter().zip(results) {
         if app.is_none() && (warning.is_some() || !errs.is_empty()) {
             unread_roots.push(perimeter_code::repo::parent_dir(rel).to_owned());
@@ -516,6 +521,71 @@ pub fn load(root: &Path, options: &Options) -> Scan {
 /// An application, the errors met loading it, and a warning.
 type Loaded = (Option<Application>, Vec<ScanError>, Option<String>);
 
+/// Samples and tests among the applications read from descriptors and templates:
+/// - a sample (`serverless.example.yml`, `template.example.yaml`) stands in for a descriptor
+///   its folder does not commit; where the folder has a real one of the same framework, or an
+///   earlier sample, it is not an application (it would declare the same functions twice);
+///   otherwise it is read, with a warning;
+/// - an application declared in a folder of tests (`tests/aws/cf.yml`) is test
+///   infrastructure, not what the repository deploys: it is not analysed, and a warning names
+///   it (scanning its folder itself analyses it).
+fn samples_and_tests(candidates: &[String], mut results: Vec<Loaded>) -> Vec<Loaded> {
+    let is_sample = |rel: &str| discover::sample_of(rel).is_some();
+    // The folders with a real application of each kind (Serverless, templates).
+    let mut real: std::collections::BTreeSet<(bool, &str)> = std::collections::BTreeSet::new();
+    for (rel, (app, _, _)) in candidates.iter().zip(&results) {
+        let dir = perimeter_code::repo::parent_dir(rel);
+        // A real Serverless descriptor counts even when it is not read (an error, another
+        // cloud): the sample is not what is deployed either way.
+        if discover::is_serverless_descriptor(rel) {
+            real.insert((true, dir));
+        } else if !is_sample(rel) && app.is_some() {
+            real.insert((false, dir));
+        }
+    }
+    let mut sampled: std::collections::BTreeSet<(bool, String)> = std::collections::BTreeSet::new();
+    for (rel, loaded) in candidates.iter().zip(results.iter_mut()) {
+        let Some(app) = &loaded.0 else {
+            continue;
+        };
+        let dir = perimeter_code::repo::parent_dir(rel);
+        let sls = app.framework == perimeter_model::Framework::Serverless;
+        if is_sample(rel) {
+            if real.contains(&(sls, dir)) || !sampled.insert((sls, dir.to_owned())) {
+                *loaded = (None, Vec::new(), None);
+                continue;
+            }
+            let what = if sls {
+                "the Serverless Framework descriptor"
+            } else {
+                "a template"
+            };
+            let real_name = discover::sample_of(rel).unwrap_or_default();
+            if let Some(app) = &mut loaded.0 {
+                let folder = if dir.is_empty() {
+                    "the scanned folder".to_owned()
+                } else {
+                    format!("`{dir}/`")
+                };
+                app.warnings.push(format!(
+                    "{rel}: a sample, read as {what} of {folder}, which commits no `{real_name}` (settings may differ from the deployed ones)"
+                ));
+            }
+        }
+        if discover::in_test_folder(rel) {
+            let functions = loaded.0.as_ref().map_or(0, |a| a.functions.len());
+            *loaded = (
+                None,
+                Vec::new(),
+                Some(format!(
+                    "{rel}: in a folder of tests, taken as test infrastructure and not analysed ({functions} function(s)); scan `{dir}` itself to analyse it"
+                )),
+            );
+        }
+    }
+    results
+}
+
 fn load_one(scan: &Scan, rel: &str, options: &serverless::LoadOptions) -> Loaded {
     if discover::is_serverless_descriptor(rel)
         && let Some(used) = shadowing_descriptor(scan, rel)
@@ -615,7 +685,7 @@ fn load_descriptor(
     rel: &str,
     options: &serverless::LoadOptions,
 ) -> (Option<Result<Application, String>>, Vec<ScanError>) {
-    let is_sls = discover::is_serverless_descriptor(rel);
+    let is_sls = discover::is_serverless_descriptor(rel) || discover::is_serverless_sample(rel);
     let script = is_sls && (rel.ends_with(".ts") || rel.ends_with(".js"));
     let file = match scan.read_descriptor(rel) {
         Ok(f) => f,

@@ -3833,3 +3833,229 @@ def handler(event, context):
     }
 }
 // --- end issue 16 item 6 ---
+
+// ---------------------------------------------------------------------------------------------
+// issue 15 (yamlvendor): sample descriptors, descriptors in folders of tests, serverless-lift
+// constructs that deploy functions.
+// ---------------------------------------------------------------------------------------------
+mod samples_tests_and_lift {
+    use std::path::Path;
+
+    use serde_json::Value;
+
+    use super::{json, run, write};
+
+    fn inventory(dir: &Path) -> Value {
+        json(&run(dir, &["inventory", "."]))
+    }
+
+    /// `(app id, function id)` of every function, sorted.
+    fn functions(dir: &Path) -> Vec<(String, String)> {
+        let inv = inventory(dir);
+        let mut out = Vec::new();
+        for a in inv["apps"].as_array().unwrap() {
+            for f in a["functions"].as_array().unwrap() {
+                out.push((
+                    a["id"].as_str().unwrap().to_owned(),
+                    f["id"].as_str().unwrap().to_owned(),
+                ));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn warnings(dir: &Path) -> Vec<String> {
+        let r = json(&run(dir, &["scan", ".", "--format", "json", "--no-cache"]));
+        r["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_str().unwrap().to_owned())
+            .filter(|w| !w.contains("advisory database"))
+            .collect()
+    }
+
+    fn pair(app: &str, function: &str) -> (String, String) {
+        (app.to_owned(), function.to_owned())
+    }
+
+    fn service(functions: &[&str]) -> String {
+        let mut text =
+            "service: s\nprovider:\n  name: aws\n  runtime: nodejs20.x\nfunctions:\n".to_owned();
+        for f in functions {
+            text.push_str(&format!("  {f}:\n    handler: {f}.handler\n"));
+        }
+        text
+    }
+
+    fn template(functions: &[&str]) -> String {
+        let mut text =
+            "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n"
+                .to_owned();
+        for f in functions {
+            text.push_str(&format!(
+                "  {f}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: {f}.handler\n      Runtime: nodejs20.x\n"
+            ));
+        }
+        text
+    }
+
+    const HANDLER: &str = "exports.handler = async (event) => event;\n";
+
+    #[test]
+    fn a_sample_serverless_descriptor_is_read_when_its_folder_has_no_real_one() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "serverless.example.yml",
+            &service(&["api", "ingest"]),
+        );
+        write(dir.path(), "api/serverless.yml.sample", &service(&["rest"]));
+        for f in ["api.js", "ingest.js", "api/rest.js"] {
+            write(dir.path(), f, HANDLER);
+        }
+        assert_eq!(
+            functions(dir.path()),
+            [
+                pair("api/serverless.yml.sample", "rest"),
+                pair("serverless.example.yml", "api"),
+                pair("serverless.example.yml", "ingest"),
+            ]
+        );
+        let w = warnings(dir.path());
+        assert!(
+            w.iter()
+                .any(|w| w.starts_with("serverless.example.yml: a sample")
+                    && w.contains("commits no `serverless.yml`")),
+            "{w:#?}"
+        );
+    }
+
+    #[test]
+    fn a_sample_next_to_a_real_descriptor_adds_no_function() {
+        let dir = tempfile::tempdir().unwrap();
+        // Serverless: the real descriptor wins.
+        write(dir.path(), "serverless.yml", &service(&["api"]));
+        write(
+            dir.path(),
+            "serverless.example.yml",
+            &service(&["api", "extra"]),
+        );
+        // Two samples in one folder: one is read.
+        write(dir.path(), "b/serverless.example.yml", &service(&["one"]));
+        write(dir.path(), "b/serverless.sample.yml", &service(&["one"]));
+        // Templates: the real template wins.
+        write(dir.path(), "sam/template.yaml", &template(&["Fn"]));
+        write(
+            dir.path(),
+            "sam/template.example.yaml",
+            &template(&["Fn", "Other"]),
+        );
+        // A sample template alone is read.
+        write(
+            dir.path(),
+            "alone/template.yaml.example",
+            &template(&["Solo"]),
+        );
+        assert_eq!(
+            functions(dir.path()),
+            [
+                pair("alone/template.yaml.example", "Solo"),
+                pair("b/serverless.example.yml", "one"),
+                pair("sam/template.yaml", "Fn"),
+                pair("serverless.yml", "api"),
+            ]
+        );
+    }
+
+    #[test]
+    fn names_that_are_not_samples_of_a_descriptor_are_not_read_as_one() {
+        let dir = tempfile::tempdir().unwrap();
+        // The Serverless examples gallery's metadata, a test configuration, a script sample.
+        write(
+            dir.path(),
+            "serverless.template.yml",
+            &service(&["gallery"]),
+        );
+        write(dir.path(), "serverless.test.yml", &service(&["tested"]));
+        write(dir.path(), "serverless.example.ts", "export default {};\n");
+        assert_eq!(functions(dir.path()), []);
+    }
+
+    #[test]
+    fn a_descriptor_in_a_folder_of_tests_is_test_infrastructure() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "template.yaml", &template(&["App"]));
+        write(dir.path(), "tests/aws/cf.yml", &template(&["SystemTest"]));
+        write(
+            dir.path(),
+            "svc/__tests__/serverless.yml",
+            &service(&["fixture"]),
+        );
+        // Near misses: folder names that only contain or resemble `test`.
+        write(dir.path(), "contest/template.yaml", &template(&["Contest"]));
+        write(
+            dir.path(),
+            "fixtures/template.yaml",
+            &template(&["Fixture"]),
+        );
+        assert_eq!(
+            functions(dir.path()),
+            [
+                pair("contest/template.yaml", "Contest"),
+                pair("fixtures/template.yaml", "Fixture"),
+                pair("template.yaml", "App"),
+            ]
+        );
+        let w = warnings(dir.path());
+        assert!(
+            w.iter()
+                .any(|w| w.starts_with("tests/aws/cf.yml: in a folder of tests")
+                    && w.contains("(1 function(s))")
+                    && w.contains("scan `tests/aws` itself")),
+            "{w:#?}"
+        );
+        assert!(
+            w.iter()
+                .any(|w| w.starts_with("svc/__tests__/serverless.yml: in a folder of tests")),
+            "{w:#?}"
+        );
+        // Scanned itself, the folder of tests is an application.
+        assert_eq!(
+            functions(&dir.path().join("tests/aws")),
+            [pair("cf.yml", "SystemTest")]
+        );
+    }
+
+    #[test]
+    fn lift_queue_workers_are_functions_triggered_by_their_queue() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "serverless.yml",
+            "service: s\nprovider:\n  name: aws\n  runtime: nodejs20.x\nplugins:\n  - serverless-lift\nconstructs:\n  jobs:\n    type: queue\n    worker:\n      handler: worker.handler\n  site:\n    type: static-website\n    path: dist\nfunctions:\n  publisher:\n    handler: publisher.handler\n",
+        );
+        write(dir.path(), "worker.js", HANDLER);
+        write(dir.path(), "publisher.js", HANDLER);
+        assert_eq!(
+            functions(dir.path()),
+            [
+                pair("serverless.yml", "jobsWorker"),
+                pair("serverless.yml", "publisher"),
+            ]
+        );
+        let inv = inventory(dir.path());
+        let worker = inv["apps"][0]["functions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == "jobsWorker")
+            .unwrap();
+        assert_eq!(worker["at"]["line"], 8, "{worker:#}");
+        assert_eq!(worker["handler"]["value"], "worker.handler");
+        let events = worker["events"].to_string();
+        assert!(events.contains("sqs"), "{events}");
+    }
+}
+// --- end issue 15 (yamlvendor) ---

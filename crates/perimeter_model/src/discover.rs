@@ -378,16 +378,79 @@ pub fn is_serverless_descriptor(rel: &str) -> bool {
     )
 }
 
+/// Words that mark a committed sample of a descriptor, kept out of the repository's own
+/// configuration because the real one holds the owner's settings.
+const SAMPLE_MARKERS: &[&str] = &["example", "sample", "dist"];
+
+/// The descriptor name a sample stands for: `serverless.example.yml`, `serverless-sample.yml`
+/// and `serverless.yml.example` stand for `serverless.yml`, `template.example.yaml` for
+/// `template.yaml`. `None` when the name is not a sample's.
+pub fn sample_of(rel: &str) -> Option<String> {
+    let name = file_name(rel);
+    // `serverless.yml.example`
+    if let Some((base, marker)) = name.rsplit_once('.')
+        && SAMPLE_MARKERS.contains(&marker.to_ascii_lowercase().as_str())
+        && base.contains('.')
+    {
+        return Some(base.to_owned());
+    }
+    // `serverless.example.yml`, `serverless-example.yml`, `serverless_sample.yml`
+    let (stem, ext) = name.rsplit_once('.')?;
+    SAMPLE_MARKERS.iter().find_map(|m| {
+        let lower = stem.to_ascii_lowercase();
+        [".", "-", "_"].iter().find_map(|sep| {
+            let cut = lower.strip_suffix(m)?.strip_suffix(sep)?.len();
+            (cut > 0).then(|| format!("{}.{ext}", &stem[..cut]))
+        })
+    })
+}
+
+/// Whether a file is a committed sample of a Serverless Framework descriptor
+/// (`serverless.example.yml`, `serverless.yml.sample`, ...): read as the service's descriptor
+/// when its folder has no real one. YAML and JSON only (a sample script is not evaluated).
+pub fn is_serverless_sample(rel: &str) -> bool {
+    sample_of(rel).is_some_and(|real| {
+        matches!(
+            real.as_str(),
+            "serverless.yml" | "serverless.yaml" | "serverless.json"
+        )
+    })
+}
+
+/// Whether a file is in a folder of tests (`tests/aws/cf.yml`): a descriptor there describes
+/// test infrastructure or a test's input, not the application the repository deploys.
+pub fn in_test_folder(rel: &str) -> bool {
+    const TEST_DIRS: &[&str] = &[
+        "test",
+        "tests",
+        "__tests__",
+        "__test__",
+        "e2e",
+        "testdata",
+        "test-data",
+        "test_data",
+        "integration-tests",
+        "integration_tests",
+    ];
+    let dir = parent_dir(rel);
+    !dir.is_empty()
+        && dir
+            .split('/')
+            .any(|part| TEST_DIRS.contains(&part.to_ascii_lowercase().as_str()))
+}
+
 /// Whether a file may be a SAM or CloudFormation template: a YAML/JSON/template file that is
 /// not a well-known non-template (lockfiles, package manifests, tool configuration). The
 /// content decides ([`looks_like_template`]).
 pub fn may_be_template(rel: &str) -> bool {
     let name = file_name(rel);
-    let lower = name.to_ascii_lowercase();
+    // A sample (`template.yaml.example`) is a candidate as the template it stands for.
+    let real = sample_of(rel);
+    let lower = real.as_deref().unwrap_or(name).to_ascii_lowercase();
     let ext_ok = [".yml", ".yaml", ".json", ".template", ".cfn"]
         .iter()
         .any(|e| lower.ends_with(e));
-    if !ext_ok || is_serverless_descriptor(rel) {
+    if !ext_ok || is_serverless_descriptor(rel) || is_serverless_sample(rel) {
         return false;
     }
     const NOT_TEMPLATES: &[&str] = &[
@@ -489,6 +552,49 @@ mod tests {
         assert!(!may_be_template("package.json"));
         assert!(!may_be_template(".github/workflows/ci.yml"));
         assert!(!may_be_template("src/index.js"));
+        assert!(may_be_template("infra/template.yaml.example"));
+        assert!(!may_be_template("serverless.example.yml"));
+    }
+
+    #[test]
+    fn samples_stand_for_their_descriptor() {
+        for (sample, real) in [
+            ("serverless.example.yml", "serverless.yml"),
+            ("api/serverless-sample.yaml", "serverless.yaml"),
+            ("serverless_example.json", "serverless.json"),
+            ("serverless.yml.example", "serverless.yml"),
+            ("serverless.yml.dist", "serverless.yml"),
+            ("template.example.yaml", "template.yaml"),
+            ("Template.Sample.yml", "Template.yml"),
+        ] {
+            assert_eq!(sample_of(sample).as_deref(), Some(real), "{sample}");
+        }
+        for not_sample in [
+            "serverless.yml",
+            "serverless.template.yml",
+            "serverless.test.yml",
+            "example.yml",
+            "examples.json",
+            ".example",
+            "sample-item.json",
+        ] {
+            assert_eq!(sample_of(not_sample), None, "{not_sample}");
+        }
+        assert!(is_serverless_sample("serverless.example.yml"));
+        assert!(is_serverless_sample("a/serverless.yaml.sample"));
+        assert!(!is_serverless_sample("serverless.template.yml"));
+        assert!(!is_serverless_sample("serverless.example.ts"));
+        assert!(!is_serverless_sample("template.example.yaml"));
+    }
+
+    #[test]
+    fn test_folders() {
+        assert!(in_test_folder("tests/aws/cf.yml"));
+        assert!(in_test_folder("backend/__tests__/serverless.yml"));
+        assert!(!in_test_folder("serverless.yml"));
+        assert!(!in_test_folder("latest/template.yaml"));
+        assert!(!in_test_folder("fixtures/app/template.yaml"));
+        assert!(!in_test_folder("contest/template.yaml"));
     }
 
     #[test]

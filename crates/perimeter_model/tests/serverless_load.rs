@@ -372,3 +372,62 @@ fn override_of_a_generated_resource_is_not_an_error() {
     assert!(app.resources.iter().any(|r| r.id == "Queue"));
     assert_eq!(app.functions.len(), 1);
 }
+
+/// serverless-lift: a `queue` construct's worker and a `webhook` construct's authorizer are
+/// functions, named as Lift names them, with the trigger the construct gives them; the other
+/// constructs, a queue without a worker and an insecure webhook deploy none.
+#[test]
+fn lift_constructs_deploy_their_worker_and_authorizer_functions() {
+    let app = load("lift.yml", &LoadOptions::default());
+    let mut ids: Vec<&str> = app.functions.iter().map(|f| f.id.as_str()).collect();
+    ids.sort_unstable();
+    assert_eq!(
+        ids,
+        [
+            "clashWorker",
+            "emailsWorker",
+            "publisher",
+            "stripeAuthorizer"
+        ]
+    );
+    let worker = app.function("emailsWorker").unwrap();
+    assert_eq!(worker.handler_str(), Some("src/send.handler"));
+    assert_eq!(worker.runtime_str(), Some("nodejs20.x"));
+    assert_eq!(worker.timeout.as_ref().unwrap().as_i64(), Some(20));
+    assert_eq!(worker.loc.start().line, 8, "at the construct's key");
+    assert_eq!(
+        worker
+            .name
+            .as_ref()
+            .and_then(Node::as_str)
+            .map(str::to_owned),
+        Some("mailer-dev-emailsWorker".to_owned())
+    );
+    assert_eq!(worker.events.len(), 1);
+    let sqs = &worker.events[0];
+    assert_eq!(sqs.kind, EventKind::Sqs);
+    assert_eq!(sqs.loc.start().line, 8);
+    assert_eq!(
+        sqs.source.as_ref().and_then(Node::as_str),
+        Some("${construct:emails.queueArn}")
+    );
+    // The queue's settings under the `sqs` event's names.
+    let props = sqs.properties.as_ref().unwrap();
+    assert_eq!(props.get("batchSize").and_then(Node::as_i64), Some(5));
+    assert_eq!(
+        props.get("maximumConcurrency").and_then(Node::as_i64),
+        Some(4)
+    );
+    let authorizer = app.function("stripeAuthorizer").unwrap();
+    assert_eq!(authorizer.handler_str(), Some("src/verify.handler"));
+    assert_eq!(authorizer.loc.start().line, 15);
+    assert_eq!(authorizer.events[0].kind, EventKind::Other);
+    assert_eq!(authorizer.events[0].type_name, "webhook");
+    // A construct whose function name `functions:` already declares adds nothing.
+    assert_eq!(
+        app.function("clashWorker").unwrap().handler_str(),
+        Some("src/declared.handler")
+    );
+    assert!(app.function("clashWorker").unwrap().events.is_empty());
+    assert!(app.errors.is_empty(), "{:?}", app.errors);
+}

@@ -120,7 +120,14 @@ pub fn load(
         Some(Value::Seq(items)) => items.iter().flat_map(Node::entries).collect(),
         _ => Vec::new(),
     };
-    for (key, fnode) in entries {
+    // serverless-lift constructs that deploy a function: each is one more entry, with the
+    // trigger the construct gives it.
+    let lifted = lift_functions(&doc, &entries);
+    let entries = entries
+        .into_iter()
+        .map(|e| (e, None))
+        .chain(lifted.iter().map(|(e, ev)| (e, Some(ev))));
+    for ((key, fnode), trigger) in entries {
         let mut f = function(
             &app.root,
             &key.name,
@@ -133,6 +140,7 @@ pub fn load(
             &mut roles,
             &mut app.errors,
         );
+        f.events.extend(trigger.cloned());
         // The service's `package.artifact` packages every function without its own.
         if let (Some(a), crate::CodeSource::Folder(_)) = (
             doc.path(&["package", "artifact"]).filter(|a| !a.is_null()),
@@ -198,6 +206,91 @@ pub fn load(
     }
     app.document = Some(doc);
     app
+}
+
+/// The functions that serverless-lift constructs deploy, as `functions:` entries with the
+/// event that triggers each: a `queue` construct's `worker` (named `<construct>Worker`),
+/// invoked by the construct's SQS queue, and a `webhook` construct's `authorizer`
+/// (`<construct>Authorizer`), which API Gateway invokes with each request to the webhook's
+/// route before the body goes to EventBridge (an `insecure` webhook has none). Other
+/// constructs (`static-website`, `storage`, ...) deploy no function. A construct whose
+/// function name is already a key of `functions:` adds nothing.
+fn lift_functions(
+    doc: &Node,
+    declared: &[&(crate::yaml::Key, Node)],
+) -> Vec<((crate::yaml::Key, Node), Event)> {
+    let mut out: Vec<((crate::yaml::Key, Node), Event)> = Vec::new();
+    for (key, construct) in doc.get("constructs").map(Node::entries).unwrap_or_default() {
+        let ty = construct
+            .get("type")
+            .and_then(Node::as_str)
+            .unwrap_or_default();
+        let (suffix, field, kind, source) = match ty {
+            "queue" => ("Worker", "worker", EventKind::Sqs, "queueArn"),
+            "webhook" => ("Authorizer", "authorizer", EventKind::Other, "busName"),
+            _ => continue,
+        };
+        let Some(fnode) = construct
+            .get(field)
+            .filter(|n| matches!(n.value, Value::Map(_)))
+        else {
+            continue;
+        };
+        let id = format!("{}{suffix}", key.name);
+        if declared.iter().any(|(k, _)| k.name == id) || out.iter().any(|((k, _), _)| k.name == id)
+        {
+            continue;
+        }
+        let source = Node::new(
+            Value::Str(format!("${{construct:{}.{source}}}", key.name)),
+            key.loc.clone(),
+        );
+        // A queue's settings under the names of the framework's `sqs` event, which is what
+        // Lift configures from them.
+        let properties = if kind == EventKind::Sqs {
+            let mut entries = vec![(
+                crate::yaml::Key {
+                    name: "arn".into(),
+                    loc: key.loc.clone(),
+                },
+                source.clone(),
+            )];
+            for (lift, sls) in [
+                ("batchSize", "batchSize"),
+                ("maxBatchingWindow", "maximumBatchingWindow"),
+                ("maxConcurrency", "maximumConcurrency"),
+            ] {
+                if let Some((k, v)) = construct.entries().iter().find(|(k, _)| k.name == lift) {
+                    let name = sls.to_owned();
+                    entries.push((
+                        crate::yaml::Key {
+                            name,
+                            loc: k.loc.clone(),
+                        },
+                        v.clone(),
+                    ));
+                }
+            }
+            Node::new(Value::Map(entries), construct.loc.clone())
+        } else {
+            construct.clone()
+        };
+        let event = Event {
+            kind,
+            type_name: ty.to_owned(),
+            loc: key.loc.clone(),
+            route: None,
+            source: Some(source),
+            filters: Vec::new(),
+            properties: Some(properties),
+        };
+        let entry = crate::yaml::Key {
+            name: id,
+            loc: key.loc.clone(),
+        };
+        out.push(((entry, fnode.clone()), event));
+    }
+    out
 }
 
 fn provider_role(provider: &Node, at: &Loc) -> Role {
