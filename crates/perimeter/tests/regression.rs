@@ -3733,3 +3733,224 @@ Resources:
     }
 }
 // --- end issue 16: precision (items 1, 4) ---
+
+// --- issue 16: false positives of rules other than AUTH001 (otherfp): public website
+// buckets (STO001/STO002), resources off by default (template conditions), path separators
+// removed before a file path (INJ006), lockfiles no function loads (DEP001) ---
+
+mod other_rules_precision {
+    use std::path::Path;
+
+    use serde_json::Value;
+
+    use super::{json, run, write};
+
+    fn scan(root: &Path) -> Value {
+        let root = root.to_str().unwrap();
+        json(&run(
+            Path::new("."),
+            &[
+                "scan",
+                root,
+                "--format",
+                "json",
+                "--no-cache",
+                "--allow-errors",
+            ],
+        ))
+    }
+
+    fn of<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .collect()
+    }
+
+    /// A template with a bucket (`bucket` is its extra properties) and a policy whose
+    /// statements are `statements` (YAML list items, indented for the policy).
+    fn bucket_template(bucket: &str, statements: &str) -> String {
+        format!(
+            "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Site:\n    Type: AWS::S3::Bucket\n    Properties:\n{bucket}  SitePolicy:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: !Ref Site\n      PolicyDocument:\n        Statement:\n{statements}"
+        )
+    }
+
+    const WEBSITE: &str = "      WebsiteConfiguration:\n        IndexDocument: index.html\n";
+    const READ: &str = "          - Effect: Allow\n            Principal: '*'\n            Action: s3:GetObject\n            Resource: !Sub '${Site.Arn}/*'\n";
+    const LIST: &str = "          - Effect: Allow\n            Principal: '*'\n            Action: s3:ListBucket\n            Resource: !GetAtt Site.Arn\n";
+    const WRITE: &str = "          - Effect: Allow\n            Principal: '*'\n            Action: [s3:GetObject, s3:PutObject]\n            Resource: !Sub '${Site.Arn}/*'\n";
+
+    fn severities(report: &Value, rule: &str) -> Vec<String> {
+        of(report, rule)
+            .iter()
+            .map(|f| f["severity"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn a_website_bucket_anyone_may_read_is_low() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "template.yaml", &bucket_template(WEBSITE, READ));
+        let r = scan(dir.path());
+        let sto002 = of(&r, "STO002");
+        assert_eq!(severities(&r, "STO002"), ["low"], "{r:#}");
+        let msg = sto002[0]["message"].as_str().unwrap();
+        assert!(msg.contains("public website bucket"), "{msg}");
+        assert!(
+            sto002[0]["help"]
+                .as_str()
+                .unwrap()
+                .contains("CloudFront with origin access control")
+        );
+    }
+
+    #[test]
+    fn a_website_bucket_anyone_may_list_or_write_stays_high() {
+        for extra in [LIST, WRITE] {
+            let dir = tempfile::tempdir().unwrap();
+            write(
+                dir.path(),
+                "template.yaml",
+                &bucket_template(WEBSITE, &format!("{READ}{extra}")),
+            );
+            let r = scan(dir.path());
+            let sev = severities(&r, "STO002");
+            assert_eq!(sev, ["high", "high"], "{r:#}");
+        }
+    }
+
+    #[test]
+    fn a_public_bucket_that_is_not_a_website_stays_high() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "template.yaml",
+            &bucket_template("      BucketName: reports\n", READ),
+        );
+        let r = scan(dir.path());
+        assert_eq!(severities(&r, "STO002"), ["high"], "{r:#}");
+    }
+
+    #[test]
+    fn a_website_bucket_that_holds_function_data_stays_high() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut t = bucket_template(WEBSITE, READ);
+        t = t.replace(
+            "AWSTemplateFormatVersion: '2010-09-09'\n",
+            "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\n",
+        );
+        t.push_str("  Export:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs22.x\n      Handler: index.handler\n      CodeUri: src/\n      Environment:\n        Variables:\n          EXPORTS: !Ref Site\n");
+        write(dir.path(), "template.yaml", &t);
+        write(
+            dir.path(),
+            "src/index.js",
+            "exports.handler = async () => 1;\n",
+        );
+        let r = scan(dir.path());
+        assert_eq!(severities(&r, "STO002"), ["high"], "{r:#}");
+        assert_eq!(severities(&r, "STO006"), ["medium"], "{r:#}");
+    }
+
+    const TF_SITE: &str = "resource \"aws_s3_bucket\" \"site\" {\n  bucket = \"my-site\"\n  acl    = \"ACL\"\n  website {\n    index_document = \"index.html\"\n  }\n}\n";
+
+    #[test]
+    fn a_terraform_website_bucket_with_a_public_read_acl_is_low() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "main.tf",
+            &TF_SITE.replace("ACL", "public-read"),
+        );
+        let r = scan(dir.path());
+        let sto001 = of(&r, "STO001");
+        assert_eq!(severities(&r, "STO001"), ["low"], "{r:#}");
+        assert!(
+            sto001[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("public website bucket")
+        );
+    }
+
+    #[test]
+    fn a_public_read_write_website_bucket_or_a_public_plain_bucket_stays_high() {
+        for tf in [
+            TF_SITE.replace("ACL", "public-read-write"),
+            TF_SITE.replace("ACL", "public-read").replace(
+                "  website {\n    index_document = \"index.html\"\n  }\n",
+                "",
+            ),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            write(dir.path(), "main.tf", &tf);
+            let r = scan(dir.path());
+            assert_eq!(severities(&r, "STO001"), ["high"], "{tf}\n{r:#}");
+        }
+    }
+
+    /// A module output that is a whole bucket, read by attribute (`module.storage.site.id`)
+    /// in a function's environment: the function stores data in the website bucket.
+    #[test]
+    fn a_module_output_that_is_a_whole_resource_is_read_by_attribute() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "storage/main.tf",
+            &format!(
+                "{}output \"site\" {{\n  value = aws_s3_bucket.site\n}}\n",
+                TF_SITE.replace("ACL", "public-read")
+            ),
+        );
+        write(
+            dir.path(),
+            "main.tf",
+            "module \"storage\" {\n  source = \"./storage\"\n}\nresource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n  assume_role_policy = \"{}\"\n}\nresource \"aws_lambda_function\" \"export\" {\n  function_name = \"export\"\n  role          = aws_iam_role.r.arn\n  runtime       = \"nodejs22.x\"\n  handler       = \"index.handler\"\n  filename      = \"export.zip\"\n  environment {\n    variables = {\n      SITE_BUCKET = module.storage.site.id\n    }\n  }\n}\n",
+        );
+        let r = scan(dir.path());
+        assert_eq!(severities(&r, "STO006"), ["medium"], "{r:#}");
+        assert_eq!(severities(&r, "STO001"), ["high"], "{r:#}");
+    }
+
+    /// The template of bucket-antivirus style opt-in sharing: the public policy exists only
+    /// when a parameter is set to `public`.
+    fn conditional_template(default: Option<&str>) -> String {
+        let default = default.map_or(String::new(), |d| format!("    Default: {d}\n"));
+        format!(
+            "AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  BucketType:\n    Type: String\n{default}    AllowedValues: [public, private]\nConditions:\n  PublicBucket: !Equals [!Ref BucketType, public]\nResources:\n  Definitions:\n    Type: AWS::S3::Bucket\n  DefinitionsPolicy:\n    Type: AWS::S3::BucketPolicy\n    Condition: PublicBucket\n    Properties:\n      Bucket: !Ref Definitions\n      PolicyDocument:\n        Statement:\n          - Effect: Allow\n            Principal: {{AWS: ['*']}}\n            Action: [s3:GetObject, s3:GetObjectTagging]\n            Resource: !Sub '${{Definitions.Arn}}/*'\n"
+        )
+    }
+
+    #[test]
+    fn a_resource_off_by_default_is_low_and_says_when_it_is_deployed() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "template.yaml",
+            &conditional_template(Some("private")),
+        );
+        let r = scan(dir.path());
+        let sto002 = of(&r, "STO002");
+        assert_eq!(severities(&r, "STO002"), ["low"], "{r:#}");
+        let msg = sto002[0]["message"].as_str().unwrap();
+        assert!(
+            msg.contains(
+                "deployed only when parameter `BucketType` is `public` (default `private`)"
+            ),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn a_resource_on_by_default_or_of_undecided_condition_keeps_its_severity() {
+        for default in [Some("public"), None] {
+            let dir = tempfile::tempdir().unwrap();
+            write(dir.path(), "template.yaml", &conditional_template(default));
+            let r = scan(dir.path());
+            assert_eq!(severities(&r, "STO002"), ["high"], "{default:?}\n{r:#}");
+            let msg = of(&r, "STO002")[0]["message"].as_str().unwrap().to_owned();
+            assert!(!msg.contains("deployed only when"), "{msg}");
+        }
+    }
+}

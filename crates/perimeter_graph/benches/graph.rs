@@ -26,6 +26,7 @@ fn app() -> (Application, Vec<FunctionSummary>) {
             type_name: "AWS::SQS::Queue".into(),
             loc: loc.clone(),
             properties: None,
+            off_by_default: None,
         });
     }
     let reference = |id: String| {
@@ -55,6 +56,7 @@ fn app() -> (Application, Vec<FunctionSummary>) {
             source: Some(reference(format!("Q{}", i % QUEUES))),
             filters: Vec::new(),
             properties: None,
+            off_by_default: None,
         });
         let mut calls = Vec::new();
         for w in 0..WRITES {
