@@ -3953,4 +3953,71 @@ mod other_rules_precision {
             assert!(!msg.contains("deployed only when"), "{msg}");
         }
     }
+
+    /// Two functions triggered by uploads to a bucket outside the app (anyone the bucket's
+    /// owner allows may upload): `safe` and `unsafe`, whose code is `safe.<ext>` and
+    /// `unsafe.<ext>`.
+    fn upload_app(dir: &Path, runtime: &str, ext: &str, safe: &str, unsafe_code: &str) {
+        let mut t =
+            format!("service: up\nprovider:\n  name: aws\n  runtime: {runtime}\nfunctions:\n");
+        for name in ["safe", "unsafe"] {
+            t.push_str(&format!(
+                "  {name}:\n    handler: src/{name}.handler\n    events:\n      - s3:\n          bucket: shared-uploads\n          event: s3:ObjectCreated:*\n          existing: true\n"
+            ));
+        }
+        write(dir, "serverless.yml", &t);
+        write(dir, &format!("src/safe.{ext}"), safe);
+        write(dir, &format!("src/unsafe.{ext}"), unsafe_code);
+    }
+
+    /// The lines of INJ006 findings in a function's file.
+    fn traversal_lines(report: &Value, file: &str) -> Vec<u64> {
+        let mut lines: Vec<u64> = of(report, "INJ006")
+            .iter()
+            .filter(|f| f["path"].as_str().unwrap().ends_with(&format!("/{file}")))
+            .map(|f| f["line"].as_u64().unwrap())
+            .collect();
+        lines.sort_unstable();
+        lines
+    }
+
+    #[test]
+    fn python_parts_of_a_key_split_on_slash_cannot_leave_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let head = "import os\nimport urllib.parse\n\ndef handler(event, context):\n    key = urllib.parse.unquote_plus(event['Records'][0]['s3']['object']['key'])\n";
+        upload_app(
+            dir.path(),
+            "python3.12",
+            "py",
+            &format!(
+                "{head}    parts = key.split('/')\n    name = parts[1]\n    open(f'/tmp/{{name}}', 'wb')\n    open('/tmp/' + key.replace('/', '_'), 'rb')\n    open('/tmp/' + os.path.basename(key), 'rb')\n    for part in key.split('/'):\n        open('/tmp/' + part, 'rb')\n"
+            ),
+            &format!(
+                "{head}    open('/tmp/' + key.split('_')[-1], 'rb')\n    open(os.path.join('/tmp', *key.split('/')), 'rb')\n    open('/tmp/' + '/'.join(key.split('/')[1:]), 'rb')\n    open('/tmp/' + key.split('/', 1)[1], 'rb')\n    open('/tmp/' + key.replace('/', '_/'), 'rb')\n"
+            ),
+        );
+        let r = scan(dir.path());
+        assert_eq!(traversal_lines(&r, "safe.py"), Vec::<u64>::new(), "{r:#}");
+        assert_eq!(traversal_lines(&r, "unsafe.py"), [6, 7, 8, 9, 10], "{r:#}");
+    }
+
+    #[test]
+    fn javascript_parts_of_a_key_split_on_slash_cannot_leave_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let head = "const fs = require('fs');\nconst path = require('path');\n\nexports.handler = async (event) => {\n  const key = decodeURIComponent(event.Records[0].s3.object.key);\n";
+        upload_app(
+            dir.path(),
+            "nodejs22.x",
+            "js",
+            &format!(
+                "{head}  fs.writeFileSync(`/tmp/${{key.split('/').pop()}}`, 'x');\n  const parts = key.split('/');\n  fs.readFileSync('/tmp/' + parts[1]);\n  fs.unlinkSync('/tmp/' + key.replaceAll('/', '_'));\n  fs.unlinkSync('/tmp/' + path.basename(key));\n}};\n"
+            ),
+            &format!(
+                "{head}  fs.writeFileSync('/tmp/' + key.split('_').pop(), 'x');\n  fs.readFileSync(path.join('/tmp', ...key.split('/')));\n  fs.unlinkSync('/tmp/' + key.replace('/', '_'));\n  fs.unlinkSync('/tmp/' + key.split('/').slice(1).join('/'));\n}};\n"
+            ),
+        );
+        let r = scan(dir.path());
+        assert_eq!(traversal_lines(&r, "safe.js"), Vec::<u64>::new(), "{r:#}");
+        assert_eq!(traversal_lines(&r, "unsafe.js"), [6, 7, 8, 9], "{r:#}");
+    }
 }
