@@ -4020,4 +4020,139 @@ mod other_rules_precision {
         assert_eq!(traversal_lines(&r, "safe.js"), Vec::<u64>::new(), "{r:#}");
         assert_eq!(traversal_lines(&r, "unsafe.js"), [6, 7, 8, 9], "{r:#}");
     }
+
+    /// Scans with the advisory records committed for the tests.
+    fn scan_with_db(root: &Path) -> Value {
+        let db = root.join(".osv");
+        let records =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../perimeter_deps/resources/test/osv");
+        let imported = run(
+            Path::new("."),
+            &[
+                "db",
+                "import",
+                records.to_str().unwrap(),
+                "--db",
+                db.to_str().unwrap(),
+            ],
+        );
+        assert!(imported.status.success(), "{imported:?}");
+        json(&run(
+            Path::new("."),
+            &[
+                "scan",
+                root.to_str().unwrap(),
+                "--format",
+                "json",
+                "--no-cache",
+                "--allow-errors",
+                "--db",
+                db.to_str().unwrap(),
+            ],
+        ))
+    }
+
+    /// A Serverless project whose `package.json` holds the deploy tooling (a CLI that pulls
+    /// a vulnerable `qs`), with `functions` as given.
+    fn tooling_project(dir: &Path, functions: &str, qs_dev: bool) {
+        write(
+            dir,
+            "serverless.yml",
+            &format!(
+                "service: layers\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n{functions}"
+            ),
+        );
+        write(
+            dir,
+            "build/handler.py",
+            "import json\n\ndef main(event, context):\n    return json.dumps(event)\n",
+        );
+        write(
+            dir,
+            "api/handler.js",
+            "const qs = require('qs');\nexports.main = async (e) => qs.stringify(e);\n",
+        );
+        write(
+            dir,
+            "package.json",
+            r#"{ "dependencies": { "deploy-cli": "2.0.0" } }"#,
+        );
+        let dev = if qs_dev { r#", "dev": true"# } else { "" };
+        write(
+            dir,
+            "package-lock.json",
+            &format!(
+                r#"{{ "lockfileVersion": 3, "packages": {{
+  "": {{ "dependencies": {{ "deploy-cli": "2.0.0" }} }},
+  "node_modules/deploy-cli": {{ "version": "2.0.0", "dependencies": {{ "qs": "6.5.2" }}{dev} }},
+  "node_modules/qs": {{ "version": "6.5.2"{dev} }}
+}} }}"#
+            ),
+        );
+    }
+
+    fn dep001(report: &Value) -> Vec<(String, String)> {
+        of(report, "DEP001")
+            .iter()
+            .map(|f| {
+                (
+                    f["severity"].as_str().unwrap().to_owned(),
+                    f["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_lockfile_only_python_functions_sit_under_is_deploy_tooling_not_high() {
+        let dir = tempfile::tempdir().unwrap();
+        tooling_project(
+            dir.path(),
+            "  build:\n    handler: build/handler.main\n",
+            false,
+        );
+        let r = scan_with_db(dir.path());
+        let found = dep001(&r);
+        assert_eq!(found.len(), 1, "{r:#}");
+        assert_eq!(found[0].0, "low", "{found:?}");
+        assert!(
+            found[0]
+                .1
+                .contains("no deployed function loads npm packages from here"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_node_function_under_the_same_lockfile_keeps_the_advisory_severity() {
+        let dir = tempfile::tempdir().unwrap();
+        tooling_project(
+            dir.path(),
+            "  build:\n    handler: build/handler.main\n  api:\n    handler: api/handler.main\n    runtime: nodejs20.x\n",
+            false,
+        );
+        let r = scan_with_db(dir.path());
+        let found = dep001(&r);
+        assert_eq!(found.len(), 1, "{r:#}");
+        assert_eq!(found[0].0, "high", "{found:?}");
+        assert!(found[0].1.contains("`api` imports it"), "{found:?}");
+    }
+
+    #[test]
+    fn a_development_only_package_is_low_even_when_a_node_function_imports_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        tooling_project(
+            dir.path(),
+            "  api:\n    handler: api/handler.main\n    runtime: nodejs20.x\n",
+            true,
+        );
+        let r = scan_with_db(dir.path());
+        let found = dep001(&r);
+        assert_eq!(found.len(), 1, "{r:#}");
+        assert_eq!(found[0].0, "low", "{found:?}");
+        assert!(
+            found[0].1.contains("only a development dependency"),
+            "{found:?}"
+        );
+    }
 }
