@@ -4155,4 +4155,47 @@ mod other_rules_precision {
             "{found:?}"
         );
     }
+
+    /// `Action: "*"` with these resources (YAML flow list) on the provider role.
+    fn every_action_on(resources: &str) -> (String, String) {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "serverless.yml",
+            &format!(
+                "service: tiles\nprovider:\n  name: aws\n  runtime: python3.12\n  iamRoleStatements:\n    - Effect: Allow\n      Action: ['*']\n      Resource: {resources}\nfunctions:\n  app:\n    handler: handler.main\n"
+            ),
+        );
+        write(
+            dir.path(),
+            "handler.py",
+            "def main(event, context):\n    return 1\n",
+        );
+        let r = scan(dir.path());
+        let iam001 = of(&r, "IAM001");
+        assert_eq!(iam001.len(), 1, "{r:#}");
+        (
+            iam001[0]["severity"].as_str().unwrap().to_owned(),
+            iam001[0]["message"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    #[test]
+    fn every_action_on_the_buckets_of_one_service_is_that_service_wildcard() {
+        let (sev, msg) = every_action_on("['arn:aws:s3:::${opt:bucket, \"tiles\"}*']");
+        assert_eq!(sev, "medium", "{msg}");
+        assert!(msg.contains("(in effect `s3:*`)"), "{msg}");
+    }
+
+    #[test]
+    fn every_action_on_everything_on_several_services_or_on_identities_stays_high() {
+        for resources in [
+            "['*']",
+            "['arn:aws:s3:::tiles*', 'arn:aws:dynamodb:us-east-1:123456789012:table/t']",
+            "['arn:aws:iam::123456789012:role/*']",
+        ] {
+            let (sev, msg) = every_action_on(resources);
+            assert_eq!(sev, "high", "{resources}: {msg}");
+        }
+    }
 }
