@@ -56,7 +56,6 @@ fn app() -> (Application, Vec<FunctionSummary>) {
             source: Some(reference(format!("Q{}", i % QUEUES))),
             filters: Vec::new(),
             properties: None,
-            off_by_default: None,
         });
         let mut calls = Vec::new();
         for w in 0..WRITES {

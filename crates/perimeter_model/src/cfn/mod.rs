@@ -647,24 +647,6 @@ fn substitute(node: &Node, f: &dyn Fn(&str) -> String) -> Node {
     Node::new(value, node.loc.clone())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn join_dir_normalises() {
-        assert_eq!(join_dir("app", "./src/").as_deref(), Some("app/src"));
-        assert_eq!(
-            join_dir("app/sub", "../shared").as_deref(),
-            Some("app/shared")
-        );
-        assert_eq!(join_dir("", ".").as_deref(), Some(""));
-        assert_eq!(join_dir("", "../x"), None);
-        assert_eq!(join_dir("a", "s3://bucket/key.zip"), None);
-        assert_eq!(join_dir("a", "/abs"), None);
-    }
-}
-
 /// Whether a resource is deployed only under a `Condition` that is false with the
 /// parameters' defaults, and when it is deployed.
 fn off_by_default(ctx: &Context, key: &Key, node: &Node) -> Option<crate::model::OffByDefault> {
@@ -728,4 +710,22 @@ fn parameter_test(ctx: &Context, body: &Node) -> Option<String> {
     Some(format!(
         "parameter `{param}` {is} `{value}` (default `{default}`)"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_dir_normalises() {
+        assert_eq!(join_dir("app", "./src/").as_deref(), Some("app/src"));
+        assert_eq!(
+            join_dir("app/sub", "../shared").as_deref(),
+            Some("app/shared")
+        );
+        assert_eq!(join_dir("", ".").as_deref(), Some(""));
+        assert_eq!(join_dir("", "../x"), None);
+        assert_eq!(join_dir("a", "s3://bucket/key.zip"), None);
+        assert_eq!(join_dir("a", "/abs"), None);
+    }
 }
