@@ -1375,6 +1375,7 @@ pub fn dependency_findings(
                 code_dir: f.code_dir.as_deref().unwrap_or(&app.root),
                 handler: analysed.and_then(|s| s.handler.as_ref()),
                 imports: analysed.map(|s| s.imports.as_slice()),
+                ecosystem: perimeter_rules::rules::deps::runtime_ecosystem(f.runtime_str()),
             });
         }
     }

@@ -4059,3 +4059,469 @@ mod samples_tests_and_lift {
     }
 }
 // --- end issue 15 (yamlvendor) ---
+
+// --- issue 16: false positives of rules other than AUTH001 (otherfp): public website
+// buckets (STO001/STO002), resources off by default (template conditions), path separators
+// removed before a file path (INJ006), lockfiles no function loads (DEP001) ---
+
+mod other_rules_precision {
+    use std::path::Path;
+
+    use serde_json::Value;
+
+    use super::{json, run, write};
+
+    fn scan(root: &Path) -> Value {
+        let root = root.to_str().unwrap();
+        json(&run(
+            Path::new("."),
+            &[
+                "scan",
+                root,
+                "--format",
+                "json",
+                "--no-cache",
+                "--allow-errors",
+            ],
+        ))
+    }
+
+    fn of<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .collect()
+    }
+
+    /// A template with a bucket (`bucket` is its extra properties) and a policy whose
+    /// statements are `statements` (YAML list items, indented for the policy).
+    fn bucket_template(bucket: &str, statements: &str) -> String {
+        format!(
+            "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Site:\n    Type: AWS::S3::Bucket\n    Properties:\n{bucket}  SitePolicy:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: !Ref Site\n      PolicyDocument:\n        Statement:\n{statements}"
+        )
+    }
+
+    const WEBSITE: &str = "      WebsiteConfiguration:\n        IndexDocument: index.html\n";
+    const READ: &str = "          - Effect: Allow\n            Principal: '*'\n            Action: s3:GetObject\n            Resource: !Sub '${Site.Arn}/*'\n";
+    const LIST: &str = "          - Effect: Allow\n            Principal: '*'\n            Action: s3:ListBucket\n            Resource: !GetAtt Site.Arn\n";
+    const WRITE: &str = "          - Effect: Allow\n            Principal: '*'\n            Action: [s3:GetObject, s3:PutObject]\n            Resource: !Sub '${Site.Arn}/*'\n";
+
+    fn severities(report: &Value, rule: &str) -> Vec<String> {
+        of(report, rule)
+            .iter()
+            .map(|f| f["severity"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn a_website_bucket_anyone_may_read_is_low() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "template.yaml", &bucket_template(WEBSITE, READ));
+        let r = scan(dir.path());
+        let sto002 = of(&r, "STO002");
+        assert_eq!(severities(&r, "STO002"), ["low"], "{r:#}");
+        let msg = sto002[0]["message"].as_str().unwrap();
+        assert!(msg.contains("public website bucket"), "{msg}");
+        assert!(
+            sto002[0]["help"]
+                .as_str()
+                .unwrap()
+                .contains("CloudFront with origin access control")
+        );
+    }
+
+    #[test]
+    fn a_website_bucket_anyone_may_list_or_write_stays_high() {
+        for extra in [LIST, WRITE] {
+            let dir = tempfile::tempdir().unwrap();
+            write(
+                dir.path(),
+                "template.yaml",
+                &bucket_template(WEBSITE, &format!("{READ}{extra}")),
+            );
+            let r = scan(dir.path());
+            let sev = severities(&r, "STO002");
+            assert_eq!(sev, ["high", "high"], "{r:#}");
+        }
+    }
+
+    #[test]
+    fn a_public_bucket_that_is_not_a_website_stays_high() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "template.yaml",
+            &bucket_template("      BucketName: reports\n", READ),
+        );
+        let r = scan(dir.path());
+        assert_eq!(severities(&r, "STO002"), ["high"], "{r:#}");
+    }
+
+    #[test]
+    fn a_website_bucket_that_holds_function_data_stays_high() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut t = bucket_template(WEBSITE, READ);
+        t = t.replace(
+            "AWSTemplateFormatVersion: '2010-09-09'\n",
+            "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\n",
+        );
+        t.push_str("  Export:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs22.x\n      Handler: index.handler\n      CodeUri: src/\n      Environment:\n        Variables:\n          EXPORTS: !Ref Site\n");
+        write(dir.path(), "template.yaml", &t);
+        write(
+            dir.path(),
+            "src/index.js",
+            "exports.handler = async () => 1;\n",
+        );
+        let r = scan(dir.path());
+        assert_eq!(severities(&r, "STO002"), ["high"], "{r:#}");
+        assert_eq!(severities(&r, "STO006"), ["medium"], "{r:#}");
+    }
+
+    const TF_SITE: &str = "resource \"aws_s3_bucket\" \"site\" {\n  bucket = \"my-site\"\n  acl    = \"ACL\"\n  website {\n    index_document = \"index.html\"\n  }\n}\n";
+
+    #[test]
+    fn a_terraform_website_bucket_with_a_public_read_acl_is_low() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "main.tf",
+            &TF_SITE.replace("ACL", "public-read"),
+        );
+        let r = scan(dir.path());
+        let sto001 = of(&r, "STO001");
+        assert_eq!(severities(&r, "STO001"), ["low"], "{r:#}");
+        assert!(
+            sto001[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("public website bucket")
+        );
+    }
+
+    #[test]
+    fn a_public_read_write_website_bucket_or_a_public_plain_bucket_stays_high() {
+        for tf in [
+            TF_SITE.replace("ACL", "public-read-write"),
+            TF_SITE.replace("ACL", "public-read").replace(
+                "  website {\n    index_document = \"index.html\"\n  }\n",
+                "",
+            ),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            write(dir.path(), "main.tf", &tf);
+            let r = scan(dir.path());
+            assert_eq!(severities(&r, "STO001"), ["high"], "{tf}\n{r:#}");
+        }
+    }
+
+    /// A module output that is a whole bucket, read by attribute (`module.storage.site.id`)
+    /// in a function's environment: the function stores data in the website bucket.
+    #[test]
+    fn a_module_output_that_is_a_whole_resource_is_read_by_attribute() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "storage/main.tf",
+            &format!(
+                "{}output \"site\" {{\n  value = aws_s3_bucket.site\n}}\n",
+                TF_SITE.replace("ACL", "public-read")
+            ),
+        );
+        write(
+            dir.path(),
+            "main.tf",
+            "module \"storage\" {\n  source = \"./storage\"\n}\nresource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n  assume_role_policy = \"{}\"\n}\nresource \"aws_lambda_function\" \"export\" {\n  function_name = \"export\"\n  role          = aws_iam_role.r.arn\n  runtime       = \"nodejs22.x\"\n  handler       = \"index.handler\"\n  filename      = \"export.zip\"\n  environment {\n    variables = {\n      SITE_BUCKET = module.storage.site.id\n    }\n  }\n}\n",
+        );
+        let r = scan(dir.path());
+        assert_eq!(severities(&r, "STO006"), ["medium"], "{r:#}");
+        assert_eq!(severities(&r, "STO001"), ["high"], "{r:#}");
+    }
+
+    /// The template of bucket-antivirus style opt-in sharing: the public policy exists only
+    /// when a parameter is set to `public`.
+    fn conditional_template(default: Option<&str>) -> String {
+        let default = default.map_or(String::new(), |d| format!("    Default: {d}\n"));
+        format!(
+            "AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  BucketType:\n    Type: String\n{default}    AllowedValues: [public, private]\nConditions:\n  PublicBucket: !Equals [!Ref BucketType, public]\nResources:\n  Definitions:\n    Type: AWS::S3::Bucket\n  DefinitionsPolicy:\n    Type: AWS::S3::BucketPolicy\n    Condition: PublicBucket\n    Properties:\n      Bucket: !Ref Definitions\n      PolicyDocument:\n        Statement:\n          - Effect: Allow\n            Principal: {{AWS: ['*']}}\n            Action: [s3:GetObject, s3:GetObjectTagging]\n            Resource: !Sub '${{Definitions.Arn}}/*'\n"
+        )
+    }
+
+    #[test]
+    fn a_resource_off_by_default_is_low_and_says_when_it_is_deployed() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "template.yaml",
+            &conditional_template(Some("private")),
+        );
+        let r = scan(dir.path());
+        let sto002 = of(&r, "STO002");
+        assert_eq!(severities(&r, "STO002"), ["low"], "{r:#}");
+        let msg = sto002[0]["message"].as_str().unwrap();
+        assert!(
+            msg.contains(
+                "deployed only when parameter `BucketType` is `public` (default `private`)"
+            ),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn a_resource_on_by_default_or_of_undecided_condition_keeps_its_severity() {
+        for default in [Some("public"), None] {
+            let dir = tempfile::tempdir().unwrap();
+            write(dir.path(), "template.yaml", &conditional_template(default));
+            let r = scan(dir.path());
+            assert_eq!(severities(&r, "STO002"), ["high"], "{default:?}\n{r:#}");
+            let msg = of(&r, "STO002")[0]["message"].as_str().unwrap().to_owned();
+            assert!(!msg.contains("deployed only when"), "{msg}");
+        }
+    }
+
+    /// Two functions triggered by uploads to a bucket outside the app (anyone the bucket's
+    /// owner allows may upload): `safe` and `unsafe`, whose code is `safe.<ext>` and
+    /// `unsafe.<ext>`.
+    fn upload_app(dir: &Path, runtime: &str, ext: &str, safe: &str, unsafe_code: &str) {
+        let mut t =
+            format!("service: up\nprovider:\n  name: aws\n  runtime: {runtime}\nfunctions:\n");
+        for name in ["safe", "unsafe"] {
+            t.push_str(&format!(
+                "  {name}:\n    handler: src/{name}.handler\n    events:\n      - s3:\n          bucket: shared-uploads\n          event: s3:ObjectCreated:*\n          existing: true\n"
+            ));
+        }
+        write(dir, "serverless.yml", &t);
+        write(dir, &format!("src/safe.{ext}"), safe);
+        write(dir, &format!("src/unsafe.{ext}"), unsafe_code);
+    }
+
+    /// The lines of INJ006 findings in a function's file.
+    fn traversal_lines(report: &Value, file: &str) -> Vec<u64> {
+        let mut lines: Vec<u64> = of(report, "INJ006")
+            .iter()
+            .filter(|f| f["path"].as_str().unwrap().ends_with(&format!("/{file}")))
+            .map(|f| f["line"].as_u64().unwrap())
+            .collect();
+        lines.sort_unstable();
+        lines
+    }
+
+    #[test]
+    fn python_parts_of_a_key_split_on_slash_cannot_leave_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let head = "import os\nimport urllib.parse\n\ndef handler(event, context):\n    key = urllib.parse.unquote_plus(event['Records'][0]['s3']['object']['key'])\n";
+        upload_app(
+            dir.path(),
+            "python3.12",
+            "py",
+            &format!(
+                "{head}    parts = key.split('/')\n    name = parts[1]\n    open(f'/tmp/{{name}}', 'wb')\n    open('/tmp/' + key.replace('/', '_'), 'rb')\n    open('/tmp/' + os.path.basename(key), 'rb')\n    for part in key.split('/'):\n        open('/tmp/' + part, 'rb')\n"
+            ),
+            &format!(
+                "{head}    open('/tmp/' + key.split('_')[-1], 'rb')\n    open(os.path.join('/tmp', *key.split('/')), 'rb')\n    open('/tmp/' + '/'.join(key.split('/')[1:]), 'rb')\n    open('/tmp/' + key.split('/', 1)[1], 'rb')\n    open('/tmp/' + key.replace('/', '_/'), 'rb')\n"
+            ),
+        );
+        let r = scan(dir.path());
+        assert_eq!(traversal_lines(&r, "safe.py"), Vec::<u64>::new(), "{r:#}");
+        assert_eq!(traversal_lines(&r, "unsafe.py"), [6, 7, 8, 9, 10], "{r:#}");
+    }
+
+    #[test]
+    fn javascript_parts_of_a_key_split_on_slash_cannot_leave_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let head = "const fs = require('fs');\nconst path = require('path');\n\nexports.handler = async (event) => {\n  const key = decodeURIComponent(event.Records[0].s3.object.key);\n";
+        upload_app(
+            dir.path(),
+            "nodejs22.x",
+            "js",
+            &format!(
+                "{head}  fs.writeFileSync(`/tmp/${{key.split('/').pop()}}`, 'x');\n  const parts = key.split('/');\n  fs.readFileSync('/tmp/' + parts[1]);\n  fs.unlinkSync('/tmp/' + key.replaceAll('/', '_'));\n  fs.unlinkSync('/tmp/' + path.basename(key));\n}};\n"
+            ),
+            &format!(
+                "{head}  fs.writeFileSync('/tmp/' + key.split('_').pop(), 'x');\n  fs.readFileSync(path.join('/tmp', ...key.split('/')));\n  fs.unlinkSync('/tmp/' + key.replace('/', '_'));\n  fs.unlinkSync('/tmp/' + key.split('/').slice(1).join('/'));\n}};\n"
+            ),
+        );
+        let r = scan(dir.path());
+        assert_eq!(traversal_lines(&r, "safe.js"), Vec::<u64>::new(), "{r:#}");
+        assert_eq!(traversal_lines(&r, "unsafe.js"), [6, 7, 8, 9], "{r:#}");
+    }
+
+    /// Scans with the advisory records committed for the tests.
+    fn scan_with_db(root: &Path) -> Value {
+        let db = root.join(".osv");
+        let records =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../perimeter_deps/resources/test/osv");
+        let imported = run(
+            Path::new("."),
+            &[
+                "db",
+                "import",
+                records.to_str().unwrap(),
+                "--db",
+                db.to_str().unwrap(),
+            ],
+        );
+        assert!(imported.status.success(), "{imported:?}");
+        json(&run(
+            Path::new("."),
+            &[
+                "scan",
+                root.to_str().unwrap(),
+                "--format",
+                "json",
+                "--no-cache",
+                "--allow-errors",
+                "--db",
+                db.to_str().unwrap(),
+            ],
+        ))
+    }
+
+    /// A Serverless project whose `package.json` holds the deploy tooling (a CLI that pulls
+    /// a vulnerable `qs`), with `functions` as given.
+    fn tooling_project(dir: &Path, functions: &str, qs_dev: bool) {
+        write(
+            dir,
+            "serverless.yml",
+            &format!(
+                "service: layers\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n{functions}"
+            ),
+        );
+        write(
+            dir,
+            "build/handler.py",
+            "import json\n\ndef main(event, context):\n    return json.dumps(event)\n",
+        );
+        write(
+            dir,
+            "api/handler.js",
+            "const qs = require('qs');\nexports.main = async (e) => qs.stringify(e);\n",
+        );
+        write(
+            dir,
+            "package.json",
+            r#"{ "dependencies": { "deploy-cli": "2.0.0" } }"#,
+        );
+        let dev = if qs_dev { r#", "dev": true"# } else { "" };
+        write(
+            dir,
+            "package-lock.json",
+            &format!(
+                r#"{{ "lockfileVersion": 3, "packages": {{
+  "": {{ "dependencies": {{ "deploy-cli": "2.0.0" }} }},
+  "node_modules/deploy-cli": {{ "version": "2.0.0", "dependencies": {{ "qs": "6.5.2" }}{dev} }},
+  "node_modules/qs": {{ "version": "6.5.2"{dev} }}
+}} }}"#
+            ),
+        );
+    }
+
+    fn dep001(report: &Value) -> Vec<(String, String)> {
+        of(report, "DEP001")
+            .iter()
+            .map(|f| {
+                (
+                    f["severity"].as_str().unwrap().to_owned(),
+                    f["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_lockfile_only_python_functions_sit_under_is_deploy_tooling_not_high() {
+        let dir = tempfile::tempdir().unwrap();
+        tooling_project(
+            dir.path(),
+            "  build:\n    handler: build/handler.main\n",
+            false,
+        );
+        let r = scan_with_db(dir.path());
+        let found = dep001(&r);
+        assert_eq!(found.len(), 1, "{r:#}");
+        assert_eq!(found[0].0, "low", "{found:?}");
+        assert!(
+            found[0]
+                .1
+                .contains("no deployed function loads npm packages from here"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_node_function_under_the_same_lockfile_keeps_the_advisory_severity() {
+        let dir = tempfile::tempdir().unwrap();
+        tooling_project(
+            dir.path(),
+            "  build:\n    handler: build/handler.main\n  api:\n    handler: api/handler.main\n    runtime: nodejs20.x\n",
+            false,
+        );
+        let r = scan_with_db(dir.path());
+        let found = dep001(&r);
+        assert_eq!(found.len(), 1, "{r:#}");
+        assert_eq!(found[0].0, "high", "{found:?}");
+        assert!(found[0].1.contains("`api` imports it"), "{found:?}");
+    }
+
+    #[test]
+    fn a_development_only_package_is_low_even_when_a_node_function_imports_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        tooling_project(
+            dir.path(),
+            "  api:\n    handler: api/handler.main\n    runtime: nodejs20.x\n",
+            true,
+        );
+        let r = scan_with_db(dir.path());
+        let found = dep001(&r);
+        assert_eq!(found.len(), 1, "{r:#}");
+        assert_eq!(found[0].0, "low", "{found:?}");
+        assert!(
+            found[0].1.contains("only a development dependency"),
+            "{found:?}"
+        );
+    }
+
+    /// `Action: "*"` with these resources (YAML flow list) on the provider role.
+    fn every_action_on(resources: &str) -> (String, String) {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "serverless.yml",
+            &format!(
+                "service: tiles\nprovider:\n  name: aws\n  runtime: python3.12\n  iamRoleStatements:\n    - Effect: Allow\n      Action: ['*']\n      Resource: {resources}\nfunctions:\n  app:\n    handler: handler.main\n"
+            ),
+        );
+        write(
+            dir.path(),
+            "handler.py",
+            "def main(event, context):\n    return 1\n",
+        );
+        let r = scan(dir.path());
+        let iam001 = of(&r, "IAM001");
+        assert_eq!(iam001.len(), 1, "{r:#}");
+        (
+            iam001[0]["severity"].as_str().unwrap().to_owned(),
+            iam001[0]["message"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    #[test]
+    fn every_action_on_the_buckets_of_one_service_is_that_service_wildcard() {
+        let (sev, msg) = every_action_on("['arn:aws:s3:::${opt:bucket, \"tiles\"}*']");
+        assert_eq!(sev, "medium", "{msg}");
+        assert!(msg.contains("(in effect `s3:*`)"), "{msg}");
+    }
+
+    #[test]
+    fn every_action_on_everything_on_several_services_or_on_identities_stays_high() {
+        for resources in [
+            "['*']",
+            "['arn:aws:s3:::tiles*', 'arn:aws:dynamodb:us-east-1:123456789012:table/t']",
+            "['arn:aws:iam::123456789012:role/*']",
+        ] {
+            let (sev, msg) = every_action_on(resources);
+            assert_eq!(sev, "high", "{resources}: {msg}");
+        }
+    }
+}

@@ -26,6 +26,7 @@ fn app() -> (Application, Vec<FunctionSummary>) {
             type_name: "AWS::SQS::Queue".into(),
             loc: loc.clone(),
             properties: None,
+            off_by_default: None,
         });
     }
     let reference = |id: String| {

@@ -104,6 +104,7 @@ fn resource(app: &mut Application, binding: &str, name: &str, loc: &Loc) -> Stri
             type_name: resource_type(binding).to_owned(),
             loc: loc.clone(),
             properties: None,
+            off_by_default: None,
         });
     }
     id

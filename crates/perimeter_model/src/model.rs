@@ -425,6 +425,21 @@ pub struct Resource {
     pub loc: Loc,
     /// Its properties.
     pub properties: Option<Node>,
+    /// Set when the template deploys it only under a `Condition` that is false with the
+    /// parameters' defaults.
+    pub off_by_default: Option<OffByDefault>,
+}
+
+/// A resource that a default deployment does not create: its `Condition` is false with the
+/// parameters' defaults, so it exists only when someone sets a parameter otherwise.
+#[derive(Clone, Debug)]
+pub struct OffByDefault {
+    /// The condition's name.
+    pub condition: String,
+    /// When the resource is deployed, for messages (`parameter `Type` is `public``).
+    pub when: String,
+    /// The resource's whole declaration: findings located in it are about it.
+    pub extent: Loc,
 }
 
 impl Resource {

@@ -57,6 +57,7 @@ pub fn run(apps: &[AppContext<'_>], selection: &Selection) -> Vec<Finding> {
             if lambda_setting(rule.meta()) {
                 one_per_deployment(cx.app, &mut v);
             }
+            off_by_default(cx.app, &mut v);
             if let Some(sev) = sev {
                 for f in &mut v {
                     f.severity = *sev;
@@ -144,6 +145,27 @@ fn one_per_deployment(app: &perimeter_model::Application, findings: &mut Vec<Fin
         }
     }
     *findings = keep;
+}
+
+/// A finding about a resource that a default deployment does not create (its template
+/// `Condition` is false with the parameters' defaults) is at most low, and says when the
+/// resource exists: the flaw is there only for whoever opts in. A finding is about such a
+/// resource when it names it or is located in its declaration.
+fn off_by_default(app: &perimeter_model::Application, findings: &mut [Finding]) {
+    for f in findings {
+        let Some(off) = app.resources.iter().find_map(|r| {
+            let off = r.off_by_default.as_ref()?;
+            let inside = off.extent.path() == f.path
+                && (off.extent.start().line..=off.extent.end().line).contains(&f.line);
+            (inside || f.resource.as_deref() == Some(r.id.as_str())).then_some(off)
+        }) else {
+            continue;
+        };
+        if f.severity > Severity::Low {
+            f.severity = Severity::Low;
+        }
+        f.message = format!("{} (deployed only when {})", f.message, off.when);
+    }
 }
 
 /// Runs the rules that read repository files rather than the application model (secrets in

@@ -195,6 +195,7 @@ fn check_dependency_fixture(
                 code_dir: f.code_dir.as_deref().unwrap_or(&app.root),
                 handler: s.and_then(|s| s.handler.as_ref()),
                 imports: s.map(|s| s.imports.as_slice()),
+                ecosystem: perimeter_rules::rules::deps::runtime_ecosystem(f.runtime_str()),
             });
         }
     }

@@ -28,7 +28,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::resolve::{Import, Resolver};
 use super::value::{
     ALL_KINDS, FnNode, Func, Obj, Scope, Tag, Taint, Text, Val, add_taints, deep_taints, flat,
-    join, join_path, kind_bit, truncate,
+    join, join_path, kind_bit, split_whole, truncate,
 };
 use crate::Repo;
 use crate::handler::Convention;
@@ -1735,7 +1735,10 @@ impl<'a> Engine<'a> {
             match a {
                 Argument::SpreadElement(s) => {
                     let v = self.eval(&s.argument, sc);
-                    let e = self.element_of(&v, s.span);
+                    let mut e = self.element_of(&v, s.span);
+                    // Path parts spread into a call (`path.join(...parts)`) are the path
+                    // they were split from.
+                    add_taints(&mut e.taint, split_whole(&v));
                     args.push(e);
                 }
                 other => match other.as_expression() {
@@ -1965,6 +1968,9 @@ impl<'a> Engine<'a> {
                 _ => {}
             }
         }
+        if let Some(v) = self.path_parts(span, r, m, args) {
+            return Some(v);
+        }
         let cb = args.first().and_then(|a| a.func.clone());
         match (m, cb) {
             (
@@ -2020,6 +2026,46 @@ impl<'a> Engine<'a> {
                 self.invoke(&cb, None, Vec::new(), false);
                 Some(r.clone())
             }
+            _ => None,
+        }
+    }
+
+    /// String methods that remove every path separator: `split('/')` (each part is free of
+    /// `/`, whatever the limit) and the parts read back one at a time (`pop`, `shift`, `at`),
+    /// and `replaceAll('/', text)` with text free of `/`. Their results are clean for file
+    /// paths.
+    fn path_parts(
+        &mut self,
+        span: Span,
+        r: &Val<'a>,
+        m: &str,
+        args: &[Val<'a>],
+    ) -> Option<Val<'a>> {
+        let path_clean = |t: Vec<Rc<Taint>>| -> Vec<Rc<Taint>> {
+            t.iter()
+                .map(|t| t.cleaned(kind_bit(Kind::PathTraversal)))
+                .collect()
+        };
+        let slash = |v: Option<&Val<'a>>| v.and_then(Val::konst).as_deref() == Some("/");
+        match m {
+            "split" if r.obj.is_none() && slash(args.first()) && !r.taint.is_empty() => {
+                let t = flat(&deep_taints(r));
+                Some(Val::object(Obj {
+                    array: true,
+                    elems: Some(Val::tainted(path_clean(t.clone()))),
+                    whole: t,
+                    ..Obj::default()
+                }))
+            }
+            "replaceAll"
+                if r.obj.is_none()
+                    && args.len() == 2
+                    && slash(args.first())
+                    && args[1].konst().is_some_and(|n| !n.contains('/')) =>
+            {
+                Some(Val::tainted(path_clean(flat(&deep_taints(r)))))
+            }
+            "pop" | "shift" | "at" if !split_whole(r).is_empty() => Some(self.element_of(r, span)),
             _ => None,
         }
     }

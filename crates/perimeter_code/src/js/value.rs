@@ -300,6 +300,18 @@ pub(crate) struct Obj<'a> {
     pub array: bool,
     /// Where fields were defined (for exports: the handler's definition).
     pub defs: FxHashMap<String, (usize, oxc_span::Span)>,
+    /// The labels of the text a `split('/')` made this array from: each part is free of `/`
+    /// (clean for file paths), but the parts joined back or spread into a path are that
+    /// text again.
+    pub whole: Vec<Rc<Taint>>,
+}
+
+/// The labels of the text an array of path parts was split from (see [`Obj::whole`]).
+pub(crate) fn split_whole(v: &Val<'_>) -> Vec<Rc<Taint>> {
+    v.obj
+        .as_ref()
+        .and_then(|o| o.try_borrow().ok().map(|o| o.whole.clone()))
+        .unwrap_or_default()
 }
 
 /// A shared, mutable object.
@@ -440,6 +452,8 @@ fn join_depth<'a>(a: &Val<'a>, b: &Val<'a>, depth: u32) -> Val<'a> {
                 };
                 merged.fields.insert(k.clone(), nv);
             }
+            merged.whole = x.whole.clone();
+            add_taints(&mut merged.whole, y.whole.iter().cloned());
             merged.elems = match (&x.elems, &y.elems) {
                 (Some(p), Some(q)) => Some(join_depth(p, q, depth + 1)),
                 (p, q) => p.clone().or_else(|| q.clone()),
@@ -481,6 +495,7 @@ fn deep_into(v: &Val<'_>, out: &mut Vec<Rc<Taint>>, depth: u32) {
         if let Some(e) = &o.elems {
             deep_into(e, out, depth + 1);
         }
+        add_taints(out, o.whole.iter().cloned());
     }
     if let Tag::Command(c) = &v.tag {
         deep_into(&c.params, out, depth + 1);

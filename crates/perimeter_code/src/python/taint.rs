@@ -19,7 +19,7 @@ use super::resolve::{import_file, is_stdlib};
 use super::spec::{SQL_METHODS, SQL_WORDS, STRING_VALIDATORS, VALIDATORS};
 use super::value::{
     ALL_KINDS, Env, FuncRef, Instance, Obj, Origin, Shape, Taint, Text, Val, add_taints,
-    deep_taints, element, fingerprint, join, join_path, kind_bit, set_field,
+    deep_taints, element, fingerprint, join, join_path, kind_bit, set_field, split_whole,
 };
 use crate::Repo;
 use crate::summary::{Flow, SdkCall};
@@ -2282,7 +2282,11 @@ impl<'r> Engine<'r> {
                     Some(items) => out.pos.extend(items),
                     None => {
                         let loc = self.loc(s.range);
-                        out.pos.push(element(&v, &loc));
+                        // Path parts spread into a call (`os.path.join(*parts)`) are the
+                        // path they were split from.
+                        let mut e = element(&v, &loc);
+                        add_taints(&mut e.taint, split_whole(&v));
+                        out.pos.push(e);
                     }
                 }
             } else {
@@ -2649,9 +2653,34 @@ fn string_method(method: &str, recv: &Val, args: &Args, taint: Vec<Rc<Taint>>, l
             let mut t = taint;
             if let Some(a) = args.pos.first() {
                 add_taints(&mut t, deep_taints(&element(a, loc)));
+                // Path parts joined with a separator that may hold `/` are the path again.
+                if recv.konst().is_none_or(|sep| sep.contains('/')) {
+                    add_taints(&mut t, split_whole(a));
+                }
             }
             Val::tainted(t).with_step(loc, "joined into a string")
         }
+        // Split on `/` without a limit: no part holds a path separator.
+        "split" | "rsplit" if splits_on_slash(args) => Val::object(Obj {
+            array: true,
+            elems: Some(Val::tainted(
+                taint
+                    .iter()
+                    .map(|t| t.cleaned(kind_bit(Kind::PathTraversal)))
+                    .collect(),
+            )),
+            whole: taint,
+            ..Obj::default()
+        }),
+        // Every `/` replaced by text without one: the result names no other folder.
+        "replace" if replaces_slashes(args) => Val {
+            taint: taint
+                .iter()
+                .map(|t| t.cleaned(kind_bit(Kind::PathTraversal)))
+                .collect(),
+            shape: Shape::Unknown,
+            text: None,
+        },
         "split" | "rsplit" | "splitlines" | "partition" | "rpartition" => Val::object(Obj {
             array: true,
             elems: Some(Val::tainted(taint)),
@@ -2678,6 +2707,21 @@ fn string_method(method: &str, recv: &Val, args: &Args, taint: Vec<Rc<Taint>>, l
         }
         _ => Val::tainted(taint),
     }
+}
+
+/// `split('/')` (or `sep='/'`) with no `maxsplit`: a limit leaves the rest, `/` and all, in
+/// the last part.
+fn splits_on_slash(args: &Args) -> bool {
+    args.get(0, "sep").and_then(Val::konst).as_deref() == Some("/")
+        && args.get(1, "maxsplit").is_none()
+}
+
+/// `replace('/', new)` with a known `new` free of `/` and no count: every `/` is gone.
+fn replaces_slashes(args: &Args) -> bool {
+    args.pos.len() == 2
+        && args.kw.is_empty()
+        && args.pos[0].konst().as_deref() == Some("/")
+        && args.pos[1].konst().is_some_and(|n| !n.contains('/'))
 }
 
 /// Paths whose value is a list (`Records`), so an unknown index reads an element.

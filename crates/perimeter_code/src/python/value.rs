@@ -280,6 +280,17 @@ pub(crate) struct Obj {
     pub elems: Option<Val>,
     /// A list, tuple or set.
     pub array: bool,
+    /// The labels of the text a `split('/')` made this list from: each part is free of `/`
+    /// (clean for file paths), but the parts joined back or spread into a path are that
+    /// text again.
+    pub whole: Vec<Rc<Taint>>,
+}
+
+/// The labels of the text a list of path parts was split from (see [`Obj::whole`]).
+pub(crate) fn split_whole(v: &Val) -> Vec<Rc<Taint>> {
+    v.obj()
+        .and_then(|o| o.try_borrow().ok().map(|o| o.whole.clone()))
+        .unwrap_or_default()
 }
 
 /// A shared, mutable dict or list.
@@ -465,6 +476,8 @@ fn join_depth(a: &Val, b: &Val, depth: u32) -> Val {
                         };
                         merged.fields.insert(k.clone(), nv);
                     }
+                    merged.whole = x.whole.clone();
+                    add_taints(&mut merged.whole, y.whole.iter().cloned());
                     merged.elems = match (&x.elems, &y.elems) {
                         (Some(p), Some(q)) => Some(join_depth(p, q, depth + 1)),
                         (p, q) => p.clone().or_else(|| q.clone()),
@@ -502,6 +515,7 @@ fn deep_into(v: &Val, out: &mut Vec<Rc<Taint>>, depth: u32) {
             if let Some(e) = &o.elems {
                 deep_into(e, out, depth + 1);
             }
+            add_taints(out, o.whole.iter().cloned());
         }
         Shape::Instance(i) => {
             let Ok(i) = i.try_borrow() else { return };

@@ -442,6 +442,7 @@ impl<'a> Loader<'a> {
                     type_name: entry.type_name.clone(),
                     loc: entry.key_loc.clone(),
                     properties: (!entry.props.is_null()).then(|| entry.props.clone()),
+                    off_by_default: off_by_default(self.ctx, key, node),
                 });
             }
             self.entry_ids
@@ -644,6 +645,71 @@ fn substitute(node: &Node, f: &dyn Fn(&str) -> String) -> Node {
         other => other.clone(),
     };
     Node::new(value, node.loc.clone())
+}
+
+/// Whether a resource is deployed only under a `Condition` that is false with the
+/// parameters' defaults, and when it is deployed.
+fn off_by_default(ctx: &Context, key: &Key, node: &Node) -> Option<crate::model::OffByDefault> {
+    let name = node.get("Condition")?.as_str()?.trim().to_owned();
+    if resolve::condition(ctx, &name) != Some(false) {
+        return None;
+    }
+    let when = ctx
+        .conditions
+        .get(&name)
+        .and_then(|body| parameter_test(ctx, body))
+        .unwrap_or_else(|| format!("condition `{name}` holds"));
+    let extent = if key.loc.path() == node.loc.path() {
+        Loc::new(
+            &key.loc.file,
+            perimeter_diagnostics::Span::new(
+                key.loc.span.start.min(node.loc.span.start),
+                key.loc.span.end.max(node.loc.span.end),
+            ),
+        )
+    } else {
+        key.loc.clone()
+    };
+    Some(crate::model::OffByDefault {
+        condition: name,
+        when,
+        extent,
+    })
+}
+
+/// A condition that compares one parameter with a value, said in words with the
+/// parameter's default (`parameter `Type` is `public` (default `private`)`).
+fn parameter_test(ctx: &Context, body: &Node) -> Option<String> {
+    let (negated, equals) = match body.intrinsic()? {
+        ("Fn::Not", arg) => (true, arg.items().first().copied()?.intrinsic()?),
+        other => (false, other),
+    };
+    let ("Fn::Equals", arg) = equals else {
+        return None;
+    };
+    let items = arg.items();
+    let [a, b] = items.as_slice() else {
+        return None;
+    };
+    let as_ref = |n: &Node| match n.intrinsic() {
+        Some(("Ref", r)) => r.as_str().map(str::to_owned),
+        _ => None,
+    };
+    let (param, value) = match (as_ref(a), as_ref(b)) {
+        (Some(p), None) => (p, b.scalar_text()?),
+        (None, Some(p)) => (p, a.scalar_text()?),
+        _ => return None,
+    };
+    let default = ctx
+        .parameters
+        .iter()
+        .find(|p| p.name == param)
+        .and_then(|p| p.default.as_ref())
+        .and_then(Node::scalar_text)?;
+    let is = if negated { "is not" } else { "is" };
+    Some(format!(
+        "parameter `{param}` {is} `{value}` (default `{default}`)"
+    ))
 }
 
 #[cfg(test)]

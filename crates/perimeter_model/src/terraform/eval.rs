@@ -1014,6 +1014,13 @@ fn concat_parts(parts: Vec<Node>, loc: &Loc) -> Node {
 }
 
 fn field(v: &Node, name: &str, loc: &Loc) -> Node {
+    // A whole resource passed as a value (a module output `value = aws_s3_bucket.site`):
+    // its attributes are the resource's, as if named directly.
+    if let Some(("Ref", arg)) = v.intrinsic()
+        && let Some(address) = arg.as_str()
+    {
+        return attribute_ref(address, name, loc);
+    }
     match &v.value {
         Value::Map(_) => v
             .get(name)

@@ -2,4 +2,6 @@
 
 mod vulnerable_dependency;
 
-pub use vulnerable_dependency::{DependencyInput, VulnerableDependency, check_dependencies};
+pub use vulnerable_dependency::{
+    DependencyInput, VulnerableDependency, check_dependencies, runtime_ecosystem,
+};

@@ -19,7 +19,9 @@ declare_rule! {
     /// the offline OSV database (`perimeter db import`, `perimeter db update`). A package a
     /// deployed function's code imports, directly or through the packages it depends on, is
     /// reported at the advisory's severity with the import chain; one only needed for
-    /// development, or imported by no deployed function, is reported low and says why. An
+    /// development, or imported by no deployed function, is reported low and says why; a
+    /// lockfile serves only the functions whose runtime loads its ecosystem's packages (the
+    /// `package.json` of deploy tooling beside Python functions serves none). An
     /// unpinned range is reported when it admits an affected version.
     ///
     /// ## Why is this bad?
@@ -66,6 +68,21 @@ pub struct DependencyInput<'a> {
     /// The packages its code imports (npm names, Python top-level modules); `None` when
     /// its code was not analysed.
     pub imports: Option<&'a [String]>,
+    /// The package ecosystem its runtime loads from (`nodejs*`: npm, `python*`: PyPI);
+    /// `None` when the runtime says nothing (a container image, a custom runtime).
+    pub ecosystem: Option<Ecosystem>,
+}
+
+/// The package ecosystem a Lambda (or Azure) runtime string loads packages from.
+pub fn runtime_ecosystem(runtime: Option<&str>) -> Option<Ecosystem> {
+    let r = runtime?.trim().to_ascii_lowercase();
+    if r.starts_with("node") {
+        Some(Ecosystem::Npm)
+    } else if r.starts_with("python") {
+        Some(Ecosystem::PyPI)
+    } else {
+        None
+    }
 }
 
 /// Python modules whose distribution has another name (data: module, then distributions).
@@ -357,10 +374,13 @@ pub fn check_dependencies(
         }
         let dir = dir_of(&lock.path);
         // The functions this lockfile serves: the nearest lockfile of the ecosystem at or
-        // above their code folder.
+        // above their code folder, for functions whose runtime loads that ecosystem's
+        // packages (the `package.json` of deploy tooling beside Python functions serves
+        // none of them).
         let served: Vec<&DependencyInput<'_>> = functions
             .iter()
             .filter(|f| under(dir, f.code_dir))
+            .filter(|f| f.ecosystem.is_none_or(|e| e == lock.ecosystem))
             .filter(|f| {
                 !locks.iter().any(|o| {
                     o.ecosystem == lock.ecosystem
@@ -428,6 +448,14 @@ pub fn check_dependencies(
                     _ if unknown => (
                         severity_of(&adv.severity),
                         "; a function it serves was not analysed, so whether its code imports it is not known".to_owned(),
+                        None,
+                    ),
+                    _ if served.is_empty() && functions.iter().any(|f| under(dir, f.code_dir)) => (
+                        Severity::Low,
+                        format!(
+                            "; no deployed function loads {} packages from here: deploy or build tooling",
+                            lock.ecosystem.as_str()
+                        ),
                         None,
                     ),
                     _ if served.is_empty() => (Severity::Low, "; no deployed function uses this lockfile".to_owned(), None),

@@ -4,7 +4,8 @@ use crate::prelude::*;
 declare_rule! {
     /// ## What it does
     /// Flags S3 buckets whose `AccessControl` is `PublicRead`, `PublicReadWrite` or
-    /// `AuthenticatedRead`.
+    /// `AuthenticatedRead`. `PublicRead` on a static website bucket that no function keeps
+    /// data in is public by purpose: reported low.
     ///
     /// ## Why is this bad?
     /// Everyone (or every AWS user) can list and read the objects; with `PublicReadWrite`,
@@ -46,7 +47,20 @@ impl Rule for PublicBucketAcl {
             let Some(v) = acl.as_str().map(str::trim) else {
                 continue;
             };
-            if matches!(v, "PublicRead" | "PublicReadWrite" | "AuthenticatedRead") {
+            // A website bucket read by anyone is public by purpose; the ACL also lets anyone
+            // list it, which shows no more than the site when no function keeps data there.
+            if v == "PublicRead" && super::public_by_purpose(cx.app, b) {
+                out.report(
+                    &acl.loc,
+                    format!(
+                        "`{}` is a public website bucket: its ACL `{v}` lets anyone list and read it",
+                        b.id
+                    ),
+                )
+                .resource(&b.id)
+                .severity(Severity::Low)
+                .help("A public website bucket; prefer CloudFront with origin access control");
+            } else if matches!(v, "PublicRead" | "PublicReadWrite" | "AuthenticatedRead") {
                 out.report(
                     &acl.loc,
                     format!("bucket `{}` has the public ACL `{v}`", b.id),

@@ -48,23 +48,7 @@ impl Rule for WebsiteBucketData {
             else {
                 continue;
             };
-            let ids = vec![b.id.clone()];
-            let names: Vec<String> = b
-                .prop("BucketName")
-                .and_then(|n| n.as_str())
-                .map(str::to_owned)
-                .into_iter()
-                .collect();
-            let user = cx.app.functions.iter().find(|f| {
-                f.events.iter().any(|e| {
-                    e.source
-                        .as_ref()
-                        .is_some_and(|s| refers_to(s, &ids, &names))
-                }) || f
-                    .environment
-                    .iter()
-                    .any(|v| refers_to(&v.value, &ids, &names))
-            });
+            let user = super::website_data_user(cx.app, b);
             if let Some(f) = user {
                 out.report(
                     &site.loc,
