@@ -150,6 +150,24 @@ impl perimeter_model::code::TreeView for ScanTree<'_> {
             .cloned()
             .collect()
     }
+
+    fn files_named(&self, name: &str) -> Vec<String> {
+        self.0
+            .repo
+            .files()
+            .filter(|f| f.rsplit('/').next() == Some(name))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn text(&self, rel: &str) -> Option<String> {
+        self.0
+            .repo
+            .exists(rel)
+            .then(|| self.0.read_descriptor(rel).ok())
+            .flatten()
+            .map(|f| f.text().to_owned())
+    }
 }
 
 /// The scanned tree as the loaders of Azure Functions and Chalice apps read it.

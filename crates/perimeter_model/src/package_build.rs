@@ -1,0 +1,436 @@
+//! How a `.zip` package a descriptor names is built from a Node.js package of the
+//! repository: the `package.json` whose scripts write the zip (`cd dist && zip ../fn.zip
+//! index.js`), and the file its bundler starts from (`ncc build src/lambda.ts -o dist`), which
+//! is the module `index` the package holds. Scripts are read as text, never run.
+
+use crate::code::TreeView;
+
+/// Most `package.json` files read for one package.
+const MAX_MANIFESTS: usize = 2_000;
+/// Most bytes of one `package.json` read.
+const MAX_MANIFEST_BYTES: usize = 1 << 20;
+/// Deepest chain of scripts followed (`dist` runs `yarn build`, which runs `ncc`).
+const MAX_SCRIPT_DEPTH: usize = 4;
+
+/// The package a zip is built from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackageBuild {
+    /// The package's folder, relative to the scan root.
+    pub dir: String,
+    /// The file its bundle starts from (relative to the scan root), when known.
+    pub entry: Option<String>,
+    /// The module names the bundle is written as (`index` for ncc, the `--outfile` stem for
+    /// esbuild, the files the zip command adds): a handler of one of them runs the entry.
+    pub modules: Vec<String>,
+}
+
+/// One `package.json`: its folder and scripts.
+struct Manifest {
+    dir: String,
+    scripts: Vec<(String, String)>,
+    main: Vec<String>,
+}
+
+fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+fn stem(path: &str) -> &str {
+    let name = file_name(path);
+    name.split_once('.').map_or(name, |(s, _)| s)
+}
+
+fn join(dir: &str, rel: &str) -> Option<String> {
+    crate::cfn::join_dir(dir, rel)
+}
+
+fn read_manifest(tree: &dyn TreeView, rel: &str) -> Option<Manifest> {
+    let text = tree.text(rel)?;
+    if text.len() > MAX_MANIFEST_BYTES {
+        return None;
+    }
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let scripts = json
+        .get("scripts")
+        .and_then(|s| s.as_object())
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let main = ["main", "module"]
+        .iter()
+        .filter_map(|k| json.get(*k)?.as_str().map(str::to_owned))
+        .collect();
+    Some(Manifest {
+        dir: parent(rel).to_owned(),
+        scripts,
+        main,
+    })
+}
+
+/// The commands of a script, each as words, with the folder (relative to the package) it
+/// runs in: `cd dist && zip ../a.zip index.js` is `zip ../a.zip index.js` in `dist`.
+fn commands(script: &str) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    // `None` once a `cd` leaves the package or cannot be followed.
+    let mut cwd = Some(String::new());
+    let flat = script.replace(['(', ')'], " ");
+    let mut rest = flat.as_str();
+    loop {
+        let cut = ["&&", "||", ";", "|"]
+            .iter()
+            .filter_map(|sep| rest.find(sep).map(|i| (i, usize::MAX - sep.len())))
+            .min()
+            .map(|(i, len)| (i, usize::MAX - len));
+        let (part, next) = match cut {
+            Some((i, len)) => (&rest[..i], Some(&rest[i + len..])),
+            None => (rest, None),
+        };
+        let words: Vec<String> = part
+            .split_whitespace()
+            .map(|w| w.trim_matches(['"', '\'']).to_owned())
+            .skip_while(|w| w.contains('=') && !w.starts_with('-'))
+            .collect();
+        match words.first().map(String::as_str) {
+            Some("cd") => {
+                cwd = cwd
+                    .zip(words.get(1))
+                    .and_then(|(c, d)| join(&c, d))
+                    .filter(|c| !c.starts_with(".."));
+            }
+            Some(_) => {
+                if let Some(c) = &cwd {
+                    out.push((c.clone(), words));
+                }
+            }
+            None => {}
+        }
+        match next {
+            Some(n) => rest = n,
+            None => break,
+        }
+    }
+    out
+}
+
+/// The words after a runner prefix (`npx`, `yarn`, `pnpm exec`): the tool and its arguments.
+fn tool(words: &[String]) -> &[String] {
+    match words.first().map(String::as_str) {
+        Some("npx" | "pnpx" | "bunx") => &words[1..],
+        Some("yarn" | "pnpm" | "npm" | "bun")
+            if words.get(1).is_some_and(|w| w == "exec" || w == "dlx") =>
+        {
+            &words[2..]
+        }
+        _ => words,
+    }
+}
+
+/// The script another script runs (`yarn build`, `npm run build`, `pnpm run build`).
+fn runs_script<'a>(words: &'a [String], scripts: &[(String, String)]) -> Option<&'a str> {
+    let name = match (
+        words.first().map(String::as_str),
+        words.get(1).map(String::as_str),
+    ) {
+        (Some("npm" | "yarn" | "pnpm" | "bun"), Some("run" | "run-script")) => words.get(2)?,
+        (Some("yarn" | "pnpm"), Some(_)) => words.get(1)?,
+        _ => return None,
+    };
+    scripts
+        .iter()
+        .any(|(k, _)| k == name)
+        .then_some(name.as_str())
+}
+
+/// The zip a command writes (relative to the package) and the files it adds.
+fn zip_written(cwd: &str, words: &[String]) -> Option<(String, Vec<String>)> {
+    let words = tool(words);
+    let (args, with_arg): (&[String], &[&str]) = match words.first()?.as_str() {
+        "zip" => (&words[1..], &["-b", "-t", "-tt", "-n", "-P", "-Z", "-s", "-O"]),
+        "bestzip" => (&words[1..], &[]),
+        "7z" | "7za" if words.get(1).is_some_and(|w| w == "a") => (&words[2..], &[]),
+        _ => return None,
+    };
+    let mut positional = Vec::new();
+    let mut skip = false;
+    for w in args {
+        if skip {
+            skip = false;
+        } else if w.starts_with('-') {
+            skip = with_arg.contains(&w.as_str());
+        } else {
+            positional.push(w.as_str());
+        }
+    }
+    let (target, files) = positional.split_first()?;
+    let target = if crate::code::is_zip(target) {
+        (*target).to_owned()
+    } else {
+        format!("{target}.zip")
+    };
+    let files = files
+        .iter()
+        .filter(|f| f.contains('.') && !f.contains('*') && **f != ".")
+        .map(|f| stem(f).to_owned())
+        .collect();
+    Some((join(cwd, &target)?, files))
+}
+
+/// A bundler's entry file (relative to the package) and the module name it writes.
+fn bundled(cwd: &str, words: &[String]) -> Option<(String, Option<String>)> {
+    let words = tool(words);
+    let value = |names: &[&str]| -> Option<String> {
+        words.iter().enumerate().find_map(|(i, w)| {
+            names.iter().find_map(|n| {
+                w.strip_prefix(&format!("{n}="))
+                    .map(str::to_owned)
+                    .or_else(|| (w == n).then(|| words.get(i + 1).cloned()).flatten())
+            })
+        })
+    };
+    let is_source = |w: &&String| {
+        !w.starts_with('-')
+            && [".ts", ".js", ".mjs", ".cjs", ".mts", ".tsx", ".jsx"]
+                .iter()
+                .any(|e| w.ends_with(e))
+    };
+    let (entry, out) = match words.first()?.as_str() {
+        // `ncc build src/lambda.ts -o dist` writes `dist/index.js`.
+        "ncc" if words.get(1).is_some_and(|w| w == "build") => (
+            words[2..].iter().find(is_source)?.clone(),
+            Some("index".to_owned()),
+        ),
+        "esbuild" => {
+            let entry = words[1..].iter().find(is_source)?.clone();
+            let out = value(&["--outfile"]).map_or_else(|| stem(&entry).to_owned(), |o| stem(&o).to_owned());
+            (entry, Some(out))
+        }
+        "webpack" | "webpack-cli" => (
+            value(&["--entry"]).or_else(|| words[1..].iter().find(is_source).cloned())?,
+            value(&["--output-filename"]).map(|o| stem(&o).to_owned()),
+        ),
+        "rollup" => (
+            value(&["-i", "--input"]).or_else(|| words[1..].iter().find(is_source).cloned())?,
+            value(&["-o", "--file"]).map(|o| stem(&o).to_owned()),
+        ),
+        _ => return None,
+    };
+    Some((join(cwd, &entry)?, out))
+}
+
+/// The commands of a script and of the scripts it runs, in order.
+fn chain(m: &Manifest, name: &str, depth: usize, out: &mut Vec<(String, Vec<String>)>) {
+    let Some((_, script)) = m.scripts.iter().find(|(k, _)| k == name) else {
+        return;
+    };
+    for (cwd, words) in commands(script) {
+        if let Some(next) = runs_script(&words, &m.scripts)
+            && depth < MAX_SCRIPT_DEPTH
+            && next != name
+        {
+            chain(m, next, depth + 1, out);
+        }
+        out.push((cwd, words));
+    }
+}
+
+/// The script of a manifest that writes `zip` (relative to the scan root), with the files it
+/// adds.
+fn script_writing(m: &Manifest, zip: &str) -> Option<(String, Vec<String>)> {
+    m.scripts.iter().find_map(|(name, script)| {
+        commands(script).into_iter().find_map(|(cwd, words)| {
+            let (target, files) = zip_written(&cwd, &words)?;
+            (join(&m.dir, &target)? == zip).then(|| (name.clone(), files))
+        })
+    })
+}
+
+/// The scripts of a manifest that write a zip of this file name, wherever.
+fn writes_zip_named(m: &Manifest, name: &str) -> Option<(String, Vec<String>)> {
+    m.scripts.iter().find_map(|(script_name, script)| {
+        commands(script).into_iter().find_map(|(cwd, words)| {
+            let (target, files) = zip_written(&cwd, &words)?;
+            (file_name(&target) == name).then(|| (script_name.clone(), files))
+        })
+    })
+}
+
+/// The file a source path names, with the extensions a handler's module may have when it
+/// names none or names its built form (`lambda.ts`, `dist/index.js` built from `src/index.ts`).
+fn source_file(tree: &dyn TreeView, dir: &str, rel: &str) -> Option<String> {
+    let exact = join(dir, rel)?;
+    if tree.has_file(&exact) {
+        return Some(exact);
+    }
+    let s = stem(rel);
+    let base = parent(rel);
+    let mut tries = vec![join(dir, base).unwrap_or_default()];
+    tries.push(join(dir, "src").unwrap_or_default());
+    tries.iter().find_map(|d| {
+        ["ts", "js", "mjs", "cjs", "mts", "tsx"].iter().find_map(|e| {
+            let p = if d.is_empty() {
+                format!("{s}.{e}")
+            } else {
+                format!("{d}/{s}.{e}")
+            };
+            tree.has_file(&p).then_some(p)
+        })
+    })
+}
+
+/// What a package builds: its bundler entry (in the script that writes the zip or the
+/// scripts it runs, else the one entry of all its scripts), else `main`/`module`, else
+/// `src/index.*` or `index.*`.
+fn build_of(tree: &dyn TreeView, m: &Manifest, script: Option<&str>, files: Vec<String>) -> PackageBuild {
+    let mut chained = Vec::new();
+    if let Some(s) = script {
+        chain(m, s, 0, &mut chained);
+    }
+    let bundles = |cmds: &[(String, Vec<String>)]| -> Vec<(String, Option<String>)> {
+        let mut out: Vec<(String, Option<String>)> =
+            cmds.iter().filter_map(|(cwd, w)| bundled(cwd, w)).collect();
+        out.dedup();
+        out
+    };
+    let mut found = bundles(&chained);
+    if found.is_empty() {
+        let all: Vec<(String, Vec<String>)> = m
+            .scripts
+            .iter()
+            .flat_map(|(_, s)| commands(s))
+            .collect();
+        found = bundles(&all);
+        found.sort();
+        found.dedup_by(|a, b| a.0 == b.0);
+    }
+    let mut modules: Vec<String> = vec!["index".to_owned()];
+    let entry = match found.as_slice() {
+        [(entry, out)] => {
+            modules.extend(out.iter().cloned());
+            source_file(tree, &m.dir, entry)
+        }
+        _ => None,
+    };
+    let entry = entry
+        .or_else(|| m.main.iter().find_map(|x| source_file(tree, &m.dir, x)))
+        .or_else(|| source_file(tree, &m.dir, "src/index"))
+        .or_else(|| source_file(tree, &m.dir, "index"));
+    modules.extend(files);
+    modules.sort();
+    modules.dedup();
+    PackageBuild {
+        dir: m.dir.clone(),
+        entry,
+        modules,
+    }
+}
+
+/// The package a zip that the tree does not hold is built from: the `package.json` in the
+/// zip's folder or a folder below it whose script writes that zip; else the zip's folder when
+/// it holds a `package.json`; else the one package of the tree whose script writes a zip of
+/// that name (a release artifact downloaded under another folder). `None` when none does.
+pub fn package_of_zip(tree: &dyn TreeView, zip: &str) -> Option<PackageBuild> {
+    let zip_dir = parent(zip);
+    let manifests: Vec<String> = tree
+        .files_named("package.json")
+        .into_iter()
+        .filter(|p| !p.split('/').any(|s| s == "node_modules"))
+        .take(MAX_MANIFESTS)
+        .collect();
+    let near: Vec<Manifest> = manifests
+        .iter()
+        .filter(|p| parent(p) == zip_dir || parent(parent(p)) == zip_dir && parent(p) != zip_dir)
+        .filter_map(|p| read_manifest(tree, p))
+        .collect();
+    for m in &near {
+        if let Some((script, files)) = script_writing(m, zip) {
+            return Some(build_of(tree, m, Some(&script), files));
+        }
+    }
+    if let Some(m) = near.iter().find(|m| m.dir == zip_dir) {
+        return Some(build_of(tree, m, None, Vec::new()));
+    }
+    package_writing_zip_named(tree, &manifests, file_name(zip))
+}
+
+/// The one package of the tree whose script writes a zip of this file name.
+fn package_writing_zip_named(
+    tree: &dyn TreeView,
+    manifests: &[String],
+    name: &str,
+) -> Option<PackageBuild> {
+    if !crate::code::is_zip(name) || name.contains(['$', '%', '{', '}', '<', '>']) {
+        return None;
+    }
+    let mut found = manifests.iter().filter_map(|p| {
+        let m = read_manifest(tree, p)?;
+        let (script, files) = writes_zip_named(&m, name)?;
+        Some((m, script, files))
+    });
+    let (m, script, files) = found.next()?;
+    if found.next().is_some() {
+        return None;
+    }
+    Some(build_of(tree, &m, Some(&script), files))
+}
+
+/// The package an S3 key's zip (`%VERSION%/log_parser.zip`) is built from: the one package
+/// of the tree whose script writes a zip of that name.
+pub fn package_of_key(tree: &dyn TreeView, key: &str) -> Option<PackageBuild> {
+    let manifests: Vec<String> = tree
+        .files_named("package.json")
+        .into_iter()
+        .filter(|p| !p.split('/').any(|s| s == "node_modules"))
+        .take(MAX_MANIFESTS)
+        .collect();
+    package_writing_zip_named(tree, &manifests, file_name(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_follow_cd() {
+        let c = commands("yarn build && cd dist && zip -q ../fn.zip index.js");
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[1].0, "dist");
+        assert_eq!(
+            zip_written(&c[1].0, &c[1].1),
+            Some(("fn.zip".to_owned(), vec!["index".to_owned()]))
+        );
+    }
+
+    #[test]
+    fn bundler_entries() {
+        let w = |s: &str| commands(s).remove(0);
+        let (cwd, words) = w("ncc build src/main.ts -o dist");
+        assert_eq!(
+            bundled(&cwd, &words),
+            Some(("src/main.ts".to_owned(), Some("index".to_owned())))
+        );
+        let (cwd, words) = w("npx esbuild src/app.ts --bundle --platform=node --outfile=out/handler.js");
+        assert_eq!(
+            bundled(&cwd, &words),
+            Some(("src/app.ts".to_owned(), Some("handler".to_owned())))
+        );
+        let (cwd, words) = w("webpack --entry ./lib/start.js --mode production");
+        assert_eq!(bundled(&cwd, &words).unwrap().0, "lib/start.js");
+        let (cwd, words) = w("rollup -i src/entry.ts -o dist/bundle.js");
+        assert_eq!(
+            bundled(&cwd, &words),
+            Some(("src/entry.ts".to_owned(), Some("bundle".to_owned())))
+        );
+        // Near miss: a compiler with no entry file, a test runner.
+        let (cwd, words) = w("tsc -p tsconfig.json");
+        assert_eq!(bundled(&cwd, &words), None);
+        let (cwd, words) = w("jest src/app.test.ts");
+        assert_eq!(bundled(&cwd, &words), None);
+    }
+}
