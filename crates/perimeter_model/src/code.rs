@@ -288,22 +288,23 @@ pub fn link_archives(app: &mut crate::Application, tree: &dyn TreeView) {
                     .strip_suffix(".zip")
                     .or_else(|| zip.strip_suffix(".ZIP"))
                     .filter(|s| !s.is_empty() && tree.has_dir(s));
-                match beside {
-                    Some(stem) => Some((stem.to_owned(), None)),
-                    None if !tree.has_file(zip) => {
-                        let package = crate::package_build::package_of_zip(tree, zip);
-                        let near = package
-                            .as_ref()
-                            .is_some_and(|p| at_or_below_zip(&p.dir, zip));
-                        match package {
-                            Some(p) if near => Some(linked_to_package(tree, &p, handler)),
-                            far => built_in(tree, zip, handler)
-                                .map(|d| (d, None))
-                                .or_else(|| far.map(|p| linked_to_package(tree, &p, handler)))
-                                .or_else(|| built_from(tree, zip, handler).map(|d| (d, None))),
-                        }
+                if tree.has_file(zip) {
+                    // A committed package is read as it is, unless a folder of its name
+                    // beside it is its source.
+                    beside.map(|stem| (stem.to_owned(), None))
+                } else {
+                    let package = crate::package_build::package_of_zip(tree, zip);
+                    let near = package
+                        .as_ref()
+                        .is_some_and(|p| at_or_below_zip(&p.dir, zip));
+                    match (package, beside) {
+                        (Some(p), _) if near => Some(linked_to_package(tree, &p, handler)),
+                        (_, Some(stem)) => Some((stem.to_owned(), None)),
+                        (far, None) => built_in(tree, zip, handler)
+                            .map(|d| (d, None))
+                            .or_else(|| far.map(|p| linked_to_package(tree, &p, handler)))
+                            .or_else(|| built_from(tree, zip, handler).map(|d| (d, None))),
                     }
-                    None => None,
                 }
             }
             CodeSource::Remote(node) => node.as_str().and_then(|key| {
@@ -311,6 +312,13 @@ pub fn link_archives(app: &mut crate::Application, tree: &dyn TreeView) {
                     .map(|p| linked_to_package(tree, &p, handler))
                     .or_else(|| built_from(tree, key, handler).map(|d| (d, None)))
             }),
+            // A folder that is a Node.js package whose handler module is its bundle
+            // (`dist/index.handler` built by `ncc build src/lambda.ts -o dist`).
+            CodeSource::Folder(dir) if f.handler_file.is_none() => handler
+                .filter(|h| !holds_handler(tree, dir, h))
+                .and_then(|_| crate::package_build::package_in(tree, dir))
+                .map(|p| linked_to_package(tree, &p, handler))
+                .filter(|(_, file)| file.is_some()),
             _ => None,
         };
         if let Some((dir, file)) = linked {

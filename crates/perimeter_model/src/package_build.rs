@@ -74,12 +74,13 @@ fn read_manifest(tree: &dyn TreeView, rel: &str) -> Option<Manifest> {
     })
 }
 
-/// The commands of a script, each as words, with the folder (relative to the package) it
-/// runs in: `cd dist && zip ../a.zip index.js` is `zip ../a.zip index.js` in `dist`.
-fn commands(script: &str) -> Vec<(String, Vec<String>)> {
+/// The commands of a script run in the package folder `dir`, each as words, with the folder
+/// (relative to the scan root) it runs in: `cd dist && zip ../a.zip index.js` is `zip
+/// ../a.zip index.js` in `<dir>/dist`.
+fn commands(dir: &str, script: &str) -> Vec<(String, Vec<String>)> {
     let mut out = Vec::new();
-    // `None` once a `cd` leaves the package or cannot be followed.
-    let mut cwd = Some(String::new());
+    // `None` once a `cd` leaves the tree or cannot be followed.
+    let mut cwd = Some(dir.to_owned());
     let flat = script.replace(['(', ')'], " ");
     let mut rest = flat.as_str();
     loop {
@@ -101,8 +102,7 @@ fn commands(script: &str) -> Vec<(String, Vec<String>)> {
             Some("cd") => {
                 cwd = cwd
                     .zip(words.get(1))
-                    .and_then(|(c, d)| join(&c, d))
-                    .filter(|c| !c.starts_with(".."));
+                    .and_then(|(c, d)| join(&c, d));
             }
             Some(_) => {
                 if let Some(c) = &cwd {
@@ -182,8 +182,10 @@ fn zip_written(cwd: &str, words: &[String]) -> Option<(String, Vec<String>)> {
     Some((join(cwd, &target)?, files))
 }
 
-/// A bundler's entry file (relative to the package) and the module name it writes.
-fn bundled(cwd: &str, words: &[String]) -> Option<(String, Option<String>)> {
+/// A bundler's entry file (relative to the scan root) and the modules it writes: the
+/// bundle's file name and its path in the package `dir`, without extension (`index` and
+/// `dist/index` for `ncc build src/a.ts -o dist` in `dir`).
+fn bundled(dir: &str, cwd: &str, words: &[String]) -> Option<(String, Vec<String>)> {
     let words = tool(words);
     let value = |names: &[&str]| -> Option<String> {
         words.iter().enumerate().find_map(|(i, w)| {
@@ -200,28 +202,61 @@ fn bundled(cwd: &str, words: &[String]) -> Option<(String, Option<String>)> {
                 .iter()
                 .any(|e| w.ends_with(e))
     };
-    let (entry, out) = match words.first()?.as_str() {
-        // `ncc build src/lambda.ts -o dist` writes `dist/index.js`.
-        "ncc" if words.get(1).is_some_and(|w| w == "build") => (
-            words[2..].iter().find(is_source)?.clone(),
-            Some("index".to_owned()),
-        ),
+    let without_ext = |p: &str| -> String {
+        let name = file_name(p);
+        let s = name.rsplit_once('.').map_or(name, |(s, _)| s);
+        let d = parent(p);
+        if d.is_empty() {
+            s.to_owned()
+        } else {
+            format!("{d}/{s}")
+        }
+    };
+    // The bundle's path (relative to `cwd`, without extension), or its name only.
+    let (entry, out, name) = match words.first()?.as_str() {
+        "ncc" if words.get(1).is_some_and(|w| w == "build") => {
+            let out = value(&["-o", "--out"]).unwrap_or_else(|| "dist".to_owned());
+            (
+                words[2..].iter().find(is_source)?.clone(),
+                Some(format!("{out}/index")),
+                None,
+            )
+        }
         "esbuild" => {
             let entry = words[1..].iter().find(is_source)?.clone();
-            let out = value(&["--outfile"]).map_or_else(|| stem(&entry).to_owned(), |o| stem(&o).to_owned());
-            (entry, Some(out))
+            let out = value(&["--outfile"]).map(|o| without_ext(&o)).or_else(|| {
+                value(&["--outdir"]).map(|d| format!("{d}/{}", stem(&entry)))
+            });
+            let name = stem(&entry).to_owned();
+            (entry, out, Some(name))
         }
         "webpack" | "webpack-cli" => (
             value(&["--entry"]).or_else(|| words[1..].iter().find(is_source).cloned())?,
+            None,
             value(&["--output-filename"]).map(|o| stem(&o).to_owned()),
         ),
         "rollup" => (
             value(&["-i", "--input"]).or_else(|| words[1..].iter().find(is_source).cloned())?,
-            value(&["-o", "--file"]).map(|o| stem(&o).to_owned()),
+            value(&["-o", "--file"]).map(|o| without_ext(&o)),
+            None,
         ),
         _ => return None,
     };
-    Some((join(cwd, &entry)?, out))
+    let mut modules: Vec<String> = Vec::new();
+    match out.and_then(|o| join(cwd, &o)) {
+        Some(path) => {
+            modules.push(file_name(&path).to_owned());
+            let inside = if dir.is_empty() {
+                Some(path.as_str())
+            } else {
+                path.strip_prefix(&format!("{dir}/"))
+            };
+            modules.extend(inside.map(str::to_owned));
+        }
+        None => modules.extend(name),
+    }
+    modules.dedup();
+    Some((join(cwd, &entry)?, modules))
 }
 
 /// The commands of a script and of the scripts it runs, in order.
@@ -229,7 +264,7 @@ fn chain(m: &Manifest, name: &str, depth: usize, out: &mut Vec<(String, Vec<Stri
     let Some((_, script)) = m.scripts.iter().find(|(k, _)| k == name) else {
         return;
     };
-    for (cwd, words) in commands(script) {
+    for (cwd, words) in commands(&m.dir, script) {
         if let Some(next) = runs_script(&words, &m.scripts)
             && depth < MAX_SCRIPT_DEPTH
             && next != name
@@ -244,9 +279,9 @@ fn chain(m: &Manifest, name: &str, depth: usize, out: &mut Vec<(String, Vec<Stri
 /// adds.
 fn script_writing(m: &Manifest, zip: &str) -> Option<(String, Vec<String>)> {
     m.scripts.iter().find_map(|(name, script)| {
-        commands(script).into_iter().find_map(|(cwd, words)| {
+        commands(&m.dir, script).into_iter().find_map(|(cwd, words)| {
             let (target, files) = zip_written(&cwd, &words)?;
-            (join(&m.dir, &target)? == zip).then(|| (name.clone(), files))
+            (target == zip).then(|| (name.clone(), files))
         })
     })
 }
@@ -254,7 +289,7 @@ fn script_writing(m: &Manifest, zip: &str) -> Option<(String, Vec<String>)> {
 /// The scripts of a manifest that write a zip of this file name, wherever.
 fn writes_zip_named(m: &Manifest, name: &str) -> Option<(String, Vec<String>)> {
     m.scripts.iter().find_map(|(script_name, script)| {
-        commands(script).into_iter().find_map(|(cwd, words)| {
+        commands(&m.dir, script).into_iter().find_map(|(cwd, words)| {
             let (target, files) = zip_written(&cwd, &words)?;
             (file_name(&target) == name).then(|| (script_name.clone(), files))
         })
@@ -263,15 +298,16 @@ fn writes_zip_named(m: &Manifest, name: &str) -> Option<(String, Vec<String>)> {
 
 /// The file a source path names, with the extensions a handler's module may have when it
 /// names none or names its built form (`lambda.ts`, `dist/index.js` built from `src/index.ts`).
-fn source_file(tree: &dyn TreeView, dir: &str, rel: &str) -> Option<String> {
+fn source_file(tree: &dyn TreeView, dir: &str, rel: &str, in_src: bool) -> Option<String> {
     let exact = join(dir, rel)?;
     if tree.has_file(&exact) {
         return Some(exact);
     }
     let s = stem(rel);
-    let base = parent(rel);
-    let mut tries = vec![join(dir, base).unwrap_or_default()];
-    tries.push(join(dir, "src").unwrap_or_default());
+    let mut tries = vec![join(dir, parent(rel))?];
+    if in_src {
+        tries.push(join(dir, "src")?);
+    }
     tries.iter().find_map(|d| {
         ["ts", "js", "mjs", "cjs", "mts", "tsx"].iter().find_map(|e| {
             let p = if d.is_empty() {
@@ -292,9 +328,11 @@ fn build_of(tree: &dyn TreeView, m: &Manifest, script: Option<&str>, files: Vec<
     if let Some(s) = script {
         chain(m, s, 0, &mut chained);
     }
-    let bundles = |cmds: &[(String, Vec<String>)]| -> Vec<(String, Option<String>)> {
-        let mut out: Vec<(String, Option<String>)> =
-            cmds.iter().filter_map(|(cwd, w)| bundled(cwd, w)).collect();
+    let bundles = |cmds: &[(String, Vec<String>)]| -> Vec<(String, Vec<String>)> {
+        let mut out: Vec<(String, Vec<String>)> = cmds
+            .iter()
+            .filter_map(|(cwd, w)| bundled(&m.dir, cwd, w))
+            .collect();
         out.dedup();
         out
     };
@@ -303,24 +341,28 @@ fn build_of(tree: &dyn TreeView, m: &Manifest, script: Option<&str>, files: Vec<
         let all: Vec<(String, Vec<String>)> = m
             .scripts
             .iter()
-            .flat_map(|(_, s)| commands(s))
+            .flat_map(|(_, s)| commands(&m.dir, s))
             .collect();
         found = bundles(&all);
         found.sort();
         found.dedup_by(|a, b| a.0 == b.0);
     }
-    let mut modules: Vec<String> = vec!["index".to_owned()];
+    let mut modules: Vec<String> = Vec::new();
     let entry = match found.as_slice() {
         [(entry, out)] => {
             modules.extend(out.iter().cloned());
-            source_file(tree, &m.dir, entry)
+            source_file(tree, "", entry, false)
         }
         _ => None,
     };
+    if entry.is_none() {
+        // Built otherwise (`tsc`, a copy): the package's `index`.
+        modules.push("index".to_owned());
+    }
     let entry = entry
-        .or_else(|| m.main.iter().find_map(|x| source_file(tree, &m.dir, x)))
-        .or_else(|| source_file(tree, &m.dir, "src/index"))
-        .or_else(|| source_file(tree, &m.dir, "index"));
+        .or_else(|| m.main.iter().find_map(|x| source_file(tree, &m.dir, x, true)))
+        .or_else(|| source_file(tree, &m.dir, "src/index", false))
+        .or_else(|| source_file(tree, &m.dir, "index", false));
     modules.extend(files);
     modules.sort();
     modules.dedup();
@@ -380,6 +422,30 @@ fn package_writing_zip_named(
     Some(build_of(tree, &m, Some(&script), files))
 }
 
+/// What the Node.js package in a code folder builds, when the folder holds a `package.json`
+/// (a folder the descriptor names as code, from which a build writes the package).
+pub fn package_in(tree: &dyn TreeView, dir: &str) -> Option<PackageBuild> {
+    let rel = if dir.is_empty() {
+        "package.json".to_owned()
+    } else {
+        format!("{dir}/package.json")
+    };
+    if !tree.has_file(&rel) {
+        return None;
+    }
+    let m = read_manifest(tree, &rel)?;
+    let zipping = m.scripts.iter().find_map(|(name, script)| {
+        commands(&m.dir, script)
+            .iter()
+            .find_map(|(cwd, words)| zip_written(cwd, words))
+            .map(|(_, files)| (name.clone(), files))
+    });
+    Some(match zipping {
+        Some((script, files)) => build_of(tree, &m, Some(&script), files),
+        None => build_of(tree, &m, None, Vec::new()),
+    })
+}
+
 /// The package an S3 key's zip (`%VERSION%/log_parser.zip`) is built from: the one package
 /// of the tree whose script writes a zip of that name.
 pub fn package_of_key(tree: &dyn TreeView, key: &str) -> Option<PackageBuild> {
@@ -396,41 +462,95 @@ pub fn package_of_key(tree: &dyn TreeView, key: &str) -> Option<PackageBuild> {
 mod tests {
     use super::*;
 
+    /// Files as a tree.
+    struct Files(Vec<(&'static str, &'static str)>);
+
+    impl TreeView for Files {
+        fn has_dir(&self, rel: &str) -> bool {
+            self.0.iter().any(|(p, _)| p.starts_with(&format!("{rel}/")))
+        }
+        fn has_file(&self, rel: &str) -> bool {
+            self.0.iter().any(|(p, _)| *p == rel)
+        }
+        fn dirs_named(&self, _: &str) -> Vec<String> {
+            Vec::new()
+        }
+        fn files_named(&self, name: &str) -> Vec<String> {
+            self.0
+                .iter()
+                .filter(|(p, _)| file_name(p) == name)
+                .map(|(p, _)| (*p).to_owned())
+                .collect()
+        }
+        fn text(&self, rel: &str) -> Option<String> {
+            self.0
+                .iter()
+                .find(|(p, _)| *p == rel)
+                .map(|(_, t)| (*t).to_owned())
+        }
+    }
+
     #[test]
-    fn commands_follow_cd() {
-        let c = commands("yarn build && cd dist && zip -q ../fn.zip index.js");
-        assert_eq!(c.len(), 2);
-        assert_eq!(c[1].0, "dist");
+    fn package_below_the_zip_folder_with_an_esbuild_outfile() {
+        let tree = Files(vec![
+            (
+                "svc/report/package.json",
+                r#"{"scripts": {"bundle": "esbuild src/main.ts --bundle --outfile=dist/handler.js", "zip": "cd dist && zip ../../report.zip handler.js"}}"#,
+            ),
+            ("svc/report/src/main.ts", ""),
+        ]);
         assert_eq!(
-            zip_written(&c[1].0, &c[1].1),
-            Some(("fn.zip".to_owned(), vec!["index".to_owned()]))
+            package_of_zip(&tree, "svc/report.zip"),
+            Some(PackageBuild {
+                dir: "svc/report".to_owned(),
+                entry: Some("svc/report/src/main.ts".to_owned()),
+                modules: strings(&["dist/handler", "handler"]),
+            })
         );
     }
 
     #[test]
+    fn commands_follow_cd() {
+        let c = commands("fns/a", "yarn build && cd dist && zip -q ../../fn.zip index.js");
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[1].0, "fns/a/dist");
+        assert_eq!(
+            zip_written(&c[1].0, &c[1].1),
+            Some(("fns/fn.zip".to_owned(), vec!["index".to_owned()]))
+        );
+        // Near miss: a `cd` out of the tree loses the folder; the command is not read.
+        assert!(commands("", "cd ../.. && zip x.zip a.js").is_empty());
+    }
+
+    fn strings(s: &[&str]) -> Vec<String> {
+        s.iter().map(|x| (*x).to_owned()).collect()
+    }
+
+    #[test]
     fn bundler_entries() {
-        let w = |s: &str| commands(s).remove(0);
+        let w = |s: &str| commands("", s).remove(0);
         let (cwd, words) = w("ncc build src/main.ts -o dist");
         assert_eq!(
-            bundled(&cwd, &words),
-            Some(("src/main.ts".to_owned(), Some("index".to_owned())))
+            bundled("", &cwd, &words),
+            Some(("src/main.ts".to_owned(), strings(&["index", "dist/index"])))
         );
-        let (cwd, words) = w("npx esbuild src/app.ts --bundle --platform=node --outfile=out/handler.js");
+        let (cwd, words) =
+            w("npx esbuild src/app.ts --bundle --platform=node --outfile=out/handler.js");
         assert_eq!(
-            bundled(&cwd, &words),
-            Some(("src/app.ts".to_owned(), Some("handler".to_owned())))
+            bundled("", &cwd, &words),
+            Some(("src/app.ts".to_owned(), strings(&["handler", "out/handler"])))
         );
         let (cwd, words) = w("webpack --entry ./lib/start.js --mode production");
-        assert_eq!(bundled(&cwd, &words).unwrap().0, "lib/start.js");
+        assert_eq!(bundled("", &cwd, &words).unwrap().0, "lib/start.js");
         let (cwd, words) = w("rollup -i src/entry.ts -o dist/bundle.js");
         assert_eq!(
-            bundled(&cwd, &words),
-            Some(("src/entry.ts".to_owned(), Some("bundle".to_owned())))
+            bundled("", &cwd, &words),
+            Some(("src/entry.ts".to_owned(), strings(&["bundle", "dist/bundle"])))
         );
         // Near miss: a compiler with no entry file, a test runner.
         let (cwd, words) = w("tsc -p tsconfig.json");
-        assert_eq!(bundled(&cwd, &words), None);
+        assert_eq!(bundled("", &cwd, &words), None);
         let (cwd, words) = w("jest src/app.test.ts");
-        assert_eq!(bundled(&cwd, &words), None);
+        assert_eq!(bundled("", &cwd, &words), None);
     }
 }
