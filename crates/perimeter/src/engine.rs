@@ -641,7 +641,11 @@ fn candidate_is_template(scan: &Scan, rel: &str) -> bool {
         return false;
     };
     let mut head = Vec::new();
-    if file.take(CANDIDATE_PEEK_BYTES).read_to_end(&mut head).is_err() {
+    if file
+        .take(CANDIDATE_PEEK_BYTES)
+        .read_to_end(&mut head)
+        .is_err()
+    {
         return false;
     }
     discover::looks_like_template(&String::from_utf8_lossy(&head))

@@ -3811,7 +3811,11 @@ mod zip_intake {
                 &format!("services/{pkg}/package.json"),
                 r#"{"scripts": {"build": "esbuild src/main.ts --bundle --outfile=dist/index.js && cd dist && zip ../../billing.zip index.js"}}"#,
             );
-            write(root, &format!("services/{pkg}/src/main.ts"), &vulnerable("build"));
+            write(
+                root,
+                &format!("services/{pkg}/src/main.ts"),
+                &vulnerable("build"),
+            );
         }
     }
 
@@ -3821,11 +3825,19 @@ mod zip_intake {
         let root = dir.path();
         node_packages(root);
         let tf = [
-            function("ingest", "../services/ingest/ingest-bundle.zip", "index.receive"),
+            function(
+                "ingest",
+                "../services/ingest/ingest-bundle.zip",
+                "index.receive",
+            ),
             function("report", "../services/report.zip", "handler.build"),
             // A release artifact of the same build, downloaded elsewhere: the one package
             // whose script writes a zip of that name.
-            function("downloaded", "../downloads/ingest-bundle.zip", "index.receive"),
+            function(
+                "downloaded",
+                "../downloads/ingest-bundle.zip",
+                "index.receive",
+            ),
         ]
         .concat();
         write(root, "deploy/main.tf", &tf);
@@ -3849,7 +3861,11 @@ mod zip_intake {
             // No package writes it and none is in its folder.
             function("stray", "../artifacts/stray.zip", "index.handler"),
             // The bundle is written as `index`: another module is not its entry.
-            function("other", "../services/ingest/ingest-bundle.zip", "worker.handler"),
+            function(
+                "other",
+                "../services/ingest/ingest-bundle.zip",
+                "worker.handler",
+            ),
             // Two packages write a zip of that name: neither is chosen.
             function("ambiguous", "../downloads/billing.zip", "index.build"),
         ]
@@ -3859,8 +3875,9 @@ mod zip_intake {
         let errs = errors(&r);
         assert_eq!(errs.len(), 3, "{errs:#?}");
         assert!(
-            errs.iter()
-                .any(|e| e.contains("package `artifacts/stray.zip`, which is not in the repository")),
+            errs.iter().any(
+                |e| e.contains("package `artifacts/stray.zip`, which is not in the repository")
+            ),
             "{errs:#?}"
         );
         assert!(
@@ -3870,7 +3887,8 @@ mod zip_intake {
         );
         assert!(
             errs.iter()
-                .any(|e| e.contains("package `downloads/billing.zip`, which is not in the repository")),
+                .any(|e| e
+                    .contains("package `downloads/billing.zip`, which is not in the repository")),
             "{errs:#?}"
         );
         assert!(injections(&r).is_empty(), "{:#?}", injections(&r));

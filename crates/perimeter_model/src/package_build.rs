@@ -100,9 +100,7 @@ fn commands(dir: &str, script: &str) -> Vec<(String, Vec<String>)> {
             .collect();
         match words.first().map(String::as_str) {
             Some("cd") => {
-                cwd = cwd
-                    .zip(words.get(1))
-                    .and_then(|(c, d)| join(&c, d));
+                cwd = cwd.zip(words.get(1)).and_then(|(c, d)| join(&c, d));
             }
             Some(_) => {
                 if let Some(c) = &cwd {
@@ -152,7 +150,10 @@ fn runs_script<'a>(words: &'a [String], scripts: &[(String, String)]) -> Option<
 fn zip_written(cwd: &str, words: &[String]) -> Option<(String, Vec<String>)> {
     let words = tool(words);
     let (args, with_arg): (&[String], &[&str]) = match words.first()?.as_str() {
-        "zip" => (&words[1..], &["-b", "-t", "-tt", "-n", "-P", "-Z", "-s", "-O"]),
+        "zip" => (
+            &words[1..],
+            &["-b", "-t", "-tt", "-n", "-P", "-Z", "-s", "-O"],
+        ),
         "bestzip" => (&words[1..], &[]),
         "7z" | "7za" if words.get(1).is_some_and(|w| w == "a") => (&words[2..], &[]),
         _ => return None,
@@ -224,9 +225,9 @@ fn bundled(dir: &str, cwd: &str, words: &[String]) -> Option<(String, Vec<String
         }
         "esbuild" => {
             let entry = words[1..].iter().find(is_source)?.clone();
-            let out = value(&["--outfile"]).map(|o| without_ext(&o)).or_else(|| {
-                value(&["--outdir"]).map(|d| format!("{d}/{}", stem(&entry)))
-            });
+            let out = value(&["--outfile"])
+                .map(|o| without_ext(&o))
+                .or_else(|| value(&["--outdir"]).map(|d| format!("{d}/{}", stem(&entry))));
             let name = stem(&entry).to_owned();
             (entry, out, Some(name))
         }
@@ -279,20 +280,24 @@ fn chain(m: &Manifest, name: &str, depth: usize, out: &mut Vec<(String, Vec<Stri
 /// adds.
 fn script_writing(m: &Manifest, zip: &str) -> Option<(String, Vec<String>)> {
     m.scripts.iter().find_map(|(name, script)| {
-        commands(&m.dir, script).into_iter().find_map(|(cwd, words)| {
-            let (target, files) = zip_written(&cwd, &words)?;
-            (target == zip).then(|| (name.clone(), files))
-        })
+        commands(&m.dir, script)
+            .into_iter()
+            .find_map(|(cwd, words)| {
+                let (target, files) = zip_written(&cwd, &words)?;
+                (target == zip).then(|| (name.clone(), files))
+            })
     })
 }
 
 /// The scripts of a manifest that write a zip of this file name, wherever.
 fn writes_zip_named(m: &Manifest, name: &str) -> Option<(String, Vec<String>)> {
     m.scripts.iter().find_map(|(script_name, script)| {
-        commands(&m.dir, script).into_iter().find_map(|(cwd, words)| {
-            let (target, files) = zip_written(&cwd, &words)?;
-            (file_name(&target) == name).then(|| (script_name.clone(), files))
-        })
+        commands(&m.dir, script)
+            .into_iter()
+            .find_map(|(cwd, words)| {
+                let (target, files) = zip_written(&cwd, &words)?;
+                (file_name(&target) == name).then(|| (script_name.clone(), files))
+            })
     })
 }
 
@@ -309,21 +314,28 @@ fn source_file(tree: &dyn TreeView, dir: &str, rel: &str, in_src: bool) -> Optio
         tries.push(join(dir, "src")?);
     }
     tries.iter().find_map(|d| {
-        ["ts", "js", "mjs", "cjs", "mts", "tsx"].iter().find_map(|e| {
-            let p = if d.is_empty() {
-                format!("{s}.{e}")
-            } else {
-                format!("{d}/{s}.{e}")
-            };
-            tree.has_file(&p).then_some(p)
-        })
+        ["ts", "js", "mjs", "cjs", "mts", "tsx"]
+            .iter()
+            .find_map(|e| {
+                let p = if d.is_empty() {
+                    format!("{s}.{e}")
+                } else {
+                    format!("{d}/{s}.{e}")
+                };
+                tree.has_file(&p).then_some(p)
+            })
     })
 }
 
 /// What a package builds: its bundler entry (in the script that writes the zip or the
 /// scripts it runs, else the one entry of all its scripts), else `main`/`module`, else
 /// `src/index.*` or `index.*`.
-fn build_of(tree: &dyn TreeView, m: &Manifest, script: Option<&str>, files: Vec<String>) -> PackageBuild {
+fn build_of(
+    tree: &dyn TreeView,
+    m: &Manifest,
+    script: Option<&str>,
+    files: Vec<String>,
+) -> PackageBuild {
     let mut chained = Vec::new();
     if let Some(s) = script {
         chain(m, s, 0, &mut chained);
@@ -360,7 +372,11 @@ fn build_of(tree: &dyn TreeView, m: &Manifest, script: Option<&str>, files: Vec<
         modules.push("index".to_owned());
     }
     let entry = entry
-        .or_else(|| m.main.iter().find_map(|x| source_file(tree, &m.dir, x, true)))
+        .or_else(|| {
+            m.main
+                .iter()
+                .find_map(|x| source_file(tree, &m.dir, x, true))
+        })
         .or_else(|| source_file(tree, &m.dir, "src/index", false))
         .or_else(|| source_file(tree, &m.dir, "index", false));
     modules.extend(files);
@@ -467,7 +483,9 @@ mod tests {
 
     impl TreeView for Files {
         fn has_dir(&self, rel: &str) -> bool {
-            self.0.iter().any(|(p, _)| p.starts_with(&format!("{rel}/")))
+            self.0
+                .iter()
+                .any(|(p, _)| p.starts_with(&format!("{rel}/")))
         }
         fn has_file(&self, rel: &str) -> bool {
             self.0.iter().any(|(p, _)| *p == rel)
@@ -511,7 +529,10 @@ mod tests {
 
     #[test]
     fn commands_follow_cd() {
-        let c = commands("fns/a", "yarn build && cd dist && zip -q ../../fn.zip index.js");
+        let c = commands(
+            "fns/a",
+            "yarn build && cd dist && zip -q ../../fn.zip index.js",
+        );
         assert_eq!(c.len(), 2);
         assert_eq!(c[1].0, "fns/a/dist");
         assert_eq!(
@@ -538,14 +559,20 @@ mod tests {
             w("npx esbuild src/app.ts --bundle --platform=node --outfile=out/handler.js");
         assert_eq!(
             bundled("", &cwd, &words),
-            Some(("src/app.ts".to_owned(), strings(&["handler", "out/handler"])))
+            Some((
+                "src/app.ts".to_owned(),
+                strings(&["handler", "out/handler"])
+            ))
         );
         let (cwd, words) = w("webpack --entry ./lib/start.js --mode production");
         assert_eq!(bundled("", &cwd, &words).unwrap().0, "lib/start.js");
         let (cwd, words) = w("rollup -i src/entry.ts -o dist/bundle.js");
         assert_eq!(
             bundled("", &cwd, &words),
-            Some(("src/entry.ts".to_owned(), strings(&["bundle", "dist/bundle"])))
+            Some((
+                "src/entry.ts".to_owned(),
+                strings(&["bundle", "dist/bundle"])
+            ))
         );
         // Near miss: a compiler with no entry file, a test runner.
         let (cwd, words) = w("tsc -p tsconfig.json");

@@ -720,7 +720,11 @@ impl<'m> Eval<'m> {
     /// with an unknown argument).
     fn is_open(&self, v: &Node) -> bool {
         matches!(v.value, Value::Map(_))
-            && self.files.open_objects().borrow().contains(&loc_key(&v.loc))
+            && self
+                .files
+                .open_objects()
+                .borrow()
+                .contains(&loc_key(&v.loc))
     }
 
     /// A variable's value converted to its declared type as Terraform converts it: an
