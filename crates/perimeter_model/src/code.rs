@@ -279,6 +279,7 @@ fn zip_stem(path: &str) -> Option<&str> {
 /// the build folder it is written to, to the one package whose script writes a zip of its
 /// name, or to the one folder of the tree of its name that holds the handler's module.
 pub fn link_archives(app: &mut crate::Application, tree: &dyn TreeView) {
+    let packages = crate::package_build::Packages::new(tree);
     for f in &mut app.functions {
         let handler = f.handler_str().map(str::to_owned);
         let handler = handler.as_deref();
@@ -293,7 +294,7 @@ pub fn link_archives(app: &mut crate::Application, tree: &dyn TreeView) {
                     // beside it is its source.
                     beside.map(|stem| (stem.to_owned(), None))
                 } else {
-                    let package = crate::package_build::package_of_zip(tree, zip);
+                    let package = packages.of_zip(zip);
                     let near = package
                         .as_ref()
                         .is_some_and(|p| at_or_below_zip(&p.dir, zip));
@@ -308,7 +309,8 @@ pub fn link_archives(app: &mut crate::Application, tree: &dyn TreeView) {
                 }
             }
             CodeSource::Remote(node) => node.as_str().and_then(|key| {
-                crate::package_build::package_of_key(tree, key)
+                packages
+                    .of_key(key)
                     .map(|p| linked_to_package(tree, &p, handler))
                     .or_else(|| built_from(tree, key, handler).map(|d| (d, None)))
             }),
@@ -316,7 +318,7 @@ pub fn link_archives(app: &mut crate::Application, tree: &dyn TreeView) {
             // (`dist/index.handler` built by `ncc build src/lambda.ts -o dist`).
             CodeSource::Folder(dir) if f.handler_file.is_none() => handler
                 .filter(|h| !holds_handler(tree, dir, h))
-                .and_then(|_| crate::package_build::package_in(tree, dir))
+                .and_then(|_| packages.in_dir(dir))
                 .map(|p| linked_to_package(tree, &p, handler))
                 .filter(|(_, file)| file.is_some()),
             _ => None,

@@ -11,6 +11,8 @@ const MAX_MANIFESTS: usize = 2_000;
 const MAX_MANIFEST_BYTES: usize = 1 << 20;
 /// Deepest chain of scripts followed (`dist` runs `yarn build`, which runs `ncc`).
 const MAX_SCRIPT_DEPTH: usize = 4;
+/// Most commands gathered from one chain of scripts (a script may run others many times).
+const MAX_CHAIN_COMMANDS: usize = 1_000;
 
 /// The package a zip is built from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,17 +84,26 @@ fn commands(dir: &str, script: &str) -> Vec<(String, Vec<String>)> {
     // `None` once a `cd` leaves the tree or cannot be followed.
     let mut cwd = Some(dir.to_owned());
     let flat = script.replace(['(', ')'], " ");
-    let mut rest = flat.as_str();
-    loop {
-        let cut = ["&&", "||", ";", "|"]
-            .iter()
-            .filter_map(|sep| rest.find(sep).map(|i| (i, usize::MAX - sep.len())))
-            .min()
-            .map(|(i, len)| (i, usize::MAX - len));
-        let (part, next) = match cut {
-            Some((i, len)) => (&rest[..i], Some(&rest[i + len..])),
-            None => (rest, None),
+    // One pass over the script: `&&`, `||`, `;` and `|` end a command.
+    let mut parts: Vec<&str> = Vec::new();
+    let bytes = flat.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        let sep = match (bytes[i], bytes.get(i + 1)) {
+            (b'&', Some(b'&')) | (b'|', Some(b'|')) => 2,
+            (b';' | b'|', _) => 1,
+            _ => 0,
         };
+        if sep > 0 {
+            parts.push(&flat[start..i]);
+            start = i + sep;
+            i += sep;
+        } else {
+            i += 1;
+        }
+    }
+    parts.push(&flat[start..]);
+    for part in parts {
         let words: Vec<String> = part
             .split_whitespace()
             .map(|w| w.trim_matches(['"', '\'']).to_owned())
@@ -108,10 +119,6 @@ fn commands(dir: &str, script: &str) -> Vec<(String, Vec<String>)> {
                 }
             }
             None => {}
-        }
-        match next {
-            Some(n) => rest = n,
-            None => break,
         }
     }
     out
@@ -266,6 +273,9 @@ fn chain(m: &Manifest, name: &str, depth: usize, out: &mut Vec<(String, Vec<Stri
         return;
     };
     for (cwd, words) in commands(&m.dir, script) {
+        if out.len() >= MAX_CHAIN_COMMANDS {
+            return;
+        }
         if let Some(next) = runs_script(&words, &m.scripts)
             && depth < MAX_SCRIPT_DEPTH
             && next != name
@@ -389,89 +399,127 @@ fn build_of(
     }
 }
 
-/// The package a zip that the tree does not hold is built from: the `package.json` in the
-/// zip's folder or a folder below it whose script writes that zip; else the zip's folder when
-/// it holds a `package.json`; else the one package of the tree whose script writes a zip of
-/// that name (a release artifact downloaded under another folder). `None` when none does.
-pub fn package_of_zip(tree: &dyn TreeView, zip: &str) -> Option<PackageBuild> {
-    let zip_dir = parent(zip);
-    let manifests: Vec<String> = tree
-        .files_named("package.json")
-        .into_iter()
-        .filter(|p| !p.split('/').any(|s| s == "node_modules"))
-        .take(MAX_MANIFESTS)
-        .collect();
-    let near: Vec<Manifest> = manifests
-        .iter()
-        .filter(|p| parent(p) == zip_dir || parent(parent(p)) == zip_dir && parent(p) != zip_dir)
-        .filter_map(|p| read_manifest(tree, p))
-        .collect();
-    for m in &near {
-        if let Some((script, files)) = script_writing(m, zip) {
-            return Some(build_of(tree, m, Some(&script), files));
+/// The Node.js packages of a tree, read once for every package a descriptor names.
+pub struct Packages<'t> {
+    tree: &'t dyn TreeView,
+    /// The `package.json` files of the tree (none under `node_modules`), once listed.
+    paths: std::cell::OnceCell<Vec<String>>,
+    /// Each manifest read so far (`None`: not JSON, too large).
+    read: std::cell::RefCell<std::collections::HashMap<String, Option<std::rc::Rc<Manifest>>>>,
+    /// The package found for each zip file name (see [`Packages::writing_zip_named`]).
+    by_name: std::cell::RefCell<std::collections::HashMap<String, Option<PackageBuild>>>,
+}
+
+impl<'t> Packages<'t> {
+    /// The packages of a tree, read when first asked for.
+    pub fn new(tree: &'t dyn TreeView) -> Self {
+        Self {
+            tree,
+            paths: std::cell::OnceCell::new(),
+            read: std::cell::RefCell::default(),
+            by_name: std::cell::RefCell::default(),
         }
     }
-    if let Some(m) = near.iter().find(|m| m.dir == zip_dir) {
-        return Some(build_of(tree, m, None, Vec::new()));
-    }
-    package_writing_zip_named(tree, &manifests, file_name(zip))
-}
 
-/// The one package of the tree whose script writes a zip of this file name.
-fn package_writing_zip_named(
-    tree: &dyn TreeView,
-    manifests: &[String],
-    name: &str,
-) -> Option<PackageBuild> {
-    if !crate::code::is_zip(name) || name.contains(['$', '%', '{', '}', '<', '>']) {
-        return None;
+    fn paths(&self) -> &[String] {
+        self.paths.get_or_init(|| {
+            self.tree
+                .files_named("package.json")
+                .into_iter()
+                .filter(|p| !p.split('/').any(|s| s == "node_modules"))
+                .take(MAX_MANIFESTS)
+                .collect()
+        })
     }
-    let mut found = manifests.iter().filter_map(|p| {
-        let m = read_manifest(tree, p)?;
-        let (script, files) = writes_zip_named(&m, name)?;
-        Some((m, script, files))
-    });
-    let (m, script, files) = found.next()?;
-    if found.next().is_some() {
-        return None;
-    }
-    Some(build_of(tree, &m, Some(&script), files))
-}
 
-/// What the Node.js package in a code folder builds, when the folder holds a `package.json`
-/// (a folder the descriptor names as code, from which a build writes the package).
-pub fn package_in(tree: &dyn TreeView, dir: &str) -> Option<PackageBuild> {
-    let rel = if dir.is_empty() {
-        "package.json".to_owned()
-    } else {
-        format!("{dir}/package.json")
-    };
-    if !tree.has_file(&rel) {
-        return None;
+    fn manifest(&self, rel: &str) -> Option<std::rc::Rc<Manifest>> {
+        if let Some(m) = self.read.borrow().get(rel) {
+            return m.clone();
+        }
+        let m = read_manifest(self.tree, rel).map(std::rc::Rc::new);
+        self.read.borrow_mut().insert(rel.to_owned(), m.clone());
+        m
     }
-    let m = read_manifest(tree, &rel)?;
-    let zipping = m.scripts.iter().find_map(|(name, script)| {
-        commands(&m.dir, script)
+
+    /// The package a zip that the tree does not hold is built from: the `package.json` in
+    /// the zip's folder or a folder just below it whose script writes that zip; else the
+    /// zip's folder when it holds a `package.json`; else the one package of the tree whose
+    /// script writes a zip of that name (a release artifact downloaded under another folder).
+    /// `None` when none does.
+    pub fn of_zip(&self, zip: &str) -> Option<PackageBuild> {
+        let zip_dir = parent(zip);
+        let near: Vec<std::rc::Rc<Manifest>> = self
+            .paths()
             .iter()
-            .find_map(|(cwd, words)| zip_written(cwd, words))
-            .map(|(_, files)| (name.clone(), files))
-    });
-    Some(match zipping {
-        Some((script, files)) => build_of(tree, &m, Some(&script), files),
-        None => build_of(tree, &m, None, Vec::new()),
-    })
-}
+            .filter(|p| {
+                parent(p) == zip_dir || (parent(parent(p)) == zip_dir && parent(p) != zip_dir)
+            })
+            .filter_map(|p| self.manifest(p))
+            .collect();
+        for m in &near {
+            if let Some((script, files)) = script_writing(m, zip) {
+                return Some(build_of(self.tree, m, Some(&script), files));
+            }
+        }
+        if let Some(m) = near.iter().find(|m| m.dir == zip_dir) {
+            return Some(build_of(self.tree, m, None, Vec::new()));
+        }
+        self.writing_zip_named(file_name(zip))
+    }
 
-/// The package an S3 key's zip (`%VERSION%/log_parser.zip`) is built from: the one package
-/// of the tree whose script writes a zip of that name.
-pub fn package_of_key(tree: &dyn TreeView, key: &str) -> Option<PackageBuild> {
-    let manifests: Vec<String> = tree
-        .files_named("package.json")
-        .into_iter()
-        .filter(|p| !p.split('/').any(|s| s == "node_modules"))
-        .take(MAX_MANIFESTS)
-        .collect();
-    package_writing_zip_named(tree, &manifests, file_name(key))
+    /// The package an S3 key's zip (`%VERSION%/log_parser.zip`) is built from: the one
+    /// package of the tree whose script writes a zip of that name.
+    pub fn of_key(&self, key: &str) -> Option<PackageBuild> {
+        self.writing_zip_named(file_name(key))
+    }
+
+    /// The one package of the tree whose script writes a zip of this file name.
+    fn writing_zip_named(&self, name: &str) -> Option<PackageBuild> {
+        if !crate::code::is_zip(name) || name.contains(['$', '%', '{', '}', '<', '>']) {
+            return None;
+        }
+        if let Some(found) = self.by_name.borrow().get(name) {
+            return found.clone();
+        }
+        let mut found = self.paths().iter().filter_map(|p| {
+            let m = self.manifest(p)?;
+            let (script, files) = writes_zip_named(&m, name)?;
+            Some((m, script, files))
+        });
+        let one = match (found.next(), found.next()) {
+            (Some((m, script, files)), None) => Some(build_of(self.tree, &m, Some(&script), files)),
+            _ => None,
+        };
+        self.by_name
+            .borrow_mut()
+            .insert(name.to_owned(), one.clone());
+        one
+    }
+
+    /// What the Node.js package in a code folder builds, when the folder holds a
+    /// `package.json` (a folder the descriptor names as code, from which a build writes the
+    /// package).
+    pub fn in_dir(&self, dir: &str) -> Option<PackageBuild> {
+        let rel = if dir.is_empty() {
+            "package.json".to_owned()
+        } else {
+            format!("{dir}/package.json")
+        };
+        if !self.tree.has_file(&rel) {
+            return None;
+        }
+        let m = self.manifest(&rel)?;
+        let zipping = m.scripts.iter().find_map(|(name, script)| {
+            commands(&m.dir, script)
+                .iter()
+                .find_map(|(cwd, words)| zip_written(cwd, words))
+                .map(|(_, files)| (name.clone(), files))
+        });
+        Some(match zipping {
+            Some((script, files)) => build_of(self.tree, &m, Some(&script), files),
+            None => build_of(self.tree, &m, None, Vec::new()),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -518,7 +566,7 @@ mod tests {
             ("svc/report/src/main.ts", ""),
         ]);
         assert_eq!(
-            package_of_zip(&tree, "svc/report.zip"),
+            Packages::new(&tree).of_zip("svc/report.zip"),
             Some(PackageBuild {
                 dir: "svc/report".to_owned(),
                 entry: Some("svc/report/src/main.ts".to_owned()),
@@ -545,6 +593,32 @@ mod tests {
 
     fn strings(s: &[&str]) -> Vec<String> {
         s.iter().map(|x| (*x).to_owned()).collect()
+    }
+
+    #[test]
+    fn hostile_scripts_stay_bounded() {
+        // Many commands with one kind of separator: one pass, not one search per command.
+        let long = "echo a;".repeat(200_000);
+        assert_eq!(commands("", &long).len(), 200_000);
+        // A script that runs another many times, four levels deep: the chain is capped.
+        let fan = "yarn b && ".repeat(50) + "true";
+        let m = Manifest {
+            dir: String::new(),
+            scripts: ["a", "b", "c", "d", "e"]
+                .iter()
+                .zip(["b", "c", "d", "e", "a"])
+                .map(|(k, next)| {
+                    (
+                        (*k).to_owned(),
+                        fan.replace("yarn b", &format!("yarn {next}")),
+                    )
+                })
+                .collect(),
+            main: Vec::new(),
+        };
+        let mut out = Vec::new();
+        chain(&m, "a", 0, &mut out);
+        assert!(out.len() <= MAX_CHAIN_COMMANDS + 60, "{}", out.len());
     }
 
     #[test]
