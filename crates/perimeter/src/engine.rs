@@ -150,6 +150,24 @@ impl perimeter_model::code::TreeView for ScanTree<'_> {
             .cloned()
             .collect()
     }
+
+    fn files_named(&self, name: &str) -> Vec<String> {
+        self.0
+            .repo
+            .files()
+            .filter(|f| f.rsplit('/').next() == Some(name))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn text(&self, rel: &str) -> Option<String> {
+        self.0
+            .repo
+            .exists(rel)
+            .then(|| self.0.read_descriptor(rel).ok())
+            .flatten()
+            .map(|f| f.text().to_owned())
+    }
 }
 
 /// The scanned tree as the loaders of Azure Functions and Chalice apps read it.
@@ -680,6 +698,29 @@ fn read_although_ignored(rel: &str) -> bool {
         )
 }
 
+/// Most bytes of a candidate template that could not be read looked at to tell whether it is
+/// a template at all.
+const CANDIDATE_PEEK_BYTES: u64 = 64 << 10;
+
+/// Whether a candidate template that could not be read as text (not UTF-8, NUL bytes, over
+/// the size limit) is a template all the same: its first bytes, decoded lossily, name what
+/// a template names. Such a file is an error; any other is not perimeter's to read.
+fn candidate_is_template(scan: &Scan, rel: &str) -> bool {
+    use std::io::Read;
+    let Ok((file, _)) = perimeter_diagnostics::nofollow::open_regular(&scan.root.join(rel)) else {
+        return false;
+    };
+    let mut head = Vec::new();
+    if file
+        .take(CANDIDATE_PEEK_BYTES)
+        .read_to_end(&mut head)
+        .is_err()
+    {
+        return false;
+    }
+    discover::looks_like_template(&String::from_utf8_lossy(&head))
+}
+
 fn load_descriptor(
     scan: &Scan,
     rel: &str,
@@ -691,10 +732,11 @@ fn load_descriptor(
         Ok(f) => f,
         Err(e) => {
             // A candidate template that cannot be read is only an error when it is a
-            // descriptor by name, or looks like one.
+            // descriptor by name, or looks like one: a data file (a Latin-1 word list, a
+            // large dataset) is only looked at in case it is a template.
             return (
                 None,
-                if is_sls || !e.contains("not a regular") {
+                if is_sls || (!e.contains("not a regular") && candidate_is_template(scan, rel)) {
                     vec![ScanError::new(rel, e)]
                 } else {
                     vec![]

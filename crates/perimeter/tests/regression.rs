@@ -4525,3 +4525,203 @@ mod other_rules_precision {
         }
     }
 }
+
+// --- issue 15 (zipintake): zips built by a package.json script, data files in other encodings ---
+mod zip_intake {
+    use std::path::Path;
+
+    use serde_json::Value;
+
+    use super::{json, run, write};
+
+    const ROLE: &str = "arn:aws:iam::123456789012:role/r";
+
+    fn function(name: &str, zip: &str, handler: &str) -> String {
+        format!(
+            "resource \"aws_lambda_function\" \"{name}\" {{\n  function_name = \"{name}\"\n  filename      = \"{zip}\"\n  handler       = \"{handler}\"\n  runtime       = \"nodejs22.x\"\n  role          = \"{ROLE}\"\n}}\n"
+        )
+    }
+
+    /// A handler that runs its event: an INJ003 at line 3 of its file.
+    fn vulnerable(export: &str) -> String {
+        format!(
+            "import {{ exec }} from 'child_process';\nexport const {export} = async (event: any) => {{\n  exec(event.body);\n}};\n"
+        )
+    }
+
+    fn scan(root: &Path) -> Value {
+        json(&run(root, &["scan", "--format", "json", "--no-cache", "."]))
+    }
+
+    fn injections(r: &Value) -> Vec<String> {
+        let mut out: Vec<String> = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "INJ003")
+            .map(|f| format!("{}:{}", f["path"].as_str().unwrap(), f["line"]))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    fn errors(r: &Value) -> Vec<String> {
+        r["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| format!("{}: {}", e["path"].as_str().unwrap(), e["message"]))
+            .collect()
+    }
+
+    fn node_packages(root: &Path) {
+        // ncc writes `out/index.js`, zipped by a script that runs the build script first.
+        write(
+            root,
+            "services/ingest/package.json",
+            r#"{"name": "ingest", "main": "out/index.js", "scripts": {"compile": "ncc build src/entry.ts -o out", "package": "npm run compile && cd out && zip -q ../ingest-bundle.zip index.js"}}"#,
+        );
+        write(root, "services/ingest/src/entry.ts", &vulnerable("receive"));
+        // A folder named after the zip, deeper in the package, holding an `index` module.
+        write(
+            root,
+            "services/ingest/src/ingest-bundle/index.ts",
+            "export const publish = async () => 1;\n",
+        );
+        // esbuild's `--outfile` names the module; the package sits below the zip's folder.
+        write(
+            root,
+            "services/report/package.json",
+            r#"{"scripts": {"bundle": "esbuild src/main.ts --bundle --platform=node --outfile=dist/handler.js", "zip": "cd dist && zip ../../report.zip handler.js"}}"#,
+        );
+        write(root, "services/report/src/main.ts", &vulnerable("build"));
+        // Two siblings that write another zip name (twice): never the report's package.
+        for pkg in ["billing", "ledger"] {
+            write(
+                root,
+                &format!("services/{pkg}/package.json"),
+                r#"{"scripts": {"build": "esbuild src/main.ts --bundle --outfile=dist/index.js && cd dist && zip ../../billing.zip index.js"}}"#,
+            );
+            write(
+                root,
+                &format!("services/{pkg}/src/main.ts"),
+                &vulnerable("build"),
+            );
+        }
+    }
+
+    #[test]
+    fn zip_written_by_a_package_script_is_its_bundle_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        node_packages(root);
+        let tf = [
+            function(
+                "ingest",
+                "../services/ingest/ingest-bundle.zip",
+                "index.receive",
+            ),
+            function("report", "../services/report.zip", "handler.build"),
+            // A release artifact of the same build, downloaded elsewhere: the one package
+            // whose script writes a zip of that name.
+            function(
+                "downloaded",
+                "../downloads/ingest-bundle.zip",
+                "index.receive",
+            ),
+        ]
+        .concat();
+        write(root, "deploy/main.tf", &tf);
+        let r = scan(root);
+        assert!(errors(&r).is_empty(), "{:#?}", errors(&r));
+        assert_eq!(
+            injections(&r),
+            [
+                "services/ingest/src/entry.ts:3",
+                "services/report/src/main.ts:3"
+            ]
+        );
+    }
+
+    #[test]
+    fn zip_near_misses_are_not_linked_to_a_package_that_does_not_build_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        node_packages(root);
+        let tf = [
+            // No package writes it and none is in its folder.
+            function("stray", "../artifacts/stray.zip", "index.handler"),
+            // The bundle is written as `index`: another module is not its entry.
+            function(
+                "other",
+                "../services/ingest/ingest-bundle.zip",
+                "worker.handler",
+            ),
+            // Two packages write a zip of that name: neither is chosen.
+            function("ambiguous", "../downloads/billing.zip", "index.build"),
+        ]
+        .concat();
+        write(root, "deploy/main.tf", &tf);
+        let r = scan(root);
+        let errs = errors(&r);
+        assert_eq!(errs.len(), 3, "{errs:#?}");
+        assert!(
+            errs.iter().any(
+                |e| e.contains("package `artifacts/stray.zip`, which is not in the repository")
+            ),
+            "{errs:#?}"
+        );
+        assert!(
+            errs.iter()
+                .any(|e| e.contains("`worker.handler`") && e.contains("under services/ingest")),
+            "{errs:#?}"
+        );
+        assert!(
+            errs.iter()
+                .any(|e| e
+                    .contains("package `downloads/billing.zip`, which is not in the repository")),
+            "{errs:#?}"
+        );
+        assert!(injections(&r).is_empty(), "{:#?}", injections(&r));
+    }
+
+    #[test]
+    fn a_data_file_in_another_encoding_is_not_an_error_but_a_template_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(
+            root,
+            "serverless.yml",
+            "service: words\nprovider:\n  name: aws\n  runtime: nodejs22.x\nfunctions:\n  lookup:\n    handler: handler.lookup\n",
+        );
+        write(
+            root,
+            "handler.js",
+            "const words = require('./data/words.json');\nexports.lookup = async () => words;\n",
+        );
+        // Latin-1: 0xE9 is `é`, not UTF-8. A data file the code reads, not a descriptor.
+        std::fs::create_dir_all(root.join("data")).unwrap();
+        std::fs::write(
+            root.join("data/words.json"),
+            b"{\"caf\xe9\": \"coffee shop\", \"r\xe9sum\xe9\": \"cv\"}\n",
+        )
+        .unwrap();
+        // Near miss: a template in the same encoding is one perimeter must read.
+        std::fs::create_dir_all(root.join("infra")).unwrap();
+        std::fs::write(
+            root.join("infra/stack.yaml"),
+            b"AWSTemplateFormatVersion: '2010-09-09'\nDescription: caf\xe9\nResources: {}\n",
+        )
+        .unwrap();
+        let r = scan(root);
+        let errs = errors(&r);
+        assert_eq!(errs.len(), 1, "{errs:#?}");
+        assert!(
+            errs[0].starts_with("infra/stack.yaml: ") && errs[0].contains("invalid UTF-8"),
+            "{errs:#?}"
+        );
+        assert_eq!(r["summary"]["functions"], 1, "{r:#}");
+    }
+}
+// --- end issue 15 (zipintake) ---

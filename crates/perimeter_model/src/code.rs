@@ -230,6 +230,14 @@ pub trait TreeView {
     fn has_file(&self, rel: &str) -> bool;
     /// The folders of the tree whose last component is `name`.
     fn dirs_named(&self, name: &str) -> Vec<String>;
+    /// The files of the tree whose name is `name` (`package.json`), at any depth.
+    fn files_named(&self, _name: &str) -> Vec<String> {
+        Vec::new()
+    }
+    /// The text of a file of the tree, if it is one and reads as text.
+    fn text(&self, _rel: &str) -> Option<String> {
+        None
+    }
 }
 
 /// Source extensions a handler's module may have.
@@ -264,34 +272,93 @@ fn zip_stem(path: &str) -> Option<&str> {
 
 /// Links packages to the folders they are built from (a build script or Makefile zips
 /// `lambda/` into `lambda.zip`): a function whose code is a `.zip` named after a folder
-/// beside it reads that folder, whether the zip is committed or not. A package the tree
-/// does not hold (an S3 key such as `%VERSION%/log_parser.zip`, a zip a build makes) is
-/// linked to the one folder of the tree of its name that holds the handler's module.
+/// beside it reads that folder, whether the zip is committed or not. A package the tree does
+/// not hold (a gitignored build output, an S3 key such as `%VERSION%/log_parser.zip`) is
+/// linked, in this order, to the Node.js package whose script writes it (its handler module
+/// `index` is the bundler's entry file, see [`crate::package_build`]), to the project of
+/// the build folder it is written to, to the one package whose script writes a zip of its
+/// name, or to the one folder of the tree of its name that holds the handler's module.
 pub fn link_archives(app: &mut crate::Application, tree: &dyn TreeView) {
+    let packages = crate::package_build::Packages::new(tree);
     for f in &mut app.functions {
-        let dir = match &f.code {
+        let handler = f.handler_str().map(str::to_owned);
+        let handler = handler.as_deref();
+        let linked = match &f.code {
             CodeSource::Archive { zip, .. } => {
                 let beside = zip
                     .strip_suffix(".zip")
                     .or_else(|| zip.strip_suffix(".ZIP"))
                     .filter(|s| !s.is_empty() && tree.has_dir(s));
-                match beside {
-                    Some(stem) => Some(stem.to_owned()),
-                    None if !tree.has_file(zip) => built_in(tree, zip, f.handler_str())
-                        .or_else(|| built_from(tree, zip, f.handler_str())),
-                    None => None,
+                if tree.has_file(zip) {
+                    // A committed package is read as it is, unless a folder of its name
+                    // beside it is its source.
+                    beside.map(|stem| (stem.to_owned(), None))
+                } else {
+                    let package = packages.of_zip(zip);
+                    let near = package
+                        .as_ref()
+                        .is_some_and(|p| at_or_below_zip(&p.dir, zip));
+                    match (package, beside) {
+                        (Some(p), _) if near => Some(linked_to_package(tree, &p, handler)),
+                        (_, Some(stem)) => Some((stem.to_owned(), None)),
+                        (far, None) => built_in(tree, zip, handler)
+                            .map(|d| (d, None))
+                            .or_else(|| far.map(|p| linked_to_package(tree, &p, handler)))
+                            .or_else(|| built_from(tree, zip, handler).map(|d| (d, None))),
+                    }
                 }
             }
-            CodeSource::Remote(node) => node
-                .as_str()
-                .and_then(|key| built_from(tree, key, f.handler_str())),
+            CodeSource::Remote(node) => node.as_str().and_then(|key| {
+                packages
+                    .of_key(key)
+                    .map(|p| linked_to_package(tree, &p, handler))
+                    .or_else(|| built_from(tree, key, handler).map(|d| (d, None)))
+            }),
+            // A folder that is a Node.js package whose handler module is its bundle
+            // (`dist/index.handler` built by `ncc build src/lambda.ts -o dist`).
+            CodeSource::Folder(dir) if f.handler_file.is_none() => handler
+                .filter(|h| !holds_handler(tree, dir, h))
+                .and_then(|_| packages.in_dir(dir))
+                .map(|p| linked_to_package(tree, &p, handler))
+                .filter(|(_, file)| file.is_some()),
             _ => None,
         };
-        if let Some(dir) = dir {
+        if let Some((dir, file)) = linked {
             f.code_dir = Some(dir.clone());
             f.code = CodeSource::Folder(dir);
+            if file.is_some() {
+                f.handler_file = file;
+            }
         }
     }
+}
+
+/// Whether a package folder is the zip's folder or one below it.
+fn at_or_below_zip(package_dir: &str, zip: &str) -> bool {
+    let zip_dir = zip.rsplit_once('/').map_or("", |(d, _)| d);
+    package_dir == zip_dir || zip_dir.is_empty() || package_dir.starts_with(&format!("{zip_dir}/"))
+}
+
+/// The folder and handler file of a function packaged from a Node.js package: the handler's
+/// module where the package holds it as written (`src/app.handler`), else the bundle's entry
+/// when the handler names the module the bundle is written as (`index.handler`).
+fn linked_to_package(
+    tree: &dyn TreeView,
+    p: &crate::package_build::PackageBuild,
+    handler: Option<&str>,
+) -> (String, Option<String>) {
+    let Some(handler) = handler else {
+        return (p.dir.clone(), None);
+    };
+    if holds_handler(tree, &p.dir, handler) {
+        return (p.dir.clone(), None);
+    }
+    let module = handler.rsplit_once('.').map_or(handler, |(m, _)| m);
+    let file = p
+        .entry
+        .clone()
+        .filter(|_| p.modules.iter().any(|m| m == module));
+    (p.dir.clone(), file)
 }
 
 /// Build output folders a package is written to (`api/build/dist/lambda.zip`).

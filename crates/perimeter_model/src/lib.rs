@@ -13,6 +13,7 @@ pub mod convention;
 pub mod discover;
 pub mod limits;
 pub mod model;
+pub mod package_build;
 pub mod pysource;
 pub mod sam_policies;
 pub mod serverless;

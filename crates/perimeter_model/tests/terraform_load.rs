@@ -765,3 +765,58 @@ fn a_copy_of_the_registry_lambda_module_is_read_by_its_interface() {
     .collect();
     assert_eq!(code, want);
 }
+
+// --- issue 15 (zipintake): variables take their declared types ---
+
+/// The package path of a function, or how its code is named when it is not a package.
+fn package_of(app: &Application, id: &str) -> String {
+    match &app.function(id).unwrap_or_else(|| panic!("no {id}")).code {
+        perimeter_model::CodeSource::Archive { zip, .. } => zip.clone(),
+        other => format!("{other:?}").chars().take(60).collect(),
+    }
+}
+
+#[test]
+fn optional_object_attributes_take_their_defaults_through_merge_and_modules() {
+    let (app, warnings) = load("terraform/typed/stack");
+    assert!(app.errors.is_empty(), "{:?}", app.errors);
+    let f = |label: &str| format!("module.{label}.module.fn.aws_lambda_function.this");
+    // `package == null` decided from `optional(string)`, the conditional then taken, through
+    // `merge()` and a second module whose type completes the object again.
+    assert_eq!(
+        package_of(&app, &f("resizer")),
+        "terraform/typed/build/worker.zip"
+    );
+    assert_eq!(
+        text(app.function(&f("resizer")).unwrap().handler.as_ref()),
+        "main.handle"
+    );
+    // A nested optional object's default is completed too (`limits.seconds`).
+    assert_eq!(
+        text(app.function(&f("resizer")).unwrap().timeout.as_ref()),
+        "30"
+    );
+    // A value that is set wins over the default.
+    assert_eq!(
+        package_of(&app, &f("mailer")),
+        "terraform/typed/dist/mailer-custom.zip"
+    );
+    // Near miss: a bucket is set, so `filename` is null and the code is not a local package.
+    assert!(
+        !package_of(&app, &f("stored")).ends_with(".zip"),
+        "{}",
+        package_of(&app, &f("stored"))
+    );
+    // Near miss: `merge()` with an unknown argument is not completed; the path stays unknown.
+    assert!(
+        !package_of(&app, &f("unknown")).contains("worker.zip"),
+        "{}",
+        package_of(&app, &f("unknown"))
+    );
+    // Near miss: `count` from an optional attribute's default (`null`) creates nothing.
+    assert!(app.function(&f("paused")).is_none());
+    assert!(
+        warnings.iter().any(|w| w.contains("module.paused")),
+        "{warnings:?}"
+    );
+}

@@ -260,7 +260,21 @@ pub(crate) trait Files {
     fn has_dir(&self, rel: &str) -> bool;
     /// The resolution budget of the root module being loaded.
     fn budget(&self) -> &crate::limits::Budget;
+    /// Where `merge()` calls produced objects that may hold more attributes than are known
+    /// (an argument was unknown): such an object is not completed from a variable's type.
+    fn open_objects(&self) -> &std::cell::RefCell<std::collections::HashSet<LocKey>>;
 }
+
+/// A place as a key: file, start and end of the span.
+pub(crate) type LocKey = (String, u32, u32);
+
+/// The key of a node's place.
+pub(crate) fn loc_key(loc: &Loc) -> LocKey {
+    (loc.file.path().to_owned(), loc.span.start, loc.span.end)
+}
+
+/// Deepest nesting of a variable's type followed when its value is completed.
+const MAX_TYPE_DEPTH: u32 = 16;
 
 /// Evaluates expressions of one module.
 pub(crate) struct Eval<'m> {
@@ -709,6 +723,91 @@ impl<'m> Eval<'m> {
         v
     }
 
+    /// Whether an object may hold attributes that are not known (the result of a `merge()`
+    /// with an unknown argument).
+    fn is_open(&self, v: &Node) -> bool {
+        matches!(v.value, Value::Map(_))
+            && self
+                .files
+                .open_objects()
+                .borrow()
+                .contains(&loc_key(&v.loc))
+    }
+
+    /// A variable's value converted to its declared type as Terraform converts it: an
+    /// attribute `optional(T, default)` of an `object({...})` that the value does not set
+    /// takes its default (`null` when none), inside maps, lists and nested objects too.
+    /// Values that are not known objects (unknown, references, open merges) are unchanged.
+    pub(crate) fn conform(
+        &mut self,
+        v: Node,
+        ty: &Expression,
+        f: &Arc<SourceFile>,
+        depth: u32,
+    ) -> Node {
+        let Expression::FuncCall(call) = ty else {
+            return v;
+        };
+        if depth > MAX_TYPE_DEPTH || v.intrinsic().is_some() || self.is_open(&v) {
+            return v;
+        }
+        let args: Vec<&Expression> = call.args.iter().collect();
+        match (call.name.name.as_str(), &v.value, args.as_slice()) {
+            ("object", Value::Map(entries), [Expression::Object(spec)]) => {
+                let mut out = entries.clone();
+                for (k, attr) in spec.iter() {
+                    let ObjectKey::Ident(name) = k else { continue };
+                    let name = name.as_str();
+                    let (inner, default) = match attr.expr() {
+                        Expression::FuncCall(o) if o.name.name.as_str() == "optional" => {
+                            let a: Vec<&Expression> = o.args.iter().collect();
+                            (a.first().copied(), Some(a.get(1).copied()))
+                        }
+                        other => (Some(other), None),
+                    };
+                    let at = out.iter().position(|(key, _)| key.name == name);
+                    let value = match (at, default) {
+                        (Some(i), _) => out[i].1.clone(),
+                        // Only an optional attribute is completed.
+                        (None, None) => continue,
+                        (None, Some(Some(d))) => self.expr(d, f),
+                        (None, Some(None)) => node(Value::Null, &v.loc),
+                    };
+                    let value = match inner {
+                        Some(t) => self.conform(value, t, f, depth + 1),
+                        None => value,
+                    };
+                    match at {
+                        Some(i) => out[i].1 = value,
+                        None => out.push((
+                            Key {
+                                name: name.to_owned(),
+                                loc: v.loc.clone(),
+                            },
+                            value,
+                        )),
+                    }
+                }
+                Node::new(Value::Map(out), v.loc)
+            }
+            ("map", Value::Map(entries), [t]) => {
+                let out = entries
+                    .iter()
+                    .map(|(k, x)| (k.clone(), self.conform(x.clone(), t, f, depth + 1)))
+                    .collect();
+                Node::new(Value::Map(out), v.loc)
+            }
+            ("list" | "set", Value::Seq(items), [t]) => {
+                let out = items
+                    .iter()
+                    .map(|x| self.conform(x.clone(), t, f, depth + 1))
+                    .collect();
+                Node::new(Value::Seq(out), v.loc)
+            }
+            _ => v,
+        }
+    }
+
     fn call(&mut self, call: &hcl_edit::expr::FuncCall, f: &Arc<SourceFile>, loc: &Loc) -> Node {
         let name = call.name.name.as_str();
         let args: Vec<Node> = call.args.iter().map(|a| self.expr(a, f)).collect();
@@ -779,11 +878,26 @@ impl<'m> Eval<'m> {
             ),
             "merge" => {
                 let mut out: Vec<(Key, Node)> = Vec::new();
+                let mut open = false;
                 for a in &args {
+                    // An argument not known to be an object (a reference, an unknown value)
+                    // may add any attribute: the result is open.
+                    if !matches!(a.value, Value::Map(_) | Value::Null)
+                        || a.intrinsic().is_some()
+                        || self.is_open(a)
+                    {
+                        open = true;
+                    }
+                    if a.intrinsic().is_some() {
+                        continue;
+                    }
                     for (k, v) in a.entries() {
                         out.retain(|(x, _)| x.name != k.name);
                         out.push((k.clone(), v.clone()));
                     }
+                }
+                if open {
+                    self.files.open_objects().borrow_mut().insert(loc_key(loc));
                 }
                 node(Value::Map(out), loc)
             }
@@ -1045,8 +1159,9 @@ fn index(v: &Node, k: &Node, loc: &Loc) -> Node {
 
 fn binary(op: BinaryOperator, l: &Node, r: &Node, loc: &Loc) -> Node {
     use BinaryOperator as B;
-    // `var.bucket == null` is decided when both sides are known (a default of `null`).
-    let known = |n: &Node| known_text(n).is_some() || n.is_null();
+    // `var.bucket == null` is decided when both sides are known (a default of `null`, an
+    // object, a reference to a resource): only an unknown value may be null or not.
+    let known = |n: &Node| !n.is_symbolic();
     let value = match (op, &l.value, &r.value) {
         (B::Eq | B::NotEq, Value::Null, _) | (B::Eq | B::NotEq, _, Value::Null)
             if known(l) && known(r) =>

@@ -87,6 +87,8 @@ struct TreeFiles<'t> {
     instances: std::cell::Cell<usize>,
     /// The files of each folder read so far, parsed once however many modules call it.
     parsed: std::cell::RefCell<BTreeMap<String, std::rc::Rc<Vec<Parsed>>>>,
+    /// Objects of `merge()` calls with an unknown argument (see [`Files::open_objects`]).
+    open_objects: std::cell::RefCell<std::collections::HashSet<eval::LocKey>>,
 }
 
 impl TreeFiles<'_> {
@@ -114,6 +116,10 @@ impl Files for TreeFiles<'_> {
 
     fn budget(&self) -> &crate::limits::Budget {
         &self.budget
+    }
+
+    fn open_objects(&self) -> &std::cell::RefCell<std::collections::HashSet<eval::LocKey>> {
+        &self.open_objects
     }
 }
 
@@ -233,6 +239,7 @@ pub fn load(dir: &str, tree: &dyn Tree) -> (Application, Vec<String>) {
         budget: crate::limits::Budget::default(),
         instances: std::cell::Cell::new(0),
         parsed: std::cell::RefCell::default(),
+        open_objects: std::cell::RefCell::default(),
     };
     let module = build_module(
         &files,
@@ -374,6 +381,7 @@ fn build_module(
         ..Module::default()
     };
     let mut defaults: BTreeMap<String, Located<hcl_edit::expr::Expression>> = BTreeMap::new();
+    let mut types: BTreeMap<String, Located<hcl_edit::expr::Expression>> = BTreeMap::new();
     let mut module_blocks = Vec::new();
     for p in parsed.iter() {
         for s in p.body.iter() {
@@ -396,6 +404,9 @@ fn build_module(
                 ("variable", [n]) => {
                     if let Some(d) = eval::attr_expr(&b.body, "default") {
                         defaults.insert((*n).to_owned(), at(file, d.clone()));
+                    }
+                    if let Some(t) = eval::attr_expr(&b.body, "type") {
+                        types.insert((*n).to_owned(), at(file, t.clone()));
                     }
                     let sensitive = eval::attr_expr(&b.body, "sensitive").is_some_and(
                         |e| matches!(e, hcl_edit::expr::Expression::Bool(v) if *v.value()),
@@ -465,6 +476,19 @@ fn build_module(
         }
     }
     m.vars.extend(inputs);
+    // Values converted to their declared types: optional object attributes not set take
+    // their defaults, so `var.config.zip == null` is decided.
+    let typed: Vec<(String, crate::yaml::Node)> = {
+        let mut ev = Eval::new(&m, files);
+        types
+            .iter()
+            .filter_map(|(k, t)| {
+                let v = m.vars.get(k)?.clone();
+                Some((k.clone(), ev.conform(v, &t.item, &t.file, 0)))
+            })
+            .collect()
+    };
+    m.vars.extend(typed);
     // Locals evaluated while the variables were incomplete are evaluated again.
     m.local_values.get_mut().clear();
     // What the configuration's values create no instance of is not part of the
