@@ -1956,7 +1956,7 @@ impl<'a> Engine<'a> {
                 let c = Rc::clone(c);
                 let out = super::sdk::client_method(self, span, &c, m, args);
                 // An SDK v2 call with a node-style callback (`db.get(params, (err, data) =>
-                // ...)`): the callback runs with the result.
+                // ...)`): the callback runs too, or what it does would be missed.
                 for a in args.iter().skip(1) {
                     if let Some(func) = &a.func {
                         self.run_callback(func, None);

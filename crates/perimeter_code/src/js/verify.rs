@@ -96,7 +96,7 @@ impl<'a> Engine<'a> {
                             Expression::Identifier(id) => sc.lookup(id.name.as_str()),
                             _ => None,
                         };
-                        r.and_then(|r| r.origin.clone())
+                        r.and_then(|r| r.origin)
                             .map(|o| o.member(m.property.name.as_str()))
                             .map(|o| Val {
                                 origin: Some(o),
@@ -105,7 +105,7 @@ impl<'a> Engine<'a> {
                     }
                     _ => None,
                 };
-                origin.and_then(|v| v.origin.clone()).is_some_and(|o| {
+                origin.and_then(|v| v.origin).is_some_and(|o| {
                     matches!(
                         crate::purpose::js_call(&o.module, &o.path),
                         Some(CredentialKind::SafeCompare | CredentialKind::SenderVerify)
@@ -122,7 +122,7 @@ impl<'a> Engine<'a> {
         match e.get_inner_expression() {
             Expression::Identifier(id) => sc
                 .lookup(id.name.as_str())
-                .and_then(|v| v.origin.clone())
+                .and_then(|v| v.origin)
                 .is_some_and(|o| &*o.module == "crypto" && o.path.starts_with("createHmac")),
             Expression::CallExpression(c) => {
                 let module = self.cur_module();
