@@ -4177,6 +4177,52 @@ exports.main = async (event) => {
         check(PY_LOGIN_UNCHECKED, "high", "dynamodb:GetItem");
     }
 
+    const JS_LOGIN_LISTS_USERS: (&str, &str, &str) = (
+        "js",
+        "POST /login",
+        r#"const bcrypt = require('bcryptjs');
+const jwt = require('jsonwebtoken');
+const AWS = require('aws-sdk');
+const db = new AWS.DynamoDB.DocumentClient();
+exports.main = async (event) => {
+  const { email, password } = JSON.parse(event.body);
+  const { Item: user } = await db.get({ TableName: process.env.USERS, Key: { email } }).promise();
+  if (!user || !(await bcrypt.compare(password, user.hash))) {
+    return { statusCode: 401 };
+  }
+  const all = await db.scan({ TableName: process.env.USERS }).promise();
+  return { statusCode: 200, body: JSON.stringify({ token: jwt.sign({ sub: user.id }, process.env.JWT_SECRET), users: all.Items }) };
+};
+"#,
+    );
+
+    const PY_LOGIN_LISTS_USERS: (&str, &str, &str) = (
+        "py",
+        "POST /login",
+        r#"import json
+import os
+import boto3
+import jwt
+from werkzeug.security import check_password_hash
+
+users = boto3.resource('dynamodb').Table(os.environ['USERS'])
+
+def main(event, context):
+    body = json.loads(event['body'])
+    record = users.get_item(Key={'username': body['username']})['Item']
+    if not check_password_hash(record['hash'], body['password']):
+        return {'statusCode': 401}
+    token = jwt.encode({'sub': body['username']}, os.environ['JWT_SECRET'], algorithm='HS256')
+    return {'statusCode': 200, 'body': json.dumps({'token': token, 'users': users.scan()['Items']})}
+"#,
+    );
+
+    #[test]
+    fn login_that_also_reads_every_account_stays_high() {
+        check(JS_LOGIN_LISTS_USERS, "high", "dynamodb:");
+        check(PY_LOGIN_LISTS_USERS, "high", "dynamodb:");
+    }
+
     #[test]
     fn sign_up_of_a_standard_account_is_low() {
         check(JS_REGISTER_OK, "low", "a sign-up route");

@@ -147,7 +147,8 @@ fn writes(c: &SdkCall) -> bool {
 }
 
 /// Whether everything the code does serves the authentication: reading and writing its
-/// own tables, Cognito's operations for the caller, reading its secrets, and HTTP to the
+/// own tables for the caller (a scan no request data narrows reads every account),
+/// Cognito's operations for the caller, reading its secrets, and HTTP to the
 /// provider. A call to any other service, a dangerous sink, or a write that lets the
 /// caller choose a privilege, and the route is not only authentication.
 fn only_auth_effects(s: &FunctionSummary) -> bool {
@@ -158,6 +159,8 @@ fn only_auth_effects(s: &FunctionSummary) -> bool {
         return false;
     }
     s.sdk_calls.iter().all(|c| match c.service.as_str() {
+        // A scan that no request data narrows reads every account, not the caller's.
+        "dynamodb" if c.operation == "Scan" => c.tainted.is_some(),
         "dynamodb" => !writes(c) || !caller_sets_privilege(c),
         "cognito-idp" => {
             COGNITO_SIGN_IN.contains(&c.operation.as_str())
