@@ -4725,3 +4725,520 @@ mod zip_intake {
     }
 }
 // --- end issue 15 (zipintake) ---
+
+// --- issue 16 item 2: authentication endpoints and verified webhooks (authpurpose) ---
+// A route that is the authentication itself, or a webhook whose sender the code verifies
+// before any write, is not an open route; each quiet case has a true case next to it.
+
+mod auth_purpose {
+    use serde_json::Value;
+
+    use super::{json, run, write};
+
+    /// The AUTH001 findings, (severity, message), of a Serverless application whose one HTTP
+    /// route runs `handler.main`.
+    fn scan(runtime: &str, route: &str, file: &str, code: &str) -> Vec<(String, String)> {
+        let dir = tempfile::tempdir().unwrap();
+        let sls = format!(
+            "service: t\nprovider:\n  name: aws\n  runtime: {runtime}\n  iam:\n    role:\n      statements:\n        - Effect: Allow\n          Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'ssm:GetParameter']\n          Resource: '*'\nfunctions:\n  api:\n    handler: handler.main\n    events:\n      - httpApi: '{route}'\n"
+        );
+        write(dir.path(), "serverless.yml", &sls);
+        write(dir.path(), file, code);
+        let v: Value = json(&run(
+            dir.path(),
+            &["scan", "--no-cache", "--format", "json", "."],
+        ));
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "AUTH001")
+            .map(|f| {
+                (
+                    f["severity"].as_str().unwrap().to_owned(),
+                    f["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// Scans the case and checks its one AUTH001 finding's severity and what it says.
+    fn check(case: (&str, &str, &str), severity: &str, says: &str) {
+        let (lang, route, code) = case;
+        let found = if lang == "js" {
+            scan("nodejs20.x", route, "handler.js", code)
+        } else {
+            scan("python3.12", route, "handler.py", code)
+        };
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, severity, "{found:?}");
+        assert!(found[0].1.contains(says), "{found:?}");
+    }
+
+    const JS_HOOK_OK: (&str, &str, &str) = (
+        "js",
+        "POST /hook",
+        r#"const crypto = require('crypto');
+const AWS = require('aws-sdk');
+const db = new AWS.DynamoDB.DocumentClient();
+const lambda = new AWS.Lambda();
+
+function getSecret(cb) {
+  db.get({ TableName: process.env.CONFIG, Key: { id: 'webhook' } }, (err, data) => cb(err, data && data.Item.secret));
+}
+
+exports.main = (event, context, cb) => {
+  const done = (err, body, code) => cb(err, { statusCode: code || 200, body: JSON.stringify(body || {}) });
+  const signature = ((event.headers['X-Hub-Signature'] || '').match(/^sha1=([0-9a-f]{40})$/) || [])[1];
+  if (!signature) return done(null, { error: 'missing signature' }, 400);
+  getSecret((err, secret) => {
+    if (err) return done(err);
+    const signed = crypto.createHmac('sha1', secret).update(event.body || '').digest('hex');
+    if (signature !== signed) return done(null, { error: 'bad signature' }, 400);
+    lambda.invoke({ FunctionName: process.env.BUILDER, InvocationType: 'Event', Payload: event.body }, done);
+  });
+};
+"#,
+    );
+
+    const JS_HOOK_PROCEEDS: (&str, &str, &str) = (
+        "js",
+        "POST /hook",
+        r#"const crypto = require('crypto');
+const AWS = require('aws-sdk');
+const lambda = new AWS.Lambda();
+exports.main = async (event) => {
+  const signed = crypto.createHmac('sha256', process.env.HOOK_SECRET).update(event.body).digest('hex');
+  if (event.headers['x-signature'] !== signed) {
+    console.log('signature mismatch');
+  }
+  await lambda.invoke({ FunctionName: process.env.BUILDER, Payload: event.body }).promise();
+  return { statusCode: 202 };
+};
+"#,
+    );
+
+    const PY_HOOK_OK: (&str, &str, &str) = (
+        "py",
+        "POST /hook",
+        r#"import hashlib
+import hmac
+import os
+import boto3
+
+ssm = boto3.client('ssm')
+table = boto3.resource('dynamodb').Table(os.environ['TABLE'])
+
+def main(event, context):
+    secret = ssm.get_parameter(Name='/hook/secret', WithDecryption=True)['Parameter']['Value']
+    expected = hmac.new(secret.encode(), event['body'].encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, event['headers'].get('x-signature', '')):
+        return {'statusCode': 400, 'body': 'bad signature'}
+    table.put_item(Item={'id': event['body']})
+    return {'statusCode': 200}
+"#,
+    );
+
+    const PY_HOOK_PROCEEDS: (&str, &str, &str) = (
+        "py",
+        "POST /hook",
+        r#"import hashlib
+import hmac
+import os
+import boto3
+
+table = boto3.resource('dynamodb').Table(os.environ['TABLE'])
+
+def main(event, context):
+    expected = hmac.new(os.environ['HOOK_SECRET'].encode(), event['body'].encode(), hashlib.sha256).hexdigest()
+    if expected != event['headers'].get('x-signature'):
+        print('signature mismatch')
+    table.put_item(Item={'id': event['body']})
+    return {'statusCode': 200}
+"#,
+    );
+
+    const JS_STRIPE_OK: (&str, &str, &str) = (
+        "js",
+        "POST /stripe",
+        r#"const Stripe = require('stripe');
+const AWS = require('aws-sdk');
+const db = new AWS.DynamoDB.DocumentClient();
+const stripe = Stripe(process.env.STRIPE_KEY);
+exports.main = async (event) => {
+  let ev;
+  try {
+    ev = stripe.webhooks.constructEvent(event.body, event.headers['stripe-signature'], process.env.WEBHOOK_SECRET);
+  } catch (err) {
+    return { statusCode: 400, body: 'bad signature' };
+  }
+  await db.put({ TableName: process.env.TABLE, Item: { id: ev.id, type: ev.type } }).promise();
+  return { statusCode: 200 };
+};
+"#,
+    );
+
+    const JS_STRIPE_SWALLOWED: (&str, &str, &str) = (
+        "js",
+        "POST /stripe",
+        r#"const Stripe = require('stripe');
+const AWS = require('aws-sdk');
+const db = new AWS.DynamoDB.DocumentClient();
+const stripe = Stripe(process.env.STRIPE_KEY);
+exports.main = async (event) => {
+  let ev = JSON.parse(event.body);
+  try {
+    stripe.webhooks.constructEvent(event.body, event.headers['stripe-signature'], process.env.WEBHOOK_SECRET);
+  } catch (err) {
+    console.log('signature check failed', err.message);
+  }
+  await db.put({ TableName: process.env.TABLE, Item: { id: ev.id, type: ev.type } }).promise();
+  return { statusCode: 200 };
+};
+"#,
+    );
+
+    const PY_STRIPE_OK: (&str, &str, &str) = (
+        "py",
+        "POST /stripe",
+        r#"import os
+import boto3
+import stripe
+
+table = boto3.resource('dynamodb').Table(os.environ['TABLE'])
+
+def main(event, context):
+    try:
+        ev = stripe.Webhook.construct_event(event['body'], event['headers']['stripe-signature'], os.environ['WEBHOOK_SECRET'])
+    except Exception:
+        return {'statusCode': 400}
+    table.put_item(Item={'id': ev['id']})
+    return {'statusCode': 200}
+"#,
+    );
+
+    const PY_STRIPE_SWALLOWED: (&str, &str, &str) = (
+        "py",
+        "POST /stripe",
+        r#"import json
+import os
+import boto3
+import stripe
+
+table = boto3.resource('dynamodb').Table(os.environ['TABLE'])
+
+def main(event, context):
+    ev = json.loads(event['body'])
+    try:
+        stripe.Webhook.construct_event(event['body'], event['headers']['stripe-signature'], os.environ['WEBHOOK_SECRET'])
+    except Exception:
+        print('bad signature')
+    table.put_item(Item={'id': ev['id']})
+    return {'statusCode': 200}
+"#,
+    );
+
+    const JS_LOGIN_OK: (&str, &str, &str) = (
+        "js",
+        "POST /login",
+        r#"const bcrypt = require('bcryptjs');
+const jwt = require('jsonwebtoken');
+const AWS = require('aws-sdk');
+const db = new AWS.DynamoDB.DocumentClient();
+exports.main = async (event) => {
+  const { email, password } = JSON.parse(event.body);
+  const { Item: user } = await db.get({ TableName: process.env.USERS, Key: { email } }).promise();
+  if (!user || !(await bcrypt.compare(password, user.hash))) {
+    return { statusCode: 401, body: 'wrong email or password' };
+  }
+  return { statusCode: 200, body: JSON.stringify({ token: jwt.sign({ sub: user.id }, process.env.JWT_SECRET) }) };
+};
+"#,
+    );
+
+    const JS_LOGIN_UNCHECKED: (&str, &str, &str) = (
+        "js",
+        "POST /login",
+        r#"const jwt = require('jsonwebtoken');
+const AWS = require('aws-sdk');
+const db = new AWS.DynamoDB.DocumentClient();
+exports.main = async (event) => {
+  const { email } = JSON.parse(event.body);
+  const { Item: user } = await db.get({ TableName: process.env.USERS, Key: { email } }).promise();
+  return { statusCode: 200, body: JSON.stringify({ token: jwt.sign({ sub: user.id }, process.env.JWT_SECRET) }) };
+};
+"#,
+    );
+
+    const PY_LOGIN_OK: (&str, &str, &str) = (
+        "py",
+        "POST /login",
+        r#"import hashlib
+import hmac
+import json
+import os
+import boto3
+import jwt
+
+users = boto3.resource('dynamodb').Table(os.environ['USERS'])
+
+def main(event, context):
+    body = json.loads(event['body'])
+    record = users.get_item(Key={'username': body['username']})['Item']
+    actual = hashlib.pbkdf2_hmac('sha256', body['password'].encode(), record['salt'], 100000)
+    if not hmac.compare_digest(actual, record['hashed']):
+        return {'statusCode': 401}
+    token = jwt.encode({'sub': body['username']}, os.environ['JWT_SECRET'], algorithm='HS256')
+    return {'statusCode': 200, 'body': json.dumps({'token': token})}
+"#,
+    );
+
+    const PY_LOGIN_UNCHECKED: (&str, &str, &str) = (
+        "py",
+        "POST /login",
+        r#"import json
+import os
+import boto3
+import jwt
+
+users = boto3.resource('dynamodb').Table(os.environ['USERS'])
+
+def main(event, context):
+    body = json.loads(event['body'])
+    record = users.get_item(Key={'username': body['username']})['Item']
+    token = jwt.encode({'sub': record['username']}, os.environ['JWT_SECRET'], algorithm='HS256')
+    return {'statusCode': 200, 'body': json.dumps({'token': token})}
+"#,
+    );
+
+    const JS_REGISTER_OK: (&str, &str, &str) = (
+        "js",
+        "POST /register",
+        r#"const bcrypt = require('bcryptjs');
+const AWS = require('aws-sdk');
+const db = new AWS.DynamoDB.DocumentClient();
+exports.main = async (event) => {
+  const { email, name, password } = JSON.parse(event.body);
+  const item = { id: email, name, hash: await bcrypt.hash(password, 10), role: 'member' };
+  await db.put({ TableName: process.env.USERS, Item: item }).promise();
+  return { statusCode: 201 };
+};
+"#,
+    );
+
+    const JS_REGISTER_ADMIN: (&str, &str, &str) = (
+        "js",
+        "POST /register",
+        r#"const bcrypt = require('bcryptjs');
+const AWS = require('aws-sdk');
+const db = new AWS.DynamoDB.DocumentClient();
+exports.main = async (event) => {
+  const { email, name, password, role } = JSON.parse(event.body);
+  const item = { id: email, name, hash: await bcrypt.hash(password, 10), role };
+  await db.put({ TableName: process.env.USERS, Item: item }).promise();
+  return { statusCode: 201 };
+};
+"#,
+    );
+
+    const PY_REGISTER_OK: (&str, &str, &str) = (
+        "py",
+        "POST /register",
+        r#"import json
+import os
+import boto3
+from werkzeug.security import generate_password_hash
+
+users = boto3.resource('dynamodb').Table(os.environ['USERS'])
+
+def main(event, context):
+    body = json.loads(event['body'])
+    users.put_item(Item={'id': body['email'], 'name': body['name'], 'hash': generate_password_hash(body['password']), 'role': 'member'})
+    return {'statusCode': 201}
+"#,
+    );
+
+    const PY_REGISTER_ADMIN: (&str, &str, &str) = (
+        "py",
+        "POST /register",
+        r#"import json
+import os
+import boto3
+from werkzeug.security import generate_password_hash
+
+users = boto3.resource('dynamodb').Table(os.environ['USERS'])
+
+def main(event, context):
+    body = json.loads(event['body'])
+    users.put_item(Item={'id': body['email'], 'name': body['name'], 'hash': generate_password_hash(body['password']), 'is_admin': body.get('is_admin', False)})
+    return {'statusCode': 201}
+"#,
+    );
+
+    const JS_SLACK_OK: (&str, &str, &str) = (
+        "js",
+        "ANY /slack/{proxy+}",
+        r#"const { App, ExpressReceiver } = require('@slack/bolt');
+const serverless = require('serverless-http');
+const AWS = require('aws-sdk');
+const db = new AWS.DynamoDB.DocumentClient();
+const receiver = new ExpressReceiver({ signingSecret: process.env.SLACK_SIGNING_SECRET });
+const app = new App({ token: process.env.SLACK_BOT_TOKEN, receiver });
+app.command('/members', async ({ command, ack }) => {
+  await ack();
+  await db.get({ TableName: process.env.TABLE, Key: { id: command.channel_id } }).promise();
+});
+exports.main = serverless(receiver.app);
+"#,
+    );
+
+    const JS_SLACK_PLAIN_EXPRESS: (&str, &str, &str) = (
+        "js",
+        "ANY /slack/{proxy+}",
+        r#"const express = require('express');
+const serverless = require('serverless-http');
+const AWS = require('aws-sdk');
+const db = new AWS.DynamoDB.DocumentClient();
+const app = express();
+app.post('/slack/events', async (req, res) => {
+  const r = await db.get({ TableName: process.env.TABLE, Key: { id: req.body.channel_id } }).promise();
+  res.json(r.Item);
+});
+exports.main = serverless(app);
+"#,
+    );
+
+    const JS_OAUTH_CALLBACK: (&str, &str, &str) = (
+        "js",
+        "GET /callback",
+        r#"const fetch = require('node-fetch');
+exports.main = async (event) => {
+  const r = await fetch('https://provider.example.com/oauth2/token', { method: 'POST', body: new URLSearchParams({ code: event.queryStringParameters.code, client_id: process.env.CLIENT_ID, client_secret: process.env.CLIENT_SECRET, grant_type: 'authorization_code' }) });
+  return { statusCode: 200, body: await r.text() };
+};
+"#,
+    );
+
+    const JS_STRIPE_REFETCH: (&str, &str, &str) = (
+        "js",
+        "POST /stripe",
+        r#"const stripe = require('stripe')(process.env.STRIPE_KEY);
+exports.main = async (event) => {
+  const received = JSON.parse(event.body);
+  const ev = await stripe.events.retrieve(received.id);
+  console.log(ev.type);
+  return { statusCode: 200 };
+};
+"#,
+    );
+
+    #[test]
+    fn webhook_checked_against_an_hmac_before_any_write_is_guarded() {
+        check(JS_HOOK_OK, "low", "denies the caller");
+        check(PY_HOOK_OK, "low", "denies the caller");
+    }
+
+    #[test]
+    fn webhook_that_compares_the_signature_but_goes_on_stays_high() {
+        check(JS_HOOK_PROCEEDS, "high", "lambda:Invoke");
+        check(PY_HOOK_PROCEEDS, "high", "dynamodb:PutItem");
+    }
+
+    #[test]
+    fn provider_verification_that_stops_the_handler_is_guarded() {
+        check(JS_STRIPE_OK, "low", "denies the caller");
+        check(PY_STRIPE_OK, "low", "denies the caller");
+        check(JS_STRIPE_REFETCH, "low", "fetches back from the provider");
+    }
+
+    #[test]
+    fn provider_verification_whose_failure_is_swallowed_stays_high() {
+        check(JS_STRIPE_SWALLOWED, "high", "dynamodb:PutItem");
+        check(PY_STRIPE_SWALLOWED, "high", "dynamodb:PutItem");
+    }
+
+    #[test]
+    fn login_that_checks_a_password_and_issues_a_token_is_low() {
+        check(JS_LOGIN_OK, "low", "a login route");
+        check(PY_LOGIN_OK, "low", "a login route");
+    }
+
+    #[test]
+    fn login_that_issues_a_token_without_a_check_stays_high() {
+        check(JS_LOGIN_UNCHECKED, "high", "dynamodb:GetItem");
+        check(PY_LOGIN_UNCHECKED, "high", "dynamodb:GetItem");
+    }
+
+    const JS_LOGIN_LISTS_USERS: (&str, &str, &str) = (
+        "js",
+        "POST /login",
+        r#"const bcrypt = require('bcryptjs');
+const jwt = require('jsonwebtoken');
+const AWS = require('aws-sdk');
+const db = new AWS.DynamoDB.DocumentClient();
+exports.main = async (event) => {
+  const { email, password } = JSON.parse(event.body);
+  const { Item: user } = await db.get({ TableName: process.env.USERS, Key: { email } }).promise();
+  if (!user || !(await bcrypt.compare(password, user.hash))) {
+    return { statusCode: 401 };
+  }
+  const all = await db.scan({ TableName: process.env.USERS }).promise();
+  return { statusCode: 200, body: JSON.stringify({ token: jwt.sign({ sub: user.id }, process.env.JWT_SECRET), users: all.Items }) };
+};
+"#,
+    );
+
+    const PY_LOGIN_LISTS_USERS: (&str, &str, &str) = (
+        "py",
+        "POST /login",
+        r#"import json
+import os
+import boto3
+import jwt
+from werkzeug.security import check_password_hash
+
+users = boto3.resource('dynamodb').Table(os.environ['USERS'])
+
+def main(event, context):
+    body = json.loads(event['body'])
+    record = users.get_item(Key={'username': body['username']})['Item']
+    if not check_password_hash(record['hash'], body['password']):
+        return {'statusCode': 401}
+    token = jwt.encode({'sub': body['username']}, os.environ['JWT_SECRET'], algorithm='HS256')
+    return {'statusCode': 200, 'body': json.dumps({'token': token, 'users': users.scan()['Items']})}
+"#,
+    );
+
+    #[test]
+    fn login_that_also_reads_every_account_stays_high() {
+        check(JS_LOGIN_LISTS_USERS, "high", "dynamodb:");
+        check(PY_LOGIN_LISTS_USERS, "high", "dynamodb:");
+    }
+
+    #[test]
+    fn sign_up_of_a_standard_account_is_low() {
+        check(JS_REGISTER_OK, "low", "a sign-up route");
+        check(PY_REGISTER_OK, "low", "a sign-up route");
+    }
+
+    #[test]
+    fn sign_up_where_the_caller_sets_a_privilege_stays_high() {
+        check(JS_REGISTER_ADMIN, "high", "dynamodb:PutItem");
+        check(PY_REGISTER_ADMIN, "high", "dynamodb:PutItem");
+    }
+
+    #[test]
+    fn slack_bolt_with_a_signing_secret_covers_its_catch_all_route() {
+        check(JS_SLACK_OK, "low", "verifies each request");
+    }
+
+    #[test]
+    fn plain_express_app_behind_a_catch_all_route_stays_high() {
+        check(JS_SLACK_PLAIN_EXPRESS, "high", "dynamodb:GetItem");
+    }
+
+    #[test]
+    fn oauth_code_exchange_at_a_fixed_token_endpoint_is_low() {
+        check(JS_OAUTH_CALLBACK, "low", "an OAuth callback");
+    }
+}

@@ -9,6 +9,7 @@ pub mod comments;
 pub mod handler;
 pub mod js;
 pub mod limits;
+mod purpose;
 pub mod python;
 pub mod repo;
 mod spec;

@@ -43,6 +43,10 @@ pub struct FunctionSummary {
     /// (sorted).
     #[serde(default)]
     pub guards: Vec<Loc>,
+    /// Library calls that handle credentials (a password checked or hashed, a token issued,
+    /// an OAuth exchange, a webhook's sender verified), in the order the analysis met them.
+    #[serde(default)]
+    pub credentials: Vec<CredentialCall>,
     /// What could not be analysed (handler not found, parse errors, budget exhausted).
     pub errors: Vec<ScanError>,
 }
@@ -55,6 +59,43 @@ pub struct Denial {
     pub check: Loc,
     /// The first statement that runs after the denial.
     pub then: Loc,
+}
+
+/// A library call that handles a credential.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CredentialCall {
+    /// What it does.
+    pub kind: CredentialKind,
+    /// The function called (`bcryptjs.compare`, `jwt.encode`).
+    pub name: String,
+    /// Where.
+    pub loc: Loc,
+}
+
+/// What a credential call does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum CredentialKind {
+    /// Checks a password against its stored hash (`bcrypt.compare`, `check_password_hash`).
+    PasswordCheck,
+    /// Hashes a new password (`bcrypt.hash`, `generate_password_hash`).
+    PasswordHash,
+    /// Derives a key from a password (`pbkdf2`, `scrypt`): a check when compared in constant
+    /// time.
+    PasswordDerive,
+    /// Compares in constant time (`hmac.compare_digest`, `crypto.timingSafeEqual`).
+    SafeCompare,
+    /// Computes an HMAC (`crypto.createHmac`, `hmac.new`).
+    Hmac,
+    /// Signs a token (`jwt.sign`, `jwt.encode`).
+    TokenIssue,
+    /// Starts an OAuth sign-in or exchanges its code with the provider.
+    OAuth,
+    /// A provider's webhook verification, which throws or answers false for a request the
+    /// provider did not sign (`stripe.webhooks.constructEvent`, `@octokit/webhooks` verify).
+    SenderVerify,
+    /// Fetches a webhook's event back from its provider by id (`stripe.events.retrieve`):
+    /// what the code acts on is the provider's, not the caller's.
+    EventRefetch,
 }
 
 /// Where untrusted data enters the function.
@@ -143,6 +184,13 @@ pub(crate) fn set_denials(summary: &mut FunctionSummary, mut denials: Vec<Denial
         (a.check.path(), a.check.span.start).cmp(&(b.check.path(), b.check.span.start))
     });
     summary.denials = denials;
+}
+
+/// Records the credential calls, once each, in the order met.
+pub(crate) fn set_credentials(summary: &mut FunctionSummary, mut calls: Vec<CredentialCall>) {
+    let mut seen = std::collections::HashSet::new();
+    calls.retain(|c| seen.insert((c.kind as u8, c.loc.path().to_owned(), c.loc.span.start)));
+    summary.credentials = calls;
 }
 
 /// Records the guards, in file order.

@@ -11,6 +11,7 @@ mod sinks;
 mod spec;
 mod taint;
 mod value;
+mod verify;
 
 use oxc_allocator::Allocator;
 use perimeter_diagnostics::{Loc, ScanError, Span};
@@ -138,6 +139,7 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
     summary.sdk_calls = calls;
     crate::summary::set_denials(&mut summary, std::mem::take(&mut engine.denials));
     crate::summary::set_guards(&mut summary, std::mem::take(&mut engine.guards));
+    crate::summary::set_credentials(&mut summary, std::mem::take(&mut engine.credentials));
     crate::summary::drop_service_set(&mut summary);
     summary.errors.append(&mut engine.errors);
     summary.errors.sort();

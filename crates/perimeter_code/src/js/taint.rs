@@ -114,6 +114,10 @@ pub(crate) struct Engine<'a> {
     pub denials: Vec<crate::Denial>,
     /// Access checks that stop the denied caller before any effect.
     pub guards: Vec<Loc>,
+    /// Library calls that handle credentials, in the order met.
+    pub credentials: Vec<crate::summary::CredentialCall>,
+    /// For each `try` being run, in the call chain: whether its `catch` stops the handler.
+    pub(super) try_stack: Vec<bool>,
     /// Problems.
     pub errors: Vec<ScanError>,
     /// npm packages imported.
@@ -153,6 +157,8 @@ impl<'a> Engine<'a> {
             outputs: Vec::new(),
             denials: Vec::new(),
             guards: Vec::new(),
+            credentials: Vec::new(),
+            try_stack: Vec::new(),
             errors: Vec::new(),
             imports: BTreeSet::new(),
             env_reads: std::cell::RefCell::default(),
@@ -185,6 +191,11 @@ impl<'a> Engine<'a> {
     }
 
     // ----- locations, budget -------------------------------------------------------------
+
+    /// The module being evaluated.
+    pub(super) fn cur_module(&self) -> usize {
+        self.cur()
+    }
 
     fn cur(&self) -> usize {
         self.stack.last().map_or(0, |f| f.module)
@@ -413,7 +424,7 @@ impl<'a> Engine<'a> {
                 return Exit::Return;
             }
             if let Statement::IfStatement(check) = s {
-                self.denial(check, &stmts[i + 1..]);
+                self.denial(check, &stmts[i + 1..], sc);
             }
             let e = self.exec(s, sc);
             if e != Exit::Normal {
@@ -427,7 +438,14 @@ impl<'a> Engine<'a> {
     /// 401 }) }` with no `else`, no `return` or `throw` in the branch, and statements after
     /// it that run for the denied caller too.
     /// A check whose denial leaves before anything has been called is a guard instead.
-    fn denial(&mut self, check: &IfStatement<'a>, rest: &'a [Statement<'a>]) {
+    /// A comparison with the request's signature (see [`Self::signature_check`]) is a guard
+    /// when its branch leaves before anything has been written, whatever it answers.
+    fn denial(
+        &mut self,
+        check: &'a IfStatement<'a>,
+        rest: &'a [Statement<'a>],
+        sc: &Rc<Scope<'a>>,
+    ) {
         let module = self.cur();
         let Some(file) = self.modules.get(module).map(|m| Arc::clone(&m.file)) else {
             return;
@@ -436,17 +454,19 @@ impl<'a> Engine<'a> {
         let Some(branch) = file.text().get(span.start as usize..span.end as usize) else {
             return;
         };
-        if !crate::spec::denies_access(branch) {
+        let denies = crate::spec::denies_access(branch);
+        let signature = self.signature_check(check, sc);
+        if !denies && !signature {
             return;
         }
         if crate::spec::leaves(branch) {
-            if !self.acted() {
+            if (denies && !self.acted()) || (signature && !self.wrote()) {
                 let at = self.loc_in(module, check.test.span());
                 self.guards.push(at);
             }
             return;
         }
-        if check.alternate.is_some() {
+        if !denies || check.alternate.is_some() {
             return;
         }
         let Some(next) = rest
@@ -558,7 +578,18 @@ impl<'a> Engine<'a> {
             Statement::TryStatement(t) => {
                 self.cond_depth += 1;
                 let inner = self.new_scope(sc, false);
+                let stops = t.handler.as_ref().is_none_or(|h| {
+                    let span = h.body.span();
+                    self.modules.get(self.cur()).is_some_and(|m| {
+                        m.file
+                            .text()
+                            .get(span.start as usize..span.end as usize)
+                            .is_some_and(crate::purpose::catch_leaves)
+                    })
+                });
+                self.try_stack.push(stops);
                 let e1 = self.exec_block(&t.block.body, &inner);
+                self.try_stack.pop();
                 let mut e2 = Exit::Return;
                 if let Some(h) = &t.handler {
                     let inner = self.new_scope(sc, false);
@@ -1790,6 +1821,9 @@ impl<'a> Engine<'a> {
             }
             _ => {}
         }
+        if let Some(origin) = &f.origin {
+            self.note_credential(span, origin, &args);
+        }
         if let (Some(r), Some(m)) = (recv, method)
             && let Some(v) = self.method_call(span, r, m, &args)
         {
@@ -1923,7 +1957,15 @@ impl<'a> Engine<'a> {
             }
             Tag::Client(c) => {
                 let c = Rc::clone(c);
-                return Some(super::sdk::client_method(self, span, &c, m, args));
+                let out = super::sdk::client_method(self, span, &c, m, args);
+                // An SDK v2 call with a node-style callback (`db.get(params, (err, data) =>
+                // ...)`): the callback runs too, or what it does would be missed.
+                for a in args.iter().skip(1) {
+                    if let Some(func) = &a.func {
+                        self.run_callback(func, None);
+                    }
+                }
+                return Some(out);
             }
             _ => {}
         }

@@ -181,6 +181,10 @@ pub(crate) struct Engine<'r> {
     pub denials: Vec<crate::Denial>,
     /// Access checks that stop the denied caller before any effect.
     pub guards: Vec<Loc>,
+    /// Library calls that handle credentials, in the order met.
+    pub credentials: Vec<crate::summary::CredentialCall>,
+    /// For each `try` being run, in the call chain: whether its handlers stop the handler.
+    pub(super) try_stack: Vec<bool>,
     /// Problems.
     pub errors: Vec<ScanError>,
     /// Third-party top-level modules imported.
@@ -245,6 +249,8 @@ impl<'r> Engine<'r> {
             outputs: Vec::new(),
             denials: Vec::new(),
             guards: Vec::new(),
+            credentials: Vec::new(),
+            try_stack: Vec::new(),
             errors: Vec::new(),
             imports: BTreeSet::new(),
             env_reads: std::cell::RefCell::default(),
@@ -573,6 +579,11 @@ impl<'r> Engine<'r> {
     }
 
     // ----- variables --------------------------------------------------------------------
+
+    /// A variable's value, as the analysis knows it here.
+    pub(super) fn lookup_var(&self, name: &str) -> Option<Val> {
+        self.lookup(name)
+    }
 
     fn lookup(&self, name: &str) -> Option<Val> {
         let f = self.stack.last()?;
@@ -1244,17 +1255,19 @@ impl<'r> Engine<'r> {
             return;
         };
         let branch = self.loc(TextRange::new(first.range().start(), last.range().end()));
-        if !crate::spec::denies_access(branch.text()) {
+        let denies = crate::spec::denies_access(branch.text());
+        let signature = self.signature_check(&check.test);
+        if !denies && !signature {
             return;
         }
         if crate::spec::leaves(branch.text()) {
-            if !self.acted() {
+            if (denies && !self.acted()) || (signature && !self.wrote()) {
                 let at = self.loc(check.test.range());
                 self.guards.push(at);
             }
             return;
         }
-        if !check.elif_else_clauses.is_empty() {
+        if !denies || !check.elif_else_clauses.is_empty() {
             return;
         }
         let Some(next) = rest.iter().find(|s| !matches!(s, Stmt::Pass(_))) else {
@@ -1362,7 +1375,12 @@ impl<'r> Engine<'r> {
                 }
                 self.exec_block(&w.body);
             }
-            Stmt::Try(t) => self.exec_try(t),
+            Stmt::Try(t) => {
+                let stops = self.handlers_stop(t);
+                self.try_stack.push(stops);
+                self.exec_try(t);
+                self.try_stack.pop();
+            }
             Stmt::FunctionDef(def) => {
                 let idx = self.define_function(def, None);
                 let closure = self.in_function().then(|| Rc::new(self.locals()));
@@ -2366,6 +2384,7 @@ impl<'r> Engine<'r> {
         {
             return url_join(base, path);
         }
+        self.note_credential(origin, r);
         if let Some(v) = self.library_call(origin, recv, args, r, call) {
             return v;
         }

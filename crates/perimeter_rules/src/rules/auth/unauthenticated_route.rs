@@ -2,6 +2,7 @@
 use perimeter_model::{Api, Application, Auth, EventKind, Route};
 
 use super::effects::{self, Reach};
+use super::purpose;
 use crate::prelude::*;
 
 declare_rule! {
@@ -23,6 +24,16 @@ declare_rule! {
     /// it calls any service (a webhook signature, a token verified in the handler), is
     /// reported at low, saying that authentication is done in code. A check in one route of
     /// a framework behind a catch-all route does not count for the others.
+    ///
+    /// A route that is the authentication itself is public by purpose and reported at low,
+    /// saying what it is, when its code does nothing beyond it: a login that checks a
+    /// password (`bcrypt.compare`, `check_password_hash`, a PBKDF2 hash compared in constant
+    /// time) and issues a token, Cognito's sign-in and sign-up operations, a sign-up that
+    /// hashes a password and stores an account with no privilege the caller sets, an OAuth
+    /// sign-in or callback, a token refresh that looks up the refresh token presented. A
+    /// webhook compared with an HMAC of the request, or verified by the provider's library
+    /// (`stripe.webhooks.constructEvent`, Slack Bolt with a signing secret), before it writes
+    /// anything is authenticated in code.
     ///
     /// A Serverless descriptor that only serves local development (`serverless-offline` or
     /// a local DynamoDB plugin, with the stage `local`, `offline` or `localhost`, or a file
@@ -128,6 +139,19 @@ impl Rule for UnauthenticatedRoute {
                     .help("Add an authorizer before this descriptor is deployed to a real stage");
                     continue;
                 }
+                // The authentication itself, or a webhook its framework verifies.
+                if matches!(reach, Reach::Effects(_))
+                    && let Some(p) = cx
+                        .summary(&f.id)
+                        .and_then(purpose::of)
+                        .filter(|p| p.every_route || !catch_all)
+                {
+                    out.report(&ev.loc, format!("{what} has no authorizer: {}", p.what))
+                        .severity(Severity::Low)
+                        .function(&f.id)
+                        .help("It is public by purpose: limit how often it can be called (a usage plan or a WAF rate rule), and suppress this with a reason");
+                    continue;
+                }
                 let why = match &reach {
                     Reach::Effects(e) => format!("; its function {e}"),
                     Reach::Stateless => {
@@ -135,7 +159,7 @@ impl Rule for UnauthenticatedRoute {
                     }
                     Reach::BasicRole | Reach::Unknown => String::new(),
                     Reach::Guarded(at) => {
-                        format!("; its code denies the caller (401/403) at {at} before any effect")
+                        format!("; its code denies the caller at {at} before any effect")
                     }
                 };
                 out.report(&ev.loc, format!("{what} has no authorizer{why}"))

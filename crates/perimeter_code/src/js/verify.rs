@@ -1,0 +1,161 @@
+//! Credential calls and the sender verification of webhooks: a call that handles a
+//! credential is recorded for the rules (see [`crate::purpose`]); a comparison with an HMAC
+//! of the request, or a provider's verification call, whose failure leaves the handler
+//! before it writes anything is a guard.
+
+use std::rc::Rc;
+
+use oxc_ast::ast::{Expression, IfStatement};
+use oxc_span::{GetSpan, Span};
+use oxc_syntax::operator::{BinaryOperator, LogicalOperator, UnaryOperator};
+
+use super::taint::Engine;
+use super::value::{Origin, Scope, Val};
+use crate::summary::{CredentialCall, CredentialKind};
+
+/// Bolt's app and receivers, which check the Slack signature of every request when given a
+/// signing secret.
+const SLACK_RECEIVERS: &[&str] = &[
+    "App",
+    "ExpressReceiver",
+    "AwsLambdaReceiver",
+    "HTTPReceiver",
+];
+
+impl<'a> Engine<'a> {
+    /// Records a call of a library function that handles a credential. A provider's
+    /// verification that throws for an unsigned request is a guard when nothing has been
+    /// written yet and no `try` around it goes on after the failure.
+    pub(crate) fn note_credential(&mut self, span: Span, origin: &Origin, args: &[Val<'a>]) {
+        let module = &*origin.module;
+        let mut kind = crate::purpose::js_call(module, &origin.path);
+        if kind.is_none()
+            && module == "@slack/bolt"
+            && SLACK_RECEIVERS.contains(&origin.path.as_str())
+            && args
+                .first()
+                .and_then(|a| a.obj.as_ref())
+                .is_some_and(|o| o.borrow().fields.contains_key("signingSecret"))
+        {
+            kind = Some(CredentialKind::SenderVerify);
+        }
+        let Some(kind) = kind else { return };
+        let loc = self.loc(span);
+        if kind == CredentialKind::SenderVerify && !self.wrote() && self.failure_leaves() {
+            self.guards.push(loc.clone());
+        }
+        self.credentials.push(CredentialCall {
+            kind,
+            name: crate::purpose::call_name(module, &origin.path),
+            loc,
+        });
+    }
+
+    /// Whether an `if` compares a value with an HMAC the code computed, or calls a
+    /// constant-time comparison or a provider's verification: a check of the request's
+    /// signature.
+    pub(crate) fn signature_check(
+        &mut self,
+        check: &'a IfStatement<'a>,
+        sc: &Rc<Scope<'a>>,
+    ) -> bool {
+        if !self
+            .credentials
+            .iter()
+            .any(|c| matches!(c.kind, CredentialKind::Hmac | CredentialKind::SenderVerify))
+        {
+            return false;
+        }
+        self.compares_signature(&check.test, sc)
+    }
+
+    fn compares_signature(&mut self, e: &'a Expression<'a>, sc: &Rc<Scope<'a>>) -> bool {
+        match e.get_inner_expression() {
+            Expression::UnaryExpression(u) if u.operator == UnaryOperator::LogicalNot => {
+                self.compares_signature(&u.argument, sc)
+            }
+            Expression::LogicalExpression(l) if l.operator != LogicalOperator::Coalesce => {
+                self.compares_signature(&l.left, sc) || self.compares_signature(&l.right, sc)
+            }
+            Expression::BinaryExpression(b)
+                if matches!(
+                    b.operator,
+                    BinaryOperator::Equality
+                        | BinaryOperator::Inequality
+                        | BinaryOperator::StrictEquality
+                        | BinaryOperator::StrictInequality
+                ) =>
+            {
+                self.is_hmac(&b.left, sc) || self.is_hmac(&b.right, sc)
+            }
+            Expression::CallExpression(c) => {
+                let origin = match c.callee.get_inner_expression() {
+                    Expression::Identifier(id) => sc.lookup(id.name.as_str()),
+                    Expression::StaticMemberExpression(m) => {
+                        let r = match m.object.get_inner_expression() {
+                            Expression::Identifier(id) => sc.lookup(id.name.as_str()),
+                            _ => None,
+                        };
+                        r.and_then(|r| r.origin)
+                            .map(|o| o.member(m.property.name.as_str()))
+                            .map(|o| Val {
+                                origin: Some(o),
+                                ..Val::default()
+                            })
+                    }
+                    _ => None,
+                };
+                origin.and_then(|v| v.origin).is_some_and(|o| {
+                    matches!(
+                        crate::purpose::js_call(&o.module, &o.path),
+                        Some(CredentialKind::SafeCompare | CredentialKind::SenderVerify)
+                    )
+                })
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether an operand is an HMAC the code computed: a variable holding one, or the
+    /// computation written in place.
+    fn is_hmac(&mut self, e: &'a Expression<'a>, sc: &Rc<Scope<'a>>) -> bool {
+        match e.get_inner_expression() {
+            Expression::Identifier(id) => sc
+                .lookup(id.name.as_str())
+                .and_then(|v| v.origin)
+                .is_some_and(|o| &*o.module == "crypto" && o.path.starts_with("createHmac")),
+            Expression::CallExpression(c) => {
+                let module = self.cur_module();
+                self.modules
+                    .get(module)
+                    .and_then(|m| {
+                        m.file
+                            .text()
+                            .get(c.span().start as usize..c.span().end as usize)
+                    })
+                    .is_some_and(|t| t.contains("createHmac("))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the code has written, invoked or sent anything so far (reads of a secret or a
+    /// configuration item, needed to verify, are not effects of the caller's request).
+    pub(crate) fn wrote(&self) -> bool {
+        self.sdk_calls.iter().any(|c| {
+            if c.is_http() {
+                return c.tainted.is_some();
+            }
+            !crate::purpose::read_only(&c.operation)
+        }) || self
+            .flows
+            .iter()
+            .any(|f| f.kind != perimeter_diagnostics::Kind::VerboseError)
+    }
+
+    /// Whether a failure (an exception) at this point leaves the handler: every enclosing
+    /// `try` in the call chain has a `catch` that returns, throws or answers 4xx.
+    fn failure_leaves(&self) -> bool {
+        self.try_stack.iter().all(|leaves| *leaves)
+    }
+}

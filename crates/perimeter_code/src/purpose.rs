@@ -1,0 +1,218 @@
+//! Library calls that say what a handler does with credentials: a password checked or
+//! hashed, a token issued, an OAuth sign-in, a webhook's sender verified. The rules read them
+//! to tell an authentication endpoint (public by purpose) and a verified webhook from an open
+//! route; the engines record them as they meet the calls.
+
+use crate::summary::CredentialKind;
+
+/// A library function (package or module, and its last member name) and what calling it
+/// does. A module ending in `-` or `/` covers every package it starts (the provider packages
+/// of one family).
+struct CredentialApi {
+    module: &'static str,
+    name: &'static str,
+    kind: CredentialKind,
+}
+
+const fn api(module: &'static str, name: &'static str, kind: CredentialKind) -> CredentialApi {
+    CredentialApi { module, name, kind }
+}
+
+use CredentialKind::{
+    EventRefetch, Hmac, OAuth, PasswordCheck, PasswordDerive, PasswordHash, SafeCompare,
+    SenderVerify, TokenIssue,
+};
+
+/// JavaScript and TypeScript packages (npm names).
+const JS: &[CredentialApi] = &[
+    api("bcrypt", "compare", PasswordCheck),
+    api("bcrypt", "compareSync", PasswordCheck),
+    api("bcryptjs", "compare", PasswordCheck),
+    api("bcryptjs", "compareSync", PasswordCheck),
+    api("bcryptjs-then", "compare", PasswordCheck),
+    api("bcrypt-nodejs", "compare", PasswordCheck),
+    api("bcrypt-nodejs", "compareSync", PasswordCheck),
+    api("@node-rs/bcrypt", "compare", PasswordCheck),
+    api("@node-rs/bcrypt", "verify", PasswordCheck),
+    api("argon2", "verify", PasswordCheck),
+    api("@node-rs/argon2", "verify", PasswordCheck),
+    api("bcrypt", "hash", PasswordHash),
+    api("bcrypt", "hashSync", PasswordHash),
+    api("bcryptjs", "hash", PasswordHash),
+    api("bcryptjs", "hashSync", PasswordHash),
+    api("bcryptjs-then", "hash", PasswordHash),
+    api("bcrypt-nodejs", "hash", PasswordHash),
+    api("bcrypt-nodejs", "hashSync", PasswordHash),
+    api("@node-rs/bcrypt", "hash", PasswordHash),
+    api("argon2", "hash", PasswordHash),
+    api("@node-rs/argon2", "hash", PasswordHash),
+    api("crypto", "pbkdf2", PasswordDerive),
+    api("crypto", "pbkdf2Sync", PasswordDerive),
+    api("crypto", "scrypt", PasswordDerive),
+    api("crypto", "scryptSync", PasswordDerive),
+    api("crypto", "timingSafeEqual", SafeCompare),
+    api("crypto", "createHmac", Hmac),
+    api("jsonwebtoken", "sign", TokenIssue),
+    api("jose", "SignJWT", TokenIssue),
+    api("serverless-authentication", "createToken", TokenIssue),
+    api("serverless-authentication-", "signinHandler", OAuth),
+    api("serverless-authentication-", "callbackHandler", OAuth),
+    api("simple-oauth2", "getToken", OAuth),
+    api("google-auth-library", "getToken", OAuth),
+    api("openid-client", "callback", OAuth),
+    api("stripe", "constructEvent", SenderVerify),
+    api("stripe", "constructEventAsync", SenderVerify),
+    api("@octokit/webhooks", "verify", SenderVerify),
+    api("@octokit/webhooks-methods", "verify", SenderVerify),
+    api("svix", "verify", SenderVerify),
+    api("twilio", "validateRequest", SenderVerify),
+    api("@slack/events-api", "verifyRequestSignature", SenderVerify),
+];
+
+/// Python modules (the top-level module and the last name of the path).
+const PYTHON: &[CredentialApi] = &[
+    api("werkzeug", "check_password_hash", PasswordCheck),
+    api("bcrypt", "checkpw", PasswordCheck),
+    api("passlib", "verify", PasswordCheck),
+    api("passlib", "verify_and_update", PasswordCheck),
+    api("argon2", "verify", PasswordCheck),
+    api("django", "check_password", PasswordCheck),
+    api("werkzeug", "generate_password_hash", PasswordHash),
+    api("bcrypt", "hashpw", PasswordHash),
+    api("passlib", "hash", PasswordHash),
+    api("argon2", "hash", PasswordHash),
+    api("django", "make_password", PasswordHash),
+    api("hashlib", "pbkdf2_hmac", PasswordDerive),
+    api("hashlib", "scrypt", PasswordDerive),
+    api("hmac", "compare_digest", SafeCompare),
+    api("secrets", "compare_digest", SafeCompare),
+    api("hmac", "new", Hmac),
+    api("hmac", "digest", Hmac),
+    api("jwt", "encode", TokenIssue),
+    api("jose", "encode", TokenIssue),
+    api("authlib", "fetch_token", OAuth),
+    api("authlib", "fetch_access_token", OAuth),
+    api("requests_oauthlib", "fetch_token", OAuth),
+    api("google_auth_oauthlib", "fetch_token", OAuth),
+    api("stripe", "construct_event", SenderVerify),
+    api("svix", "verify", SenderVerify),
+    api("twilio", "validate", SenderVerify),
+    api("slack_sdk", "is_valid_request", SenderVerify),
+    api("slack_sdk", "is_valid", SenderVerify),
+];
+
+/// The last member name of a call's path (`compare` for `default.compare`, `verify` for
+/// `hash.pbkdf2_sha256.verify`, `SignJWT` for `SignJWT`).
+fn last_name(path: &str) -> &str {
+    let p = path.trim_end_matches("()");
+    p.rfind('.').map_or(p, |i| &p[i + 1..])
+}
+
+fn lookup(table: &[CredentialApi], module: &str, path: &str) -> Option<CredentialKind> {
+    let name = last_name(path);
+    table
+        .iter()
+        .find(|a| {
+            let module_ok = if a.module.ends_with('-') || a.module.ends_with('/') {
+                module.starts_with(a.module)
+            } else {
+                module == a.module
+            };
+            module_ok && a.name == name
+        })
+        .map(|a| a.kind)
+}
+
+/// How a call is named in messages: `stripe.events.retrieve` for the path
+/// `().events.retrieve` of `stripe`.
+pub(crate) fn call_name(module: &str, path: &str) -> String {
+    let path = path.replace("().", ".").replace("()", "");
+    let path = path.trim_start_matches('.');
+    if path.is_empty() {
+        module.to_owned()
+    } else {
+        format!("{module}.{path}")
+    }
+}
+
+/// What a JavaScript call of `module`'s `path` does with credentials, if anything.
+pub(crate) fn js_call(module: &str, path: &str) -> Option<CredentialKind> {
+    if module == "stripe" && path.trim_end_matches("()").ends_with("events.retrieve") {
+        return Some(EventRefetch);
+    }
+    lookup(JS, module, path)
+}
+
+/// What a Python call of `module`'s `path` does with credentials, if anything.
+pub(crate) fn python_call(module: &str, path: &str) -> Option<CredentialKind> {
+    // A method of an HMAC object (`hmac.new(...).digest`) is the first call's.
+    if module == "hmac" && path.contains("()") {
+        return None;
+    }
+    if module == "stripe" && path.ends_with("Event.retrieve") {
+        return Some(EventRefetch);
+    }
+    lookup(PYTHON, module, path)
+}
+
+/// Whether an operation only reads.
+pub(crate) fn read_only(op: &str) -> bool {
+    [
+        "Get", "BatchGet", "Query", "Scan", "Describe", "List", "Head",
+    ]
+    .iter()
+    .any(|p| op.starts_with(p))
+        || op == "Decrypt"
+}
+
+/// Whether a `catch` block stops the handler after a failure: it returns, throws, or
+/// answers 400, 401 or 403.
+pub(crate) fn catch_leaves(text: &str) -> bool {
+    crate::spec::leaves(text) || ["400", "401", "403"].iter().any(|s| text.contains(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_by_module_and_name() {
+        assert_eq!(js_call("bcryptjs", "compare"), Some(PasswordCheck));
+        assert_eq!(js_call("bcryptjs", "default.compare"), Some(PasswordCheck));
+        assert_eq!(js_call("jsonwebtoken", "sign"), Some(TokenIssue));
+        assert_eq!(js_call("crypto", "createHmac"), Some(Hmac));
+        assert_eq!(js_call("crypto", "createHmac().digest"), None);
+        assert_eq!(
+            js_call("stripe", "().webhooks.constructEvent"),
+            Some(SenderVerify)
+        );
+        assert_eq!(
+            js_call("serverless-authentication-google", "signinHandler"),
+            Some(OAuth)
+        );
+        assert_eq!(
+            js_call("stripe", "webhooks.constructEvent"),
+            Some(SenderVerify)
+        );
+        assert_eq!(js_call("stripe", "().events.retrieve"), Some(EventRefetch));
+        assert_eq!(js_call("stripe", "().customers.retrieve"), None);
+        assert_eq!(js_call("lodash", "compare"), None);
+        assert_eq!(
+            python_call("werkzeug", "security.check_password_hash"),
+            Some(PasswordCheck)
+        );
+        assert_eq!(
+            python_call("passlib", "hash.pbkdf2_sha256.verify"),
+            Some(PasswordCheck)
+        );
+        assert_eq!(python_call("jwt", "encode"), Some(TokenIssue));
+        assert_eq!(python_call("hmac", "compare_digest"), Some(SafeCompare));
+        assert_eq!(python_call("hmac", "new().digest"), None);
+        assert_eq!(python_call("json", "encode"), None);
+        assert_eq!(
+            call_name("stripe", "().events.retrieve"),
+            "stripe.events.retrieve"
+        );
+        assert_eq!(call_name("@slack/bolt", "App"), "@slack/bolt.App");
+    }
+}
