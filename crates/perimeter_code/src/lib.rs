@@ -11,6 +11,7 @@ pub mod js;
 pub mod limits;
 pub mod python;
 pub mod repo;
+mod request;
 mod spec;
 pub mod summary;
 mod text;

@@ -211,17 +211,29 @@ pub(crate) fn from_code(s: &FunctionSummary, catch_all: bool) -> Reach {
     {
         return Reach::Effects(format!("passes event data to `{}`", flow.sink_name));
     }
-    if let Some(call) = s
-        .sdk_calls
+    // What a request reaches, when the analysis tells it apart from what the modules do when
+    // they load and the request calls nothing unknown (through which anything set up may be
+    // reached): a client built, a secret read or a package imported at load is no effect of
+    // the route's own.
+    let request = s.request.as_ref().filter(|r| r.opaque.is_none());
+    let calls: Vec<&perimeter_code::SdkCall> = match request {
+        Some(r) => r.sdk_calls.iter().filter_map(|&i| s.sdk_calls.get(i)).collect(),
+        None => s.sdk_calls.iter().collect(),
+    };
+    let (env_reads, imports) = match request {
+        Some(r) => (&r.env_reads, &r.imports),
+        None => (&s.env_reads, &s.imports),
+    };
+    if let Some(call) = calls
         .iter()
         .find(|c| !c.is_http() && !telemetry(&c.service, &c.operation))
     {
         return Reach::Effects(format!("calls `{}:{}`", call.service, call.operation));
     }
-    if let Some(name) = s.env_reads.iter().find(|n| secret_name(n)) {
+    if let Some(name) = env_reads.iter().find(|n| secret_name(n)) {
         return Reach::Effects(format!("reads the secret `{name}`"));
     }
-    if let Some(p) = s.imports.iter().find(|p| effectful_package(p)) {
+    if let Some(p) = imports.iter().find(|p| effectful_package(p)) {
         return Reach::Effects(format!("uses `{p}`"));
     }
     Reach::Stateless
