@@ -96,6 +96,10 @@ struct Frame<'a> {
     entry: bool,
 }
 
+/// A function handed to a library while the modules loaded: the library's module, the
+/// function, and the origin of what the library passes it.
+type Deferred<'a> = (Rc<str>, Rc<Func<'a>>, Option<Rc<super::value::Origin>>);
+
 /// The engine's state for one handler analysis.
 pub(crate) struct Engine<'a> {
     alloc: &'a Allocator,
@@ -132,7 +136,7 @@ pub(crate) struct Engine<'a> {
     packages: FxHashMap<String, String>,
     /// Functions handed to a library while the modules loaded, by the library's module: the
     /// library may call them for a request, so a request that calls the library runs them.
-    deferred: Vec<(Rc<str>, Rc<Func<'a>>, Option<Rc<super::value::Origin>>)>,
+    deferred: Vec<Deferred<'a>>,
     /// Names of the functions and methods the modules define: a method of that name called on
     /// a value the analysis knows nothing of may be one of them.
     defined: FxHashSet<String>,

@@ -77,6 +77,8 @@ struct ClassDef {
     methods: IndexMap<String, usize>,
     attrs: IndexMap<String, Val>,
     bases: Vec<usize>,
+    /// Bases from libraries (`pynamodb.models.Model`, `MongoModel`).
+    ext_bases: Vec<Rc<Origin>>,
     /// Annotated attribute names in order (dataclass fields).
     fields: Vec<String>,
 }
@@ -707,10 +709,13 @@ impl<'r> Engine<'r> {
         self.class_index.insert(key, idx);
         let name = c.name.as_str().to_owned();
         let mut bases = Vec::new();
+        let mut ext_bases = Vec::new();
         if let Some(args) = &c.arguments {
             for b in &args.args {
-                if let Shape::Class(bi) = self.eval(b).shape {
-                    bases.push(bi);
+                match self.eval(b).shape {
+                    Shape::Class(bi) => bases.push(bi),
+                    Shape::Ext(o) => ext_bases.push(o),
+                    _ => {}
                 }
             }
         }
@@ -718,6 +723,7 @@ impl<'r> Engine<'r> {
             methods: IndexMap::new(),
             attrs: IndexMap::new(),
             bases,
+            ext_bases,
             fields: Vec::new(),
         });
         for s in &c.body {
@@ -2469,6 +2475,22 @@ impl<'r> Engine<'r> {
         match &recv.shape {
             Shape::Module(_) | Shape::Instance(_) | Shape::Class(_) => {
                 let f = self.attribute(recv, method, r);
+                // A method inherited from a library class (an ORM model's `get` or `save`):
+                // a call into that library.
+                let class = match &recv.shape {
+                    Shape::Instance(i) => i.try_borrow().ok().map(|i| i.class),
+                    Shape::Class(c) => Some(*c),
+                    _ => None,
+                };
+                if f.is_empty()
+                    && let Some(base) =
+                        class.and_then(|c| self.in_hierarchy(c, |cd| cd.ext_bases.first().cloned()))
+                {
+                    self.request_call(Some(&base.member(method)), &f, r);
+                    let mut t = recv.taint.clone();
+                    add_taints(&mut t, args.all_taints());
+                    return Val::tainted(t);
+                }
                 if f.is_empty() && matches!(recv.shape, Shape::Instance(_)) {
                     // A method the class does not define: from a base the analysis does not
                     // see, or set at run time.
