@@ -1272,7 +1272,9 @@ impl<'a> Engine<'a> {
         }
         let v = self.eval_inner(e, sc);
         self.eval_depth -= 1;
-        if let Some(t) = &v.text
+        // An environment variable's value used for a request (read there, or read when a
+        // module loaded): constants, the common case, are passed over first.
+        if let Some(t @ (crate::text::Text::Env(_) | crate::text::Text::OneOf(_))) = &v.text
             && self.in_request()
         {
             for alt in t.alternatives() {

@@ -1830,7 +1830,9 @@ impl<'r> Engine<'r> {
         }
         let v = self.eval_inner(e);
         self.expr_depth -= 1;
-        if let Some(t) = &v.text
+        // An environment variable's value used for a request (read there, or read when a
+        // module loaded): constants, the common case, are passed over first.
+        if let Some(t @ (Text::Env(_) | Text::OneOf(_))) = &v.text
             && self.in_request()
         {
             for alt in t.alternatives() {
