@@ -5242,3 +5242,222 @@ def main(event, context):
         check(JS_OAUTH_CALLBACK, "low", "an OAuth callback");
     }
 }
+
+// --- issue 16 item 2: AUTH001 severity follows what a request reaches, not what the modules
+// set up when they load (authfx) ---
+mod request_reach {
+    use std::path::Path;
+
+    use serde_json::Value;
+
+    use super::{json, run, write};
+
+    /// The AUTH001 finding of each function: `(function, severity, message)`.
+    fn routes(root: &Path) -> Vec<(String, String, String)> {
+        let r = json(&run(
+            root,
+            &[
+                "scan",
+                "--format",
+                "json",
+                "--no-cache",
+                "--allow-errors",
+                ".",
+            ],
+        ));
+        let mut out: Vec<(String, String, String)> = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "AUTH001")
+            .map(|f: &Value| {
+                (
+                    f["function"].as_str().unwrap_or_default().to_owned(),
+                    f["severity"].as_str().unwrap().to_owned(),
+                    f["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn severity_of(all: &[(String, String, String)], function: &str) -> String {
+        let (_, sev, msg) = all
+            .iter()
+            .find(|(f, _, _)| f == function)
+            .unwrap_or_else(|| panic!("no AUTH001 for {function}: {all:?}"));
+        format!("{sev}: {msg}")
+    }
+
+    fn serverless(runtime: &str, functions: &[(&str, &str, &str)]) -> String {
+        let mut s =
+            format!("service: shop\nprovider:\n  name: aws\n  runtime: {runtime}\nfunctions:\n");
+        for (name, handler, path) in functions {
+            s.push_str(&format!(
+                "  {name}:\n    handler: {handler}\n    events:\n      - httpApi:\n          method: GET\n          path: {path}\n"
+            ));
+        }
+        s
+    }
+
+    /// A TypeScript service whose shared module builds a DynamoDB client and reads a password
+    /// when it loads: a route that only answers is low, a route whose helper (in another
+    /// module) writes through that client stays high.
+    #[test]
+    fn module_level_client_and_secret_are_not_charged_to_a_route_that_does_not_use_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(
+            root,
+            "serverless.yml",
+            &serverless(
+                "nodejs20.x",
+                &[
+                    ("status", "src/status.main", "/status"),
+                    ("order", "src/order.main", "/order"),
+                ],
+            ),
+        );
+        write(
+            root,
+            "src/shared/clients.ts",
+            "import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';\n\
+             export const password = process.env.LEDGER_PASSWORD;\n\
+             export const ddb = new DynamoDBClient({});\n\
+             export async function record(id: string) {\n\
+             \x20 await ddb.send(new PutItemCommand({ TableName: process.env.LEDGER, Item: { id: { S: id } } }));\n\
+             }\n",
+        );
+        write(
+            root,
+            "src/shared/reply.ts",
+            "import { ddb } from './clients';\n\
+             export const reply = (body: object) => ({ statusCode: 200, body: JSON.stringify(body) });\n\
+             export const client = ddb;\n",
+        );
+        write(
+            root,
+            "src/status.ts",
+            "import { reply } from './shared/reply';\n\
+             export const main = async () => reply({ up: true, at: Date.now() });\n",
+        );
+        write(
+            root,
+            "src/order.ts",
+            "import { reply } from './shared/reply';\n\
+             import { record } from './shared/clients';\n\
+             export const main = async (event: any) => {\n\
+             \x20 await record(event.queryStringParameters.id);\n\
+             \x20 return reply({ saved: true });\n\
+             };\n",
+        );
+        let all = routes(root);
+        assert!(severity_of(&all, "status").starts_with("low"), "{all:#?}");
+        let order = severity_of(&all, "order");
+        assert!(
+            order.starts_with("high") && order.contains("dynamodb:PutItem"),
+            "{all:#?}"
+        );
+    }
+
+    /// Functions handed to a library when the module loads (resolvers inside a schema object)
+    /// run for the request that calls the library; a call to a method the modules define on a
+    /// value the analysis cannot place keeps everything charged.
+    #[test]
+    fn library_held_callbacks_and_unresolved_dispatch_keep_a_route_high() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(
+            root,
+            "serverless.yml",
+            &serverless(
+                "nodejs20.x",
+                &[("query", "api.query", "/q"), ("lookup", "api.lookup", "/l")],
+            ),
+        );
+        write(
+            root,
+            "api.js",
+            "const gql = require('tiny-gql');\n\
+             const { S3 } = require('aws-sdk');\n\
+             const s3 = new S3();\n\
+             const schema = gql.buildSchema({\n\
+             \x20 fields: { file: { resolve: (_, args) => s3.getObject({ Bucket: 'docs', Key: args.key }).promise() } },\n\
+             });\n\
+             class Finder { locate(k) { return s3.getObject({ Bucket: 'docs', Key: k }).promise(); } }\n\
+             exports.Finder = Finder;\n\
+             exports.query = async (event) => gql.run(schema, event.body);\n\
+             exports.lookup = async (event, context) => context.registry.finder.locate(event.body);\n",
+        );
+        let all = routes(root);
+        let query = severity_of(&all, "query");
+        assert!(
+            query.starts_with("high") && query.contains("s3:GetObject"),
+            "{all:#?}"
+        );
+        assert!(severity_of(&all, "lookup").starts_with("high"), "{all:#?}");
+    }
+
+    /// Python: a module that connects to MongoDB when it loads; the health route is low, the
+    /// route that queries through a helper module stays high, and so does a route whose write
+    /// sits behind a flag it sets from the request.
+    #[test]
+    fn python_module_level_connection_is_charged_only_to_the_routes_that_query() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(
+            root,
+            "serverless.yml",
+            &serverless(
+                "python3.12",
+                &[
+                    ("ping", "routes/ping.handler", "/ping"),
+                    ("books", "routes/books.handler", "/books"),
+                    ("upload", "routes/upload.handler", "/upload"),
+                ],
+            ),
+        );
+        write(root, "routes/__init__.py", "");
+        write(
+            root,
+            "routes/store.py",
+            "import os\nimport pymongo\n\n\
+             CONN = pymongo.MongoClient(os.environ[\"CATALOG_MONGO_URI\"])\n\
+             SHELF = CONN[\"library\"][\"books\"]\n\n\n\
+             def titles(author):\n    return [b[\"title\"] for b in SHELF.find({\"author\": author})]\n",
+        );
+        write(
+            root,
+            "routes/ping.py",
+            "import json\nfrom routes import store  # noqa: F401\n\n\n\
+             def handler(event, context):\n    return {\"statusCode\": 200, \"body\": json.dumps({\"pong\": True})}\n",
+        );
+        write(
+            root,
+            "routes/books.py",
+            "import json\nfrom routes.store import titles\n\n\n\
+             def handler(event, context):\n    author = event[\"queryStringParameters\"][\"author\"]\n    return {\"statusCode\": 200, \"body\": json.dumps(titles(author))}\n",
+        );
+        write(
+            root,
+            "routes/upload.py",
+            "import os\nimport boto3\n\nBUCKET = os.environ.get(\"INBOX\")\ns3 = boto3.client(\"s3\")\n\n\n\
+             def keep(body, on):\n    if on:\n        s3.put_object(Bucket=BUCKET, Key=\"last\", Body=body)\n\n\n\
+             def handler(event, context):\n    on = False\n    if \"keep\" in event[\"queryStringParameters\"]:\n        on = event[\"queryStringParameters\"][\"keep\"] == \"yes\"\n    keep(event[\"body\"], on)\n    return {\"statusCode\": 204}\n",
+        );
+        let all = routes(root);
+        assert!(severity_of(&all, "ping").starts_with("low"), "{all:#?}");
+        let books = severity_of(&all, "books");
+        assert!(
+            books.starts_with("high") && books.contains("pymongo"),
+            "{all:#?}"
+        );
+        let upload = severity_of(&all, "upload");
+        assert!(
+            upload.starts_with("high") && upload.contains("s3:PutObject"),
+            "{all:#?}"
+        );
+    }
+}
+// --- end issue 16 item 2: request reach (authfx) ---

@@ -12,6 +12,7 @@ pub mod limits;
 mod purpose;
 pub mod python;
 pub mod repo;
+mod request;
 mod spec;
 pub mod summary;
 mod text;

@@ -47,8 +47,29 @@ pub struct FunctionSummary {
     /// an OAuth exchange, a webhook's sender verified), in the order the analysis met them.
     #[serde(default)]
     pub credentials: Vec<CredentialCall>,
+    /// What a request reaches: the part of the above done while the entry points run, as
+    /// against what the modules do when they load (a client built, a connection string read,
+    /// a package imported). `None` when the analysis did not tell them apart.
+    #[serde(default)]
+    pub request: Option<RequestReach>,
     /// What could not be analysed (handler not found, parse errors, budget exhausted).
     pub errors: Vec<ScanError>,
+}
+
+/// What the entry points (the handler, or the routes of a framework app) reach when a request
+/// runs them, through every call they make, across modules.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RequestReach {
+    /// The SDK calls made while a request runs (indices into the summary's `sdk_calls`).
+    pub sdk_calls: Vec<usize>,
+    /// Environment variables read while a request runs, or whose values, read when a module
+    /// loaded, a request uses (sorted).
+    pub env_reads: Vec<String>,
+    /// Packages whose functions or objects a request calls (sorted).
+    pub imports: Vec<String>,
+    /// The first call a request makes to something the analysis knows nothing of (a value of
+    /// no known definition or library): what the modules set up may be reached through it.
+    pub opaque: Option<Loc>,
 }
 
 /// An access check whose denial does not stop the handler: the branch sends a 401 or 403

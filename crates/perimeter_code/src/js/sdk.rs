@@ -427,6 +427,9 @@ fn record<'a>(
         key,
         fields,
     };
+    if eng.in_request() {
+        eng.request.call(&call.loc, &call.operation);
+    }
     crate::spec::record_calls(&mut eng.sdk_calls, call, choices);
     if service == "s3" && S3_READS.contains(&op) {
         let chosen = ["Key", "Bucket"]

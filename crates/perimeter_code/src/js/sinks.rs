@@ -330,6 +330,9 @@ impl<'a> Engine<'a> {
             fields: Vec::new(),
         };
         let choices = crate::spec::resource_choices(url.text.as_ref());
+        if self.in_request() {
+            self.request.call(&call.loc, &call.operation);
+        }
         crate::spec::record_calls(&mut self.sdk_calls, call, choices);
     }
 

@@ -92,7 +92,13 @@ struct Frame<'a> {
     handler: bool,
     name: String,
     dead: bool,
+    /// An entry point: what runs from here (modules it loads aside) runs for a request.
+    entry: bool,
 }
+
+/// A function handed to a library while the modules loaded: the library's module, the
+/// function, and the origin of what the library passes it.
+type Deferred<'a> = (Rc<str>, Rc<Func<'a>>, Option<Rc<super::value::Origin>>);
 
 /// The engine's state for one handler analysis.
 pub(crate) struct Engine<'a> {
@@ -124,6 +130,20 @@ pub(crate) struct Engine<'a> {
     pub imports: BTreeSet<String>,
     /// Environment variables read by name.
     pub env_reads: std::cell::RefCell<BTreeSet<String>>,
+    /// What the code run by a request does.
+    pub request: crate::request::RequestLog,
+    /// Whether an entry point ran (else what a request reaches is not known).
+    pub entered: bool,
+    /// The next invocation is an entry point.
+    entering: bool,
+    /// The package of each library module imported (normalised module name to package).
+    packages: FxHashMap<String, String>,
+    /// Functions handed to a library while the modules loaded, by the library's module: the
+    /// library may call them for a request, so a request that calls the library runs them.
+    deferred: Vec<Deferred<'a>>,
+    /// Names of the functions and methods the modules define: a method of that name called on
+    /// a value the analysis knows nothing of may be one of them.
+    defined: FxHashSet<String>,
     stack: Vec<Frame<'a>>,
     memo: FxHashMap<(usize, u32, String), (Val<'a>, Vec<Val<'a>>)>,
     scopes: Vec<Rc<Scope<'a>>>,
@@ -162,6 +182,12 @@ impl<'a> Engine<'a> {
             errors: Vec::new(),
             imports: BTreeSet::new(),
             env_reads: std::cell::RefCell::default(),
+            request: crate::request::RequestLog::default(),
+            entered: false,
+            entering: false,
+            packages: FxHashMap::default(),
+            deferred: Vec::new(),
+            defined: FxHashSet::default(),
             stack: Vec::new(),
             memo: FxHashMap::default(),
             scopes: Vec::new(),
@@ -188,6 +214,21 @@ impl<'a> Engine<'a> {
             }
         }
         self.deferred_exports.clear();
+        self.deferred.clear();
+    }
+
+    /// Whether the code being evaluated runs for a request: inside an entry point and not in
+    /// the top level of a module it loads.
+    pub(crate) fn in_request(&self) -> bool {
+        for f in self.stack.iter().rev() {
+            if f.entry {
+                return true;
+            }
+            if f.key.1 == u32::MAX {
+                return false;
+            }
+        }
+        false
     }
 
     // ----- locations, budget -------------------------------------------------------------
@@ -356,6 +397,7 @@ impl<'a> Engine<'a> {
             handler: false,
             name: format!("module {path}"),
             dead: false,
+            entry: false,
         });
         self.exec_block(&program.body, &scope);
         let deferred: Vec<_> = {
@@ -407,6 +449,7 @@ impl<'a> Engine<'a> {
             },
             Import::Package(module, package) => {
                 if let Some(p) = package {
+                    self.packages.insert(module.clone(), p.clone());
                     self.imports.insert(p);
                 }
                 Val::origin(&module, "")
@@ -1260,6 +1303,17 @@ impl<'a> Engine<'a> {
         }
         let v = self.eval_inner(e, sc);
         self.eval_depth -= 1;
+        // An environment variable's value used for a request (read there, or read when a
+        // module loaded): constants, the common case, are passed over first.
+        if let Some(t @ (crate::text::Text::Env(_) | crate::text::Text::OneOf(_))) = &v.text
+            && self.in_request()
+        {
+            for alt in t.alternatives() {
+                if let crate::text::Text::Env(name) = alt {
+                    self.request.env(&name);
+                }
+            }
+        }
         v
     }
 
@@ -1687,6 +1741,10 @@ impl<'a> Engine<'a> {
 
     fn func_val(&mut self, node: FnNode<'a>, sc: &Rc<Scope<'a>>, name: &str) -> Val<'a> {
         let module = self.cur();
+        let last = name.rsplit('.').next().unwrap_or(name);
+        if !self.defined.contains(last) {
+            self.defined.insert(last.to_owned());
+        }
         Val {
             func: Some(Rc::new(Func {
                 node,
@@ -1707,6 +1765,12 @@ impl<'a> Engine<'a> {
         let mut v = self.func_val(FnNode::Class(c), sc, &name);
         let mut statics = Obj::default();
         for el in &c.body.body {
+            if let ClassElement::MethodDefinition(m) = el
+                && let Some(k) = m.key.static_name()
+                && !self.defined.contains(k.as_ref())
+            {
+                self.defined.insert(k.into_owned());
+            }
             match el {
                 ClassElement::MethodDefinition(m) if m.r#static => {
                     if let Some(k) = m.key.static_name() {
@@ -1805,6 +1869,19 @@ impl<'a> Engine<'a> {
             }
             return self.invoke(&func, recv.cloned(), args, false);
         }
+        if self.in_request() {
+            self.request_call(span, recv, f, method, &args, is_new);
+        } else if let Some(o) = &f.origin {
+            // Functions inside the objects handed to a library (resolvers of a schema, the
+            // handlers of a router's table) are the library's to call, maybe for a request.
+            let mut nested = Vec::new();
+            for a in &args {
+                nested_funcs(a, 0, &mut nested);
+            }
+            for func in nested {
+                self.deferred.push((Rc::clone(&o.module), func, None));
+            }
+        }
         match &f.tag {
             Tag::Callback => {
                 if let Some(r) = args.get(1) {
@@ -1838,6 +1915,57 @@ impl<'a> Engine<'a> {
     }
 
     /// A call of code we do not have: callbacks run, the result carries every input label.
+    /// Records what a call a request makes to something other than the repository's code
+    /// reaches: a package's functions (a constructor alone does nothing), the functions the
+    /// modules handed that package when they loaded or the request hands it, or, for a callee
+    /// the analysis knows nothing of, anything.
+    fn request_call(
+        &mut self,
+        span: Span,
+        recv: Option<&Val<'a>>,
+        f: &Val<'a>,
+        method: Option<&str>,
+        args: &[Val<'a>],
+        is_new: bool,
+    ) {
+        if let Some(o) = &f.origin {
+            if !is_new && let Some(p) = self.packages.get(&*o.module) {
+                self.request.import(p);
+            }
+            // The library may call the functions inside the objects it is handed.
+            let mut nested = Vec::new();
+            for a in args {
+                nested_funcs(a, 0, &mut nested);
+            }
+            for func in nested {
+                self.run_callback(&func, None);
+            }
+            if self.deferred.iter().any(|d| d.0 == o.module) {
+                let (run, keep) = std::mem::take(&mut self.deferred)
+                    .into_iter()
+                    .partition::<Vec<_>, _>(|d| d.0 == o.module);
+                self.deferred = keep;
+                for (_, func, called) in run {
+                    self.run_callback(&func, called.as_ref());
+                }
+            }
+            return;
+        }
+        // A call on a value of no known definition: a function, or a method the modules
+        // define (a method of an unknown receiver with a name they do not define is a
+        // builtin's or a library's).
+        let unknown = match (recv, method) {
+            (Some(r), Some(m)) => blank(r) && self.defined.contains(m),
+            (Some(r), None) => blank(r),
+            (None, _) => true,
+        };
+        if blank(f) && unknown {
+            let module = self.cur();
+            let at = self.loc_in(module, span);
+            self.request.opaque(at);
+        }
+    }
+
     fn external(&mut self, recv: Option<&Val<'a>>, f: &Val<'a>, args: &[Val<'a>]) -> Val<'a> {
         let called = f.origin.as_ref().map(|o| o.called());
         let mut wrapped = None;
@@ -1849,6 +1977,12 @@ impl<'a> Engine<'a> {
             if let Some(func) = &a.func {
                 if wrapped.is_none() {
                     wrapped = Some(Rc::clone(func));
+                }
+                if !self.in_request()
+                    && let Some(o) = &f.origin
+                {
+                    self.deferred
+                        .push((Rc::clone(&o.module), Rc::clone(func), called.clone()));
                 }
                 self.run_callback(func, called.as_ref());
             } else {
@@ -2120,6 +2254,8 @@ impl<'a> Engine<'a> {
         args: Vec<Val<'a>>,
         handler: bool,
     ) -> Val<'a> {
+        let entry = std::mem::take(&mut self.entering);
+        self.entered |= entry;
         let args: Vec<Val<'a>> = if func.bound.is_empty() {
             args
         } else {
@@ -2144,7 +2280,12 @@ impl<'a> Engine<'a> {
             }
             return Val::tainted(t);
         }
-        let fp = fingerprint(this.as_ref(), &args, handler);
+        let mut fp = fingerprint(this.as_ref(), &args, handler);
+        // What a call does for a request is recorded apart from what it does while a module
+        // loads: the same call in both is run in both.
+        if entry || self.in_request() {
+            fp.push('R');
+        }
         let memo_key = (key.0, key.1, fp);
         if let Some((v, _)) = self.memo.get(&memo_key) {
             return v.clone();
@@ -2167,6 +2308,7 @@ impl<'a> Engine<'a> {
             handler,
             name: func.name.clone(),
             dead: false,
+            entry,
         });
         match func.node {
             FnNode::Func(f) => {
@@ -2278,6 +2420,7 @@ impl<'a> Engine<'a> {
                 handler: false,
                 name: func.name.clone(),
                 dead: false,
+                entry: false,
             });
             let parent = self.eval(&h.expression, &func.scope);
             self.stack.pop();
@@ -2299,6 +2442,7 @@ impl<'a> Engine<'a> {
             handler: false,
             name: func.name.clone(),
             dead: false,
+            entry: false,
         });
         for el in &c.body.body {
             match el {
@@ -2368,6 +2512,7 @@ impl<'a> Engine<'a> {
             tag: Tag::Callback,
             ..Val::default()
         };
+        self.entering = true;
         if convention.context_first() {
             self.invoke(func, None, vec![context, event], true);
             return;
@@ -2394,6 +2539,7 @@ impl<'a> Engine<'a> {
             ..Val::default()
         };
         let next = self.error_val_in(func.module, span);
+        self.entering = true;
         self.invoke(func, None, vec![req, res, next], false);
     }
 
@@ -2561,6 +2707,40 @@ fn index_of_arg<'a>(e: &'a Expression<'a>) -> Option<&'a str> {
 }
 
 /// Identity of an invocation's inputs, for memoisation.
+/// Most functions collected from the objects handed to one library call.
+const MAX_NESTED_FUNCS: usize = 64;
+
+/// The functions inside the objects of a value (not the value itself: a function handed to a
+/// library directly is run as a callback already), a few levels deep.
+fn nested_funcs<'a>(v: &Val<'a>, depth: u32, out: &mut Vec<Rc<Func<'a>>>) {
+    if depth > 0
+        && let Some(f) = &v.func
+        && !matches!(f.node, FnNode::Class(_))
+        && out.len() < MAX_NESTED_FUNCS
+        && !out.iter().any(|g| Rc::ptr_eq(g, f))
+    {
+        out.push(Rc::clone(f));
+    }
+    if depth >= 4 {
+        return;
+    }
+    let Some(o) = &v.obj else { return };
+    let Ok(o) = o.try_borrow() else { return };
+    for field in o.fields.values().chain(o.elems.iter()) {
+        nested_funcs(field, depth + 1, out);
+    }
+}
+
+/// Whether nothing is known of a value: no definition, library, object, text or taint.
+fn blank(v: &Val<'_>) -> bool {
+    v.func.is_none()
+        && v.origin.is_none()
+        && v.obj.is_none()
+        && v.text.is_none()
+        && v.taint.is_empty()
+        && matches!(v.tag, Tag::None)
+}
+
 fn fingerprint<'a>(this: Option<&Val<'a>>, args: &[Val<'a>], handler: bool) -> String {
     let mut s = String::new();
     if handler {

@@ -147,6 +147,11 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
         ))
     });
     summary.sdk_calls = calls;
+    // Without an entry point run, what a request reaches is not known apart.
+    let request = std::mem::take(&mut engine.request);
+    if engine.entered {
+        summary.request = Some(request.finish(&summary.sdk_calls));
+    }
     crate::summary::set_denials(&mut summary, std::mem::take(&mut engine.denials));
     crate::summary::set_guards(&mut summary, std::mem::take(&mut engine.guards));
     crate::summary::set_credentials(&mut summary, std::mem::take(&mut engine.credentials));

@@ -355,6 +355,9 @@ impl Engine<'_> {
             fields: Vec::new(),
         };
         let choices = crate::spec::resource_choices(url.text.as_ref());
+        if self.in_request() {
+            self.request.call(&call.loc, &call.operation);
+        }
         crate::spec::record_calls(&mut self.sdk_calls, call, choices);
     }
 

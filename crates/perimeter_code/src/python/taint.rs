@@ -77,6 +77,8 @@ struct ClassDef {
     methods: IndexMap<String, usize>,
     attrs: IndexMap<String, Val>,
     bases: Vec<usize>,
+    /// Bases from libraries (`pynamodb.models.Model`, `MongoModel`).
+    ext_bases: Vec<Rc<Origin>>,
     /// Annotated attribute names in order (dataclass fields).
     fields: Vec<String>,
 }
@@ -191,6 +193,13 @@ pub(crate) struct Engine<'r> {
     pub imports: BTreeSet<String>,
     /// Environment variables read by name.
     pub env_reads: std::cell::RefCell<BTreeSet<String>>,
+    /// What the code run by a request does.
+    pub request: crate::request::RequestLog,
+    /// Whether an entry point ran (else what a request reaches is not known).
+    pub entered: bool,
+    /// Names of the functions and methods the modules define: a method of that name called on
+    /// a value the analysis knows nothing of may be one of them.
+    defined: FxHashSet<String>,
     stack: Vec<Frame>,
     memo: FxHashMap<(usize, String), Val>,
     steps: usize,
@@ -254,6 +263,9 @@ impl<'r> Engine<'r> {
             errors: Vec::new(),
             imports: BTreeSet::new(),
             env_reads: std::cell::RefCell::default(),
+            request: crate::request::RequestLog::default(),
+            entered: false,
+            defined: FxHashSet::default(),
             stack: Vec::new(),
             memo: FxHashMap::default(),
             steps: 0,
@@ -648,6 +660,9 @@ impl<'r> Engine<'r> {
             None => def.name.as_str().to_owned(),
         };
         let idx = self.funcs.len();
+        if !self.defined.contains(def.name.as_str()) {
+            self.defined.insert(def.name.as_str().to_owned());
+        }
         self.funcs.push(FuncDef {
             module: m,
             start: def.range.start().to_u32(),
@@ -705,10 +720,13 @@ impl<'r> Engine<'r> {
         self.class_index.insert(key, idx);
         let name = c.name.as_str().to_owned();
         let mut bases = Vec::new();
+        let mut ext_bases = Vec::new();
         if let Some(args) = &c.arguments {
             for b in &args.args {
-                if let Shape::Class(bi) = self.eval(b).shape {
-                    bases.push(bi);
+                match self.eval(b).shape {
+                    Shape::Class(bi) => bases.push(bi),
+                    Shape::Ext(o) => ext_bases.push(o),
+                    _ => {}
                 }
             }
         }
@@ -716,6 +734,7 @@ impl<'r> Engine<'r> {
             methods: IndexMap::new(),
             attrs: IndexMap::new(),
             bases,
+            ext_bases,
             fields: Vec::new(),
         });
         for s in &c.body {
@@ -1104,8 +1123,14 @@ impl<'r> Engine<'r> {
         let Some(def) = find_def(&ast.body, self.funcs[idx].start) else {
             return Val::default();
         };
+        self.entered |= handler;
         let key = if closure.is_none() {
-            let key = Self::memo_key(idx, bound.as_ref(), &args);
+            let mut key = Self::memo_key(idx, bound.as_ref(), &args);
+            // What a call does for a request is recorded apart from what it does while a
+            // module loads: the same call in both is run in both.
+            if handler || self.in_request() {
+                key.1.push('R');
+            }
             if let Some(v) = self.memo.get(&key) {
                 return v.clone();
             }
@@ -1823,7 +1848,70 @@ impl<'r> Engine<'r> {
         }
         let v = self.eval_inner(e);
         self.expr_depth -= 1;
+        // An environment variable's value used for a request (read there, or read when a
+        // module loaded): constants, the common case, are passed over first.
+        if let Some(t @ (Text::Env(_) | Text::OneOf(_))) = &v.text
+            && self.in_request()
+        {
+            for alt in t.alternatives() {
+                if let Text::Env(name) = alt {
+                    self.request.env(&name);
+                }
+            }
+        }
         v
+    }
+
+    /// Whether the code being run runs for a request: inside an entry point (the handler or
+    /// a route) and not in the top level of a module it imports.
+    pub(crate) fn in_request(&self) -> bool {
+        for f in self.stack.iter().rev() {
+            if f.handler {
+                return true;
+            }
+            if f.func.is_none() {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// Records what a call a request makes outside the repository's code reaches: a
+    /// package's functions (a constructor or a client factory alone does nothing), or, for a
+    /// callee the analysis knows nothing of, anything.
+    fn request_call(&mut self, origin: Option<&Origin>, callee: &Val, r: TextRange) {
+        if !self.in_request() {
+            return;
+        }
+        match origin {
+            Some(o) => {
+                let name = o.name();
+                let builds = name.starts_with(|c: char| c.is_ascii_uppercase())
+                    || matches!(name, "client" | "resource");
+                if !builds && self.imports.contains(&*o.module) {
+                    let module = o.module.to_string();
+                    self.request.import(&module);
+                }
+            }
+            None if blank(callee) => {
+                let loc = self.loc(r);
+                self.request.opaque(loc);
+            }
+            None => {}
+        }
+    }
+
+    /// Records that a request calls an AWS client or resource object.
+    fn request_sdk(&mut self) {
+        if !self.in_request() {
+            return;
+        }
+        if let Some(p) = ["boto3", "aioboto3", "botocore"]
+            .into_iter()
+            .find(|p| self.imports.contains(*p))
+        {
+            self.request.import(p);
+        }
     }
 
     fn eval_inner(&mut self, e: &Expr) -> Val {
@@ -2359,9 +2447,11 @@ impl<'r> Engine<'r> {
             Shape::Class(c) => self.instantiate(*c, args, r),
             Shape::Ext(o) => {
                 let o = Rc::clone(o);
+                self.request_call(Some(&o), f, r);
                 self.library_or_generic(&o, None, &args, r, call, &f.taint)
             }
             _ => {
+                self.request_call(None, f, r);
                 let mut t = f.taint.clone();
                 add_taints(&mut t, args.all_taints());
                 Val::tainted(t)
@@ -2410,21 +2500,43 @@ impl<'r> Engine<'r> {
         match &recv.shape {
             Shape::Module(_) | Shape::Instance(_) | Shape::Class(_) => {
                 let f = self.attribute(recv, method, r);
+                // A method inherited from a library class (an ORM model's `get` or `save`):
+                // a call into that library.
+                let class = match &recv.shape {
+                    Shape::Instance(i) => i.try_borrow().ok().map(|i| i.class),
+                    Shape::Class(c) => Some(*c),
+                    _ => None,
+                };
+                if f.is_empty()
+                    && let Some(base) =
+                        class.and_then(|c| self.in_hierarchy(c, |cd| cd.ext_bases.first().cloned()))
+                {
+                    self.request_call(Some(&base.member(method)), &f, r);
+                    let mut t = recv.taint.clone();
+                    add_taints(&mut t, args.all_taints());
+                    return Val::tainted(t);
+                }
                 if f.is_empty() && matches!(recv.shape, Shape::Instance(_)) {
+                    // A method the class does not define: from a base the analysis does not
+                    // see, or set at run time.
+                    self.request_call(None, &Val::default(), r);
                     return self.unknown_method(recv, method, &args, r, call);
                 }
                 self.call_value(&f, args, r, call)
             }
             Shape::Client(c) => {
                 let c = Rc::clone(c);
+                self.request_sdk();
                 super::sdk::client_method(self, &c, method, &args, r)
             }
             Shape::Bound(b) => {
                 let b = Rc::clone(b);
+                self.request_sdk();
                 super::sdk::bound_method(self, &b, method, &args, r)
             }
             Shape::Ext(o) => {
                 let origin = o.member(method);
+                self.request_call(Some(&origin), recv, r);
                 self.library_or_generic(&origin, Some(recv), &args, r, call, &recv.taint)
             }
             Shape::Event(p) => {
@@ -2458,7 +2570,14 @@ impl<'r> Engine<'r> {
                 }
                 self.obj_method(recv, &o, method, &args, r, call)
             }
-            _ => self.unknown_method(recv, method, &args, r, call),
+            _ => {
+                // A method of an unknown receiver with a name the modules do not define is a
+                // builtin's or a library's.
+                if self.defined.contains(method) {
+                    self.request_call(None, recv, r);
+                }
+                self.unknown_method(recv, method, &args, r, call)
+            }
         }
     }
 
@@ -2632,6 +2751,11 @@ impl<'r> Engine<'r> {
             self.record(Kind::InjectionSql, &taints, r, &format!("cursor.{method}"));
         }
     }
+}
+
+/// Whether nothing is known of a value: no definition, library, text or taint.
+fn blank(v: &Val) -> bool {
+    matches!(v.shape, Shape::Unknown) && v.taint.is_empty() && v.text.is_none()
 }
 
 /// The result of a string method (or any method of an unknown value) with these labels.

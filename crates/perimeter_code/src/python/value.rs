@@ -453,10 +453,22 @@ pub(crate) fn join(a: &Val, b: &Val) -> Val {
 }
 
 fn join_depth(a: &Val, b: &Val, depth: u32) -> Val {
+    // A truth value joined with anything but itself is no longer known: `debug = False`,
+    // then `debug = x == "True"` in a branch, may be true after it.
+    let unknown_truth = |v: &Val| Val {
+        shape: Shape::Unknown,
+        ..v.clone()
+    };
     if a.is_empty() {
+        if matches!(b.shape, Shape::Bool(_)) {
+            return unknown_truth(b);
+        }
         return b.clone();
     }
     if b.is_empty() {
+        if matches!(a.shape, Shape::Bool(_)) {
+            return unknown_truth(a);
+        }
         return a.clone();
     }
     let mut out = a.clone();
@@ -487,6 +499,8 @@ fn join_depth(a: &Val, b: &Val, depth: u32) -> Val {
                 _ => a.shape.clone(),
             }
         }
+        (Shape::Bool(x), Shape::Bool(y)) if x == y => Shape::Bool(*x),
+        (Shape::Bool(_), _) | (_, Shape::Bool(_)) => Shape::Unknown,
         (Shape::Unknown, s) => s.clone(),
         (s, _) => s.clone(),
     };

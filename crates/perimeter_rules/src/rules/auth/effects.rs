@@ -211,20 +211,49 @@ pub(crate) fn from_code(s: &FunctionSummary, catch_all: bool) -> Reach {
     {
         return Reach::Effects(format!("passes event data to `{}`", flow.sink_name));
     }
-    if let Some(call) = s
-        .sdk_calls
+    // What a request reaches, when the analysis tells it apart from what the modules do when
+    // they load: a client built, a secret read or a package imported at load is no effect of
+    // the route's own.
+    let Some(request) = &s.request else {
+        return whole(s).map_or(Reach::Stateless, Reach::Effects);
+    };
+    let calls = request.sdk_calls.iter().filter_map(|&i| s.sdk_calls.get(i));
+    if let Some(e) = effects(calls, &request.env_reads, &request.imports) {
+        return Reach::Effects(e);
+    }
+    // A call the analysis cannot follow (dynamic dispatch) may reach anything the modules set
+    // up: still charged, and said so.
+    match (&request.opaque, whole(s)) {
+        (Some(at), Some(e)) => Reach::Effects(format!(
+            "{e} (set up when its modules load, maybe reached through the call at `{}:{}`)",
+            at.path(),
+            at.start().line
+        )),
+        _ => Reach::Stateless,
+    }
+}
+
+/// What the code reaches, taken whole: every SDK call, environment read and import.
+fn whole(s: &FunctionSummary) -> Option<String> {
+    effects(s.sdk_calls.iter(), &s.env_reads, &s.imports)
+}
+
+/// The first effect among SDK calls, secret reads and effectful imports.
+fn effects<'s>(
+    mut calls: impl Iterator<Item = &'s perimeter_code::SdkCall>,
+    env_reads: &[String],
+    imports: &[String],
+) -> Option<String> {
+    if let Some(call) = calls.find(|c| !c.is_http() && !telemetry(&c.service, &c.operation)) {
+        return Some(format!("calls `{}:{}`", call.service, call.operation));
+    }
+    if let Some(name) = env_reads.iter().find(|n| secret_name(n)) {
+        return Some(format!("reads the secret `{name}`"));
+    }
+    imports
         .iter()
-        .find(|c| !c.is_http() && !telemetry(&c.service, &c.operation))
-    {
-        return Reach::Effects(format!("calls `{}:{}`", call.service, call.operation));
-    }
-    if let Some(name) = s.env_reads.iter().find(|n| secret_name(n)) {
-        return Reach::Effects(format!("reads the secret `{name}`"));
-    }
-    if let Some(p) = s.imports.iter().find(|p| effectful_package(p)) {
-        return Reach::Effects(format!("uses `{p}`"));
-    }
-    Reach::Stateless
+        .find(|p| effectful_package(p))
+        .map(|p| format!("uses `{p}`"))
 }
 
 /// What a function whose code was not analysed may reach, from its role and environment.
