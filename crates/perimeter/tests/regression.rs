@@ -3733,3 +3733,218 @@ Resources:
     }
 }
 // --- end issue 16: precision (items 1, 4) ---
+
+// --- issue 16: severity follows what the route does when the code was not analysed (item 2
+// of "authentication"): the deployment's grants (authbound items 1-2), Azure App Service
+// Authentication (item 3), REST methods integrated directly with an AWS service (item 4) ---
+mod route_reach_from_deployment {
+    use serde_json::Value;
+
+    use super::{json, run, write};
+
+    /// Scans the files and returns the AUTH findings: (rule, severity, message, path).
+    fn auth(files: &[(&str, &str)]) -> Vec<(String, String, String, String)> {
+        let dir = tempfile::tempdir().unwrap();
+        for (rel, text) in files {
+            write(dir.path(), rel, text);
+        }
+        let r = json(&run(
+            dir.path(),
+            &["scan", "--no-cache", "--format", "json", "."],
+        ));
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"].as_str().unwrap().starts_with("AUTH00"))
+            .map(|f: &Value| {
+                let s = |k: &str| f[k].as_str().unwrap_or_default().to_owned();
+                (s("rule"), s("severity"), s("message"), s("path"))
+            })
+            .collect()
+    }
+
+    /// The one AUTH001 finding: (severity, message).
+    fn one(files: &[(&str, &str)]) -> (String, String) {
+        let a: Vec<_> = auth(files)
+            .into_iter()
+            .filter(|f| f.0 == "AUTH001")
+            .collect();
+        assert_eq!(a.len(), 1, "{a:#?}");
+        (a[0].1.clone(), a[0].2.clone())
+    }
+
+    const GO_HELLO: &str = "service: hello\nprovider:\n  name: aws\n  runtime: go1.x\nfunctions:\n  hello:\n    handler: bin/hello\n    events:\n      - http: { path: hello, method: get }\n";
+
+    #[test]
+    fn go_route_with_the_default_logging_role_is_medium() {
+        let (sev, msg) = one(&[("serverless.yml", GO_HELLO)]);
+        assert_eq!(sev, "medium", "{msg}");
+        assert!(msg.contains("not analysed (runtime `go1.x`)"), "{msg}");
+        assert!(msg.contains("its role grants no data access"), "{msg}");
+    }
+
+    #[test]
+    fn go_route_whose_role_writes_a_table_stays_high() {
+        let yml = GO_HELLO.replace(
+            "  runtime: go1.x\n",
+            "  runtime: go1.x\n  iam:\n    role:\n      statements:\n        - Effect: Allow\n          Action: ['logs:CreateLogStream', 'dynamodb:Query', 'dynamodb:PutItem']\n          Resource: '*'\n",
+        );
+        let (sev, msg) = one(&[("serverless.yml", &yml)]);
+        assert_eq!(sev, "high", "{msg}");
+        // The write is named, not the first action of the statement.
+        assert!(msg.contains("its role allows `dynamodb:PutItem`"), "{msg}");
+    }
+
+    /// A SAM function in another language, with `policies` in place of `POLICIES`.
+    fn sam(runtime: &str, policies: &str) -> String {
+        format!(
+            "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n  Table:\n    Type: AWS::Serverless::SimpleTable\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: {runtime}\n      Handler: Api::Api.Functions::Get\n      CodeUri: ./src/Api/\n      Policies:\n{policies}      Events:\n        Get:\n          Type: HttpApi\n          Properties: {{ Path: /items, Method: GET }}\n"
+        )
+    }
+
+    #[test]
+    fn dotnet_route_with_a_sam_policy_template_stays_high() {
+        let t = sam(
+            "dotnet8",
+            "        - DynamoDBCrudPolicy:\n            TableName: !Ref Table\n",
+        );
+        let (sev, msg) = one(&[("template.yaml", &t)]);
+        assert_eq!(sev, "high", "{msg}");
+        assert!(msg.contains("runtime `dotnet8`"), "{msg}");
+        assert!(msg.contains("its role allows `dynamodb:"), "{msg}");
+    }
+
+    #[test]
+    fn dotnet_route_with_only_the_basic_execution_role_is_medium() {
+        let t = sam("dotnet8", "        - AWSLambdaBasicExecutionRole\n");
+        let (sev, msg) = one(&[("template.yaml", &t)]);
+        assert_eq!(sev, "medium", "{msg}");
+        assert!(msg.contains("its role grants no data access"), "{msg}");
+    }
+
+    #[test]
+    fn generated_duplicate_descriptor_is_judged_with_the_deployed_one() {
+        // A generated `serverless.template` in the code folder grants only logging; the
+        // `template.yaml` that deploys the same handler from the same folder writes a table.
+        let generated = "{\n  \"AWSTemplateFormatVersion\": \"2010-09-09\",\n  \"Transform\": \"AWS::Serverless-2016-10-31\",\n  \"Resources\": {\n    \"FnGenerated\": {\n      \"Type\": \"AWS::Serverless::Function\",\n      \"Properties\": {\n        \"Runtime\": \"dotnet8\",\n        \"CodeUri\": \".\",\n        \"Handler\": \"Api::Api.Functions::Get\",\n        \"Policies\": [\"AWSLambdaBasicExecutionRole\"],\n        \"Events\": { \"Get\": { \"Type\": \"HttpApi\", \"Properties\": { \"Path\": \"/items\", \"Method\": \"GET\" } } }\n      }\n    }\n  }\n}\n";
+        let deployed = sam(
+            "dotnet8",
+            "        - DynamoDBCrudPolicy:\n            TableName: !Ref Table\n",
+        );
+        let a = auth(&[
+            ("template.yaml", &deployed),
+            ("src/Api/serverless.template", generated),
+        ]);
+        let dup = a
+            .iter()
+            .find(|f| f.3 == "src/Api/serverless.template")
+            .unwrap_or_else(|| panic!("{a:#?}"));
+        assert_eq!(dup.1, "high", "{a:#?}");
+        assert!(
+            dup.2.contains("`template.yaml` deploys the same handler")
+                && dup.2.contains("dynamodb:"),
+            "{a:#?}"
+        );
+        // Alone, the generated descriptor's route is medium.
+        let (sev, _) = one(&[("src/Api/serverless.template", generated)]);
+        assert_eq!(sev, "medium");
+    }
+
+    /// A synthesised CDK stack: a Node.js function whose code asset is not committed, its
+    /// role, and `extra` resources and function properties.
+    fn cdk(policy: &str, fn_props: &str, extra: &str) -> String {
+        format!(
+            "Resources:\n  FnRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Statement:\n          - Action: sts:AssumeRole\n            Effect: Allow\n            Principal: {{ Service: lambda.amazonaws.com }}\n      ManagedPolicyArns:\n        - !Join ['', ['arn:', !Ref AWS::Partition, ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']]\n{policy}  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Code:\n        S3Bucket: !Ref AssetBucket\n        S3Key: asset.zip\n      Handler: wall.handler\n      Runtime: nodejs18.x\n      Role: !GetAtt FnRole.Arn\n{fn_props}  Api:\n    Type: AWS::ApiGatewayV2::Api\n    Properties:\n      Name: api\n      ProtocolType: HTTP\n  Integration:\n    Type: AWS::ApiGatewayV2::Integration\n    Properties:\n      ApiId: !Ref Api\n      IntegrationType: AWS_PROXY\n      IntegrationUri: !GetAtt Fn.Arn\n      PayloadFormatVersion: '2.0'\n  Route:\n    Type: AWS::ApiGatewayV2::Route\n    Properties:\n      ApiId: !Ref Api\n      RouteKey: $default\n      AuthorizationType: NONE\n      Target: !Join ['', ['integrations/', !Ref Integration]]\n{extra}"
+        )
+    }
+
+    #[test]
+    fn handler_not_found_with_a_logging_role_is_medium() {
+        let (sev, msg) = one(&[("template.yaml", &cdk("", "", ""))]);
+        assert_eq!(sev, "medium", "{msg}");
+        assert!(
+            msg.contains("not analysed (handler `wall.handler` not found)"),
+            "{msg}"
+        );
+        assert!(msg.contains("its role grants no data access"), "{msg}");
+    }
+
+    #[test]
+    fn handler_not_found_with_a_cdk_policy_that_starts_a_state_machine_stays_high() {
+        let policy = "  FnRolePolicy:\n    Type: AWS::IAM::Policy\n    Properties:\n      PolicyName: p\n      Roles: [!Ref FnRole]\n      PolicyDocument:\n        Statement:\n          - Action: states:StartExecution\n            Effect: Allow\n            Resource: !Ref Machine\n";
+        let (sev, msg) = one(&[("template.yaml", &cdk(policy, "", ""))]);
+        assert_eq!(sev, "high", "{msg}");
+        assert!(
+            msg.contains("its role allows `states:StartExecution`"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn handler_not_found_that_mounts_a_file_system_stays_high() {
+        let props = "      FileSystemConfigs:\n        - Arn: !GetAtt AccessPoint.Arn\n          LocalMountPath: /mnt/wall\n";
+        let extra = "  AccessPoint:\n    Type: AWS::EFS::AccessPoint\n    Properties:\n      FileSystemId: fs-1\n";
+        let (sev, msg) = one(&[("template.yaml", &cdk("", props, extra))]);
+        assert_eq!(sev, "high", "{msg}");
+        assert!(
+            msg.contains("mounts the EFS file system `AccessPoint`"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn handler_not_found_given_a_database_endpoint_stays_high() {
+        let props = "      Environment:\n        Variables:\n          PROXY_HOST: !GetAtt Proxy.Endpoint\n";
+        let extra =
+            "  Proxy:\n    Type: AWS::RDS::DBProxy\n    Properties:\n      EngineFamily: MYSQL\n";
+        let (sev, msg) = one(&[("template.yaml", &cdk("", props, extra))]);
+        assert_eq!(sev, "high", "{msg}");
+        assert!(
+            msg.contains("the database `Proxy` in `PROXY_HOST`"),
+            "{msg}"
+        );
+        // In the database's VPC, without naming it: still high.
+        let props =
+            "      VpcConfig:\n        SubnetIds: [subnet-1]\n        SecurityGroupIds: [sg-1]\n";
+        let (sev, msg) = one(&[("template.yaml", &cdk("", props, extra))]);
+        assert_eq!(sev, "high", "{msg}");
+        assert!(
+            msg.contains("runs in a VPC beside the database `Proxy`"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn handler_not_found_with_a_role_defined_elsewhere_stays_high() {
+        let t = cdk("", "", "").replace(
+            "      Role: !GetAtt FnRole.Arn\n",
+            "      Role: arn:aws:iam::123456789012:role/shared-lambda\n",
+        );
+        let (sev, msg) = one(&[("template.yaml", &t)]);
+        assert_eq!(sev, "high", "{msg}");
+        assert!(
+            msg.contains("its role is defined outside the template"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn customer_policy_named_like_the_basic_role_is_not_basic() {
+        let t = cdk("", "", "").replace(
+            "':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'",
+            "':iam::123456789012:policy/AWSLambdaBasicExecutionRole'",
+        );
+        let (sev, _) = one(&[("template.yaml", &t)]);
+        assert_eq!(sev, "high");
+    }
+
+    #[test]
+    fn handler_not_found_given_a_connection_string_stays_high() {
+        let props = "      Environment:\n        Variables:\n          STORE: mongodb+srv://app@cluster0.example.net/shop\n";
+        let (sev, msg) = one(&[("template.yaml", &cdk("", props, ""))]);
+        assert_eq!(sev, "high", "{msg}");
+        assert!(msg.contains("connection string in `STORE`"), "{msg}");
+    }
+}
+// --- end issue 16: severity from the deployment (authbound) ---

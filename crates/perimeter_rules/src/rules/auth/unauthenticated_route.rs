@@ -1,7 +1,7 @@
 //! AUTH001: HTTP routes (and WebSocket `$connect`) with no authorizer.
 use perimeter_model::{Api, Application, Auth, EventKind, Route};
 
-use super::effects::{self, Reach};
+use super::effects;
 use crate::prelude::*;
 
 declare_rule! {
@@ -16,8 +16,16 @@ declare_rule! {
     /// calls a data store or another service, reads a secret, or passes event data to a
     /// dangerous sink (and when that is not known). It is low when the code was analysed
     /// whole and touches nothing beyond its own response (a hello, a health check, a
-    /// calculator, a proxy to a public API without credentials). Code that was not analysed
-    /// (another language, not found) keeps it high.
+    /// calculator, a proxy to a public API without credentials).
+    ///
+    /// When the code was not analysed (another language, a handler not found, files that
+    /// could not be read), the route is judged by what the deployment grants the function:
+    /// its role's statements and managed policies (SAM policy templates and CDK-generated
+    /// policies included), a mounted file system, a database of the template named in its
+    /// environment or sharing its VPC, a secret or connection string it is given, and the
+    /// role a duplicate descriptor of the same handler gives it. The route stays high when
+    /// any of these reaches data or when the role is defined elsewhere; it is medium when the
+    /// function can only write logs, and the message says why the code was not analysed.
     ///
     /// A route whose code checks the caller itself, answering 401 or 403 and leaving before
     /// it calls any service (a webhook signature, a token verified in the handler), is
@@ -117,7 +125,7 @@ impl Rule for UnauthenticatedRoute {
                     || route.path.contains("{*")
                     || route.path == "/"
                     || route.path == "$default";
-                let reach = effects::reach(cx.app, f, cx.summary(&f.id), catch_all);
+                let reach = effects::reach(cx, f, cx.summary(&f.id), catch_all);
                 if let Some(local) = effects::local_only(cx.app) {
                     out.report(
                         &ev.loc,
@@ -128,16 +136,7 @@ impl Rule for UnauthenticatedRoute {
                     .help("Add an authorizer before this descriptor is deployed to a real stage");
                     continue;
                 }
-                let why = match &reach {
-                    Reach::Effects(e) => format!("; its function {e}"),
-                    Reach::Stateless => {
-                        "; its function reaches no data store, secret or other service".to_owned()
-                    }
-                    Reach::BasicRole | Reach::Unknown => String::new(),
-                    Reach::Guarded(at) => {
-                        format!("; its code denies the caller (401/403) at {at} before any effect")
-                    }
-                };
+                let why = reach.clause().map(|c| format!("; {c}")).unwrap_or_default();
                 out.report(&ev.loc, format!("{what} has no authorizer{why}"))
                     .severity(reach.severity())
                     .function(&f.id)
