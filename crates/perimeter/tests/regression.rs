@@ -3946,5 +3946,121 @@ mod route_reach_from_deployment {
         assert_eq!(sev, "high", "{msg}");
         assert!(msg.contains("connection string in `STORE`"), "{msg}");
     }
+
+    // --- item 3: Azure App Service Authentication ---
+
+    const HTTP_ANONYMOUS: &str = "{\n  \"bindings\": [\n    { \"type\": \"httpTrigger\", \"direction\": \"in\", \"name\": \"req\", \"authLevel\": \"anonymous\", \"route\": \"items/{id}\" },\n    { \"type\": \"http\", \"direction\": \"out\", \"name\": \"$return\" }\n  ]\n}\n";
+    const HANDLER: &str = "const { CosmosClient } = require('@azure/cosmos');\nmodule.exports = async function (context, req) {\n  const db = new CosmosClient(process.env.COSMOS);\n  await db.database('d').container('c').items.upsert({ id: req.params.id, body: req.body });\n  context.res = { status: 200 };\n};\n";
+
+    /// A Terraform function app for the package built in `folder`, with `auth` in its block.
+    fn function_app(name: &str, folder: &str, auth: &str) -> String {
+        format!(
+            "locals {{\n  {name}_zip = \"./../{folder}/dist/function.zip\"\n}}\n\nresource \"azurerm_storage_blob\" \"{name}_zip\" {{\n  name                   = \"{name}.zip\"\n  storage_account_name   = \"store\"\n  storage_container_name = \"deploy\"\n  type                   = \"Block\"\n  source                 = local.{name}_zip\n}}\n\nresource \"azurerm_function_app\" \"{name}\" {{\n  name                = \"app-{name}\"\n  location            = \"westeurope\"\n  resource_group_name = \"rg\"\n{auth}  app_settings = {{\n    FUNCTIONS_WORKER_RUNTIME = \"node\"\n    WEBSITE_RUN_FROM_PACKAGE = \"https://store.blob.core.windows.net/deploy/${{azurerm_storage_blob.{name}_zip.name}}\"\n  }}\n}}\n"
+        )
+    }
+
+    const LOGIN: &str = "  auth_settings {\n    enabled                       = true\n    default_provider              = \"AzureActiveDirectory\"\n    unauthenticated_client_action = \"RedirectToLoginPage\"\n  }\n";
+
+    /// Two Azure function app folders (`services/api`, `services/jobs`), each with one
+    /// anonymous HTTP function, and the Terraform (root `deployment`, module
+    /// `deployment/services`) that hosts each in a function app, with `api_auth` and
+    /// `jobs_auth` in their blocks.
+    fn azure_project(api_auth: &str, jobs_auth: &str) -> Vec<(String, String)> {
+        let mut files = vec![(
+            "deployment/main.tf".to_owned(),
+            "module \"services\" {\n  source = \"./services\"\n}\n".to_owned(),
+        )];
+        for (name, auth) in [("api", api_auth), ("jobs", jobs_auth)] {
+            files.push((
+                format!("deployment/services/{name}.tf"),
+                function_app(name, &format!("services/{name}"), auth),
+            ));
+            files.push((
+                format!("services/{name}/host.json"),
+                "{ \"version\": \"2.0\" }\n".to_owned(),
+            ));
+            files.push((
+                format!("services/{name}/Handler/function.json"),
+                HTTP_ANONYMOUS.to_owned(),
+            ));
+            files.push((
+                format!("services/{name}/Handler/index.js"),
+                HANDLER.to_owned(),
+            ));
+        }
+        files
+    }
+
+    /// The folders whose anonymous route AUTH001 reports.
+    fn reported(files: &[(String, String)]) -> Vec<String> {
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let mut v: Vec<String> = auth(&refs)
+            .into_iter()
+            .filter(|f| f.0 == "AUTH001")
+            .map(|f| f.3.split('/').take(2).collect::<Vec<_>>().join("/"))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn anonymous_azure_function_behind_app_service_login_is_not_reported() {
+        // `api`'s package runs in a function app that requires a login; `jobs`' in one that
+        // does not: only `jobs` is reported.
+        assert_eq!(reported(&azure_project(LOGIN, "")), ["services/jobs"]);
+    }
+
+    #[test]
+    fn app_service_auth_that_allows_anonymous_callers_does_not_authenticate() {
+        let anonymous = LOGIN.replace("RedirectToLoginPage", "AllowAnonymous");
+        assert_eq!(
+            reported(&azure_project(&anonymous, &anonymous)),
+            ["services/api", "services/jobs"]
+        );
+        // Version 2 of the settings, login required.
+        let v2 = "  auth_settings_v2 {\n    auth_enabled           = true\n    require_authentication = true\n    unauthenticated_action = \"Return401\"\n  }\n";
+        assert!(reported(&azure_project(v2, v2)).is_empty());
+    }
+
+    #[test]
+    fn function_app_of_another_project_does_not_authenticate_azure_functions() {
+        // The Terraform hosts packages of other folders, in another project: no link.
+        let mut files: Vec<(String, String)> = azure_project(LOGIN, LOGIN)
+            .into_iter()
+            .filter(|(p, _)| p.starts_with("services/"))
+            .map(|(p, t)| (format!("one/{p}"), t))
+            .collect();
+        for (p, t) in azure_project(LOGIN, LOGIN) {
+            if p.starts_with("deployment/") {
+                files.push((format!("two/{p}"), t));
+            }
+        }
+        assert_eq!(reported(&files), ["one/services", "one/services"]);
+    }
+
+    #[test]
+    fn without_a_package_link_every_function_app_of_the_project_must_require_a_login() {
+        let unlinked = |files: Vec<(String, String)>| -> Vec<(String, String)> {
+            files
+                .into_iter()
+                .map(|(p, t)| {
+                    let t = t
+                        .lines()
+                        .filter(|l| !l.contains("WEBSITE_RUN_FROM_PACKAGE"))
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                    (p, t)
+                })
+                .collect()
+        };
+        assert!(reported(&unlinked(azure_project(LOGIN, LOGIN))).is_empty());
+        assert_eq!(
+            reported(&unlinked(azure_project(LOGIN, ""))),
+            ["services/api", "services/jobs"]
+        );
+    }
 }
 // --- end issue 16: severity from the deployment (authbound) ---

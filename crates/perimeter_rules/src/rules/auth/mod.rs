@@ -1,5 +1,6 @@
 //! Authentication rules: who may call a function, from where.
 
+mod app_service;
 mod authorizer_wildcard_policy;
 mod cors;
 mod cors_wildcard_authenticated;

@@ -1,7 +1,7 @@
 //! AUTH001: HTTP routes (and WebSocket `$connect`) with no authorizer.
 use perimeter_model::{Api, Application, Auth, EventKind, Route};
 
-use super::effects;
+use super::{app_service, effects};
 use crate::prelude::*;
 
 declare_rule! {
@@ -26,6 +26,13 @@ declare_rule! {
     /// role a duplicate descriptor of the same handler gives it. The route stays high when
     /// any of these reaches data or when the role is defined elsewhere; it is medium when the
     /// function can only write logs, and the message says why the code was not analysed.
+    ///
+    /// An Azure function (`authLevel: anonymous` included) is not reported when the function
+    /// app that hosts it requires a login through App Service Authentication (Terraform
+    /// `auth_settings` with `RedirectToLoginPage`, or `auth_settings_v2` requiring
+    /// authentication). The host is the function app whose package (`zip_deploy_file`, or the
+    /// blob `WEBSITE_RUN_FROM_PACKAGE` names) is built from the function's folder; with no
+    /// such link, every function app of the project's Terraform must require the login.
     ///
     /// A route whose code checks the caller itself, answering 401 or 403 and leaving before
     /// it calls any service (a webhook signature, a token verified in the handler), is
@@ -102,6 +109,10 @@ impl Rule for UnauthenticatedRoute {
                     continue;
                 }
                 if route.auth.is_authenticated() {
+                    continue;
+                }
+                // An Azure function app whose App Service Authentication requires a login.
+                if app_service::platform_login(cx, cx.app).is_some() {
                     continue;
                 }
                 let api = api_of(cx.app, ev.kind, route);
