@@ -4062,5 +4062,64 @@ mod route_reach_from_deployment {
             ["services/api", "services/jobs"]
         );
     }
+
+    // --- item 4: REST methods integrated directly with an AWS service ---
+
+    /// A REST API with one method on `/items` whose integration is `integration`, and
+    /// `auth` as its `AuthorizationType`.
+    fn rest(method: &str, auth: &str, integration: &str) -> String {
+        format!(
+            "Resources:\n  Table:\n    Type: AWS::DynamoDB::Table\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      Name: direct\n  Items:\n    Type: AWS::ApiGateway::Resource\n    Properties:\n      RestApiId: !Ref Api\n      ParentId: !GetAtt Api.RootResourceId\n      PathPart: items\n  ItemsMethod:\n    Type: AWS::ApiGateway::Method\n    Properties:\n      RestApiId: !Ref Api\n      ResourceId: !Ref Items\n      HttpMethod: {method}\n      AuthorizationType: {auth}\n      Integration:\n        Credentials: arn:aws:iam::123456789012:role/apigw-direct\n{integration}"
+        )
+    }
+
+    const DYNAMO_PUT: &str = "        Type: AWS\n        IntegrationHttpMethod: POST\n        Uri: !Sub arn:aws:apigateway:${AWS::Region}:dynamodb:action/PutItem\n        RequestTemplates:\n          application/json: !Sub '{\"TableName\": \"${Table}\", \"Item\": {\"id\": {\"S\": \"$context.requestId\"}, \"body\": {\"S\": \"$input.body\"}}}'\n";
+
+    #[test]
+    fn unauthenticated_method_writing_a_table_directly_is_high() {
+        let (sev, msg) = one(&[("template.yaml", &rest("POST", "NONE", DYNAMO_PUT))]);
+        assert_eq!(sev, "high", "{msg}");
+        assert!(
+            msg.contains("route `POST /items` has no authorizer"),
+            "{msg}"
+        );
+        assert!(msg.contains("calls `dynamodb:PutItem` directly"), "{msg}");
+    }
+
+    #[test]
+    fn direct_integrations_name_the_action_of_a_path_uri() {
+        let sqs = "        Type: AWS\n        IntegrationHttpMethod: POST\n        Uri: arn:aws:apigateway:eu-west-1:sqs:path/123456789012/orders\n        RequestParameters:\n          integration.request.querystring.Action: \"'SendMessage'\"\n          integration.request.querystring.MessageBody: method.request.body\n";
+        let (_, msg) = one(&[("template.yaml", &rest("POST", "NONE", sqs))]);
+        assert!(msg.contains("calls `sqs:SendMessage` directly"), "{msg}");
+        let states = "        Type: AWS\n        IntegrationHttpMethod: POST\n        Uri: !Join ['', ['arn:aws:apigateway:', !Ref AWS::Region, ':states:action/StartExecution']]\n";
+        let (_, msg) = one(&[("template.yaml", &rest("POST", "NONE", states))]);
+        assert!(
+            msg.contains("calls `states:StartExecution` directly"),
+            "{msg}"
+        );
+        let sns = "        Type: AWS\n        IntegrationHttpMethod: POST\n        Uri: arn:aws:apigateway:us-east-1:sns:path//\n        RequestTemplates:\n          application/json: Action=Publish&TopicArn=arn:aws:sns:us-east-1:123456789012:t&Message=$input.body\n";
+        let (_, msg) = one(&[("template.yaml", &rest("POST", "NONE", sns))]);
+        assert!(msg.contains("calls `sns:Publish` directly"), "{msg}");
+    }
+
+    #[test]
+    fn direct_integration_behind_iam_or_a_mock_is_not_reported() {
+        assert!(auth(&[("template.yaml", &rest("POST", "AWS_IAM", DYNAMO_PUT))]).is_empty());
+        let mock = "        Type: MOCK\n        RequestTemplates:\n          application/json: '{\"statusCode\": 200}'\n";
+        assert!(auth(&[("template.yaml", &rest("GET", "NONE", mock))]).is_empty());
+        // CORS preflight on a direct integration.
+        assert!(auth(&[("template.yaml", &rest("OPTIONS", "NONE", DYNAMO_PUT))]).is_empty());
+    }
+
+    #[test]
+    fn terraform_method_integrated_directly_with_a_queue_is_reported() {
+        let tf = "resource \"aws_api_gateway_rest_api\" \"api\" {\n  name = \"direct\"\n}\n\nresource \"aws_api_gateway_resource\" \"orders\" {\n  rest_api_id = aws_api_gateway_rest_api.api.id\n  parent_id   = aws_api_gateway_rest_api.api.root_resource_id\n  path_part   = \"orders\"\n}\n\nresource \"aws_api_gateway_method\" \"post\" {\n  rest_api_id   = aws_api_gateway_rest_api.api.id\n  resource_id   = aws_api_gateway_resource.orders.id\n  http_method   = \"POST\"\n  authorization = \"NONE\"\n}\n\nresource \"aws_api_gateway_integration\" \"post\" {\n  rest_api_id             = aws_api_gateway_rest_api.api.id\n  resource_id             = aws_api_gateway_resource.orders.id\n  http_method             = aws_api_gateway_method.post.http_method\n  type                    = \"AWS\"\n  integration_http_method = \"POST\"\n  uri                     = \"arn:aws:apigateway:eu-west-1:sqs:path/123456789012/orders\"\n  request_parameters = {\n    \"integration.request.querystring.Action\" = \"'SendMessage'\"\n  }\n}\n";
+        let (sev, msg) = one(&[("main.tf", tf)]);
+        assert_eq!(sev, "high", "{msg}");
+        assert!(
+            msg.contains("route `POST /orders`") && msg.contains("`sqs:SendMessage`"),
+            "{msg}"
+        );
+    }
 }
 // --- end issue 16: severity from the deployment (authbound) ---

@@ -180,6 +180,8 @@ fn gather(ev: &mut Eval<'_>, m: &Module, f: &mut Folded) {
                         ("type", "Type"),
                         ("uri", "Uri"),
                         ("integration_http_method", "IntegrationHttpMethod"),
+                        ("request_parameters", "RequestParameters"),
+                        ("request_templates", "RequestTemplates"),
                     ],
                     &mut t,
                 );

@@ -10,6 +10,7 @@ mod effects;
 mod open_lambda_permission;
 mod permission_without_source;
 mod public_function_url;
+mod service_integration;
 mod unauthenticated_route;
 mod unverified_token;
 mod writable_privilege_attribute;

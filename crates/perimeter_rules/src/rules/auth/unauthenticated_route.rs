@@ -1,7 +1,7 @@
 //! AUTH001: HTTP routes (and WebSocket `$connect`) with no authorizer.
 use perimeter_model::{Api, Application, Auth, EventKind, Route};
 
-use super::{app_service, effects};
+use super::{app_service, effects, service_integration};
 use crate::prelude::*;
 
 declare_rule! {
@@ -26,6 +26,11 @@ declare_rule! {
     /// role a duplicate descriptor of the same handler gives it. The route stays high when
     /// any of these reaches data or when the role is defined elsewhere; it is medium when the
     /// function can only write logs, and the message says why the code was not analysed.
+    ///
+    /// A REST method that integrates directly with an AWS service (`Type: AWS`, a URI such as
+    /// `arn:aws:apigateway:<region>:dynamodb:action/PutItem` or `sqs:path/...`) has no
+    /// function, but the caller reaches the service itself: it is reported at high, naming
+    /// the service and the action.
     ///
     /// An Azure function (`authLevel: anonymous` included) is not reported when the function
     /// app that hosts it requires a login through App Service Authentication (Terraform
@@ -154,5 +159,6 @@ impl Rule for UnauthenticatedRoute {
                     .help(format!("Add an authorizer (Cognito, JWT, Lambda or IAM){key}; if the route is public on purpose, suppress this with a reason"));
             }
         }
+        service_integration::report(cx, out);
     }
 }
