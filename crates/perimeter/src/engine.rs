@@ -1053,7 +1053,11 @@ pub fn findings_and_errors(
     let contexts: Vec<perimeter_rules::AppContext<'_>> = graphs
         .iter()
         .filter(|g| g.stopped.is_none())
-        .map(|g| perimeter_rules::AppContext::new(g.app, g.summaries).with_graph(g))
+        .map(|g| {
+            perimeter_rules::AppContext::new(g.app, g.summaries)
+                .with_graph(g)
+                .with_apps(&scan.apps)
+        })
         .collect();
     let mut out = perimeter_rules::run(&contexts, selection);
     // Secrets in every file of the tree, except the descriptors the model rules read.

@@ -5461,3 +5461,393 @@ mod request_reach {
     }
 }
 // --- end issue 16 item 2: request reach (authfx) ---
+
+// --- issue 16: severity follows what the route does when the code was not analysed (item 2
+// of "authentication"): the deployment's grants (authbound items 1-2), Azure App Service
+// Authentication (item 3), REST methods integrated directly with an AWS service (item 4) ---
+mod route_reach_from_deployment {
+    use serde_json::Value;
+
+    use super::{json, run, write};
+
+    /// Scans the files and returns the AUTH findings: (rule, severity, message, path).
+    fn auth(files: &[(&str, &str)]) -> Vec<(String, String, String, String)> {
+        let dir = tempfile::tempdir().unwrap();
+        for (rel, text) in files {
+            write(dir.path(), rel, text);
+        }
+        let r = json(&run(
+            dir.path(),
+            &["scan", "--no-cache", "--format", "json", "."],
+        ));
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"].as_str().unwrap().starts_with("AUTH00"))
+            .map(|f: &Value| {
+                let s = |k: &str| f[k].as_str().unwrap_or_default().to_owned();
+                (s("rule"), s("severity"), s("message"), s("path"))
+            })
+            .collect()
+    }
+
+    /// The one AUTH001 finding: (severity, message).
+    fn one(files: &[(&str, &str)]) -> (String, String) {
+        let a: Vec<_> = auth(files)
+            .into_iter()
+            .filter(|f| f.0 == "AUTH001")
+            .collect();
+        assert_eq!(a.len(), 1, "{a:#?}");
+        (a[0].1.clone(), a[0].2.clone())
+    }
+
+    const GO_HELLO: &str = "service: hello\nprovider:\n  name: aws\n  runtime: go1.x\nfunctions:\n  hello:\n    handler: bin/hello\n    events:\n      - http: { path: hello, method: get }\n";
+
+    #[test]
+    fn go_route_with_the_default_logging_role_is_medium() {
+        let (sev, msg) = one(&[("serverless.yml", GO_HELLO)]);
+        assert_eq!(sev, "medium", "{msg}");
+        assert!(msg.contains("not analysed (runtime `go1.x`)"), "{msg}");
+        assert!(msg.contains("its role grants no data access"), "{msg}");
+    }
+
+    #[test]
+    fn go_route_whose_role_writes_a_table_stays_high() {
+        let yml = GO_HELLO.replace(
+            "  runtime: go1.x\n",
+            "  runtime: go1.x\n  iam:\n    role:\n      statements:\n        - Effect: Allow\n          Action: ['logs:CreateLogStream', 'dynamodb:Query', 'dynamodb:PutItem']\n          Resource: '*'\n",
+        );
+        let (sev, msg) = one(&[("serverless.yml", &yml)]);
+        assert_eq!(sev, "high", "{msg}");
+        // The write is named, not the first action of the statement.
+        assert!(msg.contains("its role allows `dynamodb:PutItem`"), "{msg}");
+    }
+
+    /// A SAM function in another language, with `policies` in place of `POLICIES`.
+    fn sam(runtime: &str, policies: &str) -> String {
+        format!(
+            "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n  Table:\n    Type: AWS::Serverless::SimpleTable\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: {runtime}\n      Handler: Api::Api.Functions::Get\n      CodeUri: ./src/Api/\n      Policies:\n{policies}      Events:\n        Get:\n          Type: HttpApi\n          Properties: {{ Path: /items, Method: GET }}\n"
+        )
+    }
+
+    #[test]
+    fn dotnet_route_with_a_sam_policy_template_stays_high() {
+        let t = sam(
+            "dotnet8",
+            "        - DynamoDBCrudPolicy:\n            TableName: !Ref Table\n",
+        );
+        let (sev, msg) = one(&[("template.yaml", &t)]);
+        assert_eq!(sev, "high", "{msg}");
+        assert!(msg.contains("runtime `dotnet8`"), "{msg}");
+        assert!(msg.contains("its role allows `dynamodb:"), "{msg}");
+    }
+
+    #[test]
+    fn dotnet_route_with_only_the_basic_execution_role_is_medium() {
+        let t = sam("dotnet8", "        - AWSLambdaBasicExecutionRole\n");
+        let (sev, msg) = one(&[("template.yaml", &t)]);
+        assert_eq!(sev, "medium", "{msg}");
+        assert!(msg.contains("its role grants no data access"), "{msg}");
+    }
+
+    #[test]
+    fn generated_duplicate_descriptor_is_judged_with_the_deployed_one() {
+        // A generated `serverless.template` in the code folder grants only logging; the
+        // `template.yaml` that deploys the same handler from the same folder writes a table.
+        let generated = "{\n  \"AWSTemplateFormatVersion\": \"2010-09-09\",\n  \"Transform\": \"AWS::Serverless-2016-10-31\",\n  \"Resources\": {\n    \"FnGenerated\": {\n      \"Type\": \"AWS::Serverless::Function\",\n      \"Properties\": {\n        \"Runtime\": \"dotnet8\",\n        \"CodeUri\": \".\",\n        \"Handler\": \"Api::Api.Functions::Get\",\n        \"Policies\": [\"AWSLambdaBasicExecutionRole\"],\n        \"Events\": { \"Get\": { \"Type\": \"HttpApi\", \"Properties\": { \"Path\": \"/items\", \"Method\": \"GET\" } } }\n      }\n    }\n  }\n}\n";
+        let deployed = sam(
+            "dotnet8",
+            "        - DynamoDBCrudPolicy:\n            TableName: !Ref Table\n",
+        );
+        let a = auth(&[
+            ("template.yaml", &deployed),
+            ("src/Api/serverless.template", generated),
+        ]);
+        let dup = a
+            .iter()
+            .find(|f| f.3 == "src/Api/serverless.template")
+            .unwrap_or_else(|| panic!("{a:#?}"));
+        assert_eq!(dup.1, "high", "{a:#?}");
+        assert!(
+            dup.2.contains("`template.yaml` deploys the same handler")
+                && dup.2.contains("dynamodb:"),
+            "{a:#?}"
+        );
+        // Alone, the generated descriptor's route is medium.
+        let (sev, _) = one(&[("src/Api/serverless.template", generated)]);
+        assert_eq!(sev, "medium");
+    }
+
+    /// A synthesised CDK stack: a Node.js function whose code asset is not committed, its
+    /// role, and `extra` resources and function properties.
+    fn cdk(policy: &str, fn_props: &str, extra: &str) -> String {
+        format!(
+            "Resources:\n  FnRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Statement:\n          - Action: sts:AssumeRole\n            Effect: Allow\n            Principal: {{ Service: lambda.amazonaws.com }}\n      ManagedPolicyArns:\n        - !Join ['', ['arn:', !Ref AWS::Partition, ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']]\n{policy}  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Code:\n        S3Bucket: !Ref AssetBucket\n        S3Key: asset.zip\n      Handler: wall.handler\n      Runtime: nodejs18.x\n      Role: !GetAtt FnRole.Arn\n{fn_props}  Api:\n    Type: AWS::ApiGatewayV2::Api\n    Properties:\n      Name: api\n      ProtocolType: HTTP\n  Integration:\n    Type: AWS::ApiGatewayV2::Integration\n    Properties:\n      ApiId: !Ref Api\n      IntegrationType: AWS_PROXY\n      IntegrationUri: !GetAtt Fn.Arn\n      PayloadFormatVersion: '2.0'\n  Route:\n    Type: AWS::ApiGatewayV2::Route\n    Properties:\n      ApiId: !Ref Api\n      RouteKey: $default\n      AuthorizationType: NONE\n      Target: !Join ['', ['integrations/', !Ref Integration]]\n{extra}"
+        )
+    }
+
+    #[test]
+    fn handler_not_found_with_a_logging_role_is_medium() {
+        let (sev, msg) = one(&[("template.yaml", &cdk("", "", ""))]);
+        assert_eq!(sev, "medium", "{msg}");
+        assert!(
+            msg.contains("not analysed (handler `wall.handler` not found)"),
+            "{msg}"
+        );
+        assert!(msg.contains("its role grants no data access"), "{msg}");
+    }
+
+    #[test]
+    fn handler_not_found_with_a_cdk_policy_that_starts_a_state_machine_stays_high() {
+        let policy = "  FnRolePolicy:\n    Type: AWS::IAM::Policy\n    Properties:\n      PolicyName: p\n      Roles: [!Ref FnRole]\n      PolicyDocument:\n        Statement:\n          - Action: states:StartExecution\n            Effect: Allow\n            Resource: !Ref Machine\n";
+        let (sev, msg) = one(&[("template.yaml", &cdk(policy, "", ""))]);
+        assert_eq!(sev, "high", "{msg}");
+        assert!(
+            msg.contains("its role allows `states:StartExecution`"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn handler_not_found_that_mounts_a_file_system_stays_high() {
+        let props = "      FileSystemConfigs:\n        - Arn: !GetAtt AccessPoint.Arn\n          LocalMountPath: /mnt/wall\n";
+        let extra = "  AccessPoint:\n    Type: AWS::EFS::AccessPoint\n    Properties:\n      FileSystemId: fs-1\n";
+        let (sev, msg) = one(&[("template.yaml", &cdk("", props, extra))]);
+        assert_eq!(sev, "high", "{msg}");
+        assert!(
+            msg.contains("mounts the EFS file system `AccessPoint`"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn handler_not_found_given_a_database_endpoint_stays_high() {
+        let props = "      Environment:\n        Variables:\n          PROXY_HOST: !GetAtt Proxy.Endpoint\n";
+        let extra =
+            "  Proxy:\n    Type: AWS::RDS::DBProxy\n    Properties:\n      EngineFamily: MYSQL\n";
+        let (sev, msg) = one(&[("template.yaml", &cdk("", props, extra))]);
+        assert_eq!(sev, "high", "{msg}");
+        assert!(
+            msg.contains("the database `Proxy` in `PROXY_HOST`"),
+            "{msg}"
+        );
+        // In the database's VPC, without naming it: still high.
+        let props =
+            "      VpcConfig:\n        SubnetIds: [subnet-1]\n        SecurityGroupIds: [sg-1]\n";
+        let (sev, msg) = one(&[("template.yaml", &cdk("", props, extra))]);
+        assert_eq!(sev, "high", "{msg}");
+        assert!(
+            msg.contains("runs in a VPC beside the database `Proxy`"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn handler_not_found_with_a_role_defined_elsewhere_stays_high() {
+        let t = cdk("", "", "").replace(
+            "      Role: !GetAtt FnRole.Arn\n",
+            "      Role: arn:aws:iam::123456789012:role/shared-lambda\n",
+        );
+        let (sev, msg) = one(&[("template.yaml", &t)]);
+        assert_eq!(sev, "high", "{msg}");
+        assert!(
+            msg.contains("its role is defined outside the template"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn customer_policy_named_like_the_basic_role_is_not_basic() {
+        let t = cdk("", "", "").replace(
+            "':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'",
+            "':iam::123456789012:policy/AWSLambdaBasicExecutionRole'",
+        );
+        let (sev, _) = one(&[("template.yaml", &t)]);
+        assert_eq!(sev, "high");
+    }
+
+    #[test]
+    fn handler_not_found_given_a_connection_string_stays_high() {
+        let props = "      Environment:\n        Variables:\n          STORE: mongodb+srv://app@cluster0.example.net/shop\n";
+        let (sev, msg) = one(&[("template.yaml", &cdk("", props, ""))]);
+        assert_eq!(sev, "high", "{msg}");
+        assert!(msg.contains("connection string in `STORE`"), "{msg}");
+    }
+
+    // --- item 3: Azure App Service Authentication ---
+
+    const HTTP_ANONYMOUS: &str = "{\n  \"bindings\": [\n    { \"type\": \"httpTrigger\", \"direction\": \"in\", \"name\": \"req\", \"authLevel\": \"anonymous\", \"route\": \"items/{id}\" },\n    { \"type\": \"http\", \"direction\": \"out\", \"name\": \"$return\" }\n  ]\n}\n";
+    const HANDLER: &str = "const { CosmosClient } = require('@azure/cosmos');\nmodule.exports = async function (context, req) {\n  const db = new CosmosClient(process.env.COSMOS);\n  await db.database('d').container('c').items.upsert({ id: req.params.id, body: req.body });\n  context.res = { status: 200 };\n};\n";
+
+    /// A Terraform function app for the package built in `folder`, with `auth` in its block.
+    fn function_app(name: &str, folder: &str, auth: &str) -> String {
+        format!(
+            "locals {{\n  {name}_zip = \"./../{folder}/dist/function.zip\"\n}}\n\nresource \"azurerm_storage_blob\" \"{name}_zip\" {{\n  name                   = \"{name}.zip\"\n  storage_account_name   = \"store\"\n  storage_container_name = \"deploy\"\n  type                   = \"Block\"\n  source                 = local.{name}_zip\n}}\n\nresource \"azurerm_function_app\" \"{name}\" {{\n  name                = \"app-{name}\"\n  location            = \"westeurope\"\n  resource_group_name = \"rg\"\n{auth}  app_settings = {{\n    FUNCTIONS_WORKER_RUNTIME = \"node\"\n    WEBSITE_RUN_FROM_PACKAGE = \"https://store.blob.core.windows.net/deploy/${{azurerm_storage_blob.{name}_zip.name}}\"\n  }}\n}}\n"
+        )
+    }
+
+    const LOGIN: &str = "  auth_settings {\n    enabled                       = true\n    default_provider              = \"AzureActiveDirectory\"\n    unauthenticated_client_action = \"RedirectToLoginPage\"\n  }\n";
+
+    /// Two Azure function app folders (`services/api`, `services/jobs`), each with one
+    /// anonymous HTTP function, and the Terraform (root `deployment`, module
+    /// `deployment/services`) that hosts each in a function app, with `api_auth` and
+    /// `jobs_auth` in their blocks.
+    fn azure_project(api_auth: &str, jobs_auth: &str) -> Vec<(String, String)> {
+        let mut files = vec![(
+            "deployment/main.tf".to_owned(),
+            "module \"services\" {\n  source = \"./services\"\n}\n".to_owned(),
+        )];
+        for (name, auth) in [("api", api_auth), ("jobs", jobs_auth)] {
+            files.push((
+                format!("deployment/services/{name}.tf"),
+                function_app(name, &format!("services/{name}"), auth),
+            ));
+            files.push((
+                format!("services/{name}/host.json"),
+                "{ \"version\": \"2.0\" }\n".to_owned(),
+            ));
+            files.push((
+                format!("services/{name}/Handler/function.json"),
+                HTTP_ANONYMOUS.to_owned(),
+            ));
+            files.push((
+                format!("services/{name}/Handler/index.js"),
+                HANDLER.to_owned(),
+            ));
+        }
+        files
+    }
+
+    /// The folders whose anonymous route AUTH001 reports.
+    fn reported(files: &[(String, String)]) -> Vec<String> {
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let mut v: Vec<String> = auth(&refs)
+            .into_iter()
+            .filter(|f| f.0 == "AUTH001")
+            .map(|f| f.3.split('/').take(2).collect::<Vec<_>>().join("/"))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn anonymous_azure_function_behind_app_service_login_is_not_reported() {
+        // `api`'s package runs in a function app that requires a login; `jobs`' in one that
+        // does not: only `jobs` is reported.
+        assert_eq!(reported(&azure_project(LOGIN, "")), ["services/jobs"]);
+    }
+
+    #[test]
+    fn app_service_auth_that_allows_anonymous_callers_does_not_authenticate() {
+        let anonymous = LOGIN.replace("RedirectToLoginPage", "AllowAnonymous");
+        assert_eq!(
+            reported(&azure_project(&anonymous, &anonymous)),
+            ["services/api", "services/jobs"]
+        );
+        // Version 2 of the settings, login required.
+        let v2 = "  auth_settings_v2 {\n    auth_enabled           = true\n    require_authentication = true\n    unauthenticated_action = \"Return401\"\n  }\n";
+        assert!(reported(&azure_project(v2, v2)).is_empty());
+    }
+
+    #[test]
+    fn function_app_of_another_project_does_not_authenticate_azure_functions() {
+        // The Terraform hosts packages of other folders, in another project: no link.
+        let mut files: Vec<(String, String)> = azure_project(LOGIN, LOGIN)
+            .into_iter()
+            .filter(|(p, _)| p.starts_with("services/"))
+            .map(|(p, t)| (format!("one/{p}"), t))
+            .collect();
+        for (p, t) in azure_project(LOGIN, LOGIN) {
+            if p.starts_with("deployment/") {
+                files.push((format!("two/{p}"), t));
+            }
+        }
+        assert_eq!(reported(&files), ["one/services", "one/services"]);
+    }
+
+    #[test]
+    fn without_a_package_link_every_function_app_of_the_project_must_require_a_login() {
+        let unlinked = |files: Vec<(String, String)>| -> Vec<(String, String)> {
+            files
+                .into_iter()
+                .map(|(p, t)| {
+                    let t = t
+                        .lines()
+                        .filter(|l| !l.contains("WEBSITE_RUN_FROM_PACKAGE"))
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                    (p, t)
+                })
+                .collect()
+        };
+        assert!(reported(&unlinked(azure_project(LOGIN, LOGIN))).is_empty());
+        assert_eq!(
+            reported(&unlinked(azure_project(LOGIN, ""))),
+            ["services/api", "services/jobs"]
+        );
+    }
+
+    // --- item 4: REST methods integrated directly with an AWS service ---
+
+    /// A REST API with one method on `/items` whose integration is `integration`, and
+    /// `auth` as its `AuthorizationType`.
+    fn rest(method: &str, auth: &str, integration: &str) -> String {
+        format!(
+            "Resources:\n  Table:\n    Type: AWS::DynamoDB::Table\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      Name: direct\n  Items:\n    Type: AWS::ApiGateway::Resource\n    Properties:\n      RestApiId: !Ref Api\n      ParentId: !GetAtt Api.RootResourceId\n      PathPart: items\n  ItemsMethod:\n    Type: AWS::ApiGateway::Method\n    Properties:\n      RestApiId: !Ref Api\n      ResourceId: !Ref Items\n      HttpMethod: {method}\n      AuthorizationType: {auth}\n      Integration:\n        Credentials: arn:aws:iam::123456789012:role/apigw-direct\n{integration}"
+        )
+    }
+
+    const DYNAMO_PUT: &str = "        Type: AWS\n        IntegrationHttpMethod: POST\n        Uri: !Sub arn:aws:apigateway:${AWS::Region}:dynamodb:action/PutItem\n        RequestTemplates:\n          application/json: !Sub '{\"TableName\": \"${Table}\", \"Item\": {\"id\": {\"S\": \"$context.requestId\"}, \"body\": {\"S\": \"$input.body\"}}}'\n";
+
+    #[test]
+    fn unauthenticated_method_writing_a_table_directly_is_high() {
+        let (sev, msg) = one(&[("template.yaml", &rest("POST", "NONE", DYNAMO_PUT))]);
+        assert_eq!(sev, "high", "{msg}");
+        assert!(
+            msg.contains("route `POST /items` has no authorizer"),
+            "{msg}"
+        );
+        assert!(msg.contains("calls `dynamodb:PutItem` directly"), "{msg}");
+    }
+
+    #[test]
+    fn direct_integrations_name_the_action_of_a_path_uri() {
+        let sqs = "        Type: AWS\n        IntegrationHttpMethod: POST\n        Uri: arn:aws:apigateway:eu-west-1:sqs:path/123456789012/orders\n        RequestParameters:\n          integration.request.querystring.Action: \"'SendMessage'\"\n          integration.request.querystring.MessageBody: method.request.body\n";
+        let (_, msg) = one(&[("template.yaml", &rest("POST", "NONE", sqs))]);
+        assert!(msg.contains("calls `sqs:SendMessage` directly"), "{msg}");
+        let states = "        Type: AWS\n        IntegrationHttpMethod: POST\n        Uri: !Join ['', ['arn:aws:apigateway:', !Ref AWS::Region, ':states:action/StartExecution']]\n";
+        let (_, msg) = one(&[("template.yaml", &rest("POST", "NONE", states))]);
+        assert!(
+            msg.contains("calls `states:StartExecution` directly"),
+            "{msg}"
+        );
+        let sns = "        Type: AWS\n        IntegrationHttpMethod: POST\n        Uri: arn:aws:apigateway:us-east-1:sns:path//\n        RequestTemplates:\n          application/json: Action=Publish&TopicArn=arn:aws:sns:us-east-1:123456789012:t&Message=$input.body\n";
+        let (_, msg) = one(&[("template.yaml", &rest("POST", "NONE", sns))]);
+        assert!(msg.contains("calls `sns:Publish` directly"), "{msg}");
+    }
+
+    #[test]
+    fn direct_integration_behind_iam_or_a_mock_is_not_reported() {
+        assert!(auth(&[("template.yaml", &rest("POST", "AWS_IAM", DYNAMO_PUT))]).is_empty());
+        let mock = "        Type: MOCK\n        RequestTemplates:\n          application/json: '{\"statusCode\": 200}'\n";
+        assert!(auth(&[("template.yaml", &rest("GET", "NONE", mock))]).is_empty());
+        // CORS preflight on a direct integration.
+        assert!(auth(&[("template.yaml", &rest("OPTIONS", "NONE", DYNAMO_PUT))]).is_empty());
+    }
+
+    #[test]
+    fn terraform_method_integrated_directly_with_a_queue_is_reported() {
+        let tf = "resource \"aws_api_gateway_rest_api\" \"api\" {\n  name = \"direct\"\n}\n\nresource \"aws_api_gateway_resource\" \"orders\" {\n  rest_api_id = aws_api_gateway_rest_api.api.id\n  parent_id   = aws_api_gateway_rest_api.api.root_resource_id\n  path_part   = \"orders\"\n}\n\nresource \"aws_api_gateway_method\" \"post\" {\n  rest_api_id   = aws_api_gateway_rest_api.api.id\n  resource_id   = aws_api_gateway_resource.orders.id\n  http_method   = \"POST\"\n  authorization = \"NONE\"\n}\n\nresource \"aws_api_gateway_integration\" \"post\" {\n  rest_api_id             = aws_api_gateway_rest_api.api.id\n  resource_id             = aws_api_gateway_resource.orders.id\n  http_method             = aws_api_gateway_method.post.http_method\n  type                    = \"AWS\"\n  integration_http_method = \"POST\"\n  uri                     = \"arn:aws:apigateway:eu-west-1:sqs:path/123456789012/orders\"\n  request_parameters = {\n    \"integration.request.querystring.Action\" = \"'SendMessage'\"\n  }\n}\n";
+        let (sev, msg) = one(&[("main.tf", tf)]);
+        assert_eq!(sev, "high", "{msg}");
+        assert!(
+            msg.contains("route `POST /orders`") && msg.contains("`sqs:SendMessage`"),
+            "{msg}"
+        );
+    }
+}
+// --- end issue 16: severity from the deployment (authbound) ---

@@ -50,6 +50,8 @@ pub struct Application {
     pub apis: Vec<Api>,
     /// Resource-based permissions to invoke functions (`AWS::Lambda::Permission`).
     pub permissions: Vec<LambdaPermission>,
+    /// API methods that call an AWS service directly, with no function in between.
+    pub service_routes: Vec<ServiceRoute>,
     /// Template parameters.
     pub parameters: Vec<Parameter>,
     /// Problems met while loading; the rest of the application still loaded.
@@ -74,6 +76,7 @@ impl Application {
             roles: Vec::new(),
             apis: Vec::new(),
             permissions: Vec::new(),
+            service_routes: Vec::new(),
             parameters: Vec::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
@@ -546,6 +549,21 @@ pub struct Api {
     pub resource_policy: Option<Node>,
     /// The raw properties.
     pub properties: Option<Node>,
+}
+
+/// An API method whose integration calls an AWS service itself (API Gateway `Type: AWS`,
+/// `arn:aws:apigateway:<region>:dynamodb:action/PutItem`): the caller reaches the service
+/// with the integration's credentials, no function in between.
+#[derive(Clone, Debug)]
+pub struct ServiceRoute {
+    /// The route (method, path, API, authentication).
+    pub route: Route,
+    /// Where the method is declared.
+    pub loc: Loc,
+    /// The service, as the integration URI names it (`dynamodb`, `sqs`, `sns`, `states`).
+    pub service: String,
+    /// The action, when known (`PutItem`, `SendMessage`, `Publish`, `StartExecution`).
+    pub action: Option<String>,
 }
 
 /// A resource-based permission that lets a principal invoke a function.

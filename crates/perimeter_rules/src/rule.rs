@@ -167,6 +167,10 @@ pub struct AppContext<'a> {
     pub summaries: &'a [FunctionSummary],
     /// The application graph (writes linked to triggers, cross-function taint), when built.
     pub graph: Option<&'a perimeter_graph::AppGraph<'a>>,
+    /// Every application of the scan, this one included (empty when not given): what
+    /// another descriptor says of the same code or the same deployment (a duplicate
+    /// template, the Terraform that hosts an Azure function app).
+    pub apps: &'a [Application],
 }
 
 impl<'a> AppContext<'a> {
@@ -176,7 +180,15 @@ impl<'a> AppContext<'a> {
             app,
             summaries,
             graph: None,
+            apps: &[],
         }
+    }
+
+    /// The same context with every application of the scan.
+    #[must_use]
+    pub fn with_apps(mut self, apps: &'a [Application]) -> Self {
+        self.apps = apps;
+        self
     }
 
     /// The same context with the application graph, which the data-flow rules read.

@@ -7,6 +7,7 @@ use perimeter_diagnostics::Loc;
 use crate::code::{self, CodeSource};
 use crate::model::{
     Api, Auth, Event, EventKind, Function, FunctionUrl, LambdaPermission, Role, RoleOrigin, Route,
+    ServiceRoute,
 };
 use crate::yaml::{Key, Node, Value};
 
@@ -628,14 +629,19 @@ fn v1_path(l: &Loader<'_>, resource: Option<&Node>) -> String {
     format!("/{}", segments.join("/"))
 }
 
-/// `AWS::ApiGateway::Method`: a route on the function its integration invokes.
+/// `AWS::ApiGateway::Method`: a route on the function its integration invokes, or a
+/// service route when the integration calls an AWS service itself.
 fn method(l: &mut Loader<'_>, e: &Entry) {
     let p = &e.props;
-    let Some(i) = p
+    let function = p
         .path(&["Integration", "Uri"])
-        .and_then(|u| l.function_index(u))
-    else {
-        return;
+        .and_then(|u| l.function_index(u));
+    let service = match function {
+        Some(_) => None,
+        None => match direct_service(p) {
+            Some(s) => Some(s),
+            None => return,
+        },
     };
     let route = Route {
         method: p
@@ -656,6 +662,16 @@ fn method(l: &mut Loader<'_>, e: &Entry) {
             .unwrap_or(false),
         cors: None,
     };
+    let Some(i) = function else {
+        let (service, action) = service.unwrap_or_default();
+        l.app.service_routes.push(ServiceRoute {
+            route,
+            loc: e.key_loc.clone(),
+            service,
+            action,
+        });
+        return;
+    };
     l.app.functions[i].events.push(Event {
         kind: EventKind::Http,
         type_name: e.type_name.clone(),
@@ -665,6 +681,102 @@ fn method(l: &mut Loader<'_>, e: &Entry) {
         filters: Vec::new(),
         properties: Some(p.clone()),
     });
+}
+
+/// The AWS service and action an `AWS` (not `AWS_PROXY`) integration calls itself:
+/// `arn:aws:apigateway:<region>:<service>:action/<Action>`, or `:<service>:path/...` with the
+/// action in the `Action` request parameter or template (`Action=SendMessage`), or, for S3,
+/// from the integration's HTTP method. A Lambda integration is not one (its function is not
+/// known when this is reached).
+fn direct_service(p: &Node) -> Option<(String, Option<String>)> {
+    let integration = p.get("Integration")?;
+    let kind = integration.get("Type").and_then(Node::as_str)?;
+    if !kind.eq_ignore_ascii_case("AWS") {
+        return None;
+    }
+    let uri = uri_text(integration.get("Uri")?)?;
+    let (head, rest, by_action) = if let Some((h, r)) = uri.split_once(":action/") {
+        (h, r, true)
+    } else {
+        let (h, r) = uri.split_once(":path/")?;
+        (h, r, false)
+    };
+    if !head.contains(":apigateway:") {
+        return None;
+    }
+    let service = head.rsplit(':').next()?.to_ascii_lowercase();
+    if service.is_empty() || service == "lambda" {
+        return None;
+    }
+    let word = |t: &str| -> Option<String> {
+        let w: String = t
+            .trim_matches(|c| c == '\'' || c == '"')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        (!w.is_empty()).then_some(w)
+    };
+    let action = if by_action {
+        word(rest)
+    } else {
+        integration
+            .path(&[
+                "RequestParameters",
+                "integration.request.querystring.Action",
+            ])
+            .and_then(Node::as_str)
+            .and_then(word)
+            .or_else(|| {
+                let templates = integration.get("RequestTemplates")?;
+                templates.entries().iter().find_map(|(_, t)| {
+                    let text = uri_text(t)?;
+                    let at = text.find("Action=")?;
+                    word(&text[at + "Action=".len()..])
+                })
+            })
+            .or_else(|| {
+                (service == "s3").then(|| {
+                    let verb = integration
+                        .get("IntegrationHttpMethod")
+                        .and_then(Node::as_str)
+                        .unwrap_or("")
+                        .to_ascii_uppercase();
+                    match verb.as_str() {
+                        "PUT" | "POST" => Some("PutObject".to_owned()),
+                        "DELETE" => Some("DeleteObject".to_owned()),
+                        "GET" => Some("GetObject".to_owned()),
+                        _ => None,
+                    }
+                })?
+            })
+    };
+    Some((service, action))
+}
+
+/// The text of a string or of a `Fn::Join`/`Fn::Sub` (references as `?`).
+fn uri_text(n: &Node) -> Option<String> {
+    if let Some(s) = n.as_str() {
+        return Some(s.to_owned());
+    }
+    let (name, arg) = n.intrinsic()?;
+    match name {
+        "Fn::Join" => {
+            let items = arg.items();
+            let sep = items.first()?.as_str()?;
+            let parts: Vec<String> = items
+                .get(1)?
+                .items()
+                .iter()
+                .map(|p| p.as_str().map_or_else(|| "?".to_owned(), str::to_owned))
+                .collect();
+            Some(parts.join(sep))
+        }
+        "Fn::Sub" => arg
+            .as_str()
+            .or_else(|| arg.items().first().and_then(|t| t.as_str()))
+            .map(str::to_owned),
+        _ => None,
+    }
 }
 
 /// `AWS::ApiGatewayV2::Route`: a route on the function its target integration invokes.

@@ -180,6 +180,8 @@ fn gather(ev: &mut Eval<'_>, m: &Module, f: &mut Folded) {
                         ("type", "Type"),
                         ("uri", "Uri"),
                         ("integration_http_method", "IntegrationHttpMethod"),
+                        ("request_parameters", "RequestParameters"),
+                        ("request_templates", "RequestTemplates"),
                     ],
                     &mut t,
                 );
@@ -1304,6 +1306,12 @@ fn resource(
             );
             "AWS::RDS::DBCluster"
         }
+        "azurerm_function_app" | "azurerm_linux_function_app" | "azurerm_windows_function_app" => {
+            azure_function_app(ev, m, b, &mut p);
+            // Not an AWS resource: kept under its Terraform type, for the rules that link an
+            // Azure function app's folder to the app that hosts it.
+            return Some((ty.to_owned(), p));
+        }
         "aws_wafv2_web_acl_association" => {
             copy(
                 ev,
@@ -1319,6 +1327,62 @@ fn resource(
         _ => return None,
     };
     Some((cfn.to_owned(), p))
+}
+
+/// An Azure function app (`azurerm_function_app`, `azurerm_linux_function_app`,
+/// `azurerm_windows_function_app`): its name, its App Service Authentication (`auth_settings`
+/// as `AuthSettings` with `Enabled` and `UnauthenticatedClientAction`, `auth_settings_v2` as
+/// `AuthSettingsV2` with `AuthEnabled`, `RequireAuthentication` and `UnauthenticatedAction`)
+/// and the package it runs (`Package`, relative to the scan root): its `zip_deploy_file`, or
+/// the `source` of the storage blob its `WEBSITE_RUN_FROM_PACKAGE` setting names.
+fn azure_function_app(ev: &mut Eval<'_>, m: &Module, b: &Located<Block>, p: &mut Props) {
+    copy(ev, b, &[("name", "Name")], p);
+    if let Some(a) = nested(b, "auth_settings").first() {
+        let mut sp: Props = Vec::new();
+        copy(
+            ev,
+            a,
+            &[
+                ("enabled", "Enabled"),
+                (
+                    "unauthenticated_client_action",
+                    "UnauthenticatedClientAction",
+                ),
+            ],
+            &mut sp,
+        );
+        p.push(("AuthSettings", map(sp, &loc_of(&a.file, a.item.span()))));
+    }
+    if let Some(a) = nested(b, "auth_settings_v2").first() {
+        let mut sp: Props = Vec::new();
+        copy(
+            ev,
+            a,
+            &[
+                ("auth_enabled", "AuthEnabled"),
+                ("require_authentication", "RequireAuthentication"),
+                ("unauthenticated_action", "UnauthenticatedAction"),
+            ],
+            &mut sp,
+        );
+        p.push(("AuthSettingsV2", map(sp, &loc_of(&a.file, a.item.span()))));
+    }
+    let loc = loc_of(&b.file, b.item.span());
+    let zip = ev.attr(b, "zip_deploy_file").or_else(|| {
+        let settings = ev.attr(b, "app_settings")?;
+        let run = settings.get("WEBSITE_RUN_FROM_PACKAGE")?;
+        let blob = referenced(run, &m.prefix, "azurerm_storage_blob")?;
+        let key = blob.strip_prefix(&m.prefix)?;
+        let blob = m.resources.get(key)?;
+        ev.attr(blob, "source")
+    });
+    if let Some(path) = zip
+        .as_ref()
+        .and_then(known_text)
+        .and_then(|z| m.resolve(&z))
+    {
+        p.push(("Package", text(&path, &loc)));
+    }
 }
 
 /// An `archive_file` data source of any module of the configuration, its paths resolved

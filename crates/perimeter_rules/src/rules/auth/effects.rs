@@ -3,7 +3,9 @@
 
 use perimeter_code::FunctionSummary;
 use perimeter_diagnostics::{Kind, Severity};
-use perimeter_model::{Application, Function, RoleOrigin};
+use perimeter_model::{Application, Framework, Function, Role, RoleOrigin};
+
+use crate::AppContext;
 
 /// What an unauthenticated caller reaches through a function.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,24 +14,70 @@ pub(crate) enum Reach {
     Effects(String),
     /// The code was analysed whole and touches nothing beyond its own response.
     Stateless,
-    /// The code was not analysed (another language) and its role grants no data access;
-    /// still high, the code may reach stores outside AWS.
-    BasicRole,
-    /// Not known (code not found or not analysed whole, role defined elsewhere).
+    /// Not known (code not analysed whole, nothing else said).
     Unknown,
     /// The code denies the caller (401 or 403, then leaves) before any effect: the route is
     /// authenticated in code, at this place (`path:line`).
     Guarded(String),
+    /// The code was not analysed (`code` says why): judged from what the deployment grants
+    /// the function.
+    Deployed {
+        /// Why the code was not analysed (`runtime `go1.x``, `handler `x` not found`).
+        code: String,
+        /// What the deployment grants.
+        grant: Grant,
+    },
+}
+
+/// What the deployment grants a function whose code was not analysed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Grant {
+    /// Access to data or another service, as seen (`its role allows `dynamodb:PutItem``).
+    Data(String),
+    /// Nothing beyond logging, tracing and its own network interfaces (how that is known).
+    Nothing(String),
+    /// Not known: the role or the platform's identity is defined elsewhere (why).
+    Unknown(String),
 }
 
 impl Reach {
     /// The severity of an unauthenticated route to such a function.
     pub(crate) fn severity(&self) -> Severity {
         match self {
-            // Code not analysed may still reach a store outside AWS, or the role of a
-            // duplicate descriptor may not be the one deployed: it stays high.
-            Reach::Effects(_) | Reach::Unknown | Reach::BasicRole => Severity::High,
+            // Code not analysed whole may reach anything its role allows, or a store outside
+            // AWS: it stays high unless the deployment shows it can reach no data.
+            Reach::Effects(_)
+            | Reach::Unknown
+            | Reach::Deployed {
+                grant: Grant::Data(_) | Grant::Unknown(_),
+                ..
+            } => Severity::High,
+            // Code not seen that can reach no data: a public compute endpoint (cost, abuse of
+            // the function's own logic), not a breach of data.
+            Reach::Deployed {
+                grant: Grant::Nothing(_),
+                ..
+            } => Severity::Medium,
             Reach::Stateless | Reach::Guarded(_) => Severity::Low,
+        }
+    }
+
+    /// The clause a finding's message ends with (after `; `), when there is one.
+    pub(crate) fn clause(&self) -> Option<String> {
+        match self {
+            Reach::Effects(e) => Some(format!("its function {e}")),
+            Reach::Stateless => {
+                Some("its function reaches no data store, secret or other service".to_owned())
+            }
+            Reach::Unknown => None,
+            Reach::Guarded(at) => Some(format!(
+                "its code denies the caller at {at} before any effect"
+            )),
+            Reach::Deployed { code, grant } => Some(match grant {
+                Grant::Data(d) => format!("its code was not analysed ({code}) and {d}"),
+                Grant::Nothing(n) => format!("its code was not analysed ({code}) and {n}"),
+                Grant::Unknown(u) => format!("its code was not analysed ({code}) and {u}"),
+            }),
         }
     }
 }
@@ -167,8 +215,17 @@ fn telemetry(service: &str, action: &str) -> bool {
             ))
 }
 
-/// Managed policies that grant only logging, tracing and VPC access.
+/// Managed policies that grant only logging, tracing and VPC access: by name (SAM), or by
+/// an ARN of an AWS managed policy (a customer policy of the same name could grant anything).
 fn basic_managed_policy(name: &str) -> bool {
+    let name = if name.starts_with("arn:") {
+        if !name.contains(":iam::aws:policy/") {
+            return false;
+        }
+        name.rsplit('/').next().unwrap_or(name)
+    } else {
+        name
+    };
     [
         "AWSLambdaBasicExecutionRole",
         "AWSLambdaVPCAccessExecutionRole",
@@ -176,24 +233,72 @@ fn basic_managed_policy(name: &str) -> bool {
         "AWSXrayWriteOnlyAccess",
         "CloudWatchLambdaInsightsExecutionRolePolicy",
     ]
-    .iter()
-    .any(|p| name.ends_with(p))
+    .contains(&name)
 }
 
-/// What a function reaches: from its code summary when there is one, else from its role.
-/// A guard counts only for a route that reaches one handler: behind a catch-all route
-/// (`{proxy+}`, `ANY /`) a framework serves many routes, and one route's check does not
-/// protect the others.
+/// What a function reaches: from its code summary when its handler was analysed whole, else
+/// from what its deployment grants (role, file systems, databases in its network, secrets
+/// it is given). A guard counts only for a route that reaches one handler: behind a
+/// catch-all route (`{proxy+}`, `ANY /`) a framework serves many routes, and one route's
+/// check does not protect the others.
 pub(crate) fn reach(
-    app: &Application,
+    cx: &AppContext<'_>,
     f: &Function,
     summary: Option<&FunctionSummary>,
     catch_all: bool,
 ) -> Reach {
-    match summary {
-        Some(s) => from_code(s, catch_all),
-        None => from_role(app, f),
+    let why = match summary {
+        Some(s) if s.handler.is_some() && s.errors.is_empty() => return from_code(s, catch_all),
+        Some(s) => {
+            // What the part that was analysed already shows is kept: it is more precise
+            // than the role.
+            if s.handler.is_some() {
+                let mut whole = s.clone();
+                whole.errors.clear();
+                if let Reach::Effects(e) = from_code(&whole, false) {
+                    return Reach::Effects(e);
+                }
+            }
+            not_analysed(f, Some(s))
+        }
+        None => not_analysed(f, None),
+    };
+    Reach::Deployed {
+        grant: granted(cx, f),
+        code: why,
     }
+}
+
+/// Why a function's code was not analysed, in a few words.
+fn not_analysed(f: &Function, s: Option<&FunctionSummary>) -> String {
+    use perimeter_model::CodeSource;
+    let handler = f
+        .handler_str()
+        .map(|h| format!(" `{h}`"))
+        .unwrap_or_default();
+    if let Some(s) = s {
+        return if s.handler.is_none() {
+            format!("handler{handler} not found")
+        } else {
+            "its files could not all be read or parsed".to_owned()
+        };
+    }
+    if let Some(r) = f.runtime_str().filter(|r| !analysed_runtime(r)) {
+        return format!("runtime `{r}`");
+    }
+    match &f.code {
+        CodeSource::Image(_) => "a container image".to_owned(),
+        CodeSource::Remote(_) => "a package the repository does not hold".to_owned(),
+        CodeSource::Archive { zip, .. } => format!("package `{zip}`"),
+        CodeSource::Generated(_) => "code the deployment tool generates".to_owned(),
+        _ => format!("handler{handler} not read"),
+    }
+}
+
+/// Whether perimeter analyses the code of a runtime (JavaScript, TypeScript, Python).
+fn analysed_runtime(runtime: &str) -> bool {
+    let r = runtime.to_ascii_lowercase();
+    r.starts_with("node") || r.starts_with("python")
 }
 
 /// What the analysed code reaches.
@@ -256,48 +361,268 @@ fn effects<'s>(
         .map(|p| format!("uses `{p}`"))
 }
 
-/// What a function whose code was not analysed may reach, from its role and environment.
-fn from_role(app: &Application, f: &Function) -> Reach {
-    if let Some(e) = f.environment.iter().find(|e| secret_name(&e.name)) {
-        return Reach::Effects(format!("is given the secret `{}`", e.name));
+/// What the deployment grants a function whose code was not analysed: a file system, a
+/// database of the template in its network or named in its environment, what its role
+/// allows, a secret or a connection string it is given. When its own role grants nothing, a
+/// descriptor of the same scan that deploys the same handler from the same folder (a
+/// generated duplicate, such as a Lambda Annotations `serverless.template` beside the
+/// `template.yaml` really deployed) is judged too: which one is deployed is not known.
+fn granted(cx: &AppContext<'_>, f: &Function) -> Grant {
+    let own = grant_of(cx.app, f);
+    if !matches!(own, Grant::Nothing(_)) {
+        return own;
     }
+    let (Some(handler), Some(dir)) = (f.handler_str(), f.code_dir.as_deref()) else {
+        return own;
+    };
+    for peer in cx.apps.iter().filter(|a| a.id != cx.app.id) {
+        for pf in peer
+            .functions
+            .iter()
+            .filter(|pf| pf.handler_str() == Some(handler) && pf.code_dir.as_deref() == Some(dir))
+        {
+            match grant_of(peer, pf) {
+                Grant::Data(d) => {
+                    return Grant::Data(format!(
+                        "`{}` deploys the same handler, where {d}",
+                        peer.id
+                    ));
+                }
+                Grant::Unknown(u) => {
+                    return Grant::Unknown(format!(
+                        "`{}` deploys the same handler, where {u}",
+                        peer.id
+                    ));
+                }
+                Grant::Nothing(_) => {}
+            }
+        }
+    }
+    own
+}
+
+/// [`granted`] within one application.
+fn grant_of(app: &Application, f: &Function) -> Grant {
+    if app.framework == Framework::Azure {
+        return Grant::Unknown(
+            "the function app's identity and settings are not modelled".to_owned(),
+        );
+    }
+    if let Some(fs) = file_system(f) {
+        return Grant::Data(fs);
+    }
+    if let Some(db) = database(app, f) {
+        return Grant::Data(db);
+    }
+    let role = role_grant(app, f);
+    if !matches!(role, Grant::Nothing(_)) {
+        return role;
+    }
+    if let Some(e) = f.environment.iter().find(|e| secret_name(&e.name)) {
+        return Grant::Data(format!("it is given the secret `{}`", e.name));
+    }
+    if let Some(e) = f
+        .environment
+        .iter()
+        .find(|e| e.value.as_str().is_some_and(connection_string))
+    {
+        return Grant::Data(format!("it is given a connection string in `{}`", e.name));
+    }
+    role
+}
+
+/// URL schemes of data stores and brokers: a value that starts with one is a connection
+/// string.
+const STORE_SCHEMES: &[&str] = &[
+    "mongodb://",
+    "mongodb+srv://",
+    "postgres://",
+    "postgresql://",
+    "mysql://",
+    "mariadb://",
+    "redis://",
+    "rediss://",
+    "amqp://",
+    "amqps://",
+    "jdbc:",
+    "sqlserver://",
+];
+
+/// Whether a value is a connection string to a data store.
+fn connection_string(value: &str) -> bool {
+    let v = value.trim().to_ascii_lowercase();
+    STORE_SCHEMES.iter().any(|s| v.starts_with(s))
+}
+
+/// A file system the function mounts (SAM/CloudFormation `FileSystemConfigs`, Serverless
+/// `fileSystemConfig`): files shared with other functions are data.
+fn file_system(f: &Function) -> Option<String> {
+    let props = f.properties.as_ref()?;
+    let fs = props
+        .get("FileSystemConfigs")
+        .or_else(|| props.get("fileSystemConfig"))
+        .filter(|n| !n.is_null())?;
+    Some(match fs.referenced_ids().first() {
+        Some(id) => format!("it mounts the EFS file system `{id}`"),
+        None => "it mounts an EFS file system".to_owned(),
+    })
+}
+
+/// Resource types of databases reached over the network with credentials, not through IAM:
+/// the role does not show access to them.
+const DATABASES: &[&str] = &[
+    "AWS::RDS::DBInstance",
+    "AWS::RDS::DBCluster",
+    "AWS::RDS::DBProxy",
+    "AWS::RDS::DBProxyEndpoint",
+    "AWS::DocDB::DBCluster",
+    "AWS::DocDB::DBInstance",
+    "AWS::Neptune::DBCluster",
+    "AWS::Neptune::DBInstance",
+    "AWS::ElastiCache::CacheCluster",
+    "AWS::ElastiCache::ReplicationGroup",
+    "AWS::ElastiCache::ServerlessCache",
+    "AWS::MemoryDB::Cluster",
+    "AWS::Redshift::Cluster",
+    "AWS::OpenSearchService::Domain",
+    "AWS::Elasticsearch::Domain",
+];
+
+/// A database of the template the function reaches: one its environment names (an
+/// endpoint, an address), or any when the function runs in a VPC (its security groups
+/// are not followed: a function placed in the database's network is taken to reach it).
+fn database(app: &Application, f: &Function) -> Option<String> {
+    let dbs: Vec<&str> = app
+        .resources
+        .iter()
+        .filter(|r| DATABASES.contains(&r.type_name.as_str()))
+        .map(|r| r.id.as_str())
+        .collect();
+    if dbs.is_empty() {
+        return None;
+    }
+    for e in &f.environment {
+        if let Some(id) = e
+            .value
+            .referenced_ids()
+            .into_iter()
+            .find(|id| dbs.contains(&id.as_str()))
+        {
+            return Some(format!("it is given the database `{id}` in `{}`", e.name));
+        }
+    }
+    let props = f.properties.as_ref()?;
+    props
+        .get("VpcConfig")
+        .or_else(|| props.get("vpc"))
+        .filter(|n| !n.is_null())?;
+    Some(format!(
+        "it runs in a VPC beside the database `{}` of the template",
+        dbs[0]
+    ))
+}
+
+/// Verbs of actions that change or start something: named first in a message, as they say
+/// most about what a caller can do.
+const WRITE_VERBS: &[&str] = &[
+    "Put", "Delete", "Update", "Write", "Send", "Publish", "Start", "Invoke", "Create",
+];
+
+/// What a function's role grants.
+fn role_grant(app: &Application, f: &Function) -> Grant {
     let Some(role) = app.role_of(f) else {
         // No role in the model: only the framework's default (logging) role, where the
         // framework makes one.
         return match app.framework {
-            perimeter_model::Framework::Serverless | perimeter_model::Framework::Sam
-                if f.role.is_none() =>
-            {
-                Reach::BasicRole
-            }
-            _ => Reach::Unknown,
+            Framework::Serverless | Framework::Sam if f.role.is_none() => Grant::Nothing(
+                "it runs with the framework's default role, which grants only logging".to_owned(),
+            ),
+            _ => Grant::Unknown("its role is not known".to_owned()),
         };
     };
-    if role.origin == RoleOrigin::External {
-        return Reach::Unknown;
+    match role.origin {
+        RoleOrigin::External => {
+            return Grant::Unknown("its role is defined outside the template".to_owned());
+        }
+        RoleOrigin::Generated => {
+            return Grant::Unknown("its policy is generated from the code".to_owned());
+        }
+        _ => {}
     }
     if let Some(m) = role
         .managed_policies
         .iter()
-        .find(|m| m.as_str().is_none_or(|n| !basic_managed_policy(n)))
+        .map(policy_arn)
+        .find(|m| m.as_deref().is_none_or(|n| !basic_managed_policy(n)))
     {
-        return Reach::Effects(format!(
-            "runs with the managed policy `{}`",
-            m.as_str().unwrap_or("?")
-        ));
+        return match m {
+            Some(n) => Grant::Data(format!("its role has the managed policy `{n}`")),
+            None => Grant::Unknown("its role has a managed policy that is not resolved".to_owned()),
+        };
     }
+    role_actions(role)
+}
+
+/// A managed policy's name or ARN as far as it is written: a string, or the text of a
+/// `Fn::Join`/`Fn::Sub` whose unresolved parts are only pseudo parameters (CDK writes
+/// `arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole`).
+fn policy_arn(node: &perimeter_model::Node) -> Option<String> {
+    if let Some(s) = node.as_str() {
+        return Some(s.to_owned());
+    }
+    let (name, arg) = node.intrinsic()?;
+    match name {
+        "Fn::Join" => {
+            let items = arg.items();
+            let sep = items.first()?.as_str()?;
+            let parts = items.get(1)?.items();
+            let mut out = Vec::new();
+            for p in parts {
+                match (p.as_str(), p.intrinsic()) {
+                    (Some(s), _) => out.push(s.to_owned()),
+                    (None, Some(("Ref", r)))
+                        if r.as_str().is_some_and(|r| r.starts_with("AWS::")) =>
+                    {
+                        out.push(format!("${{{}}}", r.as_str().unwrap_or_default()));
+                    }
+                    _ => return None,
+                }
+            }
+            Some(out.join(sep))
+        }
+        "Fn::Sub" => arg
+            .as_str()
+            .filter(|t| {
+                // Only pseudo parameters: a template parameter could name any policy.
+                t.split("${").skip(1).all(|p| p.starts_with("AWS::"))
+            })
+            .map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// What a role's statements allow beyond telemetry.
+fn role_actions(role: &Role) -> Grant {
+    let mut data: Vec<&str> = Vec::new();
     for st in role.statements.iter().filter(|s| s.allow) {
         if !st.not_actions.is_empty() || st.action_strs().count() < st.actions.len() {
-            return Reach::Effects("has a role with unresolved actions".to_owned());
+            return Grant::Unknown("its role allows actions that are not resolved".to_owned());
         }
         for (a, _) in st.action_strs() {
             let (service, action) = a.split_once(':').unwrap_or((a, "*"));
             if !telemetry(&service.to_ascii_lowercase(), action) {
-                return Reach::Effects(format!("may call `{a}`"));
+                data.push(a);
             }
         }
     }
-    Reach::BasicRole
+    let verb = |a: &&&str| {
+        let action = a.split_once(':').map_or(**a, |(_, x)| x);
+        action == "*" || WRITE_VERBS.iter().any(|v| action.starts_with(v))
+    };
+    match data.iter().find(verb).or(data.first()) {
+        Some(a) => Grant::Data(format!("its role allows `{a}`")),
+        None => Grant::Nothing("its role grants no data access".to_owned()),
+    }
 }
 
 /// Plugins that run an application on the developer's machine.

@@ -1,5 +1,6 @@
 //! Authentication rules: who may call a function, from where.
 
+mod app_service;
 mod authorizer_wildcard_policy;
 mod cors;
 mod cors_wildcard_authenticated;
@@ -10,6 +11,7 @@ mod open_lambda_permission;
 mod permission_without_source;
 mod public_function_url;
 mod purpose;
+mod service_integration;
 mod unauthenticated_route;
 mod unverified_token;
 mod writable_privilege_attribute;

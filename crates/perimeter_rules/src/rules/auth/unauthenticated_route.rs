@@ -2,7 +2,7 @@
 use perimeter_model::{Api, Application, Auth, EventKind, Route};
 
 use super::effects::{self, Reach};
-use super::purpose;
+use super::{app_service, purpose, service_integration};
 use crate::prelude::*;
 
 declare_rule! {
@@ -17,8 +17,28 @@ declare_rule! {
     /// calls a data store or another service, reads a secret, or passes event data to a
     /// dangerous sink (and when that is not known). It is low when the code was analysed
     /// whole and touches nothing beyond its own response (a hello, a health check, a
-    /// calculator, a proxy to a public API without credentials). Code that was not analysed
-    /// (another language, not found) keeps it high.
+    /// calculator, a proxy to a public API without credentials).
+    ///
+    /// When the code was not analysed (another language, a handler not found, files that
+    /// could not be read), the route is judged by what the deployment grants the function:
+    /// its role's statements and managed policies (SAM policy templates and CDK-generated
+    /// policies included), a mounted file system, a database of the template named in its
+    /// environment or sharing its VPC, a secret or connection string it is given, and the
+    /// role a duplicate descriptor of the same handler gives it. The route stays high when
+    /// any of these reaches data or when the role is defined elsewhere; it is medium when the
+    /// function can only write logs, and the message says why the code was not analysed.
+    ///
+    /// A REST method that integrates directly with an AWS service (`Type: AWS`, a URI such as
+    /// `arn:aws:apigateway:<region>:dynamodb:action/PutItem` or `sqs:path/...`) has no
+    /// function, but the caller reaches the service itself: it is reported at high, naming
+    /// the service and the action.
+    ///
+    /// An Azure function (`authLevel: anonymous` included) is not reported when the function
+    /// app that hosts it requires a login through App Service Authentication (Terraform
+    /// `auth_settings` with `RedirectToLoginPage`, or `auth_settings_v2` requiring
+    /// authentication). The host is the function app whose package (`zip_deploy_file`, or the
+    /// blob `WEBSITE_RUN_FROM_PACKAGE` names) is built from the function's folder; with no
+    /// such link, every function app of the project's Terraform must require the login.
     ///
     /// A route whose code checks the caller itself, answering 401 or 403 and leaving before
     /// it calls any service (a webhook signature, a token verified in the handler), is
@@ -107,6 +127,10 @@ impl Rule for UnauthenticatedRoute {
                 if route.auth.is_authenticated() {
                     continue;
                 }
+                // An Azure function app whose App Service Authentication requires a login.
+                if app_service::platform_login(cx, cx.app).is_some() {
+                    continue;
+                }
                 let api = api_of(cx.app, ev.kind, route);
                 if api
                     .and_then(|a| a.default_auth.as_ref())
@@ -128,7 +152,7 @@ impl Rule for UnauthenticatedRoute {
                     || route.path.contains("{*")
                     || route.path == "/"
                     || route.path == "$default";
-                let reach = effects::reach(cx.app, f, cx.summary(&f.id), catch_all);
+                let reach = effects::reach(cx, f, cx.summary(&f.id), catch_all);
                 if let Some(local) = effects::local_only(cx.app) {
                     out.report(
                         &ev.loc,
@@ -152,21 +176,13 @@ impl Rule for UnauthenticatedRoute {
                         .help("It is public by purpose: limit how often it can be called (a usage plan or a WAF rate rule), and suppress this with a reason");
                     continue;
                 }
-                let why = match &reach {
-                    Reach::Effects(e) => format!("; its function {e}"),
-                    Reach::Stateless => {
-                        "; its function reaches no data store, secret or other service".to_owned()
-                    }
-                    Reach::BasicRole | Reach::Unknown => String::new(),
-                    Reach::Guarded(at) => {
-                        format!("; its code denies the caller at {at} before any effect")
-                    }
-                };
+                let why = reach.clause().map(|c| format!("; {c}")).unwrap_or_default();
                 out.report(&ev.loc, format!("{what} has no authorizer{why}"))
                     .severity(reach.severity())
                     .function(&f.id)
                     .help(format!("Add an authorizer (Cognito, JWT, Lambda or IAM){key}; if the route is public on purpose, suppress this with a reason"));
             }
         }
+        service_integration::report(cx, out);
     }
 }
