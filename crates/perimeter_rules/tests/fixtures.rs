@@ -296,7 +296,9 @@ fn fixtures() {
                 let text = std::fs::read_to_string(file).unwrap();
                 let source = SourceFile::new(path.clone(), text);
                 let findings = perimeter_rules::run_files(&[source], &selection);
-                got.entry(path).or_default().extend(findings.iter().map(|f| f.line));
+                got.entry(path)
+                    .or_default()
+                    .extend(findings.iter().map(|f| f.line));
             }
             for d in files
                 .iter()

@@ -2045,7 +2045,12 @@ impl<'r> Engine<'r> {
                 // `"... %s ..." % (a, b)`
                 let text = l.text.as_ref().map(|x| {
                     let p = x.pattern().replace("%s", "*").replace("%d", "*");
-                    if matches!(x, Text::Const(_)) && t.is_empty() && !p.contains('*') {
+                    // A conversion left (`%(name)s`, `%5d`) is not constant text.
+                    if matches!(x, Text::Const(_))
+                        && t.is_empty()
+                        && !p.contains('*')
+                        && !p.replace("%%", "").contains('%')
+                    {
                         Text::konst(&p)
                     } else {
                         Text::Pattern(Rc::from(p.as_str()))
