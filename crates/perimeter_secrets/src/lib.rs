@@ -362,9 +362,11 @@ pub struct FoldedMatch {
 /// template literal, an f-string, a `%` or `format`, a join, a base64 encoding):
 /// `Basic YWRtaW46...`, `Bearer sk_live_...`, `postgres://app:pw@db/app`. Every detector
 /// except the name-based generic one runs on the value; a `Bearer` token that is in no
-/// provider's format counts when it is a long, high-entropy token. Placeholders, references
-/// and documented examples are not secrets. The most specific match wins.
-pub fn scan_folded(value: &str) -> Option<FoldedMatch> {
+/// provider's format counts when it is a long, high-entropy token; last, under a secret's
+/// `name` (`API_KEY = 'ak_' + '...'`), the value is judged as the generic detector judges a
+/// literal in code. Placeholders, references and documented examples are not secrets. The
+/// most specific match wins.
+pub fn scan_folded(value: &str, name: Option<&str>) -> Option<FoldedMatch> {
     let v = value.trim_start();
     let offset = value.len() - v.len();
     let v = v.trim_end();
@@ -383,12 +385,30 @@ pub fn scan_folded(value: &str) -> Option<FoldedMatch> {
             range: offset + m.span.start as usize..offset + m.span.end as usize,
         });
     }
-    bearer_token(v).map(|(at, token)| FoldedMatch {
-        detector: "bearer-token",
-        description: "bearer token",
-        confidence: Confidence::High,
-        redacted: redact(token),
-        range: offset + at..offset + at + token.len(),
+    if let Some((at, token)) = bearer_token(v) {
+        return Some(FoldedMatch {
+            detector: "bearer-token",
+            description: "bearer token",
+            confidence: Confidence::High,
+            redacted: redact(token),
+            range: offset + at..offset + at + token.len(),
+        });
+    }
+    let kind = value::classify_name(name?)?;
+    if is_documented_example(v) {
+        return None;
+    }
+    let confidence = value::judge_named_literal(kind, v, true)?;
+    let generic = detectors::DETECTORS
+        .iter()
+        .find(|d| d.id == detectors::GENERIC_ID)?;
+    Some(FoldedMatch {
+        detector: generic.id,
+        // The name is in the message already.
+        description: "secret",
+        confidence,
+        redacted: redact(v),
+        range: offset..offset + v.len(),
     })
 }
 

@@ -66,7 +66,8 @@ impl Rule for HardcodedSecret {
                 {
                     continue;
                 }
-                let Some(m) = perimeter_secrets::scan_folded(&folded.value) else {
+                let Some(m) = perimeter_secrets::scan_folded(&folded.value, folded.name.as_deref())
+                else {
                     continue;
                 };
                 // One finding per secret (a partial sum `a + b` of `a + b + env` holds the
