@@ -5851,3 +5851,75 @@ mod route_reach_from_deployment {
     }
 }
 // --- end issue 16: severity from the deployment (authbound) ---
+
+// --- issue 16, item 1, last bullet: credentials built from constants (constfold) ---
+
+mod folded_secrets {
+    use super::{json, run, write};
+
+    const SERVERLESS: &str = "\
+service: folded
+provider:
+  name: aws
+  runtime: nodejs22.x
+functions:
+  api:
+    handler: handler.main
+    events:
+      - httpApi: 'GET /'
+";
+
+    const HANDLER: &str = "\
+const https = require('https');
+exports.main = async () => {
+  const auth = 'Basic ' + Buffer.from('admin' + ':' + '8e254ed4c1f9a0b7').toString('base64');
+  const docs = `Bearer ${'sk_live_' + '4eC39HqLyjWDarjtT1zdp7dc'}`;
+  const seed = 'Basic ' + 'user:8e254ed4';
+  return https.request({ host: 'api.example.com', headers: { auth, docs, seed } });
+};
+";
+
+    /// `(line, message)` of the SEC006 findings.
+    fn sec006(dir: &std::path::Path) -> Vec<(u64, String)> {
+        let r = json(&run(dir, &["scan", ".", "--format", "json", "--no-cache"]));
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "SEC006")
+            .map(|f| {
+                (
+                    f["line"].as_u64().unwrap(),
+                    f["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn basic_credentials_encoded_from_concatenated_literals_are_reported_once_at_the_expression() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "serverless.yml", SERVERLESS);
+        write(dir.path(), "handler.js", HANDLER);
+        let found = sec006(dir.path());
+        let lines: Vec<u64> = found.iter().map(|(l, _)| *l).collect();
+        // Line 3 folded and encoded; line 4 is Stripe's documented example key, not a leak;
+        // line 5 (the seeds' example) is reported once, by the file scan.
+        assert_eq!(lines, [3, 5], "{found:#?}");
+        assert!(found[0].1.contains("`auth`"), "{found:#?}");
+    }
+
+    #[test]
+    fn the_same_credential_in_a_test_folder_is_quiet() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "serverless.yml",
+            &SERVERLESS.replace("handler.main", "tests/handler.main"),
+        );
+        write(dir.path(), "tests/handler.js", HANDLER);
+        let found = sec006(dir.path());
+        assert!(found.iter().all(|(l, _)| *l != 3), "{found:#?}");
+    }
+}
+// --- end issue 16, item 1 (constfold) ---

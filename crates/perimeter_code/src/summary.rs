@@ -52,6 +52,11 @@ pub struct FunctionSummary {
     /// a package imported). `None` when the analysis did not tell them apart.
     #[serde(default)]
     pub request: Option<RequestReach>,
+    /// Strings the code builds from constants only (concatenation, template literals,
+    /// f-strings, formatting, joins, base64 encoding), folded to their value: the outermost
+    /// such expression of each place (sorted), for the secret detectors.
+    #[serde(default)]
+    pub folded: Vec<FoldedText>,
     /// What could not be analysed (handler not found, parse errors, budget exhausted).
     pub errors: Vec<ScanError>,
 }
@@ -70,6 +75,50 @@ pub struct RequestReach {
     /// The first call a request makes to something the analysis knows nothing of (a value of
     /// no known definition or library): what the modules set up may be reached through it.
     pub opaque: Option<Loc>,
+}
+
+/// A string expression whose value the analysis knows entirely although it is not one
+/// literal: `'Basic ' + Buffer.from('user:' + pw).toString('base64')` with `pw` a constant.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FoldedText {
+    /// The expression.
+    pub loc: Loc,
+    /// Its value (at most 400 characters).
+    pub value: String,
+    /// The variable, property or keyword argument it is assigned to, when there is one.
+    pub name: Option<String>,
+}
+
+/// Most folded strings recorded for one function.
+pub(crate) const MAX_FOLDED: usize = 2_000;
+
+/// Records the folded strings: one per place (the outermost expression), in file order.
+pub(crate) fn set_folded(summary: &mut FunctionSummary, mut folded: Vec<FoldedText>) {
+    folded.sort_by(|a, b| {
+        (
+            a.loc.path(),
+            a.loc.span.start,
+            std::cmp::Reverse(a.loc.span.end),
+        )
+            .cmp(&(
+                b.loc.path(),
+                b.loc.span.start,
+                std::cmp::Reverse(b.loc.span.end),
+            ))
+    });
+    let mut out: Vec<FoldedText> = Vec::with_capacity(folded.len());
+    for f in folded {
+        // Inside the previous one (same file): a part of a value already kept.
+        if let Some(last) = out.last()
+            && last.loc.path() == f.loc.path()
+            && last.loc.span.start <= f.loc.span.start
+            && f.loc.span.end <= last.loc.span.end
+        {
+            continue;
+        }
+        out.push(f);
+    }
+    summary.folded = out;
 }
 
 /// An access check whose denial does not stop the handler: the branch sends a 401 or 403

@@ -185,8 +185,46 @@ pub(crate) fn truncate(s: &str) -> &str {
     &s[..end]
 }
 
+/// Standard base64 (with padding) of a constant's UTF-8 bytes, as `btoa`,
+/// `Buffer.from(s).toString('base64')` and `base64.b64encode` give it; `None` for a text that
+/// may have been cut at [`MAX_TEXT`] (its encoding would be wrong).
+pub(crate) fn base64_encode(s: &str) -> Option<String> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    if s.len() >= MAX_TEXT {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len().div_ceil(3) * 4);
+    for chunk in s.as_bytes().chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn base64_encode_matches_the_standard_alphabet_and_padding() {
+        assert_eq!(
+            super::base64_encode("admin:8e254ed4").as_deref(),
+            Some("YWRtaW46OGUyNTRlZDQ=")
+        );
+        assert_eq!(super::base64_encode("ab").as_deref(), Some("YWI="));
+        assert_eq!(super::base64_encode("abc").as_deref(), Some("YWJj"));
+        assert_eq!(super::base64_encode("").as_deref(), Some(""));
+    }
+
     use super::*;
 
     fn k(s: &str) -> Text {

@@ -252,3 +252,51 @@ fn typescript_sink_families() {
 fn bound_functions_keep_their_arguments() {
     check("bind", &["handler.handler"]);
 }
+
+// --- issue 16, item 1: strings folded from constants (constfold) ---
+
+#[test]
+fn javascript_strings_built_from_constants_are_folded_at_the_outermost_expression() {
+    let src = "const USER = 'admin';
+const PW = '8e254ed4' + 'c1f9a0b7';
+exports.handler = async (event) => {
+  const auth = 'Basic ' + Buffer.from(USER + ':' + PW).toString('base64');
+  const headers = { Authorization: `Bearer ${'tok_' + PW}` };
+  const pair = btoa([USER, PW].join(':'));
+  const env = 'Basic ' + Buffer.from(USER + ':' + process.env.PW).toString('base64');
+  const raw = Buffer.from(USER + ':' + PW, 'base64').toString('base64');
+  const ev = `Bearer ${event.body}`;
+  return { auth, headers, pair, env, raw, ev };
+};
+";
+    let repo = perimeter_code::Repo::in_memory([("app.js", src)]);
+    let s = perimeter_code::js::analyse_handler(
+        &repo,
+        &perimeter_code::handler::HandlerSpec {
+            function: "Fn",
+            code_dir: "",
+            handler: "app.handler",
+            runtime: Some("nodejs22.x"),
+            convention: Default::default(),
+            outputs: &[],
+            module_file: None,
+        },
+    );
+    let got: Vec<(u32, Option<&str>, &str)> = s
+        .folded
+        .iter()
+        .map(|f| (f.loc.start().line, f.name.as_deref(), f.value.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (2, Some("PW"), "8e254ed4c1f9a0b7"),
+            (4, Some("auth"), "Basic YWRtaW46OGUyNTRlZDRjMWY5YTBiNw=="),
+            (5, Some("Authorization"), "Bearer tok_8e254ed4c1f9a0b7"),
+            (6, Some("pair"), "YWRtaW46OGUyNTRlZDRjMWY5YTBiNw=="),
+            // The pair is folded; its decoding is not.
+            (8, None, "admin:8e254ed4c1f9a0b7"),
+        ],
+        "an environment variable, event data or a decoding is not folded"
+    );
+}

@@ -308,3 +308,53 @@ fn app_factory_blueprint_routes() {
     let s = analyse(&[("run.py", "app = object()\n")], "run.app");
     assert_eq!(s.errors.len(), 1, "{:?}", s.errors);
 }
+
+// --- issue 16, item 1: strings folded from constants (constfold) ---
+
+/// `(line, name, value)` of each folded string of a summary.
+fn folded(s: &FunctionSummary) -> Vec<(u32, Option<String>, String)> {
+    s.folded
+        .iter()
+        .map(|f| (f.loc.start().line, f.name.clone(), f.value.clone()))
+        .collect()
+}
+
+#[test]
+fn python_strings_built_from_constants_are_folded_at_the_outermost_expression() {
+    let src = r#"import base64
+import os
+USER = "admin"
+PW = "8e254ed4c1f9a0b7"
+
+def handler(event, context):
+    a = "Basic " + base64.b64encode(f"{USER}:{PW}".encode()).decode()
+    b = "postgres://%s:%s@db/app" % (USER, PW)
+    c = "{}:{pw}@{}".format(USER, "db", pw=PW)
+    d = ":".join([USER, PW])
+    e = "Bearer " + os.environ["TOKEN"]
+    f = "%(user)s:%(pw)s" % {"user": USER, "pw": PW}
+    g = "{0:>8}".format(PW)
+    h = f"{USER}:{event['body']}"
+    return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "g": g, "h": h}
+"#;
+    let s = analyse(&[("app.py", src)], "app.handler");
+    let name = |n: &str| Some(n.to_owned());
+    assert_eq!(
+        folded(&s),
+        [
+            (
+                7,
+                name("a"),
+                "Basic YWRtaW46OGUyNTRlZDRjMWY5YTBiNw==".to_owned()
+            ),
+            (
+                8,
+                name("b"),
+                "postgres://admin:8e254ed4c1f9a0b7@db/app".to_owned()
+            ),
+            (9, name("c"), "admin:8e254ed4c1f9a0b7@db".to_owned()),
+            (10, name("d"), "admin:8e254ed4c1f9a0b7".to_owned()),
+        ],
+        "an environment variable, event data, a mapping key or a format spec is not folded"
+    );
+}

@@ -342,3 +342,87 @@ pub fn looks_like_secret_value(name: &str, value: &str) -> Option<ValueVerdict> 
         redacted: redact(v),
     })
 }
+
+/// What [`scan_folded`] found in a string the code builds from constants.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FoldedMatch {
+    /// A detector id from [`detectors`], or `bearer-token`.
+    pub detector: &'static str,
+    /// What was found, for messages.
+    pub description: &'static str,
+    /// How sure the verdict is.
+    pub confidence: Confidence,
+    /// A printable redaction of the secret part.
+    pub redacted: String,
+    /// Where the secret part is in the judged value (bytes).
+    pub range: std::ops::Range<usize>,
+}
+
+/// Judges a string that code analysis folded from constants only (a concatenation, a
+/// template literal, an f-string, a `%` or `format`, a join, a base64 encoding):
+/// `Basic YWRtaW46...`, `Bearer sk_live_...`, `postgres://app:pw@db/app`. Every detector
+/// except the name-based generic one runs on the value; a `Bearer` token that is in no
+/// provider's format counts when it is a long, high-entropy token; last, under a secret's
+/// `name` (`API_KEY = 'ak_' + '...'`), the value is judged as the generic detector judges a
+/// literal in code. Placeholders, references and documented examples are not secrets. The
+/// most specific match wins.
+pub fn scan_folded(value: &str, name: Option<&str>) -> Option<FoldedMatch> {
+    let v = value.trim_start();
+    let offset = value.len() - v.len();
+    let v = v.trim_end();
+    if v.is_empty() || v.len() > engine::MAX_LINE_BYTES {
+        return None;
+    }
+    if let Some(m) = engine::scan_text("", v, FileContext::Config)
+        .into_iter()
+        .find(|m| !matches!(m.detector, detectors::GENERIC_ID | "signing-key-literal"))
+    {
+        return Some(FoldedMatch {
+            detector: m.detector,
+            description: m.description,
+            confidence: m.confidence,
+            redacted: m.redacted,
+            range: offset + m.span.start as usize..offset + m.span.end as usize,
+        });
+    }
+    if let Some((at, token)) = bearer_token(v) {
+        return Some(FoldedMatch {
+            detector: "bearer-token",
+            description: "bearer token",
+            confidence: Confidence::High,
+            redacted: redact(token),
+            range: offset + at..offset + at + token.len(),
+        });
+    }
+    let kind = value::classify_name(name?)?;
+    if is_documented_example(v) {
+        return None;
+    }
+    let confidence = value::judge_named_literal(kind, v, true)?;
+    let generic = detectors::DETECTORS
+        .iter()
+        .find(|d| d.id == detectors::GENERIC_ID)?;
+    Some(FoldedMatch {
+        detector: generic.id,
+        // The name is in the message already.
+        description: "secret",
+        confidence,
+        redacted: redact(v),
+        range: offset..offset + v.len(),
+    })
+}
+
+/// The token of `Bearer <token>` (anywhere in the value) when it is a long, random token
+/// and not a placeholder, a reference or a documented example.
+fn bearer_token(v: &str) -> Option<(usize, &str)> {
+    let lower = v.to_ascii_lowercase();
+    let after = lower.find("bearer ")? + "bearer ".len();
+    let rest = v[after..].trim_start();
+    let at = v.len() - rest.len();
+    let end = rest
+        .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | ';'))
+        .unwrap_or(rest.len());
+    let token = &rest[..end];
+    (value::is_high_entropy_token(token) && !is_reference(token) && !is_documented_example(token))
+        .then_some((at, token))
+}

@@ -121,3 +121,45 @@ fn weak_literal_passwords_are_visible_to_rules() {
     assert!(is_placeholder("password"));
     assert!(!is_placeholder("Tr0ub4dor&3"));
 }
+
+// --- issue 16, item 1: strings folded from constants (constfold) ---
+
+#[test]
+fn folded_values_are_judged_by_the_detectors() {
+    use perimeter_secrets::scan_folded;
+    let basic = scan_folded("Basic YWRtaW46OGUyNTRlZDRjMWY5YTBiNw==", None).unwrap();
+    assert_eq!(basic.detector, "http-basic-credentials");
+    assert_eq!(basic.range, 6..38);
+    let db = scan_folded(
+        "postgres://app:Zq8vR2mLx9@db.internal.example.net/app",
+        None,
+    )
+    .unwrap();
+    assert_eq!(db.detector, "database-uri-password");
+    let bearer = scan_folded("Bearer Zx8Kq2LmP9vR4tYwBn6Hs3Jd7Fg1", None).unwrap();
+    assert_eq!(
+        (bearer.detector, bearer.confidence),
+        ("bearer-token", Confidence::High)
+    );
+    assert_eq!(bearer.range, 7..35);
+    // `admin:changeme`, `admin:`, a template, a placeholder password and a short token.
+    for quiet in [
+        "Basic YWRtaW46Y2hhbmdlbWU=",
+        "Basic YWRtaW46",
+        "Bearer ${TOKEN}",
+        "postgres://app:<password>@db/app",
+        "Bearer abcdef",
+        "Bearer xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    ] {
+        assert_eq!(scan_folded(quiet, None), None, "{quiet}");
+    }
+    // Under a secret's name, a random value is one; a placeholder or a path is not.
+    let named = scan_folded("ak_9rT4mK2pQx7LwZ3nB8vY5cHd", Some("API_KEY")).unwrap();
+    assert_eq!(named.detector, "generic-secret-assignment");
+    assert_eq!(
+        scan_folded("ak_9rT4mK2pQx7LwZ3nB8vY5cHd", Some("prefix")),
+        None
+    );
+    assert_eq!(scan_folded("your-api-key-here", Some("API_KEY")), None);
+    assert_eq!(scan_folded("prod/db/password", Some("SECRET_NAME")), None);
+}

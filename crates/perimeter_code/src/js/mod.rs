@@ -145,6 +145,7 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
     crate::summary::set_denials(&mut summary, std::mem::take(&mut engine.denials));
     crate::summary::set_guards(&mut summary, std::mem::take(&mut engine.guards));
     crate::summary::set_credentials(&mut summary, std::mem::take(&mut engine.credentials));
+    crate::summary::set_folded(&mut summary, std::mem::take(&mut engine.folded));
     crate::summary::drop_service_set(&mut summary);
     summary.errors.append(&mut engine.errors);
     summary.errors.sort();

@@ -124,6 +124,9 @@ pub(crate) struct Engine<'a> {
     pub credentials: Vec<crate::summary::CredentialCall>,
     /// For each `try` being run, in the call chain: whether its `catch` stops the handler.
     pub(super) try_stack: Vec<bool>,
+    /// Strings built from constants only (see [`crate::FoldedText`]).
+    pub folded: Vec<crate::FoldedText>,
+    folded_at: FxHashSet<(usize, u32, u32)>,
     /// Problems.
     pub errors: Vec<ScanError>,
     /// npm packages imported.
@@ -179,6 +182,8 @@ impl<'a> Engine<'a> {
             guards: Vec::new(),
             credentials: Vec::new(),
             try_stack: Vec::new(),
+            folded: Vec::new(),
+            folded_at: FxHashSet::default(),
             errors: Vec::new(),
             imports: BTreeSet::new(),
             env_reads: std::cell::RefCell::default(),
@@ -1301,6 +1306,12 @@ impl<'a> Engine<'a> {
         if !self.tick() || !self.enter() {
             return Val::default();
         }
+        let foldable = is_foldable(e);
+        let hint = if foldable {
+            self.name_hint.clone()
+        } else {
+            None
+        };
         let v = self.eval_inner(e, sc);
         self.eval_depth -= 1;
         // An environment variable's value used for a request (read there, or read when a
@@ -1314,7 +1325,26 @@ impl<'a> Engine<'a> {
                 }
             }
         }
+        if foldable {
+            self.record_folded(e.span(), &v, hint);
+        }
         v
+    }
+
+    /// Records a string built from constants only (see [`is_foldable`]).
+    fn record_folded(&mut self, span: Span, v: &Val<'a>, name: Option<String>) {
+        let Some(value) = v.konst() else { return };
+        // Shorter strings hold no credential worth a finding.
+        if value.len() < 8 || self.folded.len() >= crate::summary::MAX_FOLDED {
+            return;
+        }
+        if self.folded_at.insert((self.cur(), span.start, span.end)) {
+            self.folded.push(crate::FoldedText {
+                loc: self.loc(span),
+                value: value.to_string(),
+                name,
+            });
+        }
     }
 
     fn eval_inner(&mut self, e: &'a Expression<'a>, sc: &Rc<Scope<'a>>) -> Val<'a> {
@@ -1900,6 +1930,14 @@ impl<'a> Engine<'a> {
         }
         if let Some(origin) = &f.origin {
             self.note_credential(span, origin, &args);
+        }
+        if let Some(v) = const_builtin(f, &args) {
+            return v;
+        }
+        if let (Some(r), Some(m)) = (recv, method)
+            && let Some(v) = const_method(r, m, &args)
+        {
+            return v;
         }
         if let (Some(r), Some(m)) = (recv, method)
             && let Some(v) = self.method_call(span, r, m, &args)
@@ -2627,6 +2665,109 @@ fn string_value<'a>(e: &'a Expression<'a>) -> Option<&'a str> {
         }
         _ => None,
     }
+}
+
+/// Whether an expression may build a string from parts, so its value, when constant, is
+/// worth recording as folded: a concatenation, a template literal with substitutions, or a
+/// call of the string builders and encoders [`const_builtin`] and [`const_method`] know.
+fn is_foldable(e: &Expression<'_>) -> bool {
+    match e {
+        Expression::BinaryExpression(b) => b.operator == BinaryOperator::Addition,
+        Expression::TemplateLiteral(t) => !t.expressions.is_empty(),
+        Expression::CallExpression(c) => match c.callee.get_inner_expression() {
+            Expression::Identifier(id) => id.name == "btoa",
+            callee => callee
+                .as_member_expression()
+                .and_then(MemberExpression::static_property_name)
+                .is_some_and(|m| matches!(m, "toString" | "join" | "concat")),
+        },
+        _ => false,
+    }
+}
+
+/// Encodings of `Buffer.from(s, encoding)` that keep the text's characters.
+const TEXT_ENCODINGS: &[&str] = &["utf8", "utf-8", "ascii", "latin1", "binary"];
+
+/// A global builtin called on constants: `Buffer.from('text')` (its bytes, kept as the text)
+/// and `btoa('text')` (base64).
+fn const_builtin<'a>(f: &Val<'a>, args: &[Val<'a>]) -> Option<Val<'a>> {
+    let origin = f.origin.as_ref()?;
+    if !origin.module.is_empty() {
+        return None;
+    }
+    let text = args.first()?.konst()?;
+    match origin.path.as_str() {
+        "Buffer.from" => {
+            let encoding = match args.get(1) {
+                None => Some(Rc::from("utf8")),
+                Some(e) => e.konst(),
+            }?;
+            TEXT_ENCODINGS
+                .contains(&encoding.to_ascii_lowercase().as_str())
+                .then(|| Val::string(&text))
+        }
+        "btoa" if args.len() == 1 => Some(Val::string(&crate::text::base64_encode(&text)?)),
+        _ => None,
+    }
+}
+
+/// A string method on a constant with constant arguments: `buf.toString('base64')`,
+/// `s.concat(t)`, `[a, b].join(':')`.
+fn const_method<'a>(r: &Val<'a>, m: &str, args: &[Val<'a>]) -> Option<Val<'a>> {
+    if m == "join" {
+        return const_join(r, args);
+    }
+    let s = r.konst()?;
+    match m {
+        "toString" => match args.first() {
+            None => Some(Val::string(&s)),
+            Some(a) => match &*a.konst()? {
+                "base64" => Some(Val::string(&crate::text::base64_encode(&s)?)),
+                e if TEXT_ENCODINGS.contains(&e) => Some(Val::string(&s)),
+                _ => None,
+            },
+        },
+        "concat" => {
+            let mut out = s.to_string();
+            for a in args {
+                out.push_str(&a.konst()?);
+            }
+            Some(Val::string(&out))
+        }
+        _ => None,
+    }
+}
+
+/// `[a, b].join(sep)` of an array literal whose elements are all constants.
+fn const_join<'a>(r: &Val<'a>, args: &[Val<'a>]) -> Option<Val<'a>> {
+    let sep = match args.first() {
+        None => Rc::from(","),
+        Some(a) => a.konst()?,
+    };
+    let obj = r.obj.as_ref()?.try_borrow().ok()?;
+    if !obj.array || obj.fields.is_empty() || obj.fields.len() > 64 {
+        return None;
+    }
+    let mut parts = Vec::with_capacity(obj.fields.len());
+    for (i, (k, v)) in obj.fields.iter().enumerate() {
+        if *k != i.to_string() || !v.taint.is_empty() {
+            return None;
+        }
+        parts.push(v.konst()?);
+    }
+    // Elements the fields do not list (after a spread) make the array inexact.
+    if let Some(e) = &obj.elems {
+        let known = e.text.as_ref()?.alternatives();
+        if known.is_empty()
+            || known
+                .iter()
+                .any(|t| !matches!(t, Text::Const(c) if parts.contains(c)))
+        {
+            return None;
+        }
+    }
+    let joined: Vec<&str> = parts.iter().map(|p| &**p).collect();
+    Some(Val::string(&joined.join(&sep)))
 }
 
 fn ident_name<'a>(e: &'a Expression<'a>) -> Option<&'a str> {

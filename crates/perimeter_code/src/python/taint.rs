@@ -187,6 +187,11 @@ pub(crate) struct Engine<'r> {
     pub credentials: Vec<crate::summary::CredentialCall>,
     /// For each `try` being run, in the call chain: whether its handlers stop the handler.
     pub(super) try_stack: Vec<bool>,
+    /// Strings built from constants only (see [`crate::FoldedText`]).
+    pub folded: Vec<crate::FoldedText>,
+    folded_at: FxHashSet<(usize, u32, u32)>,
+    /// The variable, attribute, key or keyword the expression being evaluated is assigned to.
+    name_hint: Option<String>,
     /// Problems.
     pub errors: Vec<ScanError>,
     /// Third-party top-level modules imported.
@@ -260,6 +265,9 @@ impl<'r> Engine<'r> {
             guards: Vec::new(),
             credentials: Vec::new(),
             try_stack: Vec::new(),
+            folded: Vec::new(),
+            folded_at: FxHashSet::default(),
+            name_hint: None,
             errors: Vec::new(),
             imports: BTreeSet::new(),
             env_reads: std::cell::RefCell::default(),
@@ -1342,6 +1350,7 @@ impl<'r> Engine<'r> {
                 self.eval(&e.value);
             }
             Stmt::Assign(a) => {
+                self.name_hint = a.targets.first().and_then(target_name);
                 let v = self.eval(&a.value);
                 for t in &a.targets {
                     self.assign(t, v.clone());
@@ -1349,6 +1358,7 @@ impl<'r> Engine<'r> {
             }
             Stmt::AnnAssign(a) => {
                 if let Some(value) = &a.value {
+                    self.name_hint = target_name(&a.target);
                     let v = self.eval(value);
                     self.assign(&a.target, v);
                 }
@@ -1843,6 +1853,8 @@ impl<'r> Engine<'r> {
 
     /// Evaluates an expression.
     pub(crate) fn eval(&mut self, e: &Expr) -> Val {
+        // The name is the whole expression's, not its parts'.
+        let hint = self.name_hint.take();
         if !self.tick() || !self.enter() {
             return Val::default();
         }
@@ -1858,6 +1870,9 @@ impl<'r> Engine<'r> {
                     self.request.env(&name);
                 }
             }
+        }
+        if is_foldable(e) {
+            self.record_folded(e.range(), &v, hint);
         }
         v
     }
@@ -1911,6 +1926,25 @@ impl<'r> Engine<'r> {
             .find(|p| self.imports.contains(*p))
         {
             self.request.import(p);
+        }
+    }
+
+    /// Records a string built from constants only (see [`is_foldable`]).
+    fn record_folded(&mut self, r: TextRange, v: &Val, name: Option<String>) {
+        let Some(value) = v.konst() else { return };
+        // Shorter strings hold no credential worth a finding.
+        if value.len() < 8 || self.folded.len() >= crate::summary::MAX_FOLDED {
+            return;
+        }
+        if self
+            .folded_at
+            .insert((self.cur(), r.start().to_u32(), r.end().to_u32()))
+        {
+            self.folded.push(crate::FoldedText {
+                loc: self.loc(r),
+                value: value.to_string(),
+                name,
+            });
         }
     }
 
@@ -2008,6 +2042,9 @@ impl<'r> Engine<'r> {
     fn eval_dict(&mut self, d: &ast::ExprDict) -> Val {
         let mut o = Obj::default();
         for item in &d.items {
+            if let Some(Expr::StringLiteral(k)) = &item.key {
+                self.name_hint = Some(k.value.to_str().to_owned());
+            }
             let v = self.eval(&item.value);
             match &item.key {
                 Some(k) => {
@@ -2105,10 +2142,21 @@ impl<'r> Engine<'r> {
                 .with_step(&loc, "string built from it")
             }
             ast::Operator::Mod => {
+                if let Some(s) = l.konst()
+                    && t.is_empty()
+                    && let Some(out) = percent_format(&s, &r)
+                {
+                    return Val::string(&out);
+                }
                 // `"... %s ..." % (a, b)`
                 let text = l.text.as_ref().map(|x| {
                     let p = x.pattern().replace("%s", "*").replace("%d", "*");
-                    if matches!(x, Text::Const(_)) && t.is_empty() && !p.contains('*') {
+                    // A conversion left (`%(name)s`, `%5d`) is not constant text.
+                    if matches!(x, Text::Const(_))
+                        && t.is_empty()
+                        && !p.contains('*')
+                        && !p.replace("%%", "").contains('%')
+                    {
                         Text::konst(&p)
                     } else {
                         Text::Pattern(Rc::from(p.as_str()))
@@ -2401,6 +2449,7 @@ impl<'r> Engine<'r> {
             }
         }
         for k in &a.keywords {
+            self.name_hint = k.arg.as_ref().map(|n| n.as_str().to_owned());
             let v = self.eval(&k.value);
             match &k.arg {
                 Some(name) => out.kw.push((name.as_str().to_owned(), v)),
@@ -2475,6 +2524,14 @@ impl<'r> Engine<'r> {
             return url_join(base, path);
         }
         self.note_credential(origin, r);
+        if &*origin.module == "base64"
+            && matches!(origin.path.as_str(), "b64encode" | "standard_b64encode")
+            && let [data] = args.pos.as_slice()
+            && let Some(s) = data.konst()
+            && let Some(encoded) = crate::text::base64_encode(&s)
+        {
+            return Val::string(&encoded);
+        }
         if let Some(v) = self.library_call(origin, recv, args, r, call) {
             return v;
         }
@@ -2760,6 +2817,22 @@ fn blank(v: &Val) -> bool {
 
 /// The result of a string method (or any method of an unknown value) with these labels.
 fn string_method(method: &str, recv: &Val, args: &Args, taint: Vec<Rc<Taint>>, loc: &Loc) -> Val {
+    if taint.is_empty()
+        && let Some(s) = recv.konst()
+    {
+        let folded = match method {
+            "format" => brace_format(&s, args),
+            "join" => args.pos.first().and_then(|a| {
+                let parts = const_items(a)?;
+                let parts: Vec<&str> = parts.iter().map(|p| &**p).collect();
+                Some(parts.join(&s))
+            }),
+            _ => None,
+        };
+        if let Some(out) = folded {
+            return Val::string(&out);
+        }
+    }
     match method {
         "format" | "format_map" => {
             let text = recv.text.as_ref().map(|t| {
@@ -2991,4 +3064,124 @@ fn url_join(base: &Val, path: &Val) -> Val {
     };
     add_taints(&mut t, deep_taints(base));
     Val::tainted(t)
+}
+
+/// Whether an expression may build a string from parts, so its value, when constant, is
+/// worth recording as folded: `+`, `%`, an f-string, or a call of `format`, `join`, `decode`
+/// or `b64encode`.
+fn is_foldable(e: &Expr) -> bool {
+    match e {
+        Expr::BinOp(b) => matches!(b.op, ast::Operator::Add | ast::Operator::Mod),
+        Expr::FString(_) => true,
+        Expr::Call(c) => match &*c.func {
+            Expr::Attribute(a) => matches!(
+                a.attr.as_str(),
+                "format" | "join" | "decode" | "b64encode" | "standard_b64encode"
+            ),
+            Expr::Name(n) => matches!(n.id.as_str(), "b64encode" | "standard_b64encode"),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// The name an assignment target gives its value: `token`, `self.auth` is `auth`.
+fn target_name(t: &Expr) -> Option<String> {
+    match t {
+        Expr::Name(n) => Some(n.id.to_string()),
+        Expr::Attribute(a) => Some(a.attr.to_string()),
+        Expr::Subscript(s) => match &*s.slice {
+            Expr::StringLiteral(k) => Some(k.value.to_str().to_owned()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The constant items of a list or tuple whose every item is a known constant.
+fn const_items(v: &Val) -> Option<Vec<Rc<str>>> {
+    let o = v.obj()?;
+    let o = o.try_borrow().ok()?;
+    if !o.array || o.elems.is_some() || o.fields.len() > 64 {
+        return None;
+    }
+    o.fields
+        .iter()
+        .enumerate()
+        .map(|(i, (k, x))| {
+            (*k == i.to_string() && x.taint.is_empty())
+                .then(|| x.konst())
+                .flatten()
+        })
+        .collect()
+}
+
+/// `fmt % args` with constant arguments, for the `%s`, `%d`, `%i` and `%%` conversions only
+/// (anything else, a mapping key or a width, gives `None`).
+fn percent_format(fmt: &str, args: &Val) -> Option<String> {
+    let items = if args.is_array() {
+        const_items(args)?
+    } else {
+        vec![args.konst()?]
+    };
+    let mut items = items.into_iter();
+    let mut out = String::with_capacity(fmt.len());
+    let mut chars = fmt.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            '%' => out.push('%'),
+            's' | 'd' | 'i' => out.push_str(&items.next()?),
+            _ => return None,
+        }
+    }
+    items.next().is_none().then_some(out)
+}
+
+/// `fmt.format(...)` with constant arguments, for plain fields (`{}`, `{0}`, `{name}`) and
+/// escaped braces only (a format spec or conversion gives `None`).
+fn brace_format(fmt: &str, args: &Args) -> Option<String> {
+    let mut out = String::with_capacity(fmt.len());
+    let mut next = 0usize;
+    let mut chars = fmt.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                out.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                out.push('}');
+            }
+            '{' => {
+                let mut field = String::new();
+                loop {
+                    match chars.next()? {
+                        '}' => break,
+                        '{' | ':' | '!' | '[' | '.' => return None,
+                        x => field.push(x),
+                    }
+                }
+                let v = if field.is_empty() {
+                    next += 1;
+                    args.pos.get(next - 1)?
+                } else if let Ok(i) = field.parse::<usize>() {
+                    args.pos.get(i)?
+                } else {
+                    args.kw(&field)?
+                };
+                if !v.taint.is_empty() {
+                    return None;
+                }
+                out.push_str(&v.konst()?);
+            }
+            '}' => return None,
+            x => out.push(x),
+        }
+    }
+    Some(out)
 }

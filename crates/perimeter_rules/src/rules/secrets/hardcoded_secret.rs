@@ -1,5 +1,6 @@
 //! SEC006: credentials written in the repository's files: handlers, helpers, `.env` files,
 //! configuration and notebooks.
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use perimeter_diagnostics::{Finding, Loc, SourceFile};
@@ -45,8 +46,74 @@ impl Rule for HardcodedSecret {
         &Self::META
     }
 
-    /// This rule reads files, not the application model: see [`scan_file`].
-    fn check(&self, _cx: &AppContext<'_>, _out: &mut Findings) {}
+    /// Most of this rule reads files, not the application model (see [`scan_file`]); here it
+    /// judges the strings the code analysis folded from constants only
+    /// (`'Basic ' + btoa(user + ':' + pw)`, `f"Bearer {TOKEN}"` with `TOKEN` a constant),
+    /// reported at the expression once per value, unless the file scan reports a literal
+    /// inside it already. Tests, fixtures, recorded events and vendored data are out of
+    /// scope.
+    fn check(&self, cx: &AppContext<'_>, out: &mut Findings) {
+        let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
+        // Per file, what the file scan reports: where, and the secret's text.
+        let mut literal: BTreeMap<&str, Vec<(perimeter_diagnostics::Span, String)>> =
+            BTreeMap::new();
+        for (f, summary) in cx.analysed() {
+            for folded in &summary.folded {
+                let path = folded.loc.path();
+                if perimeter_secrets::is_test_path(path)
+                    || perimeter_secrets::is_recorded_data_path(path)
+                    || perimeter_secrets::is_vendored_sdk_path(path)
+                {
+                    continue;
+                }
+                let Some(m) = perimeter_secrets::scan_folded(&folded.value, folded.name.as_deref())
+                else {
+                    continue;
+                };
+                // One finding per secret (a partial sum `a + b` of `a + b + env` holds the
+                // secret of `a` again).
+                let Some(secret) = folded.value.get(m.range.clone()) else {
+                    continue;
+                };
+                if !seen.insert((path, secret)) {
+                    continue;
+                }
+                let file = &folded.loc.file;
+                let reported = literal.entry(path).or_insert_with(|| {
+                    perimeter_secrets::scan(file, FileContext::for_path(path))
+                        .into_iter()
+                        .map(|m| (m.span, file.slice(m.span).to_owned()))
+                        .collect()
+                });
+                // The file scan reports a literal inside the expression, or the same secret
+                // where it is written.
+                let at = folded.loc.span;
+                if reported.iter().any(|(s, text)| {
+                    (s.start < at.end && at.start < s.end)
+                        || text.contains(secret)
+                        || secret.contains(text.as_str())
+                }) {
+                    continue;
+                }
+                let severity = match m.confidence {
+                    Confidence::High => Severity::High,
+                    Confidence::Medium => Severity::Medium,
+                    Confidence::Low => Severity::Low,
+                };
+                let message = match &folded.name {
+                    Some(name) => format!(
+                        "{} built from constants in `{name}` (`{}`)",
+                        m.description, m.redacted
+                    ),
+                    None => format!("{} built from constants (`{}`)", m.description, m.redacted),
+                };
+                out.report(&folded.loc, message)
+                    .severity(severity)
+                    .function(&f.id)
+                    .help("Remove it, rotate it, and read it at run time from Secrets Manager or an SSM SecureString");
+            }
+        }
+    }
 }
 
 /// Whether a file is one this rule reads.
