@@ -51,6 +51,9 @@ pub struct Permissions {
     /// Needed actions that no statement allows (the function would fail, or the role is
     /// defined elsewhere).
     pub missing: Vec<String>,
+    /// Code locations of SDK calls whose needs are not known: when any, the verdict is
+    /// incomplete and no grant is called unused.
+    pub unresolved: Vec<String>,
 }
 
 /// The permissions view of a function, when its code was analysed.
@@ -77,8 +80,15 @@ fn permissions(g: &AppGraph<'_>, f: &perimeter_model::Function) -> Option<Permis
     }
     granted.sort();
     granted.dedup();
+    let mut unresolved: Vec<String> = crate::privilege::unresolved(summary)
+        .into_iter()
+        .map(|c| format!("{}:{}", c.loc.path(), c.loc.start().line))
+        .collect();
+    unresolved.sort();
+    unresolved.dedup();
     let unused = granted
         .iter()
+        .filter(|_| unresolved.is_empty())
         .filter(|g| !g.starts_with("policy "))
         .filter(|g| {
             !needed
@@ -102,6 +112,7 @@ fn permissions(g: &AppGraph<'_>, f: &perimeter_model::Function) -> Option<Permis
         needed,
         unused,
         missing,
+        unresolved,
     })
 }
 
@@ -608,6 +619,7 @@ pub fn json(maps: &[DataMap]) -> String {
                         v["permissions"] = serde_json::json!({
                             "granted": p.granted, "needed": p.needed,
                             "unused": p.unused, "missing": p.missing,
+                            "complete": p.unresolved.is_empty(), "unresolved": p.unresolved,
                         });
                     }
                     v

@@ -38,12 +38,39 @@ pub struct Need {
     pub loc: Loc,
     /// Whether the operation is in the service model.
     pub known: bool,
+    /// For DynamoDB: the index the call reads (its ARN is the table's `/index/NAME`).
+    pub index: Option<String>,
+}
+
+/// Actions that are permissions only, not API operations: authorised when another call
+/// hands something over (`iam:PassRole`), so absent from the service model.
+const PERMISSION_ONLY: &[&str] = &["iam:PassRole"];
+
+/// The SDK calls of a function whose needs are not known: an operation chosen at run time,
+/// or one the service model does not know (a helper method the analysis took for an
+/// operation). A least-privilege verdict on such a function is incomplete.
+pub fn unresolved(summary: &FunctionSummary) -> Vec<&perimeter_code::SdkCall> {
+    summary
+        .sdk_calls
+        .iter()
+        .filter(|c| c.is_aws())
+        .filter(|c| {
+            c.is_dynamic()
+                || (!actions_for(&c.service, &c.operation).1
+                    && !PERMISSION_ONLY
+                        .contains(&format!("{}:{}", c.service, c.operation).as_str()))
+        })
+        .collect()
 }
 
 /// What a function's code needs, call by call, sorted by action.
 pub fn needs(app: &Application, f: &Function, summary: &FunctionSummary) -> Vec<Need> {
     let mut out = Vec::new();
-    for call in summary.sdk_calls.iter().filter(|c| c.is_aws()) {
+    for call in summary
+        .sdk_calls
+        .iter()
+        .filter(|c| c.is_aws() && !c.is_dynamic())
+    {
         let (actions, known) = actions_for(&call.service, &call.operation);
         let targets = match &call.resource {
             ResourceExpr::Unknown(_) | ResourceExpr::Pattern(_) => Vec::new(),
@@ -56,6 +83,7 @@ pub fn needs(app: &Application, f: &Function, summary: &FunctionSummary) -> Vec<
                     resource: None,
                     loc: call.loc.clone(),
                     known,
+                    index: call.index.clone(),
                 });
             }
             for t in &targets {
@@ -64,11 +92,12 @@ pub fn needs(app: &Application, f: &Function, summary: &FunctionSummary) -> Vec<
                     resource: Some(t.clone()),
                     loc: call.loc.clone(),
                     known,
+                    index: call.index.clone(),
                 });
             }
         }
     }
-    out.sort_by(|a, b| (&a.action, &a.resource).cmp(&(&b.action, &b.resource)));
+    out.sort_by(|a, b| (&a.action, &a.resource, &a.index).cmp(&(&b.action, &b.resource, &b.index)));
     out
 }
 
