@@ -337,30 +337,6 @@ pub(crate) fn leaves(branch: &str) -> bool {
         || branch.contains("sys.exit")
 }
 
-#[cfg(test)]
-mod denial_tests {
-    use super::{denies_access, leaves};
-
-    #[test]
-    fn denials_and_exits() {
-        assert!(denies_access(
-            "{ callback(null, { statusCode: 401, body: 'no' }); }"
-        ));
-        assert!(denies_access("{ res.status(403).send('forbidden'); }"));
-        assert!(denies_access("    resp = {'statusCode': 401}\n"));
-        assert!(denies_access("    Response(body='no', status_code=403)\n"));
-        assert!(!denies_access("{ callback(null, { statusCode: 200 }); }"));
-        assert!(leaves("{ res.status(401).end(); return; }"));
-        assert!(leaves("{ throw new Error('denied'); }"));
-        assert!(leaves("    abort(401)\n"));
-        assert!(leaves("    raise Unauthorized()\n"));
-        assert!(!leaves(
-            "{ callback(null, { statusCode: 401, returnUrl: '/' }); }"
-        ));
-        assert!(!leaves("{ logger.return(x); }"));
-    }
-}
-
 /// Operations that hand a role to the service, with the request fields (dotted paths) that
 /// hold the role: AWS authorises the caller for `iam:PassRole` on it as well.
 const PASSES_ROLE: &[(&str, &str, &[&str])] = &[
@@ -435,3 +411,27 @@ pub(crate) fn record_dependent(
 
 /// DynamoDB transaction item kinds, whose `TableName` names the table.
 pub(crate) const TRANSACT_KINDS: &[&str] = &["Put", "Update", "Delete", "ConditionCheck", "Get"];
+
+#[cfg(test)]
+mod denial_tests {
+    use super::{denies_access, leaves};
+
+    #[test]
+    fn denials_and_exits() {
+        assert!(denies_access(
+            "{ callback(null, { statusCode: 401, body: 'no' }); }"
+        ));
+        assert!(denies_access("{ res.status(403).send('forbidden'); }"));
+        assert!(denies_access("    resp = {'statusCode': 401}\n"));
+        assert!(denies_access("    Response(body='no', status_code=403)\n"));
+        assert!(!denies_access("{ callback(null, { statusCode: 200 }); }"));
+        assert!(leaves("{ res.status(401).end(); return; }"));
+        assert!(leaves("{ throw new Error('denied'); }"));
+        assert!(leaves("    abort(401)\n"));
+        assert!(leaves("    raise Unauthorized()\n"));
+        assert!(!leaves(
+            "{ callback(null, { statusCode: 401, returnUrl: '/' }); }"
+        ));
+        assert!(!leaves("{ logger.return(x); }"));
+    }
+}
