@@ -3927,6 +3927,130 @@ mod sdk_to_iam {
         out
     }
 
+    /// What the code of each fixture function needs: each SDK form recognised, mapped to its
+    /// actions, with the dependent ones.
+    const NEEDED: &[(&str, &[&str])] = &[
+        (
+            "tableResource",
+            &[
+                "dynamodb:BatchWriteItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:Query",
+                "dynamodb:Scan",
+                "dynamodb:UpdateItem",
+            ],
+        ),
+        (
+            "bucketResource",
+            &[
+                "s3:AbortMultipartUpload",
+                "s3:GetObject",
+                "s3:ListBucket",
+                "s3:PutObject",
+            ],
+        ),
+        (
+            "objectResource",
+            &["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+        ),
+        ("queueTopicResource", &["sns:Publish", "sqs:SendMessage"]),
+        (
+            "pynamo",
+            &[
+                "dynamodb:DeleteItem",
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:Query",
+                "dynamodb:Scan",
+                "dynamodb:UpdateItem",
+            ],
+        ),
+        (
+            "transfer",
+            &["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
+        ),
+        ("presign", &["s3:GetObject", "s3:PutObject"]),
+        (
+            "orchestrate",
+            &[
+                "iam:PassRole",
+                "lambda:CreateFunction",
+                "states:CreateStateMachine",
+            ],
+        ),
+        ("dynamic", &["dynamodb:PutItem"]),
+        (
+            "documentV2",
+            &[
+                "dynamodb:BatchWriteItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:Query",
+                "dynamodb:Scan",
+                "dynamodb:TransactWriteItems",
+                "dynamodb:UpdateItem",
+            ],
+        ),
+        (
+            "documentV3",
+            &[
+                "dynamodb:DeleteItem",
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:Query",
+                "dynamodb:Scan",
+                "dynamodb:UpdateItem",
+            ],
+        ),
+        (
+            "dynamoose",
+            &[
+                "dynamodb:DeleteItem",
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:Query",
+                "dynamodb:Scan",
+                "dynamodb:UpdateItem",
+            ],
+        ),
+        (
+            "uploadV2",
+            &["s3:AbortMultipartUpload", "s3:ListBucket", "s3:PutObject"],
+        ),
+        ("presignV2", &["s3:PutObject"]),
+        ("presignV3", &["s3:GetObject", "s3:PutObject"]),
+    ];
+
+    #[test]
+    fn each_sdk_form_of_the_fixtures_needs_its_actions() {
+        for name in ["py", "js"] {
+            let scan = engine::load(&fixture(name), &Options::default());
+            let app = &scan.apps[0];
+            let graph = AppGraph::build(app, &scan.summaries[0]);
+            for f in &app.functions {
+                let summary = graph.summary(&f.id).unwrap();
+                let mut needed: Vec<String> = perimeter_graph::privilege::needs(app, f, summary)
+                    .into_iter()
+                    .map(|n| n.action)
+                    .collect();
+                needed.dedup();
+                let expected: Vec<&str> = match (name, f.id.as_str()) {
+                    ("js", "orchestrate") => vec![
+                        "ecs:RunTask",
+                        "glue:CreateJob",
+                        "iam:PassRole",
+                        "states:CreateStateMachine",
+                    ],
+                    (_, id) => NEEDED.iter().find(|(n, _)| *n == id).unwrap().1.to_vec(),
+                };
+                assert_eq!(needed, expected, "{name} {}", f.id);
+            }
+        }
+    }
+
     #[test]
     fn every_generated_policy_grants_every_action_the_code_needs() {
         let py = check("py");

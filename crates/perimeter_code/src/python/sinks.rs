@@ -38,6 +38,12 @@ impl Engine<'_> {
             return Some(v);
         }
         if module.is_empty()
+            && origin.path == "super"
+            && let Some(v) = self.super_orm(args)
+        {
+            return Some(v);
+        }
+        if module.is_empty()
             && let Some(v) = self.builtin(&origin.path, args, r)
         {
             self.check_sinks(origin, recv, args, r, call);

@@ -781,6 +781,22 @@ impl<'r> Engine<'r> {
         list
     }
 
+    /// `super(Model, self)` or `super()` in a method of a PynamoDB model: the model's table,
+    /// so that an overriding `save` that calls the library's `save` is a `PutItem`.
+    pub(crate) fn super_orm(&self, args: &Args) -> Option<Val> {
+        let class = match args.pos.first().map(|v| &v.shape) {
+            Some(Shape::Class(c)) => *c,
+            _ => {
+                let this = self.stack.last()?.locals.get("self")?;
+                match &this.shape {
+                    Shape::Instance(i) => i.try_borrow().ok()?.class,
+                    _ => return None,
+                }
+            }
+        };
+        self.in_hierarchy(class, |d| d.orm.clone())
+    }
+
     /// The `table_name` of a PynamoDB model's `class Meta`.
     fn pynamo_table(&mut self, c: &ast::StmtClassDef) -> Option<Val> {
         let meta = c.body.iter().find_map(|s| match s {
