@@ -47,8 +47,9 @@ pub struct Need {
 const PERMISSION_ONLY: &[&str] = &["iam:PassRole"];
 
 /// The SDK calls of a function whose needs are not known: an operation chosen at run time,
-/// or one the service model does not know (a helper method the analysis took for an
-/// operation). A least-privilege verdict on such a function is incomplete.
+/// or one the model of its service does not know (a helper method the analysis took for an
+/// operation). For a service the generated table does not cover, `prefix:Operation` is taken
+/// as the action. A least-privilege verdict on such a function is incomplete.
 pub fn unresolved(summary: &FunctionSummary) -> Vec<&perimeter_code::SdkCall> {
     summary
         .sdk_calls
@@ -56,7 +57,8 @@ pub fn unresolved(summary: &FunctionSummary) -> Vec<&perimeter_code::SdkCall> {
         .filter(|c| c.is_aws())
         .filter(|c| {
             c.is_dynamic()
-                || (!actions_for(&c.service, &c.operation).1
+                || (OPERATIONS.iter().any(|(p, _, _)| *p == c.service)
+                    && !actions_for(&c.service, &c.operation).1
                     && !PERMISSION_ONLY
                         .contains(&format!("{}:{}", c.service, c.operation).as_str()))
         })
