@@ -51,8 +51,9 @@ pub struct Permissions {
     /// Needed actions that no statement allows (the function would fail, or the role is
     /// defined elsewhere).
     pub missing: Vec<String>,
-    /// Code locations of SDK calls whose needs are not known: when any, the verdict is
-    /// incomplete and no grant is called unused.
+    /// What makes the verdict incomplete (code locations of SDK calls whose needs are not
+    /// known, or an SDK imported with no call recognised): when any, no grant is called
+    /// unused.
     pub unresolved: Vec<String>,
 }
 
@@ -80,12 +81,7 @@ fn permissions(g: &AppGraph<'_>, f: &perimeter_model::Function) -> Option<Permis
     }
     granted.sort();
     granted.dedup();
-    let mut unresolved: Vec<String> = crate::privilege::unresolved(summary)
-        .into_iter()
-        .map(|c| format!("{}:{}", c.loc.path(), c.loc.start().line))
-        .collect();
-    unresolved.sort();
-    unresolved.dedup();
+    let unresolved = crate::privilege::incomplete(summary);
     let unused = granted
         .iter()
         .filter(|_| unresolved.is_empty())

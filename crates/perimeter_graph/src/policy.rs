@@ -48,9 +48,9 @@ pub struct FunctionPolicy {
     /// Whether the code was analysed (a function whose handler could not be resolved gets no
     /// policy, rather than an empty one that would break it).
     pub analysed: bool,
-    /// Code locations (`path:line`) of SDK calls whose needs are not known (an operation
-    /// chosen at run time, or unknown to the service model): when any, the policy is
-    /// incomplete.
+    /// What makes the policy incomplete: code locations (`path:line`) of SDK calls whose
+    /// needs are not known (an operation chosen at run time, or unknown to the service
+    /// model), or an SDK imported with no call recognised. Empty when complete.
     pub unresolved: Vec<String>,
 }
 
@@ -118,12 +118,7 @@ fn policy_of(g: &AppGraph<'_>, f: &Function) -> FunctionPolicy {
             unresolved: Vec::new(),
         };
     };
-    let mut unresolved: Vec<String> = crate::privilege::unresolved(summary)
-        .into_iter()
-        .map(|c| format!("{}:{}", c.loc.path(), c.loc.start().line))
-        .collect();
-    unresolved.sort();
-    unresolved.dedup();
+    let unresolved = crate::privilege::incomplete(summary);
     // Group by resource set: actions on the same resources form one statement.
     let mut by_action: BTreeMap<String, (Vec<PolicyResource>, Vec<String>)> = BTreeMap::new();
     for need in needs(g.app, f, summary) {
@@ -260,7 +255,7 @@ pub fn serverless_yaml(apps: &[(String, Vec<FunctionPolicy>)]) -> String {
             if !p.unresolved.is_empty() {
                 let _ = writeln!(
                     out,
-                    "    # incomplete: calls not resolved at {}",
+                    "    # incomplete, not resolved: {}",
                     p.unresolved.join(", ")
                 );
             }
@@ -307,7 +302,7 @@ pub fn sam_yaml(apps: &[(String, Vec<FunctionPolicy>)]) -> String {
             if !p.unresolved.is_empty() {
                 let _ = writeln!(
                     out,
-                    "      # incomplete: calls not resolved at {}",
+                    "      # incomplete, not resolved: {}",
                     p.unresolved.join(", ")
                 );
             }

@@ -65,6 +65,44 @@ pub fn unresolved(summary: &FunctionSummary) -> Vec<&perimeter_code::SdkCall> {
         .collect()
 }
 
+/// The AWS SDK or DynamoDB mapper a function's code imports when none of its calls was
+/// recognised (a client wrapped in a form the analysis does not follow, a model built by a
+/// dependency-injection container): what the code needs is then not known.
+pub fn unrecognised_sdk(summary: &FunctionSummary) -> Option<&str> {
+    if summary
+        .sdk_calls
+        .iter()
+        .any(perimeter_code::SdkCall::is_aws)
+    {
+        return None;
+    }
+    summary
+        .imports
+        .iter()
+        .find(|i| {
+            matches!(
+                i.as_str(),
+                "aws-sdk" | "boto3" | "aioboto3" | "dynamoose" | "pynamodb"
+            ) || i.starts_with("@aws-sdk/")
+        })
+        .map(String::as_str)
+}
+
+/// Where a function's least-privilege verdict is incomplete: the places (`path:line`) of
+/// its unresolved calls, or the SDK it imports without a recognised call (sorted).
+pub fn incomplete(summary: &FunctionSummary) -> Vec<String> {
+    let mut out: Vec<String> = unresolved(summary)
+        .into_iter()
+        .map(|c| format!("{}:{}", c.loc.path(), c.loc.start().line))
+        .collect();
+    if let Some(sdk) = unrecognised_sdk(summary) {
+        out.push(format!("{sdk} imported, no call of it recognised"));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// What a function's code needs, call by call, sorted by action.
 pub fn needs(app: &Application, f: &Function, summary: &FunctionSummary) -> Vec<Need> {
     let mut out = Vec::new();

@@ -202,16 +202,10 @@ impl UnusedPermission {
                 .summary(id)
                 .filter(|s| s.handler.is_some() && s.errors.is_empty())?;
             // Code that imports an AWS SDK but whose calls were not recognised (a client
-            // wrapped in a form the analysis does not follow) needs what it cannot tell.
-            let sdk = s.imports.iter().any(|i| {
-                i == "aws-sdk" || i.starts_with("@aws-sdk/") || i == "boto3" || i == "aioboto3"
-            });
-            if sdk && !s.sdk_calls.iter().any(perimeter_code::SdkCall::is_aws) {
-                return None;
-            }
-            // A call whose operation is chosen at run time, or unknown to the service model,
-            // could need anything: no grant can be called unused.
-            if !privilege::unresolved(s).is_empty() {
+            // wrapped in a form the analysis does not follow), or a call whose operation is
+            // chosen at run time or unknown to the service model, could need anything: no
+            // grant can be called unused.
+            if !privilege::incomplete(s).is_empty() {
                 return None;
             }
             for n in privilege::needs(cx.app, f, s) {
