@@ -5923,3 +5923,449 @@ exports.main = async () => {
     }
 }
 // --- end issue 16, item 1 (constfold) ---
+
+// --- issue 16: the SDK-to-IAM model (item 5) ---
+
+mod sdk_to_iam {
+    use std::path::PathBuf;
+
+    use perimeter::engine::{self, Options};
+    use perimeter_code::{FunctionSummary, ResourceExpr, SdkCall};
+    use perimeter_graph::AppGraph;
+    use perimeter_graph::policy::{FunctionPolicy, PolicyResource, policies};
+    use perimeter_graph::privilege::{action_matches, actions_for};
+    use perimeter_model::{Application, Function, Node};
+
+    use super::{json, run};
+
+    const REGION: &str = "eu-west-1";
+    const ACCOUNT: &str = "123456789012";
+
+    fn fixture(name: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/sdkiam/{name}"))
+    }
+
+    /// The physical name of a resource of the template: its name property, else its id.
+    fn physical(app: &Application, id: &str) -> String {
+        const NAMES: &[&str] = &[
+            "TableName",
+            "BucketName",
+            "QueueName",
+            "TopicName",
+            "RoleName",
+            "FunctionName",
+        ];
+        app.resource(id)
+            .and_then(|r| NAMES.iter().find_map(|p| r.prop(p).and_then(Node::as_str)))
+            .unwrap_or(id)
+            .to_owned()
+    }
+
+    /// The ARN a deployed resource of the template gets.
+    fn deployed_arn(app: &Application, id: &str) -> String {
+        let name = physical(app, id);
+        let ty = app.resource(id).map_or("", |r| r.type_name.as_str());
+        match ty {
+            "AWS::DynamoDB::Table" => format!("arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}"),
+            "AWS::S3::Bucket" => format!("arn:aws:s3:::{name}"),
+            "AWS::SQS::Queue" => format!("arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"),
+            "AWS::SNS::Topic" => format!("arn:aws:sns:{REGION}:{ACCOUNT}:{name}"),
+            "AWS::IAM::Role" => format!("arn:aws:iam::{ACCOUNT}:role/{name}"),
+            other => panic!("no ARN for {id} ({other})"),
+        }
+    }
+
+    /// The resource of the template a name or an ARN designates.
+    fn by_name(app: &Application, text: &str) -> Option<String> {
+        let name = text.rsplit([':', '/']).next().unwrap_or(text);
+        app.resources
+            .iter()
+            .find(|r| r.id == name || physical(app, &r.id) == name)
+            .map(|r| r.id.clone())
+    }
+
+    /// The ARN of what one recorded call reaches, worked out from the call and the descriptor
+    /// alone (not from the policy generator): `None` when the code does not say.
+    fn request_arn(
+        app: &Application,
+        f: &Function,
+        call: &SdkCall,
+        action: &str,
+    ) -> Option<String> {
+        let base = match &call.resource {
+            ResourceExpr::Env(var) => {
+                let value = &f.env(var)?.value;
+                let id = value
+                    .referenced_ids()
+                    .first()
+                    .cloned()
+                    .or_else(|| value.as_str().and_then(|t| by_name(app, t)))?;
+                deployed_arn(app, &id)
+            }
+            ResourceExpr::Literal(s) => match by_name(app, s) {
+                Some(id) => deployed_arn(app, &id),
+                None if s.starts_with("arn:") => s.clone(),
+                // A resource outside the template, by name.
+                None => match call.service.as_str() {
+                    "lambda" => format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{s}"),
+                    "dynamodb" => format!("arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{s}"),
+                    "s3" => format!("arn:aws:s3:::{s}"),
+                    "sqs" => format!("arn:aws:sqs:{REGION}:{ACCOUNT}:{s}"),
+                    _ => return None,
+                },
+            },
+            _ => return None,
+        };
+        let verb = action.split(':').nth(1).unwrap_or("");
+        let object = action.starts_with("s3:")
+            && (verb.contains("Object") || verb == "AbortMultipartUpload");
+        if object {
+            let key = match &call.key {
+                Some(ResourceExpr::Literal(k)) => k.clone(),
+                Some(ResourceExpr::Pattern(p)) => p.replace('*', "x"),
+                _ => "some/key".to_owned(),
+            };
+            return Some(format!("{base}/{key}"));
+        }
+        if let (Some(index), true) = (&call.index, action.starts_with("dynamodb:")) {
+            return Some(format!("{base}/index/{index}"));
+        }
+        Some(base)
+    }
+
+    /// A generated policy resource, as the ARN pattern it is once deployed.
+    fn deployed_pattern(app: &Application, r: &PolicyResource) -> String {
+        match r {
+            PolicyResource::Any => "*".to_owned(),
+            PolicyResource::Arn(a) => a.clone(),
+            PolicyResource::GetAttArn(id) | PolicyResource::Ref(id) => deployed_arn(app, id),
+            PolicyResource::ObjectsOf(id) => format!("{}/*", deployed_arn(app, id)),
+            PolicyResource::IndexOf(id, index) => {
+                format!("{}/index/{index}", deployed_arn(app, id))
+            }
+        }
+    }
+
+    /// Whether the policy allows the action on the resource (`None`: the code does not say
+    /// which, so only a grant on every resource allows it).
+    fn allows(app: &Application, p: &FunctionPolicy, action: &str, arn: Option<&str>) -> bool {
+        p.statements.iter().any(|s| {
+            s.actions.iter().any(|a| action_matches(a, action))
+                && s.resources.iter().any(|r| {
+                    let pattern = deployed_pattern(app, r);
+                    match arn {
+                        Some(arn) => action_matches(&pattern, arn),
+                        None => pattern == "*",
+                    }
+                })
+        })
+    }
+
+    struct Checked {
+        requests: usize,
+        scoped: usize,
+        incomplete: Vec<String>,
+    }
+
+    /// Evaluates each generated policy of a fixture app against every call its code makes.
+    fn check(name: &str) -> Checked {
+        let scan = engine::load(&fixture(name), &Options::default());
+        assert_eq!(scan.apps.len(), 1, "{:?}", scan.errors);
+        let app = &scan.apps[0];
+        let graph = AppGraph::build(app, &scan.summaries[0]);
+        let mut out = Checked {
+            requests: 0,
+            scoped: 0,
+            incomplete: Vec::new(),
+        };
+        for p in policies(&graph) {
+            let f = app.function(&p.function).unwrap();
+            let summary: &FunctionSummary = graph.summary(&f.id).unwrap();
+            assert!(p.analysed && summary.handler.is_some(), "{}", f.id);
+            assert!(summary.errors.is_empty(), "{}: {:?}", f.id, summary.errors);
+            let aws: Vec<&SdkCall> = summary.sdk_calls.iter().filter(|c| c.is_aws()).collect();
+            assert!(!aws.is_empty(), "{}: no SDK call recognised", f.id);
+            if !p.unresolved.is_empty() {
+                out.incomplete.push(f.id.clone());
+            }
+            for call in aws {
+                if call.is_dynamic() {
+                    assert!(!p.unresolved.is_empty(), "{}: a dynamic call", f.id);
+                    continue;
+                }
+                for action in actions_for(&call.service, &call.operation).0 {
+                    let arn = request_arn(app, f, call, &action);
+                    assert!(
+                        allows(app, &p, &action, arn.as_deref()),
+                        "{}: the generated policy does not allow {action} on {arn:?} ({}:{}): {:#?}",
+                        f.id,
+                        call.loc.path(),
+                        call.loc.start().line,
+                        p.statements
+                    );
+                    out.requests += 1;
+                    if let Some(arn) = &arn
+                        && !allows(app, &p, &action, None)
+                    {
+                        // Granted on the resource, not on every resource.
+                        let _ = arn;
+                        out.scoped += 1;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// What the code of each fixture function needs: each SDK form recognised, mapped to its
+    /// actions, with the dependent ones.
+    const NEEDED: &[(&str, &[&str])] = &[
+        (
+            "tableResource",
+            &[
+                "dynamodb:BatchWriteItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:Query",
+                "dynamodb:Scan",
+                "dynamodb:UpdateItem",
+            ],
+        ),
+        (
+            "bucketResource",
+            &[
+                "s3:AbortMultipartUpload",
+                "s3:GetObject",
+                "s3:ListBucket",
+                "s3:PutObject",
+            ],
+        ),
+        (
+            "objectResource",
+            &["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+        ),
+        ("queueTopicResource", &["sns:Publish", "sqs:SendMessage"]),
+        (
+            "pynamo",
+            &[
+                "dynamodb:DeleteItem",
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:Query",
+                "dynamodb:Scan",
+                "dynamodb:UpdateItem",
+            ],
+        ),
+        (
+            "transfer",
+            &["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
+        ),
+        ("presign", &["s3:GetObject", "s3:PutObject"]),
+        (
+            "orchestrate",
+            &[
+                "iam:PassRole",
+                "lambda:CreateFunction",
+                "states:CreateStateMachine",
+            ],
+        ),
+        ("dynamic", &["dynamodb:PutItem"]),
+        (
+            "documentV2",
+            &[
+                "dynamodb:BatchWriteItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:Query",
+                "dynamodb:Scan",
+                "dynamodb:TransactWriteItems",
+                "dynamodb:UpdateItem",
+            ],
+        ),
+        (
+            "documentV3",
+            &[
+                "dynamodb:DeleteItem",
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:Query",
+                "dynamodb:Scan",
+                "dynamodb:UpdateItem",
+            ],
+        ),
+        (
+            "dynamoose",
+            &[
+                "dynamodb:DeleteItem",
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:Query",
+                "dynamodb:Scan",
+                "dynamodb:UpdateItem",
+            ],
+        ),
+        (
+            "uploadV2",
+            &["s3:AbortMultipartUpload", "s3:ListBucket", "s3:PutObject"],
+        ),
+        ("presignV2", &["s3:PutObject"]),
+        ("presignV3", &["s3:GetObject", "s3:PutObject"]),
+    ];
+
+    #[test]
+    fn each_sdk_form_of_the_fixtures_needs_its_actions() {
+        for name in ["py", "js"] {
+            let scan = engine::load(&fixture(name), &Options::default());
+            let app = &scan.apps[0];
+            let graph = AppGraph::build(app, &scan.summaries[0]);
+            for f in &app.functions {
+                let summary = graph.summary(&f.id).unwrap();
+                let mut needed: Vec<String> = perimeter_graph::privilege::needs(app, f, summary)
+                    .into_iter()
+                    .map(|n| n.action)
+                    .collect();
+                needed.dedup();
+                let expected: Vec<&str> = match (name, f.id.as_str()) {
+                    ("js", "orchestrate") => vec![
+                        "ecs:RunTask",
+                        "glue:CreateJob",
+                        "iam:PassRole",
+                        "states:CreateStateMachine",
+                    ],
+                    (_, id) => NEEDED.iter().find(|(n, _)| *n == id).unwrap().1.to_vec(),
+                };
+                assert_eq!(needed, expected, "{name} {}", f.id);
+            }
+        }
+    }
+
+    #[test]
+    fn every_generated_policy_grants_every_action_the_code_needs() {
+        let py = check("py");
+        let js = check("js");
+        // Each form of the fixtures is a call checked; nearly all are scoped to a resource.
+        assert!(py.requests >= 35, "python: {}", py.requests);
+        assert!(js.requests >= 33, "javascript: {}", js.requests);
+        // Unscoped: the state machine created, the task run and the job created by name.
+        assert!(
+            py.scoped >= 34 && js.scoped >= 30,
+            "{} {}",
+            py.scoped,
+            js.scoped
+        );
+        assert_eq!(py.incomplete, ["dynamic"]);
+        assert_eq!(js.incomplete, ["dynamic"]);
+    }
+
+    #[test]
+    fn a_call_that_passes_a_role_needs_pass_role_on_that_role() {
+        for name in ["py", "js"] {
+            let out = run(&fixture(name), &["policy", "--no-cache"]);
+            let v = json(&out);
+            let p = v
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["function"] == "orchestrate")
+                .unwrap();
+            let pass = p["policy"]["Statement"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["Action"] == serde_json::json!(["iam:PassRole"]))
+                .unwrap_or_else(|| panic!("{p:#}"));
+            let roles = pass["Resource"].as_array().unwrap();
+            assert!(
+                roles.contains(&serde_json::json!("arn:aws:iam::*:role/flow-role")),
+                "{p:#}"
+            );
+            assert!(!roles.contains(&serde_json::json!("*")), "{p:#}");
+        }
+    }
+
+    #[test]
+    fn a_query_on_an_index_is_granted_on_the_index() {
+        let out = run(&fixture("js"), &["policy", "--no-cache"]);
+        let v = json(&out);
+        for f in ["documentV2", "documentV3"] {
+            let p = v
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["function"] == f)
+                .unwrap();
+            let query = p["policy"]["Statement"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["Action"] == serde_json::json!(["dynamodb:Query"]))
+                .unwrap_or_else(|| panic!("{p:#}"));
+            assert_eq!(
+                query["Resource"],
+                serde_json::json!([{"Fn::Sub": "${OrdersTable.Arn}/index/by-email"}]),
+                "{p:#}"
+            );
+        }
+    }
+
+    const ROLE_APP: &str = "\
+service: unused
+provider:
+  name: aws
+  runtime: nodejs20.x
+  environment:
+    TABLE: !Ref Orders
+  iam:
+    role:
+      statements:
+        - Effect: Allow
+          Action: [dynamodb:PutItem, dynamodb:Scan]
+          Resource: !GetAtt Orders.Arn
+functions:
+  save:
+    handler: handler.save
+resources:
+  Resources:
+    Orders:
+      Type: AWS::DynamoDB::Table
+      Properties:
+        TableName: orders
+";
+
+    fn unused(code: &str) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        super::write(dir.path(), "serverless.yml", ROLE_APP);
+        super::write(dir.path(), "handler.js", code);
+        let out = run(dir.path(), &["scan", "--format", "json", "--no-cache", "."]);
+        let v = json(&out);
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "IAM010")
+            .map(|f| f["message"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn no_grant_is_called_unused_when_a_call_is_not_resolved() {
+        let put = "const AWS = require('aws-sdk');\n\
+const db = new AWS.DynamoDB.DocumentClient();\n\
+exports.save = async (event) => {\n\
+  await db.put({ TableName: process.env.TABLE, Item: { id: '1' } }).promise();\n";
+        // True case: the code only writes, so Scan is unused.
+        let resolved = unused(&format!("{put}}};\n"));
+        assert!(
+            resolved.iter().any(|m| m.contains("dynamodb:Scan")),
+            "{resolved:?}"
+        );
+        // The operation is chosen at run time: the verdict is incomplete, not \"unused\".
+        let dynamic = unused(&format!(
+            "{put}  await db[event.op]({{ TableName: process.env.TABLE }}).promise();\n}};\n"
+        ));
+        assert!(dynamic.is_empty(), "{dynamic:?}");
+    }
+}
+// --- end issue 16: the SDK-to-IAM model (item 5) ---

@@ -342,6 +342,81 @@ pub(crate) fn leaves(branch: &str) -> bool {
 /// call's payload fields, with their value when it is a constant.
 pub(crate) const EVENT_ENTRY_FIELDS: &[&str] = &["Source", "DetailType"];
 
+/// Operations that hand a role to the service, with the request fields (dotted paths) that
+/// hold the role: AWS authorises the caller for `iam:PassRole` on it as well.
+const PASSES_ROLE: &[(&str, &str, &[&str])] = &[
+    ("states", "CreateStateMachine", &["roleArn"]),
+    ("states", "UpdateStateMachine", &["roleArn"]),
+    ("lambda", "CreateFunction", &["Role"]),
+    ("lambda", "UpdateFunctionConfiguration", &["Role"]),
+    (
+        "ecs",
+        "RunTask",
+        &["overrides.taskRoleArn", "overrides.executionRoleArn"],
+    ),
+    (
+        "ecs",
+        "StartTask",
+        &["overrides.taskRoleArn", "overrides.executionRoleArn"],
+    ),
+    (
+        "ecs",
+        "RegisterTaskDefinition",
+        &["taskRoleArn", "executionRoleArn"],
+    ),
+    ("glue", "CreateJob", &["Role"]),
+    ("glue", "UpdateJob", &["JobUpdate.Role"]),
+    ("glue", "CreateCrawler", &["Role"]),
+    ("cloudformation", "CreateStack", &["RoleARN"]),
+    ("cloudformation", "UpdateStack", &["RoleARN"]),
+    ("scheduler", "CreateSchedule", &["Target.RoleArn"]),
+    ("sagemaker", "CreateTrainingJob", &["RoleArn"]),
+    ("sagemaker", "CreateProcessingJob", &["RoleArn"]),
+    ("sagemaker", "CreateModel", &["ExecutionRoleArn"]),
+    ("codebuild", "CreateProject", &["serviceRole"]),
+];
+
+/// The request fields (dotted paths) of an operation that pass a role to the service.
+pub(crate) fn passed_roles(service: &str, op: &str) -> &'static [&'static str] {
+    PASSES_ROLE
+        .iter()
+        .find(|(s, o, _)| *s == service && *o == op)
+        .map_or(&[], |(_, _, f)| *f)
+}
+
+/// The operations the SDK's managed uploads (`s3.upload`, `upload_file`, `Upload`) call
+/// beyond `PutObject`: a large body goes in parts (authorised as `s3:PutObject`), and a
+/// failed upload is aborted.
+pub(crate) const MANAGED_UPLOAD_EXTRA: &[&str] = &["AbortMultipartUpload"];
+
+/// Records a permission an SDK call needs beyond its own action as a call of its own at the
+/// same place: the role it passes, the parts of a managed upload.
+pub(crate) fn record_dependent(
+    calls: &mut Vec<crate::SdkCall>,
+    loc: &perimeter_diagnostics::Loc,
+    service: &str,
+    op: &str,
+    resource: crate::ResourceExpr,
+    key: Option<crate::ResourceExpr>,
+) {
+    record_call(
+        calls,
+        crate::SdkCall {
+            service: service.to_owned(),
+            operation: op.to_owned(),
+            resource,
+            loc: loc.clone(),
+            tainted: None,
+            key,
+            index: None,
+            fields: Vec::new(),
+        },
+    );
+}
+
+/// DynamoDB transaction item kinds, whose `TableName` names the table.
+pub(crate) const TRANSACT_KINDS: &[&str] = &["Put", "Update", "Delete", "ConditionCheck", "Get"];
+
 #[cfg(test)]
 mod denial_tests {
     use super::{denies_access, leaves};

@@ -357,7 +357,11 @@ pub struct SdkCall {
     /// The service as IAM names it (`sqs`, `s3`, `dynamodb`, `sns`, `lambda`, `events`,
     /// `states`, `kinesis`, `secretsmanager`, `ssm`).
     pub service: String,
-    /// The operation in API form (`SendMessage`, `PutObject`, `PutItem`, `Invoke`).
+    /// The operation in API form (`SendMessage`, `PutObject`, `PutItem`, `Invoke`); `*` when
+    /// the code chooses it at run time (`client[op](...)`, `getattr(client, op)(...)`). The
+    /// permissions a call needs beyond its own action are recorded as calls of their own at
+    /// the same place (`iam`/`PassRole` with the role passed, `s3`/`AbortMultipartUpload` for
+    /// a managed upload).
     pub operation: String,
     /// The resource argument (`QueueUrl`, `Bucket`, `TableName`, `TopicArn`,
     /// `FunctionName`, `StreamName`, `EventBusName`, `stateMachineArn`).
@@ -370,6 +374,9 @@ pub struct SdkCall {
     /// For S3 writes: the object key as far as it is known (`uploads/*`), for recursion and
     /// trigger-filter checks.
     pub key: Option<ResourceExpr>,
+    /// For DynamoDB: the index a query or scan reads (`IndexName`), when it is a constant.
+    #[serde(default)]
+    pub index: Option<String>,
     /// When the data written is an object whose fields are known (a message body built with
     /// `JSON.stringify({...})`, an item, a payload): its top-level fields, for the data map.
     pub fields: Vec<PayloadField>,
@@ -384,7 +391,15 @@ pub struct PayloadField {
     pub value: Option<String>,
 }
 
+/// The operation of an SDK call whose operation the code chooses at run time.
+pub const DYNAMIC_OPERATION: &str = "*";
+
 impl SdkCall {
+    /// Whether the code chooses the operation at run time: what it needs is not known.
+    pub fn is_dynamic(&self) -> bool {
+        self.operation == DYNAMIC_OPERATION
+    }
+
     /// Whether it is a call to an AWS service (not an outbound HTTP request, which is recorded
     /// with the calls under the service `http`, nor a write through an Azure output binding,
     /// under `azure`).

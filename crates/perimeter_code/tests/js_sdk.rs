@@ -63,6 +63,8 @@ fn sdk_v2_clients_methods_resources_and_payloads() {
             "20 dynamodb:PutItem env TABLE tainted Item<-body",
             "21 dynamodb:GetItem literal orders",
             "22 s3:PutObject env BUCKET key~uploads/* tainted Key<-body",
+            // A managed upload aborts a failed multipart upload.
+            "23 s3:AbortMultipartUpload literal static-assets key=fixed.txt",
             "23 s3:PutObject literal static-assets key=fixed.txt",
             "24 s3:PutObject env BUCKET key=incoming/a.csv",
             "25 sns:Publish env TOPIC_ARN tainted Message<-body",
@@ -108,6 +110,7 @@ fn sdk_v3_commands_document_client_upload_presigner_and_aggregated_clients() {
             "18 dynamodb:PutItem env TABLE_NAME tainted Item<-body",
             "19 dynamodb:Query env TABLE_NAME",
             "21 s3:PutObject env BUCKET key~in/*.json tainted Key<-body",
+            "22 s3:AbortMultipartUpload literal uploads-bucket key=big.bin",
             "22 s3:PutObject literal uploads-bucket key=big.bin tainted Body<-body",
             "23 s3:PutObject env BUCKET key=up/x",
             "24 events:PutEvents env BUS tainted Entries[].Detail<-body",

@@ -211,6 +211,8 @@ fn boto3_calls_resources_and_payloads() {
         [
             "22:sqs SendMessage:Env(\"QUEUE_URL\") tainted MessageBody<-body",
             "23:sns Publish:Literal(\"arn:aws:sns:eu-west-1:123456789012:orders\")",
+            // `upload_file` is a managed upload: it aborts a failed multipart upload.
+            "24:s3 AbortMultipartUpload:Env(\"BUCKET_NAME\") key Pattern(\"reports/*\")",
             "24:s3 PutObject:Env(\"BUCKET_NAME\") key Pattern(\"reports/*\") tainted Key<-body",
             "25:s3 PutObject:Env(\"BUCKET_NAME\") key Literal(\"uploads/x\")",
             "26:s3 PutObject:Env(\"BUCKET_NAME\") key Pattern(\"in/*\") tainted Key<-body",

@@ -85,6 +85,7 @@ fn app() -> (Application, Vec<FunctionSummary>) {
                     parts: Vec::new(),
                 }),
                 key: None,
+                index: None,
                 fields: Vec::new(),
             });
         }

@@ -51,6 +51,10 @@ pub struct Permissions {
     /// Needed actions that no statement allows (the function would fail, or the role is
     /// defined elsewhere).
     pub missing: Vec<String>,
+    /// What makes the verdict incomplete (code locations of SDK calls whose needs are not
+    /// known, or an SDK imported with no call recognised): when any, no grant is called
+    /// unused.
+    pub unresolved: Vec<String>,
 }
 
 /// The permissions view of a function, when its code was analysed.
@@ -77,8 +81,10 @@ fn permissions(g: &AppGraph<'_>, f: &perimeter_model::Function) -> Option<Permis
     }
     granted.sort();
     granted.dedup();
+    let unresolved = crate::privilege::incomplete(summary);
     let unused = granted
         .iter()
+        .filter(|_| unresolved.is_empty())
         .filter(|g| !g.starts_with("policy "))
         .filter(|g| {
             !needed
@@ -102,6 +108,7 @@ fn permissions(g: &AppGraph<'_>, f: &perimeter_model::Function) -> Option<Permis
         needed,
         unused,
         missing,
+        unresolved,
     })
 }
 
@@ -608,6 +615,7 @@ pub fn json(maps: &[DataMap]) -> String {
                         v["permissions"] = serde_json::json!({
                             "granted": p.granted, "needed": p.needed,
                             "unused": p.unused, "missing": p.missing,
+                            "complete": p.unresolved.is_empty(), "unresolved": p.unresolved,
                         });
                     }
                     v

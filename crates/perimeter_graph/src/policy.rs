@@ -23,6 +23,8 @@ pub enum PolicyResource {
     Ref(String),
     /// `!Sub "${Id.Arn}/*"` (objects of a bucket).
     ObjectsOf(String),
+    /// `!Sub "${Id.Arn}/index/NAME"` (an index of a table).
+    IndexOf(String, String),
 }
 
 /// One statement of a generated policy.
@@ -46,6 +48,10 @@ pub struct FunctionPolicy {
     /// Whether the code was analysed (a function whose handler could not be resolved gets no
     /// policy, rather than an empty one that would break it).
     pub analysed: bool,
+    /// What makes the policy incomplete: code locations (`path:line`) of SDK calls whose
+    /// needs are not known (an operation chosen at run time, or unknown to the service
+    /// model), or an SDK imported with no call recognised. Empty when complete.
+    pub unresolved: Vec<String>,
 }
 
 const OBJECT_ACTION_PREFIXES: &[&str] = &[
@@ -65,7 +71,11 @@ fn resource_for(app: &Application, need: &Need) -> PolicyResource {
         .iter()
         .any(|p| need.action.starts_with(p));
     if let Some(name) = target.strip_prefix("name:") {
+        if let (Some(index), "dynamodb") = (&need.index, service) {
+            return PolicyResource::Arn(format!("arn:aws:dynamodb:*:*:table/{name}/index/{index}"));
+        }
         return PolicyResource::Arn(match service {
+            "iam" => format!("arn:aws:iam::*:role/{name}"),
             "s3" if object_level => format!("arn:aws:s3:::{name}/*"),
             "s3" => format!("arn:aws:s3:::{name}"),
             "dynamodb" => format!("arn:aws:dynamodb:*:*:table/{name}"),
@@ -82,6 +92,11 @@ fn resource_for(app: &Application, need: &Need) -> PolicyResource {
         .map_or("AWS::Lambda::Function", |r| r.type_name.as_str());
     match type_name {
         "AWS::S3::Bucket" if object_level => PolicyResource::ObjectsOf(target.clone()),
+        "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" | "AWS::Serverless::SimpleTable"
+            if need.index.is_some() =>
+        {
+            PolicyResource::IndexOf(target.clone(), need.index.clone().unwrap_or_default())
+        }
         "AWS::SNS::Topic"
         | "AWS::StepFunctions::StateMachine"
         | "AWS::Serverless::StateMachine" => PolicyResource::Ref(target.clone()),
@@ -100,8 +115,10 @@ fn policy_of(g: &AppGraph<'_>, f: &Function) -> FunctionPolicy {
             function: f.id.clone(),
             statements: Vec::new(),
             analysed: false,
+            unresolved: Vec::new(),
         };
     };
+    let unresolved = crate::privilege::incomplete(summary);
     // Group by resource set: actions on the same resources form one statement.
     let mut by_action: BTreeMap<String, (Vec<PolicyResource>, Vec<String>)> = BTreeMap::new();
     for need in needs(g.app, f, summary) {
@@ -138,6 +155,7 @@ fn policy_of(g: &AppGraph<'_>, f: &Function) -> FunctionPolicy {
         function: f.id.clone(),
         statements,
         analysed: true,
+        unresolved,
     }
 }
 
@@ -148,6 +166,9 @@ fn json_resource(r: &PolicyResource) -> serde_json::Value {
         PolicyResource::GetAttArn(id) => serde_json::json!({"Fn::GetAtt": [id, "Arn"]}),
         PolicyResource::Ref(id) => serde_json::json!({"Ref": id}),
         PolicyResource::ObjectsOf(id) => serde_json::json!({"Fn::Sub": format!("${{{id}.Arn}}/*")}),
+        PolicyResource::IndexOf(id, index) => {
+            serde_json::json!({"Fn::Sub": format!("${{{id}.Arn}}/index/{index}")})
+        }
     }
 }
 
@@ -158,6 +179,7 @@ fn yaml_resource(r: &PolicyResource) -> String {
         PolicyResource::GetAttArn(id) => format!("!GetAtt {id}.Arn"),
         PolicyResource::Ref(id) => format!("!Ref {id}"),
         PolicyResource::ObjectsOf(id) => format!("!Sub '${{{id}.Arn}}/*'"),
+        PolicyResource::IndexOf(id, index) => format!("!Sub '${{{id}.Arn}}/index/{index}'"),
     }
 }
 
@@ -196,6 +218,8 @@ pub fn iam_json(apps: &[(String, Vec<FunctionPolicy>)]) -> String {
                     "app": app,
                     "function": p.function,
                     "analysed": p.analysed,
+                    "complete": p.analysed && p.unresolved.is_empty(),
+                    "unresolved": p.unresolved,
                     "policy": {"Version": "2012-10-17", "Statement": statements},
                     "sources": sources,
                 })
@@ -227,6 +251,13 @@ pub fn serverless_yaml(apps: &[(String, Vec<FunctionPolicy>)]) -> String {
             if !p.analysed {
                 let _ = writeln!(out, "    # handler code not analysed: no policy generated");
                 continue;
+            }
+            if !p.unresolved.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "    # incomplete, not resolved: {}",
+                    p.unresolved.join(", ")
+                );
             }
             let _ = writeln!(out, "    iam:\n      role:\n        statements:");
             if p.statements.is_empty() {
@@ -267,6 +298,13 @@ pub fn sam_yaml(apps: &[(String, Vec<FunctionPolicy>)]) -> String {
                     "      # handler code not analysed: no policy generated"
                 );
                 continue;
+            }
+            if !p.unresolved.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "      # incomplete, not resolved: {}",
+                    p.unresolved.join(", ")
+                );
             }
             if p.statements.is_empty() {
                 let _ = writeln!(out, "      Policies: []  # the code calls no AWS API");

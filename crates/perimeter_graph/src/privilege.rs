@@ -38,12 +38,79 @@ pub struct Need {
     pub loc: Loc,
     /// Whether the operation is in the service model.
     pub known: bool,
+    /// For DynamoDB: the index the call reads (its ARN is the table's `/index/NAME`).
+    pub index: Option<String>,
+}
+
+/// Actions that are permissions only, not API operations: authorised when another call
+/// hands something over (`iam:PassRole`), so absent from the service model.
+const PERMISSION_ONLY: &[&str] = &["iam:PassRole"];
+
+/// The SDK calls of a function whose needs are not known: an operation chosen at run time,
+/// or one the model of its service does not know (a helper method the analysis took for an
+/// operation). For a service the generated table does not cover, `prefix:Operation` is taken
+/// as the action. A least-privilege verdict on such a function is incomplete.
+pub fn unresolved(summary: &FunctionSummary) -> Vec<&perimeter_code::SdkCall> {
+    summary
+        .sdk_calls
+        .iter()
+        .filter(|c| c.is_aws())
+        .filter(|c| {
+            c.is_dynamic()
+                || (OPERATIONS.iter().any(|(p, _, _)| *p == c.service)
+                    && !actions_for(&c.service, &c.operation).1
+                    && !PERMISSION_ONLY
+                        .contains(&format!("{}:{}", c.service, c.operation).as_str()))
+        })
+        .collect()
+}
+
+/// The AWS SDK or DynamoDB mapper a function's code imports when none of its calls was
+/// recognised (a client wrapped in a form the analysis does not follow, a model built by a
+/// dependency-injection container): what the code needs is then not known.
+pub fn unrecognised_sdk(summary: &FunctionSummary) -> Option<&str> {
+    if summary
+        .sdk_calls
+        .iter()
+        .any(perimeter_code::SdkCall::is_aws)
+    {
+        return None;
+    }
+    summary
+        .imports
+        .iter()
+        .find(|i| {
+            matches!(
+                i.as_str(),
+                "aws-sdk" | "boto3" | "aioboto3" | "dynamoose" | "pynamodb"
+            ) || i.starts_with("@aws-sdk/")
+        })
+        .map(String::as_str)
+}
+
+/// Where a function's least-privilege verdict is incomplete: the places (`path:line`) of
+/// its unresolved calls, or the SDK it imports without a recognised call (sorted).
+pub fn incomplete(summary: &FunctionSummary) -> Vec<String> {
+    let mut out: Vec<String> = unresolved(summary)
+        .into_iter()
+        .map(|c| format!("{}:{}", c.loc.path(), c.loc.start().line))
+        .collect();
+    if let Some(sdk) = unrecognised_sdk(summary) {
+        out.push(format!("{sdk} imported, no call of it recognised"));
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// What a function's code needs, call by call, sorted by action.
 pub fn needs(app: &Application, f: &Function, summary: &FunctionSummary) -> Vec<Need> {
     let mut out = Vec::new();
-    for call in summary.sdk_calls.iter().filter(|c| c.is_aws()) {
+    for call in summary
+        .sdk_calls
+        .iter()
+        .filter(|c| c.is_aws() && !c.is_dynamic())
+    {
         let (actions, known) = actions_for(&call.service, &call.operation);
         let targets = match &call.resource {
             ResourceExpr::Unknown(_) | ResourceExpr::Pattern(_) => Vec::new(),
@@ -56,6 +123,7 @@ pub fn needs(app: &Application, f: &Function, summary: &FunctionSummary) -> Vec<
                     resource: None,
                     loc: call.loc.clone(),
                     known,
+                    index: call.index.clone(),
                 });
             }
             for t in &targets {
@@ -64,11 +132,12 @@ pub fn needs(app: &Application, f: &Function, summary: &FunctionSummary) -> Vec<
                     resource: Some(t.clone()),
                     loc: call.loc.clone(),
                     known,
+                    index: call.index.clone(),
                 });
             }
         }
     }
-    out.sort_by(|a, b| (&a.action, &a.resource).cmp(&(&b.action, &b.resource)));
+    out.sort_by(|a, b| (&a.action, &a.resource, &a.index).cmp(&(&b.action, &b.resource, &b.index)));
     out
 }
 

@@ -23,6 +23,7 @@ fn client<'a>(service: &str, document: bool, commands: bool) -> Val<'a> {
             service: service.to_owned(),
             document,
             commands,
+            model: None,
         })),
         ..Val::default()
     }
@@ -110,7 +111,21 @@ pub(crate) fn library_call<'a>(
     if module == "@aws-sdk/lib-storage" && name == "Upload" && is_new {
         let params = first.field("params").unwrap_or_default();
         record(eng, span, "s3", "PutObject", &params);
+        managed_upload(eng, span);
         return Some(Val::default());
+    }
+    // `dynamoose.model('Users', schema)`: a model of the table named (dynamoose's default
+    // table name is the model's name).
+    if module == "dynamoose" && name == "model" && !is_new {
+        return Some(Val {
+            tag: Tag::Client(Rc::new(Client {
+                service: "dynamodb".to_owned(),
+                document: true,
+                commands: false,
+                model: Some(resource_expr(&first, "TableName")),
+            })),
+            ..Val::default()
+        });
     }
     if module == "@aws-sdk/s3-request-presigner" && name == "getSignedUrl" {
         if let Some(Tag::Command(c)) = args.get(1).map(|a| &a.tag) {
@@ -151,6 +166,9 @@ pub(crate) fn client_method<'a>(
     if c.commands {
         return Val::default();
     }
+    if let Some(table) = &c.model {
+        return model_method(eng, span, c, table, method, args);
+    }
     if matches!(method, "getSignedUrl" | "getSignedUrlPromise") {
         if let Some(op) = args.first().and_then(Val::konst) {
             let params = args.get(1).cloned().unwrap_or_default();
@@ -171,7 +189,69 @@ pub(crate) fn client_method<'a>(
         capitalize(method)
     };
     let params = args.first().cloned().unwrap_or_default();
-    record(eng, span, &c.service, &op, &params)
+    let v = record(eng, span, &c.service, &op, &params);
+    if c.service == "s3" && method == "upload" {
+        managed_upload(eng, span);
+    }
+    v
+}
+
+/// A managed upload: the operations it calls beyond `PutObject`, recorded at the same place.
+fn managed_upload(eng: &mut Engine<'_>, span: Span) {
+    let loc = eng.loc(span);
+    let Some(put) = eng
+        .sdk_calls
+        .iter()
+        .rev()
+        .find(|c| c.loc == loc && c.operation == "PutObject")
+        .cloned()
+    else {
+        return;
+    };
+    for op in crate::spec::MANAGED_UPLOAD_EXTRA {
+        let (resource, key) = (put.resource.clone(), put.key.clone());
+        crate::spec::record_dependent(&mut eng.sdk_calls, &loc, "s3", op, resource, key);
+    }
+}
+
+/// A method of a dynamoose model: the item operation it makes on the model's table. Other
+/// methods (`Model.table()`, schema helpers) make none.
+fn model_method<'a>(
+    eng: &mut Engine<'a>,
+    span: Span,
+    c: &Client,
+    table: &ResourceExpr,
+    method: &str,
+    args: &[Val<'a>],
+) -> Val<'a> {
+    let Some((_, op)) = super::spec::DYNAMOOSE_OPS
+        .iter()
+        .find(|(m, _)| *m == method)
+    else {
+        return Val::default();
+    };
+    let mut o = Obj::default();
+    let item = if *op == "PutItem" { "Item" } else { "Key" };
+    if let Some(a) = args.first() {
+        o.fields.insert(item.to_owned(), a.clone());
+    }
+    let params = Val::object(o);
+    record_on(eng, span, &c.service, op, &params, Some(table.clone()));
+    Val::default()
+}
+
+/// An SDK call whose operation the code chooses at run time (`client[op](params)`): what it
+/// needs is not known, and the function's least-privilege verdict says so.
+pub(crate) fn dynamic_call<'a>(eng: &mut Engine<'a>, span: Span, c: &Client, args: &[Val<'a>]) {
+    let params = args.first().cloned().unwrap_or_default();
+    record_on(
+        eng,
+        span,
+        &c.service,
+        crate::DYNAMIC_OPERATION,
+        &params,
+        c.model.clone(),
+    );
 }
 
 /// How a request field's value is known.
@@ -210,14 +290,27 @@ fn record<'a>(
     op: &str,
     params: &Val<'a>,
 ) -> Val<'a> {
+    record_on(eng, span, service, op, params, None)
+}
+
+/// Records one SDK call on a resource already known (a model's table), or on the one its
+/// request names.
+fn record_on<'a>(
+    eng: &mut Engine<'a>,
+    span: Span,
+    service: &str,
+    op: &str,
+    params: &Val<'a>,
+    bound: Option<ResourceExpr>,
+) -> Val<'a> {
     let loc = eng.loc(span);
     let fields = SDK_RESOURCE_FIELDS
         .iter()
         .find(|(s, _)| *s == service)
         .map_or(&[][..], |(_, f)| *f);
-    let mut resource = None;
+    let mut resource = bound;
     let mut choices = Vec::new();
-    for f in fields {
+    for f in fields.iter().filter(|_| resource.is_none()) {
         if let Some(v) = params.field(f) {
             resource = Some(resource_expr(&v, f));
             choices = crate::spec::resource_choices(v.text.as_ref());
@@ -257,6 +350,20 @@ fn record<'a>(
         if let Some(k) = first_key {
             resource = Some(ResourceExpr::Literal(k));
         }
+    }
+    if resource.is_none() && service == "dynamodb" {
+        // `TransactItems: [{ Put: { TableName } }]`: the first item's table.
+        let first = params.field("TransactItems").and_then(|t| {
+            let o = t.obj?;
+            let o = o.borrow();
+            o.fields.get("0").cloned().or_else(|| o.elems.clone())
+        });
+        resource = first.and_then(|e| {
+            crate::spec::TRANSACT_KINDS
+                .iter()
+                .find_map(|k| e.field(k)?.field("TableName"))
+                .map(|v| resource_expr(&v, "TableName"))
+        });
     }
     let resource = resource.unwrap_or_else(|| {
         if params.taint.iter().any(|t| !t.error) {
@@ -418,19 +525,30 @@ fn record<'a>(
             eng.flows.push(flow);
         }
     }
+    let index = (service == "dynamodb")
+        .then(|| params.field("IndexName")?.konst().map(|c| c.to_string()))
+        .flatten();
     let call = SdkCall {
         service: service.to_owned(),
         operation: op.to_owned(),
         resource,
-        loc,
+        loc: loc.clone(),
         tainted,
         key,
+        index,
         fields,
     };
     if eng.in_request() {
         eng.request.call(&call.loc, &call.operation);
     }
     crate::spec::record_calls(&mut eng.sdk_calls, call, choices);
+    for path in crate::spec::passed_roles(service, op) {
+        let role = path.split('.').try_fold(params.clone(), |v, f| v.field(f));
+        if let Some(role) = role {
+            let role = resource_expr(&role, "role");
+            crate::spec::record_dependent(&mut eng.sdk_calls, &loc, "iam", "PassRole", role, None);
+        }
+    }
     if service == "s3" && S3_READS.contains(&op) {
         let chosen = ["Key", "Bucket"]
             .iter()

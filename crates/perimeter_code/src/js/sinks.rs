@@ -327,6 +327,7 @@ impl<'a> Engine<'a> {
             loc: self.loc(span),
             tainted,
             key: None,
+            index: None,
             fields: Vec::new(),
         };
         let choices = crate::spec::resource_choices(url.text.as_ref());

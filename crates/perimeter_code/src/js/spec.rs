@@ -484,6 +484,20 @@ pub(crate) const DOCUMENT_CLIENT_OPS: &[(&str, &str)] = &[
     ("BatchExecuteStatement", "BatchExecuteStatement"),
 ];
 
+/// dynamoose model methods and the item operation each one makes.
+pub(crate) const DYNAMOOSE_OPS: &[(&str, &str)] = &[
+    ("get", "GetItem"),
+    ("batchGet", "BatchGetItem"),
+    ("query", "Query"),
+    ("scan", "Scan"),
+    ("create", "PutItem"),
+    ("batchPut", "BatchWriteItem"),
+    ("update", "UpdateItem"),
+    ("delete", "DeleteItem"),
+    ("batchDelete", "BatchWriteItem"),
+    ("save", "PutItem"),
+];
+
 /// SDK client methods that are not API operations.
 pub(crate) const SDK_NON_OPERATIONS: &[&str] = &[
     "promise",

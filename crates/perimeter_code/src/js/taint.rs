@@ -1944,6 +1944,14 @@ impl<'a> Engine<'a> {
         {
             return v;
         }
+        if let (Some(r), None) = (recv, method)
+            && let Tag::Client(c) = &r.tag
+            && !c.commands
+        {
+            let c = Rc::clone(c);
+            super::sdk::dynamic_call(self, span, &c, &args);
+            return Val::default();
+        }
         if let Some(origin) = f.origin.clone()
             && let Some(v) = self.library_call(span, &origin, recv, &args, is_new)
         {

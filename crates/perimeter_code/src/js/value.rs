@@ -195,6 +195,9 @@ pub(crate) struct Client {
     pub document: bool,
     /// A v3 bare client that takes commands through `send`.
     pub commands: bool,
+    /// An ORM model bound to one table (`dynamoose.model('Users', schema)`): its methods are
+    /// item operations on that table.
+    pub model: Option<crate::ResourceExpr>,
 }
 
 /// An AWS SDK v3 command object.

@@ -123,7 +123,96 @@ pub(crate) fn client_method(
             set_field(&mut o, "Filename", v.clone());
         }
     }
-    record(eng, &c.service, &op, &params, None, r)
+    let v = record(eng, &c.service, &op, &params, None, r);
+    if c.service == "s3" && matches!(method, "upload_file" | "upload_fileobj") {
+        managed_upload(eng, r);
+    }
+    v
+}
+
+/// A managed upload: the operations it calls beyond `PutObject`, recorded at the same place.
+fn managed_upload(eng: &mut Engine<'_>, r: TextRange) {
+    let loc = eng.loc(r);
+    let Some(put) = eng
+        .sdk_calls
+        .iter()
+        .rev()
+        .find(|c| c.loc == loc && c.operation == "PutObject")
+        .cloned()
+    else {
+        return;
+    };
+    for op in crate::spec::MANAGED_UPLOAD_EXTRA {
+        let (resource, key) = (put.resource.clone(), put.key.clone());
+        crate::spec::record_dependent(&mut eng.sdk_calls, &loc, "s3", op, resource, key);
+    }
+}
+
+/// `getattr(client, name)`: the method named, called where it is looked up (its arguments
+/// are not known there); with a name chosen at run time, an SDK call whose operation is not
+/// known, so that the function's least-privilege verdict says what it needs is incomplete.
+pub(crate) fn getattr(eng: &mut Engine<'_>, args: &Args, r: TextRange) -> Option<Val> {
+    let target = args.pos.first()?;
+    let name = args.pos.get(1)?.konst().map(|c| c.to_string());
+    match (&target.shape, name) {
+        (Shape::Client(c), Some(m)) => {
+            let c = Rc::clone(c);
+            let none = Args {
+                pos: Vec::new(),
+                kw: Vec::new(),
+            };
+            client_method(eng, &c, &m, &none, r);
+        }
+        (Shape::Bound(b), Some(m)) => {
+            let b = Rc::clone(b);
+            let none = Args {
+                pos: Vec::new(),
+                kw: Vec::new(),
+            };
+            bound_method(eng, &b, &m, &none, r);
+        }
+        (Shape::Client(c), None) => {
+            let service = c.service.clone();
+            record(
+                eng,
+                &service,
+                crate::DYNAMIC_OPERATION,
+                &Val::default(),
+                None,
+                r,
+            );
+        }
+        (Shape::Bound(b), None) => {
+            let b = Rc::clone(b);
+            let resource = Some(b.resource.clone());
+            record(
+                eng,
+                &b.service,
+                crate::DYNAMIC_OPERATION,
+                &Val::default(),
+                resource,
+                r,
+            );
+        }
+        _ => return None,
+    }
+    Some(Val::default())
+}
+
+/// The objects of a bucket (`bucket.objects`, `bucket.object_versions`): a collection whose
+/// listing methods list the bucket.
+pub(crate) fn collection(b: &Bound, attr: &str) -> Option<Val> {
+    let class = match (b.class.as_str(), attr) {
+        ("Bucket", "objects") => "ObjectCollection",
+        ("Bucket", "object_versions") => "ObjectVersionCollection",
+        _ => return None,
+    };
+    Some(Val::of(Shape::Bound(Rc::new(Bound {
+        service: b.service.clone(),
+        class: class.to_owned(),
+        resource: b.resource.clone(),
+        key: None,
+    }))))
 }
 
 /// A method called on a boto3 resource object.
@@ -161,6 +250,30 @@ pub(crate) fn bound_method(
             "load" | "reload" | "meta" | "wait_until_exists" | "wait_until_not_exists"
         )
     {
+        return Val::default();
+    }
+    if b.class.ends_with("Collection") && matches!(method, "all" | "filter" | "limit" | "page_size")
+    {
+        // Listing happens when the collection is iterated; the collection stays one.
+        let op = if b.class == "ObjectVersionCollection" {
+            "ListObjectVersions"
+        } else {
+            "ListObjectsV2"
+        };
+        let params = Val::default();
+        record(eng, &b.service, op, &params, Some(b.resource.clone()), r);
+        return Val::of(Shape::Bound(Rc::clone(b)));
+    }
+    let known = RESOURCE_OPS
+        .iter()
+        .any(|(c, m, _)| *c == b.class && *m == method);
+    if !known
+        && matches!(
+            b.class.as_str(),
+            "PynamoModel" | "ObjectCollection" | "ObjectVersionCollection"
+        )
+    {
+        // A model's or collection's other methods are not API operations.
         return Val::default();
     }
     let op = if b.class == "BatchWriter" {
@@ -203,7 +316,22 @@ pub(crate) fn bound_method(
     {
         set_field(&mut o, "Item", v.clone());
     }
-    record(eng, &b.service, &op, &params, Some(b.resource.clone()), r)
+    let v = record(eng, &b.service, &op, &params, Some(b.resource.clone()), r);
+    if b.service == "s3" && matches!(method, "upload_file" | "upload_fileobj") {
+        managed_upload(eng, r);
+    }
+    v
+}
+
+/// A PynamoDB model (`class User(Model)` with `class Meta: table_name = ...`): the table its
+/// class and instance methods operate on.
+pub(crate) fn pynamo_model(table: &Val) -> Val {
+    Val::of(Shape::Bound(Rc::new(Bound {
+        service: "dynamodb".to_owned(),
+        class: "PynamoModel".to_owned(),
+        resource: resource_expr(table, "TableName"),
+        key: None,
+    })))
 }
 
 /// Records one SDK call; the result is the response (the object's content for S3 reads of
@@ -259,6 +387,21 @@ fn record(
         if let Some(k) = first_key {
             resource = Some(ResourceExpr::Literal(k));
         }
+    }
+    if resource.is_none() && service == "dynamodb" {
+        // `TransactItems=[{"Put": {"TableName": ...}}]`: the first item's table.
+        let first = params.field("TransactItems").and_then(|t| {
+            t.field("0").or_else(|| {
+                t.obj()
+                    .and_then(|o| o.try_borrow().ok().and_then(|o| o.elems.clone()))
+            })
+        });
+        resource = first.and_then(|e| {
+            crate::spec::TRANSACT_KINDS
+                .iter()
+                .find_map(|k| e.field(k)?.field("TableName"))
+                .map(|v| resource_expr(&v, "TableName"))
+        });
     }
     let resource = resource.unwrap_or_else(|| {
         ResourceExpr::Unknown(
@@ -404,19 +547,30 @@ fn record(
             eng.flows.push(flow);
         }
     }
+    let index = (service == "dynamodb")
+        .then(|| params.field("IndexName")?.konst().map(|c| c.to_string()))
+        .flatten();
     let call = SdkCall {
         service: service.to_owned(),
         operation: op.to_owned(),
         resource,
-        loc,
+        loc: loc.clone(),
         tainted,
         key,
+        index,
         fields,
     };
     if eng.in_request() {
         eng.request.call(&call.loc, &call.operation);
     }
     crate::spec::record_calls(&mut eng.sdk_calls, call, choices);
+    for path in crate::spec::passed_roles(service, op) {
+        let role = path.split('.').try_fold(params.clone(), |v, f| v.field(f));
+        if let Some(role) = role {
+            let role = resource_expr(&role, "role");
+            crate::spec::record_dependent(&mut eng.sdk_calls, &loc, "iam", "PassRole", role, None);
+        }
+    }
     if service == "s3" && S3_READS.contains(&op) {
         let chosen = ["Key", "Bucket"]
             .iter()

@@ -32,6 +32,18 @@ impl Engine<'_> {
             return Some(v);
         }
         if module.is_empty()
+            && origin.path == "getattr"
+            && let Some(v) = super::sdk::getattr(self, args, r)
+        {
+            return Some(v);
+        }
+        if module.is_empty()
+            && origin.path == "super"
+            && let Some(v) = self.super_orm(args)
+        {
+            return Some(v);
+        }
+        if module.is_empty()
             && let Some(v) = self.builtin(&origin.path, args, r)
         {
             self.check_sinks(origin, recv, args, r, call);
@@ -352,6 +364,7 @@ impl Engine<'_> {
             loc: self.loc(r),
             tainted,
             key: None,
+            index: None,
             fields: Vec::new(),
         };
         let choices = crate::spec::resource_choices(url.text.as_ref());

@@ -589,6 +589,23 @@ pub(crate) const RESOURCE_OPS: &[(&str, &str, &str)] = &[
     ("Queue", "send_message", "SendMessage"),
     ("Queue", "send_messages", "SendMessageBatch"),
     ("Queue", "receive_messages", "ReceiveMessage"),
+    ("ObjectCollection", "delete", "DeleteObjects"),
+    ("ObjectVersionCollection", "delete", "DeleteObjects"),
+    // PynamoDB models: class methods and instance methods.
+    ("PynamoModel", "get", "GetItem"),
+    ("PynamoModel", "batch_get", "BatchGetItem"),
+    ("PynamoModel", "batch_write", "BatchWriteItem"),
+    ("PynamoModel", "query", "Query"),
+    ("PynamoModel", "scan", "Scan"),
+    ("PynamoModel", "count", "Query"),
+    ("PynamoModel", "exists", "DescribeTable"),
+    ("PynamoModel", "describe_table", "DescribeTable"),
+    ("PynamoModel", "create_table", "CreateTable"),
+    ("PynamoModel", "delete_table", "DeleteTable"),
+    ("PynamoModel", "save", "PutItem"),
+    ("PynamoModel", "update", "UpdateItem"),
+    ("PynamoModel", "delete", "DeleteItem"),
+    ("PynamoModel", "refresh", "GetItem"),
 ];
 
 /// The resource objects a boto3 resource makes, and the request field their first argument

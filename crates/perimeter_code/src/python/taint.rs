@@ -74,6 +74,8 @@ pub(crate) struct FuncDef {
 
 /// A class of the repository.
 struct ClassDef {
+    /// For a PynamoDB model: the table its methods operate on (a boto3 resource object).
+    orm: Option<Val>,
     methods: IndexMap<String, usize>,
     attrs: IndexMap<String, Val>,
     bases: Vec<usize>,
@@ -729,16 +731,25 @@ impl<'r> Engine<'r> {
         let name = c.name.as_str().to_owned();
         let mut bases = Vec::new();
         let mut ext_bases = Vec::new();
+        let mut pynamo = false;
         if let Some(args) = &c.arguments {
             for b in &args.args {
                 match self.eval(b).shape {
                     Shape::Class(bi) => bases.push(bi),
-                    Shape::Ext(o) => ext_bases.push(o),
+                    Shape::Ext(o) => {
+                        pynamo |= &*o.module == "pynamodb" && o.path.ends_with("Model");
+                        ext_bases.push(o);
+                    }
                     _ => {}
                 }
             }
         }
+        let orm = pynamo
+            .then(|| self.pynamo_table(c))
+            .flatten()
+            .map(|t| super::sdk::pynamo_model(&t));
         self.classes.push(ClassDef {
+            orm,
             methods: IndexMap::new(),
             attrs: IndexMap::new(),
             bases,
@@ -777,6 +788,69 @@ impl<'r> Engine<'r> {
             }
         }
         idx
+    }
+
+    /// What a PynamoDB model's read returns: an instance of the model (`get`), or instances
+    /// to iterate (`query`, `scan`, `batch_get`), carrying what the read returns.
+    fn pynamo_result(&mut self, class: usize, method: &str, read: Val) -> Val {
+        let single = method == "get";
+        if !single && !matches!(method, "query" | "scan" | "batch_get") {
+            return read;
+        }
+        let id = self.fresh_id();
+        let inst = Rc::new(RefCell::new(Instance {
+            id,
+            class,
+            fields: IndexMap::new(),
+        }));
+        self.instances.push(Rc::clone(&inst));
+        let mut item = Val::of(Shape::Instance(inst));
+        item.taint = read.taint;
+        if single {
+            return item;
+        }
+        let mut list = Val::object(Obj {
+            elems: Some(item.clone()),
+            array: true,
+            ..Obj::default()
+        });
+        list.taint = item.taint;
+        list
+    }
+
+    /// `super(Model, self)` or `super()` in a method of a PynamoDB model: the model's table,
+    /// so that an overriding `save` that calls the library's `save` is a `PutItem`.
+    pub(crate) fn super_orm(&self, args: &Args) -> Option<Val> {
+        let class = match args.pos.first().map(|v| &v.shape) {
+            Some(Shape::Class(c)) => *c,
+            _ => {
+                let this = self.stack.last()?.locals.get("self")?;
+                match &this.shape {
+                    Shape::Instance(i) => i.try_borrow().ok()?.class,
+                    _ => return None,
+                }
+            }
+        };
+        self.in_hierarchy(class, |d| d.orm.clone())
+    }
+
+    /// The `table_name` of a PynamoDB model's `class Meta`.
+    fn pynamo_table(&mut self, c: &ast::StmtClassDef) -> Option<Val> {
+        let meta = c.body.iter().find_map(|s| match s {
+            Stmt::ClassDef(m) if m.name.as_str() == "Meta" => Some(m),
+            _ => None,
+        })?;
+        let value = meta.body.iter().find_map(|s| match s {
+            Stmt::Assign(a)
+                if a.targets
+                    .iter()
+                    .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == "table_name")) =>
+            {
+                Some(&a.value)
+            }
+            _ => None,
+        })?;
+        Some(self.eval(value))
     }
 
     /// The first class in `class`'s repository hierarchy for which `pick` answers.
@@ -2314,6 +2388,7 @@ impl<'r> Engine<'r> {
                 }
                 self.class_attr(class, attr).unwrap_or_default()
             }
+            Shape::Bound(b) if let Some(v) = super::sdk::collection(b, attr) => v,
             Shape::Class(c) => {
                 if let Some(f) = self.find_method(*c, attr) {
                     let class_method =
@@ -2556,6 +2631,20 @@ impl<'r> Engine<'r> {
     ) -> Val {
         match &recv.shape {
             Shape::Module(_) | Shape::Instance(_) | Shape::Class(_) => {
+                let class = match &recv.shape {
+                    Shape::Class(c) => Some(*c),
+                    Shape::Instance(i) => i.try_borrow().ok().map(|i| i.class),
+                    _ => None,
+                };
+                // A PynamoDB model's own methods (`User.get`, `user.save()`) call its table.
+                if let Some(c) = class
+                    && self.find_method(c, method).is_none()
+                    && let Some(Shape::Bound(b)) =
+                        self.in_hierarchy(c, |d| d.orm.as_ref().map(|v| v.shape.clone()))
+                {
+                    let v = super::sdk::bound_method(self, &b, method, &args, r);
+                    return self.pynamo_result(c, method, v);
+                }
                 let f = self.attribute(recv, method, r);
                 // A method inherited from a library class (an ORM model's `get` or `save`):
                 // a call into that library.

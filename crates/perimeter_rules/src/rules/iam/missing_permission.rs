@@ -45,6 +45,10 @@ declare_rule! {
 /// Actions any caller may perform: no identity policy needed.
 const NEEDS_NO_PERMISSION: &[&str] = &["sts:GetCallerIdentity"];
 
+/// Actions the SDK calls only to clean up after a failure (a managed upload aborts its
+/// multipart upload): without them the call itself still succeeds.
+const ON_FAILURE_ONLY: &[&str] = &["s3:AbortMultipartUpload"];
+
 /// Actions a resource-side policy can grant on its own (a role's trust policy naming the
 /// caller, a key policy): the identity policy may rightly lack them.
 const RESOURCE_GRANTED: &[&str] = &["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity"];
@@ -147,6 +151,7 @@ impl Rule for MissingPermission {
                 if !need.known
                     || !seen.insert(need.action.clone())
                     || NEEDS_NO_PERMISSION.contains(&need.action.as_str())
+                    || ON_FAILURE_ONLY.contains(&need.action.as_str())
                     || RESOURCE_GRANTED.contains(&need.action.as_str())
                     || Self::implicit(cx, f, &need.action)
                     || need

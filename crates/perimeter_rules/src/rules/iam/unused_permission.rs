@@ -13,8 +13,9 @@ declare_rule! {
     /// the IAM actions of every AWS SDK call the code makes (mapped with the table generated
     /// from the AWS service models), plus what their triggers need (reading the queue or
     /// stream). Reports each statement, SAM policy template or managed policy that grants
-    /// actions nothing uses. It runs only when every function of the role was analysed: an
-    /// unresolved handler could need anything.
+    /// actions nothing uses. It runs only when every function of the role was analysed and
+    /// every SDK call of theirs resolved: an unresolved handler, or a call whose operation is
+    /// chosen at run time, could need anything.
     ///
     /// ## Why is this bad?
     /// A function compromised through injection acts with its role. Permissions it never
@@ -201,11 +202,10 @@ impl UnusedPermission {
                 .summary(id)
                 .filter(|s| s.handler.is_some() && s.errors.is_empty())?;
             // Code that imports an AWS SDK but whose calls were not recognised (a client
-            // wrapped in a form the analysis does not follow) needs what it cannot tell.
-            let sdk = s.imports.iter().any(|i| {
-                i == "aws-sdk" || i.starts_with("@aws-sdk/") || i == "boto3" || i == "aioboto3"
-            });
-            if sdk && !s.sdk_calls.iter().any(perimeter_code::SdkCall::is_aws) {
+            // wrapped in a form the analysis does not follow), or a call whose operation is
+            // chosen at run time or unknown to the service model, could need anything: no
+            // grant can be called unused.
+            if !privilege::incomplete(s).is_empty() {
                 return None;
             }
             for n in privilege::needs(cx.app, f, s) {
