@@ -6,12 +6,19 @@ use perimeter_code::{FunctionSummary, ResourceExpr};
 use perimeter_diagnostics::Loc;
 use perimeter_model::{Application, Function, Node, Statement};
 
-use crate::generated::sdk_actions::{EXCEPTIONS, OPERATIONS};
+use crate::generated::sdk_actions::{EXCEPTIONS, OPERATIONS, UNSIGNED};
 use crate::{Target, expr_targets};
 
 /// The IAM actions one SDK operation needs, and whether the operation is known to the
 /// service model (an unknown one is mapped to `prefix:Operation` all the same).
 pub fn actions_for(prefix: &str, operation: &str) -> (Vec<String>, bool) {
+    // Served without a signature: no IAM action is evaluated.
+    if UNSIGNED
+        .iter()
+        .any(|(p, ops)| *p == prefix && ops.binary_search(&operation).is_ok())
+    {
+        return (Vec::new(), true);
+    }
     for (p, svc, ops) in OPERATIONS {
         if *p != prefix || ops.binary_search(&operation).is_err() {
             continue;

@@ -2332,3 +2332,48 @@ pub(crate) static EXCEPTIONS: &[(&str, &str, &[&str])] = &[
     ("sqs", "DeleteMessageBatch", &["sqs:DeleteMessage"]),
     ("sqs", "SendMessageBatch", &["sqs:SendMessage"]),
 ];
+
+/// `(IAM prefix, operations)` served without a signature (`authtype: none`): they need no
+/// IAM permission.
+pub(crate) static UNSIGNED: &[(&str, &[&str])] = &[
+    ("cognito-idp", &[
+        "AssociateSoftwareToken",
+        "ChangePassword",
+        "CompleteWebAuthnRegistration",
+        "ConfirmDevice",
+        "ConfirmForgotPassword",
+        "ConfirmSignUp",
+        "DeleteUser",
+        "DeleteUserAttributes",
+        "DeleteWebAuthnCredential",
+        "ForgetDevice",
+        "ForgotPassword",
+        "GetDevice",
+        "GetTokensFromRefreshToken",
+        "GetUser",
+        "GetUserAttributeVerificationCode",
+        "GetUserAuthFactors",
+        "GlobalSignOut",
+        "InitiateAuth",
+        "ListDevices",
+        "ListUserSessions",
+        "ListWebAuthnCredentials",
+        "ResendConfirmationCode",
+        "RespondToAuthChallenge",
+        "RevokeToken",
+        "RevokeUserSession",
+        "SetUserMFAPreference",
+        "SetUserSettings",
+        "SignUp",
+        "StartWebAuthnRegistration",
+        "UpdateAuthEventFeedback",
+        "UpdateDeviceStatus",
+        "UpdateUserAttributes",
+        "VerifySoftwareToken",
+        "VerifyUserAttribute",
+    ]),
+    ("sts", &[
+        "AssumeRoleWithSAML",
+        "AssumeRoleWithWebIdentity",
+    ]),
+];
