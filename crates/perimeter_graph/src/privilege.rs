@@ -495,14 +495,25 @@ pub fn condition_restricts(condition: Option<&Node>) -> bool {
         // KMS key policies: only callers of this account, through a named service.
         "kms:CallerAccount",
     ];
-    // `{ Operator: { key: values } }`: the keys sit under the operators.
-    let Some(c) = condition else { return false };
-    c.entries().iter().any(|(_, by_key)| {
-        by_key
-            .entries()
-            .iter()
-            .any(|(k, _)| KEYS.iter().any(|key| k.name.eq_ignore_ascii_case(key)))
-    })
+    // `{ Operator: { key: values } }`: the keys sit under the operators. Either level may be
+    // an `Fn::If` of the template: it restricts when both of its branches do.
+    fn restricts(n: &Node, level: usize, depth: usize) -> bool {
+        if depth > 8 {
+            return false;
+        }
+        if let Some(("Fn::If", args)) = n.intrinsic() {
+            let items = args.items();
+            return items.len() == 3 && items[1..].iter().all(|b| restricts(b, level, depth + 1));
+        }
+        n.entries().iter().any(|(k, v)| {
+            if level == 0 {
+                restricts(v, 1, depth + 1)
+            } else {
+                KEYS.iter().any(|key| k.name.eq_ignore_ascii_case(key))
+            }
+        })
+    }
+    condition.is_some_and(|c| restricts(c, 0, 0))
 }
 
 /// Whether a resource policy statement lets anyone (`*`, `{"AWS": "*"}`) do `action`, with
@@ -523,6 +534,43 @@ pub fn open_to_anyone(stmt: &Statement, action: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn yaml(text: &str) -> Node {
+        let file = perimeter_diagnostics::SourceFile::new("t.yaml", text);
+        perimeter_model::yaml::parse(&file).unwrap()
+    }
+
+    #[test]
+    fn a_condition_restricts_the_caller_in_every_branch_of_the_template() {
+        let restricted = yaml(
+            "ArnLike:\n  Fn::If:\n    - Gov\n    - aws:PrincipalArn: arn:aws-us-gov:iam::1:role/a\n    - aws:PrincipalArn: arn:aws:iam::1:role/a\n",
+        );
+        assert!(condition_restricts(Some(&restricted)));
+        let one_branch = yaml(
+            "Fn::If:\n  - Gov\n  - StringEquals: { aws:SourceAccount: '1' }\n  - Ref: AWS::NoValue\n",
+        );
+        assert!(!condition_restricts(Some(&one_branch)));
+        let plain = yaml("StringEquals: { aws:SourceAccount: '1' }\n");
+        assert!(condition_restricts(Some(&plain)));
+        let other = yaml("Bool: { aws:SecureTransport: 'true' }\n");
+        assert!(!condition_restricts(Some(&other)));
+    }
+
+    #[test]
+    fn operations_served_without_a_signature_need_no_action() {
+        assert_eq!(
+            actions_for("cognito-idp", "InitiateAuth"),
+            (Vec::new(), true)
+        );
+        assert_eq!(
+            actions_for("sts", "AssumeRoleWithWebIdentity").0,
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            actions_for("cognito-idp", "AdminGetUser").0,
+            ["cognito-idp:AdminGetUser"]
+        );
+    }
 
     #[test]
     fn maps_operations_to_actions() {
