@@ -76,8 +76,19 @@ impl Rule for RecursiveTrigger {
             };
             // S3 key filters on the trigger that the written key cannot match break the loop.
             if call.service == "s3" {
-                let written = key_prefix(call.key.as_ref());
-                let literal = key_literal(call.key.as_ref());
+                // A key read from the environment is the value the descriptor gives it.
+                let key = match &call.key {
+                    Some(ResourceExpr::Env(name)) => f
+                        .environment
+                        .iter()
+                        .find(|e| e.name == *name)
+                        .and_then(|e| e.value.as_str())
+                        .map(|v| ResourceExpr::Literal(v.to_owned()))
+                        .or_else(|| call.key.clone()),
+                    other => other.clone(),
+                };
+                let written = key_prefix(key.as_ref());
+                let literal = key_literal(key.as_ref());
                 let broken = f
                     .events
                     .iter()
