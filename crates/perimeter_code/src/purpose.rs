@@ -155,6 +155,19 @@ pub(crate) fn python_call(module: &str, path: &str) -> Option<CredentialKind> {
     lookup(PYTHON, module, path)
 }
 
+/// Whether calls and flows so far wrote, invoked or sent anything (reads of a secret or a
+/// configuration item, needed to verify, are not effects of the caller's request).
+pub(crate) fn wrote(calls: &[crate::SdkCall], flows: &[crate::Flow]) -> bool {
+    calls.iter().any(|c| {
+        if c.is_http() {
+            return c.tainted.is_some();
+        }
+        !read_only(&c.operation)
+    }) || flows
+        .iter()
+        .any(|f| f.kind != perimeter_diagnostics::Kind::VerboseError)
+}
+
 /// Whether an operation only reads.
 pub(crate) fn read_only(op: &str) -> bool {
     [

@@ -414,6 +414,23 @@ pub(crate) fn record_dependent(
     );
 }
 
+/// Records the operations a managed upload calls beyond the `PutObject` recorded at `loc`
+/// (the same bucket and key), at the same place.
+pub(crate) fn managed_upload(calls: &mut Vec<crate::SdkCall>, loc: &perimeter_diagnostics::Loc) {
+    let Some(put) = calls
+        .iter()
+        .rev()
+        .find(|c| c.loc == *loc && c.operation == "PutObject")
+        .cloned()
+    else {
+        return;
+    };
+    for op in MANAGED_UPLOAD_EXTRA {
+        let (resource, key) = (put.resource.clone(), put.key.clone());
+        record_dependent(calls, loc, "s3", op, resource, key);
+    }
+}
+
 /// DynamoDB transaction item kinds, whose `TableName` names the table.
 pub(crate) const TRANSACT_KINDS: &[&str] = &["Put", "Update", "Delete", "ConditionCheck", "Get"];
 

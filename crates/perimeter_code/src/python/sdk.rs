@@ -133,19 +133,7 @@ pub(crate) fn client_method(
 /// A managed upload: the operations it calls beyond `PutObject`, recorded at the same place.
 fn managed_upload(eng: &mut Engine<'_>, r: TextRange) {
     let loc = eng.loc(r);
-    let Some(put) = eng
-        .sdk_calls
-        .iter()
-        .rev()
-        .find(|c| c.loc == loc && c.operation == "PutObject")
-        .cloned()
-    else {
-        return;
-    };
-    for op in crate::spec::MANAGED_UPLOAD_EXTRA {
-        let (resource, key) = (put.resource.clone(), put.key.clone());
-        crate::spec::record_dependent(&mut eng.sdk_calls, &loc, "s3", op, resource, key);
-    }
+    crate::spec::managed_upload(&mut eng.sdk_calls, &loc);
 }
 
 /// `getattr(client, name)`: the method named, called where it is looked up (its arguments

@@ -98,15 +98,7 @@ impl Engine<'_> {
     /// Whether the code has written, invoked or sent anything so far (reads of a secret or a
     /// configuration item, needed to verify, are not effects of the caller's request).
     pub(crate) fn wrote(&self) -> bool {
-        self.sdk_calls.iter().any(|c| {
-            if c.is_http() {
-                return c.tainted.is_some();
-            }
-            !crate::purpose::read_only(&c.operation)
-        }) || self
-            .flows
-            .iter()
-            .any(|f| f.kind != perimeter_diagnostics::Kind::VerboseError)
+        crate::purpose::wrote(&self.sdk_calls, &self.flows)
     }
 
     /// Whether a failure (an exception) at this point leaves the handler: every enclosing

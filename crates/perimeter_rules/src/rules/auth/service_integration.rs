@@ -1,9 +1,9 @@
 //! AUTH001 for API methods that call an AWS service directly (API Gateway `Type: AWS`
 //! integrations): no function stands between an unauthenticated caller and the service.
 
-use perimeter_model::{Auth, EventKind};
+use perimeter_model::EventKind;
 
-use super::unauthenticated_route::api_of;
+use super::unauthenticated_route::open_route;
 use crate::prelude::*;
 
 /// Reports each unauthenticated method of the application that integrates directly with an
@@ -15,17 +15,8 @@ pub(crate) fn report(cx: &AppContext<'_>, out: &mut Findings) {
         if route.method.eq_ignore_ascii_case("OPTIONS") || route.auth.is_authenticated() {
             continue;
         }
-        let api = api_of(cx.app, EventKind::Http, route);
-        if api
-            .and_then(|a| a.default_auth.as_ref())
-            .is_some_and(Auth::is_authenticated)
-        {
+        let Some(key) = open_route(cx.app, EventKind::Http, route) else {
             continue;
-        }
-        let key = if route.api_key_required || api.is_some_and(|a| a.api_key_required) {
-            "; an API key identifies a client, not a user"
-        } else {
-            ""
         };
         let call = match &sr.action {
             Some(a) => format!("`{}:{a}`", sr.service),

@@ -85,6 +85,29 @@ declare_rule! {
 }
 
 /// The API a route belongs to: the one it names, else the implicit API of its protocol.
+/// For a route without an authorizer of its own: `None` when its API's default
+/// authorizer covers it, else what to add to the message (an API key is not a user).
+pub(crate) fn open_route(
+    app: &Application,
+    kind: EventKind,
+    route: &Route,
+) -> Option<&'static str> {
+    let api = api_of(app, kind, route);
+    if api
+        .and_then(|a| a.default_auth.as_ref())
+        .is_some_and(Auth::is_authenticated)
+    {
+        return None;
+    }
+    Some(
+        if route.api_key_required || api.is_some_and(|a| a.api_key_required) {
+            "; an API key identifies a client, not a user"
+        } else {
+            ""
+        },
+    )
+}
+
 pub(crate) fn api_of<'a>(app: &'a Application, kind: EventKind, route: &Route) -> Option<&'a Api> {
     if let Some(id) = &route.api {
         return app.apis.iter().find(|a| &a.id == id);
@@ -131,17 +154,8 @@ impl Rule for UnauthenticatedRoute {
                 if app_service::platform_login(cx, cx.app).is_some() {
                     continue;
                 }
-                let api = api_of(cx.app, ev.kind, route);
-                if api
-                    .and_then(|a| a.default_auth.as_ref())
-                    .is_some_and(Auth::is_authenticated)
-                {
+                let Some(key) = open_route(cx.app, ev.kind, route) else {
                     continue;
-                }
-                let key = if route.api_key_required || api.is_some_and(|a| a.api_key_required) {
-                    "; an API key identifies a client, not a user"
-                } else {
-                    ""
                 };
                 let what = if ev.kind == EventKind::WebSocket {
                     "WebSocket `$connect` route".to_owned()

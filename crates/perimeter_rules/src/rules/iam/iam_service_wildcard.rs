@@ -49,11 +49,7 @@ impl Rule for IamServiceWildcard {
                     continue;
                 };
                 let service = service.to_ascii_lowercase();
-                let severity = if SENSITIVE_SERVICES.contains(&service.as_str()) {
-                    Severity::High
-                } else {
-                    Severity::Medium
-                };
+                let severity = service_severity(&service);
                 out.report(
                     &node.loc,
                     format!(
@@ -68,5 +64,15 @@ impl Rule for IamServiceWildcard {
                 ));
             }
         }
+    }
+}
+
+/// The severity of every action of one service: high for services whose actions grant
+/// identities, keys or secrets, medium for the others.
+pub(crate) fn service_severity(service: &str) -> Severity {
+    if SENSITIVE_SERVICES.contains(&service) {
+        Severity::High
+    } else {
+        Severity::Medium
     }
 }

@@ -1,7 +1,6 @@
 //! IAM001: an Allow statement granting every action.
 use perimeter_model::Statement;
 
-use crate::data::iam_actions::SENSITIVE_SERVICES;
 use crate::prelude::*;
 
 declare_rule! {
@@ -58,11 +57,7 @@ impl Rule for IamWildcardAction {
                 // service's wildcard on them (an action applies only to the resources it
                 // names), judged as IAM002 judges `service:*`.
                 if let Some(service) = one_service(stmt) {
-                    let severity = if SENSITIVE_SERVICES.contains(&service.as_str()) {
-                        Severity::High
-                    } else {
-                        Severity::Medium
-                    };
+                    let severity = super::iam_service_wildcard::service_severity(&service);
                     out.report(
                         &node.loc,
                         format!(
