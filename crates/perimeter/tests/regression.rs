@@ -6369,3 +6369,87 @@ exports.save = async (event) => {\n\
     }
 }
 // --- end issue 16: the SDK-to-IAM model (item 5) ---
+
+// --- issue 16 item 2: a provider's verification awaited or chained in the check (lead) ---
+
+mod awaited_verification {
+    use super::{json, run, write};
+
+    const SERVERLESS: &str = "service: hooks
+provider:
+  name: aws
+  runtime: nodejs20.x
+functions:
+  hook:
+    handler: index.handler
+    events:
+      - http: { path: hook, method: post }
+";
+
+    fn handler(check: &str) -> String {
+        format!(
+            r#"const {{ Webhooks }} = require('@octokit/webhooks');
+const {{ EventBridgeClient, PutEventsCommand }} = require('@aws-sdk/client-eventbridge');
+
+const bus = new EventBridgeClient({{}});
+
+class HttpError extends Error {{
+  constructor(status, message) {{
+    super(message);
+    this.status = status;
+  }}
+}}
+
+async function checkSender(headers, payload) {{
+  const hooks = new Webhooks({{ secret: process.env.HOOK_SECRET }});
+{check}
+}}
+
+exports.handler = async (event) => {{
+  try {{
+    await checkSender(event.headers, event.body);
+    await bus.send(new PutEventsCommand({{ Entries: [{{ Source: 'hooks', DetailType: 'push', Detail: event.body }}] }}));
+    return {{ statusCode: 202 }};
+  }} catch (e) {{
+    return {{ statusCode: e.status || 500, body: 'rejected' }};
+  }}
+}};
+"#
+        )
+    }
+
+    fn auth001(check: &str) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "serverless.yml", SERVERLESS);
+        write(dir.path(), "index.js", &handler(check));
+        let r = json(&run(dir.path(), &["scan", ".", "--format", "json"]));
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "AUTH001")
+            .map(|f| f["severity"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// `if (await hooks.verify(...).catch(...)) { ... } else { throw 401 }` in a helper the
+    /// handler calls before it writes: the route is authenticated in code.
+    #[test]
+    fn an_awaited_provider_verification_in_a_helper_guards_the_route() {
+        let check = "  if (await hooks.verify(payload, headers['x-hub-signature-256']).catch(() => false)) {
+    return true;
+  } else {
+    throw new HttpError(401, 'bad signature');
+  }";
+        assert_eq!(auth001(check), ["low"]);
+    }
+
+    /// The same verification whose answer nobody checks protects nothing.
+    #[test]
+    fn a_verification_whose_answer_is_ignored_stays_high() {
+        let check =
+            "  await hooks.verify(payload, headers['x-hub-signature-256']).catch(() => false);";
+        assert_eq!(auth001(check), ["high"]);
+    }
+}
+// --- end issue 16 item 2 (awaited verification) ---

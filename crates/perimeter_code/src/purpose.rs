@@ -143,6 +143,22 @@ pub(crate) fn js_call(module: &str, path: &str) -> Option<CredentialKind> {
     lookup(JS, module, path)
 }
 
+/// Sender verifications that answer with a verdict (`true`/`false`) instead of throwing for
+/// an unsigned request: the call alone protects nothing; the check of its answer does.
+const VERDICT_VERIFIERS: &[(&str, &str)] = &[
+    ("@octokit/webhooks", "verify"),
+    ("@octokit/webhooks-methods", "verify"),
+    ("twilio", "validateRequest"),
+];
+
+/// Whether a JavaScript sender verification returns its verdict rather than throwing.
+pub(crate) fn js_returns_verdict(module: &str, path: &str) -> bool {
+    let name = last_name(path);
+    VERDICT_VERIFIERS
+        .iter()
+        .any(|(m, n)| *m == module && *n == name)
+}
+
 /// What a Python call of `module`'s `path` does with credentials, if anything.
 pub(crate) fn python_call(module: &str, path: &str) -> Option<CredentialKind> {
     // A method of an HMAC object (`hmac.new(...).digest`) is the first call's.

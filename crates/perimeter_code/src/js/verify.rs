@@ -41,7 +41,11 @@ impl<'a> Engine<'a> {
         }
         let Some(kind) = kind else { return };
         let loc = self.loc(span);
-        if kind == CredentialKind::SenderVerify && !self.wrote() && self.failure_leaves() {
+        if kind == CredentialKind::SenderVerify
+            && !crate::purpose::js_returns_verdict(module, &origin.path)
+            && !self.wrote()
+            && self.failure_leaves()
+        {
             self.guards.push(loc.clone());
         }
         self.credentials.push(CredentialCall {
@@ -59,13 +63,9 @@ impl<'a> Engine<'a> {
         check: &'a IfStatement<'a>,
         sc: &Rc<Scope<'a>>,
     ) -> bool {
-        if !self
-            .credentials
-            .iter()
-            .any(|c| matches!(c.kind, CredentialKind::Hmac | CredentialKind::SenderVerify))
-        {
-            return false;
-        }
+        // The check runs before its test is evaluated: a verification called in the test
+        // itself is recognised by its callee, a comparison with an HMAC only once one was
+        // computed.
         self.compares_signature(&check.test, sc)
     }
 
@@ -86,7 +86,25 @@ impl<'a> Engine<'a> {
                         | BinaryOperator::StrictInequality
                 ) =>
             {
-                self.is_hmac(&b.left, sc) || self.is_hmac(&b.right, sc)
+                self.credentials
+                    .iter()
+                    .any(|c| matches!(c.kind, CredentialKind::Hmac | CredentialKind::SenderVerify))
+                    && (self.is_hmac(&b.left, sc) || self.is_hmac(&b.right, sc))
+            }
+            // `await verify(...)`, `verify(...).catch(...)`: the verification's own result.
+            Expression::AwaitExpression(a) => self.compares_signature(&a.argument, sc),
+            Expression::CallExpression(c)
+                if matches!(
+                    c.callee.get_inner_expression(),
+                    Expression::StaticMemberExpression(m)
+                        if matches!(m.property.name.as_str(), "catch" | "then" | "finally")
+                            && matches!(m.object.get_inner_expression(), Expression::CallExpression(_))
+                ) =>
+            {
+                let Expression::StaticMemberExpression(m) = c.callee.get_inner_expression() else {
+                    return false;
+                };
+                self.compares_signature(&m.object, sc)
             }
             Expression::CallExpression(c) => {
                 let origin = match c.callee.get_inner_expression() {
