@@ -340,7 +340,21 @@ pub(crate) fn leaves(branch: &str) -> bool {
 /// The fields of an EventBridge `PutEvents` entry that the rules' event patterns match
 /// (`Source` is the pattern's `source`, `DetailType` its `detail-type`): recorded as the
 /// call's payload fields, with their value when it is a constant.
-pub(crate) const EVENT_ENTRY_FIELDS: &[&str] = &["Source", "DetailType"];
+const EVENT_ENTRY_FIELDS: &[&str] = &["Source", "DetailType"];
+
+/// The payload fields of a `PutEvents` entry ([`EVENT_ENTRY_FIELDS`]), each with its constant
+/// value as `value` gives it.
+pub(crate) fn event_entry_fields(
+    value: impl Fn(&str) -> Option<String>,
+) -> Vec<crate::PayloadField> {
+    EVENT_ENTRY_FIELDS
+        .iter()
+        .map(|k| crate::PayloadField {
+            name: (*k).to_owned(),
+            value: value(k),
+        })
+        .collect()
+}
 
 /// Operations that hand a role to the service, with the request fields (dotted paths) that
 /// hold the role: AWS authorises the caller for `iam:PassRole` on it as well.

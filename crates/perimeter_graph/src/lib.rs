@@ -155,19 +155,24 @@ pub fn outputs(f: &Function) -> Vec<perimeter_code::handler::Output> {
         .collect()
 }
 
+/// The fields of a Lambda event that only an HTTP request (API Gateway, a function URL, a
+/// load balancer) carries, and that its caller writes.
+pub const HTTP_REQUEST_FIELDS: &[&str] = &[
+    "queryStringParameters",
+    "multiValueQueryStringParameters",
+    "pathParameters",
+    "headers",
+    "multiValueHeaders",
+    "cookies",
+    "rawPath",
+    "rawQueryString",
+];
+
 /// Whether a source path is data a caller of an HTTP endpoint controls. Authorizer claims
 /// are set by the authorizer, not the caller.
 pub fn http_controlled(path: &str) -> bool {
     const ROOTS: &[&str] = &[
         "body",
-        "queryStringParameters",
-        "multiValueQueryStringParameters",
-        "pathParameters",
-        "headers",
-        "multiValueHeaders",
-        "cookies",
-        "rawPath",
-        "rawQueryString",
         "path",
         "*",
         "req.",
@@ -178,7 +183,7 @@ pub fn http_controlled(path: &str) -> bool {
     if path.starts_with("requestContext.authorizer") || path.contains(".authorizer.") {
         return false;
     }
-    ROOTS.iter().any(|r| {
+    HTTP_REQUEST_FIELDS.iter().chain(ROOTS).any(|r| {
         path == r.trim_end_matches('.')
             || (r.ends_with('.') && path.starts_with(r))
             || path.starts_with(&format!("{r}."))

@@ -450,13 +450,9 @@ fn record(
         })
         .unwrap_or_default();
     let fields = match &entry {
-        Some(e) => crate::spec::EVENT_ENTRY_FIELDS
-            .iter()
-            .map(|k| crate::PayloadField {
-                name: (*k).to_owned(),
-                value: e.field(k).and_then(|v| v.konst().map(|c| c.to_string())),
-            })
-            .collect(),
+        Some(e) => crate::spec::event_entry_fields(|k| {
+            e.field(k).and_then(|v| v.konst().map(|c| c.to_string()))
+        }),
         None => fields,
     };
     // An invocation payload or execution input is the consumer's whole event: keep which of

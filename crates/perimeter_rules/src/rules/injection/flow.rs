@@ -4,7 +4,7 @@ use perimeter_code::Flow;
 use perimeter_diagnostics::{Kind, Severity, TraceStep};
 use perimeter_model::{EventKind, Function};
 
-use perimeter_graph::Provenance;
+use perimeter_graph::{HTTP_REQUEST_FIELDS, Provenance};
 
 use crate::rule::{AppContext, Findings};
 
@@ -20,16 +20,9 @@ pub(crate) enum Exposure {
     Producer,
 }
 
+/// What a caller of an HTTP endpoint writes, beyond [`HTTP_REQUEST_FIELDS`].
 const HTTP_PREFIXES: &[&str] = &[
     "body",
-    "queryStringParameters",
-    "multiValueQueryStringParameters",
-    "pathParameters",
-    "headers",
-    "multiValueHeaders",
-    "cookies",
-    "rawPath",
-    "rawQueryString",
     "path",
     "requestContext",
     "stageVariables",
@@ -42,18 +35,8 @@ const HTTP_PREFIXES: &[&str] = &[
 
 /// Event paths only an HTTP request (API Gateway, a function URL, a load balancer) carries:
 /// `body` alone is not one, a direct invocation may pass a body too.
-const HTTP_SHAPE: &[&str] = &[
-    "queryStringParameters",
-    "multiValueQueryStringParameters",
-    "pathParameters",
-    "headers",
-    "multiValueHeaders",
-    "cookies",
-    "rawPath",
-    "rawQueryString",
-    "httpMethod",
-    "requestContext.http",
-];
+/// (beyond [`HTTP_REQUEST_FIELDS`]).
+const HTTP_SHAPE: &[&str] = &["httpMethod", "requestContext.http"];
 
 fn has_prefix(path: &str, prefix: &str) -> bool {
     if prefix.ends_with('.') {
@@ -91,7 +74,13 @@ pub(crate) fn exposure(f: &Function, path: &str) -> Option<Exposure> {
     }
     let any = path == "*";
     let http = f.is_internet_facing();
-    if http && (any || HTTP_PREFIXES.iter().any(|p| has_prefix(path, p))) {
+    if http
+        && (any
+            || HTTP_REQUEST_FIELDS
+                .iter()
+                .chain(HTTP_PREFIXES)
+                .any(|p| has_prefix(path, p)))
+    {
         return Some(Exposure::Internet);
     }
     let s3 = f.events.iter().any(|e| e.kind == EventKind::S3);
@@ -126,7 +115,12 @@ pub(crate) fn exposure(f: &Function, path: &str) -> Option<Exposure> {
     }
     // A function of unknown trigger whose code reads what only an HTTP request carries is
     // served over HTTP: its caller is anyone who can send that request.
-    if f.unknown_trigger && HTTP_SHAPE.iter().any(|p| has_prefix(path, p)) {
+    if f.unknown_trigger
+        && HTTP_REQUEST_FIELDS
+            .iter()
+            .chain(HTTP_SHAPE)
+            .any(|p| has_prefix(path, p))
+    {
         return Some(Exposure::Internet);
     }
     if f.events.is_empty() && f.url.is_none() {
