@@ -57,6 +57,10 @@ pub struct FunctionSummary {
     /// such expression of each place (sorted), for the secret detectors.
     #[serde(default)]
     pub folded: Vec<FoldedText>,
+    /// Where an authorizer answers `Allow` on the path where a token's verification failed
+    /// (sorted): the routes behind it let in callers whose token was rejected.
+    #[serde(default)]
+    pub fail_open: Vec<Loc>,
     /// What could not be analysed (handler not found, parse errors, budget exhausted).
     pub errors: Vec<ScanError>,
 }

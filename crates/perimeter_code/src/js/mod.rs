@@ -4,6 +4,7 @@
 //! abstractly from the handler with an untrusted event; `spec` lists sinks, sanitizers and
 //! SDK tables as data; `sinks` and `sdk` apply those tables to library calls.
 
+mod fail_open;
 mod powertools;
 mod resolve;
 mod sdk;
@@ -150,6 +151,20 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
     summary.errors.append(&mut engine.errors);
     summary.errors.sort();
     summary.errors.dedup();
+    summary.fail_open = engine
+        .modules
+        .iter()
+        .flat_map(|m| {
+            fail_open::fail_open(&m.path, m.file.text())
+                .into_iter()
+                .map(|s| {
+                    perimeter_diagnostics::Loc::new(
+                        &m.file,
+                        perimeter_diagnostics::Span::new(s.start, s.end),
+                    )
+                })
+        })
+        .collect();
     engine.teardown();
     summary
 }

@@ -6,6 +6,7 @@
 //! data; `sinks` and `sdk` apply those tables to library calls.
 
 mod chalice;
+mod fail_open;
 mod powertools;
 mod resolve;
 mod sdk;
@@ -160,6 +161,15 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
     summary.errors.append(&mut engine.errors);
     summary.errors.sort();
     summary.errors.dedup();
+    summary.fail_open = engine
+        .modules
+        .iter()
+        .flat_map(|m| {
+            fail_open::fail_open(m.file.text())
+                .into_iter()
+                .map(|s| perimeter_diagnostics::Loc::new(&m.file, s))
+        })
+        .collect();
     engine.teardown();
     summary
 }

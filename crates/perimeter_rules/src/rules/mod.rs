@@ -35,6 +35,7 @@ pub(crate) static ALL: &[&dyn Rule] = &[
     &auth::UnverifiedToken,
     &auth::DenialFallsThrough,
     &auth::AuthorizerWildcardPolicy,
+    &auth::FailOpenAuthorizer,
     &dow::MissingReservedConcurrency,
     &dow::ApiWithoutThrottling,
     &dow::HttpTimeout,
