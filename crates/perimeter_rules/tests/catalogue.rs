@@ -131,6 +131,7 @@ const NOT_IN_TERRAFORM: &[(&str, &str)] = &[
     ("AUTH008", "code rule, exercised through INJ001"),
     ("AUTH009", "code rule, exercised through INJ001"),
     ("AUTH010", "code rule, exercised through INJ001"),
+    ("AUTH011", "code rule, exercised through INJ001"),
     ("STO009", "code rule, exercised through INJ001"),
     (
         "DOW011",
@@ -180,8 +181,8 @@ fn every_rule_that_applies_has_a_terraform_fixture() {
 /// format is enough; INJ001 and IAM011 have fixtures in every format, which exercise handler
 /// resolution from each of them.
 const CODE_RULES: &[&str] = &[
-    "AUTH008", "AUTH009", "AUTH010", "ERR001", "INJ002", "INJ003", "INJ004", "INJ005", "INJ006",
-    "INJ007", "INJ008", "INJ009", "INJ010", "SEC007",
+    "AUTH008", "AUTH009", "AUTH010", "AUTH011", "ERR001", "INJ002", "INJ003", "INJ004", "INJ005",
+    "INJ006", "INJ007", "INJ008", "INJ009", "INJ010", "SEC007",
 ];
 
 /// Rules that read something else than a descriptor: every repository file, lockfiles.
