@@ -12,7 +12,10 @@
 //!   `shared/data/iam-definition.json`). Writes
 //!   `crates/perimeter_graph/src/generated/iam_resources.rs`.
 //! - `cargo xtask rules-doc`: the rule catalogue as `docs/rules.md`, from the rules' own
-//!   documentation (the SARIF report links each rule there).
+//!   documentation (the SARIF report links each rule there), and the coverage table of the
+//!   rule fixtures' README, from the fixture folders.
+//! - `cargo xtask new-rule CODE name`: a new rule's file (docs and check to fill in), its
+//!   registration in its family and the catalogue, and its fixture folder.
 //! - `cargo xtask check-generated`: regenerates into memory and fails if a committed file
 //!   differs (the IAM tables and the YAML test suite's cases only when their input is named:
 //!   `--botocore-data DIR`, `--iam-definition FILE`, `--suite GITDIR`; none is available
@@ -28,6 +31,7 @@
 //!   `yaml.rs`).
 
 mod ecosystem;
+mod newrule;
 mod yaml;
 
 use std::fmt::Write as _;
@@ -259,11 +263,41 @@ fn main() -> Result<()> {
         Some("rules-doc") => {
             std::fs::create_dir_all(root.join("docs"))?;
             std::fs::write(root.join(RULES_DOC), rules_doc()?)?;
+            std::fs::write(
+                root.join(newrule::FIXTURES_README),
+                newrule::fixtures_readme(&root)?,
+            )?;
+            Ok(())
+        }
+        Some("new-rule") => {
+            let (Some(code), Some(name)) = (args.get(1), args.get(2)) else {
+                bail!(
+                    "usage: cargo xtask new-rule CODE name (for instance AUTH012 open-admin-route)"
+                );
+            };
+            let written = newrule::new_rule(&root, code, name, env!("CARGO_PKG_VERSION"))?;
+            #[expect(clippy::print_stderr, reason = "the generator reports what it wrote")]
+            {
+                for p in written {
+                    eprintln!("wrote {}", p.strip_prefix(&root).unwrap_or(&p).display());
+                }
+                eprintln!(
+                    "next: write the rule's docs and check, mark the fixture lines, then `cargo xtask rules-doc`"
+                );
+            }
             Ok(())
         }
         Some("check-generated") => {
             if std::fs::read_to_string(root.join(RULES_DOC)).unwrap_or_default() != rules_doc()? {
                 bail!("{RULES_DOC} is out of date: run `cargo xtask rules-doc`");
+            }
+            if std::fs::read_to_string(root.join(newrule::FIXTURES_README)).unwrap_or_default()
+                != newrule::fixtures_readme(&root)?
+            {
+                bail!(
+                    "{} is out of date: run `cargo xtask rules-doc`",
+                    newrule::FIXTURES_README
+                );
             }
             // The IAM table depends on the botocore release: it is compared only against the
             // service models named explicitly (`--botocore-data`), of the version in its header.
@@ -372,7 +406,7 @@ fn main() -> Result<()> {
         }
         _ => bail!(
             "usage: cargo xtask iam-table [--botocore-data DIR] | iam-resources [--iam-definition FILE]\n\
-             \x20      | rules-doc | check-generated [--botocore-data DIR] [--iam-definition FILE] [--suite GITDIR]\n\
+             \x20      | rules-doc | new-rule CODE name | check-generated [--botocore-data DIR] [--iam-definition FILE] [--suite GITDIR]\n\
              \x20      | ecosystem --mirror DIR [--only owner/name,...] [--write] [--repos FILE]\n\
              \x20      | ecosystem-figures [--write]\n\
              \x20      | yaml-suite --suite GITDIR [--out DIR] [--licence-rev REV]\n\
@@ -656,7 +690,7 @@ fn iam_table(data: &Path) -> Result<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{RULES_DOC, rules_doc};
+    use super::{RULES_DOC, newrule, rules_doc};
     use std::path::Path;
 
     /// The committed rule catalogue is what `cargo xtask rules-doc` writes today: a rule whose
@@ -671,6 +705,22 @@ mod tests {
         assert!(
             committed == rules_doc().expect("rules doc"),
             "{RULES_DOC} is out of date: run `cargo xtask rules-doc`"
+        );
+    }
+
+    /// The fixtures' coverage table is generated from the folders: a fixture added or
+    /// changed without regenerating it fails the README's test command.
+    #[test]
+    fn committed_fixture_table_is_current() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("workspace root");
+        let committed =
+            std::fs::read_to_string(root.join(newrule::FIXTURES_README)).expect("fixtures README");
+        assert!(
+            committed == newrule::fixtures_readme(root).expect("fixture table"),
+            "{} is out of date: run `cargo xtask rules-doc`",
+            newrule::FIXTURES_README
         );
     }
 }
