@@ -9,7 +9,6 @@ use perimeter_diagnostics::Kind;
 use super::spec::{ANY_ARG, Check, Clean, EXPRESS_MODULES, PASS_THROUGH, SANITIZERS, SINKS, Sink};
 use super::taint::Engine;
 use super::value::{Origin, Tag, Taint, Val, add_taints, deep_taints, flat, kind_bit};
-use crate::summary::{Flow, Source};
 
 /// Whether a table row (`module`, `name`) names this origin.
 pub(crate) fn matches(module: &str, name: &str, origin: &Origin) -> bool {
@@ -331,10 +330,8 @@ impl<'a> Engine<'a> {
             fields: Vec::new(),
         };
         let choices = crate::spec::resource_choices(url.text.as_ref());
-        if self.in_request() {
-            self.request.call(&call.loc, &call.operation);
-        }
-        crate::spec::record_calls(&mut self.sdk_calls, call, choices);
+        let in_request = self.in_request();
+        self.fx.call(call, choices, in_request);
     }
 
     /// `spawn`/`execFile`: the tainted command, or tainted arguments run by a shell.
@@ -378,40 +375,8 @@ impl<'a> Engine<'a> {
 
     /// Records the labels that reach a sink of this kind.
     pub(crate) fn record(&mut self, kind: Kind, taints: &[Rc<Taint>], span: Span, sink_name: &str) {
-        if taints.is_empty() {
-            return;
-        }
         let sink = self.loc(span);
-        for t in taints {
-            if !t.reaches(kind) {
-                continue;
-            }
-            let path = if t.path.is_empty() {
-                "*".to_owned()
-            } else {
-                t.path.clone()
-            };
-            let key = (
-                kind,
-                sink.path().to_owned(),
-                span.start,
-                path.clone(),
-                t.loc.span.start,
-            );
-            if !self.flow_keys.insert(key) {
-                continue;
-            }
-            self.flows.push(Flow {
-                kind,
-                source: Source {
-                    path,
-                    loc: t.loc.clone(),
-                },
-                steps: t.steps.clone(),
-                sink: sink.clone(),
-                sink_name: sink_name.to_owned(),
-            });
-        }
+        self.fx.flow(kind, taints, &sink, sink_name);
     }
 
     /// A Lambda proxy response (`{ statusCode, headers, body }`): errors in the body are

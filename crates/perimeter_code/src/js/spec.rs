@@ -2,9 +2,7 @@
 //! wrappers and AWS SDK tables. The engine in `taint.rs` matches calls against these tables
 //! and never names a library itself, so adding a sink is adding a row.
 
-pub(crate) use crate::spec::{
-    Clean, DYNAMODB_EXPRESSIONS, S3_READS, SDK_PAYLOAD_FIELDS, SDK_RESOURCE_FIELDS, Sanitizer,
-};
+pub(crate) use crate::spec::{Clean, Sanitizer};
 use crate::spec::{SHELL_ONLY, SQL_ONLY, XSS_ONLY, san};
 use perimeter_diagnostics::Kind;
 

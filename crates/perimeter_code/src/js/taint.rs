@@ -5,7 +5,6 @@
 //! tables in `spec.rs` (through `sinks.rs` and `sdk.rs`) what each library call means.
 
 use std::cell::RefCell;
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -32,7 +31,6 @@ use super::value::{
 };
 use crate::Repo;
 use crate::handler::Convention;
-use crate::summary::{Flow, SdkCall};
 
 /// Most nodes evaluated in one function invocation.
 const FN_BUDGET: u32 = 40_000;
@@ -102,6 +100,8 @@ type Deferred<'a> = (Rc<str>, Rc<Func<'a>>, Option<Rc<super::value::Origin>>);
 
 /// The engine's state for one handler analysis.
 pub(crate) struct Engine<'a> {
+    /// What the code was seen doing.
+    pub fx: crate::core::summary::Effects,
     alloc: &'a Allocator,
     repo: &'a Repo,
     /// Module resolution.
@@ -109,34 +109,6 @@ pub(crate) struct Engine<'a> {
     /// Modules loaded, in load order.
     pub modules: Vec<Module<'a>>,
     by_path: FxHashMap<String, usize>,
-    /// Flows found.
-    pub flows: Vec<Flow>,
-    pub(super) flow_keys: FxHashSet<(Kind, String, u32, String, u32)>,
-    /// SDK calls found.
-    pub sdk_calls: Vec<SdkCall>,
-    /// The handler's output bindings (Azure Functions).
-    pub outputs: Vec<crate::handler::Output>,
-    /// Access checks whose denial falls through.
-    pub denials: Vec<crate::Denial>,
-    /// Access checks that stop the denied caller before any effect.
-    pub guards: Vec<Loc>,
-    /// Library calls that handle credentials, in the order met.
-    pub credentials: Vec<crate::summary::CredentialCall>,
-    /// For each `try` being run, in the call chain: whether its `catch` stops the handler.
-    pub(super) try_stack: Vec<bool>,
-    /// Strings built from constants only (see [`crate::FoldedText`]).
-    pub folded: Vec<crate::FoldedText>,
-    folded_at: FxHashSet<(usize, u32, u32)>,
-    /// Problems.
-    pub errors: Vec<ScanError>,
-    /// npm packages imported.
-    pub imports: BTreeSet<String>,
-    /// Environment variables read by name.
-    pub env_reads: std::cell::RefCell<BTreeSet<String>>,
-    /// What the code run by a request does.
-    pub request: crate::request::RequestLog,
-    /// Whether an entry point ran (else what a request reaches is not known).
-    pub entered: bool,
     /// The next invocation is an entry point.
     entering: bool,
     /// The package of each library module imported (normalised module name to package).
@@ -169,26 +141,12 @@ impl<'a> Engine<'a> {
     /// A fresh engine.
     pub(crate) fn new(alloc: &'a Allocator, repo: &'a Repo, resolver: Resolver<'a>) -> Self {
         Engine {
+            fx: crate::core::summary::Effects::default(),
             alloc,
             repo,
             resolver,
             modules: Vec::new(),
             by_path: FxHashMap::default(),
-            flows: Vec::new(),
-            flow_keys: FxHashSet::default(),
-            sdk_calls: Vec::new(),
-            outputs: Vec::new(),
-            denials: Vec::new(),
-            guards: Vec::new(),
-            credentials: Vec::new(),
-            try_stack: Vec::new(),
-            folded: Vec::new(),
-            folded_at: FxHashSet::default(),
-            errors: Vec::new(),
-            imports: BTreeSet::new(),
-            env_reads: std::cell::RefCell::default(),
-            request: crate::request::RequestLog::default(),
-            entered: false,
             entering: false,
             packages: FxHashMap::default(),
             deferred: Vec::new(),
@@ -289,7 +247,7 @@ impl<'a> Engine<'a> {
                     .get(module)
                     .map(|m| m.path.clone())
                     .unwrap_or_default();
-                self.errors.push(ScanError::new(
+                self.fx.errors.push(ScanError::new(
                     path,
                     format!(
                         "analysis budget exhausted in {name} ({limit}): results may be incomplete"
@@ -308,7 +266,7 @@ impl<'a> Engine<'a> {
             .get(self.cur())
             .map(|m| m.path.clone())
             .unwrap_or_default();
-        crate::limits::record_cut(&mut self.exhausted, &mut self.errors, path, name, what);
+        crate::limits::record_cut(&mut self.exhausted, &mut self.fx.errors, path, name, what);
     }
 
     fn frame_name(&self) -> String {
@@ -345,7 +303,8 @@ impl<'a> Engine<'a> {
         let file = match self.repo.read(path) {
             Ok(f) => f,
             Err(e) => {
-                self.errors
+                self.fx
+                    .errors
                     .push(ScanError::new(path, format!("cannot analyse: {e}")));
                 return None;
             }
@@ -363,7 +322,7 @@ impl<'a> Engine<'a> {
         }
         self.source_bytes += file.text().len();
         if let Some(why) = crate::limits::nesting_error(path, file.text()) {
-            self.errors.push(ScanError::new(path, why));
+            self.fx.errors.push(ScanError::new(path, why));
             return None;
         }
         let source_type = SourceType::from_path(path).unwrap_or_else(|_| SourceType::mjs());
@@ -373,7 +332,7 @@ impl<'a> Engine<'a> {
             let line = d.labels.first().map(|l| file.position(l.offset()).line);
             let mut error = ScanError::new(path, format!("parse error: {}", d.message));
             error.line = line;
-            self.errors.push(error);
+            self.fx.errors.push(error);
         }
         let program: &'a Program<'a> = self.alloc.alloc(ret.program);
         let idx = self.modules.len();
@@ -455,7 +414,7 @@ impl<'a> Engine<'a> {
             Import::Package(module, package) => {
                 if let Some(p) = package {
                     self.packages.insert(module.clone(), p.clone());
-                    self.imports.insert(p);
+                    self.fx.imports.insert(p);
                 }
                 Val::origin(&module, "")
             }
@@ -510,7 +469,7 @@ impl<'a> Engine<'a> {
         if crate::spec::leaves(branch) {
             if (denies && !self.acted()) || (signature && !self.wrote()) {
                 let at = self.loc_in(module, check.test.span());
-                self.guards.push(at);
+                self.fx.guards.push(at);
             }
             return;
         }
@@ -527,19 +486,20 @@ impl<'a> Engine<'a> {
             return;
         }
         let check = self.loc_in(module, check.test.span());
-        if self.denials.iter().any(|d| d.check == check) {
+        if self.fx.denials.iter().any(|d| d.check == check) {
             return;
         }
         let then = self.loc_in(module, next.span());
-        self.denials.push(crate::Denial { check, then });
+        self.fx.denials.push(crate::Denial { check, then });
     }
 
     /// Whether the code has called a service or reached a sink so far.
     fn acted(&self) -> bool {
-        self.sdk_calls
+        self.fx
+            .sdk_calls
             .iter()
             .any(|c| !c.is_http() || c.tainted.is_some())
-            || self.flows.iter().any(|f| f.kind != Kind::VerboseError)
+            || self.fx.flows.iter().any(|f| f.kind != Kind::VerboseError)
     }
 
     fn hoist(&mut self, stmts: &'a [Statement<'a>], sc: &Rc<Scope<'a>>) {
@@ -635,9 +595,9 @@ impl<'a> Engine<'a> {
                             .is_some_and(crate::purpose::catch_leaves)
                     })
                 });
-                self.try_stack.push(stops);
+                self.fx.try_stack.push(stops);
                 let e1 = self.exec_block(&t.block.body, &inner);
-                self.try_stack.pop();
+                self.fx.try_stack.pop();
                 let mut e2 = Exit::Return;
                 if let Some(h) = &t.handler {
                     let inner = self.new_scope(sc, false);
@@ -1225,7 +1185,7 @@ impl<'a> Engine<'a> {
                     if matches!(obj.tag, Tag::Bindings)
                         && let Some(o) = key
                             .as_deref()
-                            .and_then(|k| self.outputs.iter().find(|o| o.name == k))
+                            .and_then(|k| self.fx.outputs.iter().find(|o| o.name == k))
                             .cloned()
                     {
                         super::sdk::azure_output(self, m.span(), &o, &val);
@@ -1321,7 +1281,7 @@ impl<'a> Engine<'a> {
         {
             for alt in t.alternatives() {
                 if let crate::text::Text::Env(name) = alt {
-                    self.request.env(&name);
+                    self.fx.request.env(&name);
                 }
             }
         }
@@ -1335,11 +1295,11 @@ impl<'a> Engine<'a> {
     fn record_folded(&mut self, span: Span, v: &Val<'a>, name: Option<String>) {
         let Some(value) = v.konst() else { return };
         // Shorter strings hold no credential worth a finding.
-        if value.len() < 8 || self.folded.len() >= crate::summary::MAX_FOLDED {
+        if value.len() < 8 || self.fx.folded.len() >= crate::summary::MAX_FOLDED {
             return;
         }
-        if self.folded_at.insert((self.cur(), span.start, span.end)) {
-            self.folded.push(crate::FoldedText {
+        if self.fx.folded_at.insert((self.cur(), span.start, span.end)) {
+            self.fx.folded.push(crate::FoldedText {
                 loc: self.loc(span),
                 value: value.to_string(),
                 name,
@@ -1658,7 +1618,7 @@ impl<'a> Engine<'a> {
                 .iter()
                 .map(|t| {
                     if t.structured {
-                        t.refine(join_path(&t.path, seg), true, loc.clone())
+                        t.refine_as(join_path(&t.path, seg), true, loc.clone())
                     } else {
                         Rc::clone(t)
                     }
@@ -1674,11 +1634,11 @@ impl<'a> Engine<'a> {
         match (&o.tag, prop) {
             (Tag::Process, Some("env")) => out.tag = Tag::ProcessEnv,
             (Tag::ProcessEnv, Some(p)) => {
-                self.env_reads.borrow_mut().insert(p.to_owned());
+                self.fx.env_reads.borrow_mut().insert(p.to_owned());
                 out.text = Some(Text::Env(Rc::from(p)));
             }
             (Tag::ProcessEnv, None) => out.text = Some(Text::Pattern(Rc::from("*"))),
-            (Tag::Context, Some("bindings")) if !self.outputs.is_empty() => {
+            (Tag::Context, Some("bindings")) if !self.fx.outputs.is_empty() => {
                 out.tag = Tag::Bindings;
             }
             _ => {}
@@ -1976,7 +1936,7 @@ impl<'a> Engine<'a> {
     ) {
         if let Some(o) = &f.origin {
             if !is_new && let Some(p) = self.packages.get(&*o.module) {
-                self.request.import(p);
+                self.fx.request.import(p);
             }
             // The library may call the functions inside the objects it is handed.
             let mut nested = Vec::new();
@@ -2008,7 +1968,7 @@ impl<'a> Engine<'a> {
         if blank(f) && unknown {
             let module = self.cur();
             let at = self.loc_in(module, span);
-            self.request.opaque(at);
+            self.fx.request.opaque(at);
         }
     }
 
@@ -2301,7 +2261,7 @@ impl<'a> Engine<'a> {
         handler: bool,
     ) -> Val<'a> {
         let entry = std::mem::take(&mut self.entering);
-        self.entered |= entry;
+        self.fx.entered |= entry;
         let args: Vec<Val<'a>> = if func.bound.is_empty() {
             args
         } else {

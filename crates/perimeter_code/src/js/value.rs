@@ -6,185 +6,13 @@ use std::rc::Rc;
 
 use indexmap::IndexMap;
 use oxc_ast::ast::{ArrowFunctionExpression, Class, Function};
-use perimeter_diagnostics::{Kind, Loc};
+use perimeter_diagnostics::Loc;
 use rustc_hash::FxHashMap;
 
-use crate::summary::Step;
+pub(crate) use crate::core::value::{
+    ALL_KINDS, Origin, Taint, add_taints, flat, join_path, kind_bit,
+};
 pub(crate) use crate::text::{Text, truncate};
-
-/// Most taint labels one value carries; more are dropped (the first ones are kept).
-const MAX_TAINTS: usize = 6;
-/// Most steps one label records.
-const MAX_STEPS: usize = 16;
-/// Most segments of a source access path.
-const MAX_PATH_SEGMENTS: usize = 8;
-
-/// The bit of a kind in a sanitized-for mask.
-pub(crate) const fn kind_bit(kind: Kind) -> u32 {
-    1u32 << (kind as u32 % 32)
-}
-
-/// Every kind: the mask of a value made safe for everything.
-pub(crate) const ALL_KINDS: u32 = u32::MAX;
-
-/// One reason a value is untrusted: where it came from and how it got here.
-#[derive(Debug)]
-pub(crate) struct Taint {
-    /// Normalised access path into the event (`""` is the whole event), or `error`,
-    /// `s3-object`, `req.body`...
-    pub path: String,
-    /// Whether the value is still the event structure itself, so a member access refines the
-    /// path (`event` -> `event.body`); parsed or computed values keep their path.
-    pub structured: bool,
-    /// An error object (a verbose-error source), not attacker data.
-    pub error: bool,
-    /// Where it is read.
-    pub loc: Loc,
-    /// Steps so far.
-    pub steps: Vec<Step>,
-    /// Kinds this value was sanitized for.
-    pub clean: u32,
-}
-
-impl Taint {
-    /// The same label with a different path/structure/location.
-    pub(crate) fn refine(&self, path: String, structured: bool, loc: Loc) -> Rc<Taint> {
-        // Data read back from a table keeps the read's place: the graph finds the read there.
-        let loc = if crate::summary::is_stored(&self.path) {
-            self.loc.clone()
-        } else {
-            loc
-        };
-        Rc::new(Taint {
-            path,
-            structured,
-            error: self.error,
-            loc,
-            steps: self.steps.clone(),
-            clean: self.clean,
-        })
-    }
-
-    /// The same label, no longer refinable by member access.
-    pub(crate) fn flat(self: &Rc<Self>) -> Rc<Taint> {
-        if self.structured {
-            Rc::new(Taint {
-                path: self.path.clone(),
-                structured: false,
-                error: self.error,
-                loc: self.loc.clone(),
-                steps: self.steps.clone(),
-                clean: self.clean,
-            })
-        } else {
-            Rc::clone(self)
-        }
-    }
-
-    /// The same label, also clean for `mask`.
-    pub(crate) fn cleaned(self: &Rc<Self>, mask: u32) -> Rc<Taint> {
-        Rc::new(Taint {
-            path: self.path.clone(),
-            structured: self.structured,
-            error: self.error,
-            loc: self.loc.clone(),
-            steps: self.steps.clone(),
-            clean: self.clean | mask,
-        })
-    }
-
-    /// The same label with one more step.
-    pub(crate) fn step(self: &Rc<Self>, loc: &Loc, note: &str) -> Rc<Taint> {
-        if self.steps.len() >= MAX_STEPS || self.steps.last().is_some_and(|s| s.loc == *loc) {
-            return Rc::clone(self);
-        }
-        let mut steps = self.steps.clone();
-        steps.push(Step {
-            loc: loc.clone(),
-            note: note.to_owned(),
-        });
-        Rc::new(Taint {
-            path: self.path.clone(),
-            structured: self.structured,
-            error: self.error,
-            loc: self.loc.clone(),
-            steps,
-            clean: self.clean,
-        })
-    }
-
-    /// Whether the label counts for a sink of this kind.
-    pub(crate) fn reaches(&self, kind: Kind) -> bool {
-        if kind == Kind::VerboseError {
-            self.error
-        } else {
-            !self.error && self.clean & kind_bit(kind) == 0
-        }
-    }
-}
-
-/// The access path of a member of `path`.
-pub(crate) fn join_path(path: &str, prop: &str) -> String {
-    if path.matches(['.', '[']).count() >= MAX_PATH_SEGMENTS {
-        return path.to_owned();
-    }
-    if prop == "[]" {
-        format!("{path}[]")
-    } else if path.is_empty() {
-        prop.to_owned()
-    } else {
-        format!("{path}.{prop}")
-    }
-}
-
-/// Where an external value comes from: a package and the member path taken from it.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Origin {
-    /// The package (normalised), or `""` for globals.
-    pub module: Rc<str>,
-    /// Dotted member path from the module (`createConnection().query`), `""` for the module.
-    pub path: String,
-}
-
-impl Origin {
-    /// The last member name (`query` for `createConnection().query`, `""` for the module or a
-    /// call result).
-    pub(crate) fn name(&self) -> &str {
-        let p = self.path.as_str();
-        if p.ends_with(')') {
-            return "";
-        }
-        p.rfind('.').map_or(p, |i| &p[i + 1..])
-    }
-
-    /// The origin of a member.
-    pub(crate) fn member(&self, prop: &str) -> Rc<Origin> {
-        let path = if self.path.is_empty() {
-            prop.to_owned()
-        } else if self.path.len() > 120 {
-            format!("{}.{prop}", self.name())
-        } else {
-            format!("{}.{prop}", self.path)
-        };
-        Rc::new(Origin {
-            module: Rc::clone(&self.module),
-            path,
-        })
-    }
-
-    /// The origin of the value a call returns.
-    pub(crate) fn called(&self) -> Rc<Origin> {
-        let path = if self.path.len() > 120 {
-            "()".to_owned()
-        } else {
-            format!("{}()", self.path)
-        };
-        Rc::new(Origin {
-            module: Rc::clone(&self.module),
-            path,
-        })
-    }
-}
 
 /// An AWS SDK client.
 #[derive(Debug, PartialEq, Eq)]
@@ -349,10 +177,7 @@ impl<'a> Val<'a> {
     /// A value from a library.
     pub(crate) fn origin(module: &str, path: &str) -> Self {
         Val {
-            origin: Some(Rc::new(Origin {
-                module: Rc::from(module),
-                path: path.to_owned(),
-            })),
+            origin: Some(Origin::new(module, path)),
             ..Val::default()
         }
     }
@@ -404,26 +229,6 @@ impl<'a> Val<'a> {
             *t = t.step(loc, note);
         }
         self
-    }
-}
-
-/// Adds labels to a list, without duplicates and within the limit.
-pub(crate) fn add_taints(into: &mut Vec<Rc<Taint>>, from: impl IntoIterator<Item = Rc<Taint>>) {
-    for t in from {
-        if into.len() >= MAX_TAINTS {
-            return;
-        }
-        let dup = into.iter().any(|u| {
-            Rc::ptr_eq(u, &t)
-                || (u.path == t.path
-                    && u.error == t.error
-                    && u.loc == t.loc
-                    && u.clean == t.clean
-                    && u.structured == t.structured)
-        });
-        if !dup {
-            into.push(t);
-        }
     }
 }
 
@@ -505,11 +310,6 @@ fn deep_into(v: &Val<'_>, out: &mut Vec<Rc<Taint>>, depth: u32) {
     }
 }
 
-/// Labels flattened (no longer refinable): the result of computing with a value.
-pub(crate) fn flat(taints: &[Rc<Taint>]) -> Vec<Rc<Taint>> {
-    taints.iter().map(Taint::flat).collect()
-}
-
 /// A lexical scope.
 pub(crate) struct Scope<'a> {
     /// Variables.
@@ -582,5 +382,75 @@ impl<'a> Scope<'a> {
     /// Declares a variable here.
     pub(crate) fn declare(&self, name: &'a str, val: Val<'a>) {
         self.vars.borrow_mut().insert(name, val);
+    }
+}
+
+impl crate::core::value::Value for Val<'_> {
+    fn taints(&self) -> &[Rc<Taint>] {
+        &self.taint
+    }
+
+    fn deep(&self) -> Vec<Rc<Taint>> {
+        deep_taints(self)
+    }
+
+    fn text(&self) -> Option<&Text> {
+        self.text.as_ref()
+    }
+
+    fn field(&self, name: &str) -> Option<Self> {
+        Val::field(self, name)
+    }
+
+    fn has_shape(&self) -> bool {
+        self.obj.is_some()
+    }
+
+    fn is_array(&self) -> bool {
+        self.obj
+            .as_ref()
+            .is_some_and(|o| o.try_borrow().is_ok_and(|o| o.array))
+    }
+
+    fn fields(&self) -> Vec<(String, Self)> {
+        self.obj
+            .as_ref()
+            .and_then(|o| {
+                let o = o.try_borrow().ok()?;
+                Some(
+                    o.fields
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                )
+            })
+            .unwrap_or_default()
+    }
+
+    fn elems(&self) -> Option<Self> {
+        self.obj.as_ref()?.try_borrow().ok()?.elems.clone()
+    }
+
+    fn tainted(taint: Vec<Rc<Taint>>) -> Self {
+        Val::tainted(taint)
+    }
+
+    fn with_taints(mut self, taint: Vec<Rc<Taint>>) -> Self {
+        self.taint = taint;
+        self
+    }
+
+    fn object(fields: Vec<(String, Self)>) -> Self {
+        let mut o = Obj::default();
+        o.fields.extend(fields);
+        Val::object(o)
+    }
+
+    fn stored(path: &str, loc: Loc) -> Self {
+        Val::tainted(vec![Taint::structured(path, loc)])
+    }
+
+    fn response() -> Self {
+        Val::default()
     }
 }

@@ -13,7 +13,6 @@ use super::taint::{Args, Engine};
 use super::value::{
     Obj, Origin, Shape, Taint, Text, Val, add_taints, deep_taints, element, kind_bit, set_field,
 };
-use crate::summary::{Flow, Source};
 
 impl Engine<'_> {
     /// A call of a library name: `Some(result)` when a table or a builtin rule knows it;
@@ -66,7 +65,7 @@ impl Engine<'_> {
         if origin.matches("os", "environ.get") || origin.matches("os", "getenv") {
             let mut v = Val::default();
             if let Some(name) = args.get(0, "key").and_then(Val::konst) {
-                self.env_reads.borrow_mut().insert(name.to_string());
+                self.fx.env_reads.borrow_mut().insert(name.to_string());
                 v.text = Some(Text::Env(name));
             }
             return Some(v);
@@ -368,10 +367,8 @@ impl Engine<'_> {
             fields: Vec::new(),
         };
         let choices = crate::spec::resource_choices(url.text.as_ref());
-        if self.in_request() {
-            self.request.call(&call.loc, &call.operation);
-        }
-        crate::spec::record_calls(&mut self.sdk_calls, call, choices);
+        let in_request = self.in_request();
+        self.fx.call(call, choices, in_request);
     }
 
     /// `subprocess.run(cmd, shell=...)`: a tainted string command, a tainted program, or
@@ -421,29 +418,8 @@ impl Engine<'_> {
         r: TextRange,
         sink_name: &str,
     ) {
-        if taints.is_empty() {
-            return;
-        }
         let sink = self.loc(r);
-        for t in taints {
-            if !t.reaches(kind) {
-                continue;
-            }
-            let path = t.source_path();
-            if !self.note_flow(kind, &sink, &path, &t.loc) {
-                continue;
-            }
-            self.flows.push(Flow {
-                kind,
-                source: Source {
-                    path,
-                    loc: t.loc.clone(),
-                },
-                steps: t.steps.clone(),
-                sink: sink.clone(),
-                sink_name: sink_name.to_owned(),
-            });
-        }
+        self.fx.flow(kind, taints, &sink, sink_name);
     }
 
     /// A Lambda proxy response (`{"statusCode": ..., "body": ...}`): errors in the body are

@@ -2,9 +2,7 @@
 //! the standard library, and boto3 tables. The engine matches calls against these rows and
 //! never names a library itself, so adding a sink is adding a row.
 
-pub(crate) use crate::spec::{
-    Clean, DYNAMODB_EXPRESSIONS, S3_READS, SDK_PAYLOAD_FIELDS, SDK_RESOURCE_FIELDS, Sanitizer,
-};
+pub(crate) use crate::spec::{Clean, Sanitizer};
 use crate::spec::{PATH_ONLY, SHELL_ONLY, SQL_ONLY, XSS_ONLY, san};
 use perimeter_diagnostics::Kind;
 
@@ -558,16 +556,6 @@ pub(crate) const SERVICES: &[(&str, &str)] = &[
     ("cognito-idp", "cognito-idp"),
     ("events", "events"),
     ("logs", "logs"),
-];
-
-/// boto3 methods whose API operation is not the CamelCase of their name.
-pub(crate) const OPERATION_ALIASES: &[(&str, &str, &str)] = &[
-    ("s3", "upload_file", "PutObject"),
-    ("s3", "upload_fileobj", "PutObject"),
-    ("s3", "download_file", "GetObject"),
-    ("s3", "download_fileobj", "GetObject"),
-    ("s3", "generate_presigned_post", "PutObject"),
-    ("s3", "copy", "CopyObject"),
 ];
 
 /// Methods of a bound boto3 resource (`Table(name)`, `Bucket(name)`, `Object(b, k)`,
