@@ -4,5 +4,6 @@
 //! and [`summary::Effects`].
 
 pub(crate) mod effects;
+pub(crate) mod sinks;
 pub(crate) mod summary;
 pub(crate) mod value;

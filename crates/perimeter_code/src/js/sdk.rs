@@ -11,8 +11,8 @@ use oxc_span::Span;
 use super::spec::{DOCUMENT_CLIENT_OPS, SDK_NON_OPERATIONS, SDK_V2_CLASSES, SDK_V3_PACKAGES};
 use super::taint::Engine;
 use super::value::{Client, Command, Obj, Origin, Tag, Val};
+pub(crate) use crate::core::effects::resource_expr;
 use crate::core::effects::{self, Lang, capitalize};
-pub(crate) use crate::core::effects::{payload, resource_expr};
 use crate::summary::ResourceExpr;
 
 impl crate::core::effects::Front for Engine<'_> {

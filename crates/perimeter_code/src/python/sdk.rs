@@ -10,8 +10,8 @@ use ruff_text_size::TextRange;
 use super::spec::{RESOURCE_CLASSES, RESOURCE_OPS, S3_POSITIONAL, SDK_NON_OPERATIONS, SERVICES};
 use super::taint::{Args, Engine};
 use super::value::{Bound, Client, Obj, Origin, Shape, Val, set_field};
+pub(crate) use crate::core::effects::resource_expr;
 use crate::core::effects::{self, Lang, camel};
-pub(crate) use crate::core::effects::{payload, resource_expr};
 use crate::summary::ResourceExpr;
 
 impl crate::core::effects::Front for Engine<'_> {

@@ -6,45 +6,7 @@ pub(crate) use crate::spec::{Clean, Sanitizer};
 use crate::spec::{PATH_ONLY, SHELL_ONLY, SQL_ONLY, XSS_ONLY, san};
 use perimeter_diagnostics::Kind;
 
-/// How a sink argument is judged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Check {
-    /// The value or anything inside it is tainted.
-    Deep,
-    /// SQL text: fires when the text is not a constant and carries taint (parameters passed
-    /// separately are fine).
-    Sql,
-    /// A MongoDB filter: the whole dict comes from the event, or its `$where` is tainted.
-    MongoQuery,
-    /// `subprocess`: a tainted string command, a tainted program, or tainted arguments with
-    /// `shell=True` or run by a shell (`sh -c`).
-    Subprocess,
-    /// lxml parsing: fires unless the parser argument is an `XMLParser` with
-    /// `resolve_entities=False` (lxml's default parser expands entities).
-    LxmlParse,
-    /// `yaml.load`: fires unless the loader is a safe one.
-    YamlLoad,
-    /// The receiver of the method (`Path(x).read_text()`).
-    Receiver,
-}
-
-/// One sink: calling `name` on something from `module`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Sink {
-    /// The top-level module the callee comes from (`os`, `subprocess`), `""` for builtins.
-    pub module: &'static str,
-    /// The dotted path from the module (`system`, `path.join`); `*.execute` matches the method
-    /// `execute` of anything derived from the module (a connection, a cursor, a session).
-    pub name: &'static str,
-    /// Which positional argument is checked.
-    pub arg: usize,
-    /// The keyword naming the same argument, when it may be given by name.
-    pub keyword: &'static str,
-    /// What the sink does.
-    pub kind: Kind,
-    /// How the argument is judged.
-    pub check: Check,
-}
+pub(crate) use crate::core::sinks::{Check, Sink};
 
 const fn sink(
     module: &'static str,
@@ -61,6 +23,7 @@ const fn sink(
         keyword,
         kind,
         check,
+        new_only: None,
     }
 }
 
@@ -73,7 +36,7 @@ const PATH: Kind = Kind::PathTraversal;
 const DESER: Kind = Kind::Deserialization;
 const XXE: Kind = Kind::Xxe;
 const XSS: Kind = Kind::Xss;
-use Check::{Deep, LxmlParse, MongoQuery, Receiver, Sql, Subprocess, YamlLoad};
+use Check::{Command, Deep, MongoQuery, Receiver, Sql, XmlEntities, YamlLoad};
 
 /// Every sink the engine knows.
 pub(crate) const SINKS: &[Sink] = &[
@@ -147,11 +110,11 @@ pub(crate) const SINKS: &[Sink] = &[
     sink("commands", "getoutput", 0, "cmd", OS, Deep),
     sink("subprocess", "getoutput", 0, "cmd", OS, Deep),
     sink("subprocess", "getstatusoutput", 0, "cmd", OS, Deep),
-    sink("subprocess", "run", 0, "args", OS, Subprocess),
-    sink("subprocess", "call", 0, "args", OS, Subprocess),
-    sink("subprocess", "check_call", 0, "args", OS, Subprocess),
-    sink("subprocess", "check_output", 0, "args", OS, Subprocess),
-    sink("subprocess", "Popen", 0, "args", OS, Subprocess),
+    sink("subprocess", "run", 0, "args", OS, Command),
+    sink("subprocess", "call", 0, "args", OS, Command),
+    sink("subprocess", "check_call", 0, "args", OS, Command),
+    sink("subprocess", "check_output", 0, "args", OS, Command),
+    sink("subprocess", "Popen", 0, "args", OS, Command),
     sink("asyncio", "create_subprocess_shell", 0, "cmd", OS, Deep),
     // Code.
     sink("", "eval", 0, "source", CODE, Deep),
@@ -183,10 +146,10 @@ pub(crate) const SINKS: &[Sink] = &[
         Deep,
     ),
     // XXE.
-    sink("lxml", "etree.fromstring", 0, "text", XXE, LxmlParse),
-    sink("lxml", "etree.XML", 0, "text", XXE, LxmlParse),
-    sink("lxml", "etree.parse", 0, "source", XXE, LxmlParse),
-    sink("lxml", "objectify.fromstring", 0, "xml", XXE, LxmlParse),
+    sink("lxml", "etree.fromstring", 0, "text", XXE, XmlEntities),
+    sink("lxml", "etree.XML", 0, "text", XXE, XmlEntities),
+    sink("lxml", "etree.parse", 0, "source", XXE, XmlEntities),
+    sink("lxml", "objectify.fromstring", 0, "xml", XXE, XmlEntities),
     sink("xml", "dom.pulldom.parseString", 0, "string", XXE, Deep),
     sink("xml", "sax.parseString", 0, "string", XXE, Deep),
     // SSRF.
@@ -258,19 +221,6 @@ pub(crate) const SQL_METHODS: &[&str] = &["execute", "executemany", "executescri
 pub(crate) const SQL_WORDS: &[&str] = &[
     "select ", "insert ", "update ", "delete ", "drop ", "create ", "alter ", "replace ", "merge ",
     "call ", " where ", " from ",
-];
-
-/// Shells: `subprocess.run(["sh", "-c", cmd])` runs `cmd` through one.
-pub(crate) const SHELLS: &[&str] = &[
-    "sh",
-    "bash",
-    "zsh",
-    "dash",
-    "ksh",
-    "cmd",
-    "cmd.exe",
-    "powershell",
-    "pwsh",
 ];
 
 /// Every sanitizer the engine knows.
