@@ -3,6 +3,7 @@
 //! analysis budget. A front end evaluates its syntax into these through [`value::Value`]
 //! and [`summary::Effects`].
 
+pub(crate) mod budget;
 pub(crate) mod effects;
 pub(crate) mod sinks;
 pub(crate) mod summary;

@@ -30,24 +30,11 @@ use super::value::{
     join, join_path, kind_bit, split_whole, truncate,
 };
 use crate::Repo;
+use crate::core::budget::{
+    Budget, JS_CALL_STEPS, JS_HANDLER_STEPS, JS_MODULE_STEPS, MAX_CALL_DEPTH,
+};
 use crate::handler::Convention;
 
-/// Most nodes evaluated in one function invocation.
-const FN_BUDGET: u32 = 40_000;
-/// Most nodes evaluated in one module's top level.
-const MODULE_BUDGET: u32 = 200_000;
-/// Most nodes evaluated in one analysis.
-const GLOBAL_BUDGET: u64 = 3_000_000;
-/// Deepest call chain followed (real handlers stay under a few dozen calls).
-pub(crate) const MAX_DEPTH: usize = 500;
-/// Most modules loaded in one analysis.
-pub(crate) const MAX_MODULES: usize = 5_000;
-/// Most source bytes loaded in one analysis: with [`MAX_MODULES`], bounds the memory the
-/// syntax trees hold.
-pub(crate) const MAX_SOURCE_BYTES: usize = 32 << 20;
-/// Deepest nesting of statements and expressions evaluated, over the whole call chain: the
-/// bound the analysis threads' stacks hold (see [`crate::limits::MAX_NESTING_RAW`]).
-pub(crate) const MAX_EVAL_DEPTH: u32 = crate::limits::MAX_NESTING_RAW as u32;
 /// Deepest chain of base classes whose constructors are run.
 const MAX_CLASS_DEPTH: u32 = 64;
 
@@ -122,13 +109,9 @@ pub(crate) struct Engine<'a> {
     stack: Vec<Frame<'a>>,
     memo: FxHashMap<(usize, u32, String), (Val<'a>, Vec<Val<'a>>)>,
     scopes: Vec<Rc<Scope<'a>>>,
-    total_steps: u64,
+    budget: Budget,
     exhausted: FxHashSet<String>,
     cond_depth: u32,
-    /// Statements and expressions being evaluated, over the whole call chain.
-    eval_depth: u32,
-    /// Source bytes of the modules loaded.
-    source_bytes: usize,
     name_hint: Option<String>,
     deferred_exports: Vec<(
         usize,
@@ -154,11 +137,9 @@ impl<'a> Engine<'a> {
             stack: Vec::new(),
             memo: FxHashMap::default(),
             scopes: Vec::new(),
-            total_steps: 0,
+            budget: Budget::new(JS_HANDLER_STEPS),
             exhausted: FxHashSet::default(),
             cond_depth: 0,
-            eval_depth: 0,
-            source_bytes: 0,
             name_hint: None,
             deferred_exports: Vec::new(),
         }
@@ -225,7 +206,7 @@ impl<'a> Engine<'a> {
     }
 
     fn tick(&mut self) -> bool {
-        self.total_steps += 1;
+        let within = self.budget.tick();
         let Some(f) = self.stack.last_mut() else {
             return true;
         };
@@ -233,11 +214,11 @@ impl<'a> Engine<'a> {
             return false;
         }
         f.steps += 1;
-        if f.steps > f.budget || self.total_steps > GLOBAL_BUDGET {
+        if f.steps > f.budget || !within {
             f.dead = true;
             let (name, module) = (f.name.clone(), f.module);
-            let limit = if self.total_steps > GLOBAL_BUDGET {
-                format!("the limit of {GLOBAL_BUDGET} steps per handler")
+            let limit = if !within {
+                format!("the limit of {JS_HANDLER_STEPS} steps per handler")
             } else {
                 format!("the limit of {} steps per call", f.budget)
             };
@@ -292,12 +273,9 @@ impl<'a> Engine<'a> {
         if let Some(&i) = self.by_path.get(path) {
             return Some(i);
         }
-        if self.modules.len() >= MAX_MODULES {
+        if let Some(limit) = Budget::module_limit(self.modules.len(), path) {
             let name = self.frame_name();
-            self.cut(
-                &name,
-                &format!("the limit of {MAX_MODULES} modules per handler ({path} not loaded)"),
-            );
+            self.cut(&name, &limit);
             return None;
         }
         let file = match self.repo.read(path) {
@@ -309,18 +287,11 @@ impl<'a> Engine<'a> {
                 return None;
             }
         };
-        if self.source_bytes + file.text().len() > MAX_SOURCE_BYTES {
+        if let Err(limit) = self.budget.admit_source(file.text().len(), path) {
             let name = self.frame_name();
-            self.cut(
-                &name,
-                &format!(
-                    "the limit of {} MiB of source per handler ({path} not loaded)",
-                    MAX_SOURCE_BYTES >> 20
-                ),
-            );
+            self.cut(&name, &limit);
             return None;
         }
-        self.source_bytes += file.text().len();
         if let Some(why) = crate::limits::nesting_error(path, file.text()) {
             self.fx.errors.push(ScanError::new(path, why));
             return None;
@@ -357,7 +328,7 @@ impl<'a> Engine<'a> {
             module: idx,
             ret: Val::default(),
             steps: 0,
-            budget: MODULE_BUDGET,
+            budget: JS_MODULE_STEPS,
             handler: false,
             name: format!("module {path}"),
             dead: false,
@@ -531,21 +502,17 @@ impl<'a> Engine<'a> {
             return Exit::Return;
         }
         let e = self.exec_inner(s, sc);
-        self.eval_depth -= 1;
+        self.budget.leave();
         e
     }
 
-    /// One more level of evaluation, unless the chain is at [`MAX_EVAL_DEPTH`] (recorded).
+    /// One more level of evaluation, unless the chain is at its limit (recorded).
     fn enter(&mut self) -> bool {
-        if self.eval_depth >= MAX_EVAL_DEPTH {
+        if let Err(limit) = self.budget.enter() {
             let name = self.frame_name();
-            self.cut(
-                &name,
-                &format!("the limit of {MAX_EVAL_DEPTH} nested statements and expressions"),
-            );
+            self.cut(&name, &limit);
             return false;
         }
-        self.eval_depth += 1;
         true
     }
 
@@ -1273,7 +1240,7 @@ impl<'a> Engine<'a> {
             None
         };
         let v = self.eval_inner(e, sc);
-        self.eval_depth -= 1;
+        self.budget.leave();
         // An environment variable's value used for a request (read there, or read when a
         // module loaded): constants, the common case, are passed over first.
         if let Some(t @ (crate::text::Text::Env(_) | crate::text::Text::OneOf(_))) = &v.text
@@ -2268,13 +2235,13 @@ impl<'a> Engine<'a> {
             func.bound.iter().cloned().chain(args).collect()
         };
         let key = func.key();
-        let too_deep = self.stack.len() >= MAX_DEPTH;
+        let too_deep = !Budget::call_allowed(self.stack.len());
         if too_deep {
             let name = self.frame_name();
             self.cut(
                 &name,
                 &format!(
-                    "the limit of {MAX_DEPTH} nested calls (call to {} not followed)",
+                    "the limit of {MAX_CALL_DEPTH} nested calls (call to {} not followed)",
                     func.name
                 ),
             );
@@ -2296,7 +2263,7 @@ impl<'a> Engine<'a> {
         if let Some((v, _)) = self.memo.get(&memo_key) {
             return v.clone();
         }
-        if self.total_steps > GLOBAL_BUDGET {
+        if self.budget.spent() {
             return Val::default();
         }
         let keep = args
@@ -2310,7 +2277,7 @@ impl<'a> Engine<'a> {
             module: func.module,
             ret: Val::default(),
             steps: 0,
-            budget: FN_BUDGET,
+            budget: JS_CALL_STEPS,
             handler,
             name: func.name.clone(),
             dead: false,
@@ -2422,7 +2389,7 @@ impl<'a> Engine<'a> {
                 module: func.module,
                 ret: Val::default(),
                 steps: 0,
-                budget: FN_BUDGET,
+                budget: JS_CALL_STEPS,
                 handler: false,
                 name: func.name.clone(),
                 dead: false,
@@ -2444,7 +2411,7 @@ impl<'a> Engine<'a> {
             module: func.module,
             ret: Val::default(),
             steps: 0,
-            budget: FN_BUDGET,
+            budget: JS_CALL_STEPS,
             handler: false,
             name: func.name.clone(),
             dead: false,

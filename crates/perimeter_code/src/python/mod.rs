@@ -107,7 +107,7 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
             format!(
                 "analysis budget exhausted in `{name}` (function `{}`, the limit of {} steps per handler): results may be incomplete",
                 spec.function,
-                taint::BUDGET
+                crate::core::budget::PYTHON_HANDLER_STEPS
             ),
         ));
     }

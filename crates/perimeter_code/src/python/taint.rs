@@ -21,23 +21,11 @@ use super::value::{
     deep_taints, element, fingerprint, join, join_path, kind_bit, set_field, split_whole,
 };
 use crate::Repo;
+use crate::core::budget::{Budget, MAX_CALL_DEPTH, PYTHON_HANDLER_STEPS};
 
-/// Steps of interpretation one analysis may take before it stops with an error.
-pub(crate) const BUDGET: usize = 400_000;
-/// Deepest chain of calls followed into repository functions (real handlers stay under a
-/// few dozen).
-pub(crate) const MAX_CALL_DEPTH: usize = 500;
-/// Most modules one analysis loads.
-pub(crate) const MAX_MODULES: usize = 5_000;
-/// Most source bytes one analysis loads: with [`MAX_MODULES`], bounds the memory the syntax
-/// trees hold.
-pub(crate) const MAX_SOURCE_BYTES: usize = 32 << 20;
 /// Prefix of the pseudo-variables that mark a place in the event as checked against an
 /// allowlist (`\0` cannot start a Python name).
 const CLEAN_PATH: &str = "\0checked:";
-/// Deepest nesting of statements and expressions evaluated, over the whole call chain: the
-/// bound the analysis threads' stacks hold (see [`crate::limits::MAX_NESTING_RAW`]).
-pub(crate) const MAX_EXPR_DEPTH: u32 = crate::limits::MAX_NESTING_RAW as u32;
 
 /// A parsed module of the repository.
 pub(crate) struct Module {
@@ -181,13 +169,10 @@ pub(crate) struct Engine<'r> {
     defined: FxHashSet<String>,
     stack: Vec<Frame>,
     memo: FxHashMap<(usize, String), Val>,
-    steps: usize,
+    budget: Budget,
     /// Where the budget ran out: the file and the function being run.
     pub exhausted: Option<(String, String)>,
     next_id: u32,
-    expr_depth: u32,
-    /// Source bytes of the modules loaded.
-    source_bytes: usize,
     /// Limits already reported, per function.
     cuts: FxHashSet<String>,
 }
@@ -236,11 +221,9 @@ impl<'r> Engine<'r> {
             defined: FxHashSet::default(),
             stack: Vec::new(),
             memo: FxHashMap::default(),
-            steps: 0,
+            budget: Budget::new(PYTHON_HANDLER_STEPS),
             exhausted: None,
             next_id: 0,
-            expr_depth: 0,
-            source_bytes: 0,
             cuts: FxHashSet::default(),
         }
     }
@@ -285,8 +268,7 @@ impl<'r> Engine<'r> {
         if self.exhausted.is_some() {
             return false;
         }
-        self.steps += 1;
-        if self.steps > BUDGET {
+        if !self.budget.tick() {
             let (path, name) = match self.stack.last() {
                 Some(f) => (
                     self.modules
@@ -324,15 +306,12 @@ impl<'r> Engine<'r> {
         crate::limits::record_cut(&mut self.cuts, &mut self.fx.errors, path, &name, what);
     }
 
-    /// One more level of evaluation, unless the chain is at [`MAX_EXPR_DEPTH`] (recorded).
+    /// One more level of evaluation, unless the chain is at its limit (recorded).
     fn enter(&mut self) -> bool {
-        if self.expr_depth >= MAX_EXPR_DEPTH {
-            self.cut(&format!(
-                "the limit of {MAX_EXPR_DEPTH} nested statements and expressions"
-            ));
+        if let Err(limit) = self.budget.enter() {
+            self.cut(&limit);
             return false;
         }
-        self.expr_depth += 1;
         true
     }
 
@@ -349,10 +328,8 @@ impl<'r> Engine<'r> {
         if let Some(&i) = self.by_path.get(path) {
             return Some(i);
         }
-        if self.modules.len() >= MAX_MODULES {
-            self.cut(&format!(
-                "the limit of {MAX_MODULES} modules per handler ({path} not loaded)"
-            ));
+        if let Some(limit) = Budget::module_limit(self.modules.len(), path) {
+            self.cut(&limit);
             return None;
         }
         let file = match self.repo.read(path) {
@@ -364,14 +341,10 @@ impl<'r> Engine<'r> {
                 return None;
             }
         };
-        if self.source_bytes + file.text().len() > MAX_SOURCE_BYTES {
-            self.cut(&format!(
-                "the limit of {} MiB of source per handler ({path} not loaded)",
-                MAX_SOURCE_BYTES >> 20
-            ));
+        if let Err(limit) = self.budget.admit_source(file.text().len(), path) {
+            self.cut(&limit);
             return None;
         }
-        self.source_bytes += file.text().len();
         if let Some(why) = crate::limits::nesting_error(path, file.text()) {
             self.fx.errors.push(ScanError::new(path, why));
             return None;
@@ -1131,7 +1104,7 @@ impl<'r> Engine<'r> {
         handler: bool,
     ) -> Val {
         let fallback = Val::tainted(args.all_taints());
-        if self.stack.len() > MAX_CALL_DEPTH {
+        if !Budget::call_allowed(self.stack.len()) {
             let callee = self
                 .funcs
                 .get(idx)
@@ -1363,7 +1336,7 @@ impl<'r> Engine<'r> {
             return;
         }
         self.exec_stmt_inner(stmt);
-        self.expr_depth -= 1;
+        self.budget.leave();
     }
 
     fn exec_stmt_inner(&mut self, stmt: &Stmt) {
@@ -1764,7 +1737,7 @@ impl<'r> Engine<'r> {
             return;
         }
         self.guarded_inner(test, positive, out);
-        self.expr_depth -= 1;
+        self.budget.leave();
     }
 
     fn guarded_inner(&mut self, test: &Expr, positive: bool, out: &mut Vec<String>) {
@@ -1838,7 +1811,7 @@ impl<'r> Engine<'r> {
             return Val::default();
         }
         let v = self.peek_inner(e);
-        self.expr_depth -= 1;
+        self.budget.leave();
         v
     }
 
@@ -1881,7 +1854,7 @@ impl<'r> Engine<'r> {
             return Val::default();
         }
         let v = self.eval_inner(e);
-        self.expr_depth -= 1;
+        self.budget.leave();
         // An environment variable's value used for a request (read there, or read when a
         // module loaded): constants, the common case, are passed over first.
         if let Some(t @ (Text::Env(_) | Text::OneOf(_))) = &v.text
