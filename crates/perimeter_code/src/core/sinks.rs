@@ -66,7 +66,50 @@ pub(crate) struct Sink {
 /// `arg` value meaning every argument (`new Function('a', 'b', body)`).
 pub(crate) const ANY_ARG: usize = usize::MAX;
 
+/// Short names of the kinds the sink tables use.
+pub(crate) mod kinds {
+    use perimeter_diagnostics::Kind;
+
+    pub(crate) const SQL: Kind = Kind::InjectionSql;
+    pub(crate) const NOSQL: Kind = Kind::InjectionNosql;
+    pub(crate) const OS: Kind = Kind::InjectionOsCommand;
+    pub(crate) const CODE: Kind = Kind::InjectionCode;
+    pub(crate) const SSRF: Kind = Kind::Ssrf;
+    pub(crate) const PATH: Kind = Kind::PathTraversal;
+    pub(crate) const DESER: Kind = Kind::Deserialization;
+    pub(crate) const XXE: Kind = Kind::Xxe;
+    pub(crate) const XSS: Kind = Kind::Xss;
+}
+
 impl Sink {
+    /// A sink row: the argument at `arg` (or named `keyword`) of `name` from `module`.
+    pub(crate) const fn new(
+        module: &'static str,
+        name: &'static str,
+        arg: usize,
+        keyword: &'static str,
+        kind: Kind,
+        check: Check,
+    ) -> Sink {
+        Sink {
+            module,
+            name,
+            arg,
+            keyword,
+            kind,
+            check,
+            new_only: None,
+        }
+    }
+
+    /// The same row, only as a constructor (`new vm.Script(code)`).
+    pub(crate) const fn constructor(self) -> Sink {
+        Sink {
+            new_only: Some(true),
+            ..self
+        }
+    }
+
     /// The sink's name in notes (`child_process.exec`, `os.system`, `sqlite3.execute`).
     pub(crate) fn display_name(&self) -> String {
         if self.module.is_empty() {

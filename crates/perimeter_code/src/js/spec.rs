@@ -6,8 +6,10 @@ pub(crate) use crate::spec::{Clean, Sanitizer};
 use crate::spec::{SHELL_ONLY, SQL_ONLY, XSS_ONLY, san};
 use perimeter_diagnostics::Kind;
 
+use crate::core::sinks::kinds::{CODE, DESER, NOSQL, OS, PATH, SQL, SSRF};
 pub(crate) use crate::core::sinks::{ANY_ARG, Check, Sink};
 
+/// A JavaScript sink row (arguments are positional).
 const fn sink(
     module: &'static str,
     name: &'static str,
@@ -15,15 +17,7 @@ const fn sink(
     kind: Kind,
     check: Check,
 ) -> Sink {
-    Sink {
-        module,
-        name,
-        arg,
-        keyword: "",
-        kind,
-        check,
-        new_only: None,
-    }
+    Sink::new(module, name, arg, "", kind, check)
 }
 
 /// A sink called only as a constructor (`new vm.Script(code)`).
@@ -34,19 +28,8 @@ const fn new_sink(
     kind: Kind,
     check: Check,
 ) -> Sink {
-    Sink {
-        new_only: Some(true),
-        ..sink(module, name, arg, kind, check)
-    }
+    sink(module, name, arg, kind, check).constructor()
 }
-
-const SQL: Kind = Kind::InjectionSql;
-const NOSQL: Kind = Kind::InjectionNosql;
-const OS: Kind = Kind::InjectionOsCommand;
-const CODE: Kind = Kind::InjectionCode;
-const SSRF: Kind = Kind::Ssrf;
-const PATH: Kind = Kind::PathTraversal;
-const DESER: Kind = Kind::Deserialization;
 
 /// Every sink the engine knows.
 pub(crate) const SINKS: &[Sink] = &[
