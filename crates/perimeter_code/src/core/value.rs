@@ -2,8 +2,10 @@
 //! it got here, what it was made safe for), access paths into the event, library origins, and
 //! the interface ([`Value`]) through which the shared effects read a front end's values.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
+use indexmap::IndexMap;
 use perimeter_diagnostics::{Kind, Loc};
 
 use crate::summary::Step;
@@ -291,6 +293,75 @@ impl Origin {
     }
 }
 
+/// An object, dict, array, list or tuple shape, over a front end's values `V` (with `D`, what
+/// else the front end keeps of it).
+#[derive(Default)]
+pub(crate) struct Obj<V, D = ()> {
+    /// Fields at known keys (elements at known indexes are `0`, `1`...).
+    pub fields: IndexMap<String, V>,
+    /// Elements or fields at unknown keys, joined.
+    pub elems: Option<V>,
+    /// An array, list, tuple or set.
+    pub array: bool,
+    /// The labels of the text a `split('/')` made this list from: each part is free of `/`
+    /// (clean for file paths), but the parts joined back or spread into a path are that
+    /// text again.
+    pub whole: Vec<Rc<Taint>>,
+    /// What the front end keeps besides (JavaScript: where exported fields were defined).
+    pub defs: D,
+}
+
+/// A shared, mutable shape.
+pub(crate) type ObjRef<V, D = ()> = Rc<RefCell<Obj<V, D>>>;
+
+impl<V: Clone, D: Default> Obj<V, D> {
+    /// The union of two shapes (both branches of a condition), joining the values of a
+    /// field both have with `join`.
+    pub(crate) fn merge(x: &Self, y: &Self, join: impl Fn(&V, &V) -> V) -> Self {
+        let mut merged = Obj {
+            array: x.array || y.array,
+            fields: IndexMap::new(),
+            elems: None,
+            whole: x.whole.clone(),
+            defs: D::default(),
+        };
+        for (k, v) in x.fields.iter().chain(y.fields.iter()) {
+            let nv = match merged.fields.get(k) {
+                Some(old) => join(old, v),
+                None => v.clone(),
+            };
+            merged.fields.insert(k.clone(), nv);
+        }
+        add_taints(&mut merged.whole, y.whole.iter().cloned());
+        merged.elems = match (&x.elems, &y.elems) {
+            (Some(p), Some(q)) => Some(join(p, q)),
+            (p, q) => p.clone().or_else(|| q.clone()),
+        };
+        merged
+    }
+
+    /// Adds the labels of everything inside the shape, through `deep` for each value.
+    pub(crate) fn deep_into(
+        &self,
+        out: &mut Vec<Rc<Taint>>,
+        mut deep: impl FnMut(&V, &mut Vec<Rc<Taint>>),
+    ) {
+        for f in self.fields.values() {
+            deep(f, out);
+        }
+        if let Some(e) = &self.elems {
+            deep(e, out);
+        }
+        add_taints(out, self.whole.iter().cloned());
+    }
+}
+
+/// The labels of the text an array of path parts was split from (see [`Obj::whole`]).
+pub(crate) fn split_whole<V, D>(o: Option<&ObjRef<V, D>>) -> Vec<Rc<Taint>> {
+    o.and_then(|o| o.try_borrow().ok().map(|o| o.whole.clone()))
+        .unwrap_or_default()
+}
+
 /// What the shared effects need of a front end's abstract value: its labels, its known text,
 /// its fields when it is a dict or object; and how to make the few values an effect returns.
 pub(crate) trait Value: Clone + Default + Sized {
@@ -300,16 +371,10 @@ pub(crate) trait Value: Clone + Default + Sized {
     fn deep(&self) -> Vec<Rc<Taint>>;
     /// Known text.
     fn text(&self) -> Option<&Text>;
-    /// A field of the dict or object shape, if known.
-    fn field(&self, name: &str) -> Option<Self>;
-    /// Whether there is a dict, object, list or tuple shape.
-    fn has_shape(&self) -> bool;
-    /// Whether this is a list, array, tuple or set.
-    fn is_array(&self) -> bool;
-    /// The fields at known keys of the dict, object or list shape, in order.
-    fn fields(&self) -> Vec<(String, Self)>;
-    /// The elements or values at unknown keys, joined.
-    fn elems(&self) -> Option<Self>;
+    /// What the front end keeps of a shape besides its fields.
+    type Defs: Default;
+    /// The object, dict or list shape.
+    fn shape(&self) -> Option<&ObjRef<Self, Self::Defs>>;
     /// A value carrying only these labels.
     fn tainted(taint: Vec<Rc<Taint>>) -> Self;
     /// A new dict or object with these fields.
@@ -322,6 +387,42 @@ pub(crate) trait Value: Clone + Default + Sized {
 
     /// The same value carrying these labels itself.
     fn with_taints(self, taint: Vec<Rc<Taint>>) -> Self;
+
+    /// A field of the dict or object shape, if known.
+    fn field(&self, name: &str) -> Option<Self> {
+        self.shape()?.try_borrow().ok()?.fields.get(name).cloned()
+    }
+
+    /// Whether there is a dict, object, list or tuple shape.
+    fn has_shape(&self) -> bool {
+        self.shape().is_some()
+    }
+
+    /// Whether this is a list, array, tuple or set.
+    fn is_array(&self) -> bool {
+        self.shape()
+            .is_some_and(|o| o.try_borrow().is_ok_and(|o| o.array))
+    }
+
+    /// The fields at known keys of the dict, object or list shape, in order.
+    fn fields(&self) -> Vec<(String, Self)> {
+        self.shape()
+            .and_then(|o| {
+                let o = o.try_borrow().ok()?;
+                Some(
+                    o.fields
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                )
+            })
+            .unwrap_or_default()
+    }
+
+    /// The elements or values at unknown keys, joined.
+    fn elems(&self) -> Option<Self> {
+        self.shape()?.try_borrow().ok()?.elems.clone()
+    }
 
     /// The constant text, if fully known.
     fn konst(&self) -> Option<Rc<str>> {

@@ -193,16 +193,8 @@ impl<'a> Engine<'a> {
 
     /// A location in a module.
     pub(crate) fn loc_in(&self, module: usize, span: Span) -> Loc {
-        match self.modules.get(module) {
-            Some(m) => Loc::new(
-                &m.file,
-                perimeter_diagnostics::Span::new(span.start, span.end),
-            ),
-            None => Loc::new(
-                &SourceFile::new("", ""),
-                perimeter_diagnostics::Span::default(),
-            ),
-        }
+        let file = self.modules.get(module).map(|m| &m.file);
+        crate::core::loc_in(file, span.start, span.end)
     }
 
     fn tick(&mut self) -> bool {

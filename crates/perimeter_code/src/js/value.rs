@@ -4,7 +4,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use indexmap::IndexMap;
 use oxc_ast::ast::{ArrowFunctionExpression, Class, Function};
 use perimeter_diagnostics::Loc;
 use rustc_hash::FxHashMap;
@@ -120,33 +119,19 @@ impl Func<'_> {
     }
 }
 
-/// An object or array shape.
-#[derive(Default)]
-pub(crate) struct Obj<'a> {
-    /// Named fields (array elements at known indexes are `0`, `1`...).
-    pub fields: IndexMap<String, Val<'a>>,
-    /// Elements or fields at unknown keys, joined.
-    pub elems: Option<Val<'a>>,
-    /// An array.
-    pub array: bool,
-    /// Where fields were defined (for exports: the handler's definition).
-    pub defs: FxHashMap<String, (usize, oxc_span::Span)>,
-    /// The labels of the text a `split('/')` made this array from: each part is free of `/`
-    /// (clean for file paths), but the parts joined back or spread into a path are that
-    /// text again.
-    pub whole: Vec<Rc<Taint>>,
-}
+/// Where the fields of an export object were defined (for the handler's definition).
+pub(crate) type Defs = FxHashMap<String, (usize, oxc_span::Span)>;
 
-/// The labels of the text an array of path parts was split from (see [`Obj::whole`]).
+/// An object or array shape.
+pub(crate) type Obj<'a> = crate::core::value::Obj<Val<'a>, Defs>;
+
+/// The labels of the text an array of path parts was split from (see `Obj::whole`).
 pub(crate) fn split_whole(v: &Val<'_>) -> Vec<Rc<Taint>> {
-    v.obj
-        .as_ref()
-        .and_then(|o| o.try_borrow().ok().map(|o| o.whole.clone()))
-        .unwrap_or_default()
+    crate::core::value::split_whole(v.obj.as_ref())
 }
 
 /// A shared, mutable object.
-pub(crate) type ObjRef<'a> = Rc<RefCell<Obj<'a>>>;
+pub(crate) type ObjRef<'a> = crate::core::value::ObjRef<Val<'a>, Defs>;
 
 /// What an expression may evaluate to.
 #[derive(Clone, Default)]
@@ -249,23 +234,7 @@ fn join_depth<'a>(a: &Val<'a>, b: &Val<'a>, depth: u32) -> Val<'a> {
     out.obj = match (&a.obj, &b.obj) {
         (Some(x), Some(y)) if !Rc::ptr_eq(x, y) && depth < 3 => {
             let (x, y) = (x.borrow(), y.borrow());
-            let mut merged = Obj {
-                array: x.array || y.array,
-                ..Obj::default()
-            };
-            for (k, v) in x.fields.iter().chain(y.fields.iter()) {
-                let nv = match merged.fields.get(k) {
-                    Some(old) => join_depth(old, v, depth + 1),
-                    None => v.clone(),
-                };
-                merged.fields.insert(k.clone(), nv);
-            }
-            merged.whole = x.whole.clone();
-            add_taints(&mut merged.whole, y.whole.iter().cloned());
-            merged.elems = match (&x.elems, &y.elems) {
-                (Some(p), Some(q)) => Some(join_depth(p, q, depth + 1)),
-                (p, q) => p.clone().or_else(|| q.clone()),
-            };
+            let merged = Obj::merge(&x, &y, |p, q| join_depth(p, q, depth + 1));
             Some(Rc::new(RefCell::new(merged)))
         }
         (x, y) => x.clone().or_else(|| y.clone()),
@@ -297,13 +266,7 @@ fn deep_into(v: &Val<'_>, out: &mut Vec<Rc<Taint>>, depth: u32) {
     }
     if let Some(o) = &v.obj {
         let Ok(o) = o.try_borrow() else { return };
-        for f in o.fields.values() {
-            deep_into(f, out, depth + 1);
-        }
-        if let Some(e) = &o.elems {
-            deep_into(e, out, depth + 1);
-        }
-        add_taints(out, o.whole.iter().cloned());
+        o.deep_into(out, |f, out| deep_into(f, out, depth + 1));
     }
     if let Tag::Command(c) = &v.tag {
         deep_into(&c.params, out, depth + 1);
@@ -385,7 +348,7 @@ impl<'a> Scope<'a> {
     }
 }
 
-impl crate::core::value::Value for Val<'_> {
+impl<'a> crate::core::value::Value for Val<'a> {
     fn taints(&self) -> &[Rc<Taint>] {
         &self.taint
     }
@@ -398,37 +361,10 @@ impl crate::core::value::Value for Val<'_> {
         self.text.as_ref()
     }
 
-    fn field(&self, name: &str) -> Option<Self> {
-        Val::field(self, name)
-    }
+    type Defs = Defs;
 
-    fn has_shape(&self) -> bool {
-        self.obj.is_some()
-    }
-
-    fn is_array(&self) -> bool {
-        self.obj
-            .as_ref()
-            .is_some_and(|o| o.try_borrow().is_ok_and(|o| o.array))
-    }
-
-    fn fields(&self) -> Vec<(String, Self)> {
-        self.obj
-            .as_ref()
-            .and_then(|o| {
-                let o = o.try_borrow().ok()?;
-                Some(
-                    o.fields
-                        .iter()
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect(),
-                )
-            })
-            .unwrap_or_default()
-    }
-
-    fn elems(&self) -> Option<Self> {
-        self.obj.as_ref()?.try_borrow().ok()?.elems.clone()
+    fn shape(&self) -> Option<&ObjRef<'a>> {
+        self.obj.as_ref()
     }
 
     fn tainted(taint: Vec<Rc<Taint>>) -> Self {

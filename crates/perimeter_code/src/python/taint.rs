@@ -258,10 +258,8 @@ impl<'r> Engine<'r> {
 
     /// A location in a module.
     pub(crate) fn loc_in(&self, module: usize, r: TextRange) -> Loc {
-        match self.modules.get(module) {
-            Some(m) => Loc::new(&m.file, span(r)),
-            None => Loc::new(&SourceFile::new("", ""), Span::default()),
-        }
+        let file = self.modules.get(module).map(|m| &m.file);
+        crate::core::loc_in(file, r.start().to_u32(), r.end().to_u32())
     }
 
     fn tick(&mut self) -> bool {
@@ -2451,15 +2449,8 @@ impl<'r> Engine<'r> {
             match &k.arg {
                 Some(name) => out.kw.push((name.as_str().to_owned(), v)),
                 None => {
-                    let known: Option<Vec<(String, Val)>> = v.obj().and_then(|o| {
-                        let o = o.try_borrow().ok()?;
-                        Some(
-                            o.fields
-                                .iter()
-                                .map(|(k, v)| (k.clone(), v.clone()))
-                                .collect(),
-                        )
-                    });
+                    let known = (v.obj().is_some_and(|o| o.try_borrow().is_ok()))
+                        .then(|| crate::core::value::Value::fields(&v));
                     match known {
                         Some(items) => out.kw.extend(items),
                         None => out.kw.push((String::new(), v)),

@@ -57,29 +57,15 @@ pub(crate) struct Instance {
 }
 
 /// A dict, list, tuple or set shape.
-#[derive(Default)]
-pub(crate) struct Obj {
-    /// Fields at known string keys (list elements at known indexes are `0`, `1`...).
-    pub fields: IndexMap<String, Val>,
-    /// Elements or values at unknown keys, joined.
-    pub elems: Option<Val>,
-    /// A list, tuple or set.
-    pub array: bool,
-    /// The labels of the text a `split('/')` made this list from: each part is free of `/`
-    /// (clean for file paths), but the parts joined back or spread into a path are that
-    /// text again.
-    pub whole: Vec<Rc<Taint>>,
-}
+pub(crate) type Obj = crate::core::value::Obj<Val>;
 
-/// The labels of the text a list of path parts was split from (see [`Obj::whole`]).
+/// The labels of the text a list of path parts was split from (see `Obj::whole`).
 pub(crate) fn split_whole(v: &Val) -> Vec<Rc<Taint>> {
-    v.obj()
-        .and_then(|o| o.try_borrow().ok().map(|o| o.whole.clone()))
-        .unwrap_or_default()
+    crate::core::value::split_whole(v.obj())
 }
 
 /// A shared, mutable dict or list.
-pub(crate) type ObjRef = Rc<RefCell<Obj>>;
+pub(crate) type ObjRef = crate::core::value::ObjRef<Val>;
 
 /// Variables of one scope.
 pub(crate) type Env = rustc_hash::FxHashMap<String, Val>;
@@ -246,23 +232,7 @@ fn join_depth(a: &Val, b: &Val, depth: u32) -> Val {
         (Shape::Obj(x), Shape::Obj(y)) if !Rc::ptr_eq(x, y) && depth < 3 => {
             match (x.try_borrow(), y.try_borrow()) {
                 (Ok(x), Ok(y)) => {
-                    let mut merged = Obj {
-                        array: x.array || y.array,
-                        ..Obj::default()
-                    };
-                    for (k, v) in x.fields.iter().chain(y.fields.iter()) {
-                        let nv = match merged.fields.get(k) {
-                            Some(old) => join_depth(old, v, depth + 1),
-                            None => v.clone(),
-                        };
-                        merged.fields.insert(k.clone(), nv);
-                    }
-                    merged.whole = x.whole.clone();
-                    add_taints(&mut merged.whole, y.whole.iter().cloned());
-                    merged.elems = match (&x.elems, &y.elems) {
-                        (Some(p), Some(q)) => Some(join_depth(p, q, depth + 1)),
-                        (p, q) => p.clone().or_else(|| q.clone()),
-                    };
+                    let merged = Obj::merge(&x, &y, |p, q| join_depth(p, q, depth + 1));
                     Shape::Obj(Rc::new(RefCell::new(merged)))
                 }
                 _ => a.shape.clone(),
@@ -292,13 +262,7 @@ fn deep_into(v: &Val, out: &mut Vec<Rc<Taint>>, depth: u32) {
     match &v.shape {
         Shape::Obj(o) => {
             let Ok(o) = o.try_borrow() else { return };
-            for f in o.fields.values() {
-                deep_into(f, out, depth + 1);
-            }
-            if let Some(e) = &o.elems {
-                deep_into(e, out, depth + 1);
-            }
-            add_taints(out, o.whole.iter().cloned());
+            o.deep_into(out, |f, out| deep_into(f, out, depth + 1));
         }
         Shape::Instance(i) => {
             let Ok(i) = i.try_borrow() else { return };
@@ -438,34 +402,10 @@ impl crate::core::value::Value for Val {
         self.text.as_ref()
     }
 
-    fn field(&self, name: &str) -> Option<Self> {
-        Val::field(self, name)
-    }
+    type Defs = ();
 
-    fn has_shape(&self) -> bool {
-        self.obj().is_some()
-    }
-
-    fn is_array(&self) -> bool {
-        Val::is_array(self)
-    }
-
-    fn fields(&self) -> Vec<(String, Self)> {
+    fn shape(&self) -> Option<&ObjRef> {
         self.obj()
-            .and_then(|o| {
-                let o = o.try_borrow().ok()?;
-                Some(
-                    o.fields
-                        .iter()
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect(),
-                )
-            })
-            .unwrap_or_default()
-    }
-
-    fn elems(&self) -> Option<Self> {
-        self.obj()?.try_borrow().ok()?.elems.clone()
     }
 
     fn tainted(taint: Vec<Rc<Taint>>) -> Self {
