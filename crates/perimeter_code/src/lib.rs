@@ -6,6 +6,7 @@
 //! The scanned repository is hostile input: nothing here runs its code.
 
 pub mod comments;
+mod core;
 mod fail_open;
 pub mod handler;
 pub mod js;

@@ -123,19 +123,6 @@ pub(crate) const DYNAMODB_EXPRESSIONS: &[&str] = &[
     "Statement",
 ];
 
-/// Operations whose result is the content of an S3 object (a source `s3-object`).
-pub(crate) const S3_READS: &[&str] = &["GetObject", "SelectObjectContent"];
-
-/// DynamoDB operations that return stored items (a source `stored`).
-pub(crate) const STORED_READS: &[&str] = &[
-    "GetItem",
-    "BatchGetItem",
-    "Query",
-    "Scan",
-    "ExecuteStatement",
-    "TransactGetItems",
-];
-
 /// Records an SDK call once per place, operation and resource; a later sighting with data
 /// an attacker controls marks the recorded one.
 pub(crate) fn record_call(calls: &mut Vec<crate::SdkCall>, call: crate::SdkCall) {

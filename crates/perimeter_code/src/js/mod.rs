@@ -75,7 +75,7 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
     );
     let alloc = Allocator::default();
     let mut engine = Engine::new(&alloc, repo, resolver);
-    engine.outputs = spec.outputs.to_vec();
+    engine.fx.outputs = spec.outputs.to_vec();
     if let Some(idx) = engine.load(&path) {
         let exports = engine.exports(idx);
         match find_export(&exports, &export) {
@@ -102,55 +102,8 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
             )),
         }
     }
-    let mut files: Vec<String> = engine.modules.iter().map(|m| m.path.clone()).collect();
-    files.sort();
-    files.dedup();
-    summary.files = files;
-    summary.imports = engine.imports.iter().cloned().collect();
-    summary.env_reads = engine.env_reads.take().into_iter().collect();
-    let mut flows = std::mem::take(&mut engine.flows);
-    flows.sort_by(|a, b| {
-        (
-            a.sink.path(),
-            a.sink.span.start,
-            a.kind,
-            &a.source.path,
-            a.source.loc.path(),
-            a.source.loc.span.start,
-        )
-            .cmp(&(
-                b.sink.path(),
-                b.sink.span.start,
-                b.kind,
-                &b.source.path,
-                b.source.loc.path(),
-                b.source.loc.span.start,
-            ))
-    });
-    summary.flows = flows;
-    let mut calls = std::mem::take(&mut engine.sdk_calls);
-    calls.sort_by(|a, b| {
-        (a.loc.path(), a.loc.span.start, &a.operation, &a.resource).cmp(&(
-            b.loc.path(),
-            b.loc.span.start,
-            &b.operation,
-            &b.resource,
-        ))
-    });
-    summary.sdk_calls = calls;
-    // Without an entry point run, what a request reaches is not known apart.
-    let request = std::mem::take(&mut engine.request);
-    if engine.entered {
-        summary.request = Some(request.finish(&summary.sdk_calls));
-    }
-    crate::summary::set_denials(&mut summary, std::mem::take(&mut engine.denials));
-    crate::summary::set_guards(&mut summary, std::mem::take(&mut engine.guards));
-    crate::summary::set_credentials(&mut summary, std::mem::take(&mut engine.credentials));
-    crate::summary::set_folded(&mut summary, std::mem::take(&mut engine.folded));
-    crate::summary::drop_service_set(&mut summary);
-    summary.errors.append(&mut engine.errors);
-    summary.errors.sort();
-    summary.errors.dedup();
+    let files = engine.modules.iter().map(|m| m.path.clone()).collect();
+    engine.fx.finish(&mut summary, files);
     summary.fail_open = engine
         .modules
         .iter()

@@ -7,15 +7,23 @@
 use std::rc::Rc;
 
 use oxc_span::Span;
-use perimeter_diagnostics::Kind;
 
-use super::spec::{
-    DOCUMENT_CLIENT_OPS, DYNAMODB_EXPRESSIONS, S3_READS, SDK_NON_OPERATIONS, SDK_PAYLOAD_FIELDS,
-    SDK_RESOURCE_FIELDS, SDK_V2_CLASSES, SDK_V3_PACKAGES,
-};
+use super::spec::{DOCUMENT_CLIENT_OPS, SDK_NON_OPERATIONS, SDK_V2_CLASSES, SDK_V3_PACKAGES};
 use super::taint::Engine;
-use super::value::{Client, Command, Obj, Origin, Tag, Taint, Val, deep_taints};
-use crate::summary::{ResourceExpr, SdkCall, Source, TaintedPayload};
+use super::value::{Client, Command, Obj, Origin, Tag, Val};
+pub(crate) use crate::core::effects::resource_expr;
+use crate::core::effects::{self, Lang, capitalize};
+use crate::summary::ResourceExpr;
+
+impl crate::core::effects::Front for Engine<'_> {
+    fn fx(&mut self) -> &mut crate::core::summary::Effects {
+        &mut self.fx
+    }
+
+    fn in_request(&self) -> bool {
+        Engine::in_request(self)
+    }
+}
 
 fn client<'a>(service: &str, document: bool, commands: bool) -> Val<'a> {
     Val {
@@ -49,14 +57,6 @@ fn document_op(name: &str) -> Option<&'static str> {
         .iter()
         .find(|(m, _)| *m == name)
         .map(|(_, op)| *op)
-}
-
-/// `putItem` -> `PutItem`.
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// A constructor or function of an SDK package: clients, commands, `Upload`, presigning.
@@ -111,7 +111,8 @@ pub(crate) fn library_call<'a>(
     if module == "@aws-sdk/lib-storage" && name == "Upload" && is_new {
         let params = first.field("params").unwrap_or_default();
         record(eng, span, "s3", "PutObject", &params);
-        managed_upload(eng, span);
+        let loc = eng.loc(span);
+        effects::managed_upload(eng, "upload", &loc);
         return Some(Val::default());
     }
     // `dynamoose.model('Users', schema)`: a model of the table named (dynamoose's default
@@ -183,23 +184,16 @@ pub(crate) fn client_method<'a>(
     }
     let op = if c.document {
         document_op(method).map_or_else(|| capitalize(method), str::to_owned)
-    } else if c.service == "s3" && method == "upload" {
-        "PutObject".to_owned()
     } else {
-        capitalize(method)
+        effects::operation(Lang::Js, &c.service, method)
     };
     let params = args.first().cloned().unwrap_or_default();
     let v = record(eng, span, &c.service, &op, &params);
-    if c.service == "s3" && method == "upload" {
-        managed_upload(eng, span);
+    if c.service == "s3" {
+        let loc = eng.loc(span);
+        effects::managed_upload(eng, method, &loc);
     }
     v
-}
-
-/// A managed upload: the operations it calls beyond `PutObject`, recorded at the same place.
-fn managed_upload(eng: &mut Engine<'_>, span: Span) {
-    let loc = eng.loc(span);
-    crate::spec::managed_upload(&mut eng.sdk_calls, &loc);
 }
 
 /// A method of a dynamoose model: the item operation it makes on the model's table. Other
@@ -242,12 +236,6 @@ pub(crate) fn dynamic_call<'a>(eng: &mut Engine<'a>, span: Span, c: &Client, arg
     );
 }
 
-/// How a request field's value is known.
-pub(crate) fn resource_expr(v: &Val<'_>, field: &str) -> ResourceExpr {
-    let path = v.taint.iter().find(|t| !t.error).map(|t| t.path.as_str());
-    crate::spec::resource_expr(v.text.as_ref(), path, field)
-}
-
 /// `context.bindings.name = value` in an Azure function: the value is written to the
 /// resource of the output binding `name`.
 pub(crate) fn azure_output<'a>(
@@ -269,8 +257,7 @@ pub(crate) fn azure_output<'a>(
     );
 }
 
-/// Records one SDK call; the result is the response (the object's content for S3 reads of
-/// an event-chosen key).
+/// Records one SDK call; the result is the response (see [`effects::record`]).
 fn record<'a>(
     eng: &mut Engine<'a>,
     span: Span,
@@ -292,313 +279,5 @@ fn record_on<'a>(
     bound: Option<ResourceExpr>,
 ) -> Val<'a> {
     let loc = eng.loc(span);
-    let fields = SDK_RESOURCE_FIELDS
-        .iter()
-        .find(|(s, _)| *s == service)
-        .map_or(&[][..], |(_, f)| *f);
-    let mut resource = bound;
-    let mut choices = Vec::new();
-    for f in fields.iter().filter(|_| resource.is_none()) {
-        if let Some(v) = params.field(f) {
-            resource = Some(resource_expr(&v, f));
-            choices = crate::spec::resource_choices(v.text.as_ref());
-            break;
-        }
-    }
-    // `putEvents({ Entries: [{...}] })`: the first entry names the bus and the event's
-    // source and detail type (what the rules' patterns match).
-    let entry = (service == "events")
-        .then(|| {
-            params.field("Entries").map(|e| {
-                let o = e
-                    .obj
-                    .as_ref()
-                    .and_then(|o| o.borrow().fields.get("0").cloned());
-                o.unwrap_or_else(|| {
-                    e.obj
-                        .as_ref()
-                        .and_then(|o| o.borrow().elems.clone())
-                        .unwrap_or_default()
-                })
-            })
-        })
-        .flatten();
-    if resource.is_none() && service == "events" {
-        resource = Some(match entry.as_ref().and_then(|e| e.field("EventBusName")) {
-            Some(v) => resource_expr(&v, "EventBusName"),
-            None => ResourceExpr::Literal("default".to_owned()),
-        });
-    }
-    if resource.is_none() && service == "dynamodb" {
-        let first_key = params.field("RequestItems").and_then(|r| {
-            r.obj
-                .as_ref()
-                .and_then(|o| o.borrow().fields.keys().next().cloned())
-        });
-        if let Some(k) = first_key {
-            resource = Some(ResourceExpr::Literal(k));
-        }
-    }
-    if resource.is_none() && service == "dynamodb" {
-        // `TransactItems: [{ Put: { TableName } }]`: the first item's table.
-        let first = params.field("TransactItems").and_then(|t| {
-            let o = t.obj?;
-            let o = o.borrow();
-            o.fields.get("0").cloned().or_else(|| o.elems.clone())
-        });
-        resource = first.and_then(|e| {
-            crate::spec::TRANSACT_KINDS
-                .iter()
-                .find_map(|k| e.field(k)?.field("TableName"))
-                .map(|v| resource_expr(&v, "TableName"))
-        });
-    }
-    let resource = resource.unwrap_or_else(|| {
-        if params.taint.iter().any(|t| !t.error) {
-            resource_expr(params, "request")
-        } else {
-            ResourceExpr::Unknown(
-                fields
-                    .first()
-                    .map_or_else(|| "resource".to_owned(), |f| (*f).to_owned()),
-            )
-        }
-    });
-    let key = (service == "s3")
-        .then(|| params.field("Key").map(|k| resource_expr(&k, "Key")))
-        .flatten();
-    let payload_fields = SDK_PAYLOAD_FIELDS
-        .iter()
-        .find(|(s, _)| *s == service)
-        .map_or(&[][..], |(_, f)| *f);
-    let mut tainted = None;
-    for f in payload_fields {
-        let Some(v) = params.field(f) else { continue };
-        // `Entries: [{ Detail }]`: name the element field that carries the data.
-        let elem = v
-            .obj
-            .as_ref()
-            .filter(|o| o.borrow().array)
-            .and_then(|o| o.borrow().elems.clone());
-        let inner = elem.and_then(|e| {
-            let o = e.obj.clone()?;
-            let o = o.borrow();
-            o.fields.iter().find_map(|(k, fv)| {
-                deep_taints(fv)
-                    .into_iter()
-                    .find(|t| !t.error)
-                    .map(|t| (format!("{f}[].{k}"), t))
-            })
-        });
-        if let Some((name, t)) = inner {
-            tainted = Some(payload(&name, &t));
-            break;
-        }
-        if let Some(t) = deep_taints(&v).into_iter().find(|t| !t.error) {
-            tainted = Some(payload(f, &t));
-            break;
-        }
-    }
-    if tainted.is_none()
-        && let Some(t) = params.taint.iter().find(|t| !t.error)
-    {
-        tainted = Some(payload("request", t));
-    }
-    let fields = payload_fields
-        .iter()
-        .find_map(|f| params.field(f))
-        .and_then(|v| v.obj)
-        .filter(|o| !o.borrow().array)
-        .map(|o| {
-            o.borrow()
-                .fields
-                .iter()
-                .map(|(k, fv)| crate::PayloadField {
-                    name: k.clone(),
-                    value: fv.konst().map(|c| c.to_string()),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let fields = match &entry {
-        Some(e) => crate::spec::event_entry_fields(|k| {
-            e.field(k).and_then(|v| v.konst().map(|c| c.to_string()))
-        }),
-        None => fields,
-    };
-    // An invocation payload or execution input is the consumer's whole event: keep which of
-    // its fields carry what.
-    if let (Some(t), true) = (&mut tainted, matches!(service, "lambda" | "states")) {
-        let value = payload_fields.iter().find_map(|f| params.field(f));
-        if let Some(o) = value.as_ref().and_then(|v| v.obj.clone()) {
-            let o = o.borrow();
-            if !o.array {
-                t.parts = o
-                    .fields
-                    .iter()
-                    .map(|(k, fv)| crate::PayloadPart {
-                        name: k.clone(),
-                        taint: deep_taints(fv).into_iter().find(|t| !t.error).map(|t| {
-                            let p = payload(k, &t);
-                            (p.source, p.steps)
-                        }),
-                    })
-                    .collect();
-            }
-        }
-    }
-    // An item written: which of its attributes carry what, so that data read back from one
-    // attribute is traced to the writer of that attribute.
-    if let (Some(t), "dynamodb") = (&mut tainted, service) {
-        let part = |name: String, fv: &Val<'_>| crate::PayloadPart {
-            taint: deep_taints(fv).into_iter().find(|t| !t.error).map(|t| {
-                let p = payload(&name, &t);
-                (p.source, p.steps)
-            }),
-            name,
-        };
-        let item = params.field("Item").and_then(|v| v.obj);
-        if let Some(o) = item.filter(|o| !o.borrow().array) {
-            t.parts = o
-                .borrow()
-                .fields
-                .iter()
-                .map(|(k, fv)| part(k.clone(), fv))
-                .collect();
-        } else if let (Some(o), Some(expr)) = (
-            params
-                .field("ExpressionAttributeValues")
-                .and_then(|v| v.obj),
-            params
-                .field("UpdateExpression")
-                .and_then(|e| e.konst().map(|c| c.to_string())),
-        ) {
-            let o = o.borrow();
-            t.parts = crate::spec::update_attributes(&expr)
-                .into_iter()
-                .filter_map(|(ph, attr)| Some(part(attr, o.fields.get(&ph)?)))
-                .collect();
-        }
-    }
-    if service == "dynamodb" {
-        for f in DYNAMODB_EXPRESSIONS {
-            if let Some(v) = params.field(f) {
-                let t = deep_taints(&v);
-                eng.record(
-                    Kind::InjectionNosql,
-                    &t,
-                    span,
-                    &format!("dynamodb.{op} {f}"),
-                );
-            }
-        }
-        let own = params.taint.clone();
-        eng.record(
-            Kind::InjectionNosql,
-            &own,
-            span,
-            &format!("dynamodb.{op} request"),
-        );
-    }
-    for f in crate::spec::CREDENTIAL_PARAMS {
-        if let Some(v) = params.field(f)
-            && let Some(text) = v.konst()
-            && crate::spec::literal_credential(&text)
-        {
-            let flow = crate::spec::credential_flow(&loc, service, op, f);
-            eng.flows.push(flow);
-        }
-    }
-    let index = (service == "dynamodb")
-        .then(|| params.field("IndexName")?.konst().map(|c| c.to_string()))
-        .flatten();
-    let call = SdkCall {
-        service: service.to_owned(),
-        operation: op.to_owned(),
-        resource,
-        loc: loc.clone(),
-        tainted,
-        key,
-        index,
-        fields,
-    };
-    if eng.in_request() {
-        eng.request.call(&call.loc, &call.operation);
-    }
-    crate::spec::record_calls(&mut eng.sdk_calls, call, choices);
-    for path in crate::spec::passed_roles(service, op) {
-        let role = path.split('.').try_fold(params.clone(), |v, f| v.field(f));
-        if let Some(role) = role {
-            let role = resource_expr(&role, "role");
-            crate::spec::record_dependent(&mut eng.sdk_calls, &loc, "iam", "PassRole", role, None);
-        }
-    }
-    if service == "s3" && S3_READS.contains(&op) {
-        let chosen = ["Key", "Bucket"]
-            .iter()
-            .filter_map(|f| params.field(f))
-            .any(|v| deep_taints(&v).iter().any(|t| !t.error));
-        if chosen {
-            let loc = eng.loc(span);
-            return Val::tainted(vec![Rc::new(Taint {
-                path: "s3-object".to_owned(),
-                structured: false,
-                error: false,
-                loc,
-                steps: Vec::new(),
-                clean: 0,
-            })]);
-        }
-    }
-    // A synchronous invocation's result: when the invoked function fails, its
-    // `errorMessage`, `errorType` and `stackTrace` come back in `Payload`. Code that reads
-    // `FunctionError` tells the two apart; code that does not passes the error on.
-    if service == "lambda" && op == "Invoke" {
-        let invocation = params.field("InvocationType").and_then(|v| v.konst());
-        let loc = eng.loc(span);
-        if crate::spec::unchecked_sync_invoke(invocation.as_deref(), loc.file.text()) {
-            let mut o = super::value::Obj::default();
-            o.fields.insert(
-                "Payload".to_owned(),
-                Val::tainted(vec![Rc::new(Taint {
-                    path: "error".to_owned(),
-                    structured: false,
-                    error: true,
-                    loc,
-                    steps: Vec::new(),
-                    clean: 0,
-                })]),
-            );
-            return Val::object(o);
-        }
-    }
-    // Items read back from a table carry whatever was written there: a `stored` source the
-    // application graph resolves to the table's writers.
-    if service == "dynamodb" && crate::spec::STORED_READS.contains(&op) {
-        return Val::tainted(vec![Rc::new(Taint {
-            path: "stored".to_owned(),
-            structured: true,
-            error: false,
-            loc: eng.loc(span),
-            steps: Vec::new(),
-            clean: 0,
-        })]);
-    }
-    Val::default()
-}
-
-pub(crate) fn payload(field: &str, t: &Taint) -> TaintedPayload {
-    TaintedPayload {
-        field: field.to_owned(),
-        source: Source {
-            path: if t.path.is_empty() {
-                "*".to_owned()
-            } else {
-                t.path.clone()
-            },
-            loc: t.loc.clone(),
-        },
-        steps: t.steps.clone(),
-        parts: Vec::new(),
-    }
+    effects::record(eng, &loc, service, op, params, bound)
 }

@@ -9,7 +9,9 @@ use perimeter_diagnostics::Kind;
 use super::spec::{ANY_ARG, Check, Clean, EXPRESS_MODULES, PASS_THROUGH, SANITIZERS, SINKS, Sink};
 use super::taint::Engine;
 use super::value::{Origin, Tag, Taint, Val, add_taints, deep_taints, flat, kind_bit};
-use crate::summary::{Flow, Source};
+use crate::core::sinks::{
+    check_response, fetcher_text, is_fetcher, is_shell, outbound_request, request_payload,
+};
 
 /// Whether a table row (`module`, `name`) names this origin.
 pub(crate) fn matches(module: &str, name: &str, origin: &Origin) -> bool {
@@ -90,8 +92,8 @@ impl<'a> Engine<'a> {
         {
             return Some(match s.clean {
                 Clean::All => Val::default(),
-                Clean::Kinds(kinds) => {
-                    let mask = kinds.iter().fold(0, |m, k| m | kind_bit(*k));
+                Clean::Kinds(_) => {
+                    let mask = s.clean.mask();
                     let mut t = Vec::new();
                     for a in args {
                         add_taints(
@@ -134,29 +136,17 @@ impl<'a> Engine<'a> {
         if let Some(v) = super::sdk::library_call(self, span, origin, args, is_new) {
             return Some(v);
         }
-        let mut hit = false;
         for s in SINKS {
             if s.new_only.is_some_and(|n| n != is_new) || !matches(s.module, s.name, origin) {
                 continue;
             }
-            hit = true;
-            self.check_sink(s, span, args);
-        }
-        if hit {
-            let _ = recv;
-            return None;
+            self.check_sink(s, span, recv, args);
         }
         None
     }
 
-    fn check_sink(&mut self, s: &Sink, span: Span, args: &[Val<'a>]) {
-        let name = if s.module.is_empty() {
-            s.name.to_owned()
-        } else if s.name.is_empty() {
-            s.module.to_owned()
-        } else {
-            format!("{}.{}", s.module, s.name)
-        };
+    fn check_sink(&mut self, s: &Sink, span: Span, recv: Option<&Val<'a>>, args: &[Val<'a>]) {
+        let name = s.display_name();
         let arg = if s.arg == ANY_ARG {
             None
         } else {
@@ -171,6 +161,7 @@ impl<'a> Engine<'a> {
                 t
             }
             Check::Deep => arg.map(deep_taints).unwrap_or_default(),
+            Check::Receiver => recv.map(deep_taints).unwrap_or_default(),
             Check::Sql => match arg {
                 Some(a) if a.obj.is_some() && !a.obj.as_ref().is_some_and(|o| o.borrow().array) => {
                     let text = a.field("sql").or_else(|| a.field("text"));
@@ -208,12 +199,12 @@ impl<'a> Engine<'a> {
                 Some(a) => a.taint.clone(),
                 None => Vec::new(),
             },
-            Check::Spawn => self.spawn_taints(args, span, &name),
+            Check::Command => self.spawn_taints(args, span, &name),
             Check::StringCode => match arg {
                 Some(a) if a.func.is_none() => a.taint.clone(),
                 _ => Vec::new(),
             },
-            Check::XmlNoent => {
+            Check::XmlEntities => {
                 let noent = args
                     .get(1)
                     .and_then(|o| o.field("noent"))
@@ -261,13 +252,9 @@ impl<'a> Engine<'a> {
             self.record_request(s, span, args);
         }
         if s.kind == Kind::InjectionOsCommand && s.check == Check::Deep {
-            let fetches = arg.and_then(|a| a.text.as_ref()).is_some_and(|t| {
-                let p = t.pattern();
-                p.starts_with("curl")
-                    || p.starts_with("wget")
-                    || p.contains("curl ")
-                    || p.contains("wget ")
-            });
+            let fetches = arg
+                .and_then(|a| a.text.as_ref())
+                .is_some_and(|t| fetcher_text(t.pattern()));
             if fetches {
                 self.record(Kind::Ssrf, &taints, span, &name);
             }
@@ -305,36 +292,10 @@ impl<'a> Engine<'a> {
         let direct = (!options_first && matches!(s.name, "post" | "put" | "patch"))
             .then(|| args.get(1).cloned())
             .flatten();
-        let mut tainted = direct.as_ref().and_then(|d| {
-            deep_taints(d)
-                .into_iter()
-                .find(|t| !t.error)
-                .map(|t| super::sdk::payload("body", &t))
-        });
-        if tainted.is_none()
-            && let Some(o) = &options
-        {
-            tainted = crate::spec::HTTP_PAYLOAD_FIELDS.iter().find_map(|f| {
-                let v = o.field(f)?;
-                let t = deep_taints(&v).into_iter().find(|t| !t.error)?;
-                Some(super::sdk::payload(f, &t))
-            });
-        }
-        let call = crate::SdkCall {
-            service: crate::spec::HTTP_SERVICE.to_owned(),
-            operation: method,
-            resource: super::sdk::resource_expr(&url, "url"),
-            loc: self.loc(span),
-            tainted,
-            key: None,
-            index: None,
-            fields: Vec::new(),
-        };
-        let choices = crate::spec::resource_choices(url.text.as_ref());
-        if self.in_request() {
-            self.request.call(&call.loc, &call.operation);
-        }
-        crate::spec::record_calls(&mut self.sdk_calls, call, choices);
+        let option = |f: &str| options.as_ref().and_then(|o| o.field(f));
+        let tainted = request_payload(direct.as_ref(), option);
+        let loc = self.loc(span);
+        outbound_request(self, loc, method, &url, tainted);
     }
 
     /// `spawn`/`execFile`: the tainted command, or tainted arguments run by a shell.
@@ -355,21 +316,12 @@ impl<'a> Engine<'a> {
             .and_then(|o| o.field("shell"))
             .is_some_and(|v| v.konst().is_none_or(|s| &*s != "false"));
         let command = cmd.konst();
-        let shell_cmd = command.as_deref().is_some_and(|c| {
-            let base = c.rsplit('/').next().unwrap_or(c);
-            matches!(
-                base,
-                "sh" | "bash" | "zsh" | "dash" | "ksh" | "cmd" | "cmd.exe" | "powershell" | "pwsh"
-            )
-        });
+        let shell_cmd = command.as_deref().is_some_and(is_shell);
         let list_taints = list.map(deep_taints).unwrap_or_default();
         if shell || shell_cmd {
             add_taints(&mut out, list_taints.iter().cloned());
         }
-        let fetcher = command.as_deref().is_some_and(|c| {
-            let base = c.rsplit('/').next().unwrap_or(c);
-            matches!(base, "curl" | "wget")
-        });
+        let fetcher = command.as_deref().is_some_and(is_fetcher);
         if fetcher {
             self.record(Kind::Ssrf, &list_taints, span, name);
         }
@@ -378,64 +330,15 @@ impl<'a> Engine<'a> {
 
     /// Records the labels that reach a sink of this kind.
     pub(crate) fn record(&mut self, kind: Kind, taints: &[Rc<Taint>], span: Span, sink_name: &str) {
-        if taints.is_empty() {
-            return;
-        }
         let sink = self.loc(span);
-        for t in taints {
-            if !t.reaches(kind) {
-                continue;
-            }
-            let path = if t.path.is_empty() {
-                "*".to_owned()
-            } else {
-                t.path.clone()
-            };
-            let key = (
-                kind,
-                sink.path().to_owned(),
-                span.start,
-                path.clone(),
-                t.loc.span.start,
-            );
-            if !self.flow_keys.insert(key) {
-                continue;
-            }
-            self.flows.push(Flow {
-                kind,
-                source: Source {
-                    path,
-                    loc: t.loc.clone(),
-                },
-                steps: t.steps.clone(),
-                sink: sink.clone(),
-                sink_name: sink_name.to_owned(),
-            });
-        }
+        self.fx.flow(kind, taints, &sink, sink_name);
     }
 
     /// A Lambda proxy response (`{ statusCode, headers, body }`): errors in the body are
     /// verbose errors; event data in an HTML body is XSS.
     pub(crate) fn check_response(&mut self, v: &Val<'a>, span: Span, sink_name: &str) {
-        let Some(body) = v.field("body") else { return };
-        let taints = deep_taints(&body);
-        if taints.is_empty() {
-            return;
-        }
-        self.record(Kind::VerboseError, &taints, span, sink_name);
-        let html = v.field("headers").is_some_and(|h| {
-            h.obj.as_ref().is_some_and(|o| {
-                o.borrow().fields.iter().any(|(k, v)| {
-                    k.eq_ignore_ascii_case("content-type")
-                        && v.text
-                            .as_ref()
-                            .is_some_and(|t| t.pattern().contains("html"))
-                })
-            })
-        });
-        if html {
-            self.record(Kind::Xss, &taints, span, sink_name);
-        }
+        let loc = self.loc(span);
+        check_response(self, v, &loc, sink_name);
     }
 
     /// `res.send(x)` and friends in an Express-style route.

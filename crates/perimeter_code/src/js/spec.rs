@@ -2,57 +2,14 @@
 //! wrappers and AWS SDK tables. The engine in `taint.rs` matches calls against these tables
 //! and never names a library itself, so adding a sink is adding a row.
 
-pub(crate) use crate::spec::{
-    Clean, DYNAMODB_EXPRESSIONS, S3_READS, SDK_PAYLOAD_FIELDS, SDK_RESOURCE_FIELDS, Sanitizer,
-};
+pub(crate) use crate::spec::{Clean, Sanitizer};
 use crate::spec::{SHELL_ONLY, SQL_ONLY, XSS_ONLY, san};
 use perimeter_diagnostics::Kind;
 
-/// How a sink argument is judged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Check {
-    /// The value or anything inside it is tainted.
-    Deep,
-    /// A SQL text: a string, or an object whose `sql`/`text` field is the text.
-    Sql,
-    /// A MongoDB query: the object itself comes from the event, or its `$where` is tainted.
-    MongoQuery,
-    /// A URL: a string, or a request object whose `url`/`uri`/`host`/`hostname`/`baseURL` is
-    /// tainted.
-    Url,
-    /// A command for `spawn`/`execFile`: fires on a tainted command, on tainted arguments of
-    /// `sh -c`, or on anything tainted when the options ask for `shell: true`.
-    Spawn,
-    /// Code given as a string (not a function), as `setTimeout` accepts both.
-    StringCode,
-    /// XML parsed with entity expansion on (`{ noent: true }` in the next argument).
-    XmlNoent,
-    /// YAML loaded with a loader that may build arbitrary objects.
-    YamlLoad,
-}
+use crate::core::sinks::kinds::{CODE, DESER, NOSQL, OS, PATH, SQL, SSRF};
+pub(crate) use crate::core::sinks::{ANY_ARG, Check, Sink};
 
-/// One sink: calling `name` on something from `module` with a tainted argument.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Sink {
-    /// The npm module (normalised: `fs/promises` is `fs`), or `""` for a global whose whole
-    /// dotted path is `name`.
-    pub module: &'static str,
-    /// The method or function name (the last member of the callee); `""` when the module
-    /// itself is called (`axios(url)`).
-    pub name: &'static str,
-    /// Which argument is checked.
-    pub arg: usize,
-    /// What the sink does.
-    pub kind: Kind,
-    /// How the argument is judged.
-    pub check: Check,
-    /// Only as a constructor (`new Function`, `new vm.Script`); `None` for either.
-    pub new_only: Option<bool>,
-}
-
-/// `arg` value meaning every argument (`new Function('a', 'b', body)`).
-pub(crate) const ANY_ARG: usize = usize::MAX;
-
+/// A JavaScript sink row (arguments are positional).
 const fn sink(
     module: &'static str,
     name: &'static str,
@@ -60,23 +17,19 @@ const fn sink(
     kind: Kind,
     check: Check,
 ) -> Sink {
-    Sink {
-        module,
-        name,
-        arg,
-        kind,
-        check,
-        new_only: None,
-    }
+    Sink::new(module, name, arg, "", kind, check)
 }
 
-const SQL: Kind = Kind::InjectionSql;
-const NOSQL: Kind = Kind::InjectionNosql;
-const OS: Kind = Kind::InjectionOsCommand;
-const CODE: Kind = Kind::InjectionCode;
-const SSRF: Kind = Kind::Ssrf;
-const PATH: Kind = Kind::PathTraversal;
-const DESER: Kind = Kind::Deserialization;
+/// A sink called only as a constructor (`new vm.Script(code)`).
+const fn new_sink(
+    module: &'static str,
+    name: &'static str,
+    arg: usize,
+    kind: Kind,
+    check: Check,
+) -> Sink {
+    sink(module, name, arg, kind, check).constructor()
+}
 
 /// Every sink the engine knows.
 pub(crate) const SINKS: &[Sink] = &[
@@ -89,14 +42,7 @@ pub(crate) const SINKS: &[Sink] = &[
     sink("postgres", "unsafe", 0, SQL, Check::Sql),
     sink("mssql", "query", 0, SQL, Check::Sql),
     sink("mssql", "batch", 0, SQL, Check::Sql),
-    Sink {
-        module: "tedious",
-        name: "Request",
-        arg: 0,
-        kind: SQL,
-        check: Check::Sql,
-        new_only: Some(true),
-    },
+    new_sink("tedious", "Request", 0, SQL, Check::Sql),
     sink("sequelize", "query", 0, SQL, Check::Sql),
     sink("knex", "raw", 0, SQL, Check::Sql),
     sink("knex", "whereRaw", 0, SQL, Check::Sql),
@@ -128,15 +74,15 @@ pub(crate) const SINKS: &[Sink] = &[
     // OS command
     sink("child_process", "exec", 0, OS, Check::Deep),
     sink("child_process", "execSync", 0, OS, Check::Deep),
-    sink("child_process", "spawn", 0, OS, Check::Spawn),
-    sink("child_process", "spawnSync", 0, OS, Check::Spawn),
-    sink("child_process", "execFile", 0, OS, Check::Spawn),
-    sink("child_process", "execFileSync", 0, OS, Check::Spawn),
+    sink("child_process", "spawn", 0, OS, Check::Command),
+    sink("child_process", "spawnSync", 0, OS, Check::Command),
+    sink("child_process", "execFile", 0, OS, Check::Command),
+    sink("child_process", "execFileSync", 0, OS, Check::Command),
     sink("shelljs", "exec", 0, OS, Check::Deep),
     sink("execa", "command", 0, OS, Check::Deep),
     sink("execa", "commandSync", 0, OS, Check::Deep),
     sink("execa", "execaCommand", 0, OS, Check::Deep),
-    sink("execa", "execa", 0, OS, Check::Spawn),
+    sink("execa", "execa", 0, OS, Check::Command),
     // Code
     sink("", "eval", 0, CODE, Check::Deep),
     sink("", "Function", ANY_ARG, CODE, Check::Deep),
@@ -147,14 +93,7 @@ pub(crate) const SINKS: &[Sink] = &[
     sink("vm", "runInNewContext", 0, CODE, Check::Deep),
     sink("vm", "runInThisContext", 0, CODE, Check::Deep),
     sink("vm", "compileFunction", 0, CODE, Check::Deep),
-    Sink {
-        module: "vm",
-        name: "Script",
-        arg: 0,
-        kind: CODE,
-        check: Check::Deep,
-        new_only: Some(true),
-    },
+    new_sink("vm", "Script", 0, CODE, Check::Deep),
     sink("vm2", "run", 0, CODE, Check::Deep),
     // Deserialization
     sink("node-serialize", "unserialize", 0, DESER, Check::Deep),
@@ -165,10 +104,22 @@ pub(crate) const SINKS: &[Sink] = &[
     sink("js-yaml", "unsafeLoad", 0, DESER, Check::Deep),
     sink("js-yaml", "unsafeLoadAll", 0, DESER, Check::Deep),
     // XXE
-    sink("libxmljs", "parseXml", 0, Kind::Xxe, Check::XmlNoent),
-    sink("libxmljs", "parseXmlString", 0, Kind::Xxe, Check::XmlNoent),
-    sink("libxmljs2", "parseXml", 0, Kind::Xxe, Check::XmlNoent),
-    sink("libxmljs2", "parseXmlString", 0, Kind::Xxe, Check::XmlNoent),
+    sink("libxmljs", "parseXml", 0, Kind::Xxe, Check::XmlEntities),
+    sink(
+        "libxmljs",
+        "parseXmlString",
+        0,
+        Kind::Xxe,
+        Check::XmlEntities,
+    ),
+    sink("libxmljs2", "parseXml", 0, Kind::Xxe, Check::XmlEntities),
+    sink(
+        "libxmljs2",
+        "parseXmlString",
+        0,
+        Kind::Xxe,
+        Check::XmlEntities,
+    ),
     // SSRF
     sink("http", "get", 0, SSRF, Check::Url),
     sink("http", "request", 0, SSRF, Check::Url),

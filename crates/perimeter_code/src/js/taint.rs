@@ -5,7 +5,6 @@
 //! tables in `spec.rs` (through `sinks.rs` and `sdk.rs`) what each library call means.
 
 use std::cell::RefCell;
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -31,25 +30,11 @@ use super::value::{
     join, join_path, kind_bit, split_whole, truncate,
 };
 use crate::Repo;
+use crate::core::budget::{
+    Budget, JS_CALL_STEPS, JS_HANDLER_STEPS, JS_MODULE_STEPS, MAX_CALL_DEPTH,
+};
 use crate::handler::Convention;
-use crate::summary::{Flow, SdkCall};
 
-/// Most nodes evaluated in one function invocation.
-const FN_BUDGET: u32 = 40_000;
-/// Most nodes evaluated in one module's top level.
-const MODULE_BUDGET: u32 = 200_000;
-/// Most nodes evaluated in one analysis.
-const GLOBAL_BUDGET: u64 = 3_000_000;
-/// Deepest call chain followed (real handlers stay under a few dozen calls).
-pub(crate) const MAX_DEPTH: usize = 500;
-/// Most modules loaded in one analysis.
-pub(crate) const MAX_MODULES: usize = 5_000;
-/// Most source bytes loaded in one analysis: with [`MAX_MODULES`], bounds the memory the
-/// syntax trees hold.
-pub(crate) const MAX_SOURCE_BYTES: usize = 32 << 20;
-/// Deepest nesting of statements and expressions evaluated, over the whole call chain: the
-/// bound the analysis threads' stacks hold (see [`crate::limits::MAX_NESTING_RAW`]).
-pub(crate) const MAX_EVAL_DEPTH: u32 = crate::limits::MAX_NESTING_RAW as u32;
 /// Deepest chain of base classes whose constructors are run.
 const MAX_CLASS_DEPTH: u32 = 64;
 
@@ -102,6 +87,8 @@ type Deferred<'a> = (Rc<str>, Rc<Func<'a>>, Option<Rc<super::value::Origin>>);
 
 /// The engine's state for one handler analysis.
 pub(crate) struct Engine<'a> {
+    /// What the code was seen doing.
+    pub fx: crate::core::summary::Effects,
     alloc: &'a Allocator,
     repo: &'a Repo,
     /// Module resolution.
@@ -109,34 +96,6 @@ pub(crate) struct Engine<'a> {
     /// Modules loaded, in load order.
     pub modules: Vec<Module<'a>>,
     by_path: FxHashMap<String, usize>,
-    /// Flows found.
-    pub flows: Vec<Flow>,
-    pub(super) flow_keys: FxHashSet<(Kind, String, u32, String, u32)>,
-    /// SDK calls found.
-    pub sdk_calls: Vec<SdkCall>,
-    /// The handler's output bindings (Azure Functions).
-    pub outputs: Vec<crate::handler::Output>,
-    /// Access checks whose denial falls through.
-    pub denials: Vec<crate::Denial>,
-    /// Access checks that stop the denied caller before any effect.
-    pub guards: Vec<Loc>,
-    /// Library calls that handle credentials, in the order met.
-    pub credentials: Vec<crate::summary::CredentialCall>,
-    /// For each `try` being run, in the call chain: whether its `catch` stops the handler.
-    pub(super) try_stack: Vec<bool>,
-    /// Strings built from constants only (see [`crate::FoldedText`]).
-    pub folded: Vec<crate::FoldedText>,
-    folded_at: FxHashSet<(usize, u32, u32)>,
-    /// Problems.
-    pub errors: Vec<ScanError>,
-    /// npm packages imported.
-    pub imports: BTreeSet<String>,
-    /// Environment variables read by name.
-    pub env_reads: std::cell::RefCell<BTreeSet<String>>,
-    /// What the code run by a request does.
-    pub request: crate::request::RequestLog,
-    /// Whether an entry point ran (else what a request reaches is not known).
-    pub entered: bool,
     /// The next invocation is an entry point.
     entering: bool,
     /// The package of each library module imported (normalised module name to package).
@@ -150,13 +109,9 @@ pub(crate) struct Engine<'a> {
     stack: Vec<Frame<'a>>,
     memo: FxHashMap<(usize, u32, String), (Val<'a>, Vec<Val<'a>>)>,
     scopes: Vec<Rc<Scope<'a>>>,
-    total_steps: u64,
+    budget: Budget,
     exhausted: FxHashSet<String>,
     cond_depth: u32,
-    /// Statements and expressions being evaluated, over the whole call chain.
-    eval_depth: u32,
-    /// Source bytes of the modules loaded.
-    source_bytes: usize,
     name_hint: Option<String>,
     deferred_exports: Vec<(
         usize,
@@ -169,26 +124,12 @@ impl<'a> Engine<'a> {
     /// A fresh engine.
     pub(crate) fn new(alloc: &'a Allocator, repo: &'a Repo, resolver: Resolver<'a>) -> Self {
         Engine {
+            fx: crate::core::summary::Effects::default(),
             alloc,
             repo,
             resolver,
             modules: Vec::new(),
             by_path: FxHashMap::default(),
-            flows: Vec::new(),
-            flow_keys: FxHashSet::default(),
-            sdk_calls: Vec::new(),
-            outputs: Vec::new(),
-            denials: Vec::new(),
-            guards: Vec::new(),
-            credentials: Vec::new(),
-            try_stack: Vec::new(),
-            folded: Vec::new(),
-            folded_at: FxHashSet::default(),
-            errors: Vec::new(),
-            imports: BTreeSet::new(),
-            env_reads: std::cell::RefCell::default(),
-            request: crate::request::RequestLog::default(),
-            entered: false,
             entering: false,
             packages: FxHashMap::default(),
             deferred: Vec::new(),
@@ -196,11 +137,9 @@ impl<'a> Engine<'a> {
             stack: Vec::new(),
             memo: FxHashMap::default(),
             scopes: Vec::new(),
-            total_steps: 0,
+            budget: Budget::new(JS_HANDLER_STEPS),
             exhausted: FxHashSet::default(),
             cond_depth: 0,
-            eval_depth: 0,
-            source_bytes: 0,
             name_hint: None,
             deferred_exports: Vec::new(),
         }
@@ -254,20 +193,12 @@ impl<'a> Engine<'a> {
 
     /// A location in a module.
     pub(crate) fn loc_in(&self, module: usize, span: Span) -> Loc {
-        match self.modules.get(module) {
-            Some(m) => Loc::new(
-                &m.file,
-                perimeter_diagnostics::Span::new(span.start, span.end),
-            ),
-            None => Loc::new(
-                &SourceFile::new("", ""),
-                perimeter_diagnostics::Span::default(),
-            ),
-        }
+        let file = self.modules.get(module).map(|m| &m.file);
+        crate::core::loc_in(file, span.start, span.end)
     }
 
     fn tick(&mut self) -> bool {
-        self.total_steps += 1;
+        let within = self.budget.tick();
         let Some(f) = self.stack.last_mut() else {
             return true;
         };
@@ -275,11 +206,11 @@ impl<'a> Engine<'a> {
             return false;
         }
         f.steps += 1;
-        if f.steps > f.budget || self.total_steps > GLOBAL_BUDGET {
+        if f.steps > f.budget || !within {
             f.dead = true;
             let (name, module) = (f.name.clone(), f.module);
-            let limit = if self.total_steps > GLOBAL_BUDGET {
-                format!("the limit of {GLOBAL_BUDGET} steps per handler")
+            let limit = if !within {
+                format!("the limit of {JS_HANDLER_STEPS} steps per handler")
             } else {
                 format!("the limit of {} steps per call", f.budget)
             };
@@ -289,7 +220,7 @@ impl<'a> Engine<'a> {
                     .get(module)
                     .map(|m| m.path.clone())
                     .unwrap_or_default();
-                self.errors.push(ScanError::new(
+                self.fx.errors.push(ScanError::new(
                     path,
                     format!(
                         "analysis budget exhausted in {name} ({limit}): results may be incomplete"
@@ -308,7 +239,7 @@ impl<'a> Engine<'a> {
             .get(self.cur())
             .map(|m| m.path.clone())
             .unwrap_or_default();
-        crate::limits::record_cut(&mut self.exhausted, &mut self.errors, path, name, what);
+        crate::limits::record_cut(&mut self.exhausted, &mut self.fx.errors, path, name, what);
     }
 
     fn frame_name(&self) -> String {
@@ -334,36 +265,27 @@ impl<'a> Engine<'a> {
         if let Some(&i) = self.by_path.get(path) {
             return Some(i);
         }
-        if self.modules.len() >= MAX_MODULES {
+        if let Some(limit) = Budget::module_limit(self.modules.len(), path) {
             let name = self.frame_name();
-            self.cut(
-                &name,
-                &format!("the limit of {MAX_MODULES} modules per handler ({path} not loaded)"),
-            );
+            self.cut(&name, &limit);
             return None;
         }
         let file = match self.repo.read(path) {
             Ok(f) => f,
             Err(e) => {
-                self.errors
+                self.fx
+                    .errors
                     .push(ScanError::new(path, format!("cannot analyse: {e}")));
                 return None;
             }
         };
-        if self.source_bytes + file.text().len() > MAX_SOURCE_BYTES {
+        if let Err(limit) = self.budget.admit_source(file.text().len(), path) {
             let name = self.frame_name();
-            self.cut(
-                &name,
-                &format!(
-                    "the limit of {} MiB of source per handler ({path} not loaded)",
-                    MAX_SOURCE_BYTES >> 20
-                ),
-            );
+            self.cut(&name, &limit);
             return None;
         }
-        self.source_bytes += file.text().len();
         if let Some(why) = crate::limits::nesting_error(path, file.text()) {
-            self.errors.push(ScanError::new(path, why));
+            self.fx.errors.push(ScanError::new(path, why));
             return None;
         }
         let source_type = SourceType::from_path(path).unwrap_or_else(|_| SourceType::mjs());
@@ -373,7 +295,7 @@ impl<'a> Engine<'a> {
             let line = d.labels.first().map(|l| file.position(l.offset()).line);
             let mut error = ScanError::new(path, format!("parse error: {}", d.message));
             error.line = line;
-            self.errors.push(error);
+            self.fx.errors.push(error);
         }
         let program: &'a Program<'a> = self.alloc.alloc(ret.program);
         let idx = self.modules.len();
@@ -398,7 +320,7 @@ impl<'a> Engine<'a> {
             module: idx,
             ret: Val::default(),
             steps: 0,
-            budget: MODULE_BUDGET,
+            budget: JS_MODULE_STEPS,
             handler: false,
             name: format!("module {path}"),
             dead: false,
@@ -455,7 +377,7 @@ impl<'a> Engine<'a> {
             Import::Package(module, package) => {
                 if let Some(p) = package {
                     self.packages.insert(module.clone(), p.clone());
-                    self.imports.insert(p);
+                    self.fx.imports.insert(p);
                 }
                 Val::origin(&module, "")
             }
@@ -510,7 +432,7 @@ impl<'a> Engine<'a> {
         if crate::spec::leaves(branch) {
             if (denies && !self.acted()) || (signature && !self.wrote()) {
                 let at = self.loc_in(module, check.test.span());
-                self.guards.push(at);
+                self.fx.guards.push(at);
             }
             return;
         }
@@ -527,19 +449,20 @@ impl<'a> Engine<'a> {
             return;
         }
         let check = self.loc_in(module, check.test.span());
-        if self.denials.iter().any(|d| d.check == check) {
+        if self.fx.denials.iter().any(|d| d.check == check) {
             return;
         }
         let then = self.loc_in(module, next.span());
-        self.denials.push(crate::Denial { check, then });
+        self.fx.denials.push(crate::Denial { check, then });
     }
 
     /// Whether the code has called a service or reached a sink so far.
     fn acted(&self) -> bool {
-        self.sdk_calls
+        self.fx
+            .sdk_calls
             .iter()
             .any(|c| !c.is_http() || c.tainted.is_some())
-            || self.flows.iter().any(|f| f.kind != Kind::VerboseError)
+            || self.fx.flows.iter().any(|f| f.kind != Kind::VerboseError)
     }
 
     fn hoist(&mut self, stmts: &'a [Statement<'a>], sc: &Rc<Scope<'a>>) {
@@ -571,21 +494,17 @@ impl<'a> Engine<'a> {
             return Exit::Return;
         }
         let e = self.exec_inner(s, sc);
-        self.eval_depth -= 1;
+        self.budget.leave();
         e
     }
 
-    /// One more level of evaluation, unless the chain is at [`MAX_EVAL_DEPTH`] (recorded).
+    /// One more level of evaluation, unless the chain is at its limit (recorded).
     fn enter(&mut self) -> bool {
-        if self.eval_depth >= MAX_EVAL_DEPTH {
+        if let Err(limit) = self.budget.enter() {
             let name = self.frame_name();
-            self.cut(
-                &name,
-                &format!("the limit of {MAX_EVAL_DEPTH} nested statements and expressions"),
-            );
+            self.cut(&name, &limit);
             return false;
         }
-        self.eval_depth += 1;
         true
     }
 
@@ -635,9 +554,9 @@ impl<'a> Engine<'a> {
                             .is_some_and(crate::purpose::catch_leaves)
                     })
                 });
-                self.try_stack.push(stops);
+                self.fx.try_stack.push(stops);
                 let e1 = self.exec_block(&t.block.body, &inner);
-                self.try_stack.pop();
+                self.fx.try_stack.pop();
                 let mut e2 = Exit::Return;
                 if let Some(h) = &t.handler {
                     let inner = self.new_scope(sc, false);
@@ -1225,7 +1144,7 @@ impl<'a> Engine<'a> {
                     if matches!(obj.tag, Tag::Bindings)
                         && let Some(o) = key
                             .as_deref()
-                            .and_then(|k| self.outputs.iter().find(|o| o.name == k))
+                            .and_then(|k| self.fx.outputs.iter().find(|o| o.name == k))
                             .cloned()
                     {
                         super::sdk::azure_output(self, m.span(), &o, &val);
@@ -1313,7 +1232,7 @@ impl<'a> Engine<'a> {
             None
         };
         let v = self.eval_inner(e, sc);
-        self.eval_depth -= 1;
+        self.budget.leave();
         // An environment variable's value used for a request (read there, or read when a
         // module loaded): constants, the common case, are passed over first.
         if let Some(t @ (crate::text::Text::Env(_) | crate::text::Text::OneOf(_))) = &v.text
@@ -1321,7 +1240,7 @@ impl<'a> Engine<'a> {
         {
             for alt in t.alternatives() {
                 if let crate::text::Text::Env(name) = alt {
-                    self.request.env(&name);
+                    self.fx.request.env(&name);
                 }
             }
         }
@@ -1335,11 +1254,11 @@ impl<'a> Engine<'a> {
     fn record_folded(&mut self, span: Span, v: &Val<'a>, name: Option<String>) {
         let Some(value) = v.konst() else { return };
         // Shorter strings hold no credential worth a finding.
-        if value.len() < 8 || self.folded.len() >= crate::summary::MAX_FOLDED {
+        if value.len() < 8 || self.fx.folded.len() >= crate::summary::MAX_FOLDED {
             return;
         }
-        if self.folded_at.insert((self.cur(), span.start, span.end)) {
-            self.folded.push(crate::FoldedText {
+        if self.fx.folded_at.insert((self.cur(), span.start, span.end)) {
+            self.fx.folded.push(crate::FoldedText {
                 loc: self.loc(span),
                 value: value.to_string(),
                 name,
@@ -1658,7 +1577,7 @@ impl<'a> Engine<'a> {
                 .iter()
                 .map(|t| {
                     if t.structured {
-                        t.refine(join_path(&t.path, seg), true, loc.clone())
+                        t.refine_as(join_path(&t.path, seg), true, loc.clone())
                     } else {
                         Rc::clone(t)
                     }
@@ -1674,11 +1593,11 @@ impl<'a> Engine<'a> {
         match (&o.tag, prop) {
             (Tag::Process, Some("env")) => out.tag = Tag::ProcessEnv,
             (Tag::ProcessEnv, Some(p)) => {
-                self.env_reads.borrow_mut().insert(p.to_owned());
+                self.fx.env_reads.borrow_mut().insert(p.to_owned());
                 out.text = Some(Text::Env(Rc::from(p)));
             }
             (Tag::ProcessEnv, None) => out.text = Some(Text::Pattern(Rc::from("*"))),
-            (Tag::Context, Some("bindings")) if !self.outputs.is_empty() => {
+            (Tag::Context, Some("bindings")) if !self.fx.outputs.is_empty() => {
                 out.tag = Tag::Bindings;
             }
             _ => {}
@@ -1976,7 +1895,7 @@ impl<'a> Engine<'a> {
     ) {
         if let Some(o) = &f.origin {
             if !is_new && let Some(p) = self.packages.get(&*o.module) {
-                self.request.import(p);
+                self.fx.request.import(p);
             }
             // The library may call the functions inside the objects it is handed.
             let mut nested = Vec::new();
@@ -2008,7 +1927,7 @@ impl<'a> Engine<'a> {
         if blank(f) && unknown {
             let module = self.cur();
             let at = self.loc_in(module, span);
-            self.request.opaque(at);
+            self.fx.request.opaque(at);
         }
     }
 
@@ -2301,20 +2220,20 @@ impl<'a> Engine<'a> {
         handler: bool,
     ) -> Val<'a> {
         let entry = std::mem::take(&mut self.entering);
-        self.entered |= entry;
+        self.fx.entered |= entry;
         let args: Vec<Val<'a>> = if func.bound.is_empty() {
             args
         } else {
             func.bound.iter().cloned().chain(args).collect()
         };
         let key = func.key();
-        let too_deep = self.stack.len() >= MAX_DEPTH;
+        let too_deep = !Budget::call_allowed(self.stack.len());
         if too_deep {
             let name = self.frame_name();
             self.cut(
                 &name,
                 &format!(
-                    "the limit of {MAX_DEPTH} nested calls (call to {} not followed)",
+                    "the limit of {MAX_CALL_DEPTH} nested calls (call to {} not followed)",
                     func.name
                 ),
             );
@@ -2336,7 +2255,7 @@ impl<'a> Engine<'a> {
         if let Some((v, _)) = self.memo.get(&memo_key) {
             return v.clone();
         }
-        if self.total_steps > GLOBAL_BUDGET {
+        if self.budget.spent() {
             return Val::default();
         }
         let keep = args
@@ -2350,7 +2269,7 @@ impl<'a> Engine<'a> {
             module: func.module,
             ret: Val::default(),
             steps: 0,
-            budget: FN_BUDGET,
+            budget: JS_CALL_STEPS,
             handler,
             name: func.name.clone(),
             dead: false,
@@ -2462,7 +2381,7 @@ impl<'a> Engine<'a> {
                 module: func.module,
                 ret: Val::default(),
                 steps: 0,
-                budget: FN_BUDGET,
+                budget: JS_CALL_STEPS,
                 handler: false,
                 name: func.name.clone(),
                 dead: false,
@@ -2484,7 +2403,7 @@ impl<'a> Engine<'a> {
             module: func.module,
             ret: Val::default(),
             steps: 0,
-            budget: FN_BUDGET,
+            budget: JS_CALL_STEPS,
             handler: false,
             name: func.name.clone(),
             dead: false,

@@ -4,187 +4,14 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use indexmap::IndexMap;
 use oxc_ast::ast::{ArrowFunctionExpression, Class, Function};
-use perimeter_diagnostics::{Kind, Loc};
+use perimeter_diagnostics::Loc;
 use rustc_hash::FxHashMap;
 
-use crate::summary::Step;
+pub(crate) use crate::core::value::{
+    ALL_KINDS, Origin, Taint, add_taints, flat, join_path, kind_bit,
+};
 pub(crate) use crate::text::{Text, truncate};
-
-/// Most taint labels one value carries; more are dropped (the first ones are kept).
-const MAX_TAINTS: usize = 6;
-/// Most steps one label records.
-const MAX_STEPS: usize = 16;
-/// Most segments of a source access path.
-const MAX_PATH_SEGMENTS: usize = 8;
-
-/// The bit of a kind in a sanitized-for mask.
-pub(crate) const fn kind_bit(kind: Kind) -> u32 {
-    1u32 << (kind as u32 % 32)
-}
-
-/// Every kind: the mask of a value made safe for everything.
-pub(crate) const ALL_KINDS: u32 = u32::MAX;
-
-/// One reason a value is untrusted: where it came from and how it got here.
-#[derive(Debug)]
-pub(crate) struct Taint {
-    /// Normalised access path into the event (`""` is the whole event), or `error`,
-    /// `s3-object`, `req.body`...
-    pub path: String,
-    /// Whether the value is still the event structure itself, so a member access refines the
-    /// path (`event` -> `event.body`); parsed or computed values keep their path.
-    pub structured: bool,
-    /// An error object (a verbose-error source), not attacker data.
-    pub error: bool,
-    /// Where it is read.
-    pub loc: Loc,
-    /// Steps so far.
-    pub steps: Vec<Step>,
-    /// Kinds this value was sanitized for.
-    pub clean: u32,
-}
-
-impl Taint {
-    /// The same label with a different path/structure/location.
-    pub(crate) fn refine(&self, path: String, structured: bool, loc: Loc) -> Rc<Taint> {
-        // Data read back from a table keeps the read's place: the graph finds the read there.
-        let loc = if crate::summary::is_stored(&self.path) {
-            self.loc.clone()
-        } else {
-            loc
-        };
-        Rc::new(Taint {
-            path,
-            structured,
-            error: self.error,
-            loc,
-            steps: self.steps.clone(),
-            clean: self.clean,
-        })
-    }
-
-    /// The same label, no longer refinable by member access.
-    pub(crate) fn flat(self: &Rc<Self>) -> Rc<Taint> {
-        if self.structured {
-            Rc::new(Taint {
-                path: self.path.clone(),
-                structured: false,
-                error: self.error,
-                loc: self.loc.clone(),
-                steps: self.steps.clone(),
-                clean: self.clean,
-            })
-        } else {
-            Rc::clone(self)
-        }
-    }
-
-    /// The same label, also clean for `mask`.
-    pub(crate) fn cleaned(self: &Rc<Self>, mask: u32) -> Rc<Taint> {
-        Rc::new(Taint {
-            path: self.path.clone(),
-            structured: self.structured,
-            error: self.error,
-            loc: self.loc.clone(),
-            steps: self.steps.clone(),
-            clean: self.clean | mask,
-        })
-    }
-
-    /// The same label with one more step.
-    pub(crate) fn step(self: &Rc<Self>, loc: &Loc, note: &str) -> Rc<Taint> {
-        if self.steps.len() >= MAX_STEPS || self.steps.last().is_some_and(|s| s.loc == *loc) {
-            return Rc::clone(self);
-        }
-        let mut steps = self.steps.clone();
-        steps.push(Step {
-            loc: loc.clone(),
-            note: note.to_owned(),
-        });
-        Rc::new(Taint {
-            path: self.path.clone(),
-            structured: self.structured,
-            error: self.error,
-            loc: self.loc.clone(),
-            steps,
-            clean: self.clean,
-        })
-    }
-
-    /// Whether the label counts for a sink of this kind.
-    pub(crate) fn reaches(&self, kind: Kind) -> bool {
-        if kind == Kind::VerboseError {
-            self.error
-        } else {
-            !self.error && self.clean & kind_bit(kind) == 0
-        }
-    }
-}
-
-/// The access path of a member of `path`.
-pub(crate) fn join_path(path: &str, prop: &str) -> String {
-    if path.matches(['.', '[']).count() >= MAX_PATH_SEGMENTS {
-        return path.to_owned();
-    }
-    if prop == "[]" {
-        format!("{path}[]")
-    } else if path.is_empty() {
-        prop.to_owned()
-    } else {
-        format!("{path}.{prop}")
-    }
-}
-
-/// Where an external value comes from: a package and the member path taken from it.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Origin {
-    /// The package (normalised), or `""` for globals.
-    pub module: Rc<str>,
-    /// Dotted member path from the module (`createConnection().query`), `""` for the module.
-    pub path: String,
-}
-
-impl Origin {
-    /// The last member name (`query` for `createConnection().query`, `""` for the module or a
-    /// call result).
-    pub(crate) fn name(&self) -> &str {
-        let p = self.path.as_str();
-        if p.ends_with(')') {
-            return "";
-        }
-        p.rfind('.').map_or(p, |i| &p[i + 1..])
-    }
-
-    /// The origin of a member.
-    pub(crate) fn member(&self, prop: &str) -> Rc<Origin> {
-        let path = if self.path.is_empty() {
-            prop.to_owned()
-        } else if self.path.len() > 120 {
-            format!("{}.{prop}", self.name())
-        } else {
-            format!("{}.{prop}", self.path)
-        };
-        Rc::new(Origin {
-            module: Rc::clone(&self.module),
-            path,
-        })
-    }
-
-    /// The origin of the value a call returns.
-    pub(crate) fn called(&self) -> Rc<Origin> {
-        let path = if self.path.len() > 120 {
-            "()".to_owned()
-        } else {
-            format!("{}()", self.path)
-        };
-        Rc::new(Origin {
-            module: Rc::clone(&self.module),
-            path,
-        })
-    }
-}
 
 /// An AWS SDK client.
 #[derive(Debug, PartialEq, Eq)]
@@ -292,33 +119,19 @@ impl Func<'_> {
     }
 }
 
-/// An object or array shape.
-#[derive(Default)]
-pub(crate) struct Obj<'a> {
-    /// Named fields (array elements at known indexes are `0`, `1`...).
-    pub fields: IndexMap<String, Val<'a>>,
-    /// Elements or fields at unknown keys, joined.
-    pub elems: Option<Val<'a>>,
-    /// An array.
-    pub array: bool,
-    /// Where fields were defined (for exports: the handler's definition).
-    pub defs: FxHashMap<String, (usize, oxc_span::Span)>,
-    /// The labels of the text a `split('/')` made this array from: each part is free of `/`
-    /// (clean for file paths), but the parts joined back or spread into a path are that
-    /// text again.
-    pub whole: Vec<Rc<Taint>>,
-}
+/// Where the fields of an export object were defined (for the handler's definition).
+pub(crate) type Defs = FxHashMap<String, (usize, oxc_span::Span)>;
 
-/// The labels of the text an array of path parts was split from (see [`Obj::whole`]).
+/// An object or array shape.
+pub(crate) type Obj<'a> = crate::core::value::Obj<Val<'a>, Defs>;
+
+/// The labels of the text an array of path parts was split from (see `Obj::whole`).
 pub(crate) fn split_whole(v: &Val<'_>) -> Vec<Rc<Taint>> {
-    v.obj
-        .as_ref()
-        .and_then(|o| o.try_borrow().ok().map(|o| o.whole.clone()))
-        .unwrap_or_default()
+    crate::core::value::split_whole(v.obj.as_ref())
 }
 
 /// A shared, mutable object.
-pub(crate) type ObjRef<'a> = Rc<RefCell<Obj<'a>>>;
+pub(crate) type ObjRef<'a> = crate::core::value::ObjRef<Val<'a>, Defs>;
 
 /// What an expression may evaluate to.
 #[derive(Clone, Default)]
@@ -349,10 +162,7 @@ impl<'a> Val<'a> {
     /// A value from a library.
     pub(crate) fn origin(module: &str, path: &str) -> Self {
         Val {
-            origin: Some(Rc::new(Origin {
-                module: Rc::from(module),
-                path: path.to_owned(),
-            })),
+            origin: Some(Origin::new(module, path)),
             ..Val::default()
         }
     }
@@ -407,26 +217,6 @@ impl<'a> Val<'a> {
     }
 }
 
-/// Adds labels to a list, without duplicates and within the limit.
-pub(crate) fn add_taints(into: &mut Vec<Rc<Taint>>, from: impl IntoIterator<Item = Rc<Taint>>) {
-    for t in from {
-        if into.len() >= MAX_TAINTS {
-            return;
-        }
-        let dup = into.iter().any(|u| {
-            Rc::ptr_eq(u, &t)
-                || (u.path == t.path
-                    && u.error == t.error
-                    && u.loc == t.loc
-                    && u.clean == t.clean
-                    && u.structured == t.structured)
-        });
-        if !dup {
-            into.push(t);
-        }
-    }
-}
-
 /// The union of two values (both branches of a condition).
 pub(crate) fn join<'a>(a: &Val<'a>, b: &Val<'a>) -> Val<'a> {
     join_depth(a, b, 0)
@@ -444,23 +234,7 @@ fn join_depth<'a>(a: &Val<'a>, b: &Val<'a>, depth: u32) -> Val<'a> {
     out.obj = match (&a.obj, &b.obj) {
         (Some(x), Some(y)) if !Rc::ptr_eq(x, y) && depth < 3 => {
             let (x, y) = (x.borrow(), y.borrow());
-            let mut merged = Obj {
-                array: x.array || y.array,
-                ..Obj::default()
-            };
-            for (k, v) in x.fields.iter().chain(y.fields.iter()) {
-                let nv = match merged.fields.get(k) {
-                    Some(old) => join_depth(old, v, depth + 1),
-                    None => v.clone(),
-                };
-                merged.fields.insert(k.clone(), nv);
-            }
-            merged.whole = x.whole.clone();
-            add_taints(&mut merged.whole, y.whole.iter().cloned());
-            merged.elems = match (&x.elems, &y.elems) {
-                (Some(p), Some(q)) => Some(join_depth(p, q, depth + 1)),
-                (p, q) => p.clone().or_else(|| q.clone()),
-            };
+            let merged = Obj::merge(&x, &y, |p, q| join_depth(p, q, depth + 1));
             Some(Rc::new(RefCell::new(merged)))
         }
         (x, y) => x.clone().or_else(|| y.clone()),
@@ -492,22 +266,11 @@ fn deep_into(v: &Val<'_>, out: &mut Vec<Rc<Taint>>, depth: u32) {
     }
     if let Some(o) = &v.obj {
         let Ok(o) = o.try_borrow() else { return };
-        for f in o.fields.values() {
-            deep_into(f, out, depth + 1);
-        }
-        if let Some(e) = &o.elems {
-            deep_into(e, out, depth + 1);
-        }
-        add_taints(out, o.whole.iter().cloned());
+        o.deep_into(out, |f, out| deep_into(f, out, depth + 1));
     }
     if let Tag::Command(c) = &v.tag {
         deep_into(&c.params, out, depth + 1);
     }
-}
-
-/// Labels flattened (no longer refinable): the result of computing with a value.
-pub(crate) fn flat(taints: &[Rc<Taint>]) -> Vec<Rc<Taint>> {
-    taints.iter().map(Taint::flat).collect()
 }
 
 /// A lexical scope.
@@ -582,5 +345,48 @@ impl<'a> Scope<'a> {
     /// Declares a variable here.
     pub(crate) fn declare(&self, name: &'a str, val: Val<'a>) {
         self.vars.borrow_mut().insert(name, val);
+    }
+}
+
+impl<'a> crate::core::value::Value for Val<'a> {
+    fn taints(&self) -> &[Rc<Taint>] {
+        &self.taint
+    }
+
+    fn deep(&self) -> Vec<Rc<Taint>> {
+        deep_taints(self)
+    }
+
+    fn text(&self) -> Option<&Text> {
+        self.text.as_ref()
+    }
+
+    type Defs = Defs;
+
+    fn shape(&self) -> Option<&ObjRef<'a>> {
+        self.obj.as_ref()
+    }
+
+    fn tainted(taint: Vec<Rc<Taint>>) -> Self {
+        Val::tainted(taint)
+    }
+
+    fn with_taints(mut self, taint: Vec<Rc<Taint>>) -> Self {
+        self.taint = taint;
+        self
+    }
+
+    fn object(fields: Vec<(String, Self)>) -> Self {
+        let mut o = Obj::default();
+        o.fields.extend(fields);
+        Val::object(o)
+    }
+
+    fn stored(path: &str, loc: Loc) -> Self {
+        Val::tainted(vec![Taint::structured(path, loc)])
+    }
+
+    fn response() -> Self {
+        Val::default()
     }
 }

@@ -46,9 +46,9 @@ impl<'a> Engine<'a> {
             && !self.wrote()
             && self.failure_leaves()
         {
-            self.guards.push(loc.clone());
+            self.fx.guards.push(loc.clone());
         }
-        self.credentials.push(CredentialCall {
+        self.fx.credentials.push(CredentialCall {
             kind,
             name: crate::purpose::call_name(module, &origin.path),
             loc,
@@ -86,7 +86,8 @@ impl<'a> Engine<'a> {
                         | BinaryOperator::StrictInequality
                 ) =>
             {
-                self.credentials
+                self.fx
+                    .credentials
                     .iter()
                     .any(|c| matches!(c.kind, CredentialKind::Hmac | CredentialKind::SenderVerify))
                     && (self.is_hmac(&b.left, sc) || self.is_hmac(&b.right, sc))
@@ -160,12 +161,12 @@ impl<'a> Engine<'a> {
     /// Whether the code has written, invoked or sent anything so far (reads of a secret or a
     /// configuration item, needed to verify, are not effects of the caller's request).
     pub(crate) fn wrote(&self) -> bool {
-        crate::purpose::wrote(&self.sdk_calls, &self.flows)
+        crate::purpose::wrote(&self.fx.sdk_calls, &self.fx.flows)
     }
 
     /// Whether a failure (an exception) at this point leaves the handler: every enclosing
     /// `try` in the call chain has a `catch` that returns, throws or answers 4xx.
     fn failure_leaves(&self) -> bool {
-        self.try_stack.iter().all(|leaves| *leaves)
+        self.fx.try_stack.iter().all(|leaves| *leaves)
     }
 }

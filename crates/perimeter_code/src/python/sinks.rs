@@ -8,12 +8,14 @@ use perimeter_diagnostics::Kind;
 use ruff_python_ast as ast;
 use ruff_text_size::TextRange;
 
-use super::spec::{Check, Clean, DECODERS, ERROR_TEXT, SANITIZERS, SHELLS, SINKS, Sink};
+use super::spec::{Check, Clean, DECODERS, ERROR_TEXT, SANITIZERS, SINKS, Sink};
 use super::taint::{Args, Engine};
 use super::value::{
-    Obj, Origin, Shape, Taint, Text, Val, add_taints, deep_taints, element, kind_bit, set_field,
+    Obj, Origin, Shape, Taint, Text, Val, add_taints, deep_taints, element, set_field,
 };
-use crate::summary::{Flow, Source};
+use crate::core::sinks::{
+    check_response, fetcher_text, is_fetcher, is_shell, outbound_request, request_payload,
+};
 
 impl Engine<'_> {
     /// A call of a library name: `Some(result)` when a table or a builtin rule knows it;
@@ -66,7 +68,7 @@ impl Engine<'_> {
         if origin.matches("os", "environ.get") || origin.matches("os", "getenv") {
             let mut v = Val::default();
             if let Some(name) = args.get(0, "key").and_then(Val::konst) {
-                self.env_reads.borrow_mut().insert(name.to_string());
+                self.fx.env_reads.borrow_mut().insert(name.to_string());
                 v.text = Some(Text::Env(name));
             }
             return Some(v);
@@ -103,8 +105,8 @@ impl Engine<'_> {
         if let Some(s) = SANITIZERS.iter().find(|s| origin.matches(s.module, s.name)) {
             return Some(match s.clean {
                 Clean::All => Val::default(),
-                Clean::Kinds(kinds) => {
-                    let mask = kinds.iter().fold(0, |m, k| m | kind_bit(*k));
+                Clean::Kinds(_) => {
+                    let mask = s.clean.mask();
                     let mut t = Vec::new();
                     let mut from = args.all_taints();
                     if let Some(r) = recv {
@@ -240,11 +242,7 @@ impl Engine<'_> {
         r: TextRange,
         call: &ast::ExprCall,
     ) {
-        let name = match (s.module.is_empty(), s.name.strip_prefix("*.")) {
-            (true, _) => s.name.to_owned(),
-            (false, Some(method)) => format!("{}.{method}", s.module),
-            (false, None) => format!("{}.{}", s.module, s.name),
-        };
+        let name = s.display_name();
         // `urlopen(Request(url, data))`: the request's parts, as if passed one by one.
         let request = (s.module == "urllib" && s.kind == Kind::Ssrf)
             .then(|| args.get(s.arg, s.keyword))
@@ -266,7 +264,9 @@ impl Engine<'_> {
         };
         let arg = args.get(s.arg, s.keyword);
         let taints: Vec<Rc<Taint>> = match s.check {
-            Check::Deep => arg.map(deep_taints).unwrap_or_default(),
+            Check::Deep | Check::Url | Check::StringCode => {
+                arg.map(deep_taints).unwrap_or_default()
+            }
             Check::Receiver => recv.map(deep_taints).unwrap_or_default(),
             Check::Sql => match arg {
                 Some(a) if a.konst().is_some() || a.is_array() => Vec::new(),
@@ -285,8 +285,8 @@ impl Engine<'_> {
                 Some(a) => a.taint.clone(),
                 None => Vec::new(),
             },
-            Check::Subprocess => self.subprocess_taints(arg, args, r, &name),
-            Check::LxmlParse => {
+            Check::Command => self.subprocess_taints(arg, args, r, &name),
+            Check::XmlEntities => {
                 let parser = args.get(1, "parser");
                 let safe = matches!(parser.map(|p| &p.shape), Some(Shape::XmlParser(false)));
                 if safe {
@@ -344,34 +344,9 @@ impl Engine<'_> {
             })
             .unwrap_or_else(|| "GET".to_owned());
         let positional = args.get(s.arg + 1, "");
-        let mut tainted = positional.and_then(|d| {
-            deep_taints(d)
-                .into_iter()
-                .find(|t| !t.error)
-                .map(|t| super::sdk::payload("body", &t))
-        });
-        if tainted.is_none() {
-            tainted = crate::spec::HTTP_PAYLOAD_FIELDS.iter().find_map(|f| {
-                let v = args.kw(f)?;
-                let t = deep_taints(v).into_iter().find(|t| !t.error)?;
-                Some(super::sdk::payload(f, &t))
-            });
-        }
-        let call = crate::SdkCall {
-            service: crate::spec::HTTP_SERVICE.to_owned(),
-            operation: method,
-            resource: super::sdk::resource_expr(url, "url"),
-            loc: self.loc(r),
-            tainted,
-            key: None,
-            index: None,
-            fields: Vec::new(),
-        };
-        let choices = crate::spec::resource_choices(url.text.as_ref());
-        if self.in_request() {
-            self.request.call(&call.loc, &call.operation);
-        }
-        crate::spec::record_calls(&mut self.sdk_calls, call, choices);
+        let tainted = request_payload(positional, |f| args.kw(f).cloned());
+        let loc = self.loc(r);
+        outbound_request(self, loc, method, url, tainted);
     }
 
     /// `subprocess.run(cmd, shell=...)`: a tainted string command, a tainted program, or
@@ -395,17 +370,11 @@ impl Engine<'_> {
         let program = cmd.field("0");
         let program_text = program.as_ref().and_then(Val::konst);
         let mut out = program.as_ref().map(deep_taints).unwrap_or_default();
-        let by_shell = program_text.as_deref().is_some_and(|p| {
-            let base = p.rsplit('/').next().unwrap_or(p);
-            SHELLS.contains(&base)
-        });
+        let by_shell = program_text.as_deref().is_some_and(is_shell);
         if shell || by_shell {
             add_taints(&mut out, deep_taints(cmd));
         }
-        let fetcher = program_text.as_deref().is_some_and(|p| {
-            let base = p.rsplit('/').next().unwrap_or(p);
-            matches!(base, "curl" | "wget")
-        });
+        let fetcher = program_text.as_deref().is_some_and(is_fetcher);
         if fetcher {
             let t = deep_taints(cmd);
             self.record(Kind::Ssrf, &t, r, name);
@@ -421,59 +390,14 @@ impl Engine<'_> {
         r: TextRange,
         sink_name: &str,
     ) {
-        if taints.is_empty() {
-            return;
-        }
         let sink = self.loc(r);
-        for t in taints {
-            if !t.reaches(kind) {
-                continue;
-            }
-            let path = t.source_path();
-            if !self.note_flow(kind, &sink, &path, &t.loc) {
-                continue;
-            }
-            self.flows.push(Flow {
-                kind,
-                source: Source {
-                    path,
-                    loc: t.loc.clone(),
-                },
-                steps: t.steps.clone(),
-                sink: sink.clone(),
-                sink_name: sink_name.to_owned(),
-            });
-        }
+        self.fx.flow(kind, taints, &sink, sink_name);
     }
 
     /// A Lambda proxy response (`{"statusCode": ..., "body": ...}`): errors in the body are
     /// verbose errors; event data in an HTML body is XSS.
     pub(crate) fn check_response(&mut self, v: &Val, r: TextRange, sink_name: &str) {
-        let Some(body) = v.field("body") else { return };
-        let taints = deep_taints(&body);
-        if taints.is_empty() {
-            return;
-        }
-        self.record(Kind::VerboseError, &taints, r, sink_name);
-        let html = v.field("headers").is_some_and(|h| {
-            h.obj().is_some_and(|o| {
-                o.try_borrow().is_ok_and(|o| {
-                    o.fields.iter().any(|(k, v)| {
-                        k.eq_ignore_ascii_case("content-type")
-                            && v.text
-                                .as_ref()
-                                .is_some_and(|t| t.pattern().contains("html"))
-                    })
-                })
-            })
-        });
-        if html {
-            self.record(Kind::Xss, &taints, r, sink_name);
-        }
+        let loc = self.loc(r);
+        check_response(self, v, &loc, sink_name);
     }
-}
-
-/// Whether a command text fetches a URL.
-fn fetcher_text(p: &str) -> bool {
-    p.starts_with("curl") || p.starts_with("wget") || p.contains("curl ") || p.contains("wget ")
 }

@@ -2,113 +2,47 @@
 //! the standard library, and boto3 tables. The engine matches calls against these rows and
 //! never names a library itself, so adding a sink is adding a row.
 
-pub(crate) use crate::spec::{
-    Clean, DYNAMODB_EXPRESSIONS, S3_READS, SDK_PAYLOAD_FIELDS, SDK_RESOURCE_FIELDS, Sanitizer,
-};
+pub(crate) use crate::spec::{Clean, Sanitizer};
 use crate::spec::{PATH_ONLY, SHELL_ONLY, SQL_ONLY, XSS_ONLY, san};
 use perimeter_diagnostics::Kind;
 
-/// How a sink argument is judged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Check {
-    /// The value or anything inside it is tainted.
-    Deep,
-    /// SQL text: fires when the text is not a constant and carries taint (parameters passed
-    /// separately are fine).
-    Sql,
-    /// A MongoDB filter: the whole dict comes from the event, or its `$where` is tainted.
-    MongoQuery,
-    /// `subprocess`: a tainted string command, a tainted program, or tainted arguments with
-    /// `shell=True` or run by a shell (`sh -c`).
-    Subprocess,
-    /// lxml parsing: fires unless the parser argument is an `XMLParser` with
-    /// `resolve_entities=False` (lxml's default parser expands entities).
-    LxmlParse,
-    /// `yaml.load`: fires unless the loader is a safe one.
-    YamlLoad,
-    /// The receiver of the method (`Path(x).read_text()`).
-    Receiver,
-}
+pub(crate) use crate::core::sinks::{Check, Sink};
 
-/// One sink: calling `name` on something from `module`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Sink {
-    /// The top-level module the callee comes from (`os`, `subprocess`), `""` for builtins.
-    pub module: &'static str,
-    /// The dotted path from the module (`system`, `path.join`); `*.execute` matches the method
-    /// `execute` of anything derived from the module (a connection, a cursor, a session).
-    pub name: &'static str,
-    /// Which positional argument is checked.
-    pub arg: usize,
-    /// The keyword naming the same argument, when it may be given by name.
-    pub keyword: &'static str,
-    /// What the sink does.
-    pub kind: Kind,
-    /// How the argument is judged.
-    pub check: Check,
-}
-
-const fn sink(
-    module: &'static str,
-    name: &'static str,
-    arg: usize,
-    keyword: &'static str,
-    kind: Kind,
-    check: Check,
-) -> Sink {
-    Sink {
-        module,
-        name,
-        arg,
-        keyword,
-        kind,
-        check,
-    }
-}
-
-const SQL: Kind = Kind::InjectionSql;
-const NOSQL: Kind = Kind::InjectionNosql;
-const OS: Kind = Kind::InjectionOsCommand;
-const CODE: Kind = Kind::InjectionCode;
-const SSRF: Kind = Kind::Ssrf;
-const PATH: Kind = Kind::PathTraversal;
-const DESER: Kind = Kind::Deserialization;
-const XXE: Kind = Kind::Xxe;
-const XSS: Kind = Kind::Xss;
-use Check::{Deep, LxmlParse, MongoQuery, Receiver, Sql, Subprocess, YamlLoad};
+use crate::core::sinks::kinds::{CODE, DESER, NOSQL, OS, PATH, SQL, SSRF, XSS, XXE};
+use Check::{Command, Deep, MongoQuery, Receiver, Sql, XmlEntities, YamlLoad};
 
 /// Every sink the engine knows.
 pub(crate) const SINKS: &[Sink] = &[
     // SQL: DB-API drivers and SQLAlchemy.
-    sink("sqlite3", "*.execute", 0, "sql", SQL, Sql),
-    sink("sqlite3", "*.executemany", 0, "sql", SQL, Sql),
-    sink("sqlite3", "*.executescript", 0, "sql", SQL, Sql),
-    sink("sqlite_utils", "*.query", 0, "sql", SQL, Sql),
-    sink("sqlite_utils", "*.execute", 0, "sql", SQL, Sql),
-    sink("pymysql", "*.execute", 0, "query", SQL, Sql),
-    sink("pymysql", "*.executemany", 0, "query", SQL, Sql),
-    sink("MySQLdb", "*.execute", 0, "query", SQL, Sql),
-    sink("mysql", "*.execute", 0, "operation", SQL, Sql),
-    sink("psycopg2", "*.execute", 0, "query", SQL, Sql),
-    sink("psycopg2", "*.executemany", 0, "query", SQL, Sql),
-    sink("psycopg", "*.execute", 0, "query", SQL, Sql),
-    sink("pg8000", "*.execute", 0, "operation", SQL, Sql),
-    sink("pg8000", "*.run", 0, "sql", SQL, Sql),
-    sink("pyodbc", "*.execute", 0, "sql", SQL, Sql),
-    sink("pymssql", "*.execute", 0, "operation", SQL, Sql),
-    sink("cx_Oracle", "*.execute", 0, "statement", SQL, Sql),
-    sink("oracledb", "*.execute", 0, "statement", SQL, Sql),
-    sink("redshift_connector", "*.execute", 0, "operation", SQL, Sql),
-    sink("snowflake", "*.execute", 0, "command", SQL, Sql),
-    sink("sqlalchemy", "text", 0, "text", SQL, Sql),
-    sink("sqlalchemy", "*.execute", 0, "statement", SQL, Sql),
-    sink("sqlalchemy", "*.exec_driver_sql", 0, "statement", SQL, Sql),
-    sink("pandas", "read_sql", 0, "sql", SQL, Sql),
-    sink("pandas", "read_sql_query", 0, "sql", SQL, Sql),
+    Sink::new("sqlite3", "*.execute", 0, "sql", SQL, Sql),
+    Sink::new("sqlite3", "*.executemany", 0, "sql", SQL, Sql),
+    Sink::new("sqlite3", "*.executescript", 0, "sql", SQL, Sql),
+    Sink::new("sqlite_utils", "*.query", 0, "sql", SQL, Sql),
+    Sink::new("sqlite_utils", "*.execute", 0, "sql", SQL, Sql),
+    Sink::new("pymysql", "*.execute", 0, "query", SQL, Sql),
+    Sink::new("pymysql", "*.executemany", 0, "query", SQL, Sql),
+    Sink::new("MySQLdb", "*.execute", 0, "query", SQL, Sql),
+    Sink::new("mysql", "*.execute", 0, "operation", SQL, Sql),
+    Sink::new("psycopg2", "*.execute", 0, "query", SQL, Sql),
+    Sink::new("psycopg2", "*.executemany", 0, "query", SQL, Sql),
+    Sink::new("psycopg", "*.execute", 0, "query", SQL, Sql),
+    Sink::new("pg8000", "*.execute", 0, "operation", SQL, Sql),
+    Sink::new("pg8000", "*.run", 0, "sql", SQL, Sql),
+    Sink::new("pyodbc", "*.execute", 0, "sql", SQL, Sql),
+    Sink::new("pymssql", "*.execute", 0, "operation", SQL, Sql),
+    Sink::new("cx_Oracle", "*.execute", 0, "statement", SQL, Sql),
+    Sink::new("oracledb", "*.execute", 0, "statement", SQL, Sql),
+    Sink::new("redshift_connector", "*.execute", 0, "operation", SQL, Sql),
+    Sink::new("snowflake", "*.execute", 0, "command", SQL, Sql),
+    Sink::new("sqlalchemy", "text", 0, "text", SQL, Sql),
+    Sink::new("sqlalchemy", "*.execute", 0, "statement", SQL, Sql),
+    Sink::new("sqlalchemy", "*.exec_driver_sql", 0, "statement", SQL, Sql),
+    Sink::new("pandas", "read_sql", 0, "sql", SQL, Sql),
+    Sink::new("pandas", "read_sql_query", 0, "sql", SQL, Sql),
     // NoSQL: MongoDB.
-    sink("pymongo", "*.find", 0, "filter", NOSQL, MongoQuery),
-    sink("pymongo", "*.find_one", 0, "filter", NOSQL, MongoQuery),
-    sink(
+    Sink::new("pymongo", "*.find", 0, "filter", NOSQL, MongoQuery),
+    Sink::new("pymongo", "*.find_one", 0, "filter", NOSQL, MongoQuery),
+    Sink::new(
         "pymongo",
         "*.find_one_and_update",
         0,
@@ -116,7 +50,7 @@ pub(crate) const SINKS: &[Sink] = &[
         NOSQL,
         MongoQuery,
     ),
-    sink(
+    Sink::new(
         "pymongo",
         "*.find_one_and_delete",
         0,
@@ -124,11 +58,11 @@ pub(crate) const SINKS: &[Sink] = &[
         NOSQL,
         MongoQuery,
     ),
-    sink("pymongo", "*.update_one", 0, "filter", NOSQL, MongoQuery),
-    sink("pymongo", "*.update_many", 0, "filter", NOSQL, MongoQuery),
-    sink("pymongo", "*.delete_one", 0, "filter", NOSQL, MongoQuery),
-    sink("pymongo", "*.delete_many", 0, "filter", NOSQL, MongoQuery),
-    sink(
+    Sink::new("pymongo", "*.update_one", 0, "filter", NOSQL, MongoQuery),
+    Sink::new("pymongo", "*.update_many", 0, "filter", NOSQL, MongoQuery),
+    Sink::new("pymongo", "*.delete_one", 0, "filter", NOSQL, MongoQuery),
+    Sink::new("pymongo", "*.delete_many", 0, "filter", NOSQL, MongoQuery),
+    Sink::new(
         "pymongo",
         "*.count_documents",
         0,
@@ -136,47 +70,47 @@ pub(crate) const SINKS: &[Sink] = &[
         NOSQL,
         MongoQuery,
     ),
-    sink("pymongo", "*.aggregate", 0, "pipeline", NOSQL, MongoQuery),
+    Sink::new("pymongo", "*.aggregate", 0, "pipeline", NOSQL, MongoQuery),
     // OS command.
-    sink("os", "system", 0, "command", OS, Deep),
-    sink("os", "popen", 0, "cmd", OS, Deep),
-    sink("os", "execl", 0, "", OS, Deep),
-    sink("os", "execlp", 0, "", OS, Deep),
-    sink("os", "execv", 0, "", OS, Deep),
-    sink("os", "execvp", 0, "", OS, Deep),
-    sink("os", "spawnl", 1, "", OS, Deep),
-    sink("os", "spawnlp", 1, "", OS, Deep),
-    sink("commands", "getoutput", 0, "cmd", OS, Deep),
-    sink("subprocess", "getoutput", 0, "cmd", OS, Deep),
-    sink("subprocess", "getstatusoutput", 0, "cmd", OS, Deep),
-    sink("subprocess", "run", 0, "args", OS, Subprocess),
-    sink("subprocess", "call", 0, "args", OS, Subprocess),
-    sink("subprocess", "check_call", 0, "args", OS, Subprocess),
-    sink("subprocess", "check_output", 0, "args", OS, Subprocess),
-    sink("subprocess", "Popen", 0, "args", OS, Subprocess),
-    sink("asyncio", "create_subprocess_shell", 0, "cmd", OS, Deep),
+    Sink::new("os", "system", 0, "command", OS, Deep),
+    Sink::new("os", "popen", 0, "cmd", OS, Deep),
+    Sink::new("os", "execl", 0, "", OS, Deep),
+    Sink::new("os", "execlp", 0, "", OS, Deep),
+    Sink::new("os", "execv", 0, "", OS, Deep),
+    Sink::new("os", "execvp", 0, "", OS, Deep),
+    Sink::new("os", "spawnl", 1, "", OS, Deep),
+    Sink::new("os", "spawnlp", 1, "", OS, Deep),
+    Sink::new("commands", "getoutput", 0, "cmd", OS, Deep),
+    Sink::new("subprocess", "getoutput", 0, "cmd", OS, Deep),
+    Sink::new("subprocess", "getstatusoutput", 0, "cmd", OS, Deep),
+    Sink::new("subprocess", "run", 0, "args", OS, Command),
+    Sink::new("subprocess", "call", 0, "args", OS, Command),
+    Sink::new("subprocess", "check_call", 0, "args", OS, Command),
+    Sink::new("subprocess", "check_output", 0, "args", OS, Command),
+    Sink::new("subprocess", "Popen", 0, "args", OS, Command),
+    Sink::new("asyncio", "create_subprocess_shell", 0, "cmd", OS, Deep),
     // Code.
-    sink("", "eval", 0, "source", CODE, Deep),
-    sink("", "exec", 0, "source", CODE, Deep),
-    sink("", "compile", 0, "source", CODE, Deep),
-    sink("", "__import__", 0, "name", CODE, Deep),
-    sink("importlib", "import_module", 0, "name", CODE, Deep),
-    sink("jinja2", "Template", 0, "source", CODE, Deep),
+    Sink::new("", "eval", 0, "source", CODE, Deep),
+    Sink::new("", "exec", 0, "source", CODE, Deep),
+    Sink::new("", "compile", 0, "source", CODE, Deep),
+    Sink::new("", "__import__", 0, "name", CODE, Deep),
+    Sink::new("importlib", "import_module", 0, "name", CODE, Deep),
+    Sink::new("jinja2", "Template", 0, "source", CODE, Deep),
     // Deserialization.
-    sink("pickle", "loads", 0, "data", DESER, Deep),
-    sink("pickle", "load", 0, "file", DESER, Deep),
-    sink("_pickle", "loads", 0, "data", DESER, Deep),
-    sink("cPickle", "loads", 0, "data", DESER, Deep),
-    sink("dill", "loads", 0, "str", DESER, Deep),
-    sink("marshal", "loads", 0, "bytes", DESER, Deep),
-    sink("shelve", "open", 0, "filename", DESER, Deep),
-    sink("jsonpickle", "decode", 0, "string", DESER, Deep),
-    sink("yaml", "load", 0, "stream", DESER, YamlLoad),
-    sink("yaml", "load_all", 0, "stream", DESER, YamlLoad),
-    sink("yaml", "unsafe_load", 0, "stream", DESER, Deep),
-    sink("yaml", "unsafe_load_all", 0, "stream", DESER, Deep),
-    sink("yaml", "full_load", 0, "stream", DESER, Deep),
-    sink(
+    Sink::new("pickle", "loads", 0, "data", DESER, Deep),
+    Sink::new("pickle", "load", 0, "file", DESER, Deep),
+    Sink::new("_pickle", "loads", 0, "data", DESER, Deep),
+    Sink::new("cPickle", "loads", 0, "data", DESER, Deep),
+    Sink::new("dill", "loads", 0, "str", DESER, Deep),
+    Sink::new("marshal", "loads", 0, "bytes", DESER, Deep),
+    Sink::new("shelve", "open", 0, "filename", DESER, Deep),
+    Sink::new("jsonpickle", "decode", 0, "string", DESER, Deep),
+    Sink::new("yaml", "load", 0, "stream", DESER, YamlLoad),
+    Sink::new("yaml", "load_all", 0, "stream", DESER, YamlLoad),
+    Sink::new("yaml", "unsafe_load", 0, "stream", DESER, Deep),
+    Sink::new("yaml", "unsafe_load_all", 0, "stream", DESER, Deep),
+    Sink::new("yaml", "full_load", 0, "stream", DESER, Deep),
+    Sink::new(
         "pandas",
         "read_pickle",
         0,
@@ -185,71 +119,71 @@ pub(crate) const SINKS: &[Sink] = &[
         Deep,
     ),
     // XXE.
-    sink("lxml", "etree.fromstring", 0, "text", XXE, LxmlParse),
-    sink("lxml", "etree.XML", 0, "text", XXE, LxmlParse),
-    sink("lxml", "etree.parse", 0, "source", XXE, LxmlParse),
-    sink("lxml", "objectify.fromstring", 0, "xml", XXE, LxmlParse),
-    sink("xml", "dom.pulldom.parseString", 0, "string", XXE, Deep),
-    sink("xml", "sax.parseString", 0, "string", XXE, Deep),
+    Sink::new("lxml", "etree.fromstring", 0, "text", XXE, XmlEntities),
+    Sink::new("lxml", "etree.XML", 0, "text", XXE, XmlEntities),
+    Sink::new("lxml", "etree.parse", 0, "source", XXE, XmlEntities),
+    Sink::new("lxml", "objectify.fromstring", 0, "xml", XXE, XmlEntities),
+    Sink::new("xml", "dom.pulldom.parseString", 0, "string", XXE, Deep),
+    Sink::new("xml", "sax.parseString", 0, "string", XXE, Deep),
     // SSRF.
-    sink("requests", "get", 0, "url", SSRF, Deep),
-    sink("requests", "post", 0, "url", SSRF, Deep),
-    sink("requests", "put", 0, "url", SSRF, Deep),
-    sink("requests", "patch", 0, "url", SSRF, Deep),
-    sink("requests", "delete", 0, "url", SSRF, Deep),
-    sink("requests", "head", 0, "url", SSRF, Deep),
-    sink("requests", "options", 0, "url", SSRF, Deep),
-    sink("requests", "request", 1, "url", SSRF, Deep),
-    sink("requests", "*.get", 0, "url", SSRF, Deep),
-    sink("requests", "*.post", 0, "url", SSRF, Deep),
-    sink("requests", "*.put", 0, "url", SSRF, Deep),
-    sink("requests", "*.delete", 0, "url", SSRF, Deep),
-    sink("requests", "*.request", 1, "url", SSRF, Deep),
-    sink("httpx", "get", 0, "url", SSRF, Deep),
-    sink("httpx", "post", 0, "url", SSRF, Deep),
-    sink("httpx", "put", 0, "url", SSRF, Deep),
-    sink("httpx", "delete", 0, "url", SSRF, Deep),
-    sink("httpx", "request", 1, "url", SSRF, Deep),
-    sink("httpx", "stream", 1, "url", SSRF, Deep),
-    sink("httpx", "*.get", 0, "url", SSRF, Deep),
-    sink("httpx", "*.post", 0, "url", SSRF, Deep),
-    sink("httpx", "*.request", 1, "url", SSRF, Deep),
-    sink("aiohttp", "*.get", 0, "url", SSRF, Deep),
-    sink("aiohttp", "*.post", 0, "url", SSRF, Deep),
-    sink("aiohttp", "*.request", 1, "url", SSRF, Deep),
-    sink("urllib", "request.urlopen", 0, "url", SSRF, Deep),
-    sink("urllib", "request.urlretrieve", 0, "url", SSRF, Deep),
-    sink("urllib2", "urlopen", 0, "url", SSRF, Deep),
-    sink("urllib3", "request", 1, "url", SSRF, Deep),
-    sink("urllib3", "*.request", 1, "url", SSRF, Deep),
-    sink("urllib3", "*.urlopen", 1, "url", SSRF, Deep),
-    sink("http", "client.HTTPConnection", 0, "host", SSRF, Deep),
-    sink("http", "client.HTTPSConnection", 0, "host", SSRF, Deep),
-    sink("pycurl", "*.setopt", 1, "", SSRF, Deep),
+    Sink::new("requests", "get", 0, "url", SSRF, Deep),
+    Sink::new("requests", "post", 0, "url", SSRF, Deep),
+    Sink::new("requests", "put", 0, "url", SSRF, Deep),
+    Sink::new("requests", "patch", 0, "url", SSRF, Deep),
+    Sink::new("requests", "delete", 0, "url", SSRF, Deep),
+    Sink::new("requests", "head", 0, "url", SSRF, Deep),
+    Sink::new("requests", "options", 0, "url", SSRF, Deep),
+    Sink::new("requests", "request", 1, "url", SSRF, Deep),
+    Sink::new("requests", "*.get", 0, "url", SSRF, Deep),
+    Sink::new("requests", "*.post", 0, "url", SSRF, Deep),
+    Sink::new("requests", "*.put", 0, "url", SSRF, Deep),
+    Sink::new("requests", "*.delete", 0, "url", SSRF, Deep),
+    Sink::new("requests", "*.request", 1, "url", SSRF, Deep),
+    Sink::new("httpx", "get", 0, "url", SSRF, Deep),
+    Sink::new("httpx", "post", 0, "url", SSRF, Deep),
+    Sink::new("httpx", "put", 0, "url", SSRF, Deep),
+    Sink::new("httpx", "delete", 0, "url", SSRF, Deep),
+    Sink::new("httpx", "request", 1, "url", SSRF, Deep),
+    Sink::new("httpx", "stream", 1, "url", SSRF, Deep),
+    Sink::new("httpx", "*.get", 0, "url", SSRF, Deep),
+    Sink::new("httpx", "*.post", 0, "url", SSRF, Deep),
+    Sink::new("httpx", "*.request", 1, "url", SSRF, Deep),
+    Sink::new("aiohttp", "*.get", 0, "url", SSRF, Deep),
+    Sink::new("aiohttp", "*.post", 0, "url", SSRF, Deep),
+    Sink::new("aiohttp", "*.request", 1, "url", SSRF, Deep),
+    Sink::new("urllib", "request.urlopen", 0, "url", SSRF, Deep),
+    Sink::new("urllib", "request.urlretrieve", 0, "url", SSRF, Deep),
+    Sink::new("urllib2", "urlopen", 0, "url", SSRF, Deep),
+    Sink::new("urllib3", "request", 1, "url", SSRF, Deep),
+    Sink::new("urllib3", "*.request", 1, "url", SSRF, Deep),
+    Sink::new("urllib3", "*.urlopen", 1, "url", SSRF, Deep),
+    Sink::new("http", "client.HTTPConnection", 0, "host", SSRF, Deep),
+    Sink::new("http", "client.HTTPSConnection", 0, "host", SSRF, Deep),
+    Sink::new("pycurl", "*.setopt", 1, "", SSRF, Deep),
     // Path traversal.
-    sink("", "open", 0, "file", PATH, Deep),
-    sink("io", "open", 0, "file", PATH, Deep),
-    sink("codecs", "open", 0, "filename", PATH, Deep),
-    sink("os", "remove", 0, "path", PATH, Deep),
-    sink("os", "unlink", 0, "path", PATH, Deep),
-    sink("os", "rmdir", 0, "path", PATH, Deep),
-    sink("os", "listdir", 0, "path", PATH, Deep),
-    sink("os", "makedirs", 0, "name", PATH, Deep),
-    sink("os", "rename", 0, "src", PATH, Deep),
-    sink("shutil", "rmtree", 0, "path", PATH, Deep),
-    sink("shutil", "copy", 0, "src", PATH, Deep),
-    sink("shutil", "copyfile", 0, "src", PATH, Deep),
-    sink("shutil", "move", 0, "src", PATH, Deep),
-    sink("pathlib", "*.read_text", 0, "", PATH, Receiver),
-    sink("pathlib", "*.read_bytes", 0, "", PATH, Receiver),
-    sink("pathlib", "*.write_text", 0, "", PATH, Receiver),
-    sink("pathlib", "*.write_bytes", 0, "", PATH, Receiver),
-    sink("pathlib", "*.unlink", 0, "", PATH, Receiver),
-    sink("pathlib", "*.open", 0, "", PATH, Receiver),
-    sink("flask", "send_file", 0, "path_or_file", PATH, Deep),
+    Sink::new("", "open", 0, "file", PATH, Deep),
+    Sink::new("io", "open", 0, "file", PATH, Deep),
+    Sink::new("codecs", "open", 0, "filename", PATH, Deep),
+    Sink::new("os", "remove", 0, "path", PATH, Deep),
+    Sink::new("os", "unlink", 0, "path", PATH, Deep),
+    Sink::new("os", "rmdir", 0, "path", PATH, Deep),
+    Sink::new("os", "listdir", 0, "path", PATH, Deep),
+    Sink::new("os", "makedirs", 0, "name", PATH, Deep),
+    Sink::new("os", "rename", 0, "src", PATH, Deep),
+    Sink::new("shutil", "rmtree", 0, "path", PATH, Deep),
+    Sink::new("shutil", "copy", 0, "src", PATH, Deep),
+    Sink::new("shutil", "copyfile", 0, "src", PATH, Deep),
+    Sink::new("shutil", "move", 0, "src", PATH, Deep),
+    Sink::new("pathlib", "*.read_text", 0, "", PATH, Receiver),
+    Sink::new("pathlib", "*.read_bytes", 0, "", PATH, Receiver),
+    Sink::new("pathlib", "*.write_text", 0, "", PATH, Receiver),
+    Sink::new("pathlib", "*.write_bytes", 0, "", PATH, Receiver),
+    Sink::new("pathlib", "*.unlink", 0, "", PATH, Receiver),
+    Sink::new("pathlib", "*.open", 0, "", PATH, Receiver),
+    Sink::new("flask", "send_file", 0, "path_or_file", PATH, Deep),
     // XSS: templates rendered from event data.
-    sink("flask", "render_template_string", 0, "source", XSS, Deep),
-    sink("markupsafe", "Markup", 0, "base", XSS, Deep),
+    Sink::new("flask", "render_template_string", 0, "source", XSS, Deep),
+    Sink::new("markupsafe", "Markup", 0, "base", XSS, Deep),
 ];
 
 /// Method names that run SQL on a receiver the engine cannot place (a parameter, a
@@ -260,19 +194,6 @@ pub(crate) const SQL_METHODS: &[&str] = &["execute", "executemany", "executescri
 pub(crate) const SQL_WORDS: &[&str] = &[
     "select ", "insert ", "update ", "delete ", "drop ", "create ", "alter ", "replace ", "merge ",
     "call ", " where ", " from ",
-];
-
-/// Shells: `subprocess.run(["sh", "-c", cmd])` runs `cmd` through one.
-pub(crate) const SHELLS: &[&str] = &[
-    "sh",
-    "bash",
-    "zsh",
-    "dash",
-    "ksh",
-    "cmd",
-    "cmd.exe",
-    "powershell",
-    "pwsh",
 ];
 
 /// Every sanitizer the engine knows.
@@ -558,16 +479,6 @@ pub(crate) const SERVICES: &[(&str, &str)] = &[
     ("cognito-idp", "cognito-idp"),
     ("events", "events"),
     ("logs", "logs"),
-];
-
-/// boto3 methods whose API operation is not the CamelCase of their name.
-pub(crate) const OPERATION_ALIASES: &[(&str, &str, &str)] = &[
-    ("s3", "upload_file", "PutObject"),
-    ("s3", "upload_fileobj", "PutObject"),
-    ("s3", "download_file", "GetObject"),
-    ("s3", "download_fileobj", "GetObject"),
-    ("s3", "generate_presigned_post", "PutObject"),
-    ("s3", "copy", "CopyObject"),
 ];
 
 /// Methods of a bound boto3 resource (`Table(name)`, `Bucket(name)`, `Object(b, k)`,

@@ -5,7 +5,6 @@
 //! and a call depth).
 
 use std::cell::RefCell;
-use std::collections::BTreeSet;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -22,24 +21,11 @@ use super::value::{
     deep_taints, element, fingerprint, join, join_path, kind_bit, set_field, split_whole,
 };
 use crate::Repo;
-use crate::summary::{Flow, SdkCall};
+use crate::core::budget::{Budget, MAX_CALL_DEPTH, PYTHON_HANDLER_STEPS};
 
-/// Steps of interpretation one analysis may take before it stops with an error.
-pub(crate) const BUDGET: usize = 400_000;
-/// Deepest chain of calls followed into repository functions (real handlers stay under a
-/// few dozen).
-pub(crate) const MAX_CALL_DEPTH: usize = 500;
-/// Most modules one analysis loads.
-pub(crate) const MAX_MODULES: usize = 5_000;
-/// Most source bytes one analysis loads: with [`MAX_MODULES`], bounds the memory the syntax
-/// trees hold.
-pub(crate) const MAX_SOURCE_BYTES: usize = 32 << 20;
 /// Prefix of the pseudo-variables that mark a place in the event as checked against an
 /// allowlist (`\0` cannot start a Python name).
 const CLEAN_PATH: &str = "\0checked:";
-/// Deepest nesting of statements and expressions evaluated, over the whole call chain: the
-/// bound the analysis threads' stacks hold (see [`crate::limits::MAX_NESTING_RAW`]).
-pub(crate) const MAX_EXPR_DEPTH: u32 = crate::limits::MAX_NESTING_RAW as u32;
 
 /// A parsed module of the repository.
 pub(crate) struct Module {
@@ -162,6 +148,8 @@ impl Args {
 
 /// The interpreter's state for one handler.
 pub(crate) struct Engine<'r> {
+    /// What the code was seen doing.
+    pub fx: crate::core::summary::Effects,
     repo: &'r Repo,
     code_dir: String,
     /// Modules loaded, in load order.
@@ -174,48 +162,17 @@ pub(crate) struct Engine<'r> {
     classes: Vec<ClassDef>,
     class_index: FxHashMap<(usize, u32), usize>,
     instances: Vec<Rc<RefCell<Instance>>>,
-    /// Flows found.
-    pub flows: Vec<Flow>,
-    flow_keys: FxHashSet<(Kind, String, u32, String, String, u32)>,
-    /// SDK calls found.
-    pub sdk_calls: Vec<SdkCall>,
-    /// The handler's output bindings (Azure Functions).
-    pub outputs: Vec<crate::handler::Output>,
-    /// Access checks whose denial falls through.
-    pub denials: Vec<crate::Denial>,
-    /// Access checks that stop the denied caller before any effect.
-    pub guards: Vec<Loc>,
-    /// Library calls that handle credentials, in the order met.
-    pub credentials: Vec<crate::summary::CredentialCall>,
-    /// For each `try` being run, in the call chain: whether its handlers stop the handler.
-    pub(super) try_stack: Vec<bool>,
-    /// Strings built from constants only (see [`crate::FoldedText`]).
-    pub folded: Vec<crate::FoldedText>,
-    folded_at: FxHashSet<(usize, u32, u32)>,
     /// The variable, attribute, key or keyword the expression being evaluated is assigned to.
     name_hint: Option<String>,
-    /// Problems.
-    pub errors: Vec<ScanError>,
-    /// Third-party top-level modules imported.
-    pub imports: BTreeSet<String>,
-    /// Environment variables read by name.
-    pub env_reads: std::cell::RefCell<BTreeSet<String>>,
-    /// What the code run by a request does.
-    pub request: crate::request::RequestLog,
-    /// Whether an entry point ran (else what a request reaches is not known).
-    pub entered: bool,
     /// Names of the functions and methods the modules define: a method of that name called on
     /// a value the analysis knows nothing of may be one of them.
     defined: FxHashSet<String>,
     stack: Vec<Frame>,
     memo: FxHashMap<(usize, String), Val>,
-    steps: usize,
+    budget: Budget,
     /// Where the budget ran out: the file and the function being run.
     pub exhausted: Option<(String, String)>,
     next_id: u32,
-    expr_depth: u32,
-    /// Source bytes of the modules loaded.
-    source_bytes: usize,
     /// Limits already reported, per function.
     cuts: FxHashSet<String>,
 }
@@ -249,6 +206,7 @@ impl<'r> Engine<'r> {
     /// A fresh engine for handlers under `code_dir`.
     pub(crate) fn new(repo: &'r Repo, code_dir: &str) -> Self {
         Engine {
+            fx: crate::core::summary::Effects::default(),
             repo,
             code_dir: code_dir.to_owned(),
             modules: Vec::new(),
@@ -259,30 +217,13 @@ impl<'r> Engine<'r> {
             classes: Vec::new(),
             class_index: FxHashMap::default(),
             instances: Vec::new(),
-            flows: Vec::new(),
-            flow_keys: FxHashSet::default(),
-            sdk_calls: Vec::new(),
-            outputs: Vec::new(),
-            denials: Vec::new(),
-            guards: Vec::new(),
-            credentials: Vec::new(),
-            try_stack: Vec::new(),
-            folded: Vec::new(),
-            folded_at: FxHashSet::default(),
             name_hint: None,
-            errors: Vec::new(),
-            imports: BTreeSet::new(),
-            env_reads: std::cell::RefCell::default(),
-            request: crate::request::RequestLog::default(),
-            entered: false,
             defined: FxHashSet::default(),
             stack: Vec::new(),
             memo: FxHashMap::default(),
-            steps: 0,
+            budget: Budget::new(PYTHON_HANDLER_STEPS),
             exhausted: None,
             next_id: 0,
-            expr_depth: 0,
-            source_bytes: 0,
             cuts: FxHashSet::default(),
         }
     }
@@ -317,18 +258,15 @@ impl<'r> Engine<'r> {
 
     /// A location in a module.
     pub(crate) fn loc_in(&self, module: usize, r: TextRange) -> Loc {
-        match self.modules.get(module) {
-            Some(m) => Loc::new(&m.file, span(r)),
-            None => Loc::new(&SourceFile::new("", ""), Span::default()),
-        }
+        let file = self.modules.get(module).map(|m| &m.file);
+        crate::core::loc_in(file, r.start().to_u32(), r.end().to_u32())
     }
 
     fn tick(&mut self) -> bool {
         if self.exhausted.is_some() {
             return false;
         }
-        self.steps += 1;
-        if self.steps > BUDGET {
+        if !self.budget.tick() {
             let (path, name) = match self.stack.last() {
                 Some(f) => (
                     self.modules
@@ -363,31 +301,16 @@ impl<'r> Engine<'r> {
             .get(self.cur())
             .map(|m| m.path.clone())
             .unwrap_or_default();
-        crate::limits::record_cut(&mut self.cuts, &mut self.errors, path, &name, what);
+        crate::limits::record_cut(&mut self.cuts, &mut self.fx.errors, path, &name, what);
     }
 
-    /// One more level of evaluation, unless the chain is at [`MAX_EXPR_DEPTH`] (recorded).
+    /// One more level of evaluation, unless the chain is at its limit (recorded).
     fn enter(&mut self) -> bool {
-        if self.expr_depth >= MAX_EXPR_DEPTH {
-            self.cut(&format!(
-                "the limit of {MAX_EXPR_DEPTH} nested statements and expressions"
-            ));
+        if let Err(limit) = self.budget.enter() {
+            self.cut(&limit);
             return false;
         }
-        self.expr_depth += 1;
         true
-    }
-
-    /// Whether this flow is new (flows are kept once per kind, sink and source).
-    pub(crate) fn note_flow(&mut self, kind: Kind, sink: &Loc, path: &str, source: &Loc) -> bool {
-        self.flow_keys.insert((
-            kind,
-            sink.path().to_owned(),
-            sink.span.start,
-            path.to_owned(),
-            source.path().to_owned(),
-            source.span.start,
-        ))
     }
 
     fn fresh_id(&mut self) -> u32 {
@@ -403,37 +326,32 @@ impl<'r> Engine<'r> {
         if let Some(&i) = self.by_path.get(path) {
             return Some(i);
         }
-        if self.modules.len() >= MAX_MODULES {
-            self.cut(&format!(
-                "the limit of {MAX_MODULES} modules per handler ({path} not loaded)"
-            ));
+        if let Some(limit) = Budget::module_limit(self.modules.len(), path) {
+            self.cut(&limit);
             return None;
         }
         let file = match self.repo.read(path) {
             Ok(f) => f,
             Err(e) => {
-                self.errors
+                self.fx
+                    .errors
                     .push(ScanError::new(path, format!("cannot read: {e}")));
                 return None;
             }
         };
-        if self.source_bytes + file.text().len() > MAX_SOURCE_BYTES {
-            self.cut(&format!(
-                "the limit of {} MiB of source per handler ({path} not loaded)",
-                MAX_SOURCE_BYTES >> 20
-            ));
+        if let Err(limit) = self.budget.admit_source(file.text().len(), path) {
+            self.cut(&limit);
             return None;
         }
-        self.source_bytes += file.text().len();
         if let Some(why) = crate::limits::nesting_error(path, file.text()) {
-            self.errors.push(ScanError::new(path, why));
+            self.fx.errors.push(ScanError::new(path, why));
             return None;
         }
         let parsed = match ruff_python_parser::parse_module(file.text()) {
             Ok(p) => p.into_syntax(),
             Err(e) => {
                 let loc = Loc::new(&file, span(e.location));
-                self.errors.push(ScanError::at(
+                self.fx.errors.push(ScanError::at(
                     &loc,
                     format!("cannot parse Python: {}", e.error),
                 ));
@@ -520,7 +438,7 @@ impl<'r> Engine<'r> {
         {
             return;
         }
-        self.imports.insert(top.to_owned());
+        self.fx.imports.insert(top.to_owned());
     }
 
     fn exec_import(&mut self, stmt: &Stmt) {
@@ -962,7 +880,7 @@ impl<'r> Engine<'r> {
     /// The value of an Azure output binding parameter (`msg: func.Out[str]`): what its
     /// `set` is given is written to the binding's resource.
     fn output_val(&self, name: &str) -> Option<Val> {
-        let o = self.outputs.iter().find(|o| o.name == name)?;
+        let o = self.fx.outputs.iter().find(|o| o.name == name)?;
         Some(Val::of(Shape::Bound(Rc::new(super::value::Bound {
             service: crate::spec::AZURE_SERVICE.to_owned(),
             class: o.binding.clone(),
@@ -1184,7 +1102,7 @@ impl<'r> Engine<'r> {
         handler: bool,
     ) -> Val {
         let fallback = Val::tainted(args.all_taints());
-        if self.stack.len() > MAX_CALL_DEPTH {
+        if !Budget::call_allowed(self.stack.len()) {
             let callee = self
                 .funcs
                 .get(idx)
@@ -1205,7 +1123,7 @@ impl<'r> Engine<'r> {
         let Some(def) = find_def(&ast.body, self.funcs[idx].start) else {
             return Val::default();
         };
-        self.entered |= handler;
+        self.fx.entered |= handler;
         let key = if closure.is_none() {
             let mut key = Self::memo_key(idx, bound.as_ref(), &args);
             // What a call does for a request is recorded apart from what it does while a
@@ -1370,7 +1288,7 @@ impl<'r> Engine<'r> {
         if crate::spec::leaves(branch.text()) {
             if (denies && !self.acted()) || (signature && !self.wrote()) {
                 let at = self.loc(check.test.range());
-                self.guards.push(at);
+                self.fx.guards.push(at);
             }
             return;
         }
@@ -1384,19 +1302,20 @@ impl<'r> Engine<'r> {
             return;
         }
         let check = self.loc(check.test.range());
-        if self.denials.iter().any(|d| d.check == check) {
+        if self.fx.denials.iter().any(|d| d.check == check) {
             return;
         }
         let then = self.loc(next.range());
-        self.denials.push(crate::Denial { check, then });
+        self.fx.denials.push(crate::Denial { check, then });
     }
 
     /// Whether the code has called a service or reached a sink so far.
     fn acted(&self) -> bool {
-        self.sdk_calls
+        self.fx
+            .sdk_calls
             .iter()
             .any(|c| !c.is_http() || c.tainted.is_some())
-            || self.flows.iter().any(|f| f.kind != Kind::VerboseError)
+            || self.fx.flows.iter().any(|f| f.kind != Kind::VerboseError)
     }
 
     /// Runs a block from the given variables; returns the variables after it and whether it
@@ -1415,7 +1334,7 @@ impl<'r> Engine<'r> {
             return;
         }
         self.exec_stmt_inner(stmt);
-        self.expr_depth -= 1;
+        self.budget.leave();
     }
 
     fn exec_stmt_inner(&mut self, stmt: &Stmt) {
@@ -1486,9 +1405,9 @@ impl<'r> Engine<'r> {
             }
             Stmt::Try(t) => {
                 let stops = self.handlers_stop(t);
-                self.try_stack.push(stops);
+                self.fx.try_stack.push(stops);
                 self.exec_try(t);
-                self.try_stack.pop();
+                self.fx.try_stack.pop();
             }
             Stmt::FunctionDef(def) => {
                 let idx = self.define_function(def, None);
@@ -1816,7 +1735,7 @@ impl<'r> Engine<'r> {
             return;
         }
         self.guarded_inner(test, positive, out);
-        self.expr_depth -= 1;
+        self.budget.leave();
     }
 
     fn guarded_inner(&mut self, test: &Expr, positive: bool, out: &mut Vec<String>) {
@@ -1890,7 +1809,7 @@ impl<'r> Engine<'r> {
             return Val::default();
         }
         let v = self.peek_inner(e);
-        self.expr_depth -= 1;
+        self.budget.leave();
         v
     }
 
@@ -1933,7 +1852,7 @@ impl<'r> Engine<'r> {
             return Val::default();
         }
         let v = self.eval_inner(e);
-        self.expr_depth -= 1;
+        self.budget.leave();
         // An environment variable's value used for a request (read there, or read when a
         // module loaded): constants, the common case, are passed over first.
         if let Some(t @ (Text::Env(_) | Text::OneOf(_))) = &v.text
@@ -1941,7 +1860,7 @@ impl<'r> Engine<'r> {
         {
             for alt in t.alternatives() {
                 if let Text::Env(name) = alt {
-                    self.request.env(&name);
+                    self.fx.request.env(&name);
                 }
             }
         }
@@ -1977,14 +1896,14 @@ impl<'r> Engine<'r> {
                 let name = o.name();
                 let builds = name.starts_with(|c: char| c.is_ascii_uppercase())
                     || matches!(name, "client" | "resource");
-                if !builds && self.imports.contains(&*o.module) {
+                if !builds && self.fx.imports.contains(&*o.module) {
                     let module = o.module.to_string();
-                    self.request.import(&module);
+                    self.fx.request.import(&module);
                 }
             }
             None if blank(callee) => {
                 let loc = self.loc(r);
-                self.request.opaque(loc);
+                self.fx.request.opaque(loc);
             }
             None => {}
         }
@@ -1997,9 +1916,9 @@ impl<'r> Engine<'r> {
         }
         if let Some(p) = ["boto3", "aioboto3", "botocore"]
             .into_iter()
-            .find(|p| self.imports.contains(*p))
+            .find(|p| self.fx.imports.contains(*p))
         {
-            self.request.import(p);
+            self.fx.request.import(p);
         }
     }
 
@@ -2007,14 +1926,15 @@ impl<'r> Engine<'r> {
     fn record_folded(&mut self, r: TextRange, v: &Val, name: Option<String>) {
         let Some(value) = v.konst() else { return };
         // Shorter strings hold no credential worth a finding.
-        if value.len() < 8 || self.folded.len() >= crate::summary::MAX_FOLDED {
+        if value.len() < 8 || self.fx.folded.len() >= crate::summary::MAX_FOLDED {
             return;
         }
         if self
+            .fx
             .folded_at
             .insert((self.cur(), r.start().to_u32(), r.end().to_u32()))
         {
-            self.folded.push(crate::FoldedText {
+            self.fx.folded.push(crate::FoldedText {
                 loc: self.loc(r),
                 value: value.to_string(),
                 name,
@@ -2415,7 +2335,7 @@ impl<'r> Engine<'r> {
             .taint
             .iter()
             .map(|t| {
-                let t = t.refine(path.clone(), loc.clone());
+                let t = t.refine_as(path.clone(), false, loc.clone());
                 if checked { t.cleaned(ALL_KINDS) } else { t }
             })
             .collect();
@@ -2435,7 +2355,7 @@ impl<'r> Engine<'r> {
         match &base.shape {
             Shape::Ext(o) if &*o.module == "os" && o.path == "environ" => {
                 if let Some(k) = &k {
-                    self.env_reads.borrow_mut().insert(k.to_string());
+                    self.fx.env_reads.borrow_mut().insert(k.to_string());
                 }
                 Val {
                     text: k.map(Text::Env),
@@ -2529,15 +2449,8 @@ impl<'r> Engine<'r> {
             match &k.arg {
                 Some(name) => out.kw.push((name.as_str().to_owned(), v)),
                 None => {
-                    let known: Option<Vec<(String, Val)>> = v.obj().and_then(|o| {
-                        let o = o.try_borrow().ok()?;
-                        Some(
-                            o.fields
-                                .iter()
-                                .map(|(k, v)| (k.clone(), v.clone()))
-                                .collect(),
-                        )
-                    });
+                    let known = (v.obj().is_some_and(|o| o.try_borrow().is_ok()))
+                        .then(|| crate::core::value::Value::fields(&v));
                     match known {
                         Some(items) => out.kw.extend(items),
                         None => out.kw.push((String::new(), v)),

@@ -6,229 +6,14 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use indexmap::IndexMap;
-use perimeter_diagnostics::{Kind, Loc};
+use perimeter_diagnostics::Loc;
 
-use crate::summary::{ResourceExpr, Step};
+pub(crate) use crate::core::value::{ALL_KINDS, Origin, Taint, add_taints, join_path, kind_bit};
+use crate::summary::ResourceExpr;
 pub(crate) use crate::text::Text;
 
-/// Most taint labels one value carries; more are dropped (the first ones are kept).
-const MAX_TAINTS: usize = 6;
-/// Most steps one label records.
-const MAX_STEPS: usize = 16;
-/// Most segments of a source access path.
-const MAX_PATH_SEGMENTS: usize = 8;
-/// Most characters of known text kept for a string.
 /// Most fields of one dict or list shape.
 const MAX_FIELDS: usize = 64;
-
-/// The bit of a kind in a sanitized-for mask.
-pub(crate) const fn kind_bit(kind: Kind) -> u32 {
-    1u32 << (kind as u32 % 32)
-}
-
-/// Every kind: the mask of a value made safe for everything.
-pub(crate) const ALL_KINDS: u32 = u32::MAX;
-
-/// One reason a value is untrusted: where it came from and how it got here.
-#[derive(Debug)]
-pub(crate) struct Taint {
-    /// Normalised access path into the event (`""` is the whole event), or `error`,
-    /// `s3-object`.
-    pub path: String,
-    /// An error (a verbose-error source), not attacker data.
-    pub error: bool,
-    /// Where it is read.
-    pub loc: Loc,
-    /// Steps so far.
-    pub steps: Vec<Step>,
-    /// Kinds this value was sanitized for.
-    pub clean: u32,
-}
-
-impl Taint {
-    /// A fresh label.
-    pub(crate) fn new(path: impl Into<String>, error: bool, loc: Loc) -> Rc<Taint> {
-        Rc::new(Taint {
-            path: path.into(),
-            error,
-            loc,
-            steps: Vec::new(),
-            clean: 0,
-        })
-    }
-
-    /// The same history at another path and place (a member of the event).
-    pub(crate) fn refine(&self, path: String, loc: Loc) -> Rc<Taint> {
-        // Data read back from a table keeps the read's place: the graph finds the read there.
-        let loc = if crate::summary::is_stored(&self.path) {
-            self.loc.clone()
-        } else {
-            loc
-        };
-        Rc::new(Taint {
-            path,
-            error: self.error,
-            loc,
-            steps: self.steps.clone(),
-            clean: self.clean,
-        })
-    }
-
-    /// The same label, also clean for `mask`.
-    pub(crate) fn cleaned(self: &Rc<Self>, mask: u32) -> Rc<Taint> {
-        if self.clean & mask == mask {
-            return Rc::clone(self);
-        }
-        Rc::new(Taint {
-            path: self.path.clone(),
-            error: self.error,
-            loc: self.loc.clone(),
-            steps: self.steps.clone(),
-            clean: self.clean | mask,
-        })
-    }
-
-    /// The same label with one more step.
-    pub(crate) fn step(self: &Rc<Self>, loc: &Loc, note: &str) -> Rc<Taint> {
-        if self.steps.len() >= MAX_STEPS || self.steps.last().is_some_and(|s| s.loc == *loc) {
-            return Rc::clone(self);
-        }
-        let mut steps = self.steps.clone();
-        steps.push(Step {
-            loc: loc.clone(),
-            note: note.to_owned(),
-        });
-        Rc::new(Taint {
-            path: self.path.clone(),
-            error: self.error,
-            loc: self.loc.clone(),
-            steps,
-            clean: self.clean,
-        })
-    }
-
-    /// Whether the label counts for a sink of this kind.
-    pub(crate) fn reaches(&self, kind: Kind) -> bool {
-        if kind == Kind::VerboseError {
-            self.error
-        } else {
-            !self.error && self.clean & kind_bit(kind) == 0
-        }
-    }
-
-    /// The source path as reported (`*` for the whole event).
-    pub(crate) fn source_path(&self) -> String {
-        if self.path.is_empty() {
-            "*".to_owned()
-        } else {
-            self.path.clone()
-        }
-    }
-}
-
-/// The access path of a member of `path` (`[]` for any element of a list).
-pub(crate) fn join_path(path: &str, prop: &str) -> String {
-    if path.matches(['.', '[']).count() >= MAX_PATH_SEGMENTS {
-        return path.to_owned();
-    }
-    if prop == "[]" {
-        format!("{path}[]")
-    } else if path.is_empty() {
-        prop.to_owned()
-    } else {
-        format!("{path}.{prop}")
-    }
-}
-
-/// A name from a library: the top-level module and the dotted path taken from it, with `()`
-/// for calls (`pymysql` + `connect().cursor().execute`).
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Origin {
-    /// Top-level module (`os`, `boto3`), `""` for builtins.
-    pub module: Rc<str>,
-    /// Dotted path from the module, `""` for the module itself.
-    pub path: String,
-}
-
-impl Origin {
-    /// An origin from a dotted import name (`os.path` -> `os` + `path`).
-    pub(crate) fn from_dotted(dotted: &str) -> Rc<Origin> {
-        let (module, path) = dotted.split_once('.').unwrap_or((dotted, ""));
-        Rc::new(Origin {
-            module: Rc::from(module),
-            path: path.to_owned(),
-        })
-    }
-
-    /// A builtin.
-    pub(crate) fn builtin(name: &str) -> Rc<Origin> {
-        Rc::new(Origin {
-            module: Rc::from(""),
-            path: name.to_owned(),
-        })
-    }
-
-    /// The last member name (`execute` for `connect().cursor().execute`, `""` for a call).
-    pub(crate) fn name(&self) -> &str {
-        let p = self.path.as_str();
-        if p.ends_with(')') {
-            return "";
-        }
-        p.rfind('.').map_or(p, |i| &p[i + 1..])
-    }
-
-    /// `module.path`, for sink names.
-    pub(crate) fn dotted(&self) -> String {
-        match (self.module.is_empty(), self.path.is_empty()) {
-            (true, _) => self.path.clone(),
-            (false, true) => self.module.to_string(),
-            (false, false) => format!("{}.{}", self.module, self.path),
-        }
-    }
-
-    /// The origin of a member.
-    pub(crate) fn member(&self, prop: &str) -> Rc<Origin> {
-        let path = if self.path.is_empty() {
-            prop.to_owned()
-        } else if self.path.len() > 120 {
-            format!("{}.{prop}", self.name())
-        } else {
-            format!("{}.{prop}", self.path)
-        };
-        Rc::new(Origin {
-            module: Rc::clone(&self.module),
-            path,
-        })
-    }
-
-    /// The origin of the value a call returns.
-    pub(crate) fn called(&self) -> Rc<Origin> {
-        let path = if self.path.len() > 120 {
-            "()".to_owned()
-        } else {
-            format!("{}()", self.path)
-        };
-        Rc::new(Origin {
-            module: Rc::clone(&self.module),
-            path,
-        })
-    }
-
-    /// Whether a table row (`module`, `name`) names this origin: `name` is the dotted path,
-    /// or `*.m` for the method `m` of anything derived from the module.
-    pub(crate) fn matches(&self, module: &str, name: &str) -> bool {
-        if &*self.module != module {
-            return false;
-        }
-        if name == "*" {
-            return true;
-        }
-        match name.strip_prefix("*.") {
-            Some(method) => self.name() == method,
-            None => self.path == name,
-        }
-    }
-}
 
 /// A boto3 client or service resource.
 #[derive(Debug, PartialEq, Eq)]
@@ -272,29 +57,15 @@ pub(crate) struct Instance {
 }
 
 /// A dict, list, tuple or set shape.
-#[derive(Default)]
-pub(crate) struct Obj {
-    /// Fields at known string keys (list elements at known indexes are `0`, `1`...).
-    pub fields: IndexMap<String, Val>,
-    /// Elements or values at unknown keys, joined.
-    pub elems: Option<Val>,
-    /// A list, tuple or set.
-    pub array: bool,
-    /// The labels of the text a `split('/')` made this list from: each part is free of `/`
-    /// (clean for file paths), but the parts joined back or spread into a path are that
-    /// text again.
-    pub whole: Vec<Rc<Taint>>,
-}
+pub(crate) type Obj = crate::core::value::Obj<Val>;
 
-/// The labels of the text a list of path parts was split from (see [`Obj::whole`]).
+/// The labels of the text a list of path parts was split from (see `Obj::whole`).
 pub(crate) fn split_whole(v: &Val) -> Vec<Rc<Taint>> {
-    v.obj()
-        .and_then(|o| o.try_borrow().ok().map(|o| o.whole.clone()))
-        .unwrap_or_default()
+    crate::core::value::split_whole(v.obj())
 }
 
 /// A shared, mutable dict or list.
-pub(crate) type ObjRef = Rc<RefCell<Obj>>;
+pub(crate) type ObjRef = crate::core::value::ObjRef<Val>;
 
 /// Variables of one scope.
 pub(crate) type Env = rustc_hash::FxHashMap<String, Val>;
@@ -419,22 +190,6 @@ impl Val {
     }
 }
 
-/// Adds labels to a list, without duplicates and within the limit.
-pub(crate) fn add_taints(into: &mut Vec<Rc<Taint>>, from: impl IntoIterator<Item = Rc<Taint>>) {
-    for t in from {
-        if into.len() >= MAX_TAINTS {
-            return;
-        }
-        let dup = into.iter().any(|u| {
-            Rc::ptr_eq(u, &t)
-                || (u.path == t.path && u.error == t.error && u.loc == t.loc && u.clean == t.clean)
-        });
-        if !dup {
-            into.push(t);
-        }
-    }
-}
-
 /// Inserts a field, within the limit (further fields join the unknown elements).
 pub(crate) fn set_field(obj: &mut Obj, key: &str, v: Val) {
     if obj.fields.len() < MAX_FIELDS || obj.fields.contains_key(key) {
@@ -477,23 +232,7 @@ fn join_depth(a: &Val, b: &Val, depth: u32) -> Val {
         (Shape::Obj(x), Shape::Obj(y)) if !Rc::ptr_eq(x, y) && depth < 3 => {
             match (x.try_borrow(), y.try_borrow()) {
                 (Ok(x), Ok(y)) => {
-                    let mut merged = Obj {
-                        array: x.array || y.array,
-                        ..Obj::default()
-                    };
-                    for (k, v) in x.fields.iter().chain(y.fields.iter()) {
-                        let nv = match merged.fields.get(k) {
-                            Some(old) => join_depth(old, v, depth + 1),
-                            None => v.clone(),
-                        };
-                        merged.fields.insert(k.clone(), nv);
-                    }
-                    merged.whole = x.whole.clone();
-                    add_taints(&mut merged.whole, y.whole.iter().cloned());
-                    merged.elems = match (&x.elems, &y.elems) {
-                        (Some(p), Some(q)) => Some(join_depth(p, q, depth + 1)),
-                        (p, q) => p.clone().or_else(|| q.clone()),
-                    };
+                    let merged = Obj::merge(&x, &y, |p, q| join_depth(p, q, depth + 1));
                     Shape::Obj(Rc::new(RefCell::new(merged)))
                 }
                 _ => a.shape.clone(),
@@ -523,13 +262,7 @@ fn deep_into(v: &Val, out: &mut Vec<Rc<Taint>>, depth: u32) {
     match &v.shape {
         Shape::Obj(o) => {
             let Ok(o) = o.try_borrow() else { return };
-            for f in o.fields.values() {
-                deep_into(f, out, depth + 1);
-            }
-            if let Some(e) = &o.elems {
-                deep_into(e, out, depth + 1);
-            }
-            add_taints(out, o.whole.iter().cloned());
+            o.deep_into(out, |f, out| deep_into(f, out, depth + 1));
         }
         Shape::Instance(i) => {
             let Ok(i) = i.try_borrow() else { return };
@@ -554,7 +287,7 @@ pub(crate) fn element(v: &Val, loc: &Loc) -> Val {
             let taint = v
                 .taint
                 .iter()
-                .map(|t| t.refine(path.clone(), loc.clone()))
+                .map(|t| t.refine_as(path.clone(), false, loc.clone()))
                 .collect();
             Val {
                 taint,
@@ -653,5 +386,54 @@ pub(crate) fn fingerprint(v: &Val, out: &mut String, depth: u32) {
         Shape::Bool(x) => {
             let _ = write!(out, "B{x};");
         }
+    }
+}
+
+impl crate::core::value::Value for Val {
+    fn taints(&self) -> &[Rc<Taint>] {
+        &self.taint
+    }
+
+    fn deep(&self) -> Vec<Rc<Taint>> {
+        deep_taints(self)
+    }
+
+    fn text(&self) -> Option<&Text> {
+        self.text.as_ref()
+    }
+
+    type Defs = ();
+
+    fn shape(&self) -> Option<&ObjRef> {
+        self.obj()
+    }
+
+    fn tainted(taint: Vec<Rc<Taint>>) -> Self {
+        Val::tainted(taint)
+    }
+
+    fn with_taints(mut self, taint: Vec<Rc<Taint>>) -> Self {
+        self.taint = taint;
+        self
+    }
+
+    fn object(fields: Vec<(String, Self)>) -> Self {
+        let mut o = Obj::default();
+        for (k, v) in fields {
+            set_field(&mut o, &k, v);
+        }
+        Val::object(o)
+    }
+
+    fn stored(path: &str, loc: Loc) -> Self {
+        Val {
+            taint: vec![Taint::new(path, false, loc)],
+            shape: Shape::Event(path.to_owned()),
+            text: None,
+        }
+    }
+
+    fn response() -> Self {
+        Val::ext(Origin::from_dotted("boto3.response"))
     }
 }

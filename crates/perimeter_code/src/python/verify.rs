@@ -22,9 +22,9 @@ impl Engine<'_> {
         };
         let loc = self.loc(r);
         if kind == CredentialKind::SenderVerify && !self.wrote() && self.failure_leaves() {
-            self.guards.push(loc.clone());
+            self.fx.guards.push(loc.clone());
         }
-        self.credentials.push(CredentialCall {
+        self.fx.credentials.push(CredentialCall {
             kind,
             name: crate::purpose::call_name(&origin.module, &origin.path),
             loc,
@@ -36,6 +36,7 @@ impl Engine<'_> {
     /// signature.
     pub(crate) fn signature_check(&self, test: &Expr) -> bool {
         if !self
+            .fx
             .credentials
             .iter()
             .any(|c| matches!(c.kind, CredentialKind::Hmac | CredentialKind::SenderVerify))
@@ -98,13 +99,13 @@ impl Engine<'_> {
     /// Whether the code has written, invoked or sent anything so far (reads of a secret or a
     /// configuration item, needed to verify, are not effects of the caller's request).
     pub(crate) fn wrote(&self) -> bool {
-        crate::purpose::wrote(&self.sdk_calls, &self.flows)
+        crate::purpose::wrote(&self.fx.sdk_calls, &self.fx.flows)
     }
 
     /// Whether a failure (an exception) at this point leaves the handler: every enclosing
     /// `try` in the call chain has an `except` that returns, raises or answers 4xx.
     fn failure_leaves(&self) -> bool {
-        self.try_stack.iter().all(|leaves| *leaves)
+        self.fx.try_stack.iter().all(|leaves| *leaves)
     }
 
     /// Whether the handlers of a `try` all stop the handler after a failure.
