@@ -1328,7 +1328,7 @@ fn node_modules(
 
 /// Reads the tree's lockfiles (a `package.json` only where no npm lockfile sits beside it)
 /// and matches them against the advisory database in `db_dir`.
-pub fn dependency_findings(
+pub(crate) fn dependency_findings(
     scan: &Scan,
     db_dir: Option<&Path>,
     selection: &perimeter_rules::Selection,
