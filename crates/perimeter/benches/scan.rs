@@ -8,6 +8,7 @@ use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use perimeter::engine::{self, Options};
+use perimeter::pipeline::{Pipeline, Products, Settings};
 
 const APPS: usize = 200;
 const FUNCTIONS: usize = 10;
@@ -81,10 +82,12 @@ fn bench(c: &mut Criterion) {
         b.iter(|| engine::load(dir.path(), &descriptors))
     });
     group.bench_function("full scan", |b| {
-        b.iter(|| {
-            let scan = engine::load(dir.path(), &Options::default());
-            engine::findings(&scan, &perimeter_rules::Selection::default())
-        });
+        let products = Products {
+            dependencies: false,
+            ..Products::FINDINGS
+        };
+        let pipeline = Pipeline::new(Settings::default(), products);
+        b.iter(|| pipeline.run(dir.path()).findings);
     });
     group.finish();
 }

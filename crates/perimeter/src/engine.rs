@@ -963,11 +963,6 @@ fn code_built_from_the_tree(
     })
 }
 
-/// Runs the rules over a scan.
-pub fn findings(scan: &Scan, selection: &perimeter_rules::Selection) -> Vec<Finding> {
-    findings_and_errors(scan, selection).0
-}
-
 /// Most bytes of one file read for secrets; a longer file is scanned up to there and listed
 /// as an error.
 pub const MAX_SECRET_SCAN_BYTES: u64 = 256 << 20;
@@ -1024,13 +1019,10 @@ fn secrets_from_bytes(
     }
 }
 
-/// [`findings`], with the files the secrets rule could not read (or not read whole).
-pub fn findings_and_errors(
-    scan: &Scan,
-    selection: &perimeter_rules::Selection,
-) -> (Vec<Finding>, Vec<ScanError>) {
-    // The memory limit holds here too: an application whose graph would take the scan past
-    // it is not linked (nor judged by the rules) and says so in an error entry.
+/// The link stage: each application's graph, built once and propagated to a fixpoint. An
+/// application whose graph would take the scan past the memory limit is not linked to the
+/// end (nor judged by the rules) and says so in an error entry.
+pub(crate) fn link(scan: &Scan) -> (Vec<perimeter_graph::AppGraph<'_>>, Vec<ScanError>) {
     let max_mib = scan.max_memory_mib;
     let over = move || crate::memory::over_limit(max_mib);
     let graphs: Vec<perimeter_graph::AppGraph<'_>> = scan
@@ -1050,6 +1042,18 @@ pub fn findings_and_errors(
             ));
         }
     }
+    (graphs, errors)
+}
+
+/// The rules stage over a linked scan: the rules of each application whose graph was
+/// completed, and the secrets rules over the tree's files; with the files the secrets rule
+/// could not read (or not read whole).
+pub(crate) fn rules(
+    scan: &Scan,
+    graphs: &[perimeter_graph::AppGraph<'_>],
+    selection: &perimeter_rules::Selection,
+) -> (Vec<Finding>, Vec<ScanError>) {
+    let mut errors = Vec::new();
     let contexts: Vec<perimeter_rules::AppContext<'_>> = graphs
         .iter()
         .filter(|g| g.stopped.is_none())
@@ -1324,7 +1328,7 @@ fn node_modules(
 
 /// Reads the tree's lockfiles (a `package.json` only where no npm lockfile sits beside it)
 /// and matches them against the advisory database in `db_dir`.
-pub fn dependency_findings(
+pub(crate) fn dependency_findings(
     scan: &Scan,
     db_dir: Option<&Path>,
     selection: &perimeter_rules::Selection,

@@ -11,6 +11,7 @@ pub mod inventory;
 pub mod lsp;
 pub mod memory;
 pub mod packaged;
+pub mod pipeline;
 pub mod progress;
 pub mod results;
 pub mod suppress;

@@ -4,16 +4,16 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use perimeter::baseline::Baseline;
 use perimeter::config::Resolved;
-use perimeter::engine::{self, Options, Scan};
-use perimeter::{inventory, suppress};
-use perimeter_diagnostics::{Finding, Severity, SourceFile};
-use perimeter_report::{Format, Report, RuleInfo, Summary, TextOptions};
+use perimeter::engine::{self, Options};
+use perimeter::inventory;
+use perimeter::pipeline::{self, Outcome, Pipeline, Products, Settings, Sources};
+use perimeter_diagnostics::Severity;
+use perimeter_report::{Format, TextOptions};
 
 #[derive(Parser)]
 #[command(
@@ -260,21 +260,13 @@ fn run() -> Result<ExitCode> {
         }
         Command::Lsp { load } => {
             let analyse = |root: &Path| -> Result<perimeter::lsp::Analysis> {
-                let (config, options) = load_options(root, &load, false)?;
-                let selection = perimeter_rules::Selection {
-                    select: config.config.select.clone(),
-                    ignore: config.config.ignore.clone(),
-                    severity: config.config.severity.clone(),
-                };
-                let scan = engine::load(root, &options);
-                let mut findings: Vec<Finding> = engine::findings(&scan, &selection)
-                    .into_iter()
-                    .filter_map(|f| config.apply_overrides(f))
-                    .collect();
-                let errors = scan.errors.clone();
-                let scans = [(String::new(), scan)];
-                let _ = suppress::apply(&mut findings, &Sources(&scans));
-                Ok(perimeter::lsp::Analysis { findings, errors })
+                let pipeline = pipeline_for(root, &load, None, Products::FINDINGS)?;
+                let collected =
+                    pipeline::collect(vec![(root.to_path_buf(), pipeline)], !no_repo_config(&load));
+                Ok(perimeter::lsp::Analysis {
+                    findings: collected.findings,
+                    errors: collected.errors,
+                })
             };
             let mut input = std::io::stdin().lock();
             let mut output = std::io::stdout().lock();
@@ -282,12 +274,12 @@ fn run() -> Result<ExitCode> {
             Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
         }
         Command::Inventory { path, load } => {
-            let scan = load_scan(path, &load)?;
-            let mut value = inventory::inventory(&scan.apps);
+            let outcome = run_one(path, &load, Products::default())?;
+            let mut value = inventory::inventory(&outcome.scan.apps);
             if let Some(obj) = value.as_object_mut() {
                 obj.insert(
                     "errors".into(),
-                    serde_json::to_value(&scan.errors).unwrap_or_default(),
+                    serde_json::to_value(&outcome.scan.errors).unwrap_or_default(),
                 );
             }
             let mut text = serde_json::to_string_pretty(&value)?;
@@ -301,15 +293,11 @@ fn run() -> Result<ExitCode> {
             output,
             load,
         } => {
-            let scan = load_scan(path, &load)?;
-            let maps: Vec<_> = scan
-                .apps
-                .iter()
-                .zip(&scan.summaries)
-                .map(|(app, s)| {
-                    perimeter_graph::map::build(&perimeter_graph::AppGraph::build(app, s))
-                })
-                .collect();
+            let products = Products {
+                map: true,
+                ..Products::default()
+            };
+            let maps = run_one(path, &load, products)?.maps;
             let text = match format.as_str() {
                 "dot" => perimeter_graph::map::dot(&maps),
                 "json" => perimeter_graph::map::json(&maps),
@@ -324,20 +312,11 @@ fn run() -> Result<ExitCode> {
             output,
             load,
         } => {
-            let scan = load_scan(path, &load)?;
-            let policies: Vec<_> = scan
-                .apps
-                .iter()
-                .zip(&scan.summaries)
-                .map(|(app, s)| {
-                    (
-                        app.id.clone(),
-                        perimeter_graph::policy::policies(&perimeter_graph::AppGraph::build(
-                            app, s,
-                        )),
-                    )
-                })
-                .collect();
+            let products = Products {
+                policies: true,
+                ..Products::default()
+            };
+            let policies = run_one(path, &load, products)?.policies;
             let text = match format.as_str() {
                 "serverless" => perimeter_graph::policy::serverless_yaml(&policies),
                 "sam" => perimeter_graph::policy::sam_yaml(&policies),
@@ -419,7 +398,7 @@ fn run() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules { format } => {
-            let infos = rule_infos();
+            let infos = pipeline::rule_infos();
             let text = if format == "json" {
                 let mut t = serde_json::to_string_pretty(&infos)?;
                 t.push('\n');
@@ -475,12 +454,45 @@ struct ScanArgs {
     quiet: bool,
 }
 
-/// Loads the applications under a path (the current folder by default), with their code
-/// analysed.
-fn load_scan(path: Option<PathBuf>, load: &LoadArgs) -> Result<Scan> {
+/// Runs the pipeline over a path (the current folder by default), with its code analysed,
+/// for the products a command shows.
+fn run_one(path: Option<PathBuf>, load: &LoadArgs, products: Products) -> Result<Outcome> {
     let path = path.unwrap_or_else(|| PathBuf::from("."));
-    let (_, options) = load_options(&path, load, false)?;
-    Ok(engine::load(&path, &options))
+    Ok(pipeline_for(&path, load, None, products)?.run(&path))
+}
+
+/// The pipeline of one folder: its configuration, the loading options, and for `scan` the
+/// command line's choices of rules, database and failing severity.
+fn pipeline_for(
+    path: &Path,
+    load: &LoadArgs,
+    scan: Option<&ScanArgs>,
+    products: Products,
+) -> Result<Pipeline> {
+    let loaded = load_options(path, load, scan.is_some_and(|a| a.no_code))?;
+    Ok(pipeline_of(loaded, scan, products))
+}
+
+/// [`pipeline_for`] from a folder's configuration and options, once read.
+fn pipeline_of(
+    (config, options): (Resolved, Options),
+    scan: Option<&ScanArgs>,
+    products: Products,
+) -> Pipeline {
+    let db = scan
+        .and_then(|a| a.db.clone())
+        .or_else(perimeter_deps::db::default_dir);
+    Pipeline::new(
+        Settings {
+            config,
+            options,
+            select: scan.map(|a| a.select.clone()).unwrap_or_default(),
+            ignore: scan.map(|a| a.ignore.clone()).unwrap_or_default(),
+            db,
+            fail_on: scan.and_then(|a| a.fail_on),
+        },
+        products,
+    )
 }
 
 /// Whether the scanned repository's own configuration is ignored (`--no-repo-config`, or
@@ -556,67 +568,6 @@ fn load_options(path: &Path, load: &LoadArgs, no_code: bool) -> Result<(Resolved
     Ok((config, options))
 }
 
-fn rule_infos() -> Vec<RuleInfo> {
-    perimeter_rules::all()
-        .iter()
-        .map(|r| {
-            let m = r.meta();
-            let docs = m.markdown();
-            let mut cwe: Vec<String> = docs
-                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-                .filter(|w| w.starts_with("CWE-") && w.len() > 4)
-                .map(str::to_owned)
-                .collect();
-            cwe.sort();
-            cwe.dedup();
-            RuleInfo {
-                code: m.code.to_owned(),
-                name: m.name.to_owned(),
-                kind: m.kind,
-                severity: m.severity,
-                summary: m.summary(),
-                help_uri: format!(
-                    "https://github.com/perimeter-sec/perimeter/blob/main/docs/rules.md#{}",
-                    m.code.to_ascii_lowercase()
-                ),
-                docs,
-                cwe,
-            }
-        })
-        .collect()
-}
-
-struct Sources<'a>(&'a [(String, Scan)]);
-
-impl Sources<'_> {
-    fn lookup(&self, path: &str) -> Option<Arc<SourceFile>> {
-        for (prefix, scan) in self.0 {
-            let rel = if prefix.is_empty() {
-                Some(path)
-            } else {
-                path.strip_prefix(prefix.as_str())
-                    .and_then(|p| p.strip_prefix('/'))
-            };
-            if let Some(f) = rel.and_then(|rel| scan.source(rel)) {
-                return Some(f);
-            }
-        }
-        None
-    }
-}
-
-impl perimeter_report::SourceLookup for Sources<'_> {
-    fn source(&self, path: &str) -> Option<Arc<SourceFile>> {
-        self.lookup(path)
-    }
-}
-
-impl suppress::Lines for Sources<'_> {
-    fn file(&self, path: &str) -> Option<Arc<SourceFile>> {
-        self.lookup(path)
-    }
-}
-
 fn scan(
     paths: &[PathBuf],
     format: Format,
@@ -632,21 +583,6 @@ fn scan(
         .collect::<Result<Vec<(Resolved, Options)>>>()?;
     check_selectors(&args.select, "--select")?;
     check_selectors(&args.ignore, "--ignore")?;
-    let config = &loaded[0].0;
-    let mut select = config.config.select.clone();
-    select.extend(args.select.iter().cloned());
-    let mut ignore = config.config.ignore.clone();
-    ignore.extend(args.ignore.iter().cloned());
-    let selection = perimeter_rules::Selection {
-        select,
-        ignore,
-        severity: config.config.severity.clone(),
-    };
-    let fail_on = args
-        .fail_on
-        .or(config.config.fail_on)
-        .unwrap_or(Severity::High);
-
     let to_terminal = output.is_none() && std::io::stdout().is_terminal();
     let use_color = match color {
         ColorChoice::Always => true,
@@ -685,47 +621,27 @@ fn scan(
         return Ok(ExitCode::from(exit));
     }
 
-    let mut scans = Vec::new();
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut errors = Vec::new();
-    let multi = paths.len() > 1;
+    // One pipeline per folder, each with its own configuration.
+    let products = Products {
+        map: format == Format::Html,
+        ..Products::FINDINGS
+    };
+    let pipelines: Vec<(PathBuf, Pipeline)> = paths
+        .iter()
+        .cloned()
+        .zip(loaded)
+        .map(|(p, loaded)| (p, pipeline_of(loaded, Some(args), products)))
+        .collect();
     let bar = perimeter::progress::start(perimeter::progress::wanted(args.quiet));
-    let mut dep_warnings: Vec<String> = Vec::new();
-    for (path, (_, options)) in paths.iter().zip(&loaded) {
-        let scan = engine::load(path, options);
-        let prefix = if multi {
-            display_prefix(path)
-        } else {
-            String::new()
-        };
-        perimeter::progress::phase("running rules", 0);
-        let (mut fs, secret_errors) = engine::findings_and_errors(&scan, &selection);
-        let mut errs = scan.errors.clone();
-        errs.extend(secret_errors);
-        let db_dir = args.db.clone().or_else(perimeter_deps::db::default_dir);
-        let deps = engine::dependency_findings(&scan, db_dir.as_deref(), &selection);
-        fs.extend(deps.findings);
-        errs.extend(deps.errors);
-        dep_warnings.extend(deps.warnings);
-        if multi {
-            for f in &mut fs {
-                f.path = format!("{prefix}/{}", f.path);
-                for t in &mut f.trace {
-                    t.path = format!("{prefix}/{}", t.path);
-                }
-            }
-            for e in &mut errs {
-                e.path = format!("{prefix}/{}", e.path);
-            }
-        }
-        findings.extend(fs);
-        errors.extend(errs);
-        scans.push((prefix, scan));
-    }
+    let mut collected = pipeline::collect(pipelines, !no_repo_config(load));
     drop(bar);
     // For the cache's tests and benchmarks: how much of the code analysis was reused.
     if std::env::var_os("PERIMETER_CACHE_STATS").is_some() {
-        for stats in scans.iter().filter_map(|(_, s)| s.cache) {
+        for stats in collected
+            .targets
+            .iter()
+            .filter_map(|t| t.outcome.scan.cache)
+        {
             let _ = writeln!(
                 std::io::stderr().lock(),
                 "perimeter: cache: {} function summaries reused, {} analysed",
@@ -734,155 +650,42 @@ fn scan(
             );
         }
     }
-    let sources = Sources(&scans);
-    let mut configuration =
-        configuration_of(config, &selection, &scans, &paths[0], no_repo_config(load));
-    let before = findings.len();
-    let mut lowered = 0;
-    findings = findings
-        .into_iter()
-        .filter_map(|f| {
-            let old = f.severity;
-            let f = config.apply_overrides(f)?;
-            lowered += usize::from(f.severity < old);
-            Some(f)
-        })
-        .collect();
-    configuration.suppressed_by_overrides = before - findings.len();
-    configuration.severities_lowered += lowered;
-    configuration.severities_lowered += findings
-        .iter()
-        .filter(|f| {
-            perimeter_rules::all()
-                .iter()
-                .map(|r| r.meta())
-                .find(|m| m.code == f.rule)
-                .is_some_and(|m| selection.severity_for(m).is_some_and(|s| s < m.severity))
-        })
-        .count();
-    // The repository's inline suppressions are its configuration too.
-    let (mut warnings, suppressed_inline) = if no_repo_config(load) {
-        (Vec::new(), 0)
-    } else {
-        suppress::apply(&mut findings, &sources)
-    };
-    configuration.suppressed_inline = suppressed_inline;
-    warnings.extend(scans.iter().flat_map(|(_, s)| s.warnings.iter().cloned()));
-    warnings.extend(dep_warnings);
-    perimeter_report::sort_findings(&mut findings);
-    errors.sort();
-    errors.dedup();
-
     if let Some(path) = &args.write_baseline {
-        Baseline::of(&findings).write(path)?;
+        Baseline::of(&collected.findings).write(path)?;
         if !args.quiet {
             let mut stderr = std::io::stderr().lock();
             let _ = writeln!(
                 stderr,
                 "perimeter: wrote {} findings to {}",
-                findings.len(),
+                collected.findings.len(),
                 path.display()
             );
         }
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(rev) = &args.diff {
-        if paths.len() > 1 {
-            anyhow::bail!("--diff takes one path to scan");
-        }
-        let base = perimeter::diff::checkout(&paths[0], rev)?;
-        let options = &loaded[0].1;
-        let mut before: Vec<Finding> = if base.path.exists() {
-            let scan = engine::load(&base.path, options);
-            engine::findings(&scan, &selection)
-                .into_iter()
-                .filter_map(|f| config.apply_overrides(f))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        // Numbered as the current findings are, so a new copy of an old line is new.
-        perimeter_report::sort_findings(&mut before);
-        let n = Baseline::of(&before).filter(&mut findings);
-        configuration.suppressed_diff = n;
-        if n > 0 {
-            warnings.push(format!(
-                "{n} findings already present at `{rev}` are not shown (--diff)"
-            ));
-        }
+        collected.diff(rev)?;
     }
     if let Some(path) = &args.baseline {
-        for root in paths {
-            perimeter::config::check_inside(root, path)
-                .with_context(|| format!("cannot read baseline {}", path.display()))?;
-        }
-        let n = Baseline::read(path)?.filter(&mut findings);
-        configuration.suppressed_baseline = n;
-        if n > 0 {
-            warnings.push(format!(
-                "{n} findings accepted by the baseline {} are not shown",
-                path.display()
-            ));
-        }
+        collected.baseline(path)?;
     }
-
-    // What the baseline and --diff left, within the limit per rule and file.
-    warnings.extend(engine::cap_findings(&mut findings));
-    let apps: usize = scans.iter().map(|(_, s)| s.apps.len()).sum();
-    let functions: usize = scans.iter().map(|(_, s)| s.function_count()).sum();
-    let files: usize = scans.iter().map(|(_, s)| s.file_count()).sum();
-    if apps == 0 {
-        warnings.push(
-            "no serverless application found (no serverless.yml, SAM or CloudFormation template)"
-                .to_owned(),
-        );
-    }
-    let codes: std::collections::BTreeSet<&str> =
-        findings.iter().map(|f| f.rule.as_str()).collect();
-    let rules = rule_infos()
-        .into_iter()
-        .filter(|r| codes.contains(r.code.as_str()))
-        .collect();
-    let report = Report {
-        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-        summary: Summary {
-            apps,
-            functions,
-            files,
-            findings: findings.len(),
-            errors: errors.len(),
-        },
-        findings,
-        errors,
-        warnings,
-        rules,
-        data_map: (format == Format::Html).then(|| {
-            let maps: Vec<_> = scans
-                .iter()
-                .flat_map(|(_, s)| {
-                    s.apps.iter().zip(&s.summaries).map(|(app, sums)| {
-                        perimeter_graph::map::build(&perimeter_graph::AppGraph::build(app, sums))
-                    })
-                })
-                .collect();
-            serde_json::from_str(&perimeter_graph::map::json(&maps)).unwrap_or_default()
-        }),
-        configuration,
-    };
+    let report = collected.report(format == Format::Html);
+    let sources = Sources(&collected.targets);
     let text =
         perimeter_report::render(&report, format, &sources, &TextOptions { color: use_color });
     write_out(output, &text)?;
 
-    let failed_findings = report.findings.iter().any(|f| f.severity >= fail_on);
+    let failed_findings = report.findings.iter().any(|f| collected.fails(f));
     let failed_errors = !args.allow_errors && !report.errors.is_empty();
     let exit = u8::from(failed_findings || failed_errors);
     if let Some(results) = &results {
-        let looked: Vec<perimeter::results::LookedAt<'_>> = scans
+        let looked: Vec<perimeter::results::LookedAt<'_>> = collected
+            .targets
             .iter()
-            .map(|(_, s)| perimeter::results::LookedAt {
-                files: s.repo.files().collect(),
-                dirs: &s.dirs,
-                lookups: s.repo.lookups(),
+            .map(|t| perimeter::results::LookedAt {
+                files: t.outcome.scan.repo.files().collect(),
+                dirs: &t.outcome.scan.dirs,
+                lookups: t.outcome.scan.repo.lookups(),
             })
             .collect();
         if let Err(e) = results.put(&looked, &text, exit)
@@ -892,63 +695,6 @@ fn scan(
         }
     }
     Ok(ExitCode::from(exit))
-}
-
-/// What the configuration turned off, as far as it is known before the findings are
-/// filtered: files applied, rules deselected, paths excluded or ignored, severity overrides.
-fn configuration_of(
-    config: &Resolved,
-    selection: &perimeter_rules::Selection,
-    scans: &[(String, engine::Scan)],
-    root: &Path,
-    repo_config_ignored: bool,
-) -> perimeter_report::Configuration {
-    let mut files = Vec::new();
-    if let Some(p) = &config.path {
-        // Relative to the scanned folder when inside it.
-        let shown = std::fs::canonicalize(root)
-            .ok()
-            .and_then(|r| p.strip_prefix(&r).ok().map(Path::to_path_buf))
-            .unwrap_or_else(|| p.clone());
-        files.push(shown.display().to_string());
-    }
-    if !repo_config_ignored {
-        for (prefix, s) in scans {
-            for f in &s.ignore_files {
-                files.push(if prefix.is_empty() {
-                    f.clone()
-                } else {
-                    format!("{prefix}/{f}")
-                });
-            }
-        }
-    }
-    let rules_deselected = perimeter_rules::all()
-        .iter()
-        .map(|r| r.meta())
-        .filter(|m| m.status.is_default() && !selection.enabled(m))
-        .map(|m| m.code.to_owned())
-        .collect();
-    let mut severity_overrides: BTreeMap<String, Severity> = config
-        .config
-        .severity
-        .iter()
-        .map(|(k, v)| (k.clone(), *v))
-        .collect();
-    for o in &config.config.overrides {
-        for (k, v) in &o.severity {
-            severity_overrides.insert(format!("{}:{k}", o.files.join(",")), *v);
-        }
-    }
-    perimeter_report::Configuration {
-        files,
-        repo_config_ignored,
-        rules_deselected,
-        paths_excluded: scans.iter().map(|(_, s)| s.excluded).sum(),
-        severity_overrides,
-        ignored_by_vcs_rules: scans.iter().map(|(_, s)| s.vcs_ignored).sum(),
-        ..perimeter_report::Configuration::default()
-    }
 }
 
 /// Everything besides the tree that shapes a scan's report: the options, each folder's
@@ -979,11 +725,6 @@ fn result_question(
     format!(
         "{paths:?} {format:?} {color} {args:?} {load:?} {no_repo} {configs:?} {baseline:?} {db:?} {db_meta:?}"
     )
-}
-
-fn display_prefix(path: &Path) -> String {
-    let s = path.to_string_lossy().replace('\\', "/");
-    s.trim_end_matches('/').trim_start_matches("./").to_owned()
 }
 
 fn write_out(output: Option<&Path>, text: &str) -> Result<()> {

@@ -6453,3 +6453,252 @@ exports.handler = async (event) => {{
     }
 }
 // --- end issue 16 item 2 (awaited verification) ---
+
+// --- pipeline (session 8): issue 18 item 1, one pipeline for every command ---
+// `--diff` scans its base with the dependency check, each scanned folder is judged by its
+// own perimeter.toml, each application's graph is built once, and the HTML report embeds the
+// map `perimeter map --format json` prints.
+mod pipeline {
+    use std::path::Path;
+    use std::process::Command;
+
+    use perimeter::pipeline::{Pipeline, Products, Settings};
+    use serde_json::Value;
+
+    use super::{json, run, write};
+
+    const WILDCARD_ROLE: &str = "\
+service: s
+provider:
+  name: aws
+  runtime: nodejs20.x
+  iam:
+    role:
+      statements:
+        - Effect: Allow
+          Action: '*'
+          Resource: '*'
+functions:
+  one:
+    handler: handler.one
+    events:
+      - httpApi: 'GET /one'
+";
+
+    fn app(root: &Path) {
+        write(root, "serverless.yml", WILDCARD_ROLE);
+        write(
+            root,
+            "handler.js",
+            "exports.one = async () => ({ statusCode: 200 });\n",
+        );
+    }
+
+    fn git(dir: &Path, args: &[&str]) {
+        let out = Command::new("git")
+            .current_dir(dir)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// The rules and paths of a report's findings.
+    fn found(report: &Value) -> Vec<(String, String, String)> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_owned(),
+                    f["path"].as_str().unwrap().to_owned(),
+                    f["severity"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    const NODE_UUID: &str = r#"{"id":"GHSA-265q-28rp-chq5","modified":"2023-01-01T00:00:00Z",
+ "summary":"Insecure Entropy Source in node-uuid",
+ "affected":[{"package":{"ecosystem":"npm","name":"node-uuid"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.4.4"}]}]}],
+ "database_specific":{"severity":"MODERATE"}}"#;
+    const QS: &str = r#"{"id":"GHSA-gqgv-6jq5-jjj9","modified":"2023-01-01T00:00:00Z",
+ "summary":"Prototype Pollution Protection Bypass in qs",
+ "affected":[{"package":{"ecosystem":"npm","name":"qs"},"ranges":[{"type":"SEMVER","events":[{"introduced":"6.3.0"},{"fixed":"6.3.2"}]}]}],
+ "database_specific":{"severity":"HIGH"}}"#;
+
+    fn lockfile(packages: &[(&str, &str)]) -> String {
+        let deps: Vec<String> = packages
+            .iter()
+            .map(|(n, v)| format!("\"{n}\": \"{v}\""))
+            .collect();
+        let entries: Vec<String> = packages
+            .iter()
+            .map(|(n, v)| format!("\"node_modules/{n}\": {{ \"version\": \"{v}\" }}"))
+            .collect();
+        format!(
+            "{{ \"lockfileVersion\": 3, \"packages\": {{\n  \"\": {{ \"dependencies\": {{ {} }} }},\n  {}\n}} }}\n",
+            deps.join(", "),
+            entries.join(",\n  ")
+        )
+    }
+
+    /// The base revision of `--diff` was scanned without the dependency check, so each
+    /// advisory it already had was reported as new. Only the dependency added since is.
+    #[test]
+    fn diff_does_not_report_unchanged_dependency_advisories_as_new() {
+        let work = tempfile::tempdir().unwrap();
+        let records = work.path().join("records");
+        write(&records, "node-uuid.json", NODE_UUID);
+        write(&records, "qs.json", QS);
+        let db = work.path().join("db");
+        let db = db.to_str().unwrap();
+        let imported = run(work.path(), &["db", "import", "records", "--db", db]);
+        assert!(imported.status.success(), "{imported:?}");
+        let repo = work.path().join("repo");
+        app(&repo);
+        write(
+            &repo,
+            "package-lock.json",
+            &lockfile(&[("node-uuid", "1.4.3")]),
+        );
+        git(&repo, &["init", "-q", "-b", "main"]);
+        git(&repo, &["add", "."]);
+        git(&repo, &["commit", "-qm", "base"]);
+        let scan = |extra: &[&str]| {
+            let mut args = vec!["scan", ".", "--no-cache", "--format", "json", "--db", db];
+            args.extend_from_slice(extra);
+            json(&run(&repo, &args))
+        };
+        let deps = |report: &Value| -> Vec<String> {
+            report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["rule"] == "DEP001")
+                .map(|f| f["message"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        // The advisory is there, and nothing changed: nothing is new.
+        assert_eq!(deps(&scan(&[])).len(), 1);
+        assert!(deps(&scan(&["--diff", "main"])).is_empty());
+        // A dependency added since the base is new; the old one still is not.
+        write(
+            &repo,
+            "package-lock.json",
+            &lockfile(&[("node-uuid", "1.4.3"), ("qs", "6.3.1")]),
+        );
+        let all = deps(&scan(&[]));
+        assert_eq!(all.len(), 2, "{all:?}");
+        let new = deps(&scan(&["--diff", "main"]));
+        assert_eq!(new.len(), 1, "{new:?}");
+        assert!(new[0].contains("qs"), "{new:?}");
+    }
+
+    /// Several folders scanned at once were all judged by the first one's perimeter.toml:
+    /// its ignored rules and severities applied to the others, and the others' to nothing.
+    #[test]
+    fn each_scanned_path_uses_its_own_perimeter_toml() {
+        let work = tempfile::tempdir().unwrap();
+        for name in ["quiet", "strict", "plain"] {
+            app(&work.path().join(name));
+        }
+        write(
+            work.path(),
+            "quiet/perimeter.toml",
+            "ignore = [\"IAM001\"]\n",
+        );
+        write(
+            work.path(),
+            "strict/perimeter.toml",
+            "[severity]\nIAM001 = \"critical\"\n",
+        );
+        let iam = |order: &[&str]| -> Vec<(String, String)> {
+            let mut args = vec!["scan", "--no-cache", "--format", "json"];
+            args.extend_from_slice(order);
+            found(&json(&run(work.path(), &args)))
+                .into_iter()
+                .filter(|(rule, _, _)| rule == "IAM001")
+                .map(|(_, path, severity)| (path, severity))
+                .collect()
+        };
+        let want = vec![
+            ("plain/serverless.yml".to_owned(), "high".to_owned()),
+            ("strict/serverless.yml".to_owned(), "critical".to_owned()),
+        ];
+        // Whichever folder comes first.
+        assert_eq!(iam(&["quiet", "strict", "plain"]), want);
+        assert_eq!(iam(&["plain", "quiet", "strict"]), want);
+        assert_eq!(iam(&["strict", "plain", "quiet"]), want);
+    }
+
+    /// One run of the pipeline builds each application's graph once, whatever it is asked
+    /// for: the rules, the map and the policies read the same graph.
+    #[test]
+    fn the_graph_is_built_once_per_application() {
+        let work = tempfile::tempdir().unwrap();
+        for name in ["a", "b", "c"] {
+            app(&work.path().join(name));
+        }
+        let everything = Products {
+            findings: true,
+            dependencies: true,
+            map: true,
+            policies: true,
+        };
+        let outcome = Pipeline::new(Settings::default(), everything).run(work.path());
+        assert_eq!(outcome.scan.apps.len(), 3);
+        assert_eq!(outcome.graphs_built, 3);
+        assert_eq!(outcome.maps.len(), 3);
+        assert_eq!(outcome.policies.len(), 3);
+        assert!(outcome.findings.iter().any(|f| f.rule == "IAM001"));
+        // Loading alone builds none.
+        let model = Pipeline::new(Settings::default(), Products::default()).run(work.path());
+        assert_eq!(model.graphs_built, 0);
+        assert!(model.findings.is_empty());
+        // No caller outside the pipeline links applications or chains the stages.
+        let sources = [
+            ("main.rs", include_str!("../src/main.rs")),
+            ("lsp.rs", include_str!("../src/lsp.rs")),
+            ("diff.rs", include_str!("../src/diff.rs")),
+            ("pipeline.rs", include_str!("../src/pipeline.rs")),
+            ("engine.rs", include_str!("../src/engine.rs")),
+        ];
+        for (name, text) in sources {
+            let builds = text.matches("AppGraph::build").count();
+            assert_eq!(builds, usize::from(name == "engine.rs"), "{name}");
+            let loads = text.matches("engine::load(").count();
+            assert_eq!(loads, usize::from(name == "pipeline.rs"), "{name}");
+        }
+    }
+
+    /// The HTML report's map was the map's JSON text parsed back; it is now the value the
+    /// map command prints, and equal to it.
+    #[test]
+    fn html_report_embeds_the_map_the_map_command_prints() {
+        let work = tempfile::tempdir().unwrap();
+        for name in ["a", "b"] {
+            app(&work.path().join(name));
+        }
+        let html = run(
+            work.path(),
+            &["scan", ".", "--no-cache", "--format", "html"],
+        );
+        let html = String::from_utf8(html.stdout).unwrap();
+        let start = "<script type=\"application/json\" id=\"data\">";
+        let at = html.find(start).unwrap() + start.len();
+        let end = at + html[at..].find("</script>").unwrap();
+        let data: Value = serde_json::from_str(&html[at..end]).unwrap();
+        let map = run(work.path(), &["map", ".", "--no-cache", "--format", "json"]);
+        let map: Value = serde_json::from_slice(&map.stdout).unwrap();
+        assert_eq!(map["apps"].as_array().unwrap().len(), 2);
+        assert_eq!(data["map"], map);
+    }
+}
+// --- end pipeline (session 8) ---

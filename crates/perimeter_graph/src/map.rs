@@ -601,6 +601,13 @@ pub fn dot(maps: &[DataMap]) -> String {
 
 /// JSON of several maps.
 pub fn json(maps: &[DataMap]) -> String {
+    let mut s = serde_json::to_string_pretty(&json_value(maps)).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// The value [`json`] prints, for a report that embeds the map (the HTML report).
+pub fn json_value(maps: &[DataMap]) -> serde_json::Value {
     let apps: Vec<serde_json::Value> = maps
         .iter()
         .map(|m| {
@@ -627,11 +634,7 @@ pub fn json(maps: &[DataMap]) -> String {
             })
         })
         .collect();
-    let mut s =
-        serde_json::to_string_pretty(&serde_json::json!({"schema_version": 1, "apps": apps}))
-            .unwrap_or_default();
-    s.push('\n');
-    s
+    serde_json::json!({"schema_version": 1, "apps": apps})
 }
 
 #[cfg(test)]
