@@ -503,6 +503,7 @@ impl<'a> Engine<'a> {
             return;
         };
         let denies = crate::spec::denies_access(branch);
+        self.note_post_back(check, sc);
         let signature = self.signature_check(check, sc);
         if !denies && !signature {
             return;
@@ -1929,7 +1930,7 @@ impl<'a> Engine<'a> {
             _ => {}
         }
         if let Some(origin) = &f.origin {
-            self.note_credential(span, origin, &args);
+            self.note_credential(span, origin, &args, recv.or(Some(f)));
         }
         if let Some(v) = const_builtin(f, &args) {
             return v;

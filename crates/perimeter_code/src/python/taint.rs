@@ -1363,6 +1363,7 @@ impl<'r> Engine<'r> {
         };
         let branch = self.loc(TextRange::new(first.range().start(), last.range().end()));
         let denies = crate::spec::denies_access(branch.text());
+        self.note_post_back(&check.test);
         let signature = self.signature_check(&check.test);
         if !denies && !signature {
             return;
@@ -2386,6 +2387,24 @@ impl<'r> Engine<'r> {
                     };
                     return self.func_val(f, bound, None);
                 }
+                // An app of a subclass of Chalice (`class App(Chalice)`): its request.
+                if attr == "current_request"
+                    && self
+                        .in_hierarchy(class, |c| {
+                            c.ext_bases
+                                .iter()
+                                .any(|o| &*o.module == "chalice")
+                                .then_some(())
+                        })
+                        .is_some()
+                {
+                    let root = "app.current_request";
+                    return Val {
+                        taint: vec![Taint::new(root, false, self.loc(r))],
+                        shape: Shape::Event(root.to_owned()),
+                        text: None,
+                    };
+                }
                 self.class_attr(class, attr).unwrap_or_default()
             }
             Shape::Bound(b) if let Some(v) = super::sdk::collection(b, attr) => v,
@@ -2598,7 +2617,7 @@ impl<'r> Engine<'r> {
         {
             return url_join(base, path);
         }
-        self.note_credential(origin, r);
+        self.note_credential(origin, r, own, args);
         if &*origin.module == "base64"
             && matches!(origin.path.as_str(), "b64encode" | "standard_b64encode")
             && let [data] = args.pos.as_slice()
