@@ -259,6 +259,47 @@ pub(crate) fn wrote(calls: &[crate::SdkCall], flows: &[crate::Flow]) -> bool {
         .any(|f| f.kind != perimeter_diagnostics::Kind::VerboseError)
 }
 
+/// [`wrote`], leaving out the calls and flows at the given indices (made where an HTTP
+/// request does not go).
+pub(crate) fn wrote_skipping(
+    calls: &[crate::SdkCall],
+    flows: &[crate::Flow],
+    skip_calls: &[usize],
+    skip_flows: &[usize],
+) -> bool {
+    calls.iter().enumerate().any(|(i, c)| {
+        if skip_calls.contains(&i) {
+            return false;
+        }
+        if c.is_http() {
+            return c.tainted.is_some();
+        }
+        !read_only(&c.operation)
+    }) || flows.iter().enumerate().any(|(i, f)| {
+        !skip_flows.contains(&i) && f.kind != perimeter_diagnostics::Kind::VerboseError
+    })
+}
+
+/// Top-level fields of the Lambda events of other triggers that an API Gateway or function
+/// URL request never has: a CloudFormation custom resource's request, the records of a
+/// queue, topic, bucket or stream, an EventBridge event.
+const OTHER_TRIGGER_FIELDS: &[&str] = &[
+    "ResourceType",
+    "RequestType",
+    "ResponseURL",
+    "StackId",
+    "LogicalResourceId",
+    "ServiceToken",
+    "Records",
+    "detail-type",
+    "detail",
+];
+
+/// Whether a top-level event field belongs only to another trigger's event.
+pub(crate) fn other_trigger_field(name: &str) -> bool {
+    OTHER_TRIGGER_FIELDS.contains(&name)
+}
+
 /// Whether an operation only reads.
 pub(crate) fn read_only(op: &str) -> bool {
     [

@@ -122,6 +122,9 @@ pub(crate) struct Engine<'a> {
     pub guards: Vec<Loc>,
     /// Library calls that handle credentials, in the order met.
     pub credentials: Vec<crate::summary::CredentialCall>,
+    /// Calls and flows (indices) made in branches that only another trigger's event takes
+    /// (see [`Self::other_trigger`]): not effects an HTTP request reaches.
+    pub(super) other_trigger: (Vec<usize>, Vec<usize>),
     /// For each `try` being run, in the call chain: whether its `catch` stops the handler.
     pub(super) try_stack: Vec<bool>,
     /// Strings built from constants only (see [`crate::FoldedText`]).
@@ -181,6 +184,7 @@ impl<'a> Engine<'a> {
             denials: Vec::new(),
             guards: Vec::new(),
             credentials: Vec::new(),
+            other_trigger: (Vec::new(), Vec::new()),
             try_stack: Vec::new(),
             folded: Vec::new(),
             folded_at: FxHashSet::default(),
@@ -940,7 +944,14 @@ impl<'a> Engine<'a> {
             Some((n, true)) => self.shadow_clean(sc, n),
             _ => Rc::clone(sc),
         };
+        let marks = self
+            .other_trigger(&i.test, sc)
+            .then(|| (self.sdk_calls.len(), self.flows.len()));
         let e1 = self.exec(&i.consequent, &cons_scope);
+        if let Some((c, f)) = marks {
+            self.other_trigger.0.extend(c..self.sdk_calls.len());
+            self.other_trigger.1.extend(f..self.flows.len());
+        }
         let e2 = match &i.alternate {
             Some(a) => {
                 let alt_scope = match guard {

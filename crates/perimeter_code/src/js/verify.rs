@@ -239,7 +239,41 @@ impl<'a> Engine<'a> {
     /// Whether the code has written, invoked or sent anything so far (reads of a secret or a
     /// configuration item, needed to verify, are not effects of the caller's request).
     pub(crate) fn wrote(&self) -> bool {
-        crate::purpose::wrote(&self.sdk_calls, &self.flows)
+        let (calls, flows) = &self.other_trigger;
+        crate::purpose::wrote_skipping(&self.sdk_calls, &self.flows, calls, flows)
+    }
+
+    /// Whether an `if` tests a field of the Lambda event that only another trigger's event
+    /// has (`event.ResourceType === 'Custom::X'`, `event.Records`): its branch never runs for
+    /// an HTTP request.
+    pub(crate) fn other_trigger(&self, test: &Expression<'_>, sc: &Rc<Scope<'a>>) -> bool {
+        let field = |e: &Expression<'_>| match e.get_inner_expression() {
+            Expression::StaticMemberExpression(m) => match m.object.get_inner_expression() {
+                Expression::Identifier(id) => {
+                    sc.lookup(id.name.as_str()).is_some_and(|v| {
+                        v.taint
+                            .iter()
+                            .any(|t| t.path.is_empty() && t.structured && !t.error)
+                    }) && crate::purpose::other_trigger_field(m.property.name.as_str())
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        match test.get_inner_expression() {
+            Expression::BinaryExpression(b)
+                if matches!(
+                    b.operator,
+                    BinaryOperator::Equality | BinaryOperator::StrictEquality
+                ) =>
+            {
+                let konst = |x: &Expression<'_>| {
+                    matches!(x.get_inner_expression(), Expression::StringLiteral(_))
+                };
+                (field(&b.left) && konst(&b.right)) || (field(&b.right) && konst(&b.left))
+            }
+            e => field(e),
+        }
     }
 
     /// Whether a failure (an exception) at this point leaves the handler: every enclosing
