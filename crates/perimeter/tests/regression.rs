@@ -6779,5 +6779,38 @@ exports.handler = function (event, context, cb) {
             "{found:?}"
         );
     }
+    /// Python: a handler that also serves a CloudFormation custom resource writes in that
+    /// branch; an HTTP request never takes it, so its HMAC check still guards the route.
+    #[test]
+    fn py_custom_resource_branch_does_not_count_before_a_webhook_check() {
+        let code = r#"import hashlib
+import hmac
+import os
+import boto3
+
+table = boto3.resource("dynamodb").Table("builds")
+
+
+def main(event, context):
+    if event.get("RequestType") == "Create":
+        table.put_item(Item={"id": "settings"})
+        return {}
+    mac = hmac.new(os.environ["HOOK_SECRET"].encode(), event["body"].encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(mac, event["headers"].get("x-signature", "")):
+        return {"statusCode": 401}
+    table.put_item(Item={"id": event["body"]})
+    return {"statusCode": 202}
+"#;
+        let found = py("POST /ci/webhook", code);
+        assert_eq!(severities(&found), ["low"], "{found:?}");
+        let keyed_on_request = code.replace(
+            "event.get(\"RequestType\") == \"Create\"",
+            "event.get(\"body\") == \"Create\"",
+        );
+        assert_eq!(
+            severities(&py("POST /ci/webhook", &keyed_on_request)),
+            ["high"]
+        );
+    }
 }
 // --- end purpose (session 8) ---

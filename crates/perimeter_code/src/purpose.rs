@@ -247,20 +247,8 @@ pub(crate) fn python_call(module: &str, path: &str) -> Option<CredentialKind> {
 }
 
 /// Whether calls and flows so far wrote, invoked or sent anything (reads of a secret or a
-/// configuration item, needed to verify, are not effects of the caller's request).
-pub(crate) fn wrote(calls: &[crate::SdkCall], flows: &[crate::Flow]) -> bool {
-    calls.iter().any(|c| {
-        if c.is_http() {
-            return c.tainted.is_some();
-        }
-        !read_only(&c.operation)
-    }) || flows
-        .iter()
-        .any(|f| f.kind != perimeter_diagnostics::Kind::VerboseError)
-}
-
-/// [`wrote`], leaving out the calls and flows at the given indices (made where an HTTP
-/// request does not go).
+/// configuration item, needed to verify, are not effects of the caller's request), leaving
+/// out the calls and flows at the given indices (made where an HTTP request does not go).
 pub(crate) fn wrote_skipping(
     calls: &[crate::SdkCall],
     flows: &[crate::Flow],

@@ -189,6 +189,9 @@ pub(crate) struct Engine<'r> {
     pub credentials: Vec<crate::summary::CredentialCall>,
     /// For each `try` being run, in the call chain: whether its handlers stop the handler.
     pub(super) try_stack: Vec<bool>,
+    /// Calls and flows (indices) made in branches that only another trigger's event takes
+    /// (see [`Self::other_trigger`]): not effects an HTTP request reaches.
+    pub(super) other_trigger: (Vec<usize>, Vec<usize>),
     /// Strings built from constants only (see [`crate::FoldedText`]).
     pub folded: Vec<crate::FoldedText>,
     folded_at: FxHashSet<(usize, u32, u32)>,
@@ -267,6 +270,7 @@ impl<'r> Engine<'r> {
             guards: Vec::new(),
             credentials: Vec::new(),
             try_stack: Vec::new(),
+            other_trigger: (Vec::new(), Vec::new()),
             folded: Vec::new(),
             folded_at: FxHashSet::default(),
             name_hint: None,
@@ -1618,7 +1622,14 @@ impl<'r> Engine<'r> {
         }
         let before = self.locals();
         let (pos, neg) = self.guards(&i.test);
+        let marks = self
+            .other_trigger(&i.test)
+            .then(|| (self.sdk_calls.len(), self.flows.len()));
         let mut outs: Vec<(Env, bool)> = vec![self.branch(clean_env(&before, &pos), &i.body)];
+        if let Some((c, f)) = marks {
+            self.other_trigger.0.extend(c..self.sdk_calls.len());
+            self.other_trigger.1.extend(f..self.flows.len());
+        }
         let mut rest = clean_env(&before, &neg);
         let mut has_else = false;
         for c in &i.elif_else_clauses {

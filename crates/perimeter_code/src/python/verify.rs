@@ -169,7 +169,45 @@ impl Engine<'_> {
     /// Whether the code has written, invoked or sent anything so far (reads of a secret or a
     /// configuration item, needed to verify, are not effects of the caller's request).
     pub(crate) fn wrote(&self) -> bool {
-        crate::purpose::wrote(&self.sdk_calls, &self.flows)
+        let (calls, flows) = &self.other_trigger;
+        crate::purpose::wrote_skipping(&self.sdk_calls, &self.flows, calls, flows)
+    }
+
+    /// Whether an `if` tests a field of the Lambda event that only another trigger's event
+    /// has (`event["RequestType"] == "Create"`, `event.get("Records")`, `"Records" in
+    /// event`): its branch never runs for an HTTP request.
+    pub(crate) fn other_trigger(&self, test: &Expr) -> bool {
+        let whole_event = |e: &Expr| match e {
+            Expr::Name(n) => self
+                .lookup_var(n.id.as_str())
+                .is_some_and(|v| matches!(&v.shape, Shape::Event(p) if p.is_empty())),
+            _ => false,
+        };
+        let key = |e: &Expr| match e {
+            Expr::StringLiteral(k) => crate::purpose::other_trigger_field(k.value.to_str()),
+            _ => false,
+        };
+        let field = |e: &Expr| match e {
+            Expr::Subscript(s) => whole_event(&s.value) && key(&s.slice),
+            Expr::Call(c) => match &*c.func {
+                Expr::Attribute(a) if a.attr.as_str() == "get" => {
+                    whole_event(&a.value) && c.arguments.args.first().is_some_and(key)
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        match test {
+            Expr::Compare(c) if c.ops.len() == 1 => match (&c.ops[0], &c.comparators[0]) {
+                (ast::CmpOp::Eq, r) => {
+                    (field(&c.left) && matches!(r, Expr::StringLiteral(_)))
+                        || (field(r) && matches!(&*c.left, Expr::StringLiteral(_)))
+                }
+                (ast::CmpOp::In, r) => key(&c.left) && whole_event(r),
+                _ => false,
+            },
+            e => field(e),
+        }
     }
 
     /// Whether a failure (an exception) at this point leaves the handler: every enclosing
