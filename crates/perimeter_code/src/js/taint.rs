@@ -946,7 +946,7 @@ impl<'a> Engine<'a> {
         };
         let marks = self
             .other_trigger(&i.test, sc)
-            .then(|| (self.sdk_calls.len(), self.flows.len()));
+            .then_some((self.sdk_calls.len(), self.flows.len()));
         let e1 = self.exec(&i.consequent, &cons_scope);
         if let Some((c, f)) = marks {
             self.other_trigger.0.extend(c..self.sdk_calls.len());

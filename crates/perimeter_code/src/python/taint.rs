@@ -1624,7 +1624,7 @@ impl<'r> Engine<'r> {
         let (pos, neg) = self.guards(&i.test);
         let marks = self
             .other_trigger(&i.test)
-            .then(|| (self.sdk_calls.len(), self.flows.len()));
+            .then_some((self.sdk_calls.len(), self.flows.len()));
         let mut outs: Vec<(Env, bool)> = vec![self.branch(clean_env(&before, &pos), &i.body)];
         if let Some((c, f)) = marks {
             self.other_trigger.0.extend(c..self.sdk_calls.len());

@@ -1,7 +1,9 @@
 //! Routes that are public by purpose: the authentication itself (a login that verifies a
 //! password and issues a token, a sign-up that creates the caller's own account, an OAuth
 //! sign-in or callback, a token refresh) and webhooks whose framework verifies every
-//! request's sender. Judged by what the code does, never by the route's name.
+//! request's sender, and payment gateways' notifications the code verifies. Judged by what
+//! the code does, never by the route's name alone: a payment notification's name only says
+//! which verification to look for.
 
 use perimeter_code::{CredentialKind, FunctionSummary, SdkCall};
 use perimeter_diagnostics::Kind;
@@ -355,4 +357,29 @@ pub(crate) fn payment(s: &FunctionSummary) -> Option<Verified> {
         what: format!("a payment notification: {how}"),
         after_effect: c.after_effect,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_of_callbacks() {
+        assert_eq!(
+            named("/responses/{id}/ipn", "response_ipn_listener"),
+            Some(Named::Payment)
+        );
+        assert_eq!(
+            named("/r/{id}/ccavenueResponseHandler", "handler"),
+            Some(Named::Payment)
+        );
+        assert_eq!(named("/checkout/return", "Fn"), Some(Named::Payment));
+        assert_eq!(
+            named("/lambci/webhook", "BuildLambda"),
+            Some(Named::Webhook)
+        );
+        assert_eq!(named("/orders/{id}", "getOrder"), None);
+        assert_eq!(named("/payments", "listPayments"), None);
+        assert_eq!(named("/shipping", "ShippingFn"), None);
+    }
 }

@@ -55,6 +55,17 @@ declare_rule! {
     /// (`stripe.webhooks.constructEvent`, Slack Bolt with a signing secret), before it writes
     /// anything is authenticated in code.
     ///
+    /// A payment gateway's notification or return, named so by its route or function (`ipn`,
+    /// or a callback word such as `notify`, `callback`, `return` with a payment word such as
+    /// `payment`, `checkout` or a gateway's name), is public by purpose when its code proves
+    /// the gateway sent it: it posts the caller's data back to a destination the code chose
+    /// and compares the answer with a constant, or it decrypts the caller's data with a key
+    /// the caller does not send (`AES.new(key, ...).decrypt`, `Fernet(key).decrypt`,
+    /// `crypto.createDecipheriv(...).update`). It is low when nothing was written before the
+    /// verification, medium otherwise; with no such verification the route stays as it is.
+    /// A webhook or payment notification (by its name) whose code was not analysed is medium:
+    /// it must be public, and whether it verifies its sender is not seen.
+    ///
     /// A Serverless descriptor that only serves local development (`serverless-offline` or
     /// a local DynamoDB plugin, with the stage `local`, `offline` or `localhost`, or a file
     /// such as `serverless.offline.yml`) is reported as such, at low.
