@@ -825,15 +825,20 @@ fn analyse_functions(
         .filter_map(|f| {
             crate::progress::tick();
             let handler = f.handler_str()?;
-            // Runtimes perimeter does not read (Java, .NET, Go, Ruby, custom) are not handler
-            // files to resolve.
-            if f.runtime_str()
-                .is_some_and(|r| handler::runtime_language(r).is_none())
+            // Runtimes perimeter does not read (Java, .NET, Go, Ruby) are not handler files to
+            // resolve. A custom runtime (`provided`) runs whatever its bootstrap loads, often
+            // Node.js or Python from a layer: its handler is read when it names a JavaScript
+            // or Python module of the package, and left alone otherwise (a Go or Rust binary).
+            let custom = f.runtime_str().is_some_and(handler::custom_runtime);
+            if !custom
+                && f.runtime_str()
+                    .is_some_and(|r| handler::runtime_language(r).is_none())
             {
                 return None;
             }
             let not_analysed = |why: ScanError| {
-                Some(FunctionSummary {
+                // A custom runtime's code not read says so by its runtime, as before.
+                (!custom).then(|| FunctionSummary {
                     function: f.id.clone(),
                     errors: vec![why],
                     ..FunctionSummary::default()
@@ -893,16 +898,20 @@ fn analyse_functions(
                     CodeSource::Archive { zip, .. } => zip.as_str(),
                     _ => "",
                 };
+                let found =
+                    code_built_from_the_tree(repo, app, &spec, perimeter_code::repo::parent_dir(zip));
+                if custom {
+                    return found.filter(|s| s.handler.is_some());
+                }
                 return Some(
-                    code_built_from_the_tree(repo, app, &spec, perimeter_code::repo::parent_dir(zip))
-                        .unwrap_or_else(|| FunctionSummary {
+                    found.unwrap_or_else(|| FunctionSummary {
                             function: f.id.clone(),
                             errors: vec![why],
                             ..FunctionSummary::default()
                         }),
                 );
             }
-            Some(match (&f.code, cache) {
+            let summary = match (&f.code, cache) {
                 (CodeSource::Inline(code), _) => {
                     let inline = crate::packaged::analyse_inline(code, &spec);
                     // A placeholder (the handler names another module): the code deployed
@@ -921,7 +930,8 @@ fn analyse_functions(
                     cache.summary(repo, &spec, |view| handler::analyse(view, &spec))
                 }
                 (_, None) => handler::analyse(repo, &spec),
-            })
+            };
+            (!custom || summary.handler.is_some()).then_some(summary)
         })
         .collect()
 }

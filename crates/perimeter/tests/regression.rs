@@ -6702,3 +6702,364 @@ functions:
     }
 }
 // --- end pipeline (session 8) ---
+
+// --- purpose (session 8): payment notifications verified by a post-back or a decryption
+// with the merchant's key, webhooks whose code runs on a custom runtime or is not analysed,
+// branches only another trigger's event takes ---
+mod purpose_session8 {
+    use std::process::Command;
+
+    use serde_json::Value;
+
+    use super::write;
+
+    /// Scans an application made of `files`; the AUTH001 findings as (severity, message).
+    fn auth001(files: &[(&str, &str)]) -> Vec<(String, String)> {
+        let dir = tempfile::tempdir().unwrap();
+        for (rel, text) in files {
+            write(dir.path(), rel, text);
+        }
+        let out = Command::new(env!("CARGO_BIN_EXE_perimeter"))
+            .args(["scan", "--no-cache", "--format", "json", "."])
+            .current_dir(dir.path())
+            .env("PERIMETER_NO_RESULT_CACHE", "1")
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "AUTH001")
+            .map(|f| {
+                (
+                    f["severity"].as_str().unwrap().to_owned(),
+                    f["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// A Serverless service of one function on `runtime` behind `route`, whose role writes a
+    /// table.
+    fn serverless(runtime: &str, route: &str) -> String {
+        format!(
+            "service: shop\nprovider:\n  name: aws\n  runtime: {runtime}\n  iam:\n    role:\n      statements:\n        - Effect: Allow\n          Action: ['dynamodb:PutItem']\n          Resource: '*'\nfunctions:\n  notify:\n    handler: handler.main\n    events:\n      - httpApi: '{route}'\n"
+        )
+    }
+
+    fn py(route: &str, code: &str) -> Vec<(String, String)> {
+        auth001(&[
+            ("serverless.yml", &serverless("python3.12", route)),
+            ("handler.py", code),
+        ])
+    }
+
+    fn js(route: &str, code: &str) -> Vec<(String, String)> {
+        auth001(&[
+            ("serverless.yml", &serverless("nodejs20.x", route)),
+            ("handler.js", code),
+        ])
+    }
+
+    fn severities(found: &[(String, String)]) -> Vec<&str> {
+        found.iter().map(|(s, _)| s.as_str()).collect()
+    }
+
+    const PY_POST_BACK: &str = r#"import os
+import boto3
+import requests
+
+ledger = boto3.resource("dynamodb").Table(os.environ["LEDGER"])
+CHECK_URL = "https://ipnpb.example-gateway.com/validate"
+
+
+def main(event, context):
+    raw = event["body"]
+    answer = requests.post(CHECK_URL, data="cmd=validate&" + raw, timeout=10)
+    if answer.text != "VERIFIED":
+        return {"statusCode": 400}
+    ledger.put_item(Item={"notice": raw, "state": "paid"})
+    return {"statusCode": 200}
+"#;
+
+    /// A payment notification posted back to its gateway, whose answer is checked before
+    /// anything is recorded, is public by purpose.
+    #[test]
+    fn payment_notification_posted_back_before_recording_is_low() {
+        let found = py("POST /billing/paypal-notify", PY_POST_BACK);
+        assert_eq!(severities(&found), ["low"], "{found:?}");
+        assert!(found[0].1.contains("payment notification"), "{found:?}");
+        assert!(
+            found[0].1.contains("posts the notification back"),
+            "{found:?}"
+        );
+    }
+
+    /// The same notification recorded without any verification stays high.
+    #[test]
+    fn payment_notification_recorded_without_verification_stays_high() {
+        let code = r#"import os
+import boto3
+
+ledger = boto3.resource("dynamodb").Table(os.environ["LEDGER"])
+
+
+def main(event, context):
+    ledger.put_item(Item={"notice": event["body"], "state": "paid"})
+    return {"statusCode": 200}
+"#;
+        assert_eq!(
+            severities(&py("POST /billing/paypal-notify", code)),
+            ["high"]
+        );
+    }
+
+    /// A post-back whose answer is compared with nothing verifies nothing.
+    #[test]
+    fn payment_post_back_whose_answer_is_ignored_stays_high() {
+        let code = PY_POST_BACK.replace(
+            "    if answer.text != \"VERIFIED\":\n        return {\"statusCode\": 400}\n",
+            "",
+        );
+        assert_eq!(
+            severities(&py("POST /billing/paypal-notify", &code)),
+            ["high"]
+        );
+    }
+
+    /// A write made before the post-back is reachable by anyone: medium, said so.
+    #[test]
+    fn payment_notification_written_before_its_post_back_is_medium() {
+        let code = PY_POST_BACK.replace(
+            "    answer = requests.post(",
+            "    ledger.put_item(Item={\"notice\": raw, \"state\": \"received\"})\n    answer = requests.post(",
+        );
+        let found = py("POST /billing/paypal-notify", &code);
+        assert_eq!(severities(&found), ["medium"], "{found:?}");
+        assert!(found[0].1.contains("before that check"), "{found:?}");
+    }
+
+    /// The verification is only trusted for a route named as a payment callback: the same
+    /// code behind an ordinary route stays high.
+    #[test]
+    fn post_back_behind_an_ordinary_route_stays_high() {
+        assert_eq!(severities(&py("POST /items", PY_POST_BACK)), ["high"]);
+    }
+
+    /// A gateway's return whose payload is decrypted with the merchant's key (Fernet, the
+    /// key from the environment) before it is recorded.
+    #[test]
+    fn payment_return_decrypted_with_the_merchants_key_is_low() {
+        let code = r#"import os
+import boto3
+from cryptography.fernet import Fernet
+
+orders = boto3.client("dynamodb")
+
+
+def main(event, context):
+    box = Fernet(os.environ["MERCHANT_KEY"])
+    clear = box.decrypt(event["body"].encode())
+    orders.put_item(TableName="orders", Item={"paid": {"S": clear.decode()}})
+    return {"statusCode": 302, "headers": {"Location": "/thanks"}}
+"#;
+        let found = py("POST /checkout/return", code);
+        assert_eq!(severities(&found), ["low"], "{found:?}");
+        assert!(
+            found[0].1.contains("decrypts the notification"),
+            "{found:?}"
+        );
+    }
+
+    /// A decryption keyed by what the caller sends proves nothing.
+    #[test]
+    fn payment_return_decrypted_with_the_callers_key_stays_high() {
+        let code = r#"import json
+import boto3
+from cryptography.fernet import Fernet
+
+orders = boto3.client("dynamodb")
+
+
+def main(event, context):
+    body = json.loads(event["body"])
+    clear = Fernet(body["key"]).decrypt(body["data"].encode())
+    orders.put_item(TableName="orders", Item={"paid": {"S": clear.decode()}})
+    return {"statusCode": 200}
+"#;
+        assert_eq!(severities(&py("POST /checkout/return", code)), ["high"]);
+    }
+
+    /// JavaScript: a gateway callback decrypted with `createDecipheriv` keyed from the
+    /// environment, before the order is written.
+    #[test]
+    fn js_gateway_callback_deciphered_with_a_server_key_is_low() {
+        let code = r#"const crypto = require('crypto');
+const { DynamoDBClient, PutItemCommand } = require('@aws-sdk/client-dynamodb');
+const db = new DynamoDBClient({});
+const KEY = Buffer.from(process.env.GATEWAY_WORKING_KEY, 'hex');
+
+exports.main = async (event) => {
+  const form = new URLSearchParams(event.body);
+  const decipher = crypto.createDecipheriv('aes-128-cbc', KEY, Buffer.alloc(16));
+  const clear = decipher.update(form.get('encResp'), 'hex', 'utf8') + decipher.final('utf8');
+  await db.send(new PutItemCommand({ TableName: 'orders', Item: { status: { S: clear } } }));
+  return { statusCode: 200 };
+};
+"#;
+        let found = js("POST /pay/callback", code);
+        assert_eq!(severities(&found), ["low"], "{found:?}");
+    }
+
+    /// JavaScript: an IPN listener that records the notice as it came stays high.
+    #[test]
+    fn js_ipn_writing_the_body_unverified_stays_high() {
+        let code = r#"const { DynamoDBClient, PutItemCommand } = require('@aws-sdk/client-dynamodb');
+const db = new DynamoDBClient({});
+
+exports.main = async (event) => {
+  await db.send(new PutItemCommand({ TableName: 'orders', Item: { notice: { S: event.body } } }));
+  return { statusCode: 200 };
+};
+"#;
+        assert_eq!(severities(&js("POST /ipn", code)), ["high"]);
+    }
+
+    /// JavaScript: the notice posted back with axios, recorded only when the gateway answers
+    /// that it sent it.
+    #[test]
+    fn js_ipn_posted_back_with_axios_is_low() {
+        let code = r#"const axios = require('axios');
+const { DynamoDBClient, PutItemCommand } = require('@aws-sdk/client-dynamodb');
+const db = new DynamoDBClient({});
+
+exports.main = async (event) => {
+  const reply = await axios.post('https://ipn.example-gateway.com/cgi/validate', `cmd=check&${event.body}`);
+  if (reply.data === 'VERIFIED') {
+    await db.send(new PutItemCommand({ TableName: 'orders', Item: { notice: { S: event.body } } }));
+  }
+  return { statusCode: 200 };
+};
+"#;
+        let found = js("POST /ipn", code);
+        assert_eq!(severities(&found), ["low"], "{found:?}");
+    }
+
+    /// A SAM function on a custom runtime behind `path`, handler `index.handler`, whose
+    /// role writes a table.
+    fn sam_custom(path: &str, runtime: &str) -> String {
+        format!(
+            "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n  Worker:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: {runtime}\n      CodeUri: src/\n      Handler: index.handler\n      Policies:\n        - DynamoDBCrudPolicy:\n            TableName: builds\n      Events:\n        Push:\n          Type: Api\n          Properties:\n            Path: {path}\n            Method: POST\n"
+        )
+    }
+
+    const JS_SIGNED_HOOK: &str = r#"const crypto = require('crypto');
+const AWS = require('aws-sdk');
+const ddb = new AWS.DynamoDB.DocumentClient();
+
+exports.handler = function (event, context, cb) {
+  if (event.RequestType === 'Create') {
+    ddb.put({ TableName: 'builds', Item: { id: 'settings' } }, () => cb(null, {}));
+    return;
+  }
+  const sent = event.headers['X-Signature'] || '';
+  const mac = crypto.createHmac('sha256', process.env.HOOK_SECRET).update(event.body).digest('hex');
+  if (sent !== mac) return cb(null, { statusCode: 401, body: 'bad signature' });
+  ddb.put({ TableName: 'builds', Item: { id: JSON.parse(event.body).id } }, () => cb(null, { statusCode: 202 }));
+};
+"#;
+
+    /// A webhook on a custom runtime whose bootstrap runs Node.js: its handler module is in
+    /// the package and is read; its signature check guards the route, and the branch only a
+    /// CloudFormation custom resource's event takes is not on the request's path.
+    #[test]
+    fn custom_runtime_webhook_with_signature_check_is_low() {
+        let found = auth001(&[
+            ("template.yaml", &sam_custom("/ci/webhook", "provided.al2")),
+            ("src/index.js", JS_SIGNED_HOOK),
+        ]);
+        assert_eq!(severities(&found), ["low"], "{found:?}");
+        assert!(found[0].1.contains("denies the caller"), "{found:?}");
+    }
+
+    /// A branch keyed on what the request carries is on its path: the write before the check
+    /// keeps the route high.
+    #[test]
+    fn custom_runtime_webhook_writing_before_its_check_stays_high() {
+        let code =
+            JS_SIGNED_HOOK.replace("event.RequestType === 'Create'", "event.body.length > 0");
+        let found = auth001(&[
+            ("template.yaml", &sam_custom("/ci/webhook", "provided.al2")),
+            ("src/index.js", &code),
+        ]);
+        assert_eq!(severities(&found), ["high"], "{found:?}");
+    }
+
+    /// A webhook whose code is not analysed (a Go binary) is public by purpose, its
+    /// verification not seen: medium, not high; an ordinary route stays high.
+    #[test]
+    fn webhook_whose_code_is_not_analysed_is_medium() {
+        let found = auth001(&[
+            ("template.yaml", &sam_custom("/github/webhook", "go1.x")),
+            ("src/main.go", "package main\n"),
+        ]);
+        assert_eq!(severities(&found), ["medium"], "{found:?}");
+        assert!(found[0].1.contains("not seen"), "{found:?}");
+        let found = auth001(&[
+            ("template.yaml", &sam_custom("/builds", "go1.x")),
+            ("src/main.go", "package main\n"),
+        ]);
+        assert_eq!(severities(&found), ["high"], "{found:?}");
+    }
+
+    /// A custom runtime whose handler names no JavaScript or Python module (a Rust binary)
+    /// is still judged by its runtime.
+    #[test]
+    fn custom_runtime_without_a_script_module_is_judged_by_its_runtime() {
+        let found = auth001(&[
+            ("template.yaml", &sam_custom("/builds", "provided.al2023")),
+            ("src/main.rs", "fn main() {}\n"),
+        ]);
+        assert_eq!(severities(&found), ["high"], "{found:?}");
+        assert!(
+            found[0].1.contains("runtime `provided.al2023`"),
+            "{found:?}"
+        );
+    }
+    /// Python: a handler that also serves a CloudFormation custom resource writes in that
+    /// branch; an HTTP request never takes it, so its HMAC check still guards the route.
+    #[test]
+    fn py_custom_resource_branch_does_not_count_before_a_webhook_check() {
+        let code = r#"import hashlib
+import hmac
+import os
+import boto3
+
+table = boto3.resource("dynamodb").Table("builds")
+
+
+def main(event, context):
+    if event.get("RequestType") == "Create":
+        table.put_item(Item={"id": "settings"})
+        return {}
+    mac = hmac.new(os.environ["HOOK_SECRET"].encode(), event["body"].encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(mac, event["headers"].get("x-signature", "")):
+        return {"statusCode": 401}
+    table.put_item(Item={"id": event["body"]})
+    return {"statusCode": 202}
+"#;
+        let found = py("POST /ci/webhook", code);
+        assert_eq!(severities(&found), ["low"], "{found:?}");
+        let keyed_on_request = code.replace(
+            "event.get(\"RequestType\") == \"Create\"",
+            "event.get(\"body\") == \"Create\"",
+        );
+        assert_eq!(
+            severities(&py("POST /ci/webhook", &keyed_on_request)),
+            ["high"]
+        );
+    }
+}
+// --- end purpose (session 8) ---

@@ -80,6 +80,12 @@ pub fn runtime_language(runtime: &str) -> Option<Language> {
     }
 }
 
+/// Whether a runtime is a custom one (`provided`, `provided.al2023`): its bootstrap, in the
+/// package or a layer, may run any language.
+pub fn custom_runtime(runtime: &str) -> bool {
+    runtime.to_ascii_lowercase().starts_with("provided")
+}
+
 /// Analyses one function: resolves its handler and summarises its code. A handler that
 /// cannot be found gives a summary with an error naming the function.
 pub fn analyse(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {

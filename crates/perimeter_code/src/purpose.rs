@@ -19,7 +19,7 @@ const fn api(module: &'static str, name: &'static str, kind: CredentialKind) -> 
 }
 
 use CredentialKind::{
-    EventRefetch, Hmac, OAuth, PasswordCheck, PasswordDerive, PasswordHash, SafeCompare,
+    Decrypt, EventRefetch, Hmac, OAuth, PasswordCheck, PasswordDerive, PasswordHash, SafeCompare,
     SenderVerify, TokenIssue,
 };
 
@@ -67,6 +67,7 @@ const JS: &[CredentialApi] = &[
     api("svix", "verify", SenderVerify),
     api("twilio", "validateRequest", SenderVerify),
     api("@slack/events-api", "verifyRequestSignature", SenderVerify),
+    api("crypto-js", "decrypt", Decrypt),
 ];
 
 /// Python modules (the top-level module and the last name of the path).
@@ -99,7 +100,77 @@ const PYTHON: &[CredentialApi] = &[
     api("twilio", "validate", SenderVerify),
     api("slack_sdk", "is_valid_request", SenderVerify),
     api("slack_sdk", "is_valid", SenderVerify),
+    // A cipher's method (`AES.new(key, ...).decrypt`): the module's object keyed by the code.
+    api("Cryptodome", "decrypt", Decrypt),
+    api("Cryptodome", "decrypt_and_verify", Decrypt),
+    api("Crypto", "decrypt", Decrypt),
+    api("Crypto", "decrypt_and_verify", Decrypt),
+    api("cryptography", "decrypt", Decrypt),
+    api("nacl", "decrypt", Decrypt),
 ];
+
+/// Libraries whose calls send an HTTP request (the answer of such a call is the server's).
+const HTTP_CLIENTS: &[&str] = &[
+    "requests",
+    "httpx",
+    "urllib3",
+    "aiohttp",
+    "urllib",
+    "axios",
+    "node-fetch",
+    "undici",
+    "got",
+    "superagent",
+    "needle",
+    "request",
+    "request-promise",
+    "https",
+    "http",
+];
+
+/// Whether a library value is (part of) the answer of an HTTP request: a member of a call's
+/// result from an HTTP client (`requests.post().text`, `axios.post().data`, the global
+/// `fetch().text()`).
+pub(crate) fn http_answer(module: &str, path: &str) -> bool {
+    let call = path.contains("()");
+    call && (HTTP_CLIENTS.contains(&module) || (module.is_empty() && path.starts_with("fetch(")))
+}
+
+/// The post-back the code made so far: a `POST` carrying the caller's data to a destination
+/// the code chose (no SSRF flow at it), when there is one.
+pub(crate) fn post_back<'s>(
+    calls: &'s [crate::SdkCall],
+    flows: &[crate::Flow],
+) -> Option<&'s crate::SdkCall> {
+    calls.iter().find(|c| {
+        c.is_http()
+            && c.operation == "POST"
+            && c.tainted.as_ref().is_some_and(|t| t.source.path != "error")
+            && !flows
+                .iter()
+                .any(|f| f.kind == perimeter_diagnostics::Kind::Ssrf && f.sink == c.loc)
+    })
+}
+
+/// How a post-back's destination is named in messages.
+pub(crate) fn post_back_name(c: &crate::SdkCall) -> String {
+    match &c.resource {
+        crate::ResourceExpr::Literal(u) => format!("the answer of `POST {u}`"),
+        crate::ResourceExpr::Pattern(u) => format!("the answer of `POST {u}`"),
+        _ => "the answer of a `POST` of the notification".to_owned(),
+    }
+}
+
+/// Whether calls and flows so far wrote, invoked or sent anything apart from HTTP requests
+/// (a post-back sends the caller's data by design).
+pub(crate) fn wrote_besides_http(calls: &[crate::SdkCall], flows: &[crate::Flow]) -> bool {
+    calls
+        .iter()
+        .any(|c| !c.is_http() && !read_only(&c.operation))
+        || flows
+            .iter()
+            .any(|f| f.kind != perimeter_diagnostics::Kind::VerboseError)
+}
 
 /// The last member name of a call's path (`compare` for `default.compare`, `verify` for
 /// `hash.pbkdf2_sha256.verify`, `SignJWT` for `SignJWT`).
@@ -140,6 +211,10 @@ pub(crate) fn js_call(module: &str, path: &str) -> Option<CredentialKind> {
     if module == "stripe" && path.trim_end_matches("()").ends_with("events.retrieve") {
         return Some(EventRefetch);
     }
+    // What a decipher is given is decrypted (`createDecipheriv(alg, key, iv).update(data)`).
+    if module == "crypto" && path.starts_with("createDecipheriv(") && last_name(path) == "update" {
+        return Some(Decrypt);
+    }
     lookup(JS, module, path)
 }
 
@@ -172,16 +247,45 @@ pub(crate) fn python_call(module: &str, path: &str) -> Option<CredentialKind> {
 }
 
 /// Whether calls and flows so far wrote, invoked or sent anything (reads of a secret or a
-/// configuration item, needed to verify, are not effects of the caller's request).
-pub(crate) fn wrote(calls: &[crate::SdkCall], flows: &[crate::Flow]) -> bool {
-    calls.iter().any(|c| {
+/// configuration item, needed to verify, are not effects of the caller's request), leaving
+/// out the calls and flows at the given indices (made where an HTTP request does not go).
+pub(crate) fn wrote_skipping(
+    calls: &[crate::SdkCall],
+    flows: &[crate::Flow],
+    skip_calls: &[usize],
+    skip_flows: &[usize],
+) -> bool {
+    calls.iter().enumerate().any(|(i, c)| {
+        if skip_calls.contains(&i) {
+            return false;
+        }
         if c.is_http() {
             return c.tainted.is_some();
         }
         !read_only(&c.operation)
-    }) || flows
-        .iter()
-        .any(|f| f.kind != perimeter_diagnostics::Kind::VerboseError)
+    }) || flows.iter().enumerate().any(|(i, f)| {
+        !skip_flows.contains(&i) && f.kind != perimeter_diagnostics::Kind::VerboseError
+    })
+}
+
+/// Top-level fields of the Lambda events of other triggers that an API Gateway or function
+/// URL request never has: a CloudFormation custom resource's request, the records of a
+/// queue, topic, bucket or stream, an EventBridge event.
+const OTHER_TRIGGER_FIELDS: &[&str] = &[
+    "ResourceType",
+    "RequestType",
+    "ResponseURL",
+    "StackId",
+    "LogicalResourceId",
+    "ServiceToken",
+    "Records",
+    "detail-type",
+    "detail",
+];
+
+/// Whether a top-level event field belongs only to another trigger's event.
+pub(crate) fn other_trigger_field(name: &str) -> bool {
+    OTHER_TRIGGER_FIELDS.contains(&name)
 }
 
 /// Whether an operation only reads.

@@ -144,6 +144,10 @@ pub struct CredentialCall {
     pub name: String,
     /// Where.
     pub loc: Loc,
+    /// Whether the code had already written, invoked or sent something when it was met (a
+    /// verification met after an effect does not protect that effect).
+    #[serde(default)]
+    pub after_effect: bool,
 }
 
 /// What a credential call does.
@@ -170,6 +174,14 @@ pub enum CredentialKind {
     /// Fetches a webhook's event back from its provider by id (`stripe.events.retrieve`):
     /// what the code acts on is the provider's, not the caller's.
     EventRefetch,
+    /// Decrypts data with a cipher keyed by the code, not by the caller (`AES.new(key,
+    /// ...).decrypt`, `Fernet(key).decrypt`, `crypto.createDecipheriv`): a payment gateway
+    /// that encrypts its notification with the merchant's key proves its sender so.
+    Decrypt,
+    /// Compares with a constant the answer of an outbound `POST` that sent the caller's data
+    /// to a destination the code chose (a notification posted back to its provider, which
+    /// answers whether it sent it).
+    PostBack,
 }
 
 /// Where untrusted data enters the function.

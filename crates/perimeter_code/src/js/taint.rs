@@ -96,6 +96,9 @@ pub(crate) struct Engine<'a> {
     /// Modules loaded, in load order.
     pub modules: Vec<Module<'a>>,
     by_path: FxHashMap<String, usize>,
+    /// Calls and flows (indices) made in branches that only another trigger's event takes
+    /// (see [`Self::other_trigger`]): not effects an HTTP request reaches.
+    pub(super) other_trigger: (Vec<usize>, Vec<usize>),
     /// The next invocation is an entry point.
     entering: bool,
     /// The package of each library module imported (normalised module name to package).
@@ -130,6 +133,7 @@ impl<'a> Engine<'a> {
             resolver,
             modules: Vec::new(),
             by_path: FxHashMap::default(),
+            other_trigger: (Vec::new(), Vec::new()),
             entering: false,
             packages: FxHashMap::default(),
             deferred: Vec::new(),
@@ -425,6 +429,7 @@ impl<'a> Engine<'a> {
             return;
         };
         let denies = crate::spec::denies_access(branch);
+        self.note_post_back(check, sc);
         let signature = self.signature_check(check, sc);
         if !denies && !signature {
             return;
@@ -858,7 +863,14 @@ impl<'a> Engine<'a> {
             Some((n, true)) => self.shadow_clean(sc, n),
             _ => Rc::clone(sc),
         };
+        let marks = self
+            .other_trigger(&i.test, sc)
+            .then_some((self.fx.sdk_calls.len(), self.fx.flows.len()));
         let e1 = self.exec(&i.consequent, &cons_scope);
+        if let Some((c, f)) = marks {
+            self.other_trigger.0.extend(c..self.fx.sdk_calls.len());
+            self.other_trigger.1.extend(f..self.fx.flows.len());
+        }
         let e2 = match &i.alternate {
             Some(a) => {
                 let alt_scope = match guard {
@@ -1848,7 +1860,7 @@ impl<'a> Engine<'a> {
             _ => {}
         }
         if let Some(origin) = &f.origin {
-            self.note_credential(span, origin, &args);
+            self.note_credential(span, origin, &args, recv.or(Some(f)));
         }
         if let Some(v) = const_builtin(f, &args) {
             return v;

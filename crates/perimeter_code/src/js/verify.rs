@@ -26,7 +26,13 @@ impl<'a> Engine<'a> {
     /// Records a call of a library function that handles a credential. A provider's
     /// verification that throws for an unsigned request is a guard when nothing has been
     /// written yet and no `try` around it goes on after the failure.
-    pub(crate) fn note_credential(&mut self, span: Span, origin: &Origin, args: &[Val<'a>]) {
+    pub(crate) fn note_credential(
+        &mut self,
+        span: Span,
+        origin: &Origin,
+        args: &[Val<'a>],
+        recv: Option<&Val<'a>>,
+    ) {
         let module = &*origin.module;
         let mut kind = crate::purpose::js_call(module, &origin.path);
         if kind.is_none()
@@ -40,6 +46,20 @@ impl<'a> Engine<'a> {
             kind = Some(CredentialKind::SenderVerify);
         }
         let Some(kind) = kind else { return };
+        // A decryption proves the sender of what the caller sent, with a key the caller did
+        // not send: `CryptoJS.AES.decrypt(data, key)`, or `decipher.update(data)` of a
+        // decipher whose key is in its own value.
+        if kind == CredentialKind::Decrypt {
+            let caller = |v: &Val<'a>| super::value::deep_taints(v).iter().any(|t| !t.error);
+            let key_tainted = if module == "crypto" {
+                recv.is_some_and(|r| r.taint.iter().any(|t| !t.error))
+            } else {
+                args.get(1).is_some_and(caller)
+            };
+            if key_tainted || !args.first().is_some_and(caller) {
+                return;
+            }
+        }
         let loc = self.loc(span);
         if kind == CredentialKind::SenderVerify
             && !crate::purpose::js_returns_verdict(module, &origin.path)
@@ -48,11 +68,70 @@ impl<'a> Engine<'a> {
         {
             self.fx.guards.push(loc.clone());
         }
+        let after_effect = self.wrote();
         self.fx.credentials.push(CredentialCall {
             kind,
             name: crate::purpose::call_name(module, &origin.path),
             loc,
+            after_effect,
         });
+    }
+
+    /// Records a post-back verification: an `if` that compares with a constant string the
+    /// answer of an HTTP request, after the code posted the caller's data to a destination
+    /// it chose (see [`crate::purpose::post_back`]).
+    pub(crate) fn note_post_back(&mut self, check: &'a IfStatement<'a>, sc: &Rc<Scope<'a>>) {
+        if crate::purpose::post_back(&self.fx.sdk_calls, &self.fx.flows).is_none()
+            || !Self::compares_answer(&check.test, sc)
+        {
+            return;
+        }
+        let Some(call) = crate::purpose::post_back(&self.fx.sdk_calls, &self.fx.flows) else {
+            return;
+        };
+        let loc = self.loc(check.test.span());
+        if self.fx.credentials.iter().any(|c| c.loc == loc) {
+            return;
+        }
+        let name = crate::purpose::post_back_name(call);
+        let after_effect = crate::purpose::wrote_besides_http(&self.fx.sdk_calls, &self.fx.flows);
+        self.fx.credentials.push(CredentialCall {
+            kind: CredentialKind::PostBack,
+            name,
+            loc,
+            after_effect,
+        });
+    }
+
+    /// Whether a test compares an HTTP answer with a constant string.
+    fn compares_answer(e: &Expression<'_>, sc: &Rc<Scope<'a>>) -> bool {
+        match e.get_inner_expression() {
+            Expression::UnaryExpression(u) if u.operator == UnaryOperator::LogicalNot => {
+                Self::compares_answer(&u.argument, sc)
+            }
+            Expression::LogicalExpression(l) => {
+                Self::compares_answer(&l.left, sc) || Self::compares_answer(&l.right, sc)
+            }
+            Expression::BinaryExpression(b)
+                if matches!(
+                    b.operator,
+                    BinaryOperator::Equality
+                        | BinaryOperator::Inequality
+                        | BinaryOperator::StrictEquality
+                        | BinaryOperator::StrictInequality
+                ) =>
+            {
+                let konst = |x: &Expression<'_>| {
+                    matches!(x.get_inner_expression(), Expression::StringLiteral(_))
+                };
+                let answer = |x: &Expression<'_>| {
+                    answer_origin(x, sc)
+                        .is_some_and(|o| crate::purpose::http_answer(&o.module, &o.path))
+                };
+                (konst(&b.left) && answer(&b.right)) || (konst(&b.right) && answer(&b.left))
+            }
+            _ => false,
+        }
     }
 
     /// Whether an `if` compares a value with an HMAC the code computed, or calls a
@@ -161,12 +240,60 @@ impl<'a> Engine<'a> {
     /// Whether the code has written, invoked or sent anything so far (reads of a secret or a
     /// configuration item, needed to verify, are not effects of the caller's request).
     pub(crate) fn wrote(&self) -> bool {
-        crate::purpose::wrote(&self.fx.sdk_calls, &self.fx.flows)
+        let (calls, flows) = &self.other_trigger;
+        crate::purpose::wrote_skipping(&self.fx.sdk_calls, &self.fx.flows, calls, flows)
+    }
+
+    /// Whether an `if` tests a field of the Lambda event that only another trigger's event
+    /// has (`event.ResourceType === 'Custom::X'`, `event.Records`): its branch never runs for
+    /// an HTTP request.
+    pub(crate) fn other_trigger(&self, test: &Expression<'_>, sc: &Rc<Scope<'a>>) -> bool {
+        let field = |e: &Expression<'_>| match e.get_inner_expression() {
+            Expression::StaticMemberExpression(m) => match m.object.get_inner_expression() {
+                Expression::Identifier(id) => {
+                    sc.lookup(id.name.as_str()).is_some_and(|v| {
+                        v.taint
+                            .iter()
+                            .any(|t| t.path.is_empty() && t.structured && !t.error)
+                    }) && crate::purpose::other_trigger_field(m.property.name.as_str())
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        match test.get_inner_expression() {
+            Expression::BinaryExpression(b)
+                if matches!(
+                    b.operator,
+                    BinaryOperator::Equality | BinaryOperator::StrictEquality
+                ) =>
+            {
+                let konst = |x: &Expression<'_>| {
+                    matches!(x.get_inner_expression(), Expression::StringLiteral(_))
+                };
+                (field(&b.left) && konst(&b.right)) || (field(&b.right) && konst(&b.left))
+            }
+            e => field(e),
+        }
     }
 
     /// Whether a failure (an exception) at this point leaves the handler: every enclosing
     /// `try` in the call chain has a `catch` that returns, throws or answers 4xx.
     fn failure_leaves(&self) -> bool {
         self.fx.try_stack.iter().all(|leaves| *leaves)
+    }
+}
+
+/// The library value an expression reads without running anything: a variable, a member of
+/// one, an awaited call of one (`(await res.text())`, `res.data.status`).
+fn answer_origin<'a>(e: &Expression<'_>, sc: &Rc<Scope<'a>>) -> Option<Rc<Origin>> {
+    match e.get_inner_expression() {
+        Expression::Identifier(id) => sc.lookup(id.name.as_str()).and_then(|v| v.origin),
+        Expression::StaticMemberExpression(m) => {
+            answer_origin(&m.object, sc).map(|o| o.member(m.property.name.as_str()))
+        }
+        Expression::AwaitExpression(a) => answer_origin(&a.argument, sc),
+        Expression::CallExpression(c) => answer_origin(&c.callee, sc).map(|o| o.called()),
+        _ => None,
     }
 }

@@ -162,6 +162,9 @@ pub(crate) struct Engine<'r> {
     classes: Vec<ClassDef>,
     class_index: FxHashMap<(usize, u32), usize>,
     instances: Vec<Rc<RefCell<Instance>>>,
+    /// Calls and flows (indices) made in branches that only another trigger's event takes
+    /// (see [`Self::other_trigger`]): not effects an HTTP request reaches.
+    pub(super) other_trigger: (Vec<usize>, Vec<usize>),
     /// The variable, attribute, key or keyword the expression being evaluated is assigned to.
     name_hint: Option<String>,
     /// Names of the functions and methods the modules define: a method of that name called on
@@ -217,6 +220,7 @@ impl<'r> Engine<'r> {
             classes: Vec::new(),
             class_index: FxHashMap::default(),
             instances: Vec::new(),
+            other_trigger: (Vec::new(), Vec::new()),
             name_hint: None,
             defined: FxHashSet::default(),
             stack: Vec::new(),
@@ -1281,6 +1285,7 @@ impl<'r> Engine<'r> {
         };
         let branch = self.loc(TextRange::new(first.range().start(), last.range().end()));
         let denies = crate::spec::denies_access(branch.text());
+        self.note_post_back(&check.test);
         let signature = self.signature_check(&check.test);
         if !denies && !signature {
             return;
@@ -1536,7 +1541,14 @@ impl<'r> Engine<'r> {
         }
         let before = self.locals();
         let (pos, neg) = self.guards(&i.test);
+        let marks = self
+            .other_trigger(&i.test)
+            .then_some((self.fx.sdk_calls.len(), self.fx.flows.len()));
         let mut outs: Vec<(Env, bool)> = vec![self.branch(clean_env(&before, &pos), &i.body)];
+        if let Some((c, f)) = marks {
+            self.other_trigger.0.extend(c..self.fx.sdk_calls.len());
+            self.other_trigger.1.extend(f..self.fx.flows.len());
+        }
         let mut rest = clean_env(&before, &neg);
         let mut has_else = false;
         for c in &i.elif_else_clauses {
@@ -2306,6 +2318,24 @@ impl<'r> Engine<'r> {
                     };
                     return self.func_val(f, bound, None);
                 }
+                // An app of a subclass of Chalice (`class App(Chalice)`): its request.
+                if attr == "current_request"
+                    && self
+                        .in_hierarchy(class, |c| {
+                            c.ext_bases
+                                .iter()
+                                .any(|o| &*o.module == "chalice")
+                                .then_some(())
+                        })
+                        .is_some()
+                {
+                    let root = "app.current_request";
+                    return Val {
+                        taint: vec![Taint::new(root, false, self.loc(r))],
+                        shape: Shape::Event(root.to_owned()),
+                        text: None,
+                    };
+                }
                 self.class_attr(class, attr).unwrap_or_default()
             }
             Shape::Bound(b) if let Some(v) = super::sdk::collection(b, attr) => v,
@@ -2511,7 +2541,7 @@ impl<'r> Engine<'r> {
         {
             return url_join(base, path);
         }
-        self.note_credential(origin, r);
+        self.note_credential(origin, r, own, args);
         if &*origin.module == "base64"
             && matches!(origin.path.as_str(), "b64encode" | "standard_b64encode")
             && let [data] = args.pos.as_slice()

@@ -8,27 +8,98 @@ use std::rc::Rc;
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::{Ranged, TextRange};
 
-use super::taint::Engine;
-use super::value::{Origin, Shape};
+use super::taint::{Args, Engine};
+use super::value::{Origin, Shape, Taint};
 use crate::summary::{CredentialCall, CredentialKind};
 
 impl Engine<'_> {
     /// Records a call of a library function that handles a credential. A provider's
     /// verification that raises for an unsigned request is a guard when nothing has been
     /// written yet and no `try` around it goes on after the failure.
-    pub(crate) fn note_credential(&mut self, origin: &Origin, r: TextRange) {
+    pub(crate) fn note_credential(
+        &mut self,
+        origin: &Origin,
+        r: TextRange,
+        own: &[Rc<Taint>],
+        args: &Args,
+    ) {
         let Some(kind) = crate::purpose::python_call(&origin.module, &origin.path) else {
             return;
         };
+        // A decryption proves the sender of what the caller sent, with a cipher the caller
+        // did not key (the cipher object carries its key's taint).
+        if kind == CredentialKind::Decrypt
+            && (own.iter().any(|t| !t.error)
+                || !args
+                    .get(0, "data")
+                    .or_else(|| args.get(0, "token"))
+                    .is_some_and(|d| super::value::deep_taints(d).iter().any(|t| !t.error)))
+        {
+            return;
+        }
         let loc = self.loc(r);
         if kind == CredentialKind::SenderVerify && !self.wrote() && self.failure_leaves() {
             self.fx.guards.push(loc.clone());
         }
+        let after_effect = self.wrote();
         self.fx.credentials.push(CredentialCall {
             kind,
             name: crate::purpose::call_name(&origin.module, &origin.path),
             loc,
+            after_effect,
         });
+    }
+
+    /// Records a post-back verification: an `if` that compares with a constant string the
+    /// answer of an HTTP request, after the code posted the caller's data to a destination
+    /// it chose (see [`crate::purpose::post_back`]).
+    pub(crate) fn note_post_back(&mut self, test: &Expr) {
+        let Some(call) = crate::purpose::post_back(&self.fx.sdk_calls, &self.fx.flows) else {
+            return;
+        };
+        if !self.compares_answer(test) {
+            return;
+        }
+        let loc = self.loc(test.range());
+        if self.fx.credentials.iter().any(|c| c.loc == loc) {
+            return;
+        }
+        let name = crate::purpose::post_back_name(call);
+        let after_effect = crate::purpose::wrote_besides_http(&self.fx.sdk_calls, &self.fx.flows);
+        self.fx.credentials.push(CredentialCall {
+            kind: CredentialKind::PostBack,
+            name,
+            loc,
+            after_effect,
+        });
+    }
+
+    /// Whether a test compares an HTTP answer with a constant string.
+    fn compares_answer(&self, e: &Expr) -> bool {
+        let answer = |x: &Expr| {
+            self.origin_of(x)
+                .or_else(|| match x {
+                    Expr::Call(c) => self.origin_of(&c.func),
+                    _ => None,
+                })
+                .is_some_and(|o| crate::purpose::http_answer(&o.module, &o.path))
+        };
+        match e {
+            Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => self.compares_answer(&u.operand),
+            Expr::BoolOp(b) => b.values.iter().any(|v| self.compares_answer(v)),
+            Expr::Compare(c)
+                if c.ops
+                    .iter()
+                    .all(|o| matches!(o, ast::CmpOp::Eq | ast::CmpOp::NotEq)) =>
+            {
+                let operands: Vec<&Expr> = std::iter::once(&*c.left)
+                    .chain(c.comparators.iter())
+                    .collect();
+                operands.iter().any(|x| matches!(x, Expr::StringLiteral(_)))
+                    && operands.iter().any(|x| answer(x))
+            }
+            _ => false,
+        }
     }
 
     /// Whether an `if` compares a value with an HMAC the code computed, or calls a
@@ -99,7 +170,45 @@ impl Engine<'_> {
     /// Whether the code has written, invoked or sent anything so far (reads of a secret or a
     /// configuration item, needed to verify, are not effects of the caller's request).
     pub(crate) fn wrote(&self) -> bool {
-        crate::purpose::wrote(&self.fx.sdk_calls, &self.fx.flows)
+        let (calls, flows) = &self.other_trigger;
+        crate::purpose::wrote_skipping(&self.fx.sdk_calls, &self.fx.flows, calls, flows)
+    }
+
+    /// Whether an `if` tests a field of the Lambda event that only another trigger's event
+    /// has (`event["RequestType"] == "Create"`, `event.get("Records")`, `"Records" in
+    /// event`): its branch never runs for an HTTP request.
+    pub(crate) fn other_trigger(&self, test: &Expr) -> bool {
+        let whole_event = |e: &Expr| match e {
+            Expr::Name(n) => self
+                .lookup_var(n.id.as_str())
+                .is_some_and(|v| matches!(&v.shape, Shape::Event(p) if p.is_empty())),
+            _ => false,
+        };
+        let key = |e: &Expr| match e {
+            Expr::StringLiteral(k) => crate::purpose::other_trigger_field(k.value.to_str()),
+            _ => false,
+        };
+        let field = |e: &Expr| match e {
+            Expr::Subscript(s) => whole_event(&s.value) && key(&s.slice),
+            Expr::Call(c) => match &*c.func {
+                Expr::Attribute(a) if a.attr.as_str() == "get" => {
+                    whole_event(&a.value) && c.arguments.args.first().is_some_and(key)
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        match test {
+            Expr::Compare(c) if c.ops.len() == 1 => match (&c.ops[0], &c.comparators[0]) {
+                (ast::CmpOp::Eq, r) => {
+                    (field(&c.left) && matches!(r, Expr::StringLiteral(_)))
+                        || (field(r) && matches!(&*c.left, Expr::StringLiteral(_)))
+                }
+                (ast::CmpOp::In, r) => key(&c.left) && whole_event(r),
+                _ => false,
+            },
+            e => field(e),
+        }
     }
 
     /// Whether a failure (an exception) at this point leaves the handler: every enclosing

@@ -1,7 +1,9 @@
 //! Routes that are public by purpose: the authentication itself (a login that verifies a
 //! password and issues a token, a sign-up that creates the caller's own account, an OAuth
 //! sign-in or callback, a token refresh) and webhooks whose framework verifies every
-//! request's sender. Judged by what the code does, never by the route's name.
+//! request's sender, and payment gateways' notifications the code verifies. Judged by what
+//! the code does, never by the route's name alone: a payment notification's name only says
+//! which verification to look for.
 
 use perimeter_code::{CredentialKind, FunctionSummary, SdkCall};
 use perimeter_diagnostics::Kind;
@@ -226,4 +228,158 @@ fn refresh_lookup(s: &FunctionSummary) -> bool {
                 p.contains("refreshtoken")
             })
     })
+}
+
+/// What a route's path and function are named for, when it is a callback a third party must
+/// reach without a user's credentials.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Named {
+    /// A payment gateway's notification or return (`/paypal/ipn`, `payuCallback`).
+    Payment,
+    /// A webhook (`/github/webhook`, `hooks`).
+    Webhook,
+}
+
+/// Words of a name that say a provider calls it back.
+const CALLBACK_WORDS: &[&str] = &[
+    "notify",
+    "notification",
+    "notifications",
+    "callback",
+    "callbacks",
+    "webhook",
+    "webhooks",
+    "hook",
+    "hooks",
+    "return",
+    "listener",
+    "response",
+];
+
+/// Words of a name that say it is about a payment (gateways by name included).
+const PAYMENT_WORDS: &[&str] = &[
+    "payment",
+    "payments",
+    "pay",
+    "paypal",
+    "ccavenue",
+    "razorpay",
+    "payu",
+    "paytm",
+    "stripe",
+    "adyen",
+    "mollie",
+    "braintree",
+    "checkout",
+    "billing",
+    "gateway",
+    "transaction",
+    "txn",
+];
+
+/// The lowercase words of names: split at punctuation and at camel-case humps
+/// (`ccavenueResponseHandler` is `ccavenue`, `response`, `handler`).
+fn words(names: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    for name in names {
+        let mut cur = String::new();
+        let mut prev_lower = false;
+        for c in name.chars() {
+            if !c.is_ascii_alphanumeric() {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+                prev_lower = false;
+                continue;
+            }
+            if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+            cur.push(c.to_ascii_lowercase());
+        }
+        if !cur.is_empty() {
+            out.push(cur);
+        }
+    }
+    out
+}
+
+/// What a route is named for, from its path and its function's name: a payment
+/// notification (`ipn`, or a callback word with a payment word) or a webhook.
+pub(crate) fn named(path: &str, function: &str) -> Option<Named> {
+    let w = words(&[path, function]);
+    let any = |list: &[&str]| w.iter().any(|x| list.contains(&x.as_str()));
+    if w.iter().any(|x| x == "ipn") || (any(CALLBACK_WORDS) && any(PAYMENT_WORDS)) {
+        return Some(Named::Payment);
+    }
+    w.iter()
+        .any(|x| matches!(x.as_str(), "webhook" | "webhooks" | "hook" | "hooks"))
+        .then_some(Named::Webhook)
+}
+
+/// A payment notification's verification: how the code proves the gateway sent it, and
+/// whether something was written before.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Verified {
+    /// What the message says.
+    pub what: String,
+    /// Whether the code wrote, invoked or sent something before the verification.
+    pub after_effect: bool,
+}
+
+/// How a route named as a payment notification verifies its sender: a post-back to the
+/// provider whose answer is checked, or a payload decrypted with the merchant's key (a key
+/// the caller does not send). `None` when the code shows neither: the route stays as it is.
+pub(crate) fn payment(s: &FunctionSummary) -> Option<Verified> {
+    if s.handler.is_none() || !s.errors.is_empty() {
+        return None;
+    }
+    let c = s
+        .credentials
+        .iter()
+        .find(|c| matches!(c.kind, CredentialKind::PostBack | CredentialKind::Decrypt))?;
+    let how = match c.kind {
+        CredentialKind::PostBack => format!(
+            "it posts the notification back to the provider and checks {} at {}:{}",
+            c.name,
+            c.loc.path(),
+            c.loc.start().line
+        ),
+        _ => format!(
+            "it decrypts the notification with a key the caller does not send (`{}` at {}:{})",
+            c.name,
+            c.loc.path(),
+            c.loc.start().line
+        ),
+    };
+    Some(Verified {
+        what: format!("a payment notification: {how}"),
+        after_effect: c.after_effect,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_of_callbacks() {
+        assert_eq!(
+            named("/responses/{id}/ipn", "response_ipn_listener"),
+            Some(Named::Payment)
+        );
+        assert_eq!(
+            named("/r/{id}/ccavenueResponseHandler", "handler"),
+            Some(Named::Payment)
+        );
+        assert_eq!(named("/checkout/return", "Fn"), Some(Named::Payment));
+        assert_eq!(
+            named("/lambci/webhook", "BuildLambda"),
+            Some(Named::Webhook)
+        );
+        assert_eq!(named("/orders/{id}", "getOrder"), None);
+        assert_eq!(named("/payments", "listPayments"), None);
+        assert_eq!(named("/shipping", "ShippingFn"), None);
+    }
 }

@@ -55,6 +55,17 @@ declare_rule! {
     /// (`stripe.webhooks.constructEvent`, Slack Bolt with a signing secret), before it writes
     /// anything is authenticated in code.
     ///
+    /// A payment gateway's notification or return, named so by its route or function (`ipn`,
+    /// or a callback word such as `notify`, `callback`, `return` with a payment word such as
+    /// `payment`, `checkout` or a gateway's name), is public by purpose when its code proves
+    /// the gateway sent it: it posts the caller's data back to a destination the code chose
+    /// and compares the answer with a constant, or it decrypts the caller's data with a key
+    /// the caller does not send (`AES.new(key, ...).decrypt`, `Fernet(key).decrypt`,
+    /// `crypto.createDecipheriv(...).update`). It is low when nothing was written before the
+    /// verification, medium otherwise; with no such verification the route stays as it is.
+    /// A webhook or payment notification (by its name) whose code was not analysed is medium:
+    /// it must be public, and whether it verifies its sender is not seen.
+    ///
     /// A Serverless descriptor that only serves local development (`serverless-offline` or
     /// a local DynamoDB plugin, with the stage `local`, `offline` or `localhost`, or a file
     /// such as `serverless.offline.yml`) is reported as such, at low.
@@ -188,6 +199,48 @@ impl Rule for UnauthenticatedRoute {
                         .severity(Severity::Low)
                         .function(&f.id)
                         .help("It is public by purpose: limit how often it can be called (a usage plan or a WAF rate rule), and suppress this with a reason");
+                    continue;
+                }
+                let named = purpose::named(&route.path, &f.id);
+                // A payment gateway's notification the code verifies (a post-back, a payload
+                // decrypted with the merchant's key): low, or medium when the code writes
+                // before the verification.
+                if matches!(reach, Reach::Effects(_))
+                    && !catch_all
+                    && named == Some(purpose::Named::Payment)
+                    && let Some(v) = cx.summary(&f.id).and_then(purpose::payment)
+                {
+                    let (severity, tail) = if v.after_effect {
+                        (
+                            Severity::Medium,
+                            "; but it writes or sends something before that check, for any caller",
+                        )
+                    } else {
+                        (Severity::Low, "")
+                    };
+                    out.report(&ev.loc, format!("{what} has no authorizer: {}{tail}", v.what))
+                        .severity(severity)
+                        .function(&f.id)
+                        .help("It is public by purpose: keep every effect after the verification, limit how often it can be called, and suppress this with a reason");
+                    continue;
+                }
+                // A webhook or payment notification whose code was not analysed: public by
+                // purpose, its verification not seen.
+                if let (Some(n), Reach::Deployed { .. }) = (named, &reach)
+                    && reach.severity() == Severity::High
+                {
+                    let kind = match n {
+                        purpose::Named::Payment => "a payment notification",
+                        purpose::Named::Webhook => "a webhook",
+                    };
+                    let why = reach.clause().map(|c| format!("; {c}")).unwrap_or_default();
+                    out.report(
+                        &ev.loc,
+                        format!("{what} has no authorizer{why}; by its name it is {kind}, public by purpose, whose verification of the sender is not seen"),
+                    )
+                    .severity(Severity::Medium)
+                    .function(&f.id)
+                    .help("Check that the code verifies each request's signature (or posts it back to the provider) before any effect; then suppress this with a reason");
                     continue;
                 }
                 let why = reach.clause().map(|c| format!("; {c}")).unwrap_or_default();
