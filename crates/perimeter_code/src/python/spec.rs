@@ -192,6 +192,10 @@ pub(crate) const SINKS: &[Sink] = &[
     sink("xml", "dom.pulldom.parseString", 0, "string", XXE, Deep),
     sink("xml", "sax.parseString", 0, "string", XXE, Deep),
     // SSRF.
+    // A headless browser told where to go (`page.goto(url)`, `driver.get(url)`).
+    sink("playwright", "*.goto", 0, "url", SSRF, Deep),
+    sink("pyppeteer", "*.goto", 0, "url", SSRF, Deep),
+    sink("selenium", "*.get", 0, "url", SSRF, Deep),
     sink("requests", "get", 0, "url", SSRF, Deep),
     sink("requests", "post", 0, "url", SSRF, Deep),
     sink("requests", "put", 0, "url", SSRF, Deep),
