@@ -348,7 +348,8 @@ fn fixtures() {
             .filter(|p| perimeter_model::terraform::is_terraform(p))
             .collect();
         // Projects in sub-folders: Chalice (`.chalice/config.json`), Zappa
-        // (`zappa_settings.json`) and Azure Functions (`host.json`) applications.
+        // (`zappa_settings.json`), Azure Functions (`host.json`) and Serverless
+        // (`serverless.yml`) applications.
         for sub in entries.iter().filter(|p| p.is_dir()) {
             let files = all_files(sub);
             let tree = ProjectTree {
@@ -359,6 +360,14 @@ fn fixtures() {
                 let Some(file) = perimeter_model::pysource::AppFiles::file(&tree, path) else {
                     continue;
                 };
+                // A Serverless service in its own folder (handlers relative to it).
+                let name = path.rsplit('/').next().unwrap_or(path);
+                if name.starts_with("serverless") && is_descriptor(name) {
+                    if let Some(app) = load(&root.join(path)) {
+                        apps.push((app, vec![path.clone()]));
+                    }
+                    continue;
+                }
                 let app = if perimeter_model::chalice::is_config(path) {
                     perimeter_model::chalice::load(&file, &tree)
                 } else if perimeter_model::zappa::is_settings(path) {
