@@ -6515,7 +6515,12 @@ mod route_reach_mechanisms {
     fn headless_browser_is_an_effect_only_through_the_page_the_caller_names() {
         let all = routes("node");
         check(&all, "engine", "low", "reaches no data store");
-        check(&all, "snapshot", "high", "passes event data to `puppeteer-core.goto`");
+        check(
+            &all,
+            "snapshot",
+            "high",
+            "passes event data to `puppeteer-core.goto`",
+        );
     }
 
     /// A GraphQL playground served by its package is a fixed page, though the module beside
