@@ -7063,3 +7063,157 @@ def main(event, context):
     }
 }
 // --- end purpose (session 8) ---
+
+// reach (session 8): issue 16 item 2, AUTH001 severity follows what the route's own code
+// reaches. The fixtures are the rule's (crates/perimeter_rules/resources/test/fixtures/auth/
+// AUTH001/reach): each quiet route has a true case next to it.
+mod route_reach_mechanisms {
+    use std::path::PathBuf;
+
+    use serde_json::Value;
+
+    use super::{json, run};
+
+    /// The fixture folder `name` under the AUTH001 `reach` fixtures.
+    fn fixture(name: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../perimeter_rules/resources/test/fixtures/auth/AUTH001/reach")
+            .join(name)
+    }
+
+    /// The AUTH001 finding of each function of a fixture: `function -> (severity, message)`.
+    fn routes(name: &str) -> std::collections::BTreeMap<String, (String, String)> {
+        let r = json(&run(
+            &fixture(name),
+            &[
+                "scan",
+                "--format",
+                "json",
+                "--no-cache",
+                "--allow-errors",
+                ".",
+            ],
+        ));
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "AUTH001")
+            .map(|f: &Value| {
+                let s = |k: &str| f[k].as_str().unwrap_or_default().to_owned();
+                (s("function"), (s("severity"), s("message")))
+            })
+            .collect()
+    }
+
+    fn check(
+        all: &std::collections::BTreeMap<String, (String, String)>,
+        function: &str,
+        severity: &str,
+        says: &str,
+    ) {
+        let (sev, msg) = all
+            .get(function)
+            .unwrap_or_else(|| panic!("no AUTH001 for {function}: {all:#?}"));
+        assert_eq!(sev, severity, "{function}: {msg}");
+        assert!(msg.contains(says), "{function}: {msg}");
+    }
+
+    /// A headless browser is no data store: reporting its version is low; loading the page
+    /// the caller names is high, as the SSRF flow into its navigation.
+    #[test]
+    fn headless_browser_is_an_effect_only_through_the_page_the_caller_names() {
+        let all = routes("node");
+        check(&all, "engine", "low", "reaches no data store");
+        check(
+            &all,
+            "snapshot",
+            "high",
+            "passes event data to `puppeteer-core.goto`",
+        );
+    }
+
+    /// A GraphQL playground served by its package is a fixed page, though the module beside
+    /// it queries Postgres for the GraphQL route, which stays high.
+    #[test]
+    fn graphql_playground_page_is_low_and_the_query_route_beside_it_high() {
+        let all = routes("node");
+        check(&all, "playground", "low", "reaches no data store");
+        check(&all, "graph", "high", "uses `pg`");
+    }
+
+    /// A call through a context-carried service the analysis cannot follow keeps the route
+    /// high but names no service a registry module only imports (an SNS client built lazily);
+    /// routes that publish, write and read by the caller's id name what they do.
+    #[test]
+    fn registry_import_is_not_claimed_for_an_unfollowed_call() {
+        let all = routes("node");
+        check(&all, "shelves", "high", "that the analysis does not follow");
+        let shelves = &all["shelves"].1;
+        assert!(
+            !shelves.contains("sns") && !shelves.contains("client-sns"),
+            "{shelves}"
+        );
+        check(&all, "announce", "high", "`sns:Publish`");
+        check(&all, "enroll", "high", "`dynamodb:PutItem`");
+        check(&all, "member", "high", "`dynamodb:GetItem`");
+    }
+
+    /// Python: a health route that tests whether a key is set (raising an exception whose
+    /// `super().__init__` is the builtin's) reaches nothing; one that sends the key out stays
+    /// high. The `Host` header behind API Gateway names the API itself; a URL from the query
+    /// string is the caller's. A table write stays high.
+    #[test]
+    fn python_secret_presence_and_own_host_are_low_and_their_true_cases_high() {
+        let all = routes("python");
+        check(&all, "status", "low", "reaches no data store");
+        check(&all, "relay", "high", "reads the secret `FORECAST_API_KEY`");
+        check(&all, "clock", "low", "reaches no data store");
+        check(&all, "feed", "high", "passes event data to `requests.get`");
+        check(&all, "log", "high", "`dynamodb:PutItem`");
+    }
+
+    /// Code not analysed: a service-wide role granting a bucket does not tie a function given
+    /// none of its names (medium); the function given the bucket stays high.
+    #[test]
+    fn shared_role_grants_only_the_functions_given_its_resources() {
+        let all = routes("go");
+        check(&all, "viewer", "medium", "none of which it is given");
+        check(&all, "tiles", "high", "its role allows `s3:*`");
+    }
+
+    /// The Host header is the caller's behind a load balancer: the flow is still reported.
+    #[test]
+    fn host_header_behind_a_load_balancer_is_still_the_callers() {
+        let dir = tempfile::tempdir().unwrap();
+        super::write(
+            dir.path(),
+            "serverless.yml",
+            "service: clock\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n  clock:\n    handler: clock.handler\n    events:\n      - alb:\n          listenerArn: arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/web/abc/def\n          priority: 1\n          conditions:\n            path: /clock\n",
+        );
+        super::write(
+            dir.path(),
+            "clock.py",
+            "import requests\n\n\ndef handler(event, context):\n    host = event[\"headers\"][\"host\"]\n    return {\"statusCode\": 200, \"body\": requests.get(f\"https://{host}/now\", timeout=3).text}\n",
+        );
+        let r = json(&run(
+            dir.path(),
+            &["scan", "--format", "json", "--no-cache", "."],
+        ));
+        let ssrf: Vec<&Value> = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "INJ005")
+            .collect();
+        assert_eq!(ssrf.len(), 1, "{r:#}");
+        assert!(
+            ssrf[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("headers.host"),
+            "{ssrf:#?}"
+        );
+    }
+}
+// end reach (session 8)

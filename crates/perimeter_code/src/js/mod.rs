@@ -76,6 +76,8 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
     let alloc = Allocator::default();
     let mut engine = Engine::new(&alloc, repo, resolver);
     engine.fx.outputs = spec.outputs.to_vec();
+    // The package whose handler serves a fixed page, when the handler is one.
+    let mut page = None;
     if let Some(idx) = engine.load(&path) {
         let exports = engine.exports(idx);
         match find_export(&exports, &export) {
@@ -92,6 +94,11 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
                 if let Some(f) = val.func.clone() {
                     engine.run_handler(&f, spec.convention);
                 }
+                page = val
+                    .origin
+                    .as_ref()
+                    .filter(|o| val.func.is_none() && serves_page(&o.module, o.name()))
+                    .map(|o| o.module.to_string());
             }
             None => summary.errors.push(ScanError::new(
                 path.clone(),
@@ -104,6 +111,16 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
     }
     let files = engine.modules.iter().map(|m| m.path.clone()).collect();
     engine.fx.finish(&mut summary, files);
+    if !engine.fx.entered
+        && let Some(module) = page
+    {
+        // A library's handler that serves a fixed page (a GraphQL playground) runs none of
+        // what the modules handed the library: the request reaches that package only.
+        summary.request = Some(crate::RequestReach {
+            imports: vec![module],
+            ..crate::RequestReach::default()
+        });
+    }
     summary.fail_open = engine
         .modules
         .iter()
@@ -120,6 +137,23 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
         .collect();
     engine.teardown();
     summary
+}
+
+/// Handlers made by a library that serve a fixed page and call nothing the application gave
+/// the library (its resolvers, its schema's functions): the package, and the member that is
+/// the handler (`""`: any value the package makes).
+const PAGE_HANDLERS: &[(&str, &str)] = &[
+    // `new GraphQLServerLambda({ typeDefs, resolvers }).playgroundHandler`
+    ("graphql-yoga", "playgroundHandler"),
+    // `lambdaPlayground({ endpoint })`: the GraphQL Playground page
+    ("graphql-playground-middleware-lambda", ""),
+];
+
+/// Whether a handler made by `module`, whose last member is `name`, serves a fixed page.
+fn serves_page(module: &str, name: &str) -> bool {
+    PAGE_HANDLERS
+        .iter()
+        .any(|&(m, n)| m == module && (n.is_empty() || n == name))
 }
 
 /// The value at a dotted export path, with where it was defined. A module whose

@@ -159,6 +159,15 @@ pub(crate) const SINKS: &[Sink] = &[
     sink("ky", "", 0, SSRF, Check::Url),
     sink("ky", "get", 0, SSRF, Check::Url),
     sink("ky", "post", 0, SSRF, Check::Url),
+    // A headless browser told where to go (`page.goto(url)`, the DevTools protocol's
+    // `Page.navigate({ url })`): it loads the page with the function's network.
+    sink("puppeteer", "goto", 0, SSRF, Check::Url),
+    sink("puppeteer-core", "goto", 0, SSRF, Check::Url),
+    sink("chrome-aws-lambda", "goto", 0, SSRF, Check::Url),
+    sink("playwright", "goto", 0, SSRF, Check::Url),
+    sink("playwright-core", "goto", 0, SSRF, Check::Url),
+    sink("playwright-chromium", "goto", 0, SSRF, Check::Url),
+    sink("chrome-remote-interface", "navigate", 0, SSRF, Check::Url),
     // Path traversal
     sink("fs", "readFile", 0, PATH, Check::Deep),
     sink("fs", "readFileSync", 0, PATH, Check::Deep),

@@ -126,6 +126,10 @@ pub(crate) const SINKS: &[Sink] = &[
     Sink::new("xml", "dom.pulldom.parseString", 0, "string", XXE, Deep),
     Sink::new("xml", "sax.parseString", 0, "string", XXE, Deep),
     // SSRF.
+    // A headless browser told where to go (`page.goto(url)`, `driver.get(url)`).
+    Sink::new("playwright", "*.goto", 0, "url", SSRF, Deep),
+    Sink::new("pyppeteer", "*.goto", 0, "url", SSRF, Deep),
+    Sink::new("selenium", "*.get", 0, "url", SSRF, Deep),
     Sink::new("requests", "get", 0, "url", SSRF, Deep),
     Sink::new("requests", "post", 0, "url", SSRF, Deep),
     Sink::new("requests", "put", 0, "url", SSRF, Deep),

@@ -775,6 +775,36 @@ impl<'r> Engine<'r> {
         Some(self.eval(value))
     }
 
+    /// Whether `call` is `super().method(...)` in a method of a class none of whose
+    /// repository bases defines `method`: the base is a builtin or a library class.
+    fn super_outside_repo(&self, call: &ast::ExprCall, method: &str) -> bool {
+        let Expr::Attribute(a) = &*call.func else {
+            return false;
+        };
+        let Expr::Call(c) = &*a.value else {
+            return false;
+        };
+        if !matches!(&*c.func, Expr::Name(n) if n.id.as_str() == "super") {
+            return false;
+        }
+        let Some(Shape::Instance(i)) = self
+            .stack
+            .last()
+            .and_then(|f| f.locals.get("self"))
+            .map(|v| &v.shape)
+        else {
+            return false;
+        };
+        let Ok(class) = i.try_borrow().map(|i| i.class) else {
+            return false;
+        };
+        self.classes.get(class).is_some_and(|cd| {
+            cd.bases
+                .iter()
+                .all(|&b| self.find_method(b, method).is_none())
+        })
+    }
+
     /// The first class in `class`'s repository hierarchy for which `pick` answers.
     fn in_hierarchy<T>(&self, class: usize, pick: impl Fn(&ClassDef) -> Option<T>) -> Option<T> {
         let mut todo = vec![class];
@@ -2661,8 +2691,9 @@ impl<'r> Engine<'r> {
             }
             _ => {
                 // A method of an unknown receiver with a name the modules do not define is a
-                // builtin's or a library's.
-                if self.defined.contains(method) {
+                // builtin's or a library's; so is `super().m()` when no base of the class the
+                // analysis has defines `m` (`super().__init__(message)` of an exception).
+                if self.defined.contains(method) && !self.super_outside_repo(call, method) {
                     self.request_call(None, recv, r);
                 }
                 self.unknown_method(recv, method, &args, r, call)

@@ -16,6 +16,10 @@ pub(crate) enum Reach {
     Stateless,
     /// Not known (code not analysed whole, nothing else said).
     Unknown,
+    /// A request calls code the analysis cannot follow (at `path:line`: a method of a value
+    /// from a dependency container, a callback of the context): what it reaches is not known,
+    /// and the modules make no SDK call nor read a secret that could name it.
+    Opaque(String),
     /// The code denies the caller (401 or 403, then leaves) before any effect: the route is
     /// authenticated in code, at this place (`path:line`).
     Guarded(String),
@@ -48,6 +52,7 @@ impl Reach {
             // AWS: it stays high unless the deployment shows it can reach no data.
             Reach::Effects(_)
             | Reach::Unknown
+            | Reach::Opaque(_)
             | Reach::Deployed {
                 grant: Grant::Data(_) | Grant::Unknown(_),
                 ..
@@ -70,6 +75,9 @@ impl Reach {
                 Some("its function reaches no data store, secret or other service".to_owned())
             }
             Reach::Unknown => None,
+            Reach::Opaque(at) => Some(format!(
+                "its code makes a call at `{at}` that the analysis does not follow"
+            )),
             Reach::Guarded(at) => Some(format!(
                 "its code denies the caller at {at} before any effect"
             )),
@@ -83,8 +91,10 @@ impl Reach {
 }
 
 /// Packages whose import means the code talks to a data store, a paid or messaging service,
-/// a browser that fetches what it is told, or the AWS SDK in a form the analysis may not
-/// follow (a prefix ending in `/` or `.` covers a scope or a package's submodules).
+/// or the AWS SDK in a form the analysis may not follow (a prefix ending in `/` or `.` covers
+/// a scope or a package's submodules). A headless browser is not one: it reaches what it is
+/// told to load, and a caller's URL reaching its navigation is a flow of its own (SSRF),
+/// while a browser that only reports its version or renders a fixed page touches no data.
 const EFFECTFUL_PACKAGES: &[&str] = &[
     "aws-sdk",
     "@aws-sdk/",
@@ -145,15 +155,6 @@ const EFFECTFUL_PACKAGES: &[&str] = &[
     "pika",
     "@slack/",
     "slack_sdk",
-    "puppeteer",
-    "puppeteer-core",
-    "chrome-aws-lambda",
-    "chrome-remote-interface",
-    "@serverless-chrome/",
-    "@sparticuz/chromium",
-    "playwright",
-    "playwright-core",
-    "selenium",
     "sqlite3",
     "better-sqlite3",
 ];
@@ -248,14 +249,16 @@ pub(crate) fn reach(
     catch_all: bool,
 ) -> Reach {
     let why = match summary {
-        Some(s) if s.handler.is_some() && s.errors.is_empty() => return from_code(s, catch_all),
+        Some(s) if s.handler.is_some() && s.errors.is_empty() => {
+            return from_code(f, s, catch_all);
+        }
         Some(s) => {
             // What the part that was analysed already shows is kept: it is more precise
             // than the role.
             if s.handler.is_some() {
                 let mut whole = s.clone();
                 whole.errors.clear();
-                if let Reach::Effects(e) = from_code(&whole, false) {
+                if let Reach::Effects(e) = from_code(f, &whole, false) {
                     return Reach::Effects(e);
                 }
             }
@@ -301,19 +304,20 @@ fn analysed_runtime(runtime: &str) -> bool {
     r.starts_with("node") || r.starts_with("python")
 }
 
-/// What the analysed code reaches.
-pub(crate) fn from_code(s: &FunctionSummary, catch_all: bool) -> Reach {
+/// What the analysed code of `f` reaches.
+pub(crate) fn from_code(f: &Function, s: &FunctionSummary, catch_all: bool) -> Reach {
     if s.handler.is_none() || !s.errors.is_empty() {
         return Reach::Unknown;
     }
     if let Some(g) = s.guards.first().filter(|_| !catch_all) {
         return Reach::Guarded(format!("{}:{}", g.path(), g.start().line));
     }
-    if let Some(flow) = s
-        .flows
-        .iter()
-        .find(|fl| !matches!(fl.kind, Kind::VerboseError | Kind::Xss))
-    {
+    // Data that reaches a sink counts when someone outside chooses it for this function's
+    // triggers: a field API Gateway sets (the stage, the API's own host name) does not.
+    if let Some(flow) = s.flows.iter().find(|fl| {
+        !matches!(fl.kind, Kind::VerboseError | Kind::Xss)
+            && crate::rules::injection::flow::exposure(f, &fl.source.path).is_some()
+    }) {
         return Reach::Effects(format!("passes event data to `{}`", flow.sink_name));
     }
     // What a request reaches, when the analysis tells it apart from what the modules do when
@@ -323,24 +327,39 @@ pub(crate) fn from_code(s: &FunctionSummary, catch_all: bool) -> Reach {
         return whole(s).map_or(Reach::Stateless, Reach::Effects);
     };
     let calls = request.sdk_calls.iter().filter_map(|&i| s.sdk_calls.get(i));
-    if let Some(e) = effects(calls, &request.env_reads, &request.imports) {
+    // A secret is used by sending it somewhere: a request that reads one and calls nothing
+    // outside its own code (a health check reporting whether it is set) reaches nothing with it.
+    let outbound =
+        !request.sdk_calls.is_empty() || !request.imports.is_empty() || request.opaque.is_some();
+    let secrets: &[String] = if outbound { &request.env_reads } else { &[] };
+    if let Some(e) = effects(calls, secrets, &request.imports) {
         return Reach::Effects(e);
     }
-    // A call the analysis cannot follow (dynamic dispatch) may reach anything the modules set
-    // up: still charged, and said so.
-    match (&request.opaque, whole(s)) {
-        (Some(at), Some(e)) => Reach::Effects(format!(
-            "{e} (set up when its modules load, maybe reached through the call at `{}:{}`)",
-            at.path(),
-            at.start().line
-        )),
-        _ => Reach::Stateless,
+    // A call the analysis cannot follow (dynamic dispatch) may reach what the modules do: an
+    // SDK call they make or a secret they read is still charged, and said so. A package they
+    // only import is no such thing (a client registered in a dependency container but never
+    // resolved): what the call reaches is then not known, and no service is named.
+    let Some(at) = &request.opaque else {
+        return Reach::Stateless;
+    };
+    let at = format!("{}:{}", at.path(), at.start().line);
+    if let Some(e) = effects(s.sdk_calls.iter(), &s.env_reads, &[]) {
+        return Reach::Effects(format!(
+            "{e} (set up when its modules load, maybe reached through the call at `{at}`)"
+        ));
     }
+    if s.imports.iter().any(|p| effectful_package(p)) {
+        return Reach::Opaque(at);
+    }
+    Reach::Stateless
 }
 
-/// What the code reaches, taken whole: every SDK call, environment read and import.
+/// What the code reaches, taken whole: every SDK call, environment read and import. A secret
+/// read counts when the code calls anything outside its own (an SDK, a package).
 fn whole(s: &FunctionSummary) -> Option<String> {
-    effects(s.sdk_calls.iter(), &s.env_reads, &s.imports)
+    let outbound = !s.sdk_calls.is_empty() || !s.imports.is_empty();
+    let secrets: &[String] = if outbound { &s.env_reads } else { &[] };
+    effects(s.sdk_calls.iter(), secrets, &s.imports)
 }
 
 /// The first effect among SDK calls, secret reads and effectful imports.
@@ -528,7 +547,7 @@ const WRITE_VERBS: &[&str] = &[
     "Put", "Delete", "Update", "Write", "Send", "Publish", "Start", "Invoke", "Create",
 ];
 
-/// What a function's role grants.
+/// What a function's role grants it.
 fn role_grant(app: &Application, f: &Function) -> Grant {
     let Some(role) = app.role_of(f) else {
         // No role in the model: only the framework's default (logging) role, where the
@@ -560,7 +579,135 @@ fn role_grant(app: &Application, f: &Function) -> Grant {
             None => Grant::Unknown("its role has a managed policy that is not resolved".to_owned()),
         };
     }
-    role_actions(role)
+    let grant = role_actions(role);
+    // A role several functions share (a Serverless service's role) says what the service
+    // needs, not what this function does: when every resource it grants data access to is
+    // named, and this function is given none of those names, nothing ties the function to
+    // them (its code, which would, was not analysed).
+    if let Grant::Data(d) = &grant
+        && role.functions.len() > 1
+        && let Some(resources) = data_resources(role)
+        && !f
+            .environment
+            .iter()
+            .any(|e| resource_setting(e) || resources.iter().any(|r| names(&e.value, r)))
+    {
+        let allows = d.strip_prefix("its role allows ").unwrap_or(d);
+        return Grant::Nothing(format!(
+            "the role it shares with {} other function{} allows {allows} on named resources, none of which it is given",
+            role.functions.len() - 1,
+            if role.functions.len() == 2 { "" } else { "s" },
+        ));
+    }
+    grant
+}
+
+/// The resources of a role's statements that allow more than telemetry, when each is named
+/// (`None` when one is `*`, a `NotResource`, or not written as a string or a reference).
+fn data_resources(role: &Role) -> Option<Vec<&perimeter_model::Node>> {
+    let mut out = Vec::new();
+    for st in role.statements.iter().filter(|s| s.allow) {
+        let data = st.action_strs().any(|(a, _)| {
+            let (service, action) = a.split_once(':').unwrap_or((a, "*"));
+            !telemetry(&service.to_ascii_lowercase(), action)
+        });
+        if !data {
+            continue;
+        }
+        if !st.not_resources.is_empty() || st.resources.is_empty() {
+            return None;
+        }
+        for r in &st.resources {
+            let text = r.display();
+            if text.trim() == "*" || text.trim() == "'*'" || text.contains("\"*\"") {
+                return None;
+            }
+            out.push(r);
+        }
+    }
+    Some(out)
+}
+
+/// Words of a variable name that say it holds where a resource is (`ORDERS_TABLE`,
+/// `QUEUE_URL`, `UPLOAD_BUCKET`).
+const RESOURCE_WORDS: &[&str] = &[
+    "TABLE",
+    "BUCKET",
+    "QUEUE",
+    "TOPIC",
+    "STREAM",
+    "ARN",
+    "URL",
+    "URI",
+    "ENDPOINT",
+    "HOST",
+    "DB",
+    "DATABASE",
+    "INDEX",
+    "DOMAIN",
+    "CLUSTER",
+    "FUNCTION",
+    "MACHINE",
+    "BUS",
+    "SECRET",
+    "PARAMETER",
+    "KEY",
+];
+
+/// Whether an environment variable points at some resource, whichever: by its name, a
+/// reference to a template resource, another stack's output or a construct, or an ARN or
+/// AWS endpoint in its value. Such a function may reach what its role grants through it
+/// (permissions a plugin adds are not all in the model).
+fn resource_setting(e: &perimeter_model::EnvVar) -> bool {
+    let upper = e.name.to_ascii_uppercase();
+    if upper
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| RESOURCE_WORDS.contains(&w))
+    {
+        return true;
+    }
+    if !e.value.referenced_ids().is_empty() {
+        return true;
+    }
+    let v = e.value.display();
+    [
+        "arn:",
+        "amazonaws.com",
+        "construct:",
+        "cf:",
+        "ImportValue",
+        "ssm:",
+    ]
+    .iter()
+    .any(|m| v.contains(m))
+}
+
+/// Whether an environment value names a resource of a statement: both refer to the same
+/// template resource, or the value's text is part of the resource's (a bucket name, or a
+/// deployment option, in its ARN), or the resource's last name part is part of the value's (a
+/// queue's name in its URL).
+fn names(value: &perimeter_model::Node, resource: &perimeter_model::Node) -> bool {
+    let ids = resource.referenced_ids();
+    if value.referenced_ids().iter().any(|id| ids.contains(id)) {
+        return true;
+    }
+    let distinctive = |t: &str| {
+        t.len() >= 4
+            && !t.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && !matches!(t.to_ascii_lowercase().as_str(), "true" | "false" | "null")
+    };
+    let v = value.display();
+    let r = resource.display();
+    let v = v.trim();
+    if distinctive(v) && r.contains(v) {
+        return true;
+    }
+    let last = r
+        .rsplit([':', '/'])
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('*');
+    distinctive(last) && v.contains(last)
 }
 
 /// A managed policy's name or ARN as far as it is written: a string, or the text of a
@@ -603,7 +750,7 @@ fn policy_arn(node: &perimeter_model::Node) -> Option<String> {
 
 /// What a role's statements allow beyond telemetry.
 fn role_actions(role: &Role) -> Grant {
-    let mut data: Vec<&str> = Vec::new();
+    let mut data: Vec<(&str, &perimeter_model::Statement)> = Vec::new();
     for st in role.statements.iter().filter(|s| s.allow) {
         if !st.not_actions.is_empty() || st.action_strs().count() < st.actions.len() {
             return Grant::Unknown("its role allows actions that are not resolved".to_owned());
@@ -611,16 +758,26 @@ fn role_actions(role: &Role) -> Grant {
         for (a, _) in st.action_strs() {
             let (service, action) = a.split_once(':').unwrap_or((a, "*"));
             if !telemetry(&service.to_ascii_lowercase(), action) {
-                data.push(a);
+                data.push((a, st));
             }
         }
     }
-    let verb = |a: &&&str| {
-        let action = a.split_once(':').map_or(**a, |(_, x)| x);
+    let verb = |a: &&(&str, &perimeter_model::Statement)| {
+        let action = a.0.split_once(':').map_or(a.0, |(_, x)| x);
         action == "*" || WRITE_VERBS.iter().any(|v| action.starts_with(v))
     };
     match data.iter().find(verb).or(data.first()) {
-        Some(a) => Grant::Data(format!("its role allows `{a}`")),
+        // Every action of every service reads as more than it is when the statement names
+        // its resource (`*` on one bucket): the resource is said.
+        Some(&(a, st)) if a == "*" && st.resources.len() == 1 => {
+            let r = st.resources[0].display();
+            if r.trim() == "*" {
+                Grant::Data("its role allows `*`".to_owned())
+            } else {
+                Grant::Data(format!("its role allows `*` on `{}`", r.trim()))
+            }
+        }
+        Some((a, _)) => Grant::Data(format!("its role allows `{a}`")),
         None => Grant::Nothing("its role grants no data access".to_owned()),
     }
 }

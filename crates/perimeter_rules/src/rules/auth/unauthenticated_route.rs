@@ -14,10 +14,16 @@ declare_rule! {
     /// are still flagged.
     ///
     /// The severity follows what the route's function reaches. It stays high when the code
-    /// calls a data store or another service, reads a secret, or passes event data to a
-    /// dangerous sink (and when that is not known). It is low when the code was analysed
-    /// whole and touches nothing beyond its own response (a hello, a health check, a
-    /// calculator, a proxy to a public API without credentials).
+    /// calls a data store or another service, reads a secret it sends somewhere, or passes
+    /// data the caller chooses to a dangerous sink (and when that is not known). It is low
+    /// when the code was analysed whole and touches nothing beyond its own response (a hello,
+    /// a health check that only tells whether a setting is present, a calculator, a proxy to a
+    /// public API without credentials, a headless browser that reports its version, a
+    /// GraphQL playground page served by its package). A field API Gateway sets is not the
+    /// caller's: the `Host` header names the API's own domain. When the handler calls code
+    /// the analysis cannot follow (a service taken from a dependency container on its
+    /// context), the route stays high, but a package the modules only import is not named as
+    /// what it uses.
     ///
     /// When the code was not analysed (another language, a handler not found, files that
     /// could not be read), the route is judged by what the deployment grants the function:
@@ -26,7 +32,10 @@ declare_rule! {
     /// environment or sharing its VPC, a secret or connection string it is given, and the
     /// role a duplicate descriptor of the same handler gives it. The route stays high when
     /// any of these reaches data or when the role is defined elsewhere; it is medium when the
-    /// function can only write logs, and the message says why the code was not analysed.
+    /// function can only write logs, and the message says why the code was not analysed. A
+    /// role several functions share (a Serverless service's role) whose data statements all
+    /// name their resources grants a function nothing when it is given none of those names
+    /// nor any other resource setting.
     ///
     /// A REST method that integrates directly with an AWS service (`Type: AWS`, a URI such as
     /// `arn:aws:apigateway:<region>:dynamodb:action/PutItem` or `sqs:path/...`) has no

@@ -66,10 +66,23 @@ fn trusted(path: &str) -> bool {
     SET_BY_AWS.iter().any(|p| has_prefix(path, p))
 }
 
+/// Whether `path` is the `Host` header of a request that only API Gateway or a function URL
+/// delivers: both route by that header, so it names one of the endpoint's own domains (a
+/// load balancer forwards any host it is sent, and is not counted).
+fn own_host(f: &Function, path: &str) -> bool {
+    let header = path
+        .strip_prefix("headers.")
+        .or_else(|| path.strip_prefix("multiValueHeaders."))
+        .map(|h| h.trim_end_matches("[]"));
+    header.is_some_and(|h| h.eq_ignore_ascii_case("host"))
+        && f.is_internet_facing()
+        && !f.events.iter().any(|e| e.kind == EventKind::Alb)
+}
+
 /// Who controls `path` for `f`, or `None` when nobody outside the system does.
 pub(crate) fn exposure(f: &Function, path: &str) -> Option<Exposure> {
     let path = path.trim().trim_start_matches("event.");
-    if trusted(path) {
+    if trusted(path) || own_host(f, path) {
         return None;
     }
     let any = path == "*";
