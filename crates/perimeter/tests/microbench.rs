@@ -134,7 +134,10 @@ fn evaluate(app: &str, dir: &Path) -> Row {
                 .lines()
                 .count() as u64;
             let line = line.unwrap_or_else(|| panic!("{app}: source needs file:line"));
-            assert!(line >= 1 && line <= lines, "{app}: {file}:{line} is past the end");
+            assert!(
+                line >= 1 && line <= lines,
+                "{app}: {file}:{line} is past the end"
+            );
         }
         assert!(
             fl.status == Status::Found || fl.reason.is_some(),
@@ -239,10 +242,7 @@ fn microbench_flows_found_and_safe_twins_quiet() {
                 })
             })
             .collect();
-        chunks
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
+        chunks.into_iter().flat_map(|h| h.join().unwrap()).collect()
     });
 
     let mut table = String::from(
@@ -261,7 +261,11 @@ fn microbench_flows_found_and_safe_twins_quiet() {
             expected += 1;
             let pass = found && sourced;
             passing += usize::from(pass);
-            let lang = if m.lang == "ts" { "js" } else { m.lang.as_str() };
+            let lang = if m.lang == "ts" {
+                "js"
+            } else {
+                m.lang.as_str()
+            };
             let c = channels
                 .entry((m.channel.clone(), lang.to_owned()))
                 .or_default();
@@ -306,8 +310,7 @@ fn microbench_flows_found_and_safe_twins_quiet() {
         // Every unexpected flow-kind finding is a false alarm unless the manifest lists it.
         let listed = |d: &str| {
             m.false_alarm.iter().any(|k| {
-                d.starts_with(&format!("{} {}:{} ", k.rule, k.file, k.line))
-                    && !k.reason.is_empty()
+                d.starts_with(&format!("{} {}:{} ", k.rule, k.file, k.line)) && !k.reason.is_empty()
             })
         };
         for d in row.twin.iter().chain(&row.other) {
@@ -352,6 +355,6 @@ fn microbench_flows_found_and_safe_twins_quiet() {
             table.push_str(&format!("  false alarm {}: {d}\n", row.app));
         }
     }
-    println!("{table}");
     assert!(failures.is_empty(), "{table}\n{}", failures.join("\n"));
+    println!("{table}");
 }

@@ -865,7 +865,8 @@ fn step(s: &Step, function: &str) -> TraceStep {
     TraceStep::at(&s.loc, Some(function), s.note.clone())
 }
 
-/// Resource-to-resource forwarding: SNS subscriptions of SQS queues.
+/// Resource-to-resource forwarding: SNS subscriptions of SQS queues, queues to their
+/// dead-letter queues.
 fn forwards(app: &Application, edges: &mut Vec<Edge>) {
     for r in &app.resources {
         match r.type_name.as_str() {
@@ -905,6 +906,27 @@ fn forwards(app: &Application, edges: &mut Vec<Edge>) {
                                 call: None,
                             });
                         }
+                    }
+                }
+            }
+            // A queue's messages that its consumers fail to process move, unchanged, to its
+            // dead-letter queue: whoever writes to the queue writes to the dead letters' consumer.
+            "AWS::SQS::Queue" => {
+                let Some(dlq) = r
+                    .prop("RedrivePolicy")
+                    .and_then(|p| p.get("deadLetterTargetArn"))
+                else {
+                    continue;
+                };
+                for q in node_targets(app, dlq) {
+                    if q != r.id {
+                        edges.push(Edge {
+                            from: r.id.clone(),
+                            to: q,
+                            channel: Channel::Sqs,
+                            kind: EdgeKind::Forward,
+                            call: None,
+                        });
                     }
                 }
             }
