@@ -6453,3 +6453,260 @@ exports.handler = async (event) => {{
     }
 }
 // --- end issue 16 item 2 (awaited verification) ---
+
+// --- issue 17 item 4: gaps the microbenchmark suite found (microbench) ---
+
+mod microbench_gaps {
+    use serde_json::Value;
+
+    use super::{json, run, write};
+
+    /// Flow-kind findings as `(kind, path, line)`.
+    fn flows(r: &Value) -> Vec<(String, String, u64)> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| {
+                f["kind"]
+                    .as_str()
+                    .is_some_and(|k| k.starts_with("injection-"))
+            })
+            .map(|f| {
+                (
+                    f["kind"].as_str().unwrap().to_owned(),
+                    f["path"].as_str().unwrap().to_owned(),
+                    f["line"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    const QUEUE_WITH_DLQ: &str = "\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: nodejs20.x
+Resources:
+  Submit:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: submit.handler
+      Environment:
+        Variables:
+          JOBS: !Ref Jobs
+      Events:
+        Post:
+          Type: HttpApi
+  Salvage:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: salvage.handler
+      Events:
+        Failed:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Dead.Arn
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties:
+      RedrivePolicy:
+        deadLetterTargetArn: !GetAtt Dead.Arn
+        maxReceiveCount: 3
+  Dead:
+    Type: AWS::SQS::Queue
+";
+
+    /// A dead-letter queue has no writer of its own: the messages its queue could not
+    /// deliver arrive there unchanged. Its consumer is fed by whoever writes to the queue,
+    /// and is not quiet as if nothing in the application wrote to it.
+    #[test]
+    fn a_dead_letter_queue_carries_what_was_written_to_its_queue() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "template.yaml", QUEUE_WITH_DLQ);
+        write(
+            root,
+            "submit.js",
+            "const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');
+const sqs = new SQSClient({});
+exports.handler = async (event) => {
+  await sqs.send(new SendMessageCommand({ QueueUrl: process.env.JOBS, MessageBody: event.body }));
+};
+",
+        );
+        write(
+            root,
+            "salvage.js",
+            "const { execSync } = require('child_process');
+exports.handler = async (event) => {
+  execSync('git clone ' + event.Records[0].body);
+};
+",
+        );
+        let r = json(&run(root, &["scan", "--format", "json", "--allow-errors"]));
+        assert_eq!(
+            flows(&r),
+            [(
+                "injection-os-command".to_owned(),
+                "salvage.js".to_owned(),
+                3
+            )]
+        );
+        let f = &r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["kind"] == "injection-os-command")
+            .unwrap();
+        assert_eq!(f["trace"][0]["path"], "submit.js", "{f:#}");
+    }
+
+    /// A stream consumer reading an attribute that the table's only writer sets to a
+    /// constant is not fed by the attacker data the writer put in another attribute.
+    #[test]
+    fn a_stream_attribute_written_clean_is_not_the_attackers() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(
+            root,
+            "template.yaml",
+            "\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: python3.12
+Resources:
+  Create:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: create.handler
+      Environment:
+        Variables:
+          SITES: !Ref Sites
+      Events:
+        Post:
+          Type: HttpApi
+  Domain:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: domain.handler
+      Events:
+        S:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt Sites.StreamArn
+            StartingPosition: LATEST
+  Tier:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: tier.handler
+      Events:
+        S:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt Sites.StreamArn
+            StartingPosition: LATEST
+  Sites:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      StreamSpecification:
+        StreamViewType: NEW_IMAGE
+",
+        );
+        write(
+            root,
+            "create.py",
+            "import json
+import os
+
+import boto3
+
+
+def handler(event, context):
+    body = json.loads(event[\"body\"])
+    boto3.client(\"dynamodb\").put_item(
+        TableName=os.environ[\"SITES\"],
+        Item={\"domain\": {\"S\": body[\"domain\"]}, \"tier\": {\"S\": \"basic\"}},
+    )
+",
+        );
+        for (file, attr) in [("domain.py", "domain"), ("tier.py", "tier")] {
+            write(
+                root,
+                file,
+                &format!(
+                    "import os
+
+
+def handler(event, context):
+    os.system(\"run \" + event[\"Records\"][0][\"dynamodb\"][\"NewImage\"][\"{attr}\"][\"S\"])
+"
+                ),
+            );
+        }
+        let r = json(&run(root, &["scan", "--format", "json", "--allow-errors"]));
+        assert_eq!(
+            flows(&r),
+            [("injection-os-command".to_owned(), "domain.py".to_owned(), 5)]
+        );
+    }
+
+    /// A monorepo's workspace package imported by name is the application's code: the
+    /// flow into it is followed instead of stopping at an unknown npm package.
+    #[test]
+    fn a_workspace_package_imported_by_name_is_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(
+            root,
+            "package.json",
+            r#"{ "private": true, "workspaces": { "packages": ["libs/*"] } }"#,
+        );
+        write(
+            root,
+            "libs/run/package.json",
+            r#"{ "name": "@acme/run", "main": "main.js" }"#,
+        );
+        write(
+            root,
+            "libs/run/main.js",
+            "const { exec } = require('child_process');
+exports.run = (cmd) => exec('sh -c ' + cmd);
+",
+        );
+        write(
+            root,
+            "svc/serverless.yml",
+            "service: s
+provider:
+  name: aws
+  runtime: nodejs20.x
+functions:
+  go:
+    handler: handler.go
+    events:
+      - httpApi: 'POST /go'
+",
+        );
+        write(
+            root,
+            "svc/handler.js",
+            "const { run } = require('@acme/run');
+exports.go = async (event) => run(event.body);
+",
+        );
+        let r = json(&run(root, &["scan", "--format", "json", "--allow-errors"]));
+        assert_eq!(
+            flows(&r),
+            [(
+                "injection-os-command".to_owned(),
+                "libs/run/main.js".to_owned(),
+                2
+            )]
+        );
+    }
+}
+// --- end issue 17 item 4 (microbench) ---

@@ -312,6 +312,15 @@ impl Inflow {
         if !self.channel.feeds(path) {
             return None;
         }
+        // A stream record carries the item's attributes: one the writer set from clean data
+        // (a constant, a generated id) does not carry the attacker's. An attribute the write
+        // does not name (the item was built in a way not followed) keeps the whole trace.
+        if self.channel == Channel::DynamoDb
+            && let Some(attr) = stream_attribute(path)
+            && let Some((_, t)) = self.parts.iter().find(|(n, _)| n == attr)
+        {
+            return t.as_ref();
+        }
         let whole_event = matches!(self.channel, Channel::Invoke | Channel::StepFunctions);
         if self.parts.is_empty() || !whole_event || path.is_empty() || path == "*" {
             return Some(&self.trace);
@@ -322,6 +331,17 @@ impl Inflow {
             .find(|(n, _)| n == name)
             .and_then(|(_, t)| t.as_ref())
     }
+}
+
+/// The item attribute a DynamoDB stream path reads (`Records[].dynamodb.NewImage.name.S` is
+/// `name`), from the new or old image or the keys.
+fn stream_attribute(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("Records[].dynamodb.")?;
+    let rest = ["NewImage.", "OldImage.", "Keys."]
+        .iter()
+        .find_map(|p| rest.strip_prefix(p))?;
+    let name = rest.split(['.', '[']).next()?;
+    (!name.is_empty()).then_some(name)
 }
 
 /// The attacker origin of one payload field: the trace before the producer, its source
