@@ -219,6 +219,7 @@ fn yes(b: bool) -> &'static str {
 }
 
 #[test]
+#[allow(clippy::print_stdout)] // the table is the suite's report (`-- --nocapture` shows it)
 fn microbench_flows_found_and_safe_twins_quiet() {
     let mut apps: Vec<(String, PathBuf)> = std::fs::read_dir(root())
         .unwrap()
