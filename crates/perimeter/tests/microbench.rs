@@ -247,7 +247,7 @@ fn microbench_flows_found_and_safe_twins_quiet() {
     });
 
     let mut table = String::from(
-        "app                              channel          lang shape                  rule                 found source twin  other status\n",
+        "app                                  channel          lang shape                  rule                 found source twin  other status\n",
     );
     let mut failures = Vec::new();
     let (mut expected, mut passing, mut twins_reported) = (0, 0, 0);
@@ -273,7 +273,7 @@ fn microbench_flows_found_and_safe_twins_quiet() {
             c.0 += 1;
             c.1 += usize::from(pass);
             table.push_str(&format!(
-                "{:<32} {:<16} {:<4} {:<22} {:<20} {:<5} {:<6} {:<5} {:<5} {}\n",
+                "{:<36} {:<16} {:<4} {:<22} {:<20} {:<5} {:<6} {:<5} {:<5} {}\n",
                 row.app,
                 m.channel,
                 m.lang,
