@@ -7217,3 +7217,430 @@ mod route_reach_mechanisms {
     }
 }
 // end reach (session 8)
+
+// --- issue 17 item 4: gaps the microbenchmark suite found (microbench) ---
+
+mod microbench_gaps {
+    use serde_json::Value;
+
+    use super::{json, run, write};
+
+    /// Flow-kind findings as `(kind, path, line)`.
+    fn flows(r: &Value) -> Vec<(String, String, u64)> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| {
+                f["kind"]
+                    .as_str()
+                    .is_some_and(|k| k.starts_with("injection-"))
+            })
+            .map(|f| {
+                (
+                    f["kind"].as_str().unwrap().to_owned(),
+                    f["path"].as_str().unwrap().to_owned(),
+                    f["line"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    const QUEUE_WITH_DLQ: &str = "\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: nodejs20.x
+Resources:
+  Submit:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: submit.handler
+      Environment:
+        Variables:
+          JOBS: !Ref Jobs
+      Events:
+        Post:
+          Type: HttpApi
+  Salvage:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: salvage.handler
+      Events:
+        Failed:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Dead.Arn
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties:
+      RedrivePolicy:
+        deadLetterTargetArn: !GetAtt Dead.Arn
+        maxReceiveCount: 3
+  Dead:
+    Type: AWS::SQS::Queue
+";
+
+    /// A dead-letter queue has no writer of its own: the messages its queue could not
+    /// deliver arrive there unchanged. Its consumer is fed by whoever writes to the queue,
+    /// and is not quiet as if nothing in the application wrote to it.
+    #[test]
+    fn a_dead_letter_queue_carries_what_was_written_to_its_queue() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "template.yaml", QUEUE_WITH_DLQ);
+        write(
+            root,
+            "submit.js",
+            "const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');
+const sqs = new SQSClient({});
+exports.handler = async (event) => {
+  await sqs.send(new SendMessageCommand({ QueueUrl: process.env.JOBS, MessageBody: event.body }));
+};
+",
+        );
+        write(
+            root,
+            "salvage.js",
+            "const { execSync } = require('child_process');
+exports.handler = async (event) => {
+  execSync('git clone ' + event.Records[0].body);
+};
+",
+        );
+        let r = json(&run(root, &["scan", "--format", "json", "--allow-errors"]));
+        assert_eq!(
+            flows(&r),
+            [(
+                "injection-os-command".to_owned(),
+                "salvage.js".to_owned(),
+                3
+            )]
+        );
+        let f = &r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["kind"] == "injection-os-command")
+            .unwrap();
+        assert_eq!(f["trace"][0]["path"], "submit.js", "{f:#}");
+    }
+
+    /// A stream consumer reading an attribute that the table's only writer sets to a
+    /// constant is not fed by the attacker data the writer put in another attribute.
+    #[test]
+    fn a_stream_attribute_written_clean_is_not_the_attackers() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(
+            root,
+            "template.yaml",
+            "\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: python3.12
+Resources:
+  Create:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: create.handler
+      Environment:
+        Variables:
+          SITES: !Ref Sites
+      Events:
+        Post:
+          Type: HttpApi
+  Domain:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: domain.handler
+      Events:
+        S:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt Sites.StreamArn
+            StartingPosition: LATEST
+  Tier:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: tier.handler
+      Events:
+        S:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt Sites.StreamArn
+            StartingPosition: LATEST
+  Sites:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      StreamSpecification:
+        StreamViewType: NEW_IMAGE
+",
+        );
+        write(
+            root,
+            "create.py",
+            "import json
+import os
+
+import boto3
+
+
+def handler(event, context):
+    body = json.loads(event[\"body\"])
+    boto3.client(\"dynamodb\").put_item(
+        TableName=os.environ[\"SITES\"],
+        Item={\"domain\": {\"S\": body[\"domain\"]}, \"tier\": {\"S\": \"basic\"}},
+    )
+",
+        );
+        for (file, attr) in [("domain.py", "domain"), ("tier.py", "tier")] {
+            write(
+                root,
+                file,
+                &format!(
+                    "import os
+
+
+def handler(event, context):
+    os.system(\"run \" + event[\"Records\"][0][\"dynamodb\"][\"NewImage\"][\"{attr}\"][\"S\"])
+"
+                ),
+            );
+        }
+        let r = json(&run(root, &["scan", "--format", "json", "--allow-errors"]));
+        assert_eq!(
+            flows(&r),
+            [("injection-os-command".to_owned(), "domain.py".to_owned(), 5)]
+        );
+    }
+
+    /// A monorepo's workspace package imported by name is the application's code: the
+    /// flow into it is followed instead of stopping at an unknown npm package.
+    #[test]
+    fn a_workspace_package_imported_by_name_is_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(
+            root,
+            "package.json",
+            r#"{ "private": true, "workspaces": { "packages": ["libs/*"] } }"#,
+        );
+        write(
+            root,
+            "libs/run/package.json",
+            r#"{ "name": "@acme/run", "main": "main.js" }"#,
+        );
+        write(
+            root,
+            "libs/run/main.js",
+            "const { exec } = require('child_process');
+exports.run = (cmd) => exec('sh -c ' + cmd);
+",
+        );
+        write(
+            root,
+            "svc/serverless.yml",
+            "service: s
+provider:
+  name: aws
+  runtime: nodejs20.x
+functions:
+  go:
+    handler: handler.go
+    events:
+      - httpApi: 'POST /go'
+",
+        );
+        write(
+            root,
+            "svc/handler.js",
+            "const { run } = require('@acme/run');
+exports.go = async (event) => run(event.body);
+",
+        );
+        let r = json(&run(root, &["scan", "--format", "json", "--allow-errors"]));
+        assert_eq!(
+            flows(&r),
+            [(
+                "injection-os-command".to_owned(),
+                "libs/run/main.js".to_owned(),
+                2
+            )]
+        );
+    }
+
+    /// A bucket with EventBridge notifications: a rule on the default bus matching S3's
+    /// events receives the key a caller chose, traced to that caller; a rule matching
+    /// another source does not.
+    #[test]
+    fn a_bucket_sends_its_keys_to_the_default_bus() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let rule = |id: &str, source: &str| {
+            format!(
+                "  {id}:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: {}.handler
+      Events:
+        E:
+          Type: EventBridgeRule
+          Properties:
+            Pattern:
+              source: [{source}]
+",
+                id.to_lowercase()
+            )
+        };
+        let template = format!(
+            "\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: python3.12
+Resources:
+  Store:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: store.handler
+      Environment:
+        Variables:
+          BUCKET: !Ref Media
+      Events:
+        Post:
+          Type: HttpApi
+{}{}  Media:
+    Type: AWS::S3::Bucket
+    Properties:
+      NotificationConfiguration:
+        EventBridgeConfiguration:
+          EventBridgeEnabled: true
+",
+            rule("Extract", "aws.s3"),
+            rule("Other", "shop.orders")
+        );
+        write(root, "template.yaml", &template);
+        write(
+            root,
+            "store.py",
+            "import os
+
+import boto3
+
+
+def handler(event, context):
+    boto3.client(\"s3\").put_object(Bucket=os.environ[\"BUCKET\"], Key=event[\"body\"], Body=b\"x\")
+",
+        );
+        for file in ["extract.py", "other.py"] {
+            write(
+                root,
+                file,
+                "import os
+
+
+def handler(event, context):
+    os.system(\"file /tmp/\" + event[\"detail\"][\"object\"][\"key\"])
+",
+            );
+        }
+        let r = json(&run(root, &["scan", "--format", "json", "--allow-errors"]));
+        let traced: Vec<(String, String)> = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["kind"] == "injection-os-command")
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().to_owned(),
+                    f["trace"][0]["path"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        // `Other` is still reported (a bus's producers are not all known), but not as fed by
+        // the bucket's writer.
+        assert!(
+            traced.contains(&("extract.py".to_owned(), "store.py".to_owned())),
+            "{traced:?}"
+        );
+        assert!(
+            !traced.contains(&("other.py".to_owned(), "store.py".to_owned())),
+            "{traced:?}"
+        );
+    }
+
+    /// An EventBridge Pipe from a queue to a function: the function's event is the batch
+    /// (`[].body`), fed by whoever writes to the queue.
+    #[test]
+    fn a_pipe_feeds_its_target_with_the_queues_messages() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(
+            root,
+            "template.yaml",
+            "\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: nodejs20.x
+Resources:
+  Enqueue:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: enqueue.handler
+      Environment:
+        Variables:
+          QUEUE: !Ref Q
+      Events:
+        Post:
+          Type: HttpApi
+  Target:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: target.handler
+  Q:
+    Type: AWS::SQS::Queue
+  P:
+    Type: AWS::Pipes::Pipe
+    Properties:
+      RoleArn: arn:aws:iam::123456789012:role/pipe
+      Source: !GetAtt Q.Arn
+      Target: !GetAtt Target.Arn
+",
+        );
+        write(
+            root,
+            "enqueue.js",
+            "const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');
+exports.handler = async (event) => {
+  await new SQSClient({}).send(new SendMessageCommand({ QueueUrl: process.env.QUEUE, MessageBody: event.body }));
+};
+",
+        );
+        write(
+            root,
+            "target.js",
+            "const { execSync } = require('child_process');
+exports.handler = async (records) => {
+  for (const r of records) execSync('echo ' + r.body);
+};
+",
+        );
+        let r = json(&run(root, &["scan", "--format", "json", "--allow-errors"]));
+        let f = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["kind"] == "injection-os-command")
+            .unwrap_or_else(|| panic!("{r:#}"));
+        assert_eq!(f["path"], "target.js");
+        assert_eq!(f["trace"][0]["path"], "enqueue.js", "{f:#}");
+    }
+}
+// --- end issue 17 item 4 (microbench) ---

@@ -18,6 +18,7 @@ mod request;
 mod spec;
 pub mod summary;
 mod text;
+mod workspace;
 
 pub use repo::Repo;
 pub use summary::*;

@@ -103,6 +103,15 @@ impl Channel {
 
     /// Whether a consumer's source path is fed by this channel's data.
     pub fn feeds(self, path: &str) -> bool {
+        // A pipe hands its target the batch itself: `[].body` is a queue's `Records[].body`.
+        let piped;
+        let path = match path.strip_prefix("[]") {
+            Some(rest) if matches!(self, Channel::Sqs | Channel::Kinesis | Channel::DynamoDb) => {
+                piped = format!("Records[]{rest}");
+                piped.as_str()
+            }
+            _ => path,
+        };
         let under = |prefix: &str| {
             path == prefix
                 || path.starts_with(&format!("{prefix}."))
@@ -312,6 +321,15 @@ impl Inflow {
         if !self.channel.feeds(path) {
             return None;
         }
+        // A stream record carries the item's attributes: one the writer set from clean data
+        // (a constant, a generated id) does not carry the attacker's. An attribute the write
+        // does not name (the item was built in a way not followed) keeps the whole trace.
+        if self.channel == Channel::DynamoDb
+            && let Some(attr) = stream_attribute(path)
+            && let Some((_, t)) = self.parts.iter().find(|(n, _)| n == attr)
+        {
+            return t.as_ref();
+        }
         let whole_event = matches!(self.channel, Channel::Invoke | Channel::StepFunctions);
         if self.parts.is_empty() || !whole_event || path.is_empty() || path == "*" {
             return Some(&self.trace);
@@ -322,6 +340,17 @@ impl Inflow {
             .find(|(n, _)| n == name)
             .and_then(|(_, t)| t.as_ref())
     }
+}
+
+/// The item attribute a DynamoDB stream path reads (`Records[].dynamodb.NewImage.name.S` is
+/// `name`), from the new or old image or the keys.
+fn stream_attribute(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("Records[].dynamodb.")?;
+    let rest = ["NewImage.", "OldImage.", "Keys."]
+        .iter()
+        .find_map(|p| rest.strip_prefix(p))?;
+    let name = rest.split(['.', '[']).next()?;
+    (!name.is_empty()).then_some(name)
 }
 
 /// The attacker origin of one payload field: the trace before the producer, its source
@@ -797,13 +826,14 @@ impl<'a> AppGraph<'a> {
     /// pattern matches. Anything else (another channel, a value not known, a pattern not
     /// read) is admitted.
     fn rule_admits(&self, consumer: &str, bus: &str, producer: &str, call: usize) -> bool {
-        let Some(written) = self
-            .summary(producer)
-            .and_then(|s| s.sdk_calls.get(call))
-            .filter(|c| c.service == "events")
-        else {
+        let Some(written) = self.summary(producer).and_then(|s| s.sdk_calls.get(call)) else {
             return true;
         };
+        // An object written to a bucket reaches the bus as an event of the S3 service.
+        let from_s3 = written.service == "s3" && bus == DEFAULT_BUS;
+        if written.service != "events" && !from_s3 {
+            return true;
+        }
         let Some(f) = self.app.function(consumer) else {
             return true;
         };
@@ -814,7 +844,11 @@ impl<'a> AppGraph<'a> {
                 .find(|p| p.name == name)
                 .and_then(|p| p.value.as_deref())
         };
-        let (source, detail_type) = (value("Source"), value("DetailType"));
+        let (source, detail_type) = if from_s3 {
+            (Some("aws.s3"), None)
+        } else {
+            (value("Source"), value("DetailType"))
+        };
         let mut rules = f.events.iter().filter(|e| {
             e.kind == EventKind::EventBridge && {
                 let on = e
@@ -865,7 +899,8 @@ fn step(s: &Step, function: &str) -> TraceStep {
     TraceStep::at(&s.loc, Some(function), s.note.clone())
 }
 
-/// Resource-to-resource forwarding: SNS subscriptions of SQS queues.
+/// Resource-to-resource forwarding: SNS subscriptions of SQS queues, queues to their
+/// dead-letter queues, buckets to the default event bus, pipes from their sources.
 fn forwards(app: &Application, edges: &mut Vec<Edge>) {
     for r in &app.resources {
         match r.type_name.as_str() {
@@ -908,7 +943,93 @@ fn forwards(app: &Application, edges: &mut Vec<Edge>) {
                     }
                 }
             }
+            // A bucket with EventBridge notifications sends an `Object Created` event, with the
+            // key, to the account's default bus for every object written.
+            "AWS::S3::Bucket" => {
+                let enabled = r
+                    .prop("NotificationConfiguration")
+                    .and_then(|n| n.get("EventBridgeConfiguration"))
+                    .and_then(|c| c.get("EventBridgeEnabled"))
+                    .and_then(Node::scalar_text)
+                    .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+                if enabled {
+                    edges.push(Edge {
+                        from: r.id.clone(),
+                        to: DEFAULT_BUS.to_owned(),
+                        channel: Channel::EventBridge,
+                        kind: EdgeKind::Forward,
+                        call: None,
+                    });
+                }
+            }
+            "AWS::Pipes::Pipe" => pipe(app, r, edges),
+            // A queue's messages that its consumers fail to process move, unchanged, to its
+            // dead-letter queue: whoever writes to the queue writes to the dead letters' consumer.
+            "AWS::SQS::Queue" => {
+                let Some(dlq) = r
+                    .prop("RedrivePolicy")
+                    .and_then(|p| p.get("deadLetterTargetArn"))
+                else {
+                    continue;
+                };
+                for q in node_targets(app, dlq) {
+                    if q != r.id {
+                        edges.push(Edge {
+                            from: r.id.clone(),
+                            to: q,
+                            channel: Channel::Sqs,
+                            kind: EdgeKind::Forward,
+                            call: None,
+                        });
+                    }
+                }
+            }
             _ => {}
+        }
+    }
+}
+
+/// An EventBridge Pipe: it reads batches from its source (a queue, a stream, a table's
+/// stream) and hands them to its enrichment function and its target (a function, a state
+/// machine, a queue, a topic, a bus), unchanged.
+fn pipe(app: &Application, r: &perimeter_model::Resource, edges: &mut Vec<Edge>) {
+    let Some(source) = r.prop("Source") else {
+        return;
+    };
+    for from in node_targets(app, source) {
+        let channel = match app.resource(&from).map(|s| s.type_name.as_str()) {
+            Some("AWS::SQS::Queue") => Channel::Sqs,
+            Some("AWS::Kinesis::Stream") => Channel::Kinesis,
+            Some("AWS::DynamoDB::Table") => Channel::DynamoDb,
+            _ => continue,
+        };
+        let targets = ["Enrichment", "Target"]
+            .iter()
+            .filter_map(|k| r.prop(k))
+            .flat_map(|n| node_targets(app, n));
+        for to in targets {
+            let (kind, channel) = if app.function(&to).is_some() {
+                (EdgeKind::Trigger, channel)
+            } else {
+                let delivered = match app.resource(&to).map(|t| t.type_name.as_str()) {
+                    Some("AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine") => {
+                        Channel::StepFunctions
+                    }
+                    Some("AWS::SQS::Queue") => Channel::Sqs,
+                    Some("AWS::SNS::Topic") => Channel::Sns,
+                    Some("AWS::Events::EventBus") => Channel::EventBridge,
+                    Some("AWS::Kinesis::Stream") => Channel::Kinesis,
+                    _ => continue,
+                };
+                (EdgeKind::Forward, delivered)
+            };
+            edges.push(Edge {
+                from: from.clone(),
+                to,
+                channel,
+                kind,
+                call: None,
+            });
         }
     }
 }

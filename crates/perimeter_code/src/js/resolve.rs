@@ -58,6 +58,8 @@ pub(crate) struct Resolver<'r> {
     base_url: Option<String>,
     /// The nearest `package.json`, parsed.
     package_json: Option<serde_json::Value>,
+    /// The monorepo's workspace packages, imported by name but the application's own code.
+    workspaces: Vec<crate::workspace::Package>,
 }
 
 impl<'r> Resolver<'r> {
@@ -78,8 +80,10 @@ impl<'r> Resolver<'r> {
             paths: Vec::new(),
             base_url: None,
             package_json: None,
+            workspaces: Vec::new(),
         };
         r.load_tsconfig();
+        r.workspaces = crate::workspace::packages(repo, &r.code_dir);
         r.package_json = r.nearest("package.json").and_then(|p| read_json(repo, &p));
         r
     }
@@ -203,6 +207,9 @@ impl<'r> Resolver<'r> {
         {
             return Import::Local(f);
         }
+        if let Some(f) = self.workspace_file(spec) {
+            return Import::Local(f);
+        }
         let spec = spec.strip_prefix("node:").unwrap_or(spec);
         let package = package_name(spec);
         let module = MODULE_ALIASES
@@ -211,6 +218,27 @@ impl<'r> Resolver<'r> {
             .map_or_else(|| module_key(spec), |(_, to)| (*to).to_owned());
         let builtin = NODE_BUILTINS.contains(&package.as_str());
         Import::Package(module, (!builtin && !package.is_empty()).then_some(package))
+    }
+
+    /// The file a bare specifier names in a workspace package: its entry file (`main`, else
+    /// `index`) or the path below the package.
+    fn workspace_file(&self, spec: &str) -> Option<String> {
+        let name = package_name(spec);
+        let p = self.workspaces.iter().find(|p| p.name == name)?;
+        let sub = spec[name.len()..].trim_start_matches('/');
+        let entry = if sub.is_empty() {
+            p.main.as_deref().unwrap_or("index")
+        } else {
+            sub
+        };
+        let base = join_rel(&p.dir, entry)?;
+        self.try_file(&base)
+            .or_else(|| {
+                compiled_alternatives(&base)
+                    .iter()
+                    .find_map(|alt| self.try_file(alt))
+            })
+            .or_else(|| sub.is_empty().then(|| self.try_file(&p.dir)).flatten())
     }
 
     /// The file for a path without or with an extension.

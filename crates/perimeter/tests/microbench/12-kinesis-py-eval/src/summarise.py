@@ -1,0 +1,11 @@
+import ast
+import base64
+import json
+
+
+def handler(event, context):
+    results = []
+    for record in event["Records"]:
+        metric = json.loads(base64.b64decode(record["kinesis"]["data"]))
+        results.append(ast.literal_eval(metric["formula"]))
+    return results

@@ -1,0 +1,6 @@
+const rules = require('rules-engine');
+
+exports.handler = async (event) => {
+  const { facts } = JSON.parse(event.body);
+  return { statusCode: 200, body: JSON.stringify(rules.applyDiscount(facts)) };
+};

@@ -1,0 +1,5 @@
+from lib import http
+
+
+def handler(event, context):
+    return http.reserve(event["detail"]["item"])

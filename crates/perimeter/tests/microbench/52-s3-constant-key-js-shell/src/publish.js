@@ -1,0 +1,6 @@
+const { exec } = require('child_process');
+
+exports.handler = async (event) => {
+  const key = event.Records[0].s3.object.key;
+  exec(`gzip -k "/tmp/${key}"`);
+};

@@ -1,0 +1,5 @@
+import requests
+
+
+def handler(event, context):
+    return requests.head(event["url"], timeout=3).status_code

@@ -1,0 +1,7 @@
+import os
+
+
+def handler(event, context):
+    key = event["detail"]["object"]["key"]
+    os.makedirs(os.path.join("/tmp/catalog", os.path.basename(key)), exist_ok=True)
+    return {"key": key}
