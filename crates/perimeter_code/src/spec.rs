@@ -135,6 +135,7 @@ pub(crate) const REQUEST_SINKS: &[RequestSink] = &[
     req("dynamodb", "TableName", NOSQL, Deep),
 ];
 
+/// A [`REQUEST_SINKS`] row.
 const fn req(service: &'static str, field: &'static str, kind: Kind, check: Check) -> RequestSink {
     RequestSink {
         service,

@@ -264,3 +264,25 @@ def handler(event, context):
         }
     }
 }
+
+#[test]
+fn dynamodb_conditional_operator_from_the_event_is_nosql_injection_in_both_languages() {
+    let j = js(r#"const AWS = require('aws-sdk');
+const db = new AWS.DynamoDB.DocumentClient();
+exports.handler = async (event) => {
+  const f = { a: { ComparisonOperator: 'EQ', AttributeValueList: [1] }, b: { ComparisonOperator: 'EQ', AttributeValueList: [2] } };
+  await db.scan({ TableName: 't', ScanFilter: f, ConditionalOperator: event.queryStringParameters.join }).promise();
+  await db.scan({ TableName: 't', ScanFilter: f, ConditionalOperator: 'OR' }).promise();
+};
+"#);
+    let p = py(r#"import boto3
+client = boto3.client("dynamodb")
+def handler(event, context):
+    f = {"a": {"ComparisonOperator": "EQ", "AttributeValueList": [{"N": "1"}]}}
+    client.scan(TableName="t", ScanFilter=f, ConditionalOperator=event["join"])
+    client.scan(TableName="t", ScanFilter=f, ConditionalOperator="OR")
+"#);
+    for (s, lang) in [(&j, "js"), (&p, "py")] {
+        assert_eq!(lines(s, Kind::InjectionNosql), vec![5], "{lang}");
+    }
+}
