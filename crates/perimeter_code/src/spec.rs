@@ -3,6 +3,10 @@
 
 use perimeter_diagnostics::Kind;
 
+use crate::core::sinks::Check::{Deep, Expression, LegacyConditions};
+use crate::core::sinks::kinds::NOSQL;
+use crate::core::sinks::{Check, RequestSink};
+
 /// What a sanitizer makes a value safe for.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Clean {
@@ -113,15 +117,33 @@ pub(crate) fn update_attributes(expr: &str) -> Vec<(String, String)> {
     out
 }
 
-/// DynamoDB request fields holding expressions: taint there is NoSQL injection.
-pub(crate) const DYNAMODB_EXPRESSIONS: &[&str] = &[
-    "FilterExpression",
-    "KeyConditionExpression",
-    "ConditionExpression",
-    "UpdateExpression",
-    "ProjectionExpression",
-    "Statement",
+/// SDK request parameters that are sinks: event data there (as the row's check judges it) is
+/// what the row's kind says. The whole DynamoDB request taken from the event is NoSQL
+/// injection too (see `core::effects::record`).
+pub(crate) const REQUEST_SINKS: &[RequestSink] = &[
+    req("dynamodb", "FilterExpression", NOSQL, Expression),
+    req("dynamodb", "KeyConditionExpression", NOSQL, Expression),
+    req("dynamodb", "ConditionExpression", NOSQL, Expression),
+    req("dynamodb", "UpdateExpression", NOSQL, Expression),
+    req("dynamodb", "ProjectionExpression", NOSQL, Expression),
+    req("dynamodb", "Statement", NOSQL, Expression),
+    req("dynamodb", "ScanFilter", NOSQL, LegacyConditions),
+    req("dynamodb", "QueryFilter", NOSQL, LegacyConditions),
+    req("dynamodb", "KeyConditions", NOSQL, LegacyConditions),
+    req("dynamodb", "Expected", NOSQL, LegacyConditions),
+    req("dynamodb", "ConditionalOperator", NOSQL, Expression),
+    req("dynamodb", "TableName", NOSQL, Deep),
 ];
+
+/// A [`REQUEST_SINKS`] row.
+const fn req(service: &'static str, field: &'static str, kind: Kind, check: Check) -> RequestSink {
+    RequestSink {
+        service,
+        field,
+        kind,
+        check,
+    }
+}
 
 /// Records an SDK call once per place, operation and resource; a later sighting with data
 /// an attacker controls marks the recorded one.

@@ -155,3 +155,134 @@ def handler(event, context):
         assert!(ops.contains(&"AbortMultipartUpload"), "{ops:?}");
     }
 }
+
+// Sinks added through the tables (issue 17 item 3): DynamoDB legacy conditions and table
+// names, socket hosts.
+
+/// Lines of the flows of `kind`.
+fn lines(s: &FunctionSummary, kind: Kind) -> Vec<u32> {
+    flows(s)
+        .into_iter()
+        .filter(|(_, k, _)| *k == kind)
+        .map(|(l, _, _)| l)
+        .collect()
+}
+
+#[test]
+fn dynamodb_legacy_conditions_and_table_name_are_nosql_injection_in_both_languages() {
+    let j = js(r#"const AWS = require('aws-sdk');
+const db = new AWS.DynamoDB.DocumentClient();
+exports.handler = async (event) => {
+  const b = JSON.parse(event.body);
+  await db.scan({ TableName: 't', ScanFilter: b.filter }).promise();
+  await db.scan({ TableName: 't', ScanFilter: { owner: { ComparisonOperator: b.op, AttributeValueList: [b.v] } } }).promise();
+  await db.query({ TableName: 't', KeyConditions: { pk: b.cond } }).promise();
+  await db.query({ TableName: 't', QueryFilter: { n: { ComparisonOperator: event.queryStringParameters.op, AttributeValueList: [1] } } }).promise();
+  await db.put({ TableName: 't', Item: { id: 1 }, Expected: b.expected }).promise();
+  await db.get({ TableName: event.queryStringParameters.table, Key: { id: 1 } }).promise();
+  await db.scan({ TableName: 't', ScanFilter: { owner: { ComparisonOperator: 'EQ', AttributeValueList: [b.v] } } }).promise();
+  await db.query({ TableName: 't', KeyConditions: { pk: { ComparisonOperator: 'EQ', AttributeValueList: [event.pathParameters.id] } } }).promise();
+  await db.put({ TableName: 't', Item: { id: b.id }, Expected: { id: { Exists: false } } }).promise();
+  await db.update({ TableName: 't', Key: { id: 1 }, Expected: { v: { Value: b.v } } }).promise();
+};
+"#);
+    let p = py(r#"import json
+import boto3
+client = boto3.client("dynamodb")
+def handler(event, context):
+    b = json.loads(event["body"])
+    client.scan(TableName="t", ScanFilter=b["filter"])
+    client.scan(TableName="t", ScanFilter={"owner": {"ComparisonOperator": b["op"], "AttributeValueList": [{"S": b["v"]}]}})
+    client.query(TableName="t", KeyConditions={"pk": b["cond"]})
+    client.query(TableName="t", QueryFilter={"n": {"ComparisonOperator": event["queryStringParameters"]["op"], "AttributeValueList": [{"N": "1"}]}})
+    client.put_item(TableName="t", Item={"id": {"N": "1"}}, Expected=b["expected"])
+    client.get_item(TableName=event["queryStringParameters"]["table"], Key={"id": {"N": "1"}})
+    client.scan(TableName="t", ScanFilter={"owner": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": b["v"]}]}})
+    client.query(TableName="t", KeyConditions={"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": event["pathParameters"]["id"]}]}})
+    client.put_item(TableName="t", Item={"id": {"S": b["id"]}}, Expected={"id": {"Exists": False}})
+    client.update_item(TableName="t", Key={"id": {"N": "1"}}, Expected={"v": {"Value": {"S": b["v"]}}})
+"#);
+    // Python's lines are one later (`import json`).
+    for (s, lang, first) in [(&j, "js", 5), (&p, "py", 6)] {
+        let nosql = lines(s, Kind::InjectionNosql);
+        for line in first..first + 6 {
+            assert!(
+                nosql.contains(&line),
+                "{lang}: line {line} fires: {nosql:?}"
+            );
+        }
+        for line in first + 6..first + 10 {
+            assert!(
+                !nosql.contains(&line),
+                "{lang}: line {line} is data: {nosql:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn socket_to_an_event_host_is_ssrf_in_both_languages() {
+    let j = js(r#"const net = require('net');
+const tls = require('node:tls');
+exports.handler = async (event) => {
+  const q = event.queryStringParameters;
+  net.connect({ host: q.host, port: 25 });
+  net.createConnection(6379, q.host);
+  tls.connect({ host: q.host, port: 443, servername: 'api.example.com' });
+  tls.connect(443, q.host);
+  net.connect({ host: 'mail.example.com', port: Number(q.port) });
+  net.createConnection(q.port, 'cache.internal');
+  const s = tls.connect({ host: 'api.example.com', port: 443 });
+  s.write(q.payload);
+};
+"#);
+    let p = py(r#"import socket
+def handler(event, context):
+    q = event["queryStringParameters"]
+    socket.create_connection((q["host"], 25))
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.connect((q["host"], int(q["port"])))
+    s.connect_ex((q["host"], 80))
+    socket.create_connection(("mail.example.com", int(q["port"])))
+    s.connect(("cache.internal", int(q["port"])))
+    s.sendall(q["payload"].encode())
+    s.connect(address=("x", 1))
+"#);
+    for (s, lang, fire, safe) in [
+        (&j, "js", vec![5, 6, 7, 8], vec![9, 10, 11, 12]),
+        (&p, "py", vec![4, 6, 7], vec![8, 9, 10, 11]),
+    ] {
+        let ssrf = lines(s, Kind::Ssrf);
+        for line in fire {
+            assert!(ssrf.contains(&line), "{lang}: line {line} fires: {ssrf:?}");
+        }
+        for line in safe {
+            assert!(
+                !ssrf.contains(&line),
+                "{lang}: line {line} is safe: {ssrf:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn dynamodb_conditional_operator_from_the_event_is_nosql_injection_in_both_languages() {
+    let j = js(r#"const AWS = require('aws-sdk');
+const db = new AWS.DynamoDB.DocumentClient();
+exports.handler = async (event) => {
+  const f = { a: { ComparisonOperator: 'EQ', AttributeValueList: [1] }, b: { ComparisonOperator: 'EQ', AttributeValueList: [2] } };
+  await db.scan({ TableName: 't', ScanFilter: f, ConditionalOperator: event.queryStringParameters.join }).promise();
+  await db.scan({ TableName: 't', ScanFilter: f, ConditionalOperator: 'OR' }).promise();
+};
+"#);
+    let p = py(r#"import boto3
+client = boto3.client("dynamodb")
+def handler(event, context):
+    f = {"a": {"ComparisonOperator": "EQ", "AttributeValueList": [{"N": "1"}]}}
+    client.scan(TableName="t", ScanFilter=f, ConditionalOperator=event["join"])
+    client.scan(TableName="t", ScanFilter=f, ConditionalOperator="OR")
+"#);
+    for (s, lang) in [(&j, "js"), (&p, "py")] {
+        assert_eq!(lines(s, Kind::InjectionNosql), vec![5], "{lang}");
+    }
+}

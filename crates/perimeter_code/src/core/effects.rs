@@ -5,9 +5,10 @@
 
 use perimeter_diagnostics::{Kind, Loc};
 
+use super::sinks::judge;
 use super::summary::Effects;
 use super::value::{Taint, Value, data};
-use crate::spec::{DYNAMODB_EXPRESSIONS, SDK_PAYLOAD_FIELDS, SDK_RESOURCE_FIELDS, TRANSACT_KINDS};
+use crate::spec::{REQUEST_SINKS, SDK_PAYLOAD_FIELDS, SDK_RESOURCE_FIELDS, TRANSACT_KINDS};
 use crate::summary::{PayloadField, PayloadPart, ResourceExpr, SdkCall, Source, TaintedPayload};
 
 /// A front end language, for the spellings of a call.
@@ -360,17 +361,16 @@ pub(crate) fn record<V: Value>(
                 .collect();
         }
     }
-    if service == "dynamodb" {
-        // An expression built from the event, or a whole request taken from it, is NoSQL
-        // injection; a constant expression is not, whatever it binds.
-        for f in DYNAMODB_EXPRESSIONS {
-            if let Some(v) = params.field(f)
-                && v.konst().is_none()
-            {
-                let name = format!("dynamodb.{op} {f}");
-                eng.fx().flow(Kind::InjectionNosql, &v.deep(), loc, &name);
-            }
+    // Request parameters that are sinks (an expression built from the event; a constant
+    // expression is not, whatever it binds).
+    for s in REQUEST_SINKS.iter().filter(|s| s.service == service) {
+        if let Some(v) = params.field(s.field) {
+            let name = format!("{service}.{op} {}", s.field);
+            eng.fx().flow(s.kind, &judge(s.check, &v), loc, &name);
         }
+    }
+    if service == "dynamodb" {
+        // A whole request taken from the event is NoSQL injection.
         let name = format!("dynamodb.{op} request");
         eng.fx()
             .flow(Kind::InjectionNosql, params.taints(), loc, &name);

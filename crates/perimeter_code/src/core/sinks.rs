@@ -6,7 +6,9 @@
 use perimeter_diagnostics::{Kind, Loc};
 
 use super::effects::{Front, payload, resource_expr};
-use super::value::{Value, data, kind_bit};
+use std::rc::Rc;
+
+use super::value::{Taint, Value, add_taints, data, kind_bit};
 use crate::spec::Clean;
 use crate::summary::TaintedPayload;
 
@@ -39,6 +41,78 @@ pub(crate) enum Check {
     XmlEntities,
     /// YAML loaded with a loader that may build arbitrary objects.
     YamlLoad,
+    /// Query or condition text (a DynamoDB expression, PartiQL): fires on event data anywhere
+    /// in it unless the text is a constant (values bound separately are data).
+    Expression,
+    /// DynamoDB's legacy conditions (`ScanFilter`, `KeyConditions`, `Expected`:
+    /// `{ attr: { ComparisonOperator, AttributeValueList } }`): fires on the whole map or a
+    /// whole condition from the event, or on an operator the event chooses. Values in
+    /// `AttributeValueList` (or `Value`) are compared as typed data, never parsed, so they
+    /// are safe like an `ExpressionAttributeValues` value.
+    LegacyConditions,
+    /// The host of a socket connection: the `host`/`hostname` of an options object
+    /// (`net.connect({ host, port })`) or the first element of an address tuple
+    /// (`sock.connect((host, port))`). A bare scalar is not judged (it is a port or a socket
+    /// path); a row naming the host's own position uses [`Check::Deep`].
+    Host,
+}
+
+/// One request parameter of an SDK operation that is a sink: `field` of any `service` call.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RequestSink {
+    /// IAM service prefix.
+    pub service: &'static str,
+    /// The request parameter (same name in every SDK).
+    pub field: &'static str,
+    /// What the sink does.
+    pub kind: Kind,
+    /// How the parameter is judged ([`Check::Deep`], or a value-only check of [`judge`]).
+    pub check: Check,
+}
+
+/// The labels a value-only check finds in `v` ([`Check::Deep`], [`Check::Expression`],
+/// [`Check::LegacyConditions`], [`Check::Host`]); the other checks need the call's other
+/// arguments and are judged by the front ends, here as [`Check::Deep`].
+pub(crate) fn judge<V: Value>(check: Check, v: &V) -> Vec<Rc<Taint>> {
+    match check {
+        Check::Expression if v.konst().is_some() => Vec::new(),
+        Check::LegacyConditions => legacy_conditions(v),
+        Check::Host => host(v),
+        _ => v.deep(),
+    }
+}
+
+/// See [`Check::LegacyConditions`].
+fn legacy_conditions<V: Value>(v: &V) -> Vec<Rc<Taint>> {
+    if !v.has_shape() {
+        return v.deep();
+    }
+    let mut t = v.taints().to_vec();
+    for c in v.fields().into_iter().map(|(_, c)| c).chain(v.elems()) {
+        if !c.has_shape() {
+            add_taints(&mut t, c.deep());
+            continue;
+        }
+        add_taints(&mut t, c.taints().iter().cloned());
+        if let Some(op) = c.field("ComparisonOperator") {
+            add_taints(&mut t, op.deep());
+        }
+    }
+    t
+}
+
+/// See [`Check::Host`].
+fn host<V: Value>(v: &V) -> Vec<Rc<Taint>> {
+    if v.is_array() {
+        return v.first_elem().map(|h| h.deep()).unwrap_or_default();
+    }
+    let mut t = Vec::new();
+    for f in ["host", "hostname"] {
+        if let Some(h) = v.field(f) {
+            add_taints(&mut t, h.deep());
+        }
+    }
+    t
 }
 
 /// One sink: calling `name` on something from `module` with a tainted argument.

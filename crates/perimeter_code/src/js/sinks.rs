@@ -10,7 +10,7 @@ use super::spec::{ANY_ARG, Check, Clean, EXPRESS_MODULES, PASS_THROUGH, SANITIZE
 use super::taint::Engine;
 use super::value::{Origin, Tag, Taint, Val, add_taints, deep_taints, flat, kind_bit};
 use crate::core::sinks::{
-    check_response, fetcher_text, is_fetcher, is_shell, outbound_request, request_payload,
+    check_response, fetcher_text, is_fetcher, is_shell, judge, outbound_request, request_payload,
 };
 
 /// Whether a table row (`module`, `name`) names this origin.
@@ -200,6 +200,9 @@ impl<'a> Engine<'a> {
                 None => Vec::new(),
             },
             Check::Command => self.spawn_taints(args, span, &name),
+            Check::Expression | Check::LegacyConditions | Check::Host => {
+                arg.map(|a| judge(s.check, a)).unwrap_or_default()
+            }
             Check::StringCode => match arg {
                 Some(a) if a.func.is_none() => a.taint.clone(),
                 _ => Vec::new(),

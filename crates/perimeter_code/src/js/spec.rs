@@ -168,6 +168,14 @@ pub(crate) const SINKS: &[Sink] = &[
     sink("playwright-core", "goto", 0, SSRF, Check::Url),
     sink("playwright-chromium", "goto", 0, SSRF, Check::Url),
     sink("chrome-remote-interface", "navigate", 0, SSRF, Check::Url),
+    // Sockets: `connect({ host, port })` or `connect(port, host)`; a port or socket path
+    // alone is not a host.
+    sink("net", "connect", 0, SSRF, Check::Host),
+    sink("net", "connect", 1, SSRF, Check::Deep),
+    sink("net", "createConnection", 0, SSRF, Check::Host),
+    sink("net", "createConnection", 1, SSRF, Check::Deep),
+    sink("tls", "connect", 0, SSRF, Check::Host),
+    sink("tls", "connect", 1, SSRF, Check::Deep),
     // Path traversal
     sink("fs", "readFile", 0, PATH, Check::Deep),
     sink("fs", "readFileSync", 0, PATH, Check::Deep),

@@ -14,7 +14,7 @@ use super::value::{
     Obj, Origin, Shape, Taint, Text, Val, add_taints, deep_taints, element, set_field,
 };
 use crate::core::sinks::{
-    check_response, fetcher_text, is_fetcher, is_shell, outbound_request, request_payload,
+    check_response, fetcher_text, is_fetcher, is_shell, judge, outbound_request, request_payload,
 };
 
 impl Engine<'_> {
@@ -286,6 +286,9 @@ impl Engine<'_> {
                 None => Vec::new(),
             },
             Check::Command => self.subprocess_taints(arg, args, r, &name),
+            Check::Expression | Check::LegacyConditions | Check::Host => {
+                arg.map(|a| judge(s.check, a)).unwrap_or_default()
+            }
             Check::XmlEntities => {
                 let parser = args.get(1, "parser");
                 let safe = matches!(parser.map(|p| &p.shape), Some(Shape::XmlParser(false)));

@@ -9,7 +9,7 @@ use perimeter_diagnostics::Kind;
 pub(crate) use crate::core::sinks::{Check, Sink};
 
 use crate::core::sinks::kinds::{CODE, DESER, NOSQL, OS, PATH, SQL, SSRF, XSS, XXE};
-use Check::{Command, Deep, MongoQuery, Receiver, Sql, XmlEntities, YamlLoad};
+use Check::{Command, Deep, Host, MongoQuery, Receiver, Sql, XmlEntities, YamlLoad};
 
 /// Every sink the engine knows.
 pub(crate) const SINKS: &[Sink] = &[
@@ -164,6 +164,10 @@ pub(crate) const SINKS: &[Sink] = &[
     Sink::new("http", "client.HTTPConnection", 0, "host", SSRF, Deep),
     Sink::new("http", "client.HTTPSConnection", 0, "host", SSRF, Deep),
     Sink::new("pycurl", "*.setopt", 1, "", SSRF, Deep),
+    // Sockets: the host of a `(host, port)` address.
+    Sink::new("socket", "create_connection", 0, "address", SSRF, Host),
+    Sink::new("socket", "*.connect", 0, "", SSRF, Host),
+    Sink::new("socket", "*.connect_ex", 0, "", SSRF, Host),
     // Path traversal.
     Sink::new("", "open", 0, "file", PATH, Deep),
     Sink::new("io", "open", 0, "file", PATH, Deep),

@@ -3,7 +3,7 @@ use crate::prelude::*;
 
 declare_rule! {
     /// ## What it does
-    /// Flags event data used as a NoSQL query or filter (MongoDB operators, DynamoDB expressions) in a function's code, when the value comes from event data an outsider
+    /// Flags event data used as a NoSQL query or filter (MongoDB operators; DynamoDB expressions, legacy conditions such as `ScanFilter` with an operator or a whole condition from the event, and table names) in a function's code, when the value comes from event data an outsider
     /// controls: HTTP requests (critical or high), uploaded S3 objects and keys (high at
     /// most), messages, records and direct invocations (medium, since the producer decides
     /// what they carry). Identity set by an authorizer (`requestContext.authorizer`) is

@@ -3,7 +3,7 @@ use crate::prelude::*;
 
 declare_rule! {
     /// ## What it does
-    /// Flags event data used as the URL or host of an outbound HTTP request in a function's code, when the value comes from event data an outsider
+    /// Flags event data used as the URL or host of an outbound HTTP request, or as the host of a socket connection (`net.connect`, `tls.connect`, `socket.create_connection`), in a function's code, when the value comes from event data an outsider
     /// controls: HTTP requests (critical or high), uploaded S3 objects and keys (high at
     /// most), messages, records and direct invocations (medium, since the producer decides
     /// what they carry). Identity set by an authorizer (`requestContext.authorizer`) is
