@@ -7,6 +7,7 @@ mod cors_wildcard_authenticated;
 mod cors_wildcard_credentials;
 mod denial_falls_through;
 mod effects;
+mod machine;
 mod open_lambda_permission;
 mod permission_without_source;
 mod public_function_url;
