@@ -101,9 +101,9 @@ fn collect(
     match v {
         serde_json::Value::Object(map) => {
             if map.get("Type").and_then(|t| t.as_str()) == Some("Task")
-                && let Some(r) = map.get("Resource").and_then(|r| r.as_str())
+                && let Some(r) = map.get("Resource").and_then(ref_text)
             {
-                out.push(task(app, r, map.get("Parameters"), subs));
+                out.push(task(app, &r, map.get("Parameters"), subs));
             }
             for (k, child) in map {
                 if k != "Parameters" {
@@ -136,14 +136,14 @@ fn task(
         let target = |key: &str| {
             params
                 .and_then(|p| p.get(key).or_else(|| p.get(format!("{key}.$"))))
-                .and_then(|v| v.as_str())
+                .and_then(ref_text)
         };
         return match (service, action) {
             ("lambda", "invoke") => target("FunctionName")
-                .and_then(|n| function_of(app, n, subs))
+                .and_then(|n| function_of(app, &n, subs))
                 .map_or_else(|| Task::Unknown(resource.to_owned()), Task::Function),
             ("states", a) if a.starts_with("startExecution") => target("StateMachineArn")
-                .and_then(|n| machine_of(app, n, subs))
+                .and_then(|n| machine_of(app, &n, subs))
                 .map_or_else(|| Task::Unknown(resource.to_owned()), Task::Machine),
             _ => Task::Service(format!("{service}:{action}")),
         };
@@ -151,6 +151,31 @@ fn task(
     // A Lambda function's ARN or name.
     function_of(app, resource, subs)
         .map_or_else(|| Task::Unknown(resource.to_owned()), Task::Function)
+}
+
+/// A definition's value as text: a string, or a reference written in a definition given as
+/// an object (`!GetAtt Fn.Arn` as `${Fn.Arn}`, `!Ref Fn` as `${Fn}`, a `!Sub` template).
+fn ref_text(v: &serde_json::Value) -> Option<String> {
+    if let Some(s) = v.as_str() {
+        return Some(s.to_owned());
+    }
+    let map = v.as_object().filter(|m| m.len() == 1)?;
+    let (k, arg) = map.iter().next()?;
+    match k.as_str() {
+        "Ref" => Some(format!("${{{}}}", arg.as_str()?)),
+        "Fn::GetAtt" => {
+            let id = match arg {
+                serde_json::Value::Array(a) => a.first()?.as_str()?,
+                other => other.as_str()?.split('.').next()?,
+            };
+            Some(format!("${{{id}.Arn}}"))
+        }
+        "Fn::Sub" => match arg {
+            serde_json::Value::Array(a) => a.first()?.as_str().map(str::to_owned),
+            other => other.as_str().map(str::to_owned),
+        },
+        _ => None,
+    }
 }
 
 /// The ids a text designates: `${Id}`/`${Id.Arn}` references (through SAM substitutions),
