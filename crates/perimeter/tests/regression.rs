@@ -6778,5 +6778,17 @@ Resources:
         assert_eq!(d.len(), 1, "{d:#?}");
         assert!(d[0].2.contains("triggers `Packer` again"), "{d:#?}");
     }
+
+    #[test]
+    fn analysed_code_that_mounts_a_file_system_stays_high() {
+        // Reading the code (found now that assets map to their source) must not lose what
+        // the deployment shows: files on a shared file system are no SDK call.
+        let t = "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n  Share:\n    Type: AWS::EFS::FileSystem\n  ShareAccess:\n    Type: AWS::EFS::AccessPoint\n    Properties: { FileSystemId: !Ref Share }\n  Board:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: board.handler\n      CodeUri: ./board\n      FileSystemConfigs:\n        - Arn: !GetAtt ShareAccess.Arn\n          LocalMountPath: /mnt/board\n      Events:\n        Post:\n          Type: HttpApi\n          Properties: { Path: /notes, Method: POST }\n";
+        let code = "def handler(event, context):\n    with open('/mnt/board/notes.txt', 'a') as out:\n        out.write(event.get('body') or '')\n    return {'statusCode': 204}\n";
+        let a = findings(&[("template.yaml", t), ("board/board.py", code)], "AUTH001");
+        assert_eq!(a.len(), 1, "{a:#?}");
+        assert_eq!(a[0].1, "high", "{a:#?}");
+        assert!(a[0].2.contains("mounts the EFS file system"), "{a:#?}");
+    }
 }
 // --- end sfn (session 8) ---

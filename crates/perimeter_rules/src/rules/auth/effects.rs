@@ -249,7 +249,14 @@ pub(crate) fn reach(
     catch_all: bool,
 ) -> Reach {
     let why = match summary {
-        Some(s) if s.handler.is_some() && s.errors.is_empty() => return from_code(s, catch_all),
+        Some(s) if s.handler.is_some() && s.errors.is_empty() => {
+            // Files are no SDK call: code that mounts a shared file system reaches it
+            // whatever the analysis saw.
+            return match (from_code(s, catch_all), file_system(f)) {
+                (Reach::Stateless, Some(fs)) => Reach::Effects(fs.replacen("it ", "", 1)),
+                (r, _) => r,
+            };
+        }
         Some(s) => {
             // What the part that was analysed already shows is kept: it is more precise
             // than the role.
