@@ -6790,5 +6790,30 @@ Resources:
         assert_eq!(a[0].1, "high", "{a:#?}");
         assert!(a[0].2.contains("mounts the EFS file system"), "{a:#?}");
     }
+
+    /// A function whose code calls no AWS API, granted `sqs:SendMessage` on `Spill`;
+    /// `CONFIG` says what the platform does with its role.
+    fn spill(config: &str) -> String {
+        format!(
+            "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n  Spill:\n    Type: AWS::SQS::Queue\n  Echo:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: echo.handler\n      CodeUri: ./echo\n{config}      Policies:\n        - Statement:\n            - Effect: Allow\n              Action: sqs:SendMessage\n              Resource: !GetAtt Spill.Arn\n"
+        )
+    }
+
+    #[test]
+    fn dead_letter_grant_is_used_by_the_platform_not_unused() {
+        let code = (
+            "echo/echo.py",
+            "def handler(event, context):\n    return event\n",
+        );
+        let dlq = spill(
+            "      DeadLetterQueue:\n        Type: SQS\n        TargetArn: !GetAtt Spill.Arn\n",
+        );
+        let d = findings(&[("template.yaml", &dlq), code], "IAM010");
+        assert!(d.is_empty(), "{d:#?}");
+        let plain = spill("");
+        let d = findings(&[("template.yaml", &plain), code], "IAM010");
+        assert_eq!(d.len(), 1, "{d:#?}");
+        assert!(d[0].2.contains("sqs:SendMessage"), "{d:#?}");
+    }
 }
 // --- end sfn (session 8) ---
