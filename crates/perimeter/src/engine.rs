@@ -877,6 +877,10 @@ fn analyse_functions(
                 CodeSource::Folder(dir) => dir.as_str(),
                 CodeSource::Unknown => app.root.as_str(),
             };
+            // A CDK asset the repository does not hold is read from the folder it is built
+            // from.
+            let asset_source = crate::cdk_source::asset_source(repo, app, f);
+            let code_dir = asset_source.as_deref().unwrap_or(code_dir);
             if let Some(why) = crate::memory::over_limit(max_mib) {
                 return not_analysed(ScanError::new(
                     app.id.clone(),

@@ -4,6 +4,7 @@
 pub mod baseline;
 pub mod cache;
 pub mod cachekey;
+mod cdk_source;
 pub mod config;
 pub mod diff;
 pub mod engine;

@@ -7644,3 +7644,367 @@ exports.handler = async (records) => {
     }
 }
 // --- end issue 17 item 4 (microbench) ---
+
+// sfn (session 8): issue 16 high false positives: AUTH001 reach through a state machine the
+// route's function starts (its tasks' reach), the function's own dead-letter grant, a CDK
+// asset whose cloud assembly is not committed read from its source folder; DOW011 with an S3
+// key known in part from the descriptor, judged against the trigger's filters.
+mod sfn_session8 {
+    use super::{json, run, write};
+
+    /// Scans the files; returns (rule, severity, message) of the findings of `rule`.
+    fn findings(files: &[(&str, &str)], rule: &str) -> Vec<(String, String, String)> {
+        let dir = tempfile::tempdir().unwrap();
+        for (rel, text) in files {
+            write(dir.path(), rel, text);
+        }
+        let r = json(&run(
+            dir.path(),
+            &["scan", "--no-cache", "--format", "json", "."],
+        ));
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .map(|f| {
+                let s = |k: &str| f[k].as_str().unwrap_or_default().to_owned();
+                (s("rule"), s("severity"), s("message"))
+            })
+            .collect()
+    }
+
+    /// A SAM app: a Java function behind an HTTP API (its code is not analysed) that may
+    /// start `Kitchen`, whose definition is `TASK`; `Sizer` is a Python task function.
+    fn kitchen(task: &str) -> String {
+        format!(
+            r#"AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      KeySchema: [{{ AttributeName: id, KeyType: HASH }}]
+      AttributeDefinitions: [{{ AttributeName: id, AttributeType: S }}]
+  Failed:
+    Type: AWS::SQS::Queue
+  Front:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: java17
+      Handler: shop.Front::handle
+      CodeUri: ./front
+      DeadLetterQueue:
+        Type: SQS
+        TargetArn: !GetAtt Failed.Arn
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: sqs:SendMessage
+              Resource: !GetAtt Failed.Arn
+            - Effect: Allow
+              Action: states:StartExecution
+              Resource: !Ref Kitchen
+      Events:
+        Order:
+          Type: HttpApi
+          Properties: {{ Path: /order, Method: POST }}
+  Sizer:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: sizer.handler
+      CodeUri: ./sizer
+      Policies:
+        - DynamoDBCrudPolicy: {{ TableName: !Ref Orders }}
+  KitchenRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - {{ Effect: Allow, Principal: {{ Service: states.amazonaws.com }}, Action: sts:AssumeRole }}
+  Kitchen:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      StateMachineType: EXPRESS
+      RoleArn: !GetAtt KitchenRole.Arn
+      Definition:
+        StartAt: Size
+        States:
+          Size:
+            Type: Task
+{task}
+            End: true
+"#
+        )
+    }
+
+    const PURE_SIZER: &str = "def handler(event, context):\n    inches = int(event.get('inches', 0))\n    return {'size': 'large' if inches > 12 else 'small'}\n";
+    const WRITING_SIZER: &str = "import os\nimport boto3\n\norders = boto3.resource('dynamodb').Table(os.environ.get('ORDERS', 'orders'))\n\ndef handler(event, context):\n    orders.put_item(Item={'id': event['id'], 'inches': event['inches']})\n    return {'ok': True}\n";
+
+    #[test]
+    fn route_starting_a_state_machine_whose_task_is_pure_is_not_high() {
+        let t = kitchen("            Resource: !GetAtt Sizer.Arn");
+        let a = findings(
+            &[("template.yaml", &t), ("sizer/sizer.py", PURE_SIZER)],
+            "AUTH001",
+        );
+        assert_eq!(a.len(), 1, "{a:#?}");
+        assert_eq!(a[0].1, "medium", "{a:#?}");
+        // Neither the dead-letter grant nor the start of the machine is a reach of data.
+        assert!(
+            a[0].2
+                .contains("starts `Kitchen`, whose tasks reach no data"),
+            "{a:#?}"
+        );
+    }
+
+    #[test]
+    fn route_starting_a_state_machine_whose_task_writes_a_table_stays_high() {
+        let t = kitchen("            Resource: !GetAtt Sizer.Arn");
+        let a = findings(
+            &[("template.yaml", &t), ("sizer/sizer.py", WRITING_SIZER)],
+            "AUTH001",
+        );
+        assert_eq!(a.len(), 1, "{a:#?}");
+        assert_eq!(a[0].1, "high", "{a:#?}");
+        assert!(a[0].2.contains("state machine `Kitchen`"), "{a:#?}");
+        assert!(a[0].2.contains("`Sizer`"), "{a:#?}");
+    }
+
+    #[test]
+    fn route_starting_a_state_machine_that_writes_a_table_directly_stays_high() {
+        let t = kitchen(
+            "            Resource: arn:aws:states:::dynamodb:putItem\n            Parameters:\n              TableName: !Ref Orders\n              Item: { id: { S.$: $.id } }",
+        );
+        let a = findings(
+            &[("template.yaml", &t), ("sizer/sizer.py", PURE_SIZER)],
+            "AUTH001",
+        );
+        assert_eq!(a.len(), 1, "{a:#?}");
+        assert_eq!(a[0].1, "high", "{a:#?}");
+        assert!(a[0].2.contains("dynamodb:putItem"), "{a:#?}");
+    }
+
+    /// A synthesised CDK template committed without its cloud assembly: the function's code
+    /// is `asset.<hash>`, not in the repository.
+    const CDK_TEMPLATE: &str = r#"{
+  "Resources": {
+    "QuoteRole1A2B3C4D": {
+      "Type": "AWS::IAM::Role",
+      "Properties": {
+        "AssumeRolePolicyDocument": { "Statement": [ { "Action": "sts:AssumeRole", "Effect": "Allow", "Principal": { "Service": "lambda.amazonaws.com" } } ] },
+        "Policies": [ { "PolicyName": "data", "PolicyDocument": { "Statement": [ { "Action": ["dynamodb:GetItem", "dynamodb:PutItem"], "Effect": "Allow", "Resource": "*" } ] } } ]
+      }
+    },
+    "QuoteFnE5F6A7B8": {
+      "Type": "AWS::Lambda::Function",
+      "Properties": {
+        "Code": { "S3Bucket": "cdk-assets", "S3Key": "9f3c.zip" },
+        "Handler": "quote.handler",
+        "Runtime": "nodejs18.x",
+        "Role": { "Fn::GetAtt": ["QuoteRole1A2B3C4D", "Arn"] }
+      },
+      "Metadata": {
+        "aws:cdk:path": "QuoteStack/QuoteFn/Resource",
+        "aws:asset:path": "asset.9f3c8e1d2b7a4c6e9f3c8e1d2b7a4c6e9f3c8e1d2b7a4c6e9f3c8e1d2b7a4c6e",
+        "aws:asset:property": "Code"
+      }
+    },
+    "QuoteApi": { "Type": "AWS::ApiGatewayV2::Api", "Properties": { "Name": "quotes", "ProtocolType": "HTTP" } },
+    "QuoteIntegration": {
+      "Type": "AWS::ApiGatewayV2::Integration",
+      "Properties": {
+        "ApiId": { "Ref": "QuoteApi" },
+        "IntegrationType": "AWS_PROXY",
+        "IntegrationUri": { "Fn::GetAtt": ["QuoteFnE5F6A7B8", "Arn"] },
+        "PayloadFormatVersion": "2.0"
+      }
+    },
+    "QuoteRoute": {
+      "Type": "AWS::ApiGatewayV2::Route",
+      "Properties": {
+        "ApiId": { "Ref": "QuoteApi" },
+        "RouteKey": "GET /quote",
+        "AuthorizationType": "NONE",
+        "Target": { "Fn::Join": ["", ["integrations/", { "Ref": "QuoteIntegration" }]] }
+      }
+    }
+  }
+}
+"#;
+
+    const CDK_STACK: &str = "import * as lambda from 'aws-cdk-lib/aws-lambda';\nexport function build(stack: any) {\n  return new lambda.Function(stack, 'QuoteFn', {\n    runtime: lambda.Runtime.NODEJS_18_X,\n    code: lambda.Code.fromAsset('handlers/quote'),\n    handler: 'quote.handler',\n  });\n}\n";
+    const PURE_QUOTE: &str = "export const handler = async () => {\n  const sayings = ['measure twice', 'cut once'];\n  return { statusCode: 200, body: sayings[Math.floor(Math.random() * sayings.length)] };\n};\n";
+    const STORING_QUOTE: &str = "import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';\nconst db = new DynamoDBClient({});\nexport const handler = async (event: any) => {\n  await db.send(new PutItemCommand({ TableName: 'quotes', Item: { id: { S: event.rawPath } } }));\n  return { statusCode: 201 };\n};\n";
+
+    #[test]
+    fn cdk_asset_not_committed_is_read_from_its_source_folder() {
+        let a = findings(
+            &[
+                (
+                    "quotes/cdk.json",
+                    "{ \"app\": \"npx ts-node bin/app.ts\" }\n",
+                ),
+                ("quotes/cdk.out.json", "{}\n"),
+                ("quotes/QuoteStack.template.json", CDK_TEMPLATE),
+                ("quotes/lib/stack.ts", CDK_STACK),
+                ("quotes/handlers/quote/quote.ts", PURE_QUOTE),
+            ],
+            "AUTH001",
+        );
+        assert_eq!(a.len(), 1, "{a:#?}");
+        // The code was analysed: a stateless route, whatever the role allows.
+        assert_eq!(a[0].1, "low", "{a:#?}");
+        assert!(a[0].2.contains("reaches no data store"), "{a:#?}");
+    }
+
+    #[test]
+    fn cdk_asset_source_that_writes_a_table_stays_high() {
+        let a = findings(
+            &[
+                (
+                    "quotes/cdk.json",
+                    "{ \"app\": \"npx ts-node bin/app.ts\" }\n",
+                ),
+                ("quotes/QuoteStack.template.json", CDK_TEMPLATE),
+                ("quotes/lib/stack.ts", CDK_STACK),
+                ("quotes/handlers/quote/quote.ts", STORING_QUOTE),
+            ],
+            "AUTH001",
+        );
+        assert_eq!(a.len(), 1, "{a:#?}");
+        assert_eq!(a[0].1, "high", "{a:#?}");
+        assert!(a[0].2.contains("dynamodb:PutItem"), "{a:#?}");
+    }
+
+    #[test]
+    fn cdk_asset_source_among_several_is_the_one_the_app_names() {
+        // Two folders hold a `quote` module; the stack's code names `handlers/quote`, whose
+        // code writes a table; the other is an old copy that does nothing.
+        let a = findings(
+            &[
+                (
+                    "quotes/cdk.json",
+                    "{ \"app\": \"npx ts-node bin/app.ts\" }\n",
+                ),
+                ("quotes/QuoteStack.template.json", CDK_TEMPLATE),
+                ("quotes/lib/stack.ts", CDK_STACK),
+                ("quotes/handlers/quote/quote.ts", STORING_QUOTE),
+                ("quotes/old/quote.ts", PURE_QUOTE),
+            ],
+            "AUTH001",
+        );
+        assert_eq!(a.len(), 1, "{a:#?}");
+        assert_eq!(a[0].1, "high", "{a:#?}");
+        assert!(a[0].2.contains("dynamodb:PutItem"), "{a:#?}");
+    }
+
+    /// A SAM app: `Packer` is triggered by objects created in `Drop` under `FILTER` and
+    /// writes the key `OUT_KEY` (given as `KEY`) through a helper that takes a destination
+    /// object.
+    fn packer(filter: &str, key: &str) -> String {
+        format!(
+            r#"AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Flavour:
+    Type: String
+Resources:
+  Drop:
+    Type: AWS::S3::Bucket
+  Packer:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: pack.handler
+      CodeUri: ./src
+      Environment:
+        Variables:
+          DROP_BUCKET: !Ref Drop
+          OUT_KEY: {key}
+      Policies:
+        - S3CrudPolicy: {{ BucketName: !Ref Drop }}
+      Events:
+        Landed:
+          Type: S3
+          Properties:
+            Bucket: !Ref Drop
+            Events: s3:ObjectCreated:*
+            Filter:
+              S3Key:
+                Rules:
+{filter}
+"#
+        )
+    }
+
+    const PACK_JS: &str = "const { S3Client, PutObjectCommand } = require('@aws-sdk/client-s3');\nconst s3 = new S3Client({});\n\nasync function store(dest, body) {\n  await s3.send(new PutObjectCommand({ Bucket: dest.bucket, Key: dest.key, Body: body }));\n}\n\nexports.handler = async (event) => {\n  const dest = { bucket: process.env.DROP_BUCKET, key: process.env.OUT_KEY };\n  await store(dest, JSON.stringify({ count: event.Records.length }));\n};\n";
+
+    #[test]
+    fn s3_key_known_in_part_that_the_trigger_filter_cannot_match_is_no_loop() {
+        let t = packer(
+            "                  - { Name: prefix, Value: inbox/ }\n                  - { Name: suffix, Value: .json }",
+            "!Sub 'bundles/${Flavour}.tar.gz'",
+        );
+        let d = findings(&[("template.yaml", &t), ("src/pack.js", PACK_JS)], "DOW011");
+        assert!(d.is_empty(), "{d:#?}");
+        // Only the suffix tells them apart.
+        let t = packer(
+            "                  - { Name: suffix, Value: .json }",
+            "!Sub 'inbox/${Flavour}.tar.gz'",
+        );
+        let d = findings(&[("template.yaml", &t), ("src/pack.js", PACK_JS)], "DOW011");
+        assert!(d.is_empty(), "{d:#?}");
+    }
+
+    #[test]
+    fn s3_key_known_in_part_that_the_trigger_filter_matches_loops() {
+        let t = packer(
+            "                  - { Name: prefix, Value: inbox/ }\n                  - { Name: suffix, Value: .json }",
+            "!Sub 'inbox/${Flavour}.json'",
+        );
+        let d = findings(&[("template.yaml", &t), ("src/pack.js", PACK_JS)], "DOW011");
+        assert_eq!(d.len(), 1, "{d:#?}");
+        assert!(d[0].2.contains("triggers `Packer` again"), "{d:#?}");
+    }
+
+    #[test]
+    fn analysed_code_that_mounts_a_file_system_stays_high() {
+        // Reading the code (found now that assets map to their source) must not lose what
+        // the deployment shows: files on a shared file system are no SDK call.
+        let t = "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n  Share:\n    Type: AWS::EFS::FileSystem\n  ShareAccess:\n    Type: AWS::EFS::AccessPoint\n    Properties: { FileSystemId: !Ref Share }\n  Board:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: board.handler\n      CodeUri: ./board\n      FileSystemConfigs:\n        - Arn: !GetAtt ShareAccess.Arn\n          LocalMountPath: /mnt/board\n      Events:\n        Post:\n          Type: HttpApi\n          Properties: { Path: /notes, Method: POST }\n";
+        let code = "def handler(event, context):\n    with open('/mnt/board/notes.txt', 'a') as out:\n        out.write(event.get('body') or '')\n    return {'statusCode': 204}\n";
+        let a = findings(&[("template.yaml", t), ("board/board.py", code)], "AUTH001");
+        assert_eq!(a.len(), 1, "{a:#?}");
+        assert_eq!(a[0].1, "high", "{a:#?}");
+        assert!(a[0].2.contains("mounts the EFS file system"), "{a:#?}");
+    }
+
+    /// A function whose code calls no AWS API, granted `sqs:SendMessage` on `Spill`;
+    /// `CONFIG` says what the platform does with its role.
+    fn spill(config: &str) -> String {
+        format!(
+            "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n  Spill:\n    Type: AWS::SQS::Queue\n  Echo:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: echo.handler\n      CodeUri: ./echo\n{config}      Policies:\n        - Statement:\n            - Effect: Allow\n              Action: sqs:SendMessage\n              Resource: !GetAtt Spill.Arn\n"
+        )
+    }
+
+    #[test]
+    fn dead_letter_grant_is_used_by_the_platform_not_unused() {
+        let code = (
+            "echo/echo.py",
+            "def handler(event, context):\n    return event\n",
+        );
+        let dlq = spill(
+            "      DeadLetterQueue:\n        Type: SQS\n        TargetArn: !GetAtt Spill.Arn\n",
+        );
+        let d = findings(&[("template.yaml", &dlq), code], "IAM010");
+        assert!(d.is_empty(), "{d:#?}");
+        let plain = spill("");
+        let d = findings(&[("template.yaml", &plain), code], "IAM010");
+        assert_eq!(d.len(), 1, "{d:#?}");
+        assert!(d[0].2.contains("sqs:SendMessage"), "{d:#?}");
+    }
+}
+// --- end sfn (session 8) ---

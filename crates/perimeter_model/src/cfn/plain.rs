@@ -134,6 +134,22 @@ fn code_source(l: &Loader<'_>, e: &Entry) -> CodeSource {
     {
         return local;
     }
+    // CDK v1 names the asset only in its parameters (`AssetParameters<hash>S3Bucket…`): its
+    // folder in the cloud assembly is `asset.<hash>`, which the engine looks for (and, when
+    // the assembly is not committed, the source folder the asset is built from).
+    if property == Some("Code")
+        && asset.is_none()
+        && let Some(hash) = e
+            .props
+            .path(&["Code", "S3Bucket"])
+            .and_then(|b| b.intrinsic())
+            .filter(|(name, _)| *name == "Ref")
+            .and_then(|(_, r)| r.as_str())
+            .and_then(v1_asset_hash)
+        && let Some(dir) = crate::cfn::join_dir(&l.ctx.root_dir, &format!("asset.{hash}"))
+    {
+        return CodeSource::Folder(dir);
+    }
     let Some(c) = e.props.get("Code") else {
         return if e.props.get("PackageType").and_then(Node::as_str) == Some("Image") {
             CodeSource::Image(
@@ -163,6 +179,13 @@ fn code_source(l: &Loader<'_>, e: &Entry) -> CodeSource {
         return CodeSource::Image(i.clone());
     }
     CodeSource::Remote(c.get("S3Key").unwrap_or(c).clone())
+}
+
+/// The asset hash in the name of a CDK v1 asset parameter
+/// (`AssetParameters<64 hex digits>S3Bucket<8 hex digits>`).
+fn v1_asset_hash(param: &str) -> Option<&str> {
+    let hash = param.strip_prefix("AssetParameters")?.get(..64)?;
+    hash.bytes().all(|b| b.is_ascii_hexdigit()).then_some(hash)
 }
 
 /// Resources that point at functions, APIs and roles declared elsewhere in the block.

@@ -5,6 +5,7 @@ use perimeter_code::FunctionSummary;
 use perimeter_diagnostics::{Kind, Severity};
 use perimeter_model::{Application, Framework, Function, Role, RoleOrigin};
 
+use super::machine;
 use crate::AppContext;
 
 /// What an unauthenticated caller reaches through a function.
@@ -250,7 +251,12 @@ pub(crate) fn reach(
 ) -> Reach {
     let why = match summary {
         Some(s) if s.handler.is_some() && s.errors.is_empty() => {
-            return from_code(f, s, catch_all);
+            // Files are no SDK call: code that mounts a shared file system reaches it
+            // whatever the analysis saw.
+            return match (from_code(f, s, catch_all), file_system(f)) {
+                (Reach::Stateless, Some(fs)) => Reach::Effects(fs.replacen("it ", "", 1)),
+                (r, _) => r,
+            };
         }
         Some(s) => {
             // What the part that was analysed already shows is kept: it is more precise
@@ -270,6 +276,16 @@ pub(crate) fn reach(
         grant: granted(cx, f),
         code: why,
     }
+}
+
+/// What the functions reach that other functions' deployment hands work to (the tasks of a
+/// state machine), with what is already being judged (against cycles).
+struct Within<'a> {
+    app: &'a Application,
+    /// The code summaries of `app`'s functions (empty for another application of the scan).
+    summaries: &'a [FunctionSummary],
+    /// Functions and state machines already judged on this path.
+    seen: Vec<String>,
 }
 
 /// Why a function's code was not analysed, in a few words.
@@ -387,7 +403,14 @@ fn effects<'s>(
 /// generated duplicate, such as a Lambda Annotations `serverless.template` beside the
 /// `template.yaml` really deployed) is judged too: which one is deployed is not known.
 fn granted(cx: &AppContext<'_>, f: &Function) -> Grant {
-    let own = grant_of(cx.app, f);
+    let own = grant_of(
+        &mut Within {
+            app: cx.app,
+            summaries: cx.summaries,
+            seen: vec![f.id.clone()],
+        },
+        f,
+    );
     if !matches!(own, Grant::Nothing(_)) {
         return own;
     }
@@ -400,7 +423,12 @@ fn granted(cx: &AppContext<'_>, f: &Function) -> Grant {
             .iter()
             .filter(|pf| pf.handler_str() == Some(handler) && pf.code_dir.as_deref() == Some(dir))
         {
-            match grant_of(peer, pf) {
+            let mut within = Within {
+                app: peer,
+                summaries: &[],
+                seen: vec![pf.id.clone()],
+            };
+            match grant_of(&mut within, pf) {
                 Grant::Data(d) => {
                     return Grant::Data(format!(
                         "`{}` deploys the same handler, where {d}",
@@ -421,7 +449,8 @@ fn granted(cx: &AppContext<'_>, f: &Function) -> Grant {
 }
 
 /// [`granted`] within one application.
-fn grant_of(app: &Application, f: &Function) -> Grant {
+fn grant_of(w: &mut Within<'_>, f: &Function) -> Grant {
+    let app = w.app;
     if app.framework == Framework::Azure {
         return Grant::Unknown(
             "the function app's identity and settings are not modelled".to_owned(),
@@ -433,7 +462,7 @@ fn grant_of(app: &Application, f: &Function) -> Grant {
     if let Some(db) = database(app, f) {
         return Grant::Data(db);
     }
-    let role = role_grant(app, f);
+    let role = role_grant(w, f);
     if !matches!(role, Grant::Nothing(_)) {
         return role;
     }
@@ -547,8 +576,9 @@ const WRITE_VERBS: &[&str] = &[
     "Put", "Delete", "Update", "Write", "Send", "Publish", "Start", "Invoke", "Create",
 ];
 
-/// What a function's role grants it.
-fn role_grant(app: &Application, f: &Function) -> Grant {
+/// What a function's role grants.
+fn role_grant(w: &mut Within<'_>, f: &Function) -> Grant {
+    let app = w.app;
     let Some(role) = app.role_of(f) else {
         // No role in the model: only the framework's default (logging) role, where the
         // framework makes one.
@@ -579,7 +609,7 @@ fn role_grant(app: &Application, f: &Function) -> Grant {
             None => Grant::Unknown("its role has a managed policy that is not resolved".to_owned()),
         };
     }
-    let grant = role_actions(role);
+    let grant = role_actions(w, f, role);
     // A role several functions share (a Serverless service's role) says what the service
     // needs, not what this function does: when every resource it grants data access to is
     // named, and this function is given none of those names, nothing ties the function to
@@ -748,28 +778,63 @@ fn policy_arn(node: &perimeter_model::Node) -> Option<String> {
     }
 }
 
-/// What a role's statements allow beyond telemetry.
-fn role_actions(role: &Role) -> Grant {
-    let mut data: Vec<(&str, &perimeter_model::Statement)> = Vec::new();
+/// What a role's statements allow beyond telemetry. A grant that serves the platform, not
+/// the code (sending to the function's own dead-letter queue), is no reach of the code's;
+/// starting a state machine of the template reaches what its tasks reach.
+fn role_actions(w: &mut Within<'_>, f: &Function, role: &Role) -> Grant {
+    // (action, its statement, what it reaches beyond itself)
+    let mut data: Vec<(&str, &perimeter_model::Statement, Option<String>)> = Vec::new();
+    // What is granted that reaches no data, said when nothing else is granted.
+    let mut quiet = None;
     for st in role.statements.iter().filter(|s| s.allow) {
         if !st.not_actions.is_empty() || st.action_strs().count() < st.actions.len() {
             return Grant::Unknown("its role allows actions that are not resolved".to_owned());
         }
         for (a, _) in st.action_strs() {
             let (service, action) = a.split_once(':').unwrap_or((a, "*"));
-            if !telemetry(&service.to_ascii_lowercase(), action) {
-                data.push((a, st));
+            let service = service.to_ascii_lowercase();
+            if telemetry(&service, action) || dead_letter_grant(f, &service, action, st) {
+                continue;
             }
+            if service == "states"
+                && (action.eq_ignore_ascii_case("StartExecution")
+                    || action.eq_ignore_ascii_case("StartSyncExecution"))
+                && let Some(machines) = machines_of(w.app, st)
+            {
+                let mut reached = None;
+                for m in &machines {
+                    match machine_reach(w, m) {
+                        Grant::Nothing(_) => {}
+                        Grant::Data(d) | Grant::Unknown(d) => {
+                            reached = Some(format!("state machine `{m}`, {d}"));
+                            break;
+                        }
+                    }
+                }
+                match reached {
+                    Some(r) => data.push((a, st, Some(r))),
+                    None => {
+                        quiet = quiet.or_else(|| {
+                            Some(format!(
+                                "its role grants no data access (`{a}` starts `{}`, whose tasks reach no data)",
+                                machines.join("`, `")
+                            ))
+                        });
+                    }
+                }
+                continue;
+            }
+            data.push((a, st, None));
         }
     }
-    let verb = |a: &&(&str, &perimeter_model::Statement)| {
+    let verb = |a: &&(&str, &perimeter_model::Statement, Option<String>)| {
         let action = a.0.split_once(':').map_or(a.0, |(_, x)| x);
         action == "*" || WRITE_VERBS.iter().any(|v| action.starts_with(v))
     };
     match data.iter().find(verb).or(data.first()) {
         // Every action of every service reads as more than it is when the statement names
         // its resource (`*` on one bucket): the resource is said.
-        Some(&(a, st)) if a == "*" && st.resources.len() == 1 => {
+        Some(&(a, st, None)) if a == "*" && st.resources.len() == 1 => {
             let r = st.resources[0].display();
             if r.trim() == "*" {
                 Grant::Data("its role allows `*`".to_owned())
@@ -777,8 +842,144 @@ fn role_actions(role: &Role) -> Grant {
                 Grant::Data(format!("its role allows `*` on `{}`", r.trim()))
             }
         }
-        Some((a, _)) => Grant::Data(format!("its role allows `{a}`")),
-        None => Grant::Nothing("its role grants no data access".to_owned()),
+        Some((a, _, None)) => Grant::Data(format!("its role allows `{a}`")),
+        Some((a, _, Some(r))) => Grant::Data(format!("its role allows `{a}` ({r})")),
+        None => {
+            Grant::Nothing(quiet.unwrap_or_else(|| "its role grants no data access".to_owned()))
+        }
+    }
+}
+
+/// Whether a statement only lets the platform deliver failed asynchronous events to the
+/// function's own dead-letter queue or topic: Lambda sends them, the code does not.
+fn dead_letter_grant(
+    f: &Function,
+    service: &str,
+    action: &str,
+    st: &perimeter_model::Statement,
+) -> bool {
+    let Some(dlq) = &f.dead_letter else {
+        return false;
+    };
+    let sends = (service == "sqs" && action.eq_ignore_ascii_case("SendMessage"))
+        || (service == "sns" && action.eq_ignore_ascii_case("Publish"));
+    if !sends || st.resources.is_empty() {
+        return false;
+    }
+    let targets = dlq.referenced_ids();
+    !targets.is_empty()
+        && st.resources.iter().all(|r| {
+            let ids = r.referenced_ids();
+            !ids.is_empty() && ids.iter().all(|id| targets.contains(id))
+        })
+}
+
+/// The state machines of the application a statement's resources all designate (by
+/// reference or by name), or `None` when one resource is anything else (`*`, another
+/// account's machine).
+fn machines_of(app: &Application, st: &perimeter_model::Statement) -> Option<Vec<String>> {
+    if st.resources.is_empty() || !st.not_resources.is_empty() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for r in &st.resources {
+        let ids = r.referenced_ids();
+        let ids: Vec<String> = if ids.is_empty() {
+            let text = r.as_str()?;
+            let name = text.rsplit(':').next()?;
+            app.resources
+                .iter()
+                .filter(|m| {
+                    machine::is_machine(m)
+                        && m.prop("StateMachineName")
+                            .and_then(perimeter_model::Node::as_str)
+                            == Some(name)
+                })
+                .map(|m| m.id.clone())
+                .collect()
+        } else {
+            ids
+        };
+        if ids.is_empty()
+            || !ids
+                .iter()
+                .all(|id| app.resource(id).is_some_and(machine::is_machine))
+        {
+            return None;
+        }
+        out.extend(ids);
+    }
+    out.sort();
+    out.dedup();
+    Some(out)
+}
+
+/// What starting a state machine reaches: the first of its tasks that reaches data, else
+/// not known when a task or the definition is not known, else nothing.
+fn machine_reach(w: &mut Within<'_>, id: &str) -> Grant {
+    if w.seen.iter().any(|s| s == id) {
+        return Grant::Nothing("already judged".to_owned());
+    }
+    w.seen.push(id.to_owned());
+    let app = w.app;
+    let Some(tasks) = app.resource(id).and_then(|r| machine::tasks(app, r)) else {
+        return Grant::Unknown("whose definition is not read".to_owned());
+    };
+    let mut unknown = None;
+    for t in tasks {
+        match t {
+            machine::Task::Service(a) => {
+                let (service, action) = a.split_once(':').unwrap_or((&a, ""));
+                if !telemetry(&service.to_ascii_lowercase(), action) {
+                    return Grant::Data(format!("whose task calls `{a}`"));
+                }
+            }
+            machine::Task::Function(fid) => match function_reach(w, &fid) {
+                Grant::Data(d) => return Grant::Data(format!("whose task `{fid}` {d}")),
+                Grant::Unknown(u) => unknown = unknown.or(Some(format!("whose task `{fid}` {u}"))),
+                Grant::Nothing(_) => {}
+            },
+            machine::Task::Machine(m) => match machine_reach(w, &m) {
+                Grant::Data(d) => return Grant::Data(format!("which starts `{m}`, {d}")),
+                Grant::Unknown(u) => unknown = unknown.or(Some(format!("which starts `{m}`, {u}"))),
+                Grant::Nothing(_) => {}
+            },
+            machine::Task::Unknown(r) => {
+                unknown = unknown.or(Some(format!("whose task `{r}` is not known")));
+            }
+        }
+    }
+    unknown.map_or_else(
+        || Grant::Nothing("whose tasks reach no data".to_owned()),
+        Grant::Unknown,
+    )
+}
+
+/// What a function a state machine invokes reaches: from its code when analysed whole, else
+/// from its deployment.
+fn function_reach(w: &mut Within<'_>, id: &str) -> Grant {
+    if w.seen.iter().any(|s| s == id) {
+        return Grant::Nothing("already judged".to_owned());
+    }
+    w.seen.push(id.to_owned());
+    let app = w.app;
+    let Some(f) = app.function(id) else {
+        return Grant::Unknown("is not known".to_owned());
+    };
+    if let Some(s) = w.summaries.iter().find(|s| s.function == id)
+        && s.handler.is_some()
+        && s.errors.is_empty()
+    {
+        return match from_code(f, s, false) {
+            Reach::Effects(e) => Grant::Data(e),
+            Reach::Stateless | Reach::Guarded(_) => Grant::Nothing("reaches no data".to_owned()),
+            _ => Grant::Unknown("is not analysed whole".to_owned()),
+        };
+    }
+    match grant_of(w, f) {
+        Grant::Data(d) => Grant::Data(format!("is not analysed and {d}")),
+        Grant::Unknown(u) => Grant::Unknown(format!("is not analysed and {u}")),
+        n @ Grant::Nothing(_) => n,
     }
 }
 

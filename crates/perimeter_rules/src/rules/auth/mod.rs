@@ -8,6 +8,7 @@ mod cors_wildcard_credentials;
 mod denial_falls_through;
 mod effects;
 mod fail_open_authorizer;
+mod machine;
 mod open_lambda_permission;
 mod permission_without_source;
 mod public_function_url;

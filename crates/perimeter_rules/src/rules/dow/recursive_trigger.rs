@@ -1,7 +1,7 @@
 //! DOW011: code that writes to the resource that triggers its own function, confirmed by the
 //! application graph.
 use perimeter_code::ResourceExpr;
-use perimeter_model::{EventKind, Node};
+use perimeter_model::{EventKind, Node, Value};
 
 use crate::prelude::*;
 
@@ -50,11 +50,63 @@ fn key_prefix(key: Option<&ResourceExpr>) -> Option<String> {
     }
 }
 
-fn key_literal(key: Option<&ResourceExpr>) -> Option<&str> {
+/// The known end of a key the code writes (`.json` for `k + '.json'`); `None` when its end
+/// is not known.
+fn key_suffix(key: Option<&ResourceExpr>) -> Option<String> {
     match key? {
-        ResourceExpr::Literal(s) => Some(s),
+        ResourceExpr::Literal(s) => Some(s.clone()),
+        ResourceExpr::Pattern(p) => p
+            .rsplit('*')
+            .next()
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned),
         _ => None,
     }
+}
+
+/// The key an environment variable's value in the descriptor stands for: its text, or a
+/// pattern with `*` where a part is not known (a `Fn::Join` or `Fn::Sub` with references, a
+/// Terraform template over a value set per instance, `actions-<os>.zip`).
+fn env_key(value: &Node) -> Option<ResourceExpr> {
+    if let Some(s) = value.as_str() {
+        return Some(ResourceExpr::Literal(s.to_owned()));
+    }
+    let pattern = match (&value.value, value.intrinsic()) {
+        (Value::Symbolic(s), _) => unknown_parts(s, '<', '>'),
+        (_, Some(("Fn::Sub", arg))) => unknown_parts(arg.as_str()?, '{', '}').replace("$*", "*"),
+        (_, Some(("Fn::Join", arg))) => {
+            let items = arg.items();
+            let sep = items.first()?.as_str()?;
+            items
+                .get(1)?
+                .items()
+                .iter()
+                .map(|p| p.as_str().unwrap_or("*").to_owned())
+                .collect::<Vec<_>>()
+                .join(sep)
+        }
+        _ => return None,
+    };
+    (pattern != "*").then_some(ResourceExpr::Pattern(pattern))
+}
+
+/// Text with every `open…close` span (a part not known) replaced by `*`.
+fn unknown_parts(text: &str, open: char, close: char) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for c in text.chars() {
+        if c == open {
+            if depth == 0 {
+                out.push('*');
+            }
+            depth += 1;
+        } else if c == close && depth > 0 {
+            depth -= 1;
+        } else if depth == 0 {
+            out.push(c);
+        }
+    }
+    out
 }
 
 impl Rule for RecursiveTrigger {
@@ -82,13 +134,12 @@ impl Rule for RecursiveTrigger {
                         .environment
                         .iter()
                         .find(|e| e.name == *name)
-                        .and_then(|e| e.value.as_str())
-                        .map(|v| ResourceExpr::Literal(v.to_owned()))
+                        .and_then(|e| env_key(&e.value))
                         .or_else(|| call.key.clone()),
                     other => other.clone(),
                 };
                 let written = key_prefix(key.as_ref());
-                let literal = key_literal(key.as_ref());
+                let ending = key_suffix(key.as_ref());
                 let broken = f
                     .events
                     .iter()
@@ -115,7 +166,9 @@ impl Rule for RecursiveTrigger {
                                 "prefix" => written.as_ref().is_some_and(|w| {
                                     !w.starts_with(&v) && !v.starts_with(w.as_str())
                                 }),
-                                "suffix" => literal.is_some_and(|l| !l.ends_with(&v)),
+                                "suffix" => ending
+                                    .as_ref()
+                                    .is_some_and(|w| !w.ends_with(&v) && !v.ends_with(w.as_str())),
                                 _ => false,
                             }
                         })
@@ -137,5 +190,35 @@ impl Rule for RecursiveTrigger {
             .resource(resource.trim_start_matches("name:"))
             .help("Write to another resource, or filter the trigger so the function's own writes do not match; set reserved concurrency as a brake");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_parts_become_wildcards() {
+        assert_eq!(
+            unknown_parts(
+                "bundle-<var.os>.<var.os == \"a\" ? \"tgz\" : \"zip\">",
+                '<',
+                '>'
+            ),
+            "bundle-*.*"
+        );
+        assert_eq!(
+            unknown_parts("out/${Stage}/x.csv", '{', '}'),
+            "out/$*/x.csv"
+        );
+    }
+
+    #[test]
+    fn written_ends_are_known_from_patterns() {
+        let p = ResourceExpr::Pattern("exports/*.csv".to_owned());
+        assert_eq!(key_prefix(Some(&p)).as_deref(), Some("exports/"));
+        assert_eq!(key_suffix(Some(&p)).as_deref(), Some(".csv"));
+        let open = ResourceExpr::Pattern("exports/*".to_owned());
+        assert_eq!(key_suffix(Some(&open)), None);
     }
 }

@@ -83,6 +83,37 @@ fn trigger_needs(kind: EventKind) -> &'static [&'static str] {
     }
 }
 
+/// What the Lambda service does with the function's role beyond its code: deliver failed
+/// asynchronous events to its dead-letter queue or topic, send results to its asynchronous
+/// destinations, mount its file system.
+fn platform_needs(f: &perimeter_model::Function) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    let destinations = f
+        .async_config
+        .as_ref()
+        .and_then(|c| c.get("DestinationConfig"))
+        .is_some();
+    if f.dead_letter.is_some() || destinations {
+        out.extend(["sqs:SendMessage", "sns:Publish"]);
+    }
+    if destinations {
+        out.extend(["events:PutEvents", "lambda:InvokeFunction"]);
+    }
+    let mounts = f.properties.as_ref().is_some_and(|p| {
+        p.get("FileSystemConfigs")
+            .or_else(|| p.get("fileSystemConfig"))
+            .is_some_and(|n| !n.is_null())
+    });
+    if mounts {
+        out.extend([
+            "elasticfilesystem:ClientMount",
+            "elasticfilesystem:ClientWrite",
+            "elasticfilesystem:ClientRootAccess",
+        ]);
+    }
+    out
+}
+
 /// Managed policies other rules already flag as broad, or that only grant what Lambda
 /// itself needs.
 fn skip_managed(name: &str) -> bool {
@@ -214,6 +245,7 @@ impl UnusedPermission {
             for e in &f.events {
                 needed.extend(trigger_needs(e.kind).iter().map(|a| (*a).to_owned()));
             }
+            needed.extend(platform_needs(f).into_iter().map(str::to_owned));
         }
         Some(needed)
     }
