@@ -101,6 +101,11 @@ enum Command {
         /// Do not fail the run because some file could not be analysed.
         #[arg(long)]
         allow_errors: bool,
+        /// Report advisories that cannot affect the deployed application (a development
+        /// dependency, a request client whose destinations the code fixes) as low findings
+        /// instead of listing them as not affected.
+        #[arg(long)]
+        report_not_affected: bool,
         /// Only the descriptors: skip code analysis.
         #[arg(long)]
         no_code: bool,
@@ -233,6 +238,7 @@ fn run() -> Result<ExitCode> {
             diff,
             write_baseline,
             allow_errors,
+            report_not_affected,
             no_code,
             color,
             quiet,
@@ -253,6 +259,7 @@ fn run() -> Result<ExitCode> {
                 diff,
                 write_baseline,
                 allow_errors,
+                report_not_affected,
                 no_code,
                 quiet,
             };
@@ -471,6 +478,7 @@ struct ScanArgs {
     diff: Option<String>,
     write_baseline: Option<PathBuf>,
     allow_errors: bool,
+    report_not_affected: bool,
     no_code: bool,
     quiet: bool,
 }
@@ -691,6 +699,8 @@ fn scan(
     let multi = paths.len() > 1;
     let bar = perimeter::progress::start(perimeter::progress::wanted(args.quiet));
     let mut dep_warnings: Vec<String> = Vec::new();
+    let mut not_affected = Vec::new();
+    let report_not_affected = args.report_not_affected || config.config.report_not_affected;
     for (path, (_, options)) in paths.iter().zip(&loaded) {
         let scan = engine::load(path, options);
         let prefix = if multi {
@@ -703,8 +713,16 @@ fn scan(
         let mut errs = scan.errors.clone();
         errs.extend(secret_errors);
         let db_dir = args.db.clone().or_else(perimeter_deps::db::default_dir);
-        let deps = engine::dependency_findings(&scan, db_dir.as_deref(), &selection);
+        let mut deps = engine::dependency_findings(&scan, db_dir.as_deref(), &selection);
         fs.extend(deps.findings);
+        if report_not_affected {
+            fs.extend(deps.not_affected.drain(..).map(|n| n.finding));
+        } else if multi {
+            for n in &mut deps.not_affected {
+                n.prefix(&prefix);
+            }
+        }
+        not_affected.extend(deps.not_affected);
         errs.extend(deps.errors);
         dep_warnings.extend(deps.warnings);
         if multi {
@@ -851,8 +869,10 @@ fn scan(
             files,
             findings: findings.len(),
             errors: errors.len(),
+            not_affected: not_affected.len(),
         },
         findings,
+        not_affected,
         errors,
         warnings,
         rules,

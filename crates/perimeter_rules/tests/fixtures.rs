@@ -196,6 +196,8 @@ fn check_dependency_fixture(
                 handler: s.and_then(|s| s.handler.as_ref()),
                 imports: s.map(|s| s.imports.as_slice()),
                 ecosystem: perimeter_rules::rules::deps::runtime_ecosystem(f.runtime_str()),
+                app_root: &app.root,
+                code: s,
             });
         }
     }

@@ -17,6 +17,8 @@ use oxc_allocator::Allocator;
 use perimeter_diagnostics::{Loc, ScanError, Span};
 
 use crate::handler::HandlerSpec;
+use std::collections::BTreeSet;
+
 use crate::summary::Language;
 use crate::{FunctionSummary, Repo};
 
@@ -106,6 +108,35 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
     files.dedup();
     summary.files = files;
     summary.imports = engine.imports.iter().cloned().collect();
+    summary.package_uses = engine.package_uses.take().map(|uses| {
+        // A call recognised as a request is that, not also a plain call.
+        let requests: BTreeSet<(String, String, u32)> = uses
+            .iter()
+            .filter(|u| u.how == crate::PackageUseKind::Request)
+            .map(|u| (u.package.clone(), u.loc.path().to_owned(), u.loc.span.start))
+            .collect();
+        let mut uses: Vec<crate::PackageUse> = uses
+            .into_iter()
+            .filter(|u| {
+                u.how != crate::PackageUseKind::Call
+                    || !requests.contains(&(
+                        u.package.clone(),
+                        u.loc.path().to_owned(),
+                        u.loc.span.start,
+                    ))
+            })
+            .collect();
+        uses.sort_by(|a, b| {
+            (a.loc.path(), a.loc.span.start, &a.package, &a.member, a.how).cmp(&(
+                b.loc.path(),
+                b.loc.span.start,
+                &b.package,
+                &b.member,
+                b.how,
+            ))
+        });
+        uses
+    });
     summary.env_reads = engine.env_reads.take().into_iter().collect();
     let mut flows = std::mem::take(&mut engine.flows);
     flows.sort_by(|a, b| {
