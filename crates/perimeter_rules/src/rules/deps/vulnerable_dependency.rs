@@ -737,7 +737,7 @@ pub fn assess_dependencies(
                     }
                     Some((_, function)) => (
                         Severity::Low,
-                        format!("; a development dependency that `{function}` imports: deployed only if a bundler packs it"),
+                        format!("; only a development dependency, but `{function}` imports it: deployed only if a bundler packs it"),
                         None,
                     ),
                     None if p.dev => {
