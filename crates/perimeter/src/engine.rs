@@ -1426,6 +1426,7 @@ pub fn dependency_findings(
                 imports: analysed.map(|s| s.imports.as_slice()),
                 ecosystem: perimeter_rules::rules::deps::runtime_ecosystem(f.runtime_str()),
                 app_root: &app.root,
+                layers: !f.layers.is_empty(),
                 code: analysed,
             });
         }

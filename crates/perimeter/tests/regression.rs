@@ -4396,7 +4396,7 @@ mod other_rules_precision {
         write(
             dir,
             "api/handler.js",
-            "const qs = require('qs');\nexports.main = async (e) => qs.stringify(e);\n",
+            "const qs = require('qs');\nexports.main = async (e) => qs.parse(e.body);\n",
         );
         write(
             dir,
@@ -4438,14 +4438,17 @@ mod other_rules_precision {
             false,
         );
         let r = scan_with_db(dir.path());
-        let found = dep001(&r);
-        assert_eq!(found.len(), 1, "{r:#}");
-        assert_eq!(found[0].0, "low", "{found:?}");
+        // Not deployed at all: a not-affected statement (vex, session 8), not a finding.
+        assert_eq!(dep001(&r), [], "{r:#}");
+        let na = r["not_affected"].as_array().unwrap();
+        assert_eq!(na.len(), 1, "{r:#}");
+        assert_eq!(na[0]["justification"], "component_not_present");
         assert!(
-            found[0]
-                .1
+            na[0]["evidence"]
+                .as_str()
+                .unwrap()
                 .contains("no deployed function loads npm packages from here"),
-            "{found:?}"
+            "{na:?}"
         );
     }
 

@@ -197,6 +197,7 @@ fn check_dependency_fixture(
                 imports: s.map(|s| s.imports.as_slice()),
                 ecosystem: perimeter_rules::rules::deps::runtime_ecosystem(f.runtime_str()),
                 app_root: &app.root,
+                layers: !f.layers.is_empty(),
                 code: s,
             });
         }

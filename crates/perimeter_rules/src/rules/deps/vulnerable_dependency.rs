@@ -33,7 +33,10 @@ declare_rule! {
     /// - `component_not_present`: a development dependency (by the lockfile's own record, or
     ///   a `requirements-dev.txt`-style file) that no deployed function's code imports; a
     ///   lockfile inside an application whose functions load no package from it (its
-    ///   functions run another language, or their code lives elsewhere);
+    ///   functions run another language, or their code lives elsewhere, and none runs with
+    ///   a layer: the lockfile may be one's; a folder laid out as a layer never is judged
+    ///   so). With no application found, whether a lockfile is deployed is not known: it
+    ///   stays a low finding;
     /// - `vulnerable_code_cannot_be_controlled_by_adversary`: a server-side request forgery
     ///   advisory of an HTTP client when every function reaching the client imports it
     ///   itself, and each of its calls with that client is a request whose destination the
@@ -97,6 +100,9 @@ pub struct DependencyInput<'a> {
     pub ecosystem: Option<Ecosystem>,
     /// The root folder of its application (the descriptor's folder).
     pub app_root: &'a str,
+    /// Whether it runs with layers (whose content folders the model does not know: a
+    /// lockfile may be one's).
+    pub layers: bool,
     /// The summary of its code, when analysed without error.
     pub code: Option<&'a FunctionSummary>,
 }
@@ -667,7 +673,18 @@ pub fn assess_dependencies(
         let reach = reachable(lock, &served, &|_| true);
         // Inside an application whose functions are known, a lockfile none of them loads is
         // not deployed with them.
-        let in_app = functions.iter().any(|f| under(f.app_root, dir));
+        // Not an installed folder (a layer's content ships as it is), not a layer's layout
+        // (`nodejs/`, `python/`), and no function of the application runs with a layer
+        // whose folder it may be.
+        let layer_like = lock.path.ends_with("site-packages")
+            || lock.path.ends_with("node_modules")
+            || lock.path.ends_with(".dist-info")
+            || dir.split('/').any(|seg| seg == "nodejs" || seg == "python");
+        let apps: Vec<&DependencyInput<'_>> = functions
+            .iter()
+            .filter(|f| under(f.app_root, dir))
+            .collect();
+        let in_app = !layer_like && !apps.is_empty() && apps.iter().all(|f| !f.layers);
         let manifest = manifest_of(manifests, dir);
         let mut reported: BTreeSet<(String, String, String)> = BTreeSet::new();
         for (i, p) in lock.packages.iter().enumerate() {
