@@ -6811,5 +6811,55 @@ mod vex {
         let r = report(dir.path());
         assert_eq!(findings(&r), [("qs".to_owned(), "low".to_owned())], "{r:#}");
     }
+    #[test]
+    fn a_method_of_a_request_keeps_its_destination_but_a_client_made_by_the_package_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        node_app(
+            dir.path(),
+            "const request = require('request');\n\nexports.main = async (event) => {\n  const { text } = JSON.parse(event.body);\n  request.post('https://api.example.com/send').form({ text });\n  return { statusCode: 200 };\n};\n",
+            r#""request": "2.88.2""#,
+            REQUEST,
+        );
+        let r = report(dir.path());
+        assert_eq!(findings(&r), [], "{r:#}");
+        assert_eq!(not_affected(&r).len(), 1, "{r:#}");
+        // `request.defaults()` makes a client whose calls the analysis does not follow.
+        write(
+            dir.path(),
+            "handler.js",
+            "const request = require('request');\n\nconst client = request.defaults({ json: true });\nexports.main = async (event) => client.get(JSON.parse(event.body).target);\n",
+        );
+        let r = report(dir.path());
+        assert_eq!(
+            findings(&r),
+            [("request".to_owned(), "medium".to_owned())],
+            "{r:#}"
+        );
+    }
+
+    #[test]
+    fn a_lockfile_beside_a_function_whose_code_was_not_found_stays_a_finding() {
+        let dir = tempfile::tempdir().unwrap();
+        // The handler's file is not where the descriptor says (a build output): the
+        // lockfile in `server/` may be its packages.
+        write(
+            dir.path(),
+            "serverless.yml",
+            "service: vex\nprovider:\n  name: aws\n  runtime: nodejs20.x\nfunctions:\n  api:\n    handler: dist/lith.main\n",
+        );
+        write(
+            dir.path(),
+            "server/package.json",
+            r#"{ "dependencies": { "qs": "6.9.3" } }"#,
+        );
+        write(
+            dir.path(),
+            "server/package-lock.json",
+            r#"{ "lockfileVersion": 3, "packages": { "": { "dependencies": { "qs": "6.9.3" } }, "node_modules/qs": { "version": "6.9.3" } } }"#,
+        );
+        let r = report(dir.path());
+        assert_eq!(findings(&r), [("qs".to_owned(), "low".to_owned())], "{r:#}");
+        assert_eq!(not_affected(&r), [], "{r:#}");
+    }
 }
 // --- end vex (session 8) ---

@@ -110,10 +110,17 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
     summary.imports = engine.imports.iter().cloned().collect();
     summary.package_uses = engine.package_uses.take().map(|uses| {
         // A call recognised as a request is that, not also a plain call.
-        let requests: BTreeSet<(String, String, u32)> = uses
+        let requests: BTreeSet<(String, String, u32, u32)> = uses
             .iter()
             .filter(|u| u.how == crate::PackageUseKind::Request)
-            .map(|u| (u.package.clone(), u.loc.path().to_owned(), u.loc.span.start))
+            .map(|u| {
+                (
+                    u.package.clone(),
+                    u.loc.path().to_owned(),
+                    u.loc.span.start,
+                    u.loc.span.end,
+                )
+            })
             .collect();
         let mut uses: Vec<crate::PackageUse> = uses
             .into_iter()
@@ -123,6 +130,7 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
                         u.package.clone(),
                         u.loc.path().to_owned(),
                         u.loc.span.start,
+                        u.loc.span.end,
                     ))
             })
             .collect();

@@ -33,9 +33,9 @@ declare_rule! {
     /// - `component_not_present`: a development dependency (by the lockfile's own record, or
     ///   a `requirements-dev.txt`-style file) that no deployed function's code imports; a
     ///   lockfile inside an application whose functions load no package from it (its
-    ///   functions run another language, or their code lives elsewhere, and none runs with
-    ///   a layer: the lockfile may be one's; a folder laid out as a layer never is judged
-    ///   so). With no application found, whether a lockfile is deployed is not known: it
+    ///   functions run another language, or their code lives elsewhere, all of it found,
+    ///   and none runs with a layer: the lockfile may be one's; a folder laid out as a
+    ///   layer never is judged so). With no application found, whether a lockfile is deployed is not known: it
     ///   stays a low finding;
     /// - `vulnerable_code_cannot_be_controlled_by_adversary`: a server-side request forgery
     ///   advisory of an HTTP client when every function reaching the client imports it
@@ -534,12 +534,26 @@ fn ssrf_not_controlled(
             return None;
         }
         let code = f.code?;
-        for u in code
+        let uses: Vec<_> = code
             .package_uses
             .as_ref()?
             .iter()
             .filter(|u| &u.package == name)
-        {
+            .collect();
+        // A method of what a request call returns (`request.post(url).form(...)`) acts on
+        // that request; what another call returns (`request.defaults()`) may be a client.
+        let on_a_request = |member: &str| {
+            uses.iter().any(|r| {
+                r.how == PackageUseKind::Request
+                    && member
+                        .strip_prefix(r.member.as_str())
+                        .is_some_and(|rest| rest.starts_with("()."))
+            })
+        };
+        for u in &uses {
+            if u.how == PackageUseKind::Call && on_a_request(&u.member) {
+                continue;
+            }
             if u.how != PackageUseKind::Request || !destination_fixed(code, &u.loc) {
                 return None;
             }
@@ -684,7 +698,10 @@ pub fn assess_dependencies(
             .iter()
             .filter(|f| under(f.app_root, dir))
             .collect();
-        let in_app = !layer_like && !apps.is_empty() && apps.iter().all(|f| !f.layers);
+        // Every function of the application analysed: one whose code was not found may
+        // live in this folder (a CDK asset, a packaged artifact).
+        let in_app =
+            !layer_like && !apps.is_empty() && apps.iter().all(|f| !f.layers && f.code.is_some());
         let manifest = manifest_of(manifests, dir);
         let mut reported: BTreeSet<(String, String, String)> = BTreeSet::new();
         for (i, p) in lock.packages.iter().enumerate() {
