@@ -792,13 +792,22 @@ pub fn assess_dependencies(
                         None,
                     ),
                     None if served.is_empty() && functions.iter().any(|f| under(dir, f.code_dir)) => {
-                        verdict = Some(Verdict {
-                            justification: Justification::ComponentNotPresent,
-                            evidence: format!(
-                                "no deployed function loads {} packages from here (their runtimes load another language's): deploy or build tooling",
-                                lock.ecosystem.as_str()
-                            ),
-                        });
+                        // Only when every function below runs another language: one of this
+                        // language with a nearer lockfile may still resolve (or bundle) a
+                        // package from here.
+                        let other_language = functions
+                            .iter()
+                            .filter(|f| under(dir, f.code_dir))
+                            .all(|f| f.ecosystem.is_some_and(|e| e != lock.ecosystem));
+                        if other_language {
+                            verdict = Some(Verdict {
+                                justification: Justification::ComponentNotPresent,
+                                evidence: format!(
+                                    "no deployed function loads {} packages from here (their runtimes load another language's): deploy or build tooling",
+                                    lock.ecosystem.as_str()
+                                ),
+                            });
+                        }
                         (
                             Severity::Low,
                             format!(
