@@ -36,6 +36,10 @@ pub struct Config {
     /// Values for `${opt:...}` (`stage = "prod"`).
     #[serde(default)]
     pub opt: BTreeMap<String, String>,
+    /// Report advisories that cannot affect the deployed application (DEP001's
+    /// not-affected statements) as findings too, low, instead of listing them apart.
+    #[serde(default)]
+    pub report_not_affected: bool,
 }
 
 /// Choices that apply to some paths only.

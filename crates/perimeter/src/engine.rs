@@ -1155,6 +1155,8 @@ pub fn cap_findings(findings: &mut Vec<Finding>) -> Vec<String> {
 pub struct DependencyReport {
     /// Findings of DEP001.
     pub findings: Vec<Finding>,
+    /// Advisories that cannot affect the deployed application.
+    pub not_affected: Vec<perimeter_diagnostics::NotAffected>,
     /// Warnings (no database, an ecosystem the database lacks).
     pub warnings: Vec<String>,
     /// Lockfiles that could not be read.
@@ -1350,6 +1352,7 @@ pub(crate) fn dependency_findings(
     use perimeter_deps::lockfile;
     let mut report = DependencyReport {
         findings: Vec::new(),
+        not_affected: Vec::new(),
         warnings: Vec::new(),
         errors: Vec::new(),
     };
@@ -1440,14 +1443,22 @@ pub(crate) fn dependency_findings(
                 handler: analysed.and_then(|s| s.handler.as_ref()),
                 imports: analysed.map(|s| s.imports.as_slice()),
                 ecosystem: perimeter_rules::rules::deps::runtime_ecosystem(f.runtime_str()),
+                app_root: &app.root,
+                layers: !f.layers.is_empty(),
+                code: analysed,
             });
         }
     }
-    report.findings =
-        perimeter_rules::rules::deps::check_dependencies(&locks, &manifests, &inputs, &db);
+    let assessed =
+        perimeter_rules::rules::deps::assess_dependencies(&locks, &manifests, &inputs, &db);
+    report.findings = assessed.findings;
+    report.not_affected = assessed.not_affected;
     if let Some(sev) = selection.severity_for(meta) {
         for f in &mut report.findings {
             f.severity = sev;
+        }
+        for n in &mut report.not_affected {
+            n.finding.severity = sev;
         }
     }
     report

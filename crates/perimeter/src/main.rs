@@ -101,6 +101,11 @@ enum Command {
         /// Do not fail the run because some file could not be analysed.
         #[arg(long)]
         allow_errors: bool,
+        /// Report advisories that cannot affect the deployed application (a development
+        /// dependency, a request client whose destinations the code fixes) as low findings
+        /// instead of listing them as not affected.
+        #[arg(long)]
+        report_not_affected: bool,
         /// Only the descriptors: skip code analysis.
         #[arg(long)]
         no_code: bool,
@@ -233,6 +238,7 @@ fn run() -> Result<ExitCode> {
             diff,
             write_baseline,
             allow_errors,
+            report_not_affected,
             no_code,
             color,
             quiet,
@@ -253,6 +259,7 @@ fn run() -> Result<ExitCode> {
                 diff,
                 write_baseline,
                 allow_errors,
+                report_not_affected,
                 no_code,
                 quiet,
             };
@@ -450,6 +457,7 @@ struct ScanArgs {
     diff: Option<String>,
     write_baseline: Option<PathBuf>,
     allow_errors: bool,
+    report_not_affected: bool,
     no_code: bool,
     quiet: bool,
 }
@@ -490,6 +498,7 @@ fn pipeline_of(
             ignore: scan.map(|a| a.ignore.clone()).unwrap_or_default(),
             db,
             fail_on: scan.and_then(|a| a.fail_on),
+            report_not_affected: scan.is_some_and(|a| a.report_not_affected),
         },
         products,
     )

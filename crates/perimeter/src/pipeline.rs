@@ -63,6 +63,9 @@ pub struct Settings {
     /// The lowest severity that fails the run, from the command line (else the
     /// configuration's, else high).
     pub fail_on: Option<Severity>,
+    /// Report advisories that cannot affect the deployed application as findings
+    /// (`--report-not-affected`; the configuration's `report-not-affected` too).
+    pub report_not_affected: bool,
 }
 
 /// The stages, set up for one scanned folder.
@@ -85,6 +88,9 @@ pub struct Outcome {
     pub errors: Vec<ScanError>,
     /// The dependency check's warnings (the scan's own are in [`Scan::warnings`]).
     pub dependency_warnings: Vec<String>,
+    /// Advisories that match a package but cannot affect the deployed application (VEX
+    /// `not_affected`), unless they are reported as findings.
+    pub not_affected: Vec<perimeter_diagnostics::NotAffected>,
     /// The data map of each application, when asked for.
     pub maps: Vec<DataMap>,
     /// The policies of each application's functions by application id, when asked for.
@@ -176,10 +182,16 @@ impl Pipeline {
             }
         }
         let mut dependency_warnings = Vec::new();
+        let mut not_affected = Vec::new();
         if products.dependencies {
-            let deps =
+            let mut deps =
                 engine::dependency_findings(&scan, self.settings.db.as_deref(), &self.selection);
             findings.extend(deps.findings);
+            if self.settings.report_not_affected || self.settings.config.config.report_not_affected
+            {
+                findings.extend(deps.not_affected.drain(..).map(|n| n.finding));
+            }
+            not_affected = deps.not_affected;
             errors.extend(deps.errors);
             dependency_warnings = deps.warnings;
         }
@@ -216,6 +228,7 @@ impl Pipeline {
             findings,
             errors,
             dependency_warnings,
+            not_affected,
             maps,
             policies,
             suppressed_by_overrides,
@@ -282,6 +295,8 @@ pub struct Collected {
     pub errors: Vec<ScanError>,
     /// Warnings, in the order the stages gave them.
     pub warnings: Vec<String>,
+    /// Advisories that cannot affect the deployed application, with report paths.
+    pub not_affected: Vec<perimeter_diagnostics::NotAffected>,
     /// What the configuration turned off.
     pub configuration: Configuration,
 }
@@ -300,6 +315,7 @@ pub fn collect(pipelines: Vec<(PathBuf, Pipeline)>, repo_config: bool) -> Collec
     let mut targets = Vec::new();
     let mut findings = Vec::new();
     let mut errors = Vec::new();
+    let mut not_affected = Vec::new();
     for (path, pipeline) in pipelines {
         let mut outcome = pipeline.run(&path);
         let prefix = if multi {
@@ -320,6 +336,13 @@ pub fn collect(pipelines: Vec<(PathBuf, Pipeline)>, repo_config: bool) -> Collec
                 e.path = format!("{prefix}/{}", e.path);
             }
         }
+        let mut na = std::mem::take(&mut outcome.not_affected);
+        if multi {
+            for n in &mut na {
+                n.prefix(&prefix);
+            }
+        }
+        not_affected.extend(na);
         findings.extend(fs);
         errors.extend(errs);
         targets.push(Target {
@@ -355,6 +378,7 @@ pub fn collect(pipelines: Vec<(PathBuf, Pipeline)>, repo_config: bool) -> Collec
         findings,
         errors,
         warnings,
+        not_affected,
         configuration,
     }
 }
@@ -460,8 +484,10 @@ impl Collected {
                 files: outcomes().map(|o| o.scan.file_count()).sum(),
                 findings: findings.len(),
                 errors: self.errors.len(),
+                not_affected: self.not_affected.len(),
             },
             findings,
+            not_affected: std::mem::take(&mut self.not_affected),
             errors: std::mem::take(&mut self.errors),
             warnings,
             rules,

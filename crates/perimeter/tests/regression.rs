@@ -4396,7 +4396,7 @@ mod other_rules_precision {
         write(
             dir,
             "api/handler.js",
-            "const qs = require('qs');\nexports.main = async (e) => qs.stringify(e);\n",
+            "const qs = require('qs');\nexports.main = async (e) => qs.parse(e.body);\n",
         );
         write(
             dir,
@@ -4438,14 +4438,17 @@ mod other_rules_precision {
             false,
         );
         let r = scan_with_db(dir.path());
-        let found = dep001(&r);
-        assert_eq!(found.len(), 1, "{r:#}");
-        assert_eq!(found[0].0, "low", "{found:?}");
+        // Not deployed at all: a not-affected statement (vex, session 8), not a finding.
+        assert_eq!(dep001(&r), [], "{r:#}");
+        let na = r["not_affected"].as_array().unwrap();
+        assert_eq!(na.len(), 1, "{r:#}");
+        assert_eq!(na[0]["justification"], "component_not_present");
         assert!(
-            found[0]
-                .1
+            na[0]["evidence"]
+                .as_str()
+                .unwrap()
                 .contains("no deployed function loads npm packages from here"),
-            "{found:?}"
+            "{na:?}"
         );
     }
 
@@ -8008,3 +8011,410 @@ Resources:
     }
 }
 // --- end sfn (session 8) ---
+
+// --- vex (session 8): advisories that cannot affect the deployed application are VEX
+// not-affected statements (justification and evidence), listed apart from findings; real,
+// reachable advisories stay findings (issue 16 must-show: zero false positives) ---
+
+mod vex {
+    use std::path::Path;
+
+    use serde_json::Value;
+
+    use super::{json, run, write};
+
+    /// Scans `root` with the advisory records committed for the tests, with `extra` flags.
+    fn scan(root: &Path, format: &str, extra: &[&str]) -> std::process::Output {
+        let db = root.join(".osv");
+        let records =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../perimeter_deps/resources/test/osv");
+        let imported = run(
+            Path::new("."),
+            &[
+                "db",
+                "import",
+                records.to_str().unwrap(),
+                "--db",
+                db.to_str().unwrap(),
+            ],
+        );
+        assert!(imported.status.success(), "{imported:?}");
+        let mut args = vec![
+            "scan",
+            root.to_str().unwrap(),
+            "--format",
+            format,
+            "--no-cache",
+            "--allow-errors",
+            "--db",
+            db.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        run(Path::new("."), &args)
+    }
+
+    fn report(root: &Path) -> Value {
+        json(&scan(root, "json", &[]))
+    }
+
+    /// DEP001 findings as (package, severity).
+    fn findings(r: &Value) -> Vec<(String, String)> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "DEP001")
+            .map(|f| {
+                let res = f["resource"].as_str().unwrap();
+                (
+                    res.split('@').next().unwrap().to_owned(),
+                    f["severity"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// Not-affected statements as (package, advisory, justification).
+    fn not_affected(r: &Value) -> Vec<(String, String, String)> {
+        r["not_affected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| {
+                (
+                    n["package"].as_str().unwrap().to_owned(),
+                    n["advisory"].as_str().unwrap().to_owned(),
+                    n["justification"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// A Node function `api` with `handler` as its code and a lockfile of `packages`
+    /// (`"name": {...}` entries under `node_modules/`) whose root depends on `direct`.
+    fn node_app(dir: &Path, handler: &str, direct: &str, packages: &str) {
+        write(
+            dir,
+            "serverless.yml",
+            "service: vex\nprovider:\n  name: aws\n  runtime: nodejs20.x\nfunctions:\n  api:\n    handler: handler.main\n    events:\n      - httpApi: 'POST /go'\n",
+        );
+        write(dir, "handler.js", handler);
+        write(
+            dir,
+            "package.json",
+            &format!(r#"{{ "name": "vex", "dependencies": {{ {direct} }} }}"#),
+        );
+        write(
+            dir,
+            "package-lock.json",
+            &format!(
+                r#"{{ "lockfileVersion": 3, "packages": {{
+  "": {{ "dependencies": {{ {direct} }} }},
+  {packages}
+}} }}"#
+            ),
+        );
+    }
+
+    const REQUEST: &str = r#""node_modules/request": { "version": "2.88.2" }"#;
+
+    #[test]
+    fn a_development_dependency_no_function_imports_is_not_affected_and_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        node_app(
+            dir.path(),
+            "exports.main = async (event) => ({ statusCode: 200 });\n",
+            r#""uuid": "9.0.0""#,
+            r#""node_modules/uuid": { "version": "9.0.0" },
+  "node_modules/offline-tool": { "version": "1.0.0", "dev": true, "dependencies": { "qs": "6.5.2" } },
+  "node_modules/qs": { "version": "6.5.2", "dev": true }"#,
+        );
+        let r = report(dir.path());
+        assert_eq!(findings(&r), [], "{r:#}");
+        assert_eq!(
+            not_affected(&r),
+            [(
+                "qs".to_owned(),
+                "GHSA-hrpp-h998-j3pp".to_owned(),
+                "component_not_present".to_owned()
+            )],
+            "{r:#}"
+        );
+        assert_eq!(r["summary"]["not_affected"], 1, "{r:#}");
+        let n = &r["not_affected"][0];
+        assert_eq!(n["path"], "package-lock.json");
+        assert!(
+            n["evidence"]
+                .as_str()
+                .unwrap()
+                .contains("development dependency"),
+            "{n:#}"
+        );
+        // Nothing is dropped quietly: the text and SARIF reports count it, and the switch
+        // reports it as a finding again.
+        let text = String::from_utf8(scan(dir.path(), "text", &[]).stdout).unwrap();
+        assert!(
+            text.contains("1 advisory cannot affect the deployed application"),
+            "{text}"
+        );
+        let sarif: Value = json(&scan(dir.path(), "sarif", &[]));
+        assert_eq!(
+            sarif["runs"][0]["properties"]["notAffected"], 1,
+            "{sarif:#}"
+        );
+        let r = json(&scan(dir.path(), "json", &["--report-not-affected"]));
+        assert_eq!(findings(&r), [("qs".to_owned(), "low".to_owned())], "{r:#}");
+        assert_eq!(not_affected(&r), [], "{r:#}");
+        write(dir.path(), "perimeter.toml", "report-not-affected = true\n");
+        let r = report(dir.path());
+        assert_eq!(findings(&r), [("qs".to_owned(), "low".to_owned())], "{r:#}");
+    }
+
+    #[test]
+    fn an_ssrf_advisory_of_a_client_whose_requests_go_where_the_code_says_is_not_affected() {
+        let dir = tempfile::tempdir().unwrap();
+        node_app(
+            dir.path(),
+            "const request = require('request');\n\nexports.main = (event, context, callback) => {\n  const keys = 'https://idp.' + process.env.AWS_REGION + '.example.com/' + process.env.POOL + '/keys.json';\n  request({ url: keys, json: true }, (err, res, body) => callback(null, { statusCode: 200, body: JSON.stringify(body) }));\n};\n",
+            r#""request": "2.88.2""#,
+            REQUEST,
+        );
+        let r = report(dir.path());
+        assert_eq!(findings(&r), [], "{r:#}");
+        assert_eq!(
+            not_affected(&r),
+            [(
+                "request".to_owned(),
+                "GHSA-p8p7-x288-28g6".to_owned(),
+                "vulnerable_code_cannot_be_controlled_by_adversary".to_owned()
+            )],
+            "{r:#}"
+        );
+        let n = &r["not_affected"][0];
+        assert_eq!(
+            (n["path"].as_str(), n["line"].as_u64()),
+            (Some("package.json"), Some(1))
+        );
+        assert_eq!(n["function"], "api");
+        assert!(
+            n["evidence"].as_str().unwrap().contains("handler.js:5"),
+            "{n:#}"
+        );
+    }
+
+    #[test]
+    fn an_ssrf_advisory_stays_a_finding_when_the_event_chooses_the_url() {
+        let dir = tempfile::tempdir().unwrap();
+        node_app(
+            dir.path(),
+            "const request = require('request');\n\nexports.main = (event, context, callback) => {\n  const { target } = JSON.parse(event.body);\n  request.get(target, (err, res, body) => callback(null, { statusCode: 200, body }));\n};\n",
+            r#""request": "2.88.2""#,
+            REQUEST,
+        );
+        let r = report(dir.path());
+        assert_eq!(
+            findings(&r),
+            [("request".to_owned(), "medium".to_owned())],
+            "{r:#}"
+        );
+        assert_eq!(not_affected(&r), [], "{r:#}");
+    }
+
+    #[test]
+    fn an_ssrf_advisory_stays_a_finding_when_the_client_is_handed_to_other_code() {
+        let dir = tempfile::tempdir().unwrap();
+        node_app(
+            dir.path(),
+            "const request = require('request');\nconst wrap = require('retry-wrapper');\n\nconst client = wrap(request);\nexports.main = async (event) => client('https://api.example.com/status');\n",
+            r#""request": "2.88.2", "retry-wrapper": "1.0.0""#,
+            &format!(
+                r#"{REQUEST},
+  "node_modules/retry-wrapper": {{ "version": "1.0.0" }}"#
+            ),
+        );
+        let r = report(dir.path());
+        assert_eq!(
+            findings(&r),
+            [("request".to_owned(), "medium".to_owned())],
+            "{r:#}"
+        );
+    }
+
+    #[test]
+    fn an_ssrf_advisory_stays_a_finding_when_another_package_reaches_the_client() {
+        let dir = tempfile::tempdir().unwrap();
+        node_app(
+            dir.path(),
+            "const request = require('request');\nconst keys = require('keys-fetcher');\n\nexports.main = async (event) => {\n  request('https://api.example.com/status');\n  return keys(event.body);\n};\n",
+            r#""request": "2.88.2", "keys-fetcher": "1.0.0""#,
+            &format!(
+                r#"{REQUEST},
+  "node_modules/keys-fetcher": {{ "version": "1.0.0", "dependencies": {{ "request": "2.88.2" }} }}"#
+            ),
+        );
+        let r = report(dir.path());
+        assert_eq!(
+            findings(&r),
+            [("request".to_owned(), "medium".to_owned())],
+            "{r:#}"
+        );
+    }
+
+    const STRIPE_QS: &str = r#""node_modules/stripe": { "version": "8.100.0", "dependencies": { "qs": "^6.6.0" } },
+  "node_modules/qs": { "version": "6.9.3" }"#;
+
+    #[test]
+    fn a_parser_flaw_reached_only_through_a_package_that_never_parses_is_not_affected() {
+        let dir = tempfile::tempdir().unwrap();
+        node_app(
+            dir.path(),
+            "const Stripe = require('stripe');\n\nexports.main = async (event) => {\n  const { source, amount } = JSON.parse(event.body);\n  const stripe = Stripe(process.env.STRIPE_KEY);\n  await stripe.charges.create({ source, amount, currency: 'usd' });\n  return { statusCode: 200 };\n};\n",
+            r#""stripe": "8.100.0""#,
+            STRIPE_QS,
+        );
+        let r = report(dir.path());
+        assert_eq!(findings(&r), [], "{r:#}");
+        assert_eq!(
+            not_affected(&r),
+            [(
+                "qs".to_owned(),
+                "GHSA-hrpp-h998-j3pp".to_owned(),
+                "vulnerable_code_not_in_execute_path".to_owned()
+            )],
+            "{r:#}"
+        );
+        let evidence = r["not_affected"][0]["evidence"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            evidence.contains("`stripe` calls only `qs.stringify`"),
+            "{evidence}"
+        );
+    }
+
+    #[test]
+    fn a_directly_imported_parser_fed_by_the_event_stays_a_finding() {
+        let dir = tempfile::tempdir().unwrap();
+        node_app(
+            dir.path(),
+            "const Stripe = require('stripe');\nconst qs = require('qs');\n\nexports.main = async (event) => {\n  const form = qs.parse(event.body);\n  await Stripe(process.env.STRIPE_KEY).charges.create(form);\n  return { statusCode: 200 };\n};\n",
+            r#""stripe": "8.100.0", "qs": "6.9.3""#,
+            STRIPE_QS,
+        );
+        let r = report(dir.path());
+        assert_eq!(
+            findings(&r),
+            [("qs".to_owned(), "high".to_owned())],
+            "{r:#}"
+        );
+        assert_eq!(not_affected(&r), [], "{r:#}");
+    }
+
+    #[test]
+    fn a_parser_reached_through_a_package_that_may_parse_stays_a_finding() {
+        let dir = tempfile::tempdir().unwrap();
+        node_app(
+            dir.path(),
+            "const express = require('express');\nconst serverless = require('serverless-http');\n\nconst app = express();\napp.get('/', (req, res) => res.json(req.query));\nexports.main = serverless(app);\n",
+            r#""express": "4.17.1", "serverless-http": "3.0.0""#,
+            r#""node_modules/express": { "version": "4.17.1", "dependencies": { "qs": "6.9.3" } },
+  "node_modules/serverless-http": { "version": "3.0.0" },
+  "node_modules/qs": { "version": "6.9.3" }"#,
+        );
+        let r = report(dir.path());
+        assert_eq!(
+            findings(&r),
+            [("qs".to_owned(), "high".to_owned())],
+            "{r:#}"
+        );
+    }
+
+    #[test]
+    fn a_lockfile_inside_an_application_no_function_loads_is_not_affected() {
+        let dir = tempfile::tempdir().unwrap();
+        node_app(
+            dir.path(),
+            "exports.main = async (event) => ({ statusCode: 200 });\n",
+            r#""uuid": "9.0.0""#,
+            r#""node_modules/uuid": { "version": "9.0.0" }"#,
+        );
+        // A web client beside the functions: its packages are not deployed with them.
+        write(
+            dir.path(),
+            "client/package.json",
+            r#"{ "dependencies": { "qs": "6.9.3" } }"#,
+        );
+        write(
+            dir.path(),
+            "client/package-lock.json",
+            r#"{ "lockfileVersion": 3, "packages": { "": { "dependencies": { "qs": "6.9.3" } }, "node_modules/qs": { "version": "6.9.3" } } }"#,
+        );
+        let r = report(dir.path());
+        assert_eq!(findings(&r), [], "{r:#}");
+        assert_eq!(
+            not_affected(&r),
+            [(
+                "qs".to_owned(),
+                "GHSA-hrpp-h998-j3pp".to_owned(),
+                "component_not_present".to_owned()
+            )],
+            "{r:#}"
+        );
+        // With no application found, whether the lockfile is deployed is not known: low.
+        std::fs::remove_file(dir.path().join("serverless.yml")).unwrap();
+        let r = report(dir.path());
+        assert_eq!(findings(&r), [("qs".to_owned(), "low".to_owned())], "{r:#}");
+    }
+    #[test]
+    fn a_method_of_a_request_keeps_its_destination_but_a_client_made_by_the_package_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        node_app(
+            dir.path(),
+            "const request = require('request');\n\nexports.main = async (event) => {\n  const { text } = JSON.parse(event.body);\n  request.post('https://api.example.com/send').form({ text });\n  return { statusCode: 200 };\n};\n",
+            r#""request": "2.88.2""#,
+            REQUEST,
+        );
+        let r = report(dir.path());
+        assert_eq!(findings(&r), [], "{r:#}");
+        assert_eq!(not_affected(&r).len(), 1, "{r:#}");
+        // `request.defaults()` makes a client whose calls the analysis does not follow.
+        write(
+            dir.path(),
+            "handler.js",
+            "const request = require('request');\n\nconst client = request.defaults({ json: true });\nexports.main = async (event) => client.get(JSON.parse(event.body).target);\n",
+        );
+        let r = report(dir.path());
+        assert_eq!(
+            findings(&r),
+            [("request".to_owned(), "medium".to_owned())],
+            "{r:#}"
+        );
+    }
+
+    #[test]
+    fn a_lockfile_beside_a_function_whose_code_was_not_found_stays_a_finding() {
+        let dir = tempfile::tempdir().unwrap();
+        // The handler's file is not where the descriptor says (a build output): the
+        // lockfile in `server/` may be its packages.
+        write(
+            dir.path(),
+            "serverless.yml",
+            "service: vex\nprovider:\n  name: aws\n  runtime: nodejs20.x\nfunctions:\n  api:\n    handler: dist/lith.main\n",
+        );
+        write(
+            dir.path(),
+            "server/package.json",
+            r#"{ "dependencies": { "qs": "6.9.3" } }"#,
+        );
+        write(
+            dir.path(),
+            "server/package-lock.json",
+            r#"{ "lockfileVersion": 3, "packages": { "": { "dependencies": { "qs": "6.9.3" } }, "node_modules/qs": { "version": "6.9.3" } } }"#,
+        );
+        let r = report(dir.path());
+        assert_eq!(findings(&r), [("qs".to_owned(), "low".to_owned())], "{r:#}");
+        assert_eq!(not_affected(&r), [], "{r:#}");
+    }
+}
+// --- end vex (session 8) ---

@@ -61,6 +61,11 @@ pub struct FunctionSummary {
     /// (sorted): the routes behind it let in callers whose token was rejected.
     #[serde(default)]
     pub fail_open: Vec<Loc>,
+    /// How the code uses the packages it imports: each call of a package's function or
+    /// object, and each time it hands one to code it does not have (sorted). `None` when the
+    /// analysis does not record them (Python), or recorded too many to keep.
+    #[serde(default)]
+    pub package_uses: Option<Vec<PackageUse>>,
     /// What could not be analysed (handler not found, parse errors, budget exhausted).
     pub errors: Vec<ScanError>,
 }
@@ -80,6 +85,39 @@ pub struct RequestReach {
     /// no known definition or library): what the modules set up may be reached through it.
     pub opaque: Option<Loc>,
 }
+
+/// One use of an imported package's function or object by the code.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PackageUse {
+    /// The package (npm name).
+    pub package: String,
+    /// The dotted member path from the package (`get`, `defaults().get`), `""` for the
+    /// package itself.
+    pub member: String,
+    /// Where.
+    pub loc: Loc,
+    /// What the code does with it.
+    pub how: PackageUseKind,
+}
+
+/// What code does with a package's function or object.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum PackageUseKind {
+    /// An outbound HTTP request the analysis recognised (recorded with the SDK calls under
+    /// the service `http`, its URL judged for SSRF).
+    Request,
+    /// Another call.
+    Call,
+    /// Handed to code the analysis does not have (`promisify(request)`): what that code
+    /// does with it is not known.
+    Passed,
+}
+
+/// Most package uses recorded for one function; beyond, none are (`package_uses` is `None`).
+pub(crate) const MAX_PACKAGE_USES: usize = 5_000;
 
 /// A string expression whose value the analysis knows entirely although it is not one
 /// literal: `'Basic ' + Buffer.from('user:' + pw).toString('base64')` with `pw` a constant.

@@ -172,3 +172,39 @@ fn sdk_resources_through_helpers_are_kept_per_call_site() {
         ]
     );
 }
+
+/// The uses of one package by a handler, as `line how member`.
+fn uses(s: &FunctionSummary, package: &str) -> Vec<String> {
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    s.package_uses
+        .as_ref()
+        .expect("package uses recorded")
+        .iter()
+        .filter(|u| u.package == package)
+        .map(|u| format!("{} {:?} {}", u.loc.start().line, u.how, u.member))
+        .collect()
+}
+
+#[test]
+fn package_uses_tell_requests_from_other_calls_and_handed_clients() {
+    // A request with a URL from configuration: a request, its destination known.
+    let s = analyse("package-uses.js", "package-uses.fixed");
+    assert_eq!(uses(&s, "request"), ["10 Request "]);
+    assert!(s.sdk_calls.iter().any(|c| c.is_http()
+        && matches!(&c.resource, ResourceExpr::Pattern(p) if p.starts_with("https://idp."))));
+    // A request to where the event says: a request, and an SSRF flow at it.
+    let s = analyse("package-uses.js", "package-uses.chosen");
+    assert_eq!(uses(&s, "request"), ["14 Request get"]);
+    assert!(
+        s.flows
+            .iter()
+            .any(|f| f.kind == perimeter_diagnostics::Kind::Ssrf)
+    );
+    // The client handed to `promisify`: what that code does with it is not known (the
+    // request through its result is still seen).
+    let s = analyse("package-uses.js", "package-uses.handed");
+    assert_eq!(uses(&s, "request"), ["18 Passed ", "19 Request "]);
+    // Another package's function called: its member is kept.
+    let s = analyse("package-uses.js", "package-uses.strings");
+    assert_eq!(uses(&s, "qs"), ["23 Call stringify"]);
+}

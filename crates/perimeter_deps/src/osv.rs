@@ -35,6 +35,9 @@ pub struct Advisory {
     /// Affected versions listed one by one.
     #[serde(default)]
     pub versions: Vec<String>,
+    /// The weaknesses the record names (`CWE-918`), from GitHub's `cwe_ids`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cwes: Vec<String>,
 }
 
 /// An OSV record as published (the fields used).
@@ -171,6 +174,17 @@ pub fn advisories(r: &Record) -> Vec<(Ecosystem, String, Advisory)> {
             modified: r.modified.clone().unwrap_or_default(),
             ranges,
             versions: a.versions.clone(),
+            cwes: r
+                .database_specific
+                .as_ref()
+                .and_then(|d| d.get("cwe_ids"))
+                .and_then(serde_json::Value::as_array)
+                .map(|ids| {
+                    ids.iter()
+                        .filter_map(|i| i.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
         };
         match out.iter_mut().find(|(e, n, _)| *e == eco && *n == name) {
             Some((_, _, existing)) => {

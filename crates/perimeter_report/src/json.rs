@@ -10,6 +10,7 @@ pub(crate) fn render(report: &Report) -> String {
         "tool": {"name": "perimeter", "version": report.tool_version},
         "summary": report.summary,
         "findings": report.findings,
+        "not_affected": report.not_affected,
         "errors": report.errors,
         "warnings": report.warnings,
         "configuration": report.configuration,

@@ -13,7 +13,7 @@ mod text;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use perimeter_diagnostics::{Finding, Kind, ScanError, Severity, SourceFile};
+use perimeter_diagnostics::{Finding, Kind, NotAffected, ScanError, Severity, SourceFile};
 use serde::Serialize;
 
 pub use escape::escape_control;
@@ -31,6 +31,8 @@ pub struct Summary {
     pub findings: usize,
     /// Files or constructs that could not be analysed.
     pub errors: usize,
+    /// Advisories that match a package but cannot affect the deployed application.
+    pub not_affected: usize,
 }
 
 /// A rule's metadata, as the reports need it.
@@ -177,6 +179,9 @@ pub struct Report {
     pub summary: Summary,
     /// Findings, sorted.
     pub findings: Vec<Finding>,
+    /// Advisories judged not to affect the deployed application (VEX `not_affected`), with
+    /// their justification and evidence.
+    pub not_affected: Vec<NotAffected>,
     /// What could not be analysed.
     pub errors: Vec<ScanError>,
     /// Things the user should know (no application found, suppressions without reason).

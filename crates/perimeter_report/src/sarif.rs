@@ -139,6 +139,18 @@ pub(crate) fn render(report: &Report, sources: &dyn SourceLookup) -> String {
             })
         })
         .collect();
+    let mut configuration_notes = vec![json!({
+        "level": "note",
+        "message": {"text": report.configuration.describe()},
+    })];
+    let mut properties = json!({"configuration": report.configuration});
+    if report.summary.not_affected > 0 {
+        configuration_notes.push(json!({
+            "level": "note",
+            "message": {"text": crate::text::not_affected_line(report.summary.not_affected)},
+        }));
+        properties["notAffected"] = json!(report.summary.not_affected);
+    }
     let value = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -154,12 +166,9 @@ pub(crate) fn render(report: &Report, sources: &dyn SourceLookup) -> String {
             "invocations": [{
                 "executionSuccessful": true,
                 "toolExecutionNotifications": notifications,
-                "toolConfigurationNotifications": [{
-                    "level": "note",
-                    "message": {"text": report.configuration.describe()},
-                }],
+                "toolConfigurationNotifications": configuration_notes,
             }],
-            "properties": {"configuration": report.configuration},
+            "properties": properties,
             "results": results,
         }],
     });

@@ -171,8 +171,19 @@ pub(crate) fn render(report: &Report, sources: &dyn SourceLookup, options: &Text
         s.errors,
         if s.errors == 1 { "" } else { "s" },
     );
+    if s.not_affected > 0 {
+        let _ = writeln!(out, "{}", not_affected_line(s.not_affected));
+    }
     if report.configuration.worth_a_line() {
         let _ = writeln!(out, "{}", esc(&report.configuration.describe()));
     }
     out
+}
+
+/// The line that says how many advisories were judged not to affect the deployment.
+pub(crate) fn not_affected_line(n: usize) -> String {
+    format!(
+        "{n} {} cannot affect the deployed application (not_affected): listed with their evidence in --format json; --report-not-affected reports them as findings",
+        if n == 1 { "advisory" } else { "advisories" }
+    )
 }

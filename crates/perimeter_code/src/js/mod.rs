@@ -18,6 +18,8 @@ use oxc_allocator::Allocator;
 use perimeter_diagnostics::{Loc, ScanError, Span};
 
 use crate::handler::HandlerSpec;
+use std::collections::BTreeSet;
+
 use crate::summary::Language;
 use crate::{FunctionSummary, Repo};
 
@@ -121,6 +123,43 @@ pub fn analyse_handler(repo: &Repo, spec: &HandlerSpec<'_>) -> FunctionSummary {
             ..crate::RequestReach::default()
         });
     }
+    summary.package_uses = engine.package_uses.take().map(|uses| {
+        // A call recognised as a request is that, not also a plain call.
+        let requests: BTreeSet<(String, String, u32, u32)> = uses
+            .iter()
+            .filter(|u| u.how == crate::PackageUseKind::Request)
+            .map(|u| {
+                (
+                    u.package.clone(),
+                    u.loc.path().to_owned(),
+                    u.loc.span.start,
+                    u.loc.span.end,
+                )
+            })
+            .collect();
+        let mut uses: Vec<crate::PackageUse> = uses
+            .into_iter()
+            .filter(|u| {
+                u.how != crate::PackageUseKind::Call
+                    || !requests.contains(&(
+                        u.package.clone(),
+                        u.loc.path().to_owned(),
+                        u.loc.span.start,
+                        u.loc.span.end,
+                    ))
+            })
+            .collect();
+        uses.sort_by(|a, b| {
+            (a.loc.path(), a.loc.span.start, &a.package, &a.member, a.how).cmp(&(
+                b.loc.path(),
+                b.loc.span.start,
+                &b.package,
+                &b.member,
+                b.how,
+            ))
+        });
+        uses
+    });
     summary.fail_open = engine
         .modules
         .iter()

@@ -276,6 +276,13 @@ impl<'a> Engine<'a> {
             Some(first.clone())
         };
         let Some(url) = url else { return };
+        if !s.module.is_empty() {
+            let origin = Origin {
+                module: Rc::from(s.module),
+                path: s.name.to_owned(),
+            };
+            self.note_package_use(span, &origin, crate::PackageUseKind::Request);
+        }
         let options = if options_first {
             Some(first.clone())
         } else {

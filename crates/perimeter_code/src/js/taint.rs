@@ -99,6 +99,10 @@ pub(crate) struct Engine<'a> {
     /// Calls and flows (indices) made in branches that only another trigger's event takes
     /// (see [`Self::other_trigger`]): not effects an HTTP request reaches.
     pub(super) other_trigger: (Vec<usize>, Vec<usize>),
+    /// Uses of the packages' functions and objects (see [`crate::PackageUse`]); `None`
+    /// once more than [`crate::summary::MAX_PACKAGE_USES`] were met.
+    pub package_uses: Option<Vec<crate::PackageUse>>,
+    package_use_keys: FxHashSet<(String, String, usize, u32, crate::PackageUseKind)>,
     /// The next invocation is an entry point.
     entering: bool,
     /// The package of each library module imported (normalised module name to package).
@@ -134,6 +138,8 @@ impl<'a> Engine<'a> {
             modules: Vec::new(),
             by_path: FxHashMap::default(),
             other_trigger: (Vec::new(), Vec::new()),
+            package_uses: Some(Vec::new()),
+            package_use_keys: FxHashSet::default(),
             entering: false,
             packages: FxHashMap::default(),
             deferred: Vec::new(),
@@ -1830,6 +1836,7 @@ impl<'a> Engine<'a> {
             }
             return self.invoke(&func, recv.cloned(), args, false);
         }
+        self.note_package_uses(span, f, &args);
         if self.in_request() {
             self.request_call(span, recv, f, method, &args, is_new);
         } else if let Some(o) = &f.origin {
@@ -1889,6 +1896,72 @@ impl<'a> Engine<'a> {
             return v;
         }
         self.external(recv, f, &args)
+    }
+
+    /// Records a call of a package's function or object, and the package itself or its
+    /// functions handed to code the analysis does not have (what a call returns, and what a
+    /// callback receives, is data: handing it on is not recorded).
+    fn note_package_uses(&mut self, span: Span, f: &Val<'a>, args: &[Val<'a>]) {
+        let called = f.origin.as_ref().filter(|o| !o.module.is_empty());
+        let mut passed: Vec<Rc<super::value::Origin>> = Vec::new();
+        for a in args {
+            let mut vals = vec![a.clone()];
+            if let Some(o) = &a.obj {
+                vals.extend(o.borrow().fields.values().cloned());
+            }
+            for v in vals {
+                if v.func.is_some() {
+                    continue;
+                }
+                if let Some(o) = &v.origin
+                    && !o.module.is_empty()
+                    && !o.path.contains('(')
+                    && called.is_none_or(|c| c.module != o.module)
+                {
+                    passed.push(Rc::clone(o));
+                }
+            }
+        }
+        if let Some(o) = called {
+            let o = Rc::clone(o);
+            self.note_package_use(span, &o, crate::PackageUseKind::Call);
+        }
+        for o in passed {
+            self.note_package_use(span, &o, crate::PackageUseKind::Passed);
+        }
+    }
+
+    /// Records one use of a package's function or object at `span` of the current module.
+    pub(crate) fn note_package_use(
+        &mut self,
+        span: Span,
+        origin: &super::value::Origin,
+        how: crate::PackageUseKind,
+    ) {
+        if self.package_uses.is_none() {
+            return;
+        }
+        let package = self
+            .packages
+            .get(&*origin.module)
+            .cloned()
+            .unwrap_or_else(|| origin.module.to_string());
+        let key = (package, origin.path.clone(), self.cur(), span.start, how);
+        if !self.package_use_keys.insert(key.clone()) {
+            return;
+        }
+        let use_ = crate::PackageUse {
+            package: key.0,
+            member: key.1,
+            loc: self.loc(span),
+            how,
+        };
+        if let Some(uses) = &mut self.package_uses {
+            uses.push(use_);
+            if uses.len() > crate::summary::MAX_PACKAGE_USES {
+                self.package_uses = None;
+            }
+        }
     }
 
     /// A call of code we do not have: callbacks run, the result carries every input label.

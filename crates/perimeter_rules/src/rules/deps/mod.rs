@@ -3,5 +3,6 @@
 mod vulnerable_dependency;
 
 pub use vulnerable_dependency::{
-    DependencyInput, VulnerableDependency, check_dependencies, runtime_ecosystem,
+    DependencyAssessment, DependencyInput, VulnerableDependency, assess_dependencies,
+    check_dependencies, runtime_ecosystem,
 };

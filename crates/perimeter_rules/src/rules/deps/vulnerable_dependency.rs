@@ -3,11 +3,14 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
+use perimeter_code::{FunctionSummary, PackageUseKind, ResourceExpr};
 use perimeter_deps::db::Db;
 use perimeter_deps::osv::Advisory;
 use perimeter_deps::version::{Range, Version};
 use perimeter_deps::{Ecosystem, Lockfile, Package};
-use perimeter_diagnostics::{Finding, Loc, SourceFile, TraceStep};
+use perimeter_diagnostics::{
+    Finding, Justification, Kind, Loc, NotAffected, SourceFile, TraceStep,
+};
 
 use crate::prelude::*;
 
@@ -18,11 +21,35 @@ declare_rule! {
     /// `package.json` without a lockfile for its ranges) and matches every package against
     /// the offline OSV database (`perimeter db import`, `perimeter db update`). A package a
     /// deployed function's code imports, directly or through the packages it depends on, is
-    /// reported at the advisory's severity with the import chain; one only needed for
-    /// development, or imported by no deployed function, is reported low and says why; a
-    /// lockfile serves only the functions whose runtime loads its ecosystem's packages (the
-    /// `package.json` of deploy tooling beside Python functions serves none). An
-    /// unpinned range is reported when it admits an affected version.
+    /// reported at the advisory's severity with the import chain; one no deployed function's
+    /// code imports is reported low. A lockfile serves only the functions whose runtime loads
+    /// its ecosystem's packages (the `package.json` of deploy tooling beside Python functions
+    /// serves none). An unpinned range is reported when it admits an affected version.
+    ///
+    /// An advisory that cannot affect the deployed application is not a finding: it is
+    /// listed in the report's `not_affected` section (JSON; a count in the other formats)
+    /// with its VEX justification and the evidence, and `--report-not-affected` (or
+    /// `report-not-affected = true` in `perimeter.toml`) reports it as a finding again:
+    /// - `component_not_present`: a development dependency (by the lockfile's own record, or
+    ///   a `requirements-dev.txt`-style file) that no deployed function's code imports; a
+    ///   lockfile inside an application whose functions load no package from it (its
+    ///   functions run another language, or their code lives elsewhere, all of it found,
+    ///   and none runs with a layer: the lockfile may be one's; a folder laid out as a
+    ///   layer never is judged so). With no application found, whether a lockfile is deployed is not known: it
+    ///   stays a low finding;
+    /// - `vulnerable_code_cannot_be_controlled_by_adversary`: a server-side request forgery
+    ///   advisory of an HTTP client when every function reaching the client imports it
+    ///   itself, and each of its calls with that client is a request whose destination the
+    ///   code fixes (constants and configuration; the SSRF analysis finds no event data in
+    ///   its scheme or host), with no other use of the client (handed to other code, a call
+    ///   the analysis does not know);
+    /// - `vulnerable_code_not_in_execute_path`: an advisory whose flaw lies in named
+    ///   functions of the package, when every path from the code to it goes through
+    ///   packages known to call only other functions of it (`stripe` calls only
+    ///   `qs.stringify`; the prototype pollution is in `qs.parse`), or the code's own calls
+    ///   of the package are only to other functions. A parser reached only through another
+    ///   package is otherwise still a finding: the other package may hand it the request
+    ///   (`express` parses the query string with `qs`).
     ///
     /// ## Why is this bad?
     /// A function's package ships its dependencies; a published vulnerability in one the
@@ -71,6 +98,22 @@ pub struct DependencyInput<'a> {
     /// The package ecosystem its runtime loads from (`nodejs*`: npm, `python*`: PyPI);
     /// `None` when the runtime says nothing (a container image, a custom runtime).
     pub ecosystem: Option<Ecosystem>,
+    /// The root folder of its application (the descriptor's folder).
+    pub app_root: &'a str,
+    /// Whether it runs with layers (whose content folders the model does not know: a
+    /// lockfile may be one's).
+    pub layers: bool,
+    /// The summary of its code, when analysed without error.
+    pub code: Option<&'a FunctionSummary>,
+}
+
+/// What the dependency check found: findings, and advisories that cannot affect the
+/// deployed application.
+pub struct DependencyAssessment {
+    /// Findings of DEP001, sorted.
+    pub findings: Vec<Finding>,
+    /// Advisories judged not to affect the deployed application, with their justification.
+    pub not_affected: Vec<NotAffected>,
 }
 
 /// The package ecosystem a Lambda (or Azure) runtime string loads packages from.
@@ -87,6 +130,41 @@ pub fn runtime_ecosystem(runtime: Option<&str>) -> Option<Ecosystem> {
 
 /// Python modules whose distribution has another name (data: module, then distributions).
 const PY_MODULES: &str = include_str!("../../../resources/deps/python-modules.txt");
+
+/// Where advisories' flaws lie and what packages call of their dependencies (data).
+const ENTRY_POINTS: &str = include_str!("../../../resources/deps/entry-points.txt");
+
+/// The functions of `package` an advisory's flaw lies in, when the data names them.
+fn flawed_functions(package: &str, adv: &Advisory) -> Option<Vec<&'static str>> {
+    ENTRY_POINTS.lines().find_map(|l| {
+        let mut w = l.split_whitespace();
+        (w.next() == Some("flaw")
+            && w.next() == Some(package)
+            && w.next()
+                .is_some_and(|id| id == adv.id || adv.aliases.iter().any(|a| a == id)))
+        .then(|| w.collect())
+    })
+}
+
+/// The functions of `dependency` that `package` calls, when the data names them.
+fn calls_of(package: &str, dependency: &str) -> Option<Vec<&'static str>> {
+    ENTRY_POINTS.lines().find_map(|l| {
+        let mut w = l.split_whitespace();
+        (w.next() == Some("calls") && w.next() == Some(package) && w.next() == Some(dependency))
+            .then(|| w.collect())
+    })
+}
+
+/// Whether an advisory is a server-side request forgery: its flaw needs the request to go
+/// where the attacker says, or to a server the attacker controls (a redirect).
+fn is_ssrf(adv: &Advisory) -> bool {
+    let s = adv.summary.to_ascii_lowercase();
+    adv.cwes.iter().any(|c| c == "CWE-918")
+        || s.contains("server-side request forgery")
+        || s.contains("server side request forgery")
+        || s.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| w == "ssrf")
+}
 
 /// Packages that load another one they do not list as a dependency (peer or host), for
 /// manifests without a lockfile.
@@ -156,6 +234,25 @@ fn dir_of(path: &str) -> &str {
 
 fn under(dir: &str, code_dir: &str) -> bool {
     dir.is_empty() || code_dir == dir || code_dir.starts_with(&format!("{dir}/"))
+}
+
+/// Whether a function may load packages from a lockfile's folder: the folder is its code
+/// folder or above it, or (Node resolves from the handler's file upwards) a folder inside
+/// its code folder that holds the handler's file.
+fn loads_from(dir: &str, eco: Ecosystem, f: &DependencyInput<'_>) -> bool {
+    under(dir, f.code_dir)
+        || (eco == Ecosystem::Npm
+            && under(f.code_dir, dir)
+            && f.handler.is_some_and(|h| under(dir, dir_of(h.path()))))
+}
+
+/// A step of reachability: a function's import of a package, or a package's dependency.
+#[derive(Clone, Copy)]
+enum Edge<'x> {
+    /// The function imports the package (index).
+    Import(&'x str, usize),
+    /// The first package depends on the second.
+    Dep(usize, usize),
 }
 
 /// The package a dependency of `from` resolves to: Node's resolution for install paths,
@@ -230,6 +327,7 @@ fn keys(lock: &Lockfile) -> BTreeMap<&str, usize> {
 fn reachable(
     lock: &Lockfile,
     functions: &[&DependencyInput<'_>],
+    follow: &dyn Fn(Edge<'_>) -> bool,
 ) -> BTreeMap<usize, (Vec<String>, String)> {
     let norm_keys: Vec<String> = lock
         .packages
@@ -273,6 +371,9 @@ fn reachable(
             else {
                 continue;
             };
+            if !follow(Edge::Import(f.function, i)) {
+                continue;
+            }
             if let std::collections::btree_map::Entry::Vacant(e) = seen.entry(i) {
                 e.insert((vec![lock.packages[i].name.clone()], f.function.to_owned()));
                 queue.push_back(i);
@@ -321,6 +422,9 @@ fn reachable(
             let Some(j) = resolve(lock, &by_key, from, dep) else {
                 continue;
             };
+            if !follow(Edge::Dep(i, j)) {
+                continue;
+            }
             if let std::collections::btree_map::Entry::Vacant(e) = seen.entry(j) {
                 let mut c = chain.clone();
                 c.push(lock.packages[j].name.clone());
@@ -358,41 +462,247 @@ fn fixed_in(adv: &Advisory, eco: Ecosystem, version: Option<&str>) -> Option<Str
 }
 
 /// Matches every lockfile's packages against the database and judges reachability from the
-/// deployed functions. `manifests` gives the `package.json` (or other manifest) beside a
-/// lockfile, so a direct dependency is reported where the project declares it.
+/// deployed functions; advisories that cannot affect the deployment are reported as findings
+/// too (low, saying why). See [`assess_dependencies`].
 pub fn check_dependencies(
     locks: &[Lockfile],
     manifests: &BTreeMap<String, Arc<SourceFile>>,
     functions: &[DependencyInput<'_>],
     db: &Db,
 ) -> Vec<Finding> {
+    let a = assess_dependencies(locks, manifests, functions, db);
+    let mut out = a.findings;
+    out.extend(a.not_affected.into_iter().map(|n| n.finding));
+    crate::sort_findings(&mut out);
+    out
+}
+
+/// Whether a package is a development dependency by a record that says so: the lockfile's
+/// (npm, pnpm, Pipfile, Poetry, uv, a manifest's `devDependencies`) or a requirements file
+/// named for development or tests, not only a folder's name.
+fn dev_by_record(lock: &Lockfile, p: &Package) -> bool {
+    if !p.dev {
+        return false;
+    }
+    let name = lock.path.rsplit('/').next().unwrap_or(&lock.path);
+    !name.ends_with(".txt") || name.contains("dev") || name.contains("test")
+}
+
+/// Why an advisory of package `i` cannot affect the deployment, when the evidence shows it.
+struct Verdict {
+    justification: Justification,
+    evidence: String,
+}
+
+/// A request's destination the code fixes: the SSRF analysis finds no event data in its scheme
+/// or host, and what it knows of the URL starts with something it knows.
+fn destination_fixed(code: &FunctionSummary, loc: &Loc) -> bool {
+    let at = |l: &Loc| l.path() == loc.path() && l.span.start == loc.span.start;
+    let calls: Vec<_> = code
+        .sdk_calls
+        .iter()
+        .filter(|c| c.is_http() && at(&c.loc))
+        .collect();
+    !calls.is_empty()
+        && calls.iter().all(|c| match &c.resource {
+            ResourceExpr::Literal(_) | ResourceExpr::Env(_) => true,
+            ResourceExpr::Pattern(p) => !p.starts_with('*'),
+            ResourceExpr::Unknown(_) => false,
+        })
+        && !code
+            .flows
+            .iter()
+            .any(|f| f.kind == Kind::Ssrf && at(&f.sink))
+}
+
+/// `vulnerable_code_cannot_be_controlled_by_adversary` for an SSRF advisory of package `i`:
+/// every served function that reaches it imports it itself (not through another package),
+/// and uses it only for requests whose destination the code fixes.
+fn ssrf_not_controlled(
+    lock: &Lockfile,
+    served: &[&DependencyInput<'_>],
+    i: usize,
+) -> Option<Verdict> {
+    let name = &lock.packages[i].name;
+    let mut places = Vec::new();
+    for f in served {
+        if !reachable(lock, &[*f], &|_| true).contains_key(&i) {
+            continue;
+        }
+        let not_direct = |e: Edge<'_>| !matches!(e, Edge::Import(_, j) if j == i);
+        if reachable(lock, &[*f], &not_direct).contains_key(&i) {
+            return None;
+        }
+        let code = f.code?;
+        let uses: Vec<_> = code
+            .package_uses
+            .as_ref()?
+            .iter()
+            .filter(|u| &u.package == name)
+            .collect();
+        // A method of what a request call returns (`request.post(url).form(...)`) acts on
+        // that request; what another call returns (`request.defaults()`) may be a client.
+        let on_a_request = |member: &str| {
+            uses.iter().any(|r| {
+                r.how == PackageUseKind::Request
+                    && member
+                        .strip_prefix(r.member.as_str())
+                        .is_some_and(|rest| rest.starts_with("()."))
+            })
+        };
+        for u in &uses {
+            if u.how == PackageUseKind::Call && on_a_request(&u.member) {
+                continue;
+            }
+            if u.how != PackageUseKind::Request || !destination_fixed(code, &u.loc) {
+                return None;
+            }
+            let line = u.loc.start().line;
+            places.push(format!("`{}` at {}:{line}", f.function, u.loc.path()));
+        }
+    }
+    let evidence = if places.is_empty() {
+        format!("the code imports `{name}` but makes no request with it")
+    } else {
+        format!(
+            "every request the code makes with `{name}` goes to a destination it fixes ({}): the flaw needs one the attacker chooses or controls",
+            places.join(", ")
+        )
+    };
+    Some(Verdict {
+        justification: Justification::VulnerableCodeCannotBeControlledByAdversary,
+        evidence,
+    })
+}
+
+/// `vulnerable_code_not_in_execute_path` for an advisory whose flaw lies in named functions
+/// of package `i`: with the edges into it that never call those functions cut (a package
+/// known to call only others; the code's own calls of only others), nothing reaches it.
+fn flaw_not_reached(
+    lock: &Lockfile,
+    served: &[&DependencyInput<'_>],
+    i: usize,
+    flawed: &[&str],
+) -> Option<Verdict> {
+    let name = &lock.packages[i].name;
+    let cut = std::cell::RefCell::new(BTreeSet::new());
+    let safe = |member: &str| {
+        let first = member.split(['.', '(']).next().unwrap_or(member);
+        !first.is_empty() && !flawed.contains(&first)
+    };
+    let follow = |e: Edge<'_>| match e {
+        Edge::Dep(from, to) if to == i => {
+            let from = &lock.packages[from].name;
+            match calls_of(from, name) {
+                Some(calls) if calls.iter().all(|c| !flawed.contains(c)) => {
+                    cut.borrow_mut().insert(format!(
+                        "`{from}` calls only {}",
+                        calls
+                            .iter()
+                            .map(|c| format!("`{name}.{c}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                    false
+                }
+                _ => true,
+            }
+        }
+        Edge::Import(function, j) if j == i => {
+            let uses = served
+                .iter()
+                .find(|f| f.function == function)
+                .and_then(|f| f.code)
+                .and_then(|c| c.package_uses.as_ref());
+            let only_safe = uses.is_some_and(|u| {
+                u.iter()
+                    .filter(|u| &u.package == name)
+                    .all(|u| u.how == PackageUseKind::Call && safe(&u.member))
+            });
+            if only_safe {
+                cut.borrow_mut()
+                    .insert(format!("`{function}` calls no flawed function of `{name}`"));
+            }
+            !only_safe
+        }
+        _ => true,
+    };
+    if reachable(lock, served, &follow).contains_key(&i) {
+        return None;
+    }
+    let cut = cut.into_inner();
+    let flawed = flawed
+        .iter()
+        .map(|f| format!("`{name}.{f}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(Verdict {
+        justification: Justification::VulnerableCodeNotInExecutePath,
+        evidence: format!(
+            "the code reaches `{name}` only through packages that never call the flawed {flawed}: {}",
+            cut.into_iter().collect::<Vec<_>>().join("; ")
+        ),
+    })
+}
+
+/// Matches every lockfile's packages against the database and judges reachability from the
+/// deployed functions. `manifests` gives the `package.json` (or other manifest) beside a
+/// lockfile, so a direct dependency is reported where the project declares it. An advisory
+/// the evidence shows cannot affect the deployment is a not-affected statement, not a
+/// finding.
+pub fn assess_dependencies(
+    locks: &[Lockfile],
+    manifests: &BTreeMap<String, Arc<SourceFile>>,
+    functions: &[DependencyInput<'_>],
+    db: &Db,
+) -> DependencyAssessment {
     let meta = VulnerableDependency.meta();
     let mut out = Vec::new();
+    let mut not_affected = Vec::new();
     for lock in locks {
         if !db.has(lock.ecosystem) {
             continue;
         }
         let dir = dir_of(&lock.path);
-        // The functions this lockfile serves: the nearest lockfile of the ecosystem at or
-        // above their code folder, for functions whose runtime loads that ecosystem's
+        // The functions this lockfile serves: the nearest lockfile of the ecosystem their
+        // code loads packages from, for functions whose runtime loads that ecosystem's
         // packages (the `package.json` of deploy tooling beside Python functions serves
         // none of them).
         let served: Vec<&DependencyInput<'_>> = functions
             .iter()
-            .filter(|f| under(dir, f.code_dir))
+            .filter(|f| loads_from(dir, lock.ecosystem, f))
             .filter(|f| f.ecosystem.is_none_or(|e| e == lock.ecosystem))
             .filter(|f| {
                 !locks.iter().any(|o| {
                     o.ecosystem == lock.ecosystem
                         && o.path != lock.path
                         && dir_of(&o.path).len() > dir.len()
-                        && under(dir_of(&o.path), f.code_dir)
+                        && loads_from(dir_of(&o.path), lock.ecosystem, f)
                 })
             })
             .collect();
-        let unknown = served.iter().any(|f| f.imports.is_none());
-        let reach = reachable(lock, &served);
-        let manifest = manifests.get(dir);
+        let unknown = served
+            .iter()
+            .any(|f| f.imports.is_none() || f.code.is_none());
+        let reach = reachable(lock, &served, &|_| true);
+        // Inside an application whose functions are known, a lockfile none of them loads is
+        // not deployed with them.
+        // Not an installed folder (a layer's content ships as it is), not a layer's layout
+        // (`nodejs/`, `python/`), and no function of the application runs with a layer
+        // whose folder it may be.
+        let layer_like = lock.path.ends_with("site-packages")
+            || lock.path.ends_with("node_modules")
+            || lock.path.ends_with(".dist-info")
+            || dir.split('/').any(|seg| seg == "nodejs" || seg == "python");
+        let apps: Vec<&DependencyInput<'_>> = functions
+            .iter()
+            .filter(|f| under(f.app_root, dir))
+            .collect();
+        // Every function of the application analysed: one whose code was not found may
+        // live in this folder (a CDK asset, a packaged artifact).
+        let in_app =
+            !layer_like && !apps.is_empty() && apps.iter().all(|f| !f.layers && f.code.is_some());
+        let manifest = manifest_of(manifests, dir);
         let mut reported: BTreeSet<(String, String, String)> = BTreeSet::new();
         for (i, p) in lock.packages.iter().enumerate() {
             for adv in db.lookup(lock.ecosystem, &p.name) {
@@ -411,13 +721,14 @@ pub fn check_dependencies(
                 if !hit || !reported.insert((p.name.clone(), shown.clone(), adv.id.clone())) {
                     continue;
                 }
-                let ids = std::iter::once(adv.id.as_str())
-                    .chain(
-                        adv.aliases
-                            .iter()
-                            .map(String::as_str)
-                            .filter(|a| a.starts_with("CVE-")),
-                    )
+                let cves: Vec<String> = adv
+                    .aliases
+                    .iter()
+                    .filter(|a| a.starts_with("CVE-"))
+                    .cloned()
+                    .collect();
+                let ids = std::iter::once(adv.id.clone())
+                    .chain(cves.iter().cloned())
                     .collect::<Vec<_>>()
                     .join(", ");
                 let fix = fixed_in(&adv, lock.ecosystem, p.version.as_deref()).map_or_else(
@@ -434,32 +745,88 @@ pub fn check_dependencies(
                 } else {
                     format!(": {}", adv.summary)
                 };
-                let (severity, why, chain) = match reach.get(&i) {
-                    Some((chain, function)) if !p.dev => (
-                        severity_of(&adv.severity),
-                        format!("; `{function}` imports it{}", if chain.len() > 1 {
-                            format!(" through {}", chain.join(" → "))
-                        } else {
-                            String::new()
-                        }),
-                        Some((chain.clone(), function.clone())),
+                let reached = reach.get(&i);
+                let mut verdict: Option<Verdict> = None;
+                let (severity, why, chain) = match reached {
+                    Some((chain, function)) if !p.dev => {
+                        if !unknown {
+                            if is_ssrf(&adv) && lock.ecosystem == Ecosystem::Npm {
+                                verdict = ssrf_not_controlled(lock, &served, i);
+                            }
+                            if verdict.is_none()
+                                && let Some(flawed) = flawed_functions(&p.name, &adv)
+                            {
+                                verdict = flaw_not_reached(lock, &served, i, &flawed);
+                            }
+                        }
+                        (
+                            severity_of(&adv.severity),
+                            format!("; `{function}` imports it{}", if chain.len() > 1 {
+                                format!(" through {}", chain.join(" → "))
+                            } else {
+                                String::new()
+                            }),
+                            Some((chain.clone(), function.clone())),
+                        )
+                    }
+                    Some((_, function)) => (
+                        Severity::Low,
+                        format!("; only a development dependency, but `{function}` imports it: deployed only if a bundler packs it"),
+                        None,
                     ),
-                    _ if p.dev => (Severity::Low, "; only a development dependency: not deployed".to_owned(), None),
-                    _ if unknown => (
+                    None if p.dev => {
+                        if dev_by_record(lock, p) {
+                            verdict = Some(Verdict {
+                                justification: Justification::ComponentNotPresent,
+                                evidence: format!(
+                                    "a development dependency ({}) that no deployed function's code imports: not installed for deployment",
+                                    lock.path.rsplit('/').next().unwrap_or(&lock.path)
+                                ),
+                            });
+                        }
+                        (Severity::Low, "; only a development dependency: not deployed".to_owned(), None)
+                    }
+                    None if unknown => (
                         severity_of(&adv.severity),
                         "; a function it serves was not analysed, so whether its code imports it is not known".to_owned(),
                         None,
                     ),
-                    _ if served.is_empty() && functions.iter().any(|f| under(dir, f.code_dir)) => (
-                        Severity::Low,
-                        format!(
-                            "; no deployed function loads {} packages from here: deploy or build tooling",
-                            lock.ecosystem.as_str()
-                        ),
-                        None,
-                    ),
-                    _ if served.is_empty() => (Severity::Low, "; no deployed function uses this lockfile".to_owned(), None),
-                    _ => (Severity::Low, "; no deployed function's code imports it".to_owned(), None),
+                    None if served.is_empty() && functions.iter().any(|f| under(dir, f.code_dir)) => {
+                        // Only when every function below runs another language: one of this
+                        // language with a nearer lockfile may still resolve (or bundle) a
+                        // package from here.
+                        let other_language = functions
+                            .iter()
+                            .filter(|f| under(dir, f.code_dir))
+                            .all(|f| f.ecosystem.is_some_and(|e| e != lock.ecosystem));
+                        if other_language {
+                            verdict = Some(Verdict {
+                                justification: Justification::ComponentNotPresent,
+                                evidence: format!(
+                                    "no deployed function loads {} packages from here (their runtimes load another language's): deploy or build tooling",
+                                    lock.ecosystem.as_str()
+                                ),
+                            });
+                        }
+                        (
+                            Severity::Low,
+                            format!(
+                                "; no deployed function loads {} packages from here: deploy or build tooling",
+                                lock.ecosystem.as_str()
+                            ),
+                            None,
+                        )
+                    }
+                    None if served.is_empty() => {
+                        if in_app {
+                            verdict = Some(Verdict {
+                                justification: Justification::ComponentNotPresent,
+                                evidence: "inside an application whose functions' code lives elsewhere: no deployed function loads packages from this lockfile".to_owned(),
+                            });
+                        }
+                        (Severity::Low, "; no deployed function uses this lockfile".to_owned(), None)
+                    }
+                    None => (Severity::Low, "; no deployed function's code imports it".to_owned(), None),
                 };
                 // A direct dependency is reported where the project declares it.
                 let loc = manifest
@@ -495,7 +862,7 @@ pub fn check_dependencies(
                     p.version.as_deref().unwrap_or("*")
                 ))
                 .distinguish(&adv.id);
-                if let Some((chain, function)) = chain {
+                if let Some((chain, function)) = &chain {
                     f = f.function(function.clone());
                     let handler = served
                         .iter()
@@ -505,23 +872,64 @@ pub fn check_dependencies(
                     if let Some(h) = handler {
                         trace.push(TraceStep::at(
                             h,
-                            Some(&function),
+                            Some(function),
                             format!("the handler imports `{}`", chain[0]),
                         ));
                     }
                     trace.push(TraceStep::at(
                         &loc,
-                        Some(&function),
+                        Some(function),
                         format!("{} {}", p.name, p.version.as_deref().unwrap_or("")),
                     ));
                     f = f.trace(trace);
                 }
-                out.push(f);
+                match verdict {
+                    Some(v) => {
+                        if chain.is_some() {
+                            // Reported as a finding on request: low, with the reason.
+                            f.severity = Severity::Low;
+                            f.message = format!(
+                                "{what} {ids} ({fix}){summary}{why}, but not affected ({}): {}",
+                                v.justification.as_str(),
+                                v.evidence
+                            );
+                        }
+                        not_affected.push(NotAffected {
+                            rule: meta.code.to_owned(),
+                            package: p.name.clone(),
+                            version: shown.clone(),
+                            advisory: adv.id.clone(),
+                            aliases: cves,
+                            severity: severity_of(&adv.severity),
+                            justification: v.justification,
+                            evidence: v.evidence,
+                            path: f.path.clone(),
+                            line: f.line,
+                            function: f.function.clone(),
+                            finding: f,
+                        });
+                    }
+                    None => out.push(f),
+                }
             }
         }
     }
     crate::sort_findings(&mut out);
-    out
+    not_affected.sort_by(|a, b| {
+        (&a.path, a.line, &a.package, &a.advisory).cmp(&(&b.path, b.line, &b.package, &b.advisory))
+    });
+    DependencyAssessment {
+        findings: out,
+        not_affected,
+    }
+}
+
+/// The manifest of a lockfile's folder.
+fn manifest_of<'m>(
+    manifests: &'m BTreeMap<String, Arc<SourceFile>>,
+    dir: &str,
+) -> Option<&'m Arc<SourceFile>> {
+    manifests.get(dir)
 }
 
 #[cfg(test)]
