@@ -77,8 +77,59 @@ pub(crate) fn asset_source(repo: &Repo, app: &Application, f: &Function) -> Opti
         return candidates.pop();
     }
     // Several folders hold a module of that name: the one the app's code names.
-    let named = named_by_app(repo, &cdk_root, &candidates);
+    let mut named = named_by_app(repo, &cdk_root, &candidates);
+    // The app names several (one stack, a folder per function): the one whose module
+    // defines the handler's export, then the one the function's construct id names
+    // (`SQSPublishLambdaHandler…` for `lambda_fns/publish`).
+    let export = handler.rsplit_once('.').map_or("", |(_, e)| e);
+    let by_export = |d: &String| defines(repo, d, &modules, export);
+    let by_id = |d: &String| construct_names(&f.id, d);
+    let narrows: [&dyn Fn(&String) -> bool; 2] = [&by_export, &by_id];
+    for narrow in narrows {
+        if named.len() > 1 {
+            let kept: Vec<String> = named.iter().filter(|d| narrow(d)).cloned().collect();
+            if !kept.is_empty() {
+                named = kept;
+            }
+        }
+    }
     (named.len() == 1).then(|| named[0].clone())
+}
+
+/// Whether the handler's module in folder `dir` names the export (`exports.case1Handler`,
+/// `def case1_handler`).
+fn defines(repo: &Repo, dir: &str, modules: &[(String, &[&str])], export: &str) -> bool {
+    modules.iter().any(|(m, exts)| {
+        exts.iter().any(|ext| {
+            let file = if dir.is_empty() {
+                format!("{m}.{ext}")
+            } else {
+                format!("{dir}/{m}.{ext}")
+            };
+            repo.read(&file).is_ok_and(|src| {
+                src.text().match_indices(export).any(|(i, _)| {
+                    let t = src.text();
+                    let before = t[..i].chars().next_back();
+                    let after = t[i + export.len()..].chars().next();
+                    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+                    !word(before) && !word(after)
+                })
+            })
+        })
+    })
+}
+
+/// Whether a function's id (its CDK construct id and hash) contains the last name of a
+/// folder, letters and digits only, ignoring case.
+fn construct_names(id: &str, dir: &str) -> bool {
+    let squash = |s: &str| -> String {
+        s.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let last = squash(dir.rsplit('/').next().unwrap_or(dir));
+    last.len() >= 3 && squash(id).contains(&last)
 }
 
 /// The nearest folder at or above `dir` that holds a `cdk.json`.
@@ -157,6 +208,20 @@ fn names_folder(text: &str, rel: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn construct_id_names_the_folder_of_its_code() {
+        assert!(super::construct_names(
+            "SQSPublishLambdaHandler51EE31BE",
+            "lambda_fns/publish"
+        ));
+        assert!(!super::construct_names(
+            "SQSPublishLambdaHandler51EE31BE",
+            "lambda_fns/subscribe"
+        ));
+        // Too short a name to tell.
+        assert!(!super::construct_names("AbHandler", "fns/ab"));
+    }
 
     #[test]
     fn folder_named_whole_in_a_string() {
