@@ -285,7 +285,18 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
     if NOT_SECRET_LAST.contains(&last.as_str()) {
         return false;
     }
-    words.iter().any(|w| SECRET_WORDS.contains(&w.as_str()))
+    // `PASS` after what it opens is the short form of a password (`DB_PASS`); alone it is a
+    // test verdict, before `THROUGH` or `RATE` a setting (the same reading as
+    // `perimeter_secrets::is_secret_name`).
+    let short_pass = words.iter().enumerate().any(|(i, w)| {
+        w == "PASS"
+            && i > 0
+            && !words
+                .get(i + 1)
+                .is_some_and(|n| matches!(n.as_str(), "THROUGH" | "THRU" | "RATE" | "FAIL"))
+    });
+    short_pass
+        || words.iter().any(|w| SECRET_WORDS.contains(&w.as_str()))
         || words
             .windows(2)
             .any(|p| SECRET_PAIRS.contains(&(p[0].as_str(), p[1].as_str())))

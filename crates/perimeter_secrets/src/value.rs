@@ -564,10 +564,19 @@ pub(crate) fn classify_name(name: &str) -> Option<NameKind> {
     // Find the last word that ends a secret phrase.
     let mut found = None;
     for (i, word) in w.iter().enumerate() {
+        // `pass` after what it opens is the short form of a password (`DB_PASS`,
+        // `db_pass_moodle`); alone it is a test verdict, and before `through` or `rate` a
+        // setting.
+        let short_pass = word == "pass"
+            && i > 0
+            && !w
+                .get(i + 1)
+                .is_some_and(|n| matches!(n.as_str(), "through" | "thru" | "rate" | "fail"));
         let kind = SECRET_WORDS
             .iter()
             .find(|(s, _)| s == word)
             .map(|&(_, k)| k)
+            .or_else(|| short_pass.then_some(NameKind::Password))
             .or_else(|| {
                 (word == "key" && i > 0 && KEY_QUALIFIERS.contains(&w[i - 1].as_str()))
                     .then_some(NameKind::Token)
@@ -826,6 +835,9 @@ mod tests {
             "GITHUB_TOKEN",
             "stripe.secret",
             "SECRET",
+            "DB_PASS",
+            "db_pass_moodle",
+            "adminPass",
         ] {
             assert!(is_secret_name(n), "{n:?} names a secret");
         }
@@ -846,6 +858,12 @@ mod tests {
             "keyId",
             "passwordField",
             "public_key",
+            "PASS_THROUGH",
+            "passThrough",
+            "pass_rate",
+            "bypass",
+            "compass",
+            "PASS",
         ] {
             assert!(!is_secret_name(n), "{n:?} does not name a secret");
         }
