@@ -47,6 +47,26 @@ pub(crate) struct Effects {
 }
 
 impl Effects {
+    /// Records, once per place, a post-back verification at `loc`: a test of the answer of the
+    /// HTTP request that sent the caller's data back to where the code chose (see
+    /// [`crate::purpose::post_back`]). Nothing when no such request was made.
+    pub(crate) fn note_post_back(&mut self, loc: Loc) {
+        let Some(call) = crate::purpose::post_back(&self.sdk_calls, &self.flows) else {
+            return;
+        };
+        if self.credentials.iter().any(|c| c.loc == loc) {
+            return;
+        }
+        let name = crate::purpose::post_back_name(call);
+        let after_effect = crate::purpose::wrote_besides_http(&self.sdk_calls, &self.flows);
+        self.credentials.push(crate::summary::CredentialCall {
+            kind: crate::summary::CredentialKind::PostBack,
+            name,
+            loc,
+            after_effect,
+        });
+    }
+
     /// Records the labels that reach a sink of this kind at `sink`.
     pub(crate) fn flow(&mut self, kind: Kind, taints: &[Rc<Taint>], sink: &Loc, sink_name: &str) {
         for t in taints {

@@ -86,21 +86,8 @@ impl<'a> Engine<'a> {
         {
             return;
         }
-        let Some(call) = crate::purpose::post_back(&self.fx.sdk_calls, &self.fx.flows) else {
-            return;
-        };
         let loc = self.loc(check.test.span());
-        if self.fx.credentials.iter().any(|c| c.loc == loc) {
-            return;
-        }
-        let name = crate::purpose::post_back_name(call);
-        let after_effect = crate::purpose::wrote_besides_http(&self.fx.sdk_calls, &self.fx.flows);
-        self.fx.credentials.push(CredentialCall {
-            kind: CredentialKind::PostBack,
-            name,
-            loc,
-            after_effect,
-        });
+        self.fx.note_post_back(loc);
     }
 
     /// Whether a test compares an HTTP answer with a constant string.

@@ -54,24 +54,11 @@ impl Engine<'_> {
     /// answer of an HTTP request, after the code posted the caller's data to a destination
     /// it chose (see [`crate::purpose::post_back`]).
     pub(crate) fn note_post_back(&mut self, test: &Expr) {
-        let Some(call) = crate::purpose::post_back(&self.fx.sdk_calls, &self.fx.flows) else {
-            return;
-        };
         if !self.compares_answer(test) {
             return;
         }
         let loc = self.loc(test.range());
-        if self.fx.credentials.iter().any(|c| c.loc == loc) {
-            return;
-        }
-        let name = crate::purpose::post_back_name(call);
-        let after_effect = crate::purpose::wrote_besides_http(&self.fx.sdk_calls, &self.fx.flows);
-        self.fx.credentials.push(CredentialCall {
-            kind: CredentialKind::PostBack,
-            name,
-            loc,
-            after_effect,
-        });
+        self.fx.note_post_back(loc);
     }
 
     /// Whether a test compares an HTTP answer with a constant string.
