@@ -99,15 +99,7 @@ impl<'a> Engine<'a> {
             Expression::LogicalExpression(l) => {
                 Self::compares_answer(&l.left, sc) || Self::compares_answer(&l.right, sc)
             }
-            Expression::BinaryExpression(b)
-                if matches!(
-                    b.operator,
-                    BinaryOperator::Equality
-                        | BinaryOperator::Inequality
-                        | BinaryOperator::StrictEquality
-                        | BinaryOperator::StrictInequality
-                ) =>
-            {
+            Expression::BinaryExpression(b) if b.operator.is_equality() => {
                 let konst = |x: &Expression<'_>| {
                     matches!(x.get_inner_expression(), Expression::StringLiteral(_))
                 };
@@ -143,15 +135,7 @@ impl<'a> Engine<'a> {
             Expression::LogicalExpression(l) if l.operator != LogicalOperator::Coalesce => {
                 self.compares_signature(&l.left, sc) || self.compares_signature(&l.right, sc)
             }
-            Expression::BinaryExpression(b)
-                if matches!(
-                    b.operator,
-                    BinaryOperator::Equality
-                        | BinaryOperator::Inequality
-                        | BinaryOperator::StrictEquality
-                        | BinaryOperator::StrictInequality
-                ) =>
-            {
+            Expression::BinaryExpression(b) if b.operator.is_equality() => {
                 self.fx
                     .credentials
                     .iter()
